@@ -1,0 +1,3 @@
+from feedpub.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,553 @@
+"""YAML nodes → the typed model, collecting every problem on the way.
+
+Each value's type comes from the field it fills, never from YAML's implicit typing:
+`title: no` is the text "no", and `draft: no` is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import cache
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import yaml
+from slugify import slugify
+
+from feedpub.model import Article, Author, Catalogue, Site, Tag
+from feedpub.problems import Problem, Severity, has_errors, ordered
+
+TOP_FIELDS = {
+    "site": "the site block (title, link, feed_url, description, ...)",
+    "articles": "the list of articles",
+}
+SITE_FIELDS = {
+    "title": "the site's name, plain text",
+    "link": "the site's home page, an absolute http(s) URL",
+    "feed_url": "the public URL of the feeds/ folder, an absolute http(s) URL",
+    "description": "one sentence about the site, plain text",
+    "language": "a BCP 47 language tag such as en or en-GB",
+    "timezone": "an IANA time zone such as America/New_York",
+    "author": "the default author: {name, email, uri}",
+    "authors": "default authors: a list of {name, email, uri}",
+    "max_items": "how many newest entries each feed keeps, 1 to 1000",
+    "tags": "titles and descriptions of tag feeds, keyed by tag",
+    "id": "a URI naming the site forever (default: its link); entry ids derive from it",
+}
+ARTICLE_FIELDS = {
+    "id": "a permanent identifier: letters, digits, '.', '_', '-' or '~'",
+    "title": "plain text",
+    "link": "the article's address, an absolute http(s) URL",
+    "published": "a date (YYYY-MM-DD) or ISO 8601 date-time",
+    "updated": "a date or ISO 8601 date-time, not before published",
+    "summary": "plain text",
+    "content": "the article's HTML body",
+    "tags": "a list of tags",
+    "author": "{name, email, uri}",
+    "authors": "a list of {name, email, uri}",
+    "draft": "true or false",
+}
+AUTHOR_FIELDS = {
+    "name": "plain text",
+    "email": "an e-mail address",
+    "uri": "an absolute http(s) URL",
+}
+TAG_FIELDS = {
+    "title": "the tag feed's title, plain text",
+    "description": "the tag feed's description, plain text",
+}
+REQUIRED_SITE = ("title", "link", "feed_url", "description")
+REQUIRED_ARTICLE = ("id", "title", "link", "published")
+MAX_ITEMS_RANGE = (1, 1000)
+
+_YAML = "tag:yaml.org,2002:"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
+)
+_MAX_SLUG = 80
+_URI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def validate(root: yaml.MappingNode, path: str) -> tuple[Catalogue | None, list[Problem]]:
+    """The catalogue if it has no errors, and every problem found, sorted by place."""
+    reader = _Reader(path)
+    try:
+        catalogue = reader.catalogue(root)
+    except RecursionError:
+        reader.error(root, "", "merge keys are nested too deeply")
+        catalogue = None
+    problems = ordered(reader.problems)
+    return (None if has_errors(problems) else catalogue), problems
+
+
+def tag_key(name: str) -> str:
+    """What makes two spellings one tag: case, accents and spacing fold away."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def tag_slug(name: str) -> str:
+    """The tag's folder name: lower-case ASCII letters, digits and hyphens; '' if none."""
+    slug = slugify(name, max_length=_MAX_SLUG, word_boundary=True)
+    return f"{slug}-tag" if slug in _WINDOWS_RESERVED else slug
+
+
+@dataclass
+class _Tags:
+    """Tag spellings seen so far, folded to one Tag each."""
+
+    defined: dict[str, tuple[yaml.Node, str | None, str | None]] = field(default_factory=dict)
+    by_key: dict[str, Tag] = field(default_factory=dict)
+    by_slug: dict[str, tuple[str, yaml.Node]] = field(default_factory=dict)
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.tz: tzinfo = UTC
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def error(self, node: yaml.Node, where: str, message: str, *, warning: bool = False) -> None:
+        mark = node.start_mark
+        severity = Severity.WARNING if warning else Severity.ERROR
+        self.problems.append(
+            Problem(self.path, mark.line + 1, mark.column + 1, severity, message, where)
+        )
+
+    # -- structure -------------------------------------------------------------------------
+
+    def mapping(
+        self, node: yaml.Node, where: str, fields: Mapping[str, str], what: str
+    ) -> dict[str, yaml.Node] | None:
+        """The mapping's values by key, unknown and duplicate keys reported; None if no mapping."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, where, f"{what} must be a mapping of {_listing(fields)}")
+            return None
+        values: dict[str, yaml.Node] = {}
+        firsts: dict[str, yaml.Node] = {}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key, value in node.value:
+            if key.tag == _YAML + "merge":
+                merged.extend(self._merged(value, where))
+                continue
+            if not isinstance(key, yaml.ScalarNode):
+                self.error(key, where, f"keys of {what} must be plain names")
+                continue
+            name = key.value
+            if name in firsts:
+                self.error(
+                    key, _join(where, name),
+                    f"duplicate key '{name}' in {what} (first at line {firsts[name].start_mark.line + 1})",
+                )
+                continue
+            firsts[name] = key
+            if name not in fields:
+                self.error(key, _join(where, name), _unknown(name, what, fields))
+                continue
+            values[name] = value
+        for key, value in merged:
+            name = key.value
+            if name in fields:
+                values.setdefault(name, value)
+            elif name not in firsts:
+                self.error(key, _join(where, name), _unknown(name, what, fields))
+        return values
+
+    def _merged(self, node: yaml.Node, where: str) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+        """Pairs a merge key brings in, earlier sources first, as YAML's merge rule says."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                self.error(source, where, "'<<' must merge a mapping or a list of mappings")
+                continue
+            explicit = [(k, v) for k, v in source.value if k.tag != _YAML + "merge"]
+            yield from explicit
+            for k, v in source.value:
+                if k.tag == _YAML + "merge":
+                    yield from self._merged(v, where)
+
+    def required(self, node: yaml.Node, values: Mapping[str, yaml.Node], names: tuple[str, ...],
+                 where: str, fields: Mapping[str, str], what: str) -> None:
+        for name in names:
+            if name not in values:
+                self.error(node, _join(where, name),
+                           f"{what} is missing '{name}' ({fields[name]})")
+
+    # -- scalars ---------------------------------------------------------------------------
+
+    def text(self, node: yaml.Node, where: str, *, line: bool = False) -> str | None:
+        """A non-empty string (whitespace folded to single spaces if `line`), or None if invalid."""
+        name = _leaf(where)
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, where, f"'{name}' must be text, not a {_kind(node)}")
+            return None
+        value = "" if _is_null(node) else node.value
+        value = " ".join(value.split()) if line else value.strip()
+        if not value:
+            self.error(node, where, f"'{name}' is empty")
+            return None
+        bad = _NOT_XML.search(value)
+        if bad:
+            self.error(node, where,
+                       f"'{name}' contains U+{ord(bad.group()):04X}, a character XML cannot carry")
+            return None
+        return value
+
+    def link(self, node: yaml.Node, where: str) -> str | None:
+        text = self.text(node, where)
+        if text is None:
+            return None
+        uri, reason = _http_uri(text)
+        if reason:
+            self.error(node, where,
+                       f"'{_leaf(where)}': '{text}' {reason} (expected an absolute http(s) URL "
+                       "such as https://example.org/page)")
+        return uri
+
+    def when(self, node: yaml.Node, where: str) -> datetime | None:
+        name = _leaf(where)
+        expected = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2023-12-01T10:00:00-05:00"
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_YAML + "timestamp", _YAML + "str"):
+            shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
+            self.error(node, where, f"'{name}': {shown} is not a date ({expected})")
+            return None
+        raw = node.value.strip()
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError as e:
+            reason = f": {e}" if "range" in str(e) else ""
+            self.error(node, where, f"'{name}': '{raw}' is not a date{reason} ({expected})")
+            return None
+        if moment.tzinfo is not None:
+            return moment
+        aware = moment.replace(tzinfo=self.tz)
+        if aware.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) != moment:
+            self.error(node, where,
+                       f"'{name}': {raw} does not exist in {self.tz} (the clocks skip it); "
+                       "write it with an explicit UTC offset")
+            return None
+        if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+            self.error(node, where,
+                       f"'{name}': {raw} happens twice in {self.tz}; the first is used "
+                       "(write an explicit UTC offset to choose)", warning=True)
+        return aware
+
+    def flag(self, node: yaml.Node, where: str) -> bool | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _YAML + "bool":
+            word = node.value.lower()
+            if word in ("true", "false"):
+                return word == "true"
+        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
+        self.error(node, where, f"'{_leaf(where)}' must be true or false, not {shown}")
+        return None
+
+    def count(self, node: yaml.Node, where: str, low: int, high: int) -> int | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _YAML + "int":
+            try:
+                number = int(node.value.replace("_", ""), 0)
+            except ValueError:
+                number = None
+            if number is not None and low <= number <= high:
+                return number
+        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
+        self.error(node, where,
+                   f"'{_leaf(where)}' must be a whole number from {low} to {high}, not {shown}")
+        return None
+
+    def pattern(self, node: yaml.Node, where: str, regex: re.Pattern[str], expected: str) -> str | None:
+        text = self.text(node, where)
+        if text is not None and not regex.fullmatch(text):
+            self.error(node, where, f"'{_leaf(where)}': '{text}' is not valid ({expected})")
+            return None
+        return text
+
+    # -- the catalogue ---------------------------------------------------------------------
+
+    def catalogue(self, root: yaml.MappingNode) -> Catalogue | None:
+        top = self.mapping(root, "", TOP_FIELDS, "the catalogue")
+        assert top is not None  # load guarantees a mapping
+        self.required(root, top, tuple(TOP_FIELDS), "", TOP_FIELDS, "the catalogue")
+        tags = _Tags()
+        site = self.site(top["site"], tags) if "site" in top else None
+        articles: list[Article] = []
+        node = top.get("articles")
+        if node is not None and not _is_null(node):
+            if isinstance(node, yaml.SequenceNode):
+                ids: dict[str, yaml.Node] = {}
+                for i, item in enumerate(node.value):
+                    article = self.article(item, f"articles[{i}]", site, tags, ids)
+                    if article is not None:
+                        articles.append(article)
+            else:
+                self.error(node, "articles", f"'articles' must be a list, not a {_kind(node)}")
+        for slug, (key, _, _) in tags.defined.items():
+            if slug not in tags.by_slug:
+                self.error(key, f"site.tags.{key.value}",
+                           f"no article has the tag '{key.value}', so this entry is unused",
+                           warning=True)
+        if site is None:
+            return None
+        return Catalogue(site, tuple(tags.by_key.values()), tuple(articles))
+
+    def site(self, node: yaml.Node, tags: _Tags) -> Site | None:
+        values = self.mapping(node, "site", SITE_FIELDS, "'site'")
+        if values is None:
+            return None
+        self.required(node, values, REQUIRED_SITE, "site", SITE_FIELDS, "'site'")
+        if "timezone" in values:
+            self.tz = self.zone(values["timezone"]) or UTC
+        title = self.text(values["title"], "site.title", line=True) if "title" in values else None
+        link = self.link(values["link"], "site.link") if "link" in values else None
+        feed_url = self.link(values["feed_url"], "site.feed_url") if "feed_url" in values else None
+        description = (self.text(values["description"], "site.description")
+                       if "description" in values else None)
+        language = (self.pattern(values["language"], "site.language", _LANGUAGE,
+                                 SITE_FIELDS["language"]) if "language" in values else "en")
+        max_items = (self.count(values["max_items"], "site.max_items", *MAX_ITEMS_RANGE)
+                     if "max_items" in values else 50)
+        identity = (self.pattern(values["id"], "site.id", _URI, "an absolute URI such as "
+                                 "https://example.org/ or tag:example.org,2023:site")
+                    if "id" in values else link)
+        authors = self.authors(values, "site")
+        if "tags" in values:
+            self.tag_definitions(values["tags"], tags)
+        if None in (title, link, feed_url, description, language, max_items, identity, authors):
+            return None
+        assert title and link and feed_url and description and language and identity
+        assert max_items is not None and authors is not None
+        return Site(
+            title=title, link=link,
+            feed_url=feed_url if feed_url.endswith("/") else feed_url + "/",
+            description=description, language=language, timezone=str(self.tz),
+            authors=authors, max_items=max_items, id=identity,
+        )
+
+    def zone(self, node: yaml.Node) -> tzinfo | None:
+        name = self.text(node, "site.timezone")
+        if name is None:
+            return None
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(name, _zone_names(), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.error(node, "site.timezone",
+                       f"'timezone': '{name}' is not a known time zone ({hint}expected an IANA "
+                       "name such as America/New_York or UTC)")
+            return None
+
+    def authors(self, values: Mapping[str, yaml.Node], where: str) -> tuple[Author, ...] | None:
+        """Authors from `author` or `authors`: () if neither is given, None if invalid."""
+        if "author" in values and "authors" in values:
+            self.error(values["authors"], f"{where}.authors",
+                       "give either 'author' or 'authors', not both")
+            return None
+        if "author" in values:
+            one = self.author(values["author"], f"{where}.author")
+            return None if one is None else (one,)
+        if "authors" not in values:
+            return ()
+        node = values["authors"]
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.error(node, f"{where}.authors",
+                       "'authors' must be a non-empty list of {name, email, uri}")
+            return None
+        found = [self.author(item, f"{where}.authors[{i}]") for i, item in enumerate(node.value)]
+        return None if None in found else tuple(a for a in found if a is not None)
+
+    def author(self, node: yaml.Node, where: str) -> Author | None:
+        values = self.mapping(node, where, AUTHOR_FIELDS, "an author")
+        if values is None:
+            return None
+        self.required(node, values, ("name",), where, AUTHOR_FIELDS, "an author")
+        name = self.text(values["name"], f"{where}.name", line=True) if "name" in values else None
+        email = (self.pattern(values["email"], f"{where}.email", _EMAIL,
+                              "an e-mail address such as jane@example.org")
+                 if "email" in values else None)
+        uri = self.link(values["uri"], f"{where}.uri") if "uri" in values else None
+        if name is None or ("email" in values and email is None) or ("uri" in values and uri is None):
+            return None
+        return Author(name, email, uri)
+
+    def tag_definitions(self, node: yaml.Node, tags: _Tags) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, "site.tags", "'tags' must map each tag to {title, description}")
+            return
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _YAML + "merge":
+                self.error(key, "site.tags", "keys of 'tags' must be tag names")
+                continue
+            where = f"site.tags.{key.value}"
+            slug = tag_slug(key.value)
+            if slug in tags.defined:
+                first = tags.defined[slug][0]
+                self.error(key, where,
+                           f"tag '{key.value}' is the same tag as '{first.value}' "
+                           f"(line {first.start_mark.line + 1})")
+                continue
+            values = self.mapping(value, where, TAG_FIELDS, f"tag '{key.value}'")
+            if values is None:
+                continue
+            title = self.text(values["title"], f"{where}.title", line=True) if "title" in values else None
+            description = (self.text(values["description"], f"{where}.description")
+                           if "description" in values else None)
+            tags.defined[slug] = (key, title, description)
+
+    def article(self, node: yaml.Node, where: str, site: Site | None, tags: _Tags,
+                ids: dict[str, yaml.Node]) -> Article | None:
+        values = self.mapping(node, where, ARTICLE_FIELDS, "an article")
+        if values is None:
+            return None
+        self.required(node, values, REQUIRED_ARTICLE, where, ARTICLE_FIELDS, "an article")
+        ident = None
+        if "id" in values:
+            ident = self.pattern(values["id"], f"{where}.id", _ID, ARTICLE_FIELDS["id"] +
+                                 ", at most 128, starting with a letter or digit")
+            if ident is not None and ident in ids:
+                self.error(values["id"], f"{where}.id",
+                           f"duplicate id '{ident}' (first used at line "
+                           f"{ids[ident].start_mark.line + 1}); ids must be unique")
+                ident = None
+            elif ident is not None:
+                ids[ident] = values["id"]
+        title = self.text(values["title"], f"{where}.title", line=True) if "title" in values else None
+        link = self.link(values["link"], f"{where}.link") if "link" in values else None
+        published = self.when(values["published"], f"{where}.published") if "published" in values else None
+        updated = self.when(values["updated"], f"{where}.updated") if "updated" in values else None
+        if published and updated and updated < published:
+            self.error(values["updated"], f"{where}.updated",
+                       f"'updated' ({updated.isoformat()}) is before 'published' "
+                       f"({published.isoformat()})")
+            updated = None
+        summary = self.text(values["summary"], f"{where}.summary") if "summary" in values else None
+        content = self.text(values["content"], f"{where}.content") if "content" in values else None
+        draft = self.flag(values["draft"], f"{where}.draft") if "draft" in values else False
+        article_tags = self.article_tags(values.get("tags"), f"{where}.tags", tags)
+        authors = self.authors(values, where)
+        if authors == () and site is not None:
+            authors = site.authors
+            if not authors:
+                self.error(node, f"{where}.author",
+                           "an article needs an author: give it 'author' or set 'site.author' "
+                           "(Atom feeds require one)")
+                return None
+        if None in (ident, title, link, published, draft, article_tags, authors) or (
+            ("updated" in values and updated is None)
+            or ("summary" in values and summary is None)
+            or ("content" in values and content is None)
+        ):
+            return None
+        assert ident and title and link and published and draft is not None
+        assert article_tags is not None and authors is not None
+        return Article(ident, title, link, published, updated, summary, content,
+                       article_tags, authors, draft)
+
+    def article_tags(self, node: yaml.Node | None, where: str, tags: _Tags) -> tuple[Tag, ...] | None:
+        if node is None or _is_null(node):
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, where, f"'tags' must be a list such as [Gaza, Palestine], "
+                                    f"not {_kind(node)}")
+            return None
+        found: dict[str, Tag] = {}
+        ok = True
+        for i, item in enumerate(node.value):
+            tag = self.tag(item, f"{where}[{i}]", tags)
+            if tag is None:
+                ok = False
+            else:
+                found.setdefault(tag.slug, tag)
+        return tuple(found.values()) if ok else None
+
+    def tag(self, node: yaml.Node, where: str, tags: _Tags) -> Tag | None:
+        name = self.text(node, where, line=True)
+        if name is None:
+            return None
+        key = tag_key(name)
+        if key in tags.by_key:
+            return tags.by_key[key]
+        slug = tag_slug(name)
+        if not slug:
+            self.error(node, where, f"tag '{name}' has no letter or digit to name its feed folder")
+            return None
+        if slug in tags.by_slug:
+            first, first_node = tags.by_slug[slug]
+            self.error(node, where,
+                       f"tags '{name}' and '{first}' (line {first_node.start_mark.line + 1}) "
+                       f"would both be written to feeds/tags/{slug}/; spell them alike or rename one")
+            return None
+        _, title, description = tags.defined.get(slug, (None, None, None))
+        tag = Tag(slug, name, title, description)
+        tags.by_key[key] = tag
+        tags.by_slug[slug] = (name, node)
+        return tag
+
+
+def _http_uri(text: str) -> tuple[str | None, str]:
+    """The URL as a plain-ASCII URI, or None and what is wrong with it."""
+    if any(c.isspace() for c in text):
+        return None, "contains white space"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None, "is not a valid URL"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None, "is not absolute"
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None, "has a host name that cannot be written in ASCII"
+        netloc = netloc.replace(parts.hostname, host)
+    return urlunsplit(
+        (parts.scheme.lower(), netloc, *(quote(p, safe=_URI_SAFE) for p in parts[2:]))
+    ), ""
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _YAML + "null" and not node.style
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "value"
+
+
+def _join(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
+def _leaf(where: str) -> str:
+    return where.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
+def _listing(fields: Mapping[str, str]) -> str:
+    return ", ".join(fields)
+
+
+def _unknown(name: str, what: str, fields: Mapping[str, str]) -> str:
+    close = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{name}' in {what} ({hint}expected one of: {_listing(fields)})"
+
+
+@cache
+def _zone_names() -> list[str]:
+    return sorted(zoneinfo.available_timezones())

@@ -1,0 +1,97 @@
+"""The `feedpub` command: arguments, exit statuses and what is printed. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from feedpub import __version__, catalogue, load
+from feedpub.model import Catalogue
+from feedpub.problems import Problem
+
+OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
+
+EXIT_STATUSES = f"""\
+exit status:
+  {OK}   success
+  {INVALID}   the catalogue is invalid (problems on stderr; nothing written)
+  {USAGE}   usage error: unknown option, bad --now, catalogue file not found
+  {IO_FAILURE}  I/O failure such as a full disk or a permission denied (old feeds left intact)
+  {LOCKED}  another build holds the lock on the output folder (try again later)
+"""
+
+
+class _Failure(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except _Failure as failure:
+        print(f"feedpub: {failure}", file=sys.stderr)
+        return failure.status
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feedpub",
+        description="Validate a YAML catalogue of articles and publish it as RSS 2.0 and Atom 1.0 feeds.",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, epilog=EXIT_STATUSES,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.add_argument("--catalogue", default="articles.yaml", metavar="PATH",
+                         help="the catalogue to read (default: %(default)s)")
+        return sub
+
+    check = command("check", "validate the catalogue and report every problem; write nothing")
+    check.set_defaults(run=_check)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    found, problems = _validate(args.catalogue)
+    _report(problems)
+    if found is None:
+        return INVALID
+    print(f"{args.catalogue}: {_count(len(found.articles), 'article')}, "
+          f"{_count(len(found.tags), 'tag')}, ok")
+    return OK
+
+
+def _validate(path: str) -> tuple[Catalogue | None, list[Problem]]:
+    try:
+        data = load.read(Path(path))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
+        raise _Failure(USAGE, f"cannot read catalogue '{path}': {e.strerror}") from None
+    except OSError as e:
+        raise _Failure(IO_FAILURE, f"cannot read catalogue '{path}': {e.strerror}") from None
+    root, problems = load.parse(data, path)
+    if root is None:
+        return None, problems
+    return catalogue.validate(root, path)
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,130 @@
+"""Bytes → YAML node graph with marks, read safely.
+
+Nodes keep their line and column, so every later problem can name its place. Nothing is
+constructed into Python objects here: that happens field by field in `catalogue`, which
+decides each value's type from the field it fills rather than from YAML's implicit rules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from feedpub.problems import Problem, Severity
+
+MAX_BYTES = 512 * 1024 * 1024
+"""Largest catalogue feedpub reads; larger files are refused before parsing."""
+
+MAX_ALIAS_GROWTH = 10
+"""Aliases may make the document at most this many times its own size (plus a fixed slack)."""
+
+_ALIAS_SLACK = 100_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_YAML = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(
+    _YAML + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map")
+)
+
+
+def read(path: Path) -> bytes:
+    """The catalogue's bytes, at most MAX_BYTES + 1 of them; OSError is the caller's to report."""
+    with path.open("rb") as f:
+        return f.read(MAX_BYTES + 1)
+
+
+def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem]]:
+    """The document's root mapping node, or None with the problems that prevent reading it."""
+
+    def problem(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(path, line, col, Severity.ERROR, message)]
+
+    if len(data) > MAX_BYTES:
+        return problem(1, 1, f"catalogue is larger than {MAX_BYTES // 2**20} MiB, the most feedpub reads")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return problem(line, col, f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as UTF-8")
+    text = text.removeprefix("\ufeff")
+    try:
+        root = _Loader(text).get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        context = f" ({e.context})" if e.context else ""
+        return problem(*where, f"invalid YAML: {e.problem}{context}")
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        return problem(line, col, f"invalid YAML: character U+{e.character:04X} is not allowed in YAML")
+    except RecursionError:
+        return problem(1, 1, "invalid YAML: nested too deeply")
+    if root is None:
+        return problem(1, 1, "catalogue is empty: expected a mapping with 'site' and 'articles'")
+    problems = _check_graph(root, path)
+    if problems:
+        return None, problems
+    if not isinstance(root, yaml.MappingNode):
+        line, col = _place(root)
+        return problem(line, col, "catalogue must be a mapping with 'site' and 'articles' at the top")
+    return root, []
+
+
+def _place(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_graph(root: yaml.Node, path: str) -> list[Problem]:
+    """Refuse recursive aliases, alias bombs and non-data tags, visiting each node once."""
+    problems: list[Problem] = []
+    size: dict[int, int] = {}  # expanded node count of each finished node
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:  # reached again from inside itself
+            line, col = _place(node)
+            return [Problem(path, line, col, Severity.ERROR, "invalid YAML: an alias refers to a node that contains it")]
+        if node.tag not in _ALLOWED_TAGS:
+            line, col = _place(node)
+            tag = node.tag.replace(_YAML, "!!")
+            problems.append(
+                Problem(
+                    path, line, col, Severity.ERROR,
+                    f"YAML tag '{tag}' is not allowed: a catalogue holds plain strings, numbers, "
+                    "dates, lists and mappings",
+                )
+            )
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in size)
+    expanded, distinct = size[id(root)], len(size)
+    if expanded > MAX_ALIAS_GROWTH * distinct + _ALIAS_SLACK:
+        problems.append(
+            Problem(
+                path, 1, 1, Severity.ERROR,
+                f"invalid YAML: aliases expand {distinct:,} nodes into {expanded:,}; "
+                f"feedpub allows at most {MAX_ALIAS_GROWTH}x growth (an 'alias bomb'?)",
+            )
+        )
+    return problems

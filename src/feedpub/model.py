@@ -1,0 +1,63 @@
+"""The validated catalogue: frozen values that the rest of feedpub can trust.
+
+Every datetime is timezone-aware, every link an absolute http(s) URI, every tag folded to
+one slug. Nothing here is built except by `catalogue.validate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str | None = None
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """One tag, however it is spelled; `slug` names its folder under feeds/tags/."""
+
+    slug: str
+    name: str
+    title: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    link: str
+    published: datetime
+    updated: datetime | None
+    summary: str | None
+    content: str | None
+    tags: tuple[Tag, ...]
+    authors: tuple[Author, ...]
+    draft: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    title: str
+    link: str
+    feed_url: str
+    description: str
+    language: str
+    timezone: str
+    authors: tuple[Author, ...]
+    max_items: int
+    id: str
+    """The site's permanent identity; entry ids derive from it and the article's id alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    site: Site
+    tags: tuple[Tag, ...]
+    """Every tag some article carries, in order of first appearance."""
+    articles: tuple[Article, ...]

@@ -1,0 +1,40 @@
+"""A problem found in the catalogue: a value with a place, printed the way editors read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding at `path:line:col` (both 1-based); `field` is the dotted path it concerns."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
+
+    @property
+    def place(self) -> tuple[str, int, int]:
+        return (self.path, self.line, self.col)
+
+
+def ordered(problems: list[Problem]) -> list[Problem]:
+    """Problems sorted by place, errors before warnings at the same place, duplicates dropped."""
+    seen = set(problems)
+    return sorted(seen, key=lambda p: (*p.place, p.severity != Severity.ERROR, p.message))
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
