@@ -122,9 +122,7 @@ class _Reader:
     def error(self, node: yaml.Node, where: str, message: str, *, warning: bool = False) -> None:
         mark = node.start_mark
         severity = Severity.WARNING if warning else Severity.ERROR
-        self.problems.append(
-            Problem(self.path, mark.line + 1, mark.column + 1, severity, message, where)
-        )
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, severity, message, where))
 
     # -- structure -------------------------------------------------------------------------
 
@@ -148,7 +146,8 @@ class _Reader:
             name = key.value
             if name in firsts:
                 self.error(
-                    key, _join(where, name),
+                    key,
+                    _join(where, name),
                     f"duplicate key '{name}' in {what} (first at line {firsts[name].start_mark.line + 1})",
                 )
                 continue
@@ -178,12 +177,18 @@ class _Reader:
                 if k.tag == _YAML + "merge":
                     yield from self._merged(v, where)
 
-    def required(self, node: yaml.Node, values: Mapping[str, yaml.Node], names: tuple[str, ...],
-                 where: str, fields: Mapping[str, str], what: str) -> None:
+    def required(
+        self,
+        node: yaml.Node,
+        values: Mapping[str, yaml.Node],
+        names: tuple[str, ...],
+        where: str,
+        fields: Mapping[str, str],
+        what: str,
+    ) -> None:
         for name in names:
             if name not in values:
-                self.error(node, _join(where, name),
-                           f"{what} is missing '{name}' ({fields[name]})")
+                self.error(node, _join(where, name), f"{what} is missing '{name}' ({fields[name]})")
 
     # -- scalars ---------------------------------------------------------------------------
 
@@ -200,8 +205,9 @@ class _Reader:
             return None
         bad = _NOT_XML.search(value)
         if bad:
-            self.error(node, where,
-                       f"'{name}' contains U+{ord(bad.group()):04X}, a character XML cannot carry")
+            self.error(
+                node, where, f"'{name}' contains U+{ord(bad.group()):04X}, a character XML cannot carry"
+            )
             return None
         return value
 
@@ -211,9 +217,12 @@ class _Reader:
             return None
         uri, reason = _http_uri(text)
         if reason:
-            self.error(node, where,
-                       f"'{_leaf(where)}': '{text}' {reason} (expected an absolute http(s) URL "
-                       "such as https://example.org/page)")
+            self.error(
+                node,
+                where,
+                f"'{_leaf(where)}': '{text}' {reason} (expected an absolute http(s) URL "
+                "such as https://example.org/page)",
+            )
         return uri
 
     def when(self, node: yaml.Node, where: str) -> datetime | None:
@@ -234,21 +243,28 @@ class _Reader:
             return moment
         aware = moment.replace(tzinfo=self.tz)
         if aware.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) != moment:
-            self.error(node, where,
-                       f"'{name}': {raw} does not exist in {self.tz} (the clocks skip it); "
-                       "write it with an explicit UTC offset")
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} does not exist in {self.tz} (the clocks skip it); "
+                "write it with an explicit UTC offset",
+            )
             return None
         if aware.utcoffset() != aware.replace(fold=1).utcoffset():
-            self.error(node, where,
-                       f"'{name}': {raw} happens twice in {self.tz}; the first is used "
-                       "(write an explicit UTC offset to choose)", warning=True)
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} happens twice in {self.tz}; the first is used "
+                "(write an explicit UTC offset to choose)",
+                warning=True,
+            )
         return aware
 
     def flag(self, node: yaml.Node, where: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == _YAML + "bool":
             word = node.value.lower()
             if word in ("true", "false"):
-                return word == "true"
+                return bool(word == "true")
         shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
         self.error(node, where, f"'{_leaf(where)}' must be true or false, not {shown}")
         return None
@@ -262,8 +278,7 @@ class _Reader:
             if number is not None and low <= number <= high:
                 return number
         shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {_kind(node)}"
-        self.error(node, where,
-                   f"'{_leaf(where)}' must be a whole number from {low} to {high}, not {shown}")
+        self.error(node, where, f"'{_leaf(where)}' must be a whole number from {low} to {high}, not {shown}")
         return None
 
     def pattern(self, node: yaml.Node, where: str, regex: re.Pattern[str], expected: str) -> str | None:
@@ -294,9 +309,12 @@ class _Reader:
                 self.error(node, "articles", f"'articles' must be a list, not a {_kind(node)}")
         for slug, (key, _, _) in tags.defined.items():
             if slug not in tags.by_slug:
-                self.error(key, f"site.tags.{key.value}",
-                           f"no article has the tag '{key.value}', so this entry is unused",
-                           warning=True)
+                self.error(
+                    key,
+                    f"site.tags.{key.value}",
+                    f"no article has the tag '{key.value}', so this entry is unused",
+                    warning=True,
+                )
         if site is None:
             return None
         return Catalogue(site, tuple(tags.by_key.values()), tuple(articles))
@@ -311,15 +329,29 @@ class _Reader:
         title = self.text(values["title"], "site.title", line=True) if "title" in values else None
         link = self.link(values["link"], "site.link") if "link" in values else None
         feed_url = self.link(values["feed_url"], "site.feed_url") if "feed_url" in values else None
-        description = (self.text(values["description"], "site.description")
-                       if "description" in values else None)
-        language = (self.pattern(values["language"], "site.language", _LANGUAGE,
-                                 SITE_FIELDS["language"]) if "language" in values else "en")
-        max_items = (self.count(values["max_items"], "site.max_items", *MAX_ITEMS_RANGE)
-                     if "max_items" in values else 50)
-        identity = (self.pattern(values["id"], "site.id", _URI, "an absolute URI such as "
-                                 "https://example.org/ or tag:example.org,2023:site")
-                    if "id" in values else link)
+        description = (
+            self.text(values["description"], "site.description") if "description" in values else None
+        )
+        language = (
+            self.pattern(values["language"], "site.language", _LANGUAGE, SITE_FIELDS["language"])
+            if "language" in values
+            else "en"
+        )
+        max_items = (
+            self.count(values["max_items"], "site.max_items", *MAX_ITEMS_RANGE)
+            if "max_items" in values
+            else 50
+        )
+        identity = (
+            self.pattern(
+                values["id"],
+                "site.id",
+                _URI,
+                "an absolute URI such as https://example.org/ or tag:example.org,2023:site",
+            )
+            if "id" in values
+            else link
+        )
         authors = self.authors(values, "site")
         if "tags" in values:
             self.tag_definitions(values["tags"], tags)
@@ -328,10 +360,15 @@ class _Reader:
         assert title and link and feed_url and description and language and identity
         assert max_items is not None and authors is not None
         return Site(
-            title=title, link=link,
+            title=title,
+            link=link,
             feed_url=feed_url if feed_url.endswith("/") else feed_url + "/",
-            description=description, language=language, timezone=str(self.tz),
-            authors=authors, max_items=max_items, id=identity,
+            description=description,
+            language=language,
+            timezone=str(self.tz),
+            authors=authors,
+            max_items=max_items,
+            id=identity,
         )
 
     def zone(self, node: yaml.Node) -> tzinfo | None:
@@ -343,16 +380,18 @@ class _Reader:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             close = difflib.get_close_matches(name, _zone_names(), n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            self.error(node, "site.timezone",
-                       f"'timezone': '{name}' is not a known time zone ({hint}expected an IANA "
-                       "name such as America/New_York or UTC)")
+            self.error(
+                node,
+                "site.timezone",
+                f"'timezone': '{name}' is not a known time zone ({hint}expected an IANA "
+                "name such as America/New_York or UTC)",
+            )
             return None
 
     def authors(self, values: Mapping[str, yaml.Node], where: str) -> tuple[Author, ...] | None:
         """Authors from `author` or `authors`: () if neither is given, None if invalid."""
         if "author" in values and "authors" in values:
-            self.error(values["authors"], f"{where}.authors",
-                       "give either 'author' or 'authors', not both")
+            self.error(values["authors"], f"{where}.authors", "give either 'author' or 'authors', not both")
             return None
         if "author" in values:
             one = self.author(values["author"], f"{where}.author")
@@ -361,8 +400,7 @@ class _Reader:
             return ()
         node = values["authors"]
         if not isinstance(node, yaml.SequenceNode) or not node.value:
-            self.error(node, f"{where}.authors",
-                       "'authors' must be a non-empty list of {name, email, uri}")
+            self.error(node, f"{where}.authors", "'authors' must be a non-empty list of {name, email, uri}")
             return None
         found = [self.author(item, f"{where}.authors[{i}]") for i, item in enumerate(node.value)]
         return None if None in found else tuple(a for a in found if a is not None)
@@ -373,9 +411,13 @@ class _Reader:
             return None
         self.required(node, values, ("name",), where, AUTHOR_FIELDS, "an author")
         name = self.text(values["name"], f"{where}.name", line=True) if "name" in values else None
-        email = (self.pattern(values["email"], f"{where}.email", _EMAIL,
-                              "an e-mail address such as jane@example.org")
-                 if "email" in values else None)
+        email = (
+            self.pattern(
+                values["email"], f"{where}.email", _EMAIL, "an e-mail address such as jane@example.org"
+            )
+            if "email" in values
+            else None
+        )
         uri = self.link(values["uri"], f"{where}.uri") if "uri" in values else None
         if name is None or ("email" in values and email is None) or ("uri" in values and uri is None):
             return None
@@ -393,32 +435,44 @@ class _Reader:
             slug = tag_slug(key.value)
             if slug in tags.defined:
                 first = tags.defined[slug][0]
-                self.error(key, where,
-                           f"tag '{key.value}' is the same tag as '{first.value}' "
-                           f"(line {first.start_mark.line + 1})")
+                self.error(
+                    key,
+                    where,
+                    f"tag '{key.value}' is the same tag as '{first.value}' "
+                    f"(line {first.start_mark.line + 1})",
+                )
                 continue
             values = self.mapping(value, where, TAG_FIELDS, f"tag '{key.value}'")
             if values is None:
                 continue
             title = self.text(values["title"], f"{where}.title", line=True) if "title" in values else None
-            description = (self.text(values["description"], f"{where}.description")
-                           if "description" in values else None)
+            description = (
+                self.text(values["description"], f"{where}.description") if "description" in values else None
+            )
             tags.defined[slug] = (key, title, description)
 
-    def article(self, node: yaml.Node, where: str, site: Site | None, tags: _Tags,
-                ids: dict[str, yaml.Node]) -> Article | None:
+    def article(
+        self, node: yaml.Node, where: str, site: Site | None, tags: _Tags, ids: dict[str, yaml.Node]
+    ) -> Article | None:
         values = self.mapping(node, where, ARTICLE_FIELDS, "an article")
         if values is None:
             return None
         self.required(node, values, REQUIRED_ARTICLE, where, ARTICLE_FIELDS, "an article")
         ident = None
         if "id" in values:
-            ident = self.pattern(values["id"], f"{where}.id", _ID, ARTICLE_FIELDS["id"] +
-                                 ", at most 128, starting with a letter or digit")
+            ident = self.pattern(
+                values["id"],
+                f"{where}.id",
+                _ID,
+                ARTICLE_FIELDS["id"] + ", at most 128, starting with a letter or digit",
+            )
             if ident is not None and ident in ids:
-                self.error(values["id"], f"{where}.id",
-                           f"duplicate id '{ident}' (first used at line "
-                           f"{ids[ident].start_mark.line + 1}); ids must be unique")
+                self.error(
+                    values["id"],
+                    f"{where}.id",
+                    f"duplicate id '{ident}' (first used at line "
+                    f"{ids[ident].start_mark.line + 1}); ids must be unique",
+                )
                 ident = None
             elif ident is not None:
                 ids[ident] = values["id"]
@@ -427,9 +481,11 @@ class _Reader:
         published = self.when(values["published"], f"{where}.published") if "published" in values else None
         updated = self.when(values["updated"], f"{where}.updated") if "updated" in values else None
         if published and updated and updated < published:
-            self.error(values["updated"], f"{where}.updated",
-                       f"'updated' ({updated.isoformat()}) is before 'published' "
-                       f"({published.isoformat()})")
+            self.error(
+                values["updated"],
+                f"{where}.updated",
+                f"'updated' ({updated.isoformat()}) is before 'published' ({published.isoformat()})",
+            )
             updated = None
         summary = self.text(values["summary"], f"{where}.summary") if "summary" in values else None
         content = self.text(values["content"], f"{where}.content") if "content" in values else None
@@ -439,9 +495,12 @@ class _Reader:
         if authors == () and site is not None:
             authors = site.authors
             if not authors:
-                self.error(node, f"{where}.author",
-                           "an article needs an author: give it 'author' or set 'site.author' "
-                           "(Atom feeds require one)")
+                self.error(
+                    node,
+                    f"{where}.author",
+                    "an article needs an author: give it 'author' or set 'site.author' "
+                    "(Atom feeds require one)",
+                )
                 return None
         if None in (ident, title, link, published, draft, article_tags, authors) or (
             ("updated" in values and updated is None)
@@ -451,15 +510,13 @@ class _Reader:
             return None
         assert ident and title and link and published and draft is not None
         assert article_tags is not None and authors is not None
-        return Article(ident, title, link, published, updated, summary, content,
-                       article_tags, authors, draft)
+        return Article(ident, title, link, published, updated, summary, content, article_tags, authors, draft)
 
     def article_tags(self, node: yaml.Node | None, where: str, tags: _Tags) -> tuple[Tag, ...] | None:
         if node is None or _is_null(node):
             return ()
         if not isinstance(node, yaml.SequenceNode):
-            self.error(node, where, f"'tags' must be a list such as [Gaza, Palestine], "
-                                    f"not {_kind(node)}")
+            self.error(node, where, f"'tags' must be a list such as [Gaza, Palestine], not {_kind(node)}")
             return None
         found: dict[str, Tag] = {}
         ok = True
@@ -484,9 +541,12 @@ class _Reader:
             return None
         if slug in tags.by_slug:
             first, first_node = tags.by_slug[slug]
-            self.error(node, where,
-                       f"tags '{name}' and '{first}' (line {first_node.start_mark.line + 1}) "
-                       f"would both be written to feeds/tags/{slug}/; spell them alike or rename one")
+            self.error(
+                node,
+                where,
+                f"tags '{name}' and '{first}' (line {first_node.start_mark.line + 1}) "
+                f"would both be written to feeds/tags/{slug}/; spell them alike or rename one",
+            )
             return None
         _, title, description = tags.defined.get(slug, (None, None, None))
         tag = Tag(slug, name, title, description)
@@ -504,8 +564,10 @@ def _http_uri(text: str) -> tuple[str | None, str]:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         return None, "is not a valid URL"
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None, "is not absolute"
+    if parts.scheme.lower() not in ("http", "https"):
+        return None, "does not start with http:// or https://"
+    if not parts.hostname:
+        return None, "has no host name"
     netloc = parts.netloc
     if not netloc.isascii():
         try:
@@ -513,9 +575,7 @@ def _http_uri(text: str) -> tuple[str | None, str]:
         except UnicodeError:
             return None, "has a host name that cannot be written in ASCII"
         netloc = netloc.replace(parts.hostname, host)
-    return urlunsplit(
-        (parts.scheme.lower(), netloc, *(quote(p, safe=_URI_SAFE) for p in parts[2:]))
-    ), ""
+    return urlunsplit((parts.scheme.lower(), netloc, *(quote(p, safe=_URI_SAFE) for p in parts[2:]))), ""
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -535,7 +595,7 @@ def _join(where: str, name: str) -> str:
 
 
 def _leaf(where: str) -> str:
-    return where.rsplit(".", 1)[-1].split("[", 1)[0]
+    return where.rsplit(".", 1)[-1]
 
 
 def _listing(fields: Mapping[str, str]) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from feedpub import __version__, catalogue, load
+from feedpub import __version__, catalogue, load, publish
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
+from feedpub.render import render
 
 OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
 
@@ -54,14 +56,42 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help, epilog=EXIT_STATUSES,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.add_argument("--catalogue", default="articles.yaml", metavar="PATH",
-                         help="the catalogue to read (default: %(default)s)")
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=EXIT_STATUSES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument(
+            "--catalogue",
+            default="articles.yaml",
+            metavar="PATH",
+            help="the catalogue to read (default: %(default)s)",
+        )
         return sub
 
     check = command("check", "validate the catalogue and report every problem; write nothing")
     check.set_defaults(run=_check)
+
+    build = command("build", "validate the catalogue, then write every feed that changed")
+    build.add_argument(
+        "--out", default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
+    )
+    build.add_argument(
+        "--now",
+        type=_moment,
+        metavar="ISO-8601",
+        help="publish as of this moment instead of the clock (for tests and "
+        "back-fills); without an offset it is in site.timezone",
+    )
+    build.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing on success (problems and failures still go to stderr)",
+    )
+    build.set_defaults(run=_build)
     return parser
 
 
@@ -70,8 +100,7 @@ def _check(args: argparse.Namespace) -> int:
     _report(problems)
     if found is None:
         return INVALID
-    print(f"{args.catalogue}: {_count(len(found.articles), 'article')}, "
-          f"{_count(len(found.tags), 'tag')}, ok")
+    print(f"{args.catalogue}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok")
     return OK
 
 
@@ -95,3 +124,38 @@ def _report(problems: list[Problem]) -> None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    found, problems = _validate(args.catalogue)
+    if not args.quiet or found is None:
+        _report(problems)
+    if found is None:
+        return INVALID
+    now = args.now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo(found.site.timezone))
+    try:
+        outcome = publish.publish(Path(args.out), render(found, now))
+    except publish.Locked as e:
+        raise _Failure(LOCKED, str(e)) from None
+    except publish.PublishError as e:
+        raise _Failure(IO_FAILURE, f"cannot write {e}; feeds already there are left as they were") from None
+    if not args.quiet:
+        total = len(outcome.written) + len(outcome.unchanged)
+        print(
+            f"{_count(len(found.articles), 'article')} → {_count(total, 'file')}: "
+            f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
+            f"{len(outcome.removed)} removed in {time.perf_counter() - started:.2f} s"
+        )
+    return OK
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an ISO 8601 date-time such as 2024-01-31T09:00:00Z"
+        ) from None

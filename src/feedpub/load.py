@@ -25,8 +25,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _YAML = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = frozenset(
-    _YAML + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map")
+    _YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "merge", "seq", "map")
 )
 
 
@@ -104,13 +103,24 @@ def _check_graph(root: yaml.Node, path: str) -> list[Problem]:
             continue
         if key in open_nodes:  # reached again from inside itself
             line, col = _place(node)
-            return [Problem(path, line, col, Severity.ERROR, "invalid YAML: an alias refers to a node that contains it")]
+            return [
+                Problem(
+                    path,
+                    line,
+                    col,
+                    Severity.ERROR,
+                    "invalid YAML: an alias refers to a node that contains it",
+                )
+            ]
         if node.tag not in _ALLOWED_TAGS:
             line, col = _place(node)
             tag = node.tag.replace(_YAML, "!!")
             problems.append(
                 Problem(
-                    path, line, col, Severity.ERROR,
+                    path,
+                    line,
+                    col,
+                    Severity.ERROR,
                     f"YAML tag '{tag}' is not allowed: a catalogue holds plain strings, numbers, "
                     "dates, lists and mappings",
                 )
@@ -122,7 +132,10 @@ def _check_graph(root: yaml.Node, path: str) -> list[Problem]:
     if expanded > MAX_ALIAS_GROWTH * distinct + _ALIAS_SLACK:
         problems.append(
             Problem(
-                path, 1, 1, Severity.ERROR,
+                path,
+                1,
+                1,
+                Severity.ERROR,
                 f"invalid YAML: aliases expand {distinct:,} nodes into {expanded:,}; "
                 f"feedpub allows at most {MAX_ALIAS_GROWTH}x growth (an 'alias bomb'?)",
             )

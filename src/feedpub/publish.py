@@ -1,0 +1,253 @@
+"""{path: bytes} → the output folder: unchanged files untouched, atomic replacement, one
+build at a time, and removal of stale files only if feedpub wrote them.
+
+Every path is opened relative to a directory descriptor with O_NOFOLLOW, so nothing is
+written through a symbolic link inside the output folder, and a name is checked to be one
+plain component before it is used, so nothing lands outside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOCK = ".feedpub.lock"
+MANIFEST = ".feedpub-manifest.json"
+TEMP_PREFIX = ".feedpub-tmp-"
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class Locked(Exception):
+    """Another build holds the output folder."""
+
+
+class PublishError(Exception):
+    """An I/O failure, with the path it concerns."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+
+
+@dataclass
+class Outcome:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def publish(out: Path, files: dict[str, bytes]) -> Outcome:
+    """Make `out` hold exactly `files` among the files feedpub manages, changing as little as
+    possible; raises Locked or PublishError, leaving every file either old or new."""
+    with _failures(out):
+        out.mkdir(parents=True, exist_ok=True)
+        root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        with _lock(out, root):
+            return _Folder(out, root).update(files)
+    finally:
+        os.close(root)
+
+
+@contextlib.contextmanager
+def _failures(path: Path) -> Iterator[None]:
+    """OSError → PublishError naming `path` and the reason."""
+    try:
+        yield
+    except PublishError:
+        raise
+    except OSError as e:
+        where = Path(e.filename) if isinstance(e.filename, str) and e.filename else path
+        raise PublishError(where, e.strerror or str(e)) from e
+
+
+@contextlib.contextmanager
+def _lock(out: Path, root: int) -> Iterator[None]:
+    with _failures(out / LOCK):
+        fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=root)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            raise Locked(
+                f"another build{f' (pid {holder})' if holder else ''} is writing {out}; try again later"
+            ) from None
+        with _failures(out / LOCK):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield  # the kernel releases the lock when the process dies, so a crash never blocks
+    finally:
+        os.close(fd)
+
+
+class _Folder:
+    def __init__(self, out: Path, root: int) -> None:
+        self.out = out
+        self.root = root
+        self.dirs: dict[str, int] = {}
+        self.touched: set[str] = set()
+
+    def update(self, files: dict[str, bytes]) -> Outcome:
+        try:
+            return self._update(files)
+        finally:
+            for fd in self.dirs.values():
+                os.close(fd)
+
+    def _update(self, files: dict[str, bytes]) -> Outcome:
+        outcome = Outcome()
+        self._sweep_temporaries()
+        before = self._manifest()
+        # Record what this run may create before creating it, so a crash never orphans a file.
+        self._put(MANIFEST, _manifest_bytes(before | set(files)))
+        for path in sorted(files):
+            if self._put(path, files[path]):
+                outcome.written.append(path)
+            else:
+                outcome.unchanged.append(path)
+        for path in sorted(before - set(files)):
+            if self._remove(path):
+                outcome.removed.append(path)
+        self._put(MANIFEST, _manifest_bytes(set(files)))
+        for folder in sorted(self.touched):
+            with _failures(self.out / folder):
+                os.fsync(self._dir(folder, create=False))
+        return outcome
+
+    def _dir(self, folder: str, *, create: bool) -> int:
+        """A descriptor of `folder` (relative, '' for the root), never through a link."""
+        if folder in self.dirs:
+            return self.dirs[folder]
+        if not folder:
+            return self.root
+        parent_name, _, name = folder.rpartition("/")
+        parent = self._dir(parent_name, create=create)
+        _check_name(name)
+        with _failures(self.out / folder):
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o755, dir_fd=parent)
+                    self.touched.add(parent_name)
+            try:
+                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(self.out / folder):
+                    raise PublishError(
+                        self.out / folder, "is a symbolic link; feedpub does not write through links"
+                    ) from None
+                raise
+        self.dirs[folder] = fd
+        return fd
+
+    def _put(self, path: str, data: bytes) -> bool:
+        """Write `data` at `path` atomically unless it is there already; True if written."""
+        folder, _, name = path.rpartition("/")
+        _check_name(name)
+        parent = self._dir(folder, create=True)
+        if _holds(parent, name, data):
+            return False
+        temp = f"{TEMP_PREFIX}{os.getpid()}-{name}"
+        with _failures(self.out / path):
+            fd = os.open(
+                temp,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o644,
+                dir_fd=parent,
+            )
+            try:
+                with os.fdopen(fd, "wb", closefd=True) as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=parent)
+                raise
+        self.touched.add(folder)
+        return True
+
+    def _remove(self, path: str) -> bool:
+        """Remove a file feedpub wrote, then its folders if that left them empty."""
+        folder, _, name = path.rpartition("/")
+        try:
+            _check_name(name)
+            parent = self._dir(folder, create=False)
+        except (ValueError, PublishError):
+            return False  # a manifest entry that names nothing feedpub could have written
+        with _failures(self.out / path):
+            try:
+                os.unlink(name, dir_fd=parent)
+            except (FileNotFoundError, IsADirectoryError):
+                return False
+        self.touched.add(folder)
+        while folder:
+            up, _, name = folder.rpartition("/")
+            os.close(self.dirs.pop(folder))
+            try:
+                os.rmdir(name, dir_fd=self._dir(up, create=False))
+            except OSError:
+                break  # not empty: something else lives there
+            self.touched.discard(folder)
+            self.touched.add(up)
+            folder = up
+        return True
+
+    def _manifest(self) -> set[str]:
+        try:
+            fd = os.open(MANIFEST, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self.root)
+        except FileNotFoundError:
+            return set()
+        with _failures(self.out / MANIFEST), os.fdopen(fd, "rb") as f:
+            raw = f.read()
+        try:
+            listed = json.loads(raw)["files"]
+        except (ValueError, KeyError, TypeError):
+            return set()  # unreadable: forget rather than guess what to delete
+        return {p for p in listed if isinstance(p, str) and _is_relative(p)}
+
+    def _sweep_temporaries(self) -> None:
+        """Delete temporary files that a killed build left behind (we hold the lock)."""
+        for folder, _, names in os.walk(self.out):  # links to folders are not followed
+            for name in names:
+                if name.startswith(TEMP_PREFIX):
+                    with _failures(Path(folder) / name), contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(folder, name))
+
+
+def _holds(parent: int, name: str, data: bytes) -> bool:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+    except OSError:
+        return False  # missing, a link, or unreadable: write it anew
+    with os.fdopen(fd, "rb") as f:
+        if os.fstat(f.fileno()).st_size != len(data):
+            return False
+        return f.read() == data
+
+
+def _manifest_bytes(paths: set[str]) -> bytes:
+    record = {"comment": "files written by feedpub; it removes only these", "files": sorted(paths)}
+    return (json.dumps(record, indent=1) + "\n").encode()
+
+
+def _check_name(name: str) -> None:
+    if not name or name in (".", "..") or "/" in name or "\0" in name or len(name.encode()) > 255:
+        raise ValueError(f"unsafe file name {name!r}")
+
+
+def _is_relative(path: str) -> bool:
+    try:
+        for part in path.split("/"):
+            _check_name(part)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,95 @@
+"""Which feeds exist at a moment, and which entries each holds, newest first.
+
+Everything that depends on the clock is decided here, from `now` alone, so a build is a
+pure function of the catalogue and `now`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedpub.model import Article, Catalogue, Site, Tag
+
+EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+"""The date of a feed with no entries: fixed, so that an empty feed is deterministic too."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An article as published at a moment: its permanent id and the date of its newest edit."""
+
+    article: Article
+    id: str
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    folder: str
+    """Where its files go, relative to the output folder: '' for the site, 'tags/<slug>'."""
+    id: str
+    title: str
+    description: str
+    entries: tuple[Entry, ...]
+    updated: datetime
+    tag: Tag | None = None
+
+    def url(self, site: Site, filename: str) -> str:
+        return f"{site.feed_url}{self.folder}/{filename}" if self.folder else site.feed_url + filename
+
+
+def entry_id(site: Site, article_id: str) -> str:
+    """A permanent id from the site's identity and the article's id alone (RFC 4122 name-based)."""
+    return uuid.uuid5(_namespace(site), f"article:{article_id}").urn
+
+
+def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
+    """The site feed and one feed per tag with a published entry, each newest first, cut to size."""
+    site = catalogue.site
+    published = sorted(
+        (
+            Entry(a, entry_id(site, a.id), a.updated if a.updated and a.updated <= now else a.published)
+            for a in catalogue.articles
+            if not a.draft and a.published <= now
+        ),
+        key=lambda e: (e.article.published, e.article.id),
+        reverse=True,
+    )
+    by_tag: dict[str, list[Entry]] = {tag.slug: [] for tag in catalogue.tags}
+    for entry in published:
+        for tag in entry.article.tags:
+            by_tag[tag.slug].append(entry)
+    result = [_feed(site, "", site.title, site.description, published, None)]
+    for tag in catalogue.tags:
+        if by_tag[tag.slug]:
+            title = tag.title or f"{site.title} — {tag.name}"
+            description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
+            result.append(_feed(site, f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag))
+    return result
+
+
+def next_change(catalogue: Catalogue, now: datetime) -> datetime | None:
+    """The first moment after `now` at which a scheduled article or edit would change the feeds."""
+    pending = [
+        when
+        for a in catalogue.articles
+        if not a.draft
+        for when in (a.published, a.updated)
+        if when is not None and when > now
+    ]
+    return min(pending, default=None)
+
+
+def _feed(
+    site: Site, folder: str, title: str, description: str, entries: list[Entry], tag: Tag | None
+) -> Feed:
+    kept = tuple(entries[: site.max_items])
+    updated = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
+    feed_id = uuid.uuid5(_namespace(site), f"feed:{folder}").urn
+    return Feed(folder, feed_id, title, description, kept, updated, tag)
+
+
+def _namespace(site: Site) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, site.id)
