@@ -564,6 +564,8 @@ def _http_uri(text: str) -> tuple[str | None, str]:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         return None, "is not a valid URL"
+    if not parts.scheme:
+        return None, "is a relative URL"
     if parts.scheme.lower() not in ("http", "https"):
         return None, "does not start with http:// or https://"
     if not parts.hostname:

@@ -55,8 +55,8 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        context = f" ({e.context})" if e.context else ""
-        return problem(*where, f"invalid YAML: {e.problem}{context}")
+        context = f"{e.context}, " if e.context else ""
+        return problem(*where, f"invalid YAML: {context}{e.problem}")
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1

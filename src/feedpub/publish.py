@@ -64,25 +64,18 @@ def _failures(path: Path) -> Iterator[None]:
     except PublishError:
         raise
     except OSError as e:
-        where = Path(e.filename) if isinstance(e.filename, str) and e.filename else path
-        raise PublishError(where, e.strerror or str(e)) from e
+        raise PublishError(path, e.strerror or str(e)) from e
 
 
 @contextlib.contextmanager
 def _lock(out: Path, root: int) -> Iterator[None]:
     with _failures(out / LOCK):
-        fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=root)
+        fd = os.open(LOCK, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=root)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            raise Locked(
-                f"another build{f' (pid {holder})' if holder else ''} is writing {out}; try again later"
-            ) from None
-        with _failures(out / LOCK):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            raise Locked(f"another build is writing {out}; try again later") from None
         yield  # the kernel releases the lock when the process dies, so a crash never blocks
     finally:
         os.close(fd)

@@ -1,0 +1,90 @@
+"""Shared helpers: small catalogues written as text, and the CLI run as users run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedpub import catalogue, load
+from feedpub.model import Catalogue
+from feedpub.problems import Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+SITE = """\
+site:
+  title: Example News
+  link: https://example.org/
+  feed_url: https://example.org/feeds/
+  description: An example site.
+  author: {name: Jane Doe, email: jane@example.org}
+articles:
+"""
+"""Seven lines: the first article of `catalogue_text` starts on line 8."""
+
+
+def article(
+    ident: str = "a1",
+    *extra: str,
+    title: str | None = "default",
+    link: str | None = "default",
+    published: str | None = "2024-01-02",
+) -> str:
+    """One article: id, title, link and published on its first four lines (a field given as
+    None is left out), then the `extra` lines as further fields."""
+    fields = {
+        "title": f"Article {ident}" if title == "default" else title,
+        "link": f"https://example.org/{ident}" if link == "default" else link,
+        "published": published,
+    }
+    lines = [f"  - id: {ident}"]
+    lines += [f"    {name}: {value}" for name, value in fields.items() if value is not None]
+    lines += [f"    {line}" for line in extra]
+    return "\n".join(lines) + "\n"
+
+
+def catalogue_text(*articles: str, site: str = SITE) -> str:
+    return site + "".join(articles or (article(),))
+
+
+def parse(text: str, path: str = "articles.yaml") -> tuple[Catalogue | None, list[Problem]]:
+    root, problems = load.parse(text.encode(), path)
+    if root is None:
+        return None, problems
+    return catalogue.validate(root, path)
+
+
+def valid(text: str) -> Catalogue:
+    found, problems = parse(text)
+    assert found is not None, [str(p) for p in problems]
+    return found
+
+
+def feedpub(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "feedpub", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path) -> Path:
+    """A folder holding a valid two-article catalogue as articles.yaml."""
+    (tmp_path / "articles.yaml").write_text(
+        catalogue_text(
+            article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
+        ),
+        encoding="utf-8",
+    )
+    return tmp_path

@@ -1,0 +1,453 @@
+"""Validation rules, each pinned to the exact place it reports and the field it names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, SITE, article, catalogue_text, parse, valid
+from feedpub import catalogue, load
+from feedpub.catalogue import tag_slug
+from feedpub.problems import Severity
+
+NEW_YORK = SITE.replace("articles:\n", "  timezone: America/New_York\narticles:\n")
+"""SITE with a time zone: eight lines, so its first article starts on line 9."""
+
+
+def errors(text: str) -> list[str]:
+    found, problems = parse(text)
+    assert found is None
+    return [str(p) for p in problems if p.severity is Severity.ERROR]
+
+
+def one_error(text: str) -> str:
+    found = errors(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+RULES = [
+    # (what, catalogue, line:col, words in the message)
+    (
+        "unknown key, with a suggestion",
+        catalogue_text(article("a1", "titel: x")),
+        "12:5",
+        ["unknown key 'titel'", "did you mean 'title'?"],
+    ),
+    ("missing required field", catalogue_text(article(title=None)), "8:5", ["missing 'title'"]),
+    ("duplicate id", catalogue_text(article("a1"), article("a1")), "12:9", ["duplicate id 'a1'", "line 8"]),
+    (
+        "duplicate mapping key",
+        catalogue_text(article("a1", "title: Again")),
+        "12:5",
+        ["duplicate key 'title'", "line 9"],
+    ),
+    (
+        "relative link",
+        catalogue_text(article(link="/a1")),
+        "10:11",
+        ["'link'", "relative URL", "absolute http(s) URL"],
+    ),
+    (
+        "non-http link",
+        catalogue_text(article(link="ftp://example.org/a1")),
+        "10:11",
+        ["'link'", "http:// or https://"],
+    ),
+    (
+        "link with spaces",
+        catalogue_text(article(link="https://example.org/a b")),
+        "10:11",
+        ["'link'", "white space"],
+    ),
+    (
+        "unparseable date",
+        catalogue_text(article(published="yesterday")),
+        "11:16",
+        ["'published'", "'yesterday' is not a date", "YYYY-MM-DD"],
+    ),
+    (
+        "impossible date",
+        catalogue_text(article(published="2023-02-30")),
+        "11:16",
+        ["'published'", "'2023-02-30' is not a date", "out of range"],
+    ),
+    (
+        "a number is not a date",
+        catalogue_text(article(published="2023")),
+        "11:16",
+        ["'published'", "'2023' is not a date"],
+    ),
+    (
+        "updated before published",
+        catalogue_text(article("a1", "updated: 2023-12-31")),
+        "12:14",
+        ["'updated'", "before 'published'"],
+    ),
+    ("empty title", catalogue_text(article(title='""')), "9:12", ["'title' is empty"]),
+    ("blank title", catalogue_text(article(title='"   "')), "9:12", ["'title' is empty"]),
+    ("title that is a list", catalogue_text(article(title="[a, b]")), "9:12", ["'title' must be text"]),
+    (
+        "character XML cannot carry",
+        catalogue_text(article(title='"bad \\x01"')),
+        "9:12",
+        ["'title'", "U+0001", "XML cannot carry"],
+    ),
+    ("non-character", catalogue_text(article("a1", 'summary: "\\uFFFE"')), "12:14", ["'summary'", "U+FFFE"]),
+    (
+        "two tags, one folder",
+        catalogue_text(article("a1", "tags: [C++, C]")),
+        "12:17",
+        ["tags 'C' and 'C++'", "feeds/tags/c/"],
+    ),
+    (
+        "tag without letters",
+        catalogue_text(article("a1", "tags: ['!!!']")),
+        "12:12",
+        ["tag '!!!' has no letter or digit"],
+    ),
+    ("tags not a list", catalogue_text(article("a1", "tags: Gaza")), "12:11", ["'tags' must be a list"]),
+    (
+        "draft: no is not guessed",
+        catalogue_text(article("a1", "draft: no")),
+        "12:12",
+        ["'draft' must be true or false, not 'no'"],
+    ),
+    ("bad id", catalogue_text(article("bad/id")), "8:9", ["'id': 'bad/id' is not valid"]),
+    (
+        "author and authors",
+        catalogue_text(article("a1", "author: {name: A}", "authors: [{name: B}]")),
+        "13:14",
+        ["either 'author' or 'authors'"],
+    ),
+    (
+        "bad e-mail",
+        catalogue_text(article("a1", "author: {name: A, email: nope}")),
+        "12:30",
+        ["'email': 'nope' is not valid"],
+    ),
+    (
+        "author without name",
+        catalogue_text(article("a1", "author: {email: a@example.org}")),
+        "12:13",
+        ["an author is missing 'name'"],
+    ),
+    (
+        "missing site field",
+        catalogue_text(site=SITE.replace("  title: Example News\n", "")),
+        "2:3",
+        ["'site' is missing 'title'"],
+    ),
+    (
+        "unknown site key",
+        catalogue_text(site=SITE.replace("articles:", "  descripton: x\narticles:")),
+        "7:3",
+        ["unknown key 'descripton'", "did you mean 'description'?"],
+    ),
+    (
+        "max_items out of range",
+        catalogue_text(site=SITE.replace("articles:", "  max_items: 0\narticles:")),
+        "7:14",
+        ["'max_items' must be a whole number from 1 to 1000, not '0'"],
+    ),
+    (
+        "max_items as text",
+        catalogue_text(site=SITE.replace("articles:", '  max_items: "5"\narticles:')),
+        "7:14",
+        ["'max_items' must be a whole number"],
+    ),
+    (
+        "unknown time zone",
+        catalogue_text(site=SITE.replace("articles:", "  timezone: Europe/Londn\narticles:")),
+        "7:13",
+        ["'Europe/Londn' is not a known time zone", "did you mean 'Europe/London'?"],
+    ),
+    (
+        "bad language",
+        catalogue_text(site=SITE.replace("articles:", "  language: english!\narticles:")),
+        "7:13",
+        ["'language': 'english!' is not valid", "BCP 47"],
+    ),
+    (
+        "no author anywhere",
+        catalogue_text(site=SITE.replace("  author: {name: Jane Doe, email: jane@example.org}\n", "")),
+        "7:5",
+        ["needs an author", "site.author"],
+    ),
+    (
+        "unknown top-level key",
+        "extra: 1\n" + catalogue_text(),
+        "1:1",
+        ["unknown key 'extra' in the catalogue"],
+    ),
+    ("articles not a list", SITE + "  a: 1\n", "8:3", ["'articles' must be a list"]),
+    ("missing articles", SITE.replace("articles:\n", ""), "1:1", ["the catalogue is missing 'articles'"]),
+    ("site not a mapping", "site: x\narticles: []\n", "1:7", ["'site' must be a mapping"]),
+    ("article not a mapping", SITE + "  - just text\n", "8:5", ["an article must be a mapping"]),
+    (
+        "local time skipped by DST",
+        catalogue_text(article(published="2024-03-10T02:30:00"), site=NEW_YORK),
+        "12:16",
+        ["'published'", "does not exist in America/New_York", "explicit UTC offset"],
+    ),
+    (
+        "merge of a non-mapping",
+        catalogue_text(article("a1", "<<: [1]")),
+        "12:10",
+        ["'<<' must merge a mapping"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "where", "words"), RULES, ids=[r[0] for r in RULES])
+def test_rule_reports_place_and_field(what: str, text: str, where: str, words: list[str]) -> None:
+    message = one_error(text)
+    assert message.startswith(f"articles.yaml:{where}: error: "), message
+    for word in words:
+        assert word in message
+
+
+def test_every_defect_is_reported_at_once_sorted_by_place() -> None:
+    text = catalogue_text(
+        article("a1", "draft: maybe", link="example.org/a1"),
+        article("a1", title='""', published="2024-13-01"),
+    )
+    assert [m.split(": error: ")[0] for m in errors(text)] == [
+        "articles.yaml:10:11",
+        "articles.yaml:12:12",
+        "articles.yaml:13:9",
+        "articles.yaml:14:12",
+        "articles.yaml:16:16",
+    ]
+
+
+def test_ambiguous_local_time_is_a_warning_and_takes_the_first() -> None:
+    found, problems = parse(catalogue_text(article(published="2024-11-03T01:30:00"), site=NEW_YORK))
+    assert found is not None
+    assert [(p.line, p.col, p.severity) for p in problems] == [(12, 16, Severity.WARNING)]
+    assert "happens twice" in problems[0].message
+    assert found.articles[0].published.utcoffset() == timedelta(hours=-4)
+
+
+def test_unused_tag_definition_is_a_warning() -> None:
+    site = SITE.replace("articles:", "  tags:\n    Nowhere: {title: T}\narticles:")
+    found, problems = parse(catalogue_text(site=site))
+    assert found is not None
+    assert [(p.line, p.col, p.severity) for p in problems] == [(8, 5, Severity.WARNING)]
+    assert "no article has the tag 'Nowhere'" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("written", "text"),
+    [
+        ("no", "no"),
+        ("yes", "yes"),
+        ("2023-12-01", "2023-12-01"),
+        ("1.50", "1.50"),
+        ("0x10", "0x10"),
+        ("'null'", "null"),
+        ("Off", "Off"),
+        ("  spaced   out  ", "spaced out"),
+    ],
+)
+def test_titles_keep_the_text_as_written(written: str, text: str) -> None:
+    assert valid(catalogue_text(article(title=written))).articles[0].title == text
+
+
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [
+        ("2023-12-01", datetime(2023, 12, 1, tzinfo=ZoneInfo("America/New_York"))),
+        ("'2023-12-01'", datetime(2023, 12, 1, tzinfo=ZoneInfo("America/New_York"))),
+        ("2023-07-01T10:00:00", datetime(2023, 7, 1, 10, tzinfo=ZoneInfo("America/New_York"))),
+        ("2023-12-01T10:00:00-05:00", datetime(2023, 12, 1, 10, tzinfo=timezone(timedelta(hours=-5)))),
+        ("2023-12-01T10:00:00Z", datetime(2023, 12, 1, 10, tzinfo=UTC)),
+        ("2023-12-01 10:00:00+01:00", datetime(2023, 12, 1, 10, tzinfo=timezone(timedelta(hours=1)))),
+    ],
+)
+def test_dates_are_timezone_aware(written: str, moment: datetime) -> None:
+    published = valid(catalogue_text(article(published=written), site=NEW_YORK)).articles[0].published
+    assert published.tzinfo is not None
+    assert published == moment
+    assert published.utcoffset() == moment.utcoffset()
+
+
+def test_offset_is_kept_as_written() -> None:
+    published = valid(catalogue_text(article(published="2023-12-01T10:00:00+05:30"))).articles[0].published
+    assert published.utcoffset() == timedelta(hours=5, minutes=30)
+    assert published.tzinfo == timezone(timedelta(hours=5, minutes=30))
+
+
+def test_tags_differing_in_case_accents_or_spacing_are_one_tag() -> None:
+    found = valid(
+        catalogue_text(
+            article("a1", "tags: [Gaza, gaza]"),
+            article("a2", "tags: [GÁZA, 'US  imperialism']"),
+            article("a3", "tags: [us imperialism]"),
+        )
+    )
+    assert [(t.slug, t.name) for t in found.tags] == [("gaza", "Gaza"), ("us-imperialism", "US imperialism")]
+    assert [len(a.tags) for a in found.articles] == [1, 2, 1]
+    assert found.articles[2].tags[0] is found.tags[1]
+
+
+def test_site_tag_definitions_match_by_slug() -> None:
+    site = SITE.replace(
+        "articles:", "  tags:\n    us-imperialism: {title: The Empire, description: D}\narticles:"
+    )
+    (tag,) = valid(catalogue_text(article("a1", "tags: [US Imperialism]"), site=site)).tags
+    assert (tag.name, tag.title, tag.description) == ("US Imperialism", "The Empire", "D")
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Gaza", "gaza"),
+        ("US imperialism", "us-imperialism"),
+        ("Gázà", "gaza"),
+        ("C++", "c"),
+        ("../../etc", "etc"),
+        ("/abs/path", "abs-path"),
+        ("con", "con-tag"),
+        ("NUL", "nul-tag"),
+        ("Газа", "gaza"),
+        ("x" * 300, "x" * 80),
+        ("🔥", ""),
+    ],
+)
+def test_slugs_are_lowercase_url_safe_and_stay_in_their_folder(name: str, slug: str) -> None:
+    assert tag_slug(name) == slug
+
+
+def test_links_become_plain_ascii_uris() -> None:
+    found = valid(catalogue_text(article(link="https://例え.jp/パス?q=ü#frag")))
+    assert found.articles[0].link == "https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?q=%C3%BC#frag"
+
+
+def test_site_defaults_and_feed_url_slash() -> None:
+    site = valid(catalogue_text(site=SITE.replace("feeds/", "feeds"))).site
+    assert (site.feed_url, site.language, site.timezone, site.max_items, site.id) == (
+        "https://example.org/feeds/",
+        "en",
+        "UTC",
+        50,
+        "https://example.org/",
+    )
+
+
+def test_article_fields_reach_the_model() -> None:
+    found = valid(
+        catalogue_text(
+            article(
+                "a1",
+                "updated: 2024-01-03",
+                "summary: S",
+                "content: <p>C</p>",
+                "draft: true",
+                "authors: [{name: A, email: a@example.org, uri: https://example.org/a}, {name: B}]",
+            )
+        )
+    )
+    a = found.articles[0]
+    assert (a.summary, a.content, a.draft) == ("S", "<p>C</p>", True)
+    assert a.updated == datetime(2024, 1, 3, tzinfo=UTC)
+    assert [(x.name, x.email, x.uri) for x in a.authors] == [
+        ("A", "a@example.org", "https://example.org/a"),
+        ("B", None, None),
+    ]
+    assert valid(catalogue_text()).articles[0].authors[0].name == "Jane Doe"
+
+
+def test_empty_article_list_is_valid() -> None:
+    assert valid(SITE.replace("articles:", "articles: []")).articles == ()
+    assert valid(SITE).articles == ()
+
+
+# -- property: no mutation of a valid catalogue makes validation crash -------------------------
+
+
+SAMPLE = (ROOT / "articles.yaml").read_text(encoding="utf-8")
+SAMPLE_DATA = yaml.safe_load(SAMPLE)
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.dates() | st.datetimes(),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> object:
+    """The sample catalogue with a few keys dropped, renamed or given values of other types."""
+    data = yaml.safe_load(SAMPLE)
+    for _ in range(draw(st.integers(1, 4))):
+        node = data
+        while isinstance(node, (dict, list)) and node and draw(st.booleans()):
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            child = node[draw(st.sampled_from(keys))]
+            if not isinstance(child, (dict, list)) or not child:
+                break
+            node = child
+        if not node or not isinstance(node, (dict, list)):
+            continue
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        key = draw(st.sampled_from(keys))
+        action = draw(st.sampled_from(["drop", "rename", "replace"]))
+        if action == "drop":
+            del node[key]
+        elif action == "rename" and isinstance(node, dict):
+            node[draw(st.text(max_size=10))] = node.pop(key)
+        else:
+            node[key] = draw(values)
+    return data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutated_catalogues_never_crash(data: object) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True)
+    found, problems = parse(text)
+    assert (found is None) == any(p.severity is Severity.ERROR for p in problems)
+    for p in problems:
+        assert p.line >= 1 and p.col >= 1 and p.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_random_bytes_in_the_catalogue_never_crash(data: st.DataObject) -> None:
+    raw = bytearray(SAMPLE.encode())
+    for _ in range(data.draw(st.integers(1, 5))):
+        at = data.draw(st.integers(0, len(raw)))
+        raw[at : at + data.draw(st.integers(0, 3))] = data.draw(st.binary(max_size=6))
+    root, problems = load.parse(bytes(raw), "articles.yaml")
+    if root is not None:
+        found, problems = catalogue.validate(root, "articles.yaml")
+        assert (found is None) == any(p.severity is Severity.ERROR for p in problems)
+    else:
+        assert problems
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_any_unicode_title_is_accepted_or_refused_cleanly(title: str) -> None:
+    text = catalogue_text(
+        article(
+            title=yaml.safe_dump(title, allow_unicode=True, width=10**6)
+            .strip()
+            .removesuffix("\n...")
+            .removesuffix("...")
+            .strip()
+        )
+    )
+    found, problems = parse(text)
+    if found is not None:
+        assert found.articles[0].title == " ".join(title.split())
+    else:
+        assert problems

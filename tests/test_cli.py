@@ -1,0 +1,104 @@
+"""The command as users run it: a real subprocess, real files, documented exit statuses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, article, catalogue_text, feedpub
+
+
+def test_check_accepts_the_sample_catalogue() -> None:
+    result = feedpub("check", cwd=ROOT)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "articles.yaml: 12 articles, 8 tags, ok\n",
+        "",
+    )
+
+
+def test_console_script_and_module_both_run() -> None:
+    script = Path(sys.executable).parent / "feedpub"
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("feedpub ")
+
+
+def test_check_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        catalogue_text(article("a1", "titel: x", published="2023-02-30"), article("a1", link="/x")),
+        encoding="utf-8",
+    )
+    result = feedpub("check", "--catalogue", "bad.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert [line.split(": error: ")[0] for line in lines] == [
+        "bad.yaml:11:16",
+        "bad.yaml:12:5",
+        "bad.yaml:13:9",
+        "bad.yaml:15:11",
+    ]
+    assert "did you mean 'title'?" in lines[1]
+    assert "Traceback" not in result.stderr
+
+
+def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
+    site = catalogue_text().replace("articles:", "  tags:\n    Unused: {title: T}\narticles:")
+    (tmp_path / "articles.yaml").write_text(site, encoding="utf-8")
+    result = feedpub("check", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.startswith("articles.yaml:8:5: warning: no article has the tag 'Unused'")
+    assert result.stdout == "articles.yaml: 1 article, 0 tags, ok\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["check", "--catalogue", "missing.yaml"], "cannot read catalogue 'missing.yaml': No such file"),
+        (["check", "--catalogue", "."], "cannot read catalogue '.'"),
+        (["check", "--bogus"], "unrecognized arguments: --bogus"),
+        ([], "required: COMMAND"),
+        (["publish"], "invalid choice: 'publish'"),
+        (["build", "--now", "tomorrow"], "'tomorrow' is not an ISO 8601 date-time"),
+    ],
+)
+def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words: str) -> None:
+    result = feedpub(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_documents_the_exit_statuses() -> None:
+    for command in ([], ["build"], ["check"]):
+        text = feedpub(*command, "--help", cwd=ROOT).stdout
+        for status in ("0 ", "1 ", "2 ", "74", "75"):
+            assert f"\n  {status}" in text
+
+
+def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        path = "/proc/self/mem"  # root may read any file; this one fails to read all the same
+    else:
+        (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
+        (tmp_path / "articles.yaml").chmod(0)
+        path = "articles.yaml"
+    result = feedpub("check", "--catalogue", path, cwd=tmp_path)
+    assert result.returncode == 74
+    assert f"cannot read catalogue '{path}'" in result.stderr
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=64), st.integers(0, 2000))
+def test_mutated_bytes_through_the_cli_exit_0_or_1(tmp_path: Path, junk: bytes, at: int) -> None:
+    data = (ROOT / "articles.yaml").read_bytes()
+    (tmp_path / "articles.yaml").write_bytes(data[:at] + junk + data[at:])
+    result = feedpub("check", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr

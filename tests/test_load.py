@@ -1,0 +1,94 @@
+"""Reading bytes into YAML nodes: encodings, bombs, tags, and what PyYAML lets through."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SITE, article, catalogue_text, parse, valid
+from feedpub import load
+from feedpub.problems import Severity
+
+
+def only_error(text: str | bytes) -> str:
+    data = text if isinstance(text, bytes) else text.encode()
+    root, problems = load.parse(data, "articles.yaml")
+    assert root is None
+    assert len(problems) == 1, problems
+    assert problems[0].severity is Severity.ERROR
+    return str(problems[0])
+
+
+def test_bom_and_crlf_are_fine() -> None:
+    text = "\ufeff" + catalogue_text().replace("\n", "\r\n")
+    assert valid(text).articles[0].title == "Article a1"
+
+
+def test_invalid_utf8_is_located_at_the_byte() -> None:
+    data = catalogue_text().encode().replace(b"Article a1", b"Article \xff1")
+    assert only_error(data).startswith("articles.yaml:9:20: error: byte 0xff is not valid UTF-8")
+
+
+def test_billion_laughs_is_refused_before_expansion() -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    message = only_error("\n".join(lines) + "\n")
+    assert "aliases expand" in message and "alias bomb" in message
+
+
+def test_recursive_alias_is_refused() -> None:
+    assert "alias refers to a node that contains it" in only_error("site: &s [*s]\narticles: []\n")
+
+
+def test_python_object_tag_is_refused_at_its_place() -> None:
+    text = catalogue_text(article("a1", "summary: !!python/object/apply:os.system [echo hi]"))
+    root, problems = load.parse(text.encode(), "articles.yaml")
+    assert root is None
+    assert [str(p)[:24] for p in problems] == ["articles.yaml:12:14: err"]
+    assert "'!!python/object/apply:os.system' is not allowed" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        ("", "1:1", "catalogue is empty"),
+        ("# only a comment\n", "1:1", "catalogue is empty"),
+        ("- a\n- b\n", "1:1", "must be a mapping"),
+        ("just text\n", "1:1", "must be a mapping"),
+        (
+            "site: {}\n---\narticles: []\n",
+            "2:1",
+            "expected a single document in the stream, but found another document",
+        ),
+        ("site: [\n", "2:1", "invalid YAML"),
+        ("site:\n  title: a: b\n", "2:11", "invalid YAML: mapping values are not allowed"),
+        ("a: \x07\n", "1:4", "U+0007 is not allowed"),
+        ("a: " + "[" * 2000 + "]" * 2000 + "\n", "1:", "invalid YAML"),
+    ],
+)
+def test_unreadable_documents_get_one_located_error(text: str, where: str, words: str) -> None:
+    message = only_error(text)
+    assert message.startswith(f"articles.yaml:{where}"), message
+    assert words in message
+
+
+def test_oversized_catalogue_is_refused_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(load, "MAX_BYTES", 100)
+    assert "larger than" in only_error(catalogue_text())
+
+
+def test_anchors_aliases_and_merge_keys_work() -> None:
+    text = SITE.replace(
+        "articles:\n", "defaults: &d {link: https://example.org/x, published: 2024-01-01}\narticles:\n"
+    )
+    found, problems = parse(text)
+    assert found is None  # 'defaults' is not a catalogue field
+    assert any("unknown key 'defaults'" in p.message for p in problems)
+    text = catalogue_text(
+        "  - &first\n    id: a1\n    title: One\n    link: https://example.org/1\n    published: 2024-01-01\n",
+        "  - <<: *first\n    id: a2\n    title: Two\n",
+    )
+    first, second = valid(text).articles
+    assert (second.id, second.title, second.link) == ("a2", "Two", "https://example.org/1")
+    assert second.published == first.published

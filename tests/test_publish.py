@@ -1,0 +1,254 @@
+"""Publishing through the real CLI: unchanged files untouched, atomic, locked, tidy, contained."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import filecmp
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, article, catalogue_text, feedpub
+from feedpub import publish
+
+NOW = "2024-06-01T12:00:00Z"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` with its bytes and modification time."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return feedpub("build", "--now", NOW, *args, cwd=cwd)
+
+
+def age(folder: Path) -> None:
+    """Date every file back, so that any rewrite shows in its mtime."""
+    for p in folder.rglob("*"):
+        os.utime(p, ns=(946684800 * 10**9, 946684800 * 10**9), follow_symlinks=False)
+
+
+def test_first_build_writes_every_feed(site_dir: Path) -> None:
+    result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2 articles → 6 files: 6 written, 0 unchanged, 0 removed in ")
+    feeds = site_dir / "feeds"
+    assert sorted(str(p.relative_to(feeds)) for p in feeds.rglob("*.xml")) == [
+        "atom.xml",
+        "rss.xml",
+        "tags/gaza/atom.xml",
+        "tags/gaza/rss.xml",
+        "tags/israel/atom.xml",
+        "tags/israel/rss.xml",
+    ]
+    assert not list(feeds.rglob(f"{publish.TEMP_PREFIX}*"))
+
+
+def test_an_unchanged_build_writes_nothing_and_keeps_mtimes(site_dir: Path) -> None:
+    build(site_dir)
+    age(site_dir / "feeds")
+    before = snapshot(site_dir / "feeds")
+    result = build(site_dir)
+    assert result.returncode == 0
+    assert "0 written, 6 unchanged, 0 removed" in result.stdout
+    assert snapshot(site_dir / "feeds") == before
+
+
+def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
+    build(site_dir)
+    age(site_dir / "feeds")
+    before = snapshot(site_dir / "feeds")
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one"), encoding="utf-8")
+    assert "4 written, 2 unchanged" in build(site_dir).stdout
+    after = snapshot(site_dir / "feeds")
+    assert sorted(p for p in after if after[p] != before[p]) == [
+        "atom.xml",
+        "rss.xml",
+        "tags/gaza/atom.xml",
+        "tags/gaza/rss.xml",
+    ]
+
+
+def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
+    build(site_dir, "--out", "one")
+    time.sleep(0.01)
+    build(site_dir, "--out", "two")
+    match, mismatch, errors = filecmp.cmpfiles(
+        site_dir / "one",
+        site_dir / "two",
+        [str(p.relative_to(site_dir / "one")) for p in (site_dir / "one").rglob("*.xml")],
+        shallow=False,
+    )
+    assert len(match) == 6 and not mismatch and not errors
+
+
+def test_invalid_catalogue_changes_nothing_on_disk(site_dir: Path) -> None:
+    build(site_dir)
+    before = snapshot(site_dir / "feeds")
+    (site_dir / "articles.yaml").write_text(catalogue_text(article(link="nope")), encoding="utf-8")
+    result = build(site_dir)
+    assert result.returncode == 1
+    assert "'link': 'nope' is a relative URL" in result.stderr
+    assert snapshot(site_dir / "feeds") == before
+    assert build(site_dir, "--out", "fresh").returncode == 1
+    assert not (site_dir / "fresh").exists()
+
+
+def test_a_held_lock_makes_a_second_build_exit_75(site_dir: Path) -> None:
+    build(site_dir)
+    with open(site_dir / "feeds" / publish.LOCK, "r+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = build(site_dir)
+    assert result.returncode == 75
+    assert "another build" in result.stderr and "try again later" in result.stderr
+    assert build(site_dir).returncode == 0  # released: the next run goes ahead
+
+
+def test_a_lock_left_by_a_killed_build_does_not_block(site_dir: Path) -> None:
+    build(site_dir)
+    holder = subprocess.Popen(
+        [
+            "python3",
+            "-c",
+            "import fcntl,sys,time; f=open(sys.argv[1],'r+'); "
+            "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+            str(site_dir / "feeds" / publish.LOCK),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    assert build(site_dir).returncode == 75
+    holder.kill()
+    holder.wait()
+    assert build(site_dir).returncode == 0
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Make `folder` unwritable for real: a read-only tmpfs for root, permissions otherwise."""
+    if os.geteuid() != 0:
+        for p in [folder, *folder.rglob("*")]:
+            if p.is_dir():
+                p.chmod(0o555)
+        try:
+            yield
+        finally:
+            for p in [folder, *folder.rglob("*")]:
+                if p.is_dir():
+                    p.chmod(0o755)
+        return
+    saved = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], check=True)
+    try:
+        for rel, data in saved.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_output_exits_74_and_keeps_old_feeds(site_dir: Path) -> None:
+    build(site_dir)
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Article a2", "Article two"), encoding="utf-8")
+    feeds = site_dir / "feeds"
+    with read_only(feeds):
+        before = snapshot(feeds)
+        result = build(site_dir)
+        assert result.returncode == 74
+        assert "cannot write feeds/" in result.stderr
+        assert "Read-only file system" in result.stderr or "Permission denied" in result.stderr
+        assert snapshot(feeds) == before
+        assert "Traceback" not in result.stderr
+
+
+def test_an_output_path_that_is_a_file_exits_74(site_dir: Path) -> None:
+    (site_dir / "feeds").write_text("not a folder")
+    result = build(site_dir)
+    assert result.returncode == 74
+    assert "feeds" in result.stderr
+    assert (site_dir / "feeds").read_text() == "not a folder"
+
+
+def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / "robots.txt").write_text("mine")
+    (feeds / "tags" / "gaza" / "notes.txt").write_text("mine too")
+    (site_dir / "articles.yaml").write_text(
+        catalogue_text(article("a1", "tags: [Other]"), article("a2", published="2024-02-03")),
+        encoding="utf-8",
+    )
+    result = build(site_dir)
+    assert result.returncode == 0
+    assert "4 written, 0 unchanged, 4 removed" in result.stdout
+    assert not (feeds / "tags" / "israel").exists()  # emptied by feedpub, so removed
+    assert sorted(p.name for p in (feeds / "tags" / "gaza").iterdir()) == ["notes.txt"]
+    assert (feeds / "robots.txt").read_text() == "mine"
+    assert (feeds / "tags" / "other" / "atom.xml").is_file()
+
+
+def test_a_symlinked_tag_folder_is_not_written_through(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (site_dir / "feeds" / "tags").mkdir(parents=True)
+    (site_dir / "feeds" / "tags" / "gaza").symlink_to(outside, target_is_directory=True)
+    result = build(site_dir)
+    assert result.returncode == 74
+    assert "tags/gaza: is a symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_temporary_files_of_a_killed_build_are_swept(site_dir: Path) -> None:
+    build(site_dir)
+    leftover = site_dir / "feeds" / "tags" / "gaza" / f"{publish.TEMP_PREFIX}999-rss.xml"
+    leftover.write_text("<half a feed")
+    assert build(site_dir).returncode == 0
+    assert not leftover.exists()
+
+
+def test_a_tampered_manifest_cannot_delete_outside(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    victim = tmp_path_factory.mktemp("victim") / "precious.txt"
+    victim.write_text("keep")
+    build(site_dir)
+    manifest = site_dir / "feeds" / publish.MANIFEST
+    manifest.write_text(json.dumps({"files": ["../articles.yaml", str(victim), "tags/../../x"]}))
+    assert build(site_dir).returncode == 0
+    assert victim.read_text() == "keep"
+    assert (site_dir / "articles.yaml").exists()
+
+
+def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
+    result = feedpub(
+        "build",
+        "-q",
+        "--catalogue",
+        str(ROOT / "articles.yaml"),
+        "--out",
+        str(tmp_path / "feeds"),
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    fresh = {p.relative_to(tmp_path / "feeds"): p.read_bytes() for p in (tmp_path / "feeds").rglob("*.xml")}
+    committed = {p.relative_to(ROOT / "feeds"): p.read_bytes() for p in (ROOT / "feeds").rglob("*.xml")}
+    assert sorted(fresh) == sorted(committed)
+    stale = [str(p) for p in fresh if fresh[p] != committed[p]]
+    assert not stale, f"feeds/ is out of date: run 'feedpub build' and commit ({stale})"

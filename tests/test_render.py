@@ -1,0 +1,256 @@
+"""Rendered feeds read back with lxml and feedparser: entries, ids, dates, links, content."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+import pytest
+from lxml import etree
+
+from conftest import NOW, ROOT, SITE, article, catalogue_text, parse, valid
+from feedpub.render import render
+from feedpub.render.plan import EMPTY_FEED_DATE, entry_id
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+DC = "{http://purl.org/dc/elements/1.1/}creator"
+
+
+def sample():
+    return valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+
+
+def xml(data: bytes) -> etree._Element:
+    return etree.fromstring(data)
+
+
+def rss_items(data: bytes) -> list[etree._Element]:
+    return xml(data).findall("channel/item")
+
+
+def atom_entries(data: bytes) -> list[etree._Element]:
+    return xml(data).findall(f"{ATOM}entry")
+
+
+def test_sample_gives_site_and_tag_feeds_in_both_formats() -> None:
+    files = render(sample(), NOW)
+    slugs = [
+        "gaza",
+        "imt-statements",
+        "israel",
+        "marxist-theory",
+        "palestine",
+        "solidarity-movement",
+        "united-states",
+        "us-imperialism",
+    ]
+    assert sorted(files) == sorted(
+        ["rss.xml", "atom.xml"] + [f"tags/{s}/{f}" for s in slugs for f in ("rss.xml", "atom.xml")]
+    )
+    found = sample()
+    for slug in slugs:
+        expected = sum(1 for a in found.articles if any(t.slug == slug for t in a.tags))
+        assert len(rss_items(files[f"tags/{slug}/rss.xml"])) == expected
+        assert len(atom_entries(files[f"tags/{slug}/atom.xml"])) == expected
+
+
+def test_entries_are_newest_first_with_zoned_dates() -> None:
+    files = render(sample(), NOW)
+    parsed = feedparser.parse(files["atom.xml"])
+    assert not parsed.bozo
+    published = [calendar.timegm(e.published_parsed) for e in parsed.entries]
+    assert published == sorted(published, reverse=True) and len(published) == 12
+    first = atom_entries(files["atom.xml"])[0]
+    assert first.findtext(f"{ATOM}published") == "2023-12-07T10:00:00-05:00"
+    rss_first = rss_items(files["rss.xml"])[0]
+    assert rss_first.findtext("pubDate") == "Thu, 07 Dec 2023 10:00:00 -0500"
+    # a bare date means midnight in site.timezone, America/New_York
+    tenk = next(e for e in parsed.entries if e.title.startswith("10,000"))
+    assert tenk.published == "2023-11-07T00:00:00-05:00"
+    assert tenk.updated == "2023-11-08T00:00:00-05:00"
+
+
+def test_ids_are_permanent_and_the_same_in_every_feed() -> None:
+    found = sample()
+    files = render(found, NOW)
+    site_ids = {
+        e.find(f"{ATOM}link").get("href"): e.findtext(f"{ATOM}id") for e in atom_entries(files["atom.xml"])
+    }
+    for path, data in files.items():
+        if path.endswith("atom.xml"):
+            for e in atom_entries(data):
+                assert site_ids[e.find(f"{ATOM}link").get("href")] == e.findtext(f"{ATOM}id")
+        else:
+            for item in rss_items(data):
+                guid = item.find("guid")
+                assert guid.get("isPermaLink") == "false"
+                assert site_ids[item.findtext("link")] == guid.text
+    assert all(i.startswith("urn:uuid:") for i in site_ids.values())
+    assert len(set(site_ids.values())) == 12
+
+
+def test_an_id_survives_editing_everything_but_the_id() -> None:
+    before = valid(catalogue_text(article("keep", "tags: [A]")))
+    after = valid(
+        catalogue_text(
+            article("other", published="2024-05-01"),
+            article(
+                "keep",
+                "tags: [B, C]",
+                "updated: 2024-03-01",
+                title="New title",
+                link="https://example.org/moved",
+                published="2024-02-01",
+            ),
+        )
+    )
+    old = atom_entries(render(before, NOW)["atom.xml"])[0].findtext(f"{ATOM}id")
+    new = [e.findtext(f"{ATOM}id") for e in atom_entries(render(after, NOW)["atom.xml"])]
+    assert new[1] == old == entry_id(after.site, "keep")
+    assert new[0] != old
+
+
+def test_drafts_never_and_future_articles_from_their_moment() -> None:
+    found = valid(
+        catalogue_text(
+            article("past"),
+            article("draft", "draft: true"),
+            article("soon", "tags: [Later]", published="2024-06-01T12:00:00Z"),
+        )
+    )
+    before = render(found, NOW - timedelta(seconds=1))
+    assert [e.findtext(f"{ATOM}title") for e in atom_entries(before["atom.xml"])] == ["Article past"]
+    assert "tags/later/atom.xml" not in before
+    at = render(found, NOW)
+    assert [e.findtext(f"{ATOM}title") for e in atom_entries(at["atom.xml"])] == [
+        "Article soon",
+        "Article past",
+    ]
+    assert len(atom_entries(at["tags/later/atom.xml"])) == 1
+
+
+def test_a_future_update_waits_for_its_moment() -> None:
+    found = valid(catalogue_text(article("a1", "updated: 2024-07-01")))
+    updated = lambda now: atom_entries(render(found, now)["atom.xml"])[0].findtext(f"{ATOM}updated")  # noqa: E731
+    assert updated(NOW) == "2024-01-02T00:00:00+00:00"
+    assert updated(datetime(2024, 7, 1, tzinfo=UTC)) == "2024-07-01T00:00:00+00:00"
+
+
+def test_feed_date_is_the_newest_entry_never_the_clock() -> None:
+    found = sample()
+    early, late = render(found, NOW), render(found, NOW + timedelta(days=900))
+    assert early == late
+    assert xml(early["atom.xml"]).findtext(f"{ATOM}updated") == "2023-12-07T10:00:00-05:00"
+    assert xml(early["rss.xml"]).findtext("channel/lastBuildDate") == "Thu, 07 Dec 2023 10:00:00 -0500"
+    gaza = xml(early["tags/imt-statements/atom.xml"]).findtext(f"{ATOM}updated")
+    assert gaza == "2023-10-09T14:00:00+00:00"
+
+
+def test_an_empty_feed_has_the_fixed_epoch_date() -> None:
+    files = render(valid(SITE.replace("articles:", "articles: []")), NOW)
+    assert sorted(files) == ["atom.xml", "rss.xml"]
+    assert xml(files["atom.xml"]).findtext(f"{ATOM}updated") == EMPTY_FEED_DATE.isoformat()
+    assert xml(files["rss.xml"]).findtext("channel/lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
+    assert not feedparser.parse(files["atom.xml"]).bozo
+
+
+def test_max_items_keeps_the_newest() -> None:
+    site = SITE.replace("articles:", "  max_items: 2\narticles:")
+    found = valid(
+        catalogue_text(
+            *(article(f"a{d}", "tags: [T]", published=f"2024-01-0{d}") for d in range(1, 6)), site=site
+        )
+    )
+    files = render(found, NOW)
+    for path in ("atom.xml", "tags/t/atom.xml"):
+        assert [e.findtext(f"{ATOM}title") for e in atom_entries(files[path])] == ["Article a5", "Article a4"]
+    assert len(rss_items(files["rss.xml"])) == 2
+
+
+def test_feeds_link_to_themselves_and_to_the_site() -> None:
+    files = render(sample(), NOW)
+    for path, data in files.items():
+        root = xml(data)
+        url = f"https://example.org/feeds/{path}"
+        if path.endswith("rss.xml"):
+            self_link = root.find(f"channel/{ATOM}link[@rel='self']")
+            assert (self_link.get("href"), self_link.get("type")) == (url, "application/rss+xml")
+            assert root.findtext("channel/link") == "https://example.org/"
+        else:
+            self_link = root.find(f"{ATOM}link[@rel='self']")
+            assert (self_link.get("href"), self_link.get("type")) == (url, "application/atom+xml")
+            assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == "https://example.org/"
+
+
+def test_tag_feed_titles_default_and_can_be_set() -> None:
+    files = render(sample(), NOW)
+    gaza = xml(files["tags/gaza/rss.xml"])
+    assert gaza.findtext("channel/title") == "Socialist Revolution — Palestine — Gaza"
+    assert (
+        gaza.findtext("channel/description")
+        == "Articles tagged “Gaza” from Socialist Revolution — Palestine."
+    )
+    imt = xml(files["tags/imt-statements/atom.xml"])
+    assert imt.findtext(f"{ATOM}subtitle") == "Statements of the International Marxist Tendency on Palestine."
+
+
+def test_summary_is_escaped_text_and_content_is_sanitised_html() -> None:
+    found = valid(
+        catalogue_text(
+            article(
+                "a1",
+                "summary: 'Tom & Jerry <b>not bold</b> ]]>'",
+                'content: \'<p onclick="x()">Hi <a href="../b">b</a><img src="i.png" onerror="x()">'
+                '<script>alert(1)</script><iframe src="https://evil.example"></iframe>'
+                '<a href="javascript:alert(1)">j</a><img src="data:image/png;base64,AA"> ]]&gt;</p>\'',
+                link="https://example.org/posts/a1/",
+            )
+        )
+    )
+    files = render(found, NOW)
+    item = rss_items(files["rss.xml"])[0]
+    assert item.findtext("description") == "Tom & Jerry <b>not bold</b> ]]>"
+    html = item.findtext(CONTENT)
+    assert html == (
+        '<p>Hi <a href="https://example.org/posts/b">b</a>'
+        '<img src="https://example.org/posts/a1/i.png"><a>j</a><img> ]]&gt;</p>'
+    )
+    entry = atom_entries(files["atom.xml"])[0]
+    assert entry.find(f"{ATOM}summary").get("type") in (None, "text")
+    assert entry.findtext(f"{ATOM}summary") == "Tom & Jerry <b>not bold</b> ]]>"
+    assert entry.find(f"{ATOM}content").get("type") == "html"
+    assert entry.findtext(f"{ATOM}content") == html
+
+
+def test_authors_with_and_without_email() -> None:
+    found = valid(
+        catalogue_text(article("a1", "authors: [{name: Ann, email: ann@example.org}, {name: Bob}]"))
+    )
+    files = render(found, NOW)
+    item = rss_items(files["rss.xml"])[0]
+    assert [a.text for a in item.findall("author")] == ["ann@example.org (Ann)"]
+    assert [c.text for c in item.findall(DC)] == ["Bob"]
+    names = [a.findtext(f"{ATOM}name") for a in atom_entries(files["atom.xml"])[0].findall(f"{ATOM}author")]
+    assert names == ["Ann", "Bob"]
+
+
+def test_categories_carry_the_tag_names() -> None:
+    files = render(sample(), NOW)
+    first = feedparser.parse(files["rss.xml"]).entries[0]
+    assert [t.term for t in first.tags] == ["Gaza", "Israel", "Palestine"]
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2030, 1, 1, tzinfo=UTC)])
+def test_rendering_is_deterministic(now: datetime) -> None:
+    assert render(sample(), now) == render(sample(), now)
+
+
+def test_feedparser_reads_every_sample_feed_cleanly() -> None:
+    found, _ = parse((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+    assert found is not None
+    for path, data in render(found, NOW).items():
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo, (path, parsed.bozo_exception)
+        assert parsed.feed.title and parsed.entries
