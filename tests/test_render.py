@@ -65,7 +65,8 @@ def test_entries_are_newest_first_with_zoned_dates() -> None:
     first = atom_entries(files["atom.xml"])[0]
     assert first.findtext(f"{ATOM}published") == "2023-12-07T10:00:00-05:00"
     rss_first = rss_items(files["rss.xml"])[0]
-    assert rss_first.findtext("pubDate") == "Thu, 07 Dec 2023 10:00:00 -0500"
+    # RSS dates are written in GMT: validators flag offsets like +0545 that RFC 822 lacks
+    assert rss_first.findtext("pubDate") == "Thu, 07 Dec 2023 15:00:00 GMT"
     # a bare date means midnight in site.timezone, America/New_York
     tenk = next(e for e in parsed.entries if e.title.startswith("10,000"))
     assert tenk.published == "2023-11-07T00:00:00-05:00"
@@ -143,16 +144,16 @@ def test_feed_date_is_the_newest_entry_never_the_clock() -> None:
     early, late = render(found, NOW), render(found, NOW + timedelta(days=900))
     assert early == late
     assert xml(early["atom.xml"]).findtext(f"{ATOM}updated") == "2023-12-07T10:00:00-05:00"
-    assert xml(early["rss.xml"]).findtext("channel/lastBuildDate") == "Thu, 07 Dec 2023 10:00:00 -0500"
+    assert xml(early["rss.xml"]).findtext("channel/lastBuildDate") == "Thu, 07 Dec 2023 15:00:00 GMT"
     gaza = xml(early["tags/imt-statements/atom.xml"]).findtext(f"{ATOM}updated")
     assert gaza == "2023-10-09T14:00:00+00:00"
 
 
-def test_an_empty_feed_has_the_fixed_epoch_date() -> None:
+def test_an_empty_feed_has_a_fixed_plausible_date() -> None:
     files = render(valid(SITE.replace("articles:", "articles: []")), NOW)
     assert sorted(files) == ["atom.xml", "rss.xml"]
     assert xml(files["atom.xml"]).findtext(f"{ATOM}updated") == EMPTY_FEED_DATE.isoformat()
-    assert xml(files["rss.xml"]).findtext("channel/lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
+    assert xml(files["rss.xml"]).findtext("channel/lastBuildDate") == "Sat, 01 Jan 2000 00:00:00 GMT"
     assert not feedparser.parse(files["atom.xml"]).bozo
 
 
@@ -211,29 +212,81 @@ def test_summary_is_escaped_text_and_content_is_sanitised_html() -> None:
     )
     files = render(found, NOW)
     item = rss_items(files["rss.xml"])[0]
-    assert item.findtext("description") == "Tom & Jerry <b>not bold</b> ]]>"
+    # readers take RSS descriptions as HTML, so the plain text arrives escaped for HTML too
+    escaped = "Tom &amp; Jerry &lt;b&gt;not bold&lt;/b&gt; ]]&gt;"
+    assert item.findtext("description") == escaped
     html = item.findtext(CONTENT)
     assert html == (
         '<p>Hi <a href="https://example.org/posts/b">b</a>'
         '<img src="https://example.org/posts/a1/i.png"><a>j</a><img> ]]&gt;</p>'
     )
     entry = atom_entries(files["atom.xml"])[0]
-    assert entry.find(f"{ATOM}summary").get("type") in (None, "text")
-    assert entry.findtext(f"{ATOM}summary") == "Tom & Jerry <b>not bold</b> ]]>"
+    assert entry.find(f"{ATOM}summary").get("type") == "html"
+    assert entry.findtext(f"{ATOM}summary") == escaped
+    shown = feedparser.parse(files["atom.xml"]).entries[0].summary
+    assert shown == escaped  # what a reader renders as HTML: the text exactly, no bold
     assert entry.find(f"{ATOM}content").get("type") == "html"
     assert entry.findtext(f"{ATOM}content") == html
 
 
-def test_authors_with_and_without_email() -> None:
-    found = valid(
-        catalogue_text(article("a1", "authors: [{name: Ann, email: ann@example.org}, {name: Bob}]"))
-    )
+def test_one_author_with_email_is_the_rss_author() -> None:
+    found = valid(catalogue_text(article("a1", "author: {name: Ann, email: ann@example.org}")))
+    item = rss_items(render(found, NOW)["rss.xml"])[0]
+    assert [a.text for a in item.findall("author")] == ["ann@example.org (Ann)"]
+    assert item.findall(DC) == []
+
+
+@pytest.mark.parametrize(
+    "authors",
+    [
+        "[{name: Ann, email: ann@example.org}, {name: Bob}]",
+        "[{name: Bob}]",
+        "[{name: 'Ann (editor)', email: a@example.org}]",
+    ],
+)
+def test_other_authors_are_rss_dc_creators_and_never_beside_author(authors: str) -> None:
+    found = valid(catalogue_text(article("a1", f"authors: {authors}")))
     files = render(found, NOW)
     item = rss_items(files["rss.xml"])[0]
-    assert [a.text for a in item.findall("author")] == ["ann@example.org (Ann)"]
-    assert [c.text for c in item.findall(DC)] == ["Bob"]
-    names = [a.findtext(f"{ATOM}name") for a in atom_entries(files["atom.xml"])[0].findall(f"{ATOM}author")]
-    assert names == ["Ann", "Bob"]
+    names = [a.name for a in found.articles[0].authors]
+    assert [c.text for c in item.findall(DC)] == names
+    assert item.findall("author") == []
+    atom = [a.findtext(f"{ATOM}name") for a in atom_entries(files["atom.xml"])[0].findall(f"{ATOM}author")]
+    assert atom == names
+
+
+def test_entries_sharing_a_moment_get_distinct_updated_values() -> None:
+    found = valid(catalogue_text(article("b"), article("a"), article("c", published="2024-01-02T00:00:01Z")))
+    entries = atom_entries(render(found, NOW)["atom.xml"])
+    updated = {e.findtext(f"{ATOM}id"): e.findtext(f"{ATOM}updated") for e in entries}
+    assert updated == {
+        entry_id(found.site, "a"): "2024-01-02T00:00:00+00:00",
+        entry_id(found.site, "b"): "2024-01-02T00:00:01+00:00",
+        entry_id(found.site, "c"): "2024-01-02T00:00:02+00:00",
+    }
+    assert {e.findtext(f"{ATOM}published") for e in entries} == {
+        "2024-01-02T00:00:00+00:00",
+        "2024-01-02T00:00:01+00:00",
+    }
+
+
+def test_ampersands_and_angle_brackets_are_written_as_hex_references() -> None:
+    found = valid(catalogue_text(article("a1", "summary: 'a < b & c'", title="'AT&T <3'")))
+    data = render(found, NOW)["rss.xml"]
+    assert b"<title>AT&#x26;T &#x3C;3</title>" in data
+    assert b"&amp;" not in data and b"&lt;" not in data
+    assert rss_items(data)[0].findtext("title") == "AT&T <3"
+
+
+def test_an_article_without_summary_or_content_is_summarised_by_its_title() -> None:
+    entry = atom_entries(render(valid(catalogue_text()), NOW)["atom.xml"])[0]
+    assert entry.findtext(f"{ATOM}summary") == "Article a1"
+
+
+def test_content_without_summary_gets_an_excerpt() -> None:
+    found = valid(catalogue_text(article("a1", "content: '<p>First para.</p><p>Second &amp; last.</p>'")))
+    item = rss_items(render(found, NOW)["rss.xml"])[0]
+    assert item.findtext("description") == "First para. Second &amp; last."
 
 
 def test_categories_carry_the_tag_names() -> None:

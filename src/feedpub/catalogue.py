@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import langcodes
 import yaml
 from slugify import slugify
 
@@ -66,16 +67,31 @@ REQUIRED_ARTICLE = ("id", "title", "link", "published")
 MAX_ITEMS_RANGE = (1, 1000)
 
 _YAML = "tag:yaml.org,2002:"
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+UNFIT_CHARACTER = re.compile(
+    # Not allowed by XML 1.0, or discouraged by it: C1 controls (readers take them for
+    # Windows-1252 punctuation, a sign of mis-decoded text) and Unicode non-characters;
+    # and U+FFFD, the mark a decoder leaves where it lost a character.
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffc\U00010000-\U0010ffff]"
+    "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+)
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
-_EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
+# The address form feed validators accept: ASCII, and a dotted domain.
+_EMAIL = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*")
+_EMBEDDED_EMAIL = re.compile(r"\S+@\S+\.\w")
+# Text that readers take for HTML markup whatever the escaping: an end tag such as </p>.
+_END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+"""Feed validators call earlier dates implausible."""
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
 )
 _MAX_SLUG = 80
-_URI_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
+_URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # with letters and digits: what a URI may hold unescaped
 
 
 def validate(root: yaml.MappingNode, path: str) -> tuple[Catalogue | None, list[Problem]]:
@@ -192,8 +208,10 @@ class _Reader:
 
     # -- scalars ---------------------------------------------------------------------------
 
-    def text(self, node: yaml.Node, where: str, *, line: bool = False) -> str | None:
-        """A non-empty string (whitespace folded to single spaces if `line`), or None if invalid."""
+    def text(self, node: yaml.Node, where: str, *, line: bool = False, html: bool = False) -> str | None:
+        """A non-empty string (whitespace folded to single spaces if `line`), or None if invalid.
+
+        Text that is not `html` is shown as plain text, so it may not look like markup."""
         name = _leaf(where)
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, where, f"'{name}' must be text, not a {_kind(node)}")
@@ -203,10 +221,30 @@ class _Reader:
         if not value:
             self.error(node, where, f"'{name}' is empty")
             return None
-        bad = _NOT_XML.search(value)
+        bad = UNFIT_CHARACTER.search(value)
         if bad:
             self.error(
-                node, where, f"'{name}' contains U+{ord(bad.group()):04X}, a character XML cannot carry"
+                node,
+                where,
+                f"'{name}' contains U+{ord(bad.group()):04X}, a character XML cannot carry or that "
+                "feed readers misread (C0 and C1 controls, non-characters and U+FFFD are refused)",
+            )
+            return None
+        meant = _latin1_as_utf8(value)
+        if meant:  # readers (and feedparser) silently "repair" such text, so say so here
+            self.error(
+                node,
+                where,
+                f"'{name}' looks like UTF-8 text that was read as Latin-1 (it should probably be '{meant}')",
+            )
+            return None
+        tag = None if html else _END_TAG.search(value)
+        if tag:
+            self.error(
+                node,
+                where,
+                f"'{name}' contains '{tag.group()}', which feed readers take for HTML; "
+                "plain-text fields cannot carry markup (write it without the angle brackets)",
             )
             return None
         return value
@@ -239,9 +277,16 @@ class _Reader:
             reason = f": {e}" if "range" in str(e) else ""
             self.error(node, where, f"'{name}': '{raw}' is not a date{reason} ({expected})")
             return None
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
+        if aware < EARLIEST:
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} is before 1990, which feed validators reject as implausible",
+            )
+            return None
         if moment.tzinfo is not None:
             return moment
-        aware = moment.replace(tzinfo=self.tz)
         if aware.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) != moment:
             self.error(
                 node,
@@ -332,11 +377,7 @@ class _Reader:
         description = (
             self.text(values["description"], "site.description") if "description" in values else None
         )
-        language = (
-            self.pattern(values["language"], "site.language", _LANGUAGE, SITE_FIELDS["language"])
-            if "language" in values
-            else "en"
-        )
+        language = self.language(values["language"]) if "language" in values else "en"
         max_items = (
             self.count(values["max_items"], "site.max_items", *MAX_ITEMS_RANGE)
             if "max_items" in values
@@ -370,6 +411,17 @@ class _Reader:
             max_items=max_items,
             id=identity,
         )
+
+    def language(self, node: yaml.Node) -> str | None:
+        tag = self.pattern(node, "site.language", _LANGUAGE, SITE_FIELDS["language"])
+        if tag is not None and not langcodes.tag_is_valid(tag):
+            self.error(
+                node,
+                "site.language",
+                f"'language': '{tag}' is not a registered language tag ({SITE_FIELDS['language']})",
+            )
+            return None
+        return tag
 
     def zone(self, node: yaml.Node) -> tzinfo | None:
         name = self.text(node, "site.timezone")
@@ -411,6 +463,13 @@ class _Reader:
             return None
         self.required(node, values, ("name",), where, AUTHOR_FIELDS, "an author")
         name = self.text(values["name"], f"{where}.name", line=True) if "name" in values else None
+        if name is not None and _EMBEDDED_EMAIL.search(name):
+            self.error(
+                values["name"],
+                f"{where}.name",
+                f"'name': '{name}' contains an e-mail address; give it in 'email' instead",
+            )
+            name = None
         email = (
             self.pattern(
                 values["email"], f"{where}.email", _EMAIL, "an e-mail address such as jane@example.org"
@@ -487,8 +546,8 @@ class _Reader:
                 f"'updated' ({updated.isoformat()}) is before 'published' ({published.isoformat()})",
             )
             updated = None
-        summary = self.text(values["summary"], f"{where}.summary") if "summary" in values else None
-        content = self.text(values["content"], f"{where}.content") if "content" in values else None
+        summary = self.text(values["summary"], f"{where}.summary", html=True) if "summary" in values else None
+        content = self.text(values["content"], f"{where}.content", html=True) if "content" in values else None
         draft = self.flag(values["draft"], f"{where}.draft") if "draft" in values else False
         article_tags = self.article_tags(values.get("tags"), f"{where}.tags", tags)
         authors = self.authors(values, where)
@@ -578,6 +637,16 @@ def _http_uri(text: str) -> tuple[str | None, str]:
             return None, "has a host name that cannot be written in ASCII"
         netloc = netloc.replace(parts.hostname, host)
     return urlunsplit((parts.scheme.lower(), netloc, *(quote(p, safe=_URI_SAFE) for p in parts[2:]))), ""
+
+
+def _latin1_as_utf8(text: str) -> str | None:
+    """What non-ASCII `text` says if its characters are really UTF-8 bytes ("Ã©" → "é")."""
+    if text.isascii():
+        return None
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
 
 
 def _is_null(node: yaml.Node) -> bool:

@@ -13,6 +13,7 @@ from feedpub import __version__, catalogue, load, publish
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
 from feedpub.render import render
+from feedpub.verify import verify_folder
 
 OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
 
@@ -92,6 +93,26 @@ def _parser() -> argparse.ArgumentParser:
         help="print nothing on success (problems and failures still go to stderr)",
     )
     build.set_defaults(run=_build)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
+        description="Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
+        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
+        epilog=EXIT_STATUSES.replace(
+            "the catalogue is invalid (problems on stderr; nothing written)",
+            "a feed has a problem (on stderr)",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument(
+        "folder",
+        nargs="?",
+        default="feeds",
+        metavar="DIR",
+        help="the folder of feeds to check (default: %(default)s)",
+    )
+    verify.set_defaults(run=_verify)
     return parser
 
 
@@ -149,6 +170,21 @@ def _build(args: argparse.Namespace) -> int:
             f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
             f"{len(outcome.removed)} removed in {time.perf_counter() - started:.2f} s"
         )
+    return OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise _Failure(USAGE, f"'{folder}' is not a folder")
+    try:
+        count, problems = verify_folder(folder)
+    except OSError as e:
+        raise _Failure(IO_FAILURE, f"cannot read {e.filename}: {e.strerror}") from None
+    _report(problems)
+    if problems:
+        return INVALID
+    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings")
     return OK
 
 

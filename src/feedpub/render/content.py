@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 
-_TAGS = nh3.ALLOWED_TAGS
-_ATTRIBUTES = {
-    tag: {a for a in attrs if a != "cite"}  # cite URLs are never shown; dropping beats rewriting
-    for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS - {"bdo", "rtc"})  # the two the W3C validator flags
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "title"},
+    **{
+        tag: {a for a in attrs if a != "cite"}  # cite URLs are never shown; dropping beats rewriting
+        for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()
+    },
 }
-_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 def sanitise(html: str, base: str) -> str:
@@ -17,9 +23,23 @@ def sanitise(html: str, base: str) -> str:
     handlers, only http(s) and mailto links, and relative URLs resolved against `base`."""
     return nh3.clean(
         html,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=_SCHEMES,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
         link_rel=None,
         url_relative=("rewrite_with_base", base),
     ).strip()
+
+
+EXCERPT_LENGTH = 300
+_BLOCK = re.compile(r"</?(?:p|div|br|hr|li|dd|dt|h[1-6]|blockquote|pre|table|tr|td|th|figure|figcaption)\b")
+
+
+def excerpt(body: str) -> str:
+    """The plain text that starts sanitised HTML `body`, cut at a word near EXCERPT_LENGTH
+    characters: the summary of an article that has content but no summary of its own."""
+    spaced = _BLOCK.sub(r" \g<0>", body)  # so that paragraphs do not run together
+    text = " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())
+    if len(text) <= EXCERPT_LENGTH:
+        return text
+    return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from feedpub.model import Article, Catalogue, Site, Tag
 
-EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
-"""The date of a feed with no entries: fixed, so that an empty feed is deterministic too."""
+EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+"""The date of a feed with no entries: fixed, so that an empty feed is deterministic too
+(and not before 1990, which validators call implausible)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +49,10 @@ def entry_id(site: Site, article_id: str) -> str:
 def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
     """The site feed and one feed per tag with a published entry, each newest first, cut to size."""
     site = catalogue.site
+    visible = [a for a in catalogue.articles if not a.draft and a.published <= now]
+    updated = _distinct({a.id: a.updated if a.updated and a.updated <= now else a.published for a in visible})
     published = sorted(
-        (
-            Entry(a, entry_id(site, a.id), a.updated if a.updated and a.updated <= now else a.published)
-            for a in catalogue.articles
-            if not a.draft and a.published <= now
-        ),
+        (Entry(a, entry_id(site, a.id), updated[a.id]) for a in visible),
         key=lambda e: (e.article.published, e.article.id),
         reverse=True,
     )
@@ -80,6 +79,22 @@ def next_change(catalogue: Catalogue, now: datetime) -> datetime | None:
         if when is not None and when > now
     ]
     return min(pending, default=None)
+
+
+def _distinct(moments: dict[str, datetime]) -> dict[str, datetime]:
+    """The moments, each later by whole seconds where it would equal another's.
+
+    Two Atom entries with the same `updated` draw a validator warning, and articles given
+    only a date share midnight; ties go to the article id, so the result is deterministic.
+    """
+    taken: set[datetime] = set()
+    result = {}
+    for article_id, moment in sorted(moments.items(), key=lambda pair: (pair[1], pair[0])):
+        while moment in taken:
+            moment += timedelta(seconds=1)
+        taken.add(moment)
+        result[article_id] = moment
+    return result
 
 
 def _feed(

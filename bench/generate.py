@@ -1,0 +1,70 @@
+"""Write a deterministic, realistic catalogue of N articles: `python bench/generate.py N OUT`.
+
+N/100 tags with a skewed (Zipf-like) popularity, 1 to 6 tags an article, HTML content of
+1 to 5 KB on half of them, unicode titles, some drafts and some updates. The same N always
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+WORDS = " ".join(
+    [
+        "gaza palestine workers strike solidarity imperialism occupation revolution crisis movement",
+        "struggle history analysis report protest economy war peace freedom youth international",
+        "class capital labour union ceasefire siege hospital refugees",
+    ]
+).split()
+UNICODE = ["Gázà", "العمال", "רבולוציה", "Революция", "革命", "✊", "Ñandú", "Œuvre", "ça"]
+SITE = """\
+site:
+  title: Benchmark Gazette
+  link: https://example.org/
+  feed_url: https://example.org/feeds/
+  description: A generated catalogue for measuring feedpub.
+  timezone: Europe/London
+  author: {name: Desk, email: desk@example.org}
+articles:
+"""
+
+
+def catalogue(n: int, seed: int = 5005) -> str:
+    rng = random.Random(seed)
+    tags = [f"{rng.choice(WORDS).title()} {i}" for i in range(max(1, n // 100))]
+    weights = [1 / (rank + 1) for rank in range(len(tags))]
+    start = datetime(2015, 1, 1, tzinfo=UTC)
+    q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML string
+    out = [SITE]
+    for i in range(n):
+        words = [*rng.sample(WORDS, 6), rng.choice(UNICODE)]
+        published = start + timedelta(minutes=i * 47 + rng.randrange(40))
+        lines = [
+            f"  - id: article-{i}",
+            f"    title: {q(' '.join(words).capitalize() + f' #{i}')}",
+            f"    link: https://example.org/articles/{i}/",
+            f"    published: {published.isoformat()}",
+            f"    summary: {q(' '.join(rng.choices(WORDS, k=30)))}",
+            f"    tags: {q(sorted(set(rng.choices(tags, weights, k=rng.randint(1, 6)))))}",
+        ]
+        if rng.random() < 0.1:
+            lines.append(f"    updated: {(published + timedelta(days=rng.randint(1, 30))).isoformat()}")
+        if rng.random() < 0.02:
+            lines.append("    draft: true")
+        if rng.random() < 0.5:
+            size = rng.randint(1000, 5000)
+            paragraphs = []
+            while sum(map(len, paragraphs)) < size:
+                text = " ".join(rng.choices(WORDS + UNICODE, k=25))
+                paragraphs.append(f'<p>{text} <a href="/articles/{rng.randrange(n)}/">more</a></p>')
+            lines.append(f"    content: {q(''.join(paragraphs))}")
+        out.append("\n".join(lines) + "\n")
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    Path(sys.argv[2]).write_text(catalogue(int(sys.argv[1])), encoding="utf-8")

@@ -1,0 +1,164 @@
+"""What RSS and Atom checks share: the report, dates, URIs, plain text and HTML."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from html.entities import name2codepoint
+
+import html5lib
+from html5lib.html5parser import ParseError
+from lxml import etree  # type: ignore[import-untyped]
+
+from feedpub.problems import Problem, Severity
+from feedpub.render.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+
+EARLIEST = "1990-01-01"
+_URI = re.compile(r"[a-zA-Z][0-9a-zA-Z+\-.]*:(//)?[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]+")
+_HTTP = re.compile(r"https?://[^/]")
+_UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_END_TAG = re.compile(r"</(\w+)>")
+_ENTITY_LIKE = re.compile(r"&(#?\w+)")
+_CHARACTER_DATA = re.compile(r"&#[x0-9]|<[/a-zA-Z]")
+_BAD_CHARACTERS = re.compile("[\x80-\x9f\ufffd]")
+_HTML = html5lib.HTMLParser(strict=True)
+# The RFC 822 date-time form the W3C validator accepts without comment.
+_RFC822 = re.compile(
+    r"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d\d? (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d\d\d\d \d\d:\d\d(:\d\d)? ([+-]?\d\d[03]0|UT|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z)"
+)
+
+
+class Report:
+    """Problems found in one file, each naming the W3C validator's message it stands for."""
+
+    def __init__(self, path: str, data: bytes, now: datetime) -> None:
+        self.path = path
+        self.lines = data.split(b"\n")
+        self.now = now
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, col: int, w3c: str, message: str, *, warning: bool = False) -> None:
+        severity = Severity.WARNING if warning else Severity.ERROR
+        self.problems.append(Problem(self.path, line, col, severity, f"{message} [{w3c}]"))
+
+    def at(self, element: etree._Element, w3c: str, message: str, *, warning: bool = False) -> None:
+        self.error(element.sourceline or 1, 1, w3c, f"<{_name(element)}>: {message}", warning=warning)
+
+    def hex_references_on_lines(self, element: etree._Element) -> bool:
+        """Whether the element's source lines hold '&#x', which exempts plain text from the
+        W3C validator's suspicion of escaped HTML."""
+        first = (element.sourceline or 1) - 1
+        last = first + (element.text or "").count("\n")
+        return any(b"&#x" in line for line in self.lines[first : last + 1])
+
+
+def _name(element: etree._Element) -> str:
+    qname = etree.QName(element)
+    prefix = element.prefix
+    return f"{prefix}:{qname.localname}" if prefix else qname.localname
+
+
+def text_of(element: etree._Element) -> str:
+    return element.text or ""
+
+
+def check_plain_text(element: etree._Element, report: Report, *, rss: bool) -> None:
+    """A plain-text field must not read as HTML (W3C ContainsHTML and CharacterData)."""
+    value = text_of(element)
+    if not value.strip():
+        report.at(element, "NotBlank", "should not be blank", warning=True)
+    check_characters(element, value, report)
+    kind = "ContainsHTML" if rss else "ContainsUndeclaredHTML"
+    end_tag = _END_TAG.search(value)
+    if end_tag:
+        report.at(element, kind, f"plain text contains an HTML end tag {end_tag.group()!r}", warning=True)
+        return
+    exempt = report.hex_references_on_lines(element)
+    for name in _ENTITY_LIKE.findall(value):
+        if (name in name2codepoint or name == "apos" or not name.isalpha()) and not exempt:
+            report.at(
+                element, kind, f"plain text contains '&{name}', which reads as an HTML entity", warning=True
+            )
+            return
+    if rss and _CHARACTER_DATA.search(value) and not exempt:
+        report.at(
+            element, "CharacterData", "'&' or '<' in plain text not written as a hex reference", warning=True
+        )
+
+
+def check_characters(element: etree._Element, value: str, report: Report) -> None:
+    if _BAD_CHARACTERS.search(value):
+        report.at(element, "BadCharacters", "contains a C1 control character or U+FFFD", warning=True)
+
+
+def check_html(element: etree._Element, report: Report, *, relative_ok: bool) -> None:
+    """Escaped HTML must parse as HTML5 without error and hold only allowlisted, safe markup."""
+    value = text_of(element)
+    check_characters(element, value, report)
+    try:
+        fragment = _HTML.parseFragment(value)
+    except ParseError as e:
+        report.at(element, "NotHtml", f"invalid HTML: {e}", warning=True)
+        return
+    for node in fragment.iter():
+        if not isinstance(node.tag, str) or node.tag == "DOCUMENT_FRAGMENT":
+            continue
+        tag = node.tag.rpartition("}")[2]
+        if tag not in ALLOWED_TAGS:
+            report.at(element, "SecurityRisk", f"HTML contains a <{tag}> element", warning=True)
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
+        for attribute, target in node.attrib.items():
+            if attribute not in allowed:
+                report.at(
+                    element, "SecurityRiskAttr", f"HTML <{tag}> has a {attribute!r} attribute", warning=True
+                )
+            elif attribute in ("href", "src"):
+                scheme = target.partition(":")[0].lower() if re.match(r"\w+:", target) else ""
+                if not scheme and not relative_ok:
+                    report.at(
+                        element, "ContainsRelRef", f"HTML holds a relative URL {target!r}", warning=True
+                    )
+                elif scheme and scheme not in URL_SCHEMES:
+                    report.at(element, "SecurityRisk", f"HTML holds a {scheme}: URL", warning=True)
+
+
+def check_uri(element: etree._Element, value: str, report: Report, w3c: str = "InvalidFullLink") -> None:
+    """An absolute, ASCII-only URI; http(s) ones with a host."""
+    if not _URI.fullmatch(value) or (value.lower().startswith("http") and not _HTTP.match(value.lower())):
+        report.at(element, w3c, f"{value!r} is not a full and valid URL")
+
+
+def check_uuid_id(element: etree._Element, value: str, report: Report) -> None:
+    if not _UUID_URN.fullmatch(value):
+        report.at(element, "NonCanonicalURI", f"{value!r} is not a canonical urn:uuid", warning=True)
+
+
+def check_rfc822(element: etree._Element, report: Report) -> datetime | None:
+    value = " ".join(text_of(element).split())
+    if not _RFC822.fullmatch(value):
+        report.at(element, "InvalidRFC2822Date", f"{value!r} is not a strict RFC 822 date-time")
+        return None
+    moment = parsedate_to_datetime(value)
+    if value[:3].isalpha() and moment.strftime("%a") != value[:3]:
+        report.at(element, "IncorrectDOW", f"{value!r} has the wrong day of the week")
+    if moment.year < 1990 or moment > report.now + timedelta(minutes=10):
+        report.at(element, "ImplausibleDate", f"{value!r} is before 1990 or in the future", warning=True)
+    return moment
+
+
+def check_rfc3339(element: etree._Element, report: Report) -> str | None:
+    value = text_of(element)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*)?(Z|[+-]\d\d:\d\d)", value):
+        report.at(element, "InvalidRFC3339Date", f"{value!r} is not an RFC 3339 date-time")
+        return None
+    # the validator compares strings against a UTC stamp a day ahead, whatever the offset
+    horizon = (report.now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value < EARLIEST or value > horizon:
+        report.at(element, "ImplausibleDate", f"{value!r} is before 1990 or in the future", warning=True)
+    return value

@@ -1,0 +1,193 @@
+"""RSS 2.0: the structure the RSS 2.0 specification and the RSS Advisory Board's profile
+require, and the W3C validator's RSS checks. RSS has no official schema."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from feedpub.verify.common import (
+    Report,
+    check_html,
+    check_plain_text,
+    check_rfc822,
+    check_uri,
+    text_of,
+)
+
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC}
+CHANNEL = {
+    "title",
+    "link",
+    "description",
+    "language",
+    "copyright",
+    "managingEditor",
+    "webMaster",
+    "pubDate",
+    "lastBuildDate",
+    "category",
+    "generator",
+    "docs",
+    "cloud",
+    "ttl",
+    "image",
+    "rating",
+    "textInput",
+    "skipHours",
+    "skipDays",
+    "item",
+    f"{{{ATOM}}}link",
+}
+ITEM = {
+    "title",
+    "link",
+    "description",
+    "author",
+    "category",
+    "comments",
+    "enclosure",
+    "guid",
+    "pubDate",
+    "source",
+    f"{{{CONTENT}}}encoded",
+    f"{{{DC}}}creator",
+}
+ONCE = {
+    "title",
+    "link",
+    "description",
+    "language",
+    "copyright",
+    "managingEditor",
+    "webMaster",
+    "pubDate",
+    "lastBuildDate",
+    "generator",
+    "docs",
+    "cloud",
+    "ttl",
+    "image",
+    "rating",
+    "textInput",
+    "skipHours",
+    "skipDays",
+    "author",
+    "comments",
+    "enclosure",
+    "guid",
+    "source",
+    f"{{{CONTENT}}}encoded",
+}
+_CONTACT = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]* \([^()<>\",;]+\)")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def check(root: etree._Element, relative: str, report: Report) -> None:
+    if root.get("version") != "2.0":
+        report.at(root, "InvalidRSSVersion", "version must be 2.0")
+    for prefix, uri in root.nsmap.items():
+        if NAMESPACES.get(prefix) != uri:
+            report.at(root, "UnknownNamespace", f"declares xmlns:{prefix}={uri!r}", warning=True)
+    for element in root.iterdescendants():
+        if isinstance(element.tag, str) and element.nsmap != root.nsmap:
+            report.at(element, "namespaces", "declares a namespace below the root")
+    channels = root.findall("channel")
+    if len(channels) != 1 or len(root) != 1:
+        report.at(root, "MissingElement", "must hold exactly one <channel> and nothing else")
+        return
+    channel = channels[0]
+    _check_children(channel, CHANNEL, report)
+    for name in ("title", "link", "description"):
+        if channel.find(name) is None:
+            report.at(channel, "MissingElement", f"missing <{name}>")
+    items = channel.findall("item")
+    first_item = channel.index(items[0]) if items else len(channel)
+    for child in channel[first_item:]:
+        if child.tag != "item":
+            report.at(child, "MisplacedItem", "channel metadata must come before the items", warning=True)
+    for name in ("title", "description"):
+        for element in channel.findall(name):
+            check_plain_text(element, report, rss=True)
+    for element in channel.findall("link") + channel.findall("docs"):
+        check_uri(element, text_of(element), report)
+    for element in channel.findall("language"):
+        if not _LANGUAGE.fullmatch(text_of(element)):
+            report.at(element, "InvalidLanguage", f"{text_of(element)!r} is not an ISO 639 language code")
+    for element in channel.findall("lastBuildDate") + channel.findall("pubDate"):
+        check_rfc822(element, report)
+    selfs = [link for link in channel.findall(f"{{{ATOM}}}link") if link.get("rel") == "self"]
+    if not selfs:
+        report.at(channel, "MissingAtomSelfLink", 'missing <atom:link rel="self">', warning=True)
+    for link in selfs:
+        href = link.get("href", "")
+        check_uri(link, href, report, "RelativeSelf")
+        if not href.endswith("/" + relative):
+            report.at(
+                link,
+                "SelfDoesntMatchLocation",
+                f"self link {href!r} does not end with {relative!r}",
+                warning=True,
+            )
+    guids: dict[str, int] = {}
+    for item in items:
+        _check_item(item, guids, report)
+
+
+def _check_children(parent: etree._Element, allowed: set[str], report: Report) -> None:
+    seen: set[str] = set()
+    for child in parent:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag not in allowed:
+            report.at(child, "UndefinedElement", f"is not an element RSS 2.0 allows in <{parent.tag}>")
+        if child.tag in ONCE and child.tag in seen:
+            report.at(child, "DuplicateElement", f"<{parent.tag}> contains more than one")
+        seen.add(child.tag)
+
+
+def _check_item(item: etree._Element, guids: dict[str, int], report: Report) -> None:
+    _check_children(item, ITEM, report)
+    if item.find("title") is None and item.find("description") is None:
+        report.at(item, "ItemMustContainTitleOrDescription", "needs a title or a description")
+    for element in item.findall("title") + item.findall("category") + item.findall(f"{{{DC}}}creator"):
+        check_plain_text(element, report, rss=True)
+    for element in item.findall("description") + item.findall(f"{{{CONTENT}}}encoded"):
+        check_html(element, report, relative_ok=False)
+    encoded = item.find(f"{{{CONTENT}}}encoded")
+    description = item.find("description")
+    if encoded is not None and (description is None or item.index(description) > item.index(encoded)):
+        report.at(
+            encoded, "NeedDescriptionBeforeContent", "description must precede content:encoded", warning=True
+        )
+    for element in item.findall("link"):
+        check_uri(element, text_of(element), report)
+    for element in item.findall("pubDate"):
+        check_rfc822(element, report)
+    for element in item.findall("author"):
+        if not _CONTACT.fullmatch(text_of(element)):
+            report.at(element, "InvalidContact", f"{text_of(element)!r} is not 'address (Real Name)'")
+        check_plain_text(element, report, rss=True)
+    if item.find("author") is not None and item.find(f"{{{DC}}}creator") is not None:
+        report.at(item, "DuplicateItemSemantics", "has both <author> and <dc:creator>", warning=True)
+    guid = item.find("guid")
+    if guid is None:
+        report.at(item, "MissingGuid", "should contain a guid", warning=True)
+        return
+    value = text_of(guid)
+    permalink = guid.get("isPermaLink", "true")
+    if permalink not in ("true", "false"):
+        report.at(guid, "InvalidBooleanAttribute", "isPermaLink must be 'true' or 'false'")
+    if permalink == "true":
+        check_uri(guid, value, report, "InvalidHttpGUID")
+        if value.lower().startswith(("tag:", "urn:uuid:")):
+            report.at(guid, "InvalidPermalink", 'a tag: or urn:uuid: guid needs isPermaLink="false"')
+    elif len(value) < 9 and value.isdigit():
+        report.at(guid, "NotSufficientlyUnique", "guid is not sufficiently unique", warning=True)
+    if value in guids:
+        report.at(guid, "DuplicateValue", f"same guid as the item on line {guids[value]}")
+    guids[value] = guid.sourceline

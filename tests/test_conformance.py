@@ -1,0 +1,315 @@
+"""Every produced feed read back by real consumers: feedparser, the RFC 4287 schema with jing,
+feedpub's own RSS and W3C-rule checks, and newsboat over HTTP."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, valid
+from feedpub.catalogue import tag_key
+from feedpub.model import Catalogue
+from feedpub.render import render
+from feedpub.render.content import excerpt, sanitise
+from feedpub.render.plan import feeds
+from feedpub.verify import verify_document, verify_folder
+from strategies import Generated, catalogues
+
+SCHEMA = ROOT / "src" / "feedpub" / "verify" / "atom.rnc"
+
+
+def instant(text: str, rss: bool) -> datetime:
+    return parsedate_to_datetime(text) if rss else datetime.fromisoformat(text)
+
+
+def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) -> None:
+    """feedparser reads back, from every file, exactly the catalogue's published entries."""
+    planned = {feed.folder: feed for feed in feeds(found, now)}
+    assert sorted(files) == sorted(
+        f"{folder}/{name}".lstrip("/") for folder in planned for name in ("rss.xml", "atom.xml")
+    )
+    for path, data in files.items():
+        rss = path.endswith("rss.xml")
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        feed = planned[path.rpartition("/")[0]]
+        assert parsed.feed.title == feed.title
+        assert [e.id for e in parsed.entries] == [e.id for e in feed.entries], path
+        for got, want in zip(parsed.entries, feed.entries, strict=True):
+            article = want.article
+            assert got.title == article.title
+            assert got.link == article.link
+            published = instant(got.published, rss)
+            assert published == article.published
+            # Atom keeps the offset as written; RSS is written in GMT (RFC 822 lacks offsets like +0545)
+            assert published.utcoffset() == (timedelta(0) if rss else article.published.utcoffset())
+            if not rss:
+                updated = instant(got.updated, rss)
+                assert updated == want.updated and updated.utcoffset() == want.updated.utcoffset()
+            assert [t.term for t in got.get("tags", [])] == [t.name for t in article.tags]
+            assert [a.name for a in got.authors] == [a.name for a in article.authors]
+            if rss and "email" in got.author_detail:
+                assert [(got.author_detail.email, got.author_detail.name)] == [
+                    (a.email, a.name) for a in article.authors
+                ]
+            elif not rss:
+                assert [a.get("email") for a in got.authors] == [a.email for a in article.authors]
+            summary = html.unescape(got.summary)
+            assert summary == (
+                article.summary
+                or (excerpt(sanitise(article.content, article.link)) if article.content else "")
+                or article.title
+            )
+            body = sanitise(article.content, article.link) if article.content else ""
+            if body:
+                assert got.content[0].value == body
+            else:
+                assert "content" not in got
+
+
+def test_sample_feeds_round_trip_through_feedparser() -> None:
+    found = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+    assert_round_trip(found, render(found, NOW), NOW)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_generated_catalogues_round_trip(generated: Generated) -> None:
+    found, problems = parse(generated.text)
+    assert found is not None, [str(p) for p in problems]
+    for parsed, data in zip(found.articles, generated.data["articles"], strict=True):  # type: ignore[call-overload]
+        assert parsed.title == " ".join(data["title"].split())
+        tags = [tag_key(t) for t in data.get("tags", [])]
+        assert [tag_key(t.name) for t in parsed.tags] == list(dict.fromkeys(tags))
+    assert_round_trip(found, render(found, NOW), NOW)
+
+
+# -- RFC 4287 schema with jing, and feedpub verify's RSS and W3C rules ------------------------
+
+
+def jing(folder: Path) -> subprocess.CompletedProcess[str]:
+    """The real RELAX NG validator over every Atom file under `folder`, against RFC 4287's schema."""
+    atoms = sorted(str(p) for p in folder.rglob("atom.xml"))
+    assert atoms
+    return subprocess.run(["jing", "-c", str(SCHEMA), *atoms], capture_output=True, text=True, check=False)
+
+
+def write(files: dict[str, bytes], folder: Path) -> Path:
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return folder
+
+
+def test_sample_feeds_pass_jing_and_verify(tmp_path: Path) -> None:
+    folder = write(render(valid((ROOT / "articles.yaml").read_text(encoding="utf-8")), NOW), tmp_path)
+    result = jing(folder)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert verify_folder(folder, NOW) == (18, [])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_generated_feeds_pass_the_schema_and_every_w3c_rule(generated: Generated) -> None:
+    found = valid(generated.text)
+    for path, data in render(found, NOW).items():
+        assert verify_document(data, path, path, NOW) == [], path
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(catalogues())
+def test_generated_atom_feeds_pass_jing(
+    tmp_path_factory: pytest.TempPathFactory, generated: Generated
+) -> None:
+    folder = write(render(valid(generated.text), NOW), tmp_path_factory.mktemp("feeds"))
+    result = jing(folder)
+    assert result.returncode == 0, result.stdout
+
+
+GOOD = catalogue_text(
+    article(
+        "a1", "tags: [Gaza]", "summary: S", "content: '<p>C <a href=\"https://example.org/x\">x</a></p>'"
+    ),
+    article("a2", "author: {name: Bob}", published="2024-02-03"),
+)
+
+
+def bad(path: str, old: str, new: str) -> bytes:
+    data = render(valid(GOOD), NOW)[path]
+    assert old.encode() in data, (old, data.decode())
+    return data.replace(old.encode(), new.encode(), 1)
+
+
+DEFECTS = [
+    (
+        "rss.xml",
+        '<atom:link href="https://example.org/feeds/rss.xml" rel="self" type="application/rss+xml"/>',
+        "",
+        "MissingAtomSelfLink",
+    ),
+    ("rss.xml", "feeds/rss.xml", "feeds/other.xml", "SelfDoesntMatchLocation"),
+    (
+        "rss.xml",
+        "Sat, 03 Feb 2024 00:00:00 GMT</pubDate>",
+        "Fri, 03 Feb 1989 00:00:00 GMT</pubDate>",
+        "ImplausibleDate",
+    ),
+    (
+        "rss.xml",
+        "Sat, 03 Feb 2024 00:00:00 GMT</pubDate>",
+        "Sat, 03 Feb 2024 00:00:00 UTC</pubDate>",
+        "InvalidRFC2822Date",
+    ),
+    (
+        "rss.xml",
+        "Sat, 03 Feb 2024 00:00:00 GMT</pubDate>",
+        "Sun, 03 Feb 2024 00:00:00 GMT</pubDate>",
+        "IncorrectDOW",
+    ),
+    (
+        "rss.xml",
+        "Sat, 03 Feb 2024 00:00:00 GMT</pubDate>",
+        "Sat, 03 Feb 2024 00:00:00 +0545</pubDate>",
+        "InvalidRFC2822Date",
+    ),
+    (
+        "rss.xml",
+        "Sat, 03 Feb 2024 00:00:00 GMT</pubDate>",
+        "Sat, 03 Feb 2029 00:00:00 GMT</pubDate>",
+        "ImplausibleDate",
+    ),
+    ("rss.xml", 'isPermaLink="false"', 'isPermaLink="true"', "InvalidPermalink"),
+    ("rss.xml", 'isPermaLink="false"', 'isPermaLink="False"', "InvalidBooleanAttribute"),
+    (
+        "rss.xml",
+        "<description>S</description>",
+        "<description>&#x3C;script&#x3E;x()&#x3C;/script&#x3E;</description>",
+        "SecurityRisk",
+    ),
+    ("rss.xml", "https://example.org/x", "/x", "ContainsRelRef"),
+    ("rss.xml", "https://example.org/x", "javascript:x()", "SecurityRisk"),
+    (
+        "rss.xml",
+        "<description>S</description>",
+        "<description>&#x3C;p onclick='x()'&#x3E;S&#x3C;/p&#x3E;</description>",
+        "SecurityRiskAttr",
+    ),
+    ("rss.xml", "<description>S</description>", "<description>a &#x3C; b</description>", "NotHtml"),
+    ("rss.xml", "<title>Article a1</title>", "<title>Why &lt;/p&gt; matters</title>", "ContainsHTML"),
+    ("rss.xml", "<title>Article a1</title>", "<title>a &lt;b</title>", "CharacterData"),
+    ("rss.xml", "<title>Article a1</title>", "<title></title>", "NotBlank"),
+    ("rss.xml", "<title>Article a1</title>", "<title>caf\u0092</title>", "BadCharacters"),
+    (
+        "rss.xml",
+        "<author>jane@example.org (Jane Doe)</author>",
+        "<author>Jane Doe &#x3C;jane@example.org&#x3E;</author>",
+        "InvalidContact",
+    ),
+    (
+        "rss.xml",
+        "<dc:creator>Bob</dc:creator>",
+        "<dc:creator>Bob</dc:creator><author>b@example.org (Bob)</author>",
+        "DuplicateItemSemantics",
+    ),
+    (
+        "rss.xml",
+        "<dc:creator>Bob</dc:creator>",
+        "<dc:creator>Bob</dc:creator><foo>x</foo>",
+        "UndefinedElement",
+    ),
+    ("rss.xml", "<docs>", "<link>https://example.org/</link><docs>", "DuplicateElement"),
+    ("rss.xml", 'version="2.0"', 'xmlns:foo="urn:x" version="2.0"', "UnknownNamespace"),
+    ("rss.xml", "<language>en</language>", "<language>en_US</language>", "InvalidLanguage"),
+    (
+        "rss.xml",
+        "<link>https://example.org/a1</link>",
+        "<link>https://example.org/a b</link>",
+        "InvalidFullLink",
+    ),
+    ("rss.xml", "</channel>", "<generator>late</generator></channel>", "MisplacedItem"),
+    ("rss.xml", "</rss>", "", "SAXError"),
+    (
+        "atom.xml",
+        '<link href="https://example.org/feeds/atom.xml" rel="self" type="application/atom+xml"/>',
+        "",
+        "MissingSelf",
+    ),
+    (
+        "atom.xml",
+        "<updated>2024-02-03T00:00:00+00:00</updated>\n  <author>",
+        "<updated>yesterday</updated>\n  <author>",
+        "InvalidRFC3339Date",
+    ),
+    (
+        "atom.xml",
+        "<updated>2024-02-03T00:00:00+00:00</updated>\n  <author>",
+        "<updated>1989-02-03T00:00:00+00:00</updated>\n  <author>",
+        "ImplausibleDate",
+    ),
+    (
+        "atom.xml",
+        "<updated>2024-01-02T00:00:00+00:00</updated>",
+        "<updated>2024-02-03T00:00:00+00:00</updated>",
+        "DuplicateUpdated",
+    ),
+    ("atom.xml", '<summary type="html">Article a2</summary>', "", "MissingTextualContent"),
+    ("atom.xml", "<id>urn:uuid:", "<id>URN:UUID:", "NonCanonicalURI"),
+    (
+        "atom.xml",
+        'xmlns="http://www.w3.org/2005/Atom"',
+        'xmlns="http://www.w3.org/2005/Atom" xmlns:atom="http://www.w3.org/2005/Atom"',
+        "AvoidNamespacePrefix",
+    ),
+    (
+        "atom.xml",
+        "<title>Article a1</title>",
+        "<title>Why &lt;/p&gt; matters</title>",
+        "ContainsUndeclaredHTML",
+    ),
+    ("atom.xml", "<title>Article a1</title>", "", "RFC 4287"),
+    ("atom.xml", "<generator>feedpub</generator>", "", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "w3c"), DEFECTS, ids=[f"{d[3]}-{i}" for i, d in enumerate(DEFECTS)]
+)
+def test_verify_reports_each_defect_by_its_w3c_name(path: str, old: str, new: str, w3c: str | None) -> None:
+    problems = verify_document(bad(path, old, new), path, path, NOW)
+    if w3c is None:  # a change that is still valid: the checks do not cry wolf
+        assert problems == []
+    else:
+        assert any(p.message.endswith(f"[{w3c}]") for p in problems), [str(p) for p in problems]
+
+
+def test_verify_command(tmp_path: Path) -> None:
+    assert (
+        feedpub(
+            "build", "--now", "2024-06-01T12:00:00Z", "--catalogue", str(ROOT / "articles.yaml"), cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    result = feedpub("verify", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "feeds: 18 feeds, no errors, no warnings\n",
+        "",
+    )
+    atom = tmp_path / "feeds" / "tags" / "gaza" / "atom.xml"
+    atom.write_bytes(atom.read_bytes().replace(b"<id>urn:uuid:", b"<id>URN:UUID:", 1))
+    result = feedpub("verify", "feeds", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("feeds/tags/gaza/atom.xml:3:1: warning: <id>: ")
+    assert "[NonCanonicalURI]" in result.stderr
+    assert feedpub("verify", "nowhere", cwd=tmp_path).returncode == 2
