@@ -313,3 +313,8 @@ def test_verify_command(tmp_path: Path) -> None:
     assert result.stderr.startswith("feeds/tags/gaza/atom.xml:3:1: warning: <id>: ")
     assert "[NonCanonicalURI]" in result.stderr
     assert feedpub("verify", "nowhere", cwd=tmp_path).returncode == 2
+
+
+def test_committed_schema_is_trangs_conversion_of_rfc_4287(tmp_path: Path) -> None:
+    subprocess.run(["trang", "-I", "rnc", "-O", "rng", str(SCHEMA), str(tmp_path / "atom.rng")], check=True)
+    assert (tmp_path / "atom.rng").read_bytes() == SCHEMA.with_suffix(".rng").read_bytes()

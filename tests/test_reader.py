@@ -1,0 +1,155 @@
+"""A real feed reader over real HTTP: newsboat reads feeds that nginx serves from a build,
+and an unchanged rebuild is answered 304 Not Modified, to newsboat and to a plain client."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, feedpub, valid
+from feedpub.render.plan import feeds
+
+NOW = "2024-06-01T12:00:00Z"
+NGINX = """\
+daemon off;
+master_process off;
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log {run}/access.log combined;
+  client_body_temp_path {run}/body;
+  proxy_temp_path {run}/proxy;
+  fastcgi_temp_path {run}/fastcgi;
+  uwsgi_temp_path {run}/uwsgi;
+  scgi_temp_path {run}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    location ~ /rss\\.xml$ {{ types {{ }} default_type "application/rss+xml; charset=utf-8"; }}
+    location ~ /atom\\.xml$ {{ types {{ }} default_type "application/atom+xml; charset=utf-8"; }}
+  }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """The sample catalogue built into tmp_path/feeds and served by nginx on 127.0.0.1."""
+    assert (
+        feedpub(
+            "build", "-q", "--now", NOW, "--catalogue", str(ROOT / "articles.yaml"), cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    run, port = tmp_path / "nginx", free_port()
+    run.mkdir()
+    (run / "nginx.conf").write_text(NGINX.format(run=run, port=port, root=tmp_path / "feeds"))
+    server = subprocess.Popen(
+        ["nginx", "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail(f"nginx did not start: {(run / 'error.log').read_text()}")
+        yield tmp_path, f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def newsboat(workdir: Path, urls: list[str], cache: str = "cache.db") -> dict[str, set[tuple[str, str, str]]]:
+    """Reload `urls` in newsboat with a throw-away config; (guid, title, link) per feed from its cache."""
+    (workdir / "urls").write_text("\n".join(urls) + "\n")
+    (workdir / "config").write_text("")
+    result = subprocess.run(
+        [
+            "newsboat",
+            "-u",
+            str(workdir / "urls"),
+            "-c",
+            str(workdir / cache),
+            "-C",
+            str(workdir / "config"),
+            "-x",
+            "reload",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found: dict[str, set[tuple[str, str, str]]] = {url: set() for url in urls}
+    with sqlite3.connect(workdir / cache) as db:
+        for feedurl, guid, title, link in db.execute("SELECT feedurl, guid, title, url FROM rss_item"):
+            found[feedurl].add((guid, title, link))
+    return found
+
+
+def expected(folder: str) -> set[tuple[str, str, str]]:
+    found = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+    (feed,) = [f for f in feeds(found, datetime.fromisoformat(NOW)) if f.folder == folder]
+    return {(e.id, e.article.title, e.article.link) for e in feed.entries}
+
+
+@pytest.mark.parametrize("path", ["atom.xml", "rss.xml", "tags/gaza/atom.xml", "tags/us-imperialism/rss.xml"])
+def test_newsboat_reads_every_entry_with_its_title_and_link(site: tuple[Path, str], path: str) -> None:
+    workdir, base = site
+    url = f"{base}/{path}"
+    assert newsboat(workdir, [url], cache=f"{path.replace('/', '_')}.db") == {
+        url: expected(path.rpartition("/")[0])
+    }
+
+
+def test_newsboat_subscribed_to_three_feeds_sees_each_article_once(site: tuple[Path, str]) -> None:
+    workdir, base = site
+    urls = [f"{base}/atom.xml", f"{base}/tags/gaza/rss.xml", f"{base}/tags/palestine/atom.xml"]
+    found = newsboat(workdir, urls)
+    # the same article carries the same id in every feed, so a reader keeps it once
+    assert set().union(*found.values()) == expected("")
+    assert sum(len(items) for items in found.values()) == len(expected(""))
+
+
+def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
+    workdir, base = site
+    url = f"{base}/tags/gaza/atom.xml"
+    with urllib.request.urlopen(url) as first:
+        assert first.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+        etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    time.sleep(1.1)  # a rewrite would now show in Last-Modified
+    result = feedpub("build", "--now", NOW, "--catalogue", str(ROOT / "articles.yaml"), cwd=workdir)
+    assert "0 written, 18 unchanged" in result.stdout
+    for header, value in (("If-None-Match", etag), ("If-Modified-Since", modified)):
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(urllib.request.Request(url, headers={header: value}))
+        assert answer.value.code == 304
+    # newsboat records Last-Modified only once the feed is in its cache, so its third reload
+    # is the first to ask conditionally
+    for _ in range(3):
+        newsboat(workdir, [url])
+    log = (workdir / "nginx" / "access.log").read_text().splitlines()
+    statuses = [line.split('"')[2].split()[0] for line in log if "newsboat" in line.lower()]
+    assert statuses == ["200", "200", "304"]
