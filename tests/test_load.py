@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SITE, article, catalogue_text, parse, valid
-from feedpub import load
+from feedpub import load, source
 from feedpub.problems import Severity
 
 
@@ -74,7 +74,7 @@ def test_unreadable_documents_get_one_located_error(text: str, where: str, words
 
 
 def test_oversized_catalogue_is_refused_unread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "MAX_BYTES", 100)
+    monkeypatch.setattr(source, "MAX_BYTES", 100)
     assert "larger than" in only_error(catalogue_text())
 
 

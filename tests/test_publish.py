@@ -8,6 +8,7 @@ import filecmp
 import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,14 +56,26 @@ def test_first_build_writes_every_feed(site_dir: Path) -> None:
     assert not list(feeds.rglob(f"{publish.TEMP_PREFIX}*"))
 
 
-def test_an_unchanged_build_writes_nothing_and_keeps_mtimes(site_dir: Path) -> None:
+def test_an_unchanged_build_writes_nothing_at_all(site_dir: Path) -> None:
     build(site_dir)
-    age(site_dir / "feeds")
     before = snapshot(site_dir / "feeds")
+    time.sleep(0.01)
     result = build(site_dir)
-    assert result.returncode == 0
+    assert (result.returncode, result.stderr) == (0, "")
     assert "0 written, 6 unchanged, 0 removed" in result.stdout
     assert snapshot(site_dir / "feeds") == before
+
+
+def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) -> None:
+    build(site_dir)
+    age(site_dir / "feeds")  # no longer what the manifest recorded: a full build follows
+    before = snapshot(site_dir / "feeds")
+    result = build(site_dir)
+    assert "0 written, 6 unchanged, 0 removed" in result.stdout
+    after = snapshot(site_dir / "feeds")
+    assert {p: v for p, v in after.items() if p != publish.MANIFEST} == {
+        p: v for p, v in before.items() if p != publish.MANIFEST
+    }
 
 
 def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
@@ -73,7 +86,7 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
     catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one"), encoding="utf-8")
     assert "4 written, 2 unchanged" in build(site_dir).stdout
     after = snapshot(site_dir / "feeds")
-    assert sorted(p for p in after if after[p] != before[p]) == [
+    assert sorted(p for p in after if after[p] != before[p] and not p.startswith(".")) == [
         "atom.xml",
         "rss.xml",
         "tags/gaza/atom.xml",
@@ -106,8 +119,15 @@ def test_invalid_catalogue_changes_nothing_on_disk(site_dir: Path) -> None:
     assert not (site_dir / "fresh").exists()
 
 
+def edit(site_dir: Path) -> None:
+    """Change the catalogue, so that the next build has something to write."""
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one", 1), encoding="utf-8")
+
+
 def test_a_held_lock_makes_a_second_build_exit_75(site_dir: Path) -> None:
     build(site_dir)
+    edit(site_dir)
     with open(site_dir / "feeds" / publish.LOCK, "r+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         result = build(site_dir)
@@ -118,6 +138,7 @@ def test_a_held_lock_makes_a_second_build_exit_75(site_dir: Path) -> None:
 
 def test_a_lock_left_by_a_killed_build_does_not_block(site_dir: Path) -> None:
     build(site_dir)
+    edit(site_dir)
     holder = subprocess.Popen(
         [
             "python3",
@@ -252,3 +273,59 @@ def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
     assert sorted(fresh) == sorted(committed)
     stale = [str(p) for p in fresh if fresh[p] != committed[p]]
     assert not stale, f"feeds/ is out of date: run 'feedpub build' and commit ({stale})"
+
+
+# -- the shortcut for runs with nothing new: what it may skip, and everything that defeats it ---
+
+
+def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> None:
+    build(site_dir)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW],
+        cwd=site_dir, capture_output=True, text=True, check=True,
+    )
+    assert "6 unchanged" in result.stdout
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
+    assert "feedpub.publish" in imported
+    assert not imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"}
+
+
+def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> None:
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8")
+    assert "6 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
+    assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
+    result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
+    assert "2 written" in result.stdout  # the site feed, in both formats
+    assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
+
+
+def test_a_feed_deleted_or_edited_by_hand_is_put_back(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    original = (feeds / "rss.xml").read_bytes()
+    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
+    (feeds / "tags" / "israel" / "atom.xml").unlink()
+    result = build(site_dir)
+    assert "2 written, 4 unchanged" in result.stdout
+    assert (feeds / "rss.xml").read_bytes() == original
+    assert (feeds / "tags" / "israel" / "atom.xml").is_file()
+
+
+def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> None:
+    build(site_dir)
+    manifest = site_dir / "feeds" / publish.MANIFEST
+    record = json.loads(manifest.read_text())
+    record["build"]["version"] = "0.0.0"
+    manifest.write_text(json.dumps(record))
+    assert "0 written, 6 unchanged" in build(site_dir).stdout
+    assert json.loads(manifest.read_text())["build"]["version"] != "0.0.0"  # a full build rewrote it
+
+
+def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) -> None:
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("articles:", "  tags:\n    Unused: {title: T}\narticles:"))
+    first, second = build(site_dir), build(site_dir)
+    assert "warning: no article has the tag 'Unused'" in first.stderr
+    assert (second.stderr, "6 unchanged" in second.stdout) == (first.stderr, True)
+    assert build(site_dir, "-q").stderr == ""

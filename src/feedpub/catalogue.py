@@ -12,11 +12,10 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import langcodes
 import yaml
 from slugify import slugify
 
@@ -67,15 +66,10 @@ REQUIRED_ARTICLE = ("id", "title", "link", "published")
 MAX_ITEMS_RANGE = (1, 1000)
 
 _YAML = "tag:yaml.org,2002:"
-UNFIT_CHARACTER = re.compile(
-    # Not allowed by XML 1.0, or discouraged by it: C1 controls (readers take them for
-    # Windows-1252 punctuation, a sign of mis-decoded text) and Unicode non-characters;
-    # and U+FFFD, the mark a decoder leaves where it lost a character.
-    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffc\U00010000-\U0010ffff]"
-    "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
-    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
-    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
-    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+# Characters XML refuses or discourages below U+10000, or any character above it (whose few
+# non-characters are told apart in unfit_character): one pass over the text finds either.
+_SUSPECT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffd-\uffff\U00010000-\U0010ffff]"
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 # The address form feed validators accept: ASCII, and a dotted domain.
@@ -91,6 +85,14 @@ _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
 )
 _MAX_SLUG = 80
+_SPACE = re.compile(r"\s")
+# An http(s) URL of characters a URI may hold, each part present only if non-empty: taken
+# apart and put together again by _http_uri, it would come out the same.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?:/[\w\-.~!$&'()*+,;=:@%/]*)?(?:\?[\w\-.~!$&'()*+,;=:@%/?]+)?"
+    r"(?:#[\w\-.~!$&'()*+,;=:@%/?]+)?",
+    re.ASCII,
+)
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # with letters and digits: what a URI may hold unescaped
 
 
@@ -104,6 +106,18 @@ def validate(root: yaml.MappingNode, path: str) -> tuple[Catalogue | None, list[
         catalogue = None
     problems = ordered(reader.problems)
     return (None if has_errors(problems) else catalogue), problems
+
+
+def unfit_character(text: str) -> str | None:
+    """The first character of `text` that XML 1.0 does not allow or discourages, if any: C0
+    and C1 controls (readers take C1 ones for Windows-1252 punctuation, a sign of mis-decoded
+    text), surrogates and non-characters; and U+FFFD, the mark a decoder leaves where it lost
+    a character."""
+    for found in _SUSPECT.finditer(text):  # astral characters other than these are rare
+        code = ord(found.group())
+        if code <= 0xFFFF or code & 0xFFFE == 0xFFFE:
+            return found.group()
+    return None
 
 
 def tag_key(name: str) -> str:
@@ -125,6 +139,8 @@ class _Tags:
     defined: dict[str, tuple[yaml.Node, str | None, str | None]] = field(default_factory=dict)
     by_key: dict[str, Tag] = field(default_factory=dict)
     by_slug: dict[str, tuple[str, yaml.Node]] = field(default_factory=dict)
+    by_text: dict[str, Tag] = field(default_factory=dict)
+    """Tags by the exact text that named them, to skip checking a spelling seen before."""
 
 
 class _Reader:
@@ -212,26 +228,28 @@ class _Reader:
         """A non-empty string (whitespace folded to single spaces if `line`), or None if invalid.
 
         Text that is not `html` is shown as plain text, so it may not look like markup."""
-        name = _leaf(where)
         if not isinstance(node, yaml.ScalarNode):
+            name = _leaf(where)
             self.error(node, where, f"'{name}' must be text, not a {_kind(node)}")
             return None
         value = "" if _is_null(node) else node.value
         value = " ".join(value.split()) if line else value.strip()
         if not value:
-            self.error(node, where, f"'{name}' is empty")
+            self.error(node, where, f"'{_leaf(where)}' is empty")
             return None
-        bad = UNFIT_CHARACTER.search(value)
+        bad = unfit_character(value)
         if bad:
+            name = _leaf(where)
             self.error(
                 node,
                 where,
-                f"'{name}' contains U+{ord(bad.group()):04X}, a character XML cannot carry or that "
+                f"'{name}' contains U+{ord(bad):04X}, a character XML cannot carry or that "
                 "feed readers misread (C0 and C1 controls, non-characters and U+FFFD are refused)",
             )
             return None
         meant = _latin1_as_utf8(value)
         if meant:  # readers (and feedparser) silently "repair" such text, so say so here
+            name = _leaf(where)
             self.error(
                 node,
                 where,
@@ -240,6 +258,7 @@ class _Reader:
             return None
         tag = None if html else _END_TAG.search(value)
         if tag:
+            name = _leaf(where)
             self.error(
                 node,
                 where,
@@ -303,7 +322,8 @@ class _Reader:
                 "(write an explicit UTC offset to choose)",
                 warning=True,
             )
-        return aware
+        # A fixed offset: a zone's ambiguous hour would make equal instants compare unequal.
+        return aware.replace(tzinfo=timezone(aware.utcoffset() or timedelta(0)))
 
     def flag(self, node: yaml.Node, where: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == _YAML + "bool":
@@ -414,6 +434,8 @@ class _Reader:
 
     def language(self, node: yaml.Node) -> str | None:
         tag = self.pattern(node, "site.language", _LANGUAGE, SITE_FIELDS["language"])
+        import langcodes
+
         if tag is not None and not langcodes.tag_is_valid(tag):
             self.error(
                 node,
@@ -588,11 +610,14 @@ class _Reader:
         return tuple(found.values()) if ok else None
 
     def tag(self, node: yaml.Node, where: str, tags: _Tags) -> Tag | None:
+        if isinstance(node, yaml.ScalarNode) and node.value in tags.by_text:
+            return tags.by_text[node.value]  # the same text as before gives the same tag
         name = self.text(node, where, line=True)
         if name is None:
             return None
         key = tag_key(name)
         if key in tags.by_key:
+            tags.by_text[node.value] = tags.by_key[key]
             return tags.by_key[key]
         slug = tag_slug(name)
         if not slug:
@@ -611,12 +636,15 @@ class _Reader:
         tag = Tag(slug, name, title, description)
         tags.by_key[key] = tag
         tags.by_slug[slug] = (name, node)
+        tags.by_text[node.value] = tag
         return tag
 
 
 def _http_uri(text: str) -> tuple[str | None, str]:
     """The URL as a plain-ASCII URI, or None and what is wrong with it."""
-    if any(c.isspace() for c in text):
+    if _PLAIN_URL.fullmatch(text):
+        return text, ""  # the common case, which the full treatment below would leave as it is
+    if _SPACE.search(text):
         return None, "contains white space"
     try:
         parts = urlsplit(text)

@@ -7,14 +7,10 @@ decides each value's type from the field it fills rather than from YAML's implic
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
+from feedpub import source
 from feedpub.problems import Problem, Severity
-
-MAX_BYTES = 512 * 1024 * 1024
-"""Largest catalogue feedpub reads; larger files are refused before parsing."""
 
 MAX_ALIAS_GROWTH = 10
 """Aliases may make the document at most this many times its own size (plus a fixed slack)."""
@@ -29,20 +25,14 @@ _ALLOWED_TAGS = frozenset(
 )
 
 
-def read(path: Path) -> bytes:
-    """The catalogue's bytes, at most MAX_BYTES + 1 of them; OSError is the caller's to report."""
-    with path.open("rb") as f:
-        return f.read(MAX_BYTES + 1)
-
-
 def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem]]:
     """The document's root mapping node, or None with the problems that prevent reading it."""
 
     def problem(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(path, line, col, Severity.ERROR, message)]
 
-    if len(data) > MAX_BYTES:
-        return problem(1, 1, f"catalogue is larger than {MAX_BYTES // 2**20} MiB, the most feedpub reads")
+    if len(data) > source.MAX_BYTES:
+        return problem(1, 1, f"catalogue is larger than {source.MAX_BYTES >> 20} MiB, the most feedpub reads")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -65,7 +55,8 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
         return problem(1, 1, "invalid YAML: nested too deeply")
     if root is None:
         return problem(1, 1, "catalogue is empty: expected a mapping with 'site' and 'articles'")
-    problems = _check_graph(root, path)
+    # Aliases and explicit tags are written with '*' and '!': without either, there is nothing to check.
+    problems = _check_graph(root, path) if b"*" in data or b"!" in data else []
     if problems:
         return None, problems
     if not isinstance(root, yaml.MappingNode):

@@ -13,9 +13,12 @@ import errno
 import fcntl
 import json
 import os
+import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
@@ -43,15 +46,62 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(out: Path, files: dict[str, bytes]) -> Outcome:
+@dataclass(frozen=True)
+class Build:
+    """What a build was made from, kept in the manifest so that a run with nothing new to
+    publish can tell so from the catalogue's bytes and the files' sizes and times alone."""
+
+    catalogue: str
+    """SHA-256 of the catalogue's bytes."""
+    version: str
+    timezone: str
+    since: str | None
+    until: str | None
+    """The output holds for every moment from `since` (inclusive) to `until` (exclusive)."""
+    articles: int
+    warnings: tuple[str, ...] = ()
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each file's size and modification time (ns) as the build left it."""
+
+    def holds_at(self, now: datetime) -> bool:
+        return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
+            self.until is None or now < datetime.fromisoformat(self.until)
+        )
+
+
+def fresh(out: Path, catalogue: str, version: str) -> Build | None:
+    """The last build, if it was made from this catalogue by this version and every file it
+    wrote is still exactly as it left it, with no temporary file of a killed build about;
+    whether it holds at the moment in question is for the caller to ask."""
+    try:
+        build = _build_record(json.loads((out / MANIFEST).read_bytes()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if build is None or (build.catalogue, build.version) != (catalogue, version):
+        return None
+    try:
+        for path, (size, mtime) in build.files.items():
+            found = os.stat(out / path, follow_symlinks=False)
+            if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
+                return None
+        for folder in {out / path.rpartition("/")[0] for path in build.files}:
+            if any(name.startswith(TEMP_PREFIX) for name in os.listdir(folder)):
+                return None
+    except OSError:
+        return None
+    return build
+
+
+def publish(out: Path, files: dict[str, bytes], build: Build) -> Outcome:
     """Make `out` hold exactly `files` among the files feedpub manages, changing as little as
-    possible; raises Locked or PublishError, leaving every file either old or new."""
+    possible, and record `build` with them; raises Locked or PublishError, leaving every file
+    either old or new."""
     with _failures(out):
         out.mkdir(parents=True, exist_ok=True)
         root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         with _lock(out, root):
-            return _Folder(out, root).update(files)
+            return _Folder(out, root).update(files, build)
     finally:
         os.close(root)
 
@@ -88,19 +138,20 @@ class _Folder:
         self.dirs: dict[str, int] = {}
         self.touched: set[str] = set()
 
-    def update(self, files: dict[str, bytes]) -> Outcome:
+    def update(self, files: dict[str, bytes], build: Build) -> Outcome:
         try:
-            return self._update(files)
+            return self._update(files, build)
         finally:
             for fd in self.dirs.values():
                 os.close(fd)
 
-    def _update(self, files: dict[str, bytes]) -> Outcome:
+    def _update(self, files: dict[str, bytes], build: Build) -> Outcome:
         outcome = Outcome()
         self._sweep_temporaries()
         before = self._manifest()
-        # Record what this run may create before creating it, so a crash never orphans a file.
-        self._put(MANIFEST, _manifest_bytes(before | set(files)))
+        if set(files) - before:
+            # Record what this run may create before creating it, so a crash never orphans a file.
+            self._put(MANIFEST, _manifest_bytes(before | set(files), None))
         for path in sorted(files):
             if self._put(path, files[path]):
                 outcome.written.append(path)
@@ -109,7 +160,13 @@ class _Folder:
         for path in sorted(before - set(files)):
             if self._remove(path):
                 outcome.removed.append(path)
-        self._put(MANIFEST, _manifest_bytes(set(files)))
+        stats = {}
+        for path in sorted(files):
+            folder, _, name = path.rpartition("/")
+            with _failures(self.out / path):
+                found = os.stat(name, dir_fd=self._dir(folder, create=False), follow_symlinks=False)
+            stats[path] = (found.st_size, found.st_mtime_ns)
+        self._put(MANIFEST, _manifest_bytes(set(files), replace(build, files=stats)))
         for folder in sorted(self.touched):
             with _failures(self.out / folder):
                 os.fsync(self._dir(folder, create=False))
@@ -227,9 +284,27 @@ def _holds(parent: int, name: str, data: bytes) -> bool:
         return f.read() == data
 
 
-def _manifest_bytes(paths: set[str]) -> bytes:
-    record = {"comment": "files written by feedpub; it removes only these", "files": sorted(paths)}
-    return (json.dumps(record, indent=1) + "\n").encode()
+def _manifest_bytes(paths: set[str], build: Build | None) -> bytes:
+    record: dict[str, Any] = {
+        "comment": "files written by feedpub; it removes only these",
+        "files": sorted(paths),
+    }
+    if build is not None:
+        record["build"] = asdict(build)
+    return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _build_record(manifest: dict[str, Any]) -> Build | None:
+    if "build" not in manifest:
+        return None
+    fields = manifest["build"]
+    return Build(
+        **{
+            **fields,
+            "warnings": tuple(fields["warnings"]),
+            "files": {path: (size, mtime) for path, (size, mtime) in fields["files"].items()},
+        }
+    )
 
 
 def _check_name(name: str) -> None:

@@ -69,16 +69,20 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
     return result
 
 
-def next_change(catalogue: Catalogue, now: datetime) -> datetime | None:
-    """The first moment after `now` at which a scheduled article or edit would change the feeds."""
-    pending = [
+def period(catalogue: Catalogue, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The span around `now` over which the feeds stay the same: from the latest publication
+    or update at or before `now` to the first one after it (None: no such moment)."""
+    moments = [
         when
         for a in catalogue.articles
         if not a.draft
         for when in (a.published, a.updated)
-        if when is not None and when > now
+        if when is not None
     ]
-    return min(pending, default=None)
+    return (
+        max((m for m in moments if m <= now), default=None),
+        min((m for m in moments if m > now), default=None),
+    )
 
 
 def _distinct(moments: dict[str, datetime]) -> dict[str, datetime]:
