@@ -66,6 +66,8 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         ([], "required: COMMAND"),
         (["publish"], "invalid choice: 'publish'"),
         (["build", "--now", "tomorrow"], "'tomorrow' is not an ISO 8601 date-time"),
+        (["build", "--out=--"], "argument --out: expected a value, not '--'"),
+        (["check", "--catalogue=--"], "argument --catalogue: expected a value, not '--'"),
     ],
 )
 def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words: str) -> None:

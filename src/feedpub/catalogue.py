@@ -79,6 +79,8 @@ _EMBEDDED_EMAIL = re.compile(r"\S+@\S+\.\w")
 _END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 """Feed validators call earlier dates implausible."""
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Later dates leave no room to compute with (a day's offset, a second's tie-break)."""
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _WINDOWS_RESERVED = frozenset(
@@ -297,11 +299,12 @@ class _Reader:
             self.error(node, where, f"'{name}': '{raw}' is not a date{reason} ({expected})")
             return None
         aware = moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
-        if aware < EARLIEST:
+        if not EARLIEST <= aware < LATEST:
             self.error(
                 node,
                 where,
-                f"'{name}': {raw} is before 1990, which feed validators reject as implausible",
+                f"'{name}': {raw} is not between 1990 and 9998 (feed validators reject earlier "
+                "dates as implausible; later ones are beyond what dates can be computed with)",
             )
             return None
         if moment.tzinfo is not None:

@@ -42,7 +42,12 @@ class _Failure(Exception):
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    for name, kind in (("catalogue", str), ("out", str), ("folder", str), ("now", (datetime, type(None)))):
+        # argparse of Python 3.11 turns '--out=--' into an empty list
+        if hasattr(args, name) and not isinstance(getattr(args, name), kind):
+            parser.error(f"argument --{name}: expected a value, not '--'")
     try:
         return int(args.run(args))
     except _Failure as failure:

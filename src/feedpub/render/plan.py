@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from feedpub.model import Article, Catalogue, Site, Tag
 
@@ -43,7 +44,7 @@ class Feed:
 
 def entry_id(site: Site, article_id: str) -> str:
     """A permanent id from the site's identity and the article's id alone (RFC 4122 name-based)."""
-    return uuid.uuid5(_namespace(site), f"article:{article_id}").urn
+    return uuid.uuid5(_namespace(site.id), f"article:{article_id}").urn
 
 
 def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
@@ -51,21 +52,29 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
     site = catalogue.site
     visible = [a for a in catalogue.articles if not a.draft and a.published <= now]
     updated = _distinct({a.id: a.updated if a.updated and a.updated <= now else a.published for a in visible})
-    published = sorted(
-        (Entry(a, entry_id(site, a.id), updated[a.id]) for a in visible),
-        key=lambda e: (e.article.published, e.article.id),
-        reverse=True,
-    )
-    by_tag: dict[str, list[Entry]] = {tag.slug: [] for tag in catalogue.tags}
-    for entry in published:
-        for tag in entry.article.tags:
-            by_tag[tag.slug].append(entry)
-    result = [_feed(site, "", site.title, site.description, published, None)]
+    published = sorted(visible, key=lambda a: (a.published, a.id), reverse=True)
+    by_tag: dict[str, list[Article]] = {tag.slug: [] for tag in catalogue.tags}
+    for article in published:
+        for tag in article.tags:
+            by_tag[tag.slug].append(article)
+    entries: dict[str, Entry] = {}  # one per article, made only for those a feed keeps
+
+    def feed(folder: str, title: str, description: str, articles: list[Article], tag: Tag | None) -> Feed:
+        kept = []
+        for article in articles[: site.max_items]:
+            if article.id not in entries:
+                entries[article.id] = Entry(article, entry_id(site, article.id), updated[article.id])
+            kept.append(entries[article.id])
+        newest = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
+        feed_id = uuid.uuid5(_namespace(site.id), f"feed:{folder}").urn
+        return Feed(folder, feed_id, title, description, tuple(kept), newest, tag)
+
+    result = [feed("", site.title, site.description, published, None)]
     for tag in catalogue.tags:
         if by_tag[tag.slug]:
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
-            result.append(_feed(site, f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag))
+            result.append(feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag))
     return result
 
 
@@ -101,14 +110,6 @@ def _distinct(moments: dict[str, datetime]) -> dict[str, datetime]:
     return result
 
 
-def _feed(
-    site: Site, folder: str, title: str, description: str, entries: list[Entry], tag: Tag | None
-) -> Feed:
-    kept = tuple(entries[: site.max_items])
-    updated = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
-    feed_id = uuid.uuid5(_namespace(site), f"feed:{folder}").urn
-    return Feed(folder, feed_id, title, description, kept, updated, tag)
-
-
-def _namespace(site: Site) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_URL, site.id)
+@cache
+def _namespace(site_id: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, site_id)

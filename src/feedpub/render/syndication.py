@@ -25,22 +25,27 @@ _UNSAFE_IN_CONTACT = set('()<>",;')
 
 
 class Items:
-    """Each article's feedgen entry, built once however many feeds it appears in."""
+    """Each article's RSS item and Atom entry, built once however many feeds it appears in;
+    each feed gets copies of the finished elements."""
 
     def __init__(self) -> None:
-        self._built: dict[str, FeedEntry] = {}
+        self._built: dict[str, tuple[etree._Element, etree._Element]] = {}
 
-    def get(self, entry: Entry) -> FeedEntry:
-        item = self._built.get(entry.id)
-        if item is None:
-            item = self._built[entry.id] = _item(entry)
-        return item
+    def get(self, entry: Entry) -> tuple[etree._Element, etree._Element]:
+        """The entry's RSS <item> and Atom <entry>, for a document to take copies of."""
+        built = self._built.get(entry.id)
+        if built is None:
+            item = _item(entry)
+            rss = item.rss_entry()
+            _finish_rss_item(rss, entry.article)
+            built = self._built[entry.id] = (rss, item.atom_entry())
+        return built
 
 
 def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     """The feed's RSS and Atom files, keyed by their path under the output folder."""
     gen = FeedGenerator()
-    gen.load_extension("dc", atom=False, rss=True)
+    gen.load_extension("dc", atom=False, rss=True)  # declares dc:, which RSS items may use
     gen.id(feed.id)
     gen.title(feed.title)
     gen.description(feed.description)
@@ -50,8 +55,7 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     gen.lastBuildDate(feed.updated)  # feedgen would otherwise stamp the build time
     if site.authors:
         gen.author([_person(a) for a in site.authors])
-    for entry in feed.entries:
-        gen.add_entry(items.get(entry), order="append")
+    built = [items.get(entry) for entry in feed.entries]
     files = {}
     for name in (RSS, ATOM):
         gen.link(
@@ -64,9 +68,11 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
         )
         if name == RSS:
             root, _ = gen._create_rss()
-            _finish_rss(root)
+            _finish_rss_date(root[0].find("lastBuildDate"))
+            root[0].extend(rss.__deepcopy__(None) for rss, _ in built)
         else:
             root, _ = gen._create_atom()
+            root.extend(atom.__deepcopy__(None) for _, atom in built)
         path = f"{feed.folder}/{name}" if feed.folder else name
         files[path] = _serialise(root)
     return files
@@ -75,7 +81,6 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
 def _item(entry: Entry) -> FeedEntry:
     article = entry.article
     item = FeedEntry()
-    item.load_extension("dc", atom=False, rss=True)
     item.id(entry.id)
     item.guid(entry.id, permalink=False)
     item.title(article.title)
@@ -83,8 +88,6 @@ def _item(entry: Entry) -> FeedEntry:
     item.published(article.published)
     item.updated(entry.updated)
     item.author([_person(a) for a in article.authors])
-    if not _rss_contact(article):
-        item.dc.dc_creator([a.name for a in article.authors])
     body = sanitise(article.content, article.link) if article.content else ""
     # Atom wants a summary or content in every entry; the title stands in when there is neither.
     summary = article.summary or excerpt(body) or article.title
@@ -105,14 +108,19 @@ def _rss_contact(article: Article) -> bool:
     return bool(author.email) and not _UNSAFE_IN_CONTACT & set(author.name)
 
 
-def _finish_rss(root: etree._Element) -> None:
-    """RSS dates in GMT (validators flag offsets such as +0545); dc:creator or <author>, never both."""
-    for date in root.iter("pubDate", "lastBuildDate"):
-        date.text = format_datetime(parsedate_to_datetime(date.text).astimezone(UTC), usegmt=True)
-    for item in root.iter("item"):
-        if item.find(_DC_CREATOR) is not None:
-            for author in item.findall("author"):
-                item.remove(author)
+def _finish_rss_item(item: etree._Element, article: Article) -> None:
+    """RSS <author> holds one 'address (name)': other authors go in dc:creator, never both."""
+    _finish_rss_date(item.find("pubDate"))
+    if not _rss_contact(article):
+        for author in item.findall("author"):
+            item.remove(author)
+        for author in article.authors:
+            etree.SubElement(item, _DC_CREATOR).text = author.name
+
+
+def _finish_rss_date(date: etree._Element) -> None:
+    """RSS dates in GMT: validators flag offsets such as +0545, which RFC 822 has no form for."""
+    date.text = format_datetime(parsedate_to_datetime(date.text).astimezone(UTC), usegmt=True)
 
 
 def _serialise(root: etree._Element) -> bytes:

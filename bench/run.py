@@ -1,0 +1,100 @@
+"""Time feedpub against the script a user would write instead: `python bench/run.py`.
+
+For each catalogue size it runs, as separate processes on the same generated catalogue:
+the naive baseline with PyYAML's pure-Python and C loaders, `feedpub build` into an empty
+folder, `feedpub build` again with nothing changed, `feedpub check`, and the floor (a process
+that only reads and hashes the catalogue). It prints the median wall time of --repeat runs,
+the peak RSS, and the ratios the performance targets are stated in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data"
+NOW = "2030-01-01T00:00:00Z"
+FLOOR = "import hashlib, sys; hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest()"
+
+
+def measure(command: list[str], repeat: int, before: list[str] | None = None) -> tuple[float, float]:
+    """Median wall seconds and peak RSS (MiB) of `command` over `repeat` runs; `before` is
+    run (untimed) ahead of each one."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if before:
+            subprocess.run(before, check=True)
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - started)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"failed: {' '.join(command)}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def catalogue(n: int) -> Path:
+    path = DATA / f"catalogue-{n}.yaml"
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(n), str(path)], check=True)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="article counts (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default: %(default)s)")
+    args = parser.parse_args()
+    python = sys.executable
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        path = catalogue(n)
+        out = DATA / f"out-{n}"
+        clean = [python, "-c", f"import shutil; shutil.rmtree({str(out)!r}, ignore_errors=True)"]
+        feedpub = [python, "-m", "feedpub"]
+        runs = {
+            "baseline (safe_load)": ([python, str(HERE / "baseline.py"), str(path), str(out)], clean),
+            "baseline (CSafeLoader)": ([python, str(HERE / "baseline.py"), str(path), str(out), "--c-loader"], clean),
+            "feedpub build": ([*feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW], clean),
+            "feedpub build, unchanged": ([*feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW], None),
+            "feedpub check": ([*feedpub, "check", "--catalogue", str(path)], None),
+            "floor (read + hash)": ([python, "-c", FLOOR, str(path)], None),
+        }
+        results[n] = {}
+        size = path.stat().st_size / 2**20
+        print(f"\n{n:,} articles ({size:.0f} MiB of YAML)", flush=True)
+        for name, (command, before) in runs.items():
+            results[n][name] = measure(command, args.repeat, before)
+            seconds, peak = results[n][name]
+            print(f"  {name:26} {seconds:8.2f} s {peak:8.0f} MiB", flush=True)
+        shutil.rmtree(out, ignore_errors=True)
+    report(results)
+
+
+def report(results: dict[int, dict[str, tuple[float, float]]]) -> None:
+    print("\n| articles | build / C baseline (≤ 0.6) | check / C baseline (≤ 0.3) "
+          "| unchanged / floor (≤ 2) | build RSS / C baseline RSS (≤ 1.5) |")
+    print("|---:|---:|---:|---:|---:|")
+    for n, r in results.items():
+        c_time, c_rss = r["baseline (CSafeLoader)"]
+        print(f"| {n:,} | {r['feedpub build'][0] / c_time:.2f} | {r['feedpub check'][0] / c_time:.2f} "
+              f"| {r['feedpub build, unchanged'][0] / r['floor (read + hash)'][0]:.2f} "
+              f"| {r['feedpub build'][1] / c_rss:.2f} |")
+    sizes = sorted(results)
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        ratio = results[large]["feedpub build"][0] / results[small]["feedpub build"][0]
+        print(f"\nbuild time grows {ratio:.1f}x from {small:,} to {large:,} articles "
+              f"({large // small}x the articles)")
+
+
+if __name__ == "__main__":
+    main()

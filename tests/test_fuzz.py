@@ -1,0 +1,55 @@
+"""The fuzz target of bench/fuzz.py on a small budget: hostile catalogue bytes and command lines.
+
+Whatever the catalogue's bytes and the arguments, the command exits 0, 1, 2, 74 or 75, prints no
+traceback, and changes nothing outside the output folder build used (check, verify and a run
+that exits 1 or 2 change nothing at all). `python bench/fuzz.py` runs the same on a larger
+budget and shrinks each kind of failure to a minimal example.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_fuzz() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("feedpub_bench_fuzz", ROOT / "bench" / "fuzz.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
+    spec.loader.exec_module(module)
+    return module
+
+
+fuzz = _load_fuzz()
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(fuzz.strategies())
+def test_no_catalogue_or_arguments_break_the_command(example: Any) -> None:
+    result = fuzz.check(example)
+    assert not result.problems, fuzz.describe(example, result)
+
+
+@settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(fuzz.strategies())
+def test_the_real_command_behaves_as_in_process(example: Any) -> None:
+    inside, real = fuzz.check(example), fuzz.check(example, real=True)
+    assert not real.problems, fuzz.describe(example, real)
+    assert not fuzz.agree(example, inside, real), fuzz.describe(example, real)
+
+
+def test_the_sandbox_check_sees_a_file_touched_outside_the_output_folder() -> None:
+    before = {"articles.yaml": ("file", b"a"), "feeds": ("dir", b"")}
+    after = {**before, "articles.yaml": ("file", b"b"), "feeds/rss.xml": ("file", b"x"), "out": ("dir", b"")}
+    assert fuzz.changes(before, after, ["feeds"]) == ["'articles.yaml' changed", "'out' created"]
+    assert fuzz.changes(before, after | {"articles.yaml": ("file", b"a")}, ["out/x"]) == [
+        "'feeds/rss.xml' created"
+    ]
