@@ -104,3 +104,48 @@ def test_mutated_bytes_through_the_cli_exit_0_or_1(tmp_path: Path, junk: bytes, 
     result = feedpub("check", cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- hostile catalogues: a clear error or a safe result, never a file outside the output folder ---
+
+
+def test_tags_built_to_escape_stay_inside_the_output_folder(tmp_path: Path) -> None:
+    tags = ["../../escape", "/etc/passwd", "con", "NUL", "x" * 300, "a/../../b", "C:\\\\Windows"]
+    listing = ", ".join(f'"{t}"' for t in tags)
+    (tmp_path / "articles.yaml").write_text(
+        catalogue_text(article("a1", f"tags: [{listing}]")), encoding="utf-8"
+    )
+    result = feedpub("build", "--now", "2024-06-01T12:00:00Z", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.yaml", "feeds"]
+    folders = sorted(p.name for p in (tmp_path / "feeds" / "tags").iterdir())
+    assert folders == sorted(["escape", "etc-passwd", "con-tag", "nul-tag", "x" * 80, "a-b", "c-windows"])
+
+
+def test_a_tag_of_dots_only_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(article("a1", "tags: ['..']")), encoding="utf-8")
+    result = feedpub("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "articles.yaml:12:12: error: tag '..' has no letter or digit" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("ident", "where"),
+    [("../x", "8:9"), ("/abs", "8:9"), ('"a\\0b"', "8:9"), ("x" * 300, "8:9"), ('"a b"', "8:9")],
+)
+def test_ids_built_to_escape_are_refused(tmp_path: Path, ident: str, where: str) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(article(ident)), encoding="utf-8")
+    result = feedpub("build", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"articles.yaml:{where}: error: 'id'" in result.stderr
+    assert not (tmp_path / "feeds").exists()
+
+
+def test_lookalike_tags_that_share_a_folder_are_refused(tmp_path: Path) -> None:
+    # Latin "Gaza" and "Gаza" with a Cyrillic а: different tags, one transliterated folder
+    (tmp_path / "articles.yaml").write_text(
+        catalogue_text(article("a1", "tags: [Gaza, Gаza]")), encoding="utf-8"
+    )
+    result = feedpub("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "would both be written to feeds/tags/gaza/" in result.stderr

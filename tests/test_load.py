@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from conftest import SITE, article, catalogue_text, parse, valid
 from feedpub import load, source
@@ -92,3 +93,10 @@ def test_anchors_aliases_and_merge_keys_work() -> None:
     first, second = valid(text).articles
     assert (second.id, second.title, second.link) == ("a2", "Two", "https://example.org/1")
     assert second.published == first.published
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_deep_nesting_is_refused_by_either_loader(monkeypatch: pytest.MonkeyPatch, loader: str) -> None:
+    monkeypatch.setattr(load, "_Loader", getattr(yaml, loader))
+    message = only_error("site: " + "[" * 5000 + "]" * 5000 + "\nlist: " + "- " * 10 + "x\n")
+    assert "invalid YAML" in message

@@ -282,7 +282,10 @@ def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> 
     build(site_dir)
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW],
-        cwd=site_dir, capture_output=True, text=True, check=True,
+        cwd=site_dir,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "6 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
@@ -292,7 +295,9 @@ def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> 
 
 def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> None:
     catalogue = site_dir / "articles.yaml"
-    catalogue.write_text(catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8")
+    catalogue.write_text(
+        catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8"
+    )
     assert "6 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
     assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
     result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
@@ -324,8 +329,121 @@ def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> N
 
 def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) -> None:
     catalogue = site_dir / "articles.yaml"
-    catalogue.write_text(catalogue.read_text().replace("articles:", "  tags:\n    Unused: {title: T}\narticles:"))
+    catalogue.write_text(
+        catalogue.read_text().replace("articles:", "  tags:\n    Unused: {title: T}\narticles:")
+    )
     first, second = build(site_dir), build(site_dir)
     assert "warning: no article has the tag 'Unused'" in first.stderr
     assert (second.stderr, "6 unchanged" in second.stdout) == (first.stderr, True)
     assert build(site_dir, "-q").stderr == ""
+
+
+# -- faults: each fails the build with 74, naming the path and the reason, and changes no feed ---
+
+
+def bigger(site_dir: Path, count: int = 400) -> None:
+    """A catalogue whose feeds no longer fit a small disk."""
+    body = "<p>" + "Long article text. " * 200 + "</p>"
+    (site_dir / "articles.yaml").write_text(
+        catalogue_text(*(article(f"n{i}", "tags: [Gaza]", f"content: '{body}'") for i in range(count))),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
+def test_a_full_disk_exits_74_and_changes_no_feed(site_dir: Path) -> None:
+    feeds = site_dir / "feeds"
+    feeds.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(feeds)], check=True)
+    try:
+        assert build(site_dir).returncode == 0
+        before = snapshot(feeds)
+        bigger(site_dir)
+        result = build(site_dir)
+        assert result.returncode == 74
+        assert "cannot write feeds/" in result.stderr and "No space left on device" in result.stderr
+        assert snapshot(feeds) == before
+        assert not list(feeds.rglob(f"{publish.TEMP_PREFIX}*"))
+    finally:
+        subprocess.run(["umount", str(feeds)], check=True)
+
+
+def test_a_tag_folder_that_refuses_writing_exits_74_and_changes_no_feed(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    edit(site_dir)
+    (feeds / "tags" / "gaza").chmod(0o555)
+    before = snapshot(feeds)
+    try:
+        # root may write anywhere; a user namespace without privileges lets the mode apply to it too
+        command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+        result = subprocess.run(
+            ["unshare", "--user", *command] if os.geteuid() == 0 else command,
+            cwd=site_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        (feeds / "tags" / "gaza").chmod(0o755)
+    assert result.returncode == 74
+    assert "cannot write feeds/tags/gaza/atom.xml: Permission denied" in result.stderr
+    assert snapshot(feeds) == before
+
+
+def test_builds_started_together_never_write_at_once(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    work = tmp_path_factory.mktemp("together")
+    body = "<p>" + "Text. " * 300 + "</p>"
+    catalogues = {
+        name: catalogue_text(
+            *(article(f"{name}{i}", f"tags: [{name}{i % 7}]", f"content: '{body}'") for i in range(150))
+        )
+        for name in ("a", "b")
+    }
+    for name, text in catalogues.items():
+        (work / f"{name}.yaml").write_text(text, encoding="utf-8")
+        assert (
+            feedpub(
+                "build", "-q", "--now", NOW, "--catalogue", f"{name}.yaml", "--out", f"ref-{name}", cwd=work
+            ).returncode
+            == 0
+        )
+    references = [
+        {p: data for p, (data, _) in snapshot(work / f"ref-{name}").items() if not p.startswith(".")}
+        for name in ("a", "b")
+    ]
+    for _ in range(3):
+        runs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "feedpub",
+                    "build",
+                    "-q",
+                    "--now",
+                    NOW,
+                    "--catalogue",
+                    f"{'ab'[i % 2]}.yaml",
+                    "--out",
+                    "shared",
+                ],
+                cwd=work,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(8)
+        ]
+        results = [(run.wait(timeout=120), run.stderr.read() if run.stderr else "") for run in runs]
+        assert {status for status, _ in results} <= {0, 75}
+        assert any(status == 0 for status, _ in results)
+        assert all(
+            "another build is writing shared; try again later" in err
+            for status, err in results
+            if status == 75
+        )
+        final = {p: data for p, (data, _) in snapshot(work / "shared").items() if not p.startswith(".")}
+        assert final in references  # all from one catalogue: never a mixture of two builds
+        assert not list((work / "shared").rglob(f"{publish.TEMP_PREFIX}*"))

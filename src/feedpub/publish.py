@@ -152,11 +152,24 @@ class _Folder:
         if set(files) - before:
             # Record what this run may create before creating it, so a crash never orphans a file.
             self._put(MANIFEST, _manifest_bytes(before | set(files), None))
-        for path in sorted(files):
-            if self._put(path, files[path]):
-                outcome.written.append(path)
-            else:
-                outcome.unchanged.append(path)
+        # Every new file is written in full before any replaces an old one, so that a full disk
+        # or a folder that refuses writing fails the build while all feeds are still the old ones.
+        staged: list[tuple[str, str]] = []
+        try:
+            for path in sorted(files):
+                temp = self._stage(path, files[path])
+                if temp:
+                    staged.append((path, temp))
+                else:
+                    outcome.unchanged.append(path)
+        except BaseException:
+            for path, temp in staged:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=self._dir(path.rpartition("/")[0], create=False))
+            raise
+        for path, temp in staged:
+            self._replace(path, temp)
+            outcome.written.append(path)
         for path in sorted(before - set(files)):
             if self._remove(path):
                 outcome.removed.append(path)
@@ -197,13 +210,20 @@ class _Folder:
         self.dirs[folder] = fd
         return fd
 
-    def _put(self, path: str, data: bytes) -> bool:
-        """Write `data` at `path` atomically unless it is there already; True if written."""
+    def _put(self, path: str, data: bytes) -> None:
+        """Write `data` at `path` atomically unless it is there already."""
+        temp = self._stage(path, data)
+        if temp:
+            self._replace(path, temp)
+
+    def _stage(self, path: str, data: bytes) -> str | None:
+        """Write `data`, flushed to disk, to a temporary file beside `path`, and name it;
+        None if `path` holds those bytes already."""
         folder, _, name = path.rpartition("/")
         _check_name(name)
         parent = self._dir(folder, create=True)
         if _holds(parent, name, data):
-            return False
+            return None
         temp = f"{TEMP_PREFIX}{os.getpid()}-{name}"
         with _failures(self.out / path):
             fd = os.open(
@@ -217,13 +237,18 @@ class _Folder:
                     f.write(data)
                     f.flush()
                     os.fsync(f.fileno())
-                os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temp, dir_fd=parent)
                 raise
+        return temp
+
+    def _replace(self, path: str, temp: str) -> None:
+        folder, _, name = path.rpartition("/")
+        parent = self._dir(folder, create=False)
+        with _failures(self.out / path):
+            os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
         self.touched.add(folder)
-        return True
 
     def _remove(self, path: str) -> bool:
         """Remove a file feedpub wrote, then its folders if that left them empty."""
