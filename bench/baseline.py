@@ -3,7 +3,7 @@ and tag feeds with feedgen, validate nothing. `python bench/baseline.py CATALOGU
 
 import sys
 from collections import defaultdict
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import yaml
@@ -18,10 +18,12 @@ site = data["site"]
 def aware(value):
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-articles = sorted((a for a in data["articles"] if not a.get("draft")), key=lambda a: aware(a["published"]), reverse=True)
+articles = sorted(
+    (a for a in data["articles"] if not a.get("draft")), key=lambda a: aware(a["published"]), reverse=True
+)
 feeds = defaultdict(list, {"": articles})
 for article in articles:
     for tag in article.get("tags", []):

@@ -10,6 +10,7 @@ the peak RSS, and the ratios the performance targets are stated in.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -50,7 +51,9 @@ def catalogue(n: int) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000,100000", help="article counts (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default: %(default)s)")
     args = parser.parse_args()
@@ -60,13 +63,26 @@ def main() -> None:
         path = catalogue(n)
         out = DATA / f"out-{n}"
         clean = [python, "-c", f"import shutil; shutil.rmtree({str(out)!r}, ignore_errors=True)"]
-        feedpub = [python, "-m", "feedpub"]
+        baseline = [python, str(HERE / "baseline.py"), str(path), str(out)]
+        build = [
+            python,
+            "-m",
+            "feedpub",
+            "build",
+            "-q",
+            "--catalogue",
+            str(path),
+            "--out",
+            str(out),
+            "--now",
+            NOW,
+        ]
         runs = {
-            "baseline (safe_load)": ([python, str(HERE / "baseline.py"), str(path), str(out)], clean),
-            "baseline (CSafeLoader)": ([python, str(HERE / "baseline.py"), str(path), str(out), "--c-loader"], clean),
-            "feedpub build": ([*feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW], clean),
-            "feedpub build, unchanged": ([*feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW], None),
-            "feedpub check": ([*feedpub, "check", "--catalogue", str(path)], None),
+            "baseline (safe_load)": (baseline, clean),
+            "baseline (CSafeLoader)": ([*baseline, "--c-loader"], clean),
+            "feedpub build": (build, clean),
+            "feedpub build, unchanged": (build, None),
+            "feedpub check": ([python, "-m", "feedpub", "check", "--catalogue", str(path)], None),
             "floor (read + hash)": ([python, "-c", FLOOR, str(path)], None),
         }
         results[n] = {}
@@ -81,19 +97,25 @@ def main() -> None:
 
 
 def report(results: dict[int, dict[str, tuple[float, float]]]) -> None:
-    print("\n| articles | build / C baseline (≤ 0.6) | check / C baseline (≤ 0.3) "
-          "| unchanged / floor (≤ 2) | build RSS / C baseline RSS (≤ 1.5) |")
+    print(
+        "\n| articles | build / C baseline (≤ 0.6) | check / C baseline (≤ 0.3) "
+        "| unchanged / floor (≤ 2) | build RSS / C baseline RSS (≤ 1.5) |"
+    )
     print("|---:|---:|---:|---:|---:|")
     for n, r in results.items():
         c_time, c_rss = r["baseline (CSafeLoader)"]
-        print(f"| {n:,} | {r['feedpub build'][0] / c_time:.2f} | {r['feedpub check'][0] / c_time:.2f} "
-              f"| {r['feedpub build, unchanged'][0] / r['floor (read + hash)'][0]:.2f} "
-              f"| {r['feedpub build'][1] / c_rss:.2f} |")
+        print(
+            f"| {n:,} | {r['feedpub build'][0] / c_time:.2f} | {r['feedpub check'][0] / c_time:.2f} "
+            f"| {r['feedpub build, unchanged'][0] / r['floor (read + hash)'][0]:.2f} "
+            f"| {r['feedpub build'][1] / c_rss:.2f} |"
+        )
     sizes = sorted(results)
-    for small, large in zip(sizes, sizes[1:], strict=False):
+    for small, large in itertools.pairwise(sizes):
         ratio = results[large]["feedpub build"][0] / results[small]["feedpub build"][0]
-        print(f"\nbuild time grows {ratio:.1f}x from {small:,} to {large:,} articles "
-              f"({large // small}x the articles)")
+        print(
+            f"\nbuild time grows {ratio:.1f}x from {small:,} to {large:,} articles "
+            f"({large // small}x the articles)"
+        )
 
 
 if __name__ == "__main__":

@@ -447,3 +447,17 @@ def test_builds_started_together_never_write_at_once(
         final = {p: data for p, (data, _) in snapshot(work / "shared").items() if not p.startswith(".")}
         assert final in references  # all from one catalogue: never a mixture of two builds
         assert not list((work / "shared").rglob(f"{publish.TEMP_PREFIX}*"))
+
+
+def test_a_folder_a_killed_build_made_but_never_filled_is_removed(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    manifest = json.loads((feeds / publish.MANIFEST).read_text())
+    # as a build that was killed after recording its intent and making the folder leaves it
+    manifest["files"].append("tags/later/rss.xml")
+    (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
+    (feeds / "tags" / "later").mkdir()
+    (feeds / "tags" / "later" / f"{publish.TEMP_PREFIX}1-rss.xml").write_text("<half")
+    edit(site_dir)
+    assert build(site_dir).returncode == 0
+    assert not (feeds / "tags" / "later").exists()

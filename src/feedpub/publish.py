@@ -251,18 +251,20 @@ class _Folder:
         self.touched.add(folder)
 
     def _remove(self, path: str) -> bool:
-        """Remove a file feedpub wrote, then its folders if that left them empty."""
+        """Remove a file feedpub wrote (True if it was there), then its folders if they are
+        empty: a build killed before its first file in a new folder leaves the folder alone."""
         folder, _, name = path.rpartition("/")
         try:
             _check_name(name)
             parent = self._dir(folder, create=False)
         except (ValueError, PublishError):
             return False  # a manifest entry that names nothing feedpub could have written
+        removed = True
         with _failures(self.out / path):
             try:
                 os.unlink(name, dir_fd=parent)
             except (FileNotFoundError, IsADirectoryError):
-                return False
+                removed = False
         self.touched.add(folder)
         while folder:
             up, _, name = folder.rpartition("/")
@@ -274,7 +276,7 @@ class _Folder:
             self.touched.discard(folder)
             self.touched.add(up)
             folder = up
-        return True
+        return removed
 
     def _manifest(self) -> set[str]:
         try:
