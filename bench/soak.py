@@ -10,6 +10,7 @@ with no temporary file left. Prints a summary; exits 1 if anything was inconsist
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import signal
 import subprocess
@@ -104,8 +105,8 @@ def fault_after_kill(path: str, data: bytes, refs: tuple[Reference, ...]) -> str
                 return f"partial file: the first {len(data)} of {len(version)} bytes of {name}'s"
         return f"{len(data)} bytes equal to neither version ({', '.join(versions)})"
     try:
-        etree.fromstring(data)
-    except etree.XMLSyntaxError as e:
+        json.loads(data) if path.endswith(".json") else etree.fromstring(data)
+    except (etree.XMLSyntaxError, ValueError) as e:
         return f"does not parse: {e}"
     return None
 

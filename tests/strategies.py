@@ -111,6 +111,8 @@ def catalogues(draw: st.DrawFn) -> Generated:
     }
     if draw(st.booleans()):
         site["max_items"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        site["websub_hub"] = "https://hub.example.org/"
     articles = []
     for i in range(draw(st.integers(0, 6))):
         published_value, published = draw(moments(zone))
@@ -147,6 +149,18 @@ def catalogues(draw: st.DrawFn) -> Generated:
             item["tags"] = [draw(st.sampled_from(TAGS[t])) for t in tags]
         if draw(st.integers(0, 9)) == 0:
             item["draft"] = True
+        if draw(st.integers(0, 3)) == 0:
+            url = f"https://img.example.org/{i}.png"
+            item["image"] = draw(st.sampled_from([url, {"url": url}, {"url": url, "alt": draw(text)}]))
+        if draw(st.integers(0, 3)) == 0:
+            item["enclosures"] = [
+                {
+                    "url": f"https://cdn.example.org/{i}/{n}.mp3",
+                    "length": draw(st.integers(0, 2**40)),
+                    "type": "audio/mpeg",
+                }
+                for n in range(draw(st.integers(1, 3)))
+            ]
         if draw(st.booleans()):
             item["author"] = {"name": draw(text)} | (
                 {"email": "a@example.org"} if draw(st.booleans()) else {}

@@ -196,6 +196,57 @@ RULES = [
         ["'published'", "does not exist in America/New_York", "explicit UTC offset"],
     ),
     (
+        "enclosure on an undotted host",
+        catalogue_text(
+            article("a1", "enclosures: [{url: 'http://localhost/a.mp3', length: 1, type: audio/mpeg}]")
+        ),
+        "12:24",
+        ["'url'", "dotted host"],
+    ),
+    (
+        "enclosure without length",
+        catalogue_text(
+            article("a1", "enclosures: [{url: 'https://cdn.example.org/a.mp3', type: audio/mpeg}]")
+        ),
+        "12:18",
+        ["an enclosure is missing 'length'"],
+    ),
+    (
+        "negative enclosure length",
+        catalogue_text(
+            article("a1", "enclosures: [{url: 'https://cdn.example.org/a', length: -1, type: a/b}]")
+        ),
+        "12:61",
+        ["'length' must be a whole number from 0"],
+    ),
+    (
+        "bad MIME type",
+        catalogue_text(
+            article("a1", "enclosures: [{url: 'https://cdn.example.org/a', length: 1, type: mp3}]")
+        ),
+        "12:70",
+        ["'type': 'mp3' is not valid", "MIME"],
+    ),
+    (
+        "enclosures not a list",
+        catalogue_text(article("a1", "enclosures: https://cdn.example.org/a")),
+        "12:17",
+        ["'enclosures' must be a list"],
+    ),
+    ("relative image", catalogue_text(article("a1", "image: /i.png")), "12:12", ["'image'", "relative URL"]),
+    (
+        "image without url",
+        catalogue_text(article("a1", "image: {alt: A}")),
+        "12:12",
+        ["an image is missing 'url'"],
+    ),
+    (
+        "relative hub",
+        catalogue_text(site=SITE.replace("articles:", "  websub_hub: /hub\narticles:")),
+        "7:15",
+        ["'websub_hub'", "relative URL"],
+    ),
+    (
         "date before 1990",
         catalogue_text(article(published="1989-12-31")),
         "11:16",
@@ -411,6 +462,34 @@ def test_article_fields_reach_the_model() -> None:
         ("B", None, None),
     ]
     assert valid(catalogue_text()).articles[0].authors[0].name == "Jane Doe"
+
+
+def test_images_and_enclosures_reach_the_model() -> None:
+    found = valid(
+        catalogue_text(
+            article(
+                "a1",
+                "image: {url: 'https://example.org/i.png', alt: A map}",
+                "enclosures: [{url: 'https://cdn.example.org/a.mp3', length: 1234, type: audio/mpeg}, "
+                "{url: 'https://cdn.example.org/a.pdf', length: 0, type: application/pdf}]",
+            ),
+            article("a2", "image: 'https://example.org/j.png'"),
+            site=SITE.replace("articles:", "  websub_hub: https://hub.example.org/\narticles:"),
+        )
+    )
+    first, second = found.articles
+    assert first.image and second.image
+    assert (first.image.url, first.image.alt, second.image.url, second.image.alt) == (
+        "https://example.org/i.png",
+        "A map",
+        "https://example.org/j.png",
+        None,
+    )
+    assert [(e.url, e.length, e.type) for e in first.enclosures] == [
+        ("https://cdn.example.org/a.mp3", 1234, "audio/mpeg"),
+        ("https://cdn.example.org/a.pdf", 0, "application/pdf"),
+    ]
+    assert found.site.websub_hub == "https://hub.example.org/"
 
 
 def test_empty_article_list_is_valid() -> None:

@@ -4,21 +4,24 @@ feedpub's own RSS and W3C-rule checks, and newsboat over HTTP."""
 from __future__ import annotations
 
 import html
+import json
 import subprocess
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 from hypothesis import HealthCheck, given, settings
+from lxml import etree
 
 from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, valid
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
 from feedpub.render import render
-from feedpub.render.content import excerpt, sanitise
-from feedpub.render.plan import feeds
+from feedpub.render.content import excerpt, sanitise, texts
+from feedpub.render.plan import Feed, feeds
 from feedpub.verify import verify_document, verify_folder
 from strategies import Generated, catalogues
 
@@ -33,9 +36,20 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
     """feedparser reads back, from every file, exactly the catalogue's published entries."""
     planned = {feed.folder: feed for feed in feeds(found, now)}
     assert sorted(files) == sorted(
-        f"{folder}/{name}".lstrip("/") for folder in planned for name in ("rss.xml", "atom.xml")
+        ["feeds.opml"]
+        + [
+            f"{folder}/{name}".lstrip("/")
+            for folder in planned
+            for name in ("rss.xml", "atom.xml", "feed.json")
+        ]
     )
+    assert_opml(found, files["feeds.opml"], list(planned.values()))
     for path, data in files.items():
+        if path.endswith("feed.json"):
+            assert_json_feed(found, json.loads(data), planned[path.rpartition("/")[0]])
+            continue
+        if not path.endswith(".xml"):
+            continue
         rss = path.endswith("rss.xml")
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
@@ -72,6 +86,40 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
                 assert got.content[0].value == body
             else:
                 assert "content" not in got
+
+
+def assert_json_feed(found: Catalogue, document: dict[str, Any], feed: Feed) -> None:
+    """A JSON Feed 1.1 document with the spec's required fields, holding the feed's entries."""
+    site = found.site
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["title"] == feed.title
+    assert document["home_page_url"] == site.link
+    assert document["feed_url"] == feed.url(site, "feed.json")
+    assert [item["id"] for item in document["items"]] == [e.id for e in feed.entries]
+    for item, entry in zip(document["items"], feed.entries, strict=True):
+        article = entry.article
+        assert isinstance(item["id"], str) and ("content_html" in item) != ("content_text" in item)
+        assert (item["url"], item["title"]) == (article.link, article.title)
+        assert datetime.fromisoformat(item["date_published"]) == article.published
+        assert datetime.fromisoformat(item["date_modified"]) == entry.updated
+        assert [a["name"] for a in item["authors"]] == [a.name for a in article.authors]
+        assert item.get("tags", []) == [t.name for t in article.tags]
+        shown = texts(article)
+        assert item["summary"] == shown.summary
+        assert item.get("content_html", shown.body) == shown.body
+        assert [a["url"] for a in item.get("attachments", [])] == [e.url for e in article.enclosures]
+        assert item.get("image") == (article.image.url if article.image else None)
+
+
+def assert_opml(found: Catalogue, data: bytes, planned: list[Feed]) -> None:
+    """An OPML 2.0 document whose outlines subscribe to every feed, each by its Atom address."""
+    root = etree.fromstring(data)
+    assert (root.tag, root.get("version")) == ("opml", "2.0")
+    assert root.find("head/title") is not None
+    outlines = [o for o in root.iter("outline") if o.get("xmlUrl")]
+    assert [(o.get("text"), o.get("xmlUrl"), o.get("type")) for o in outlines] == [
+        (feed.title, feed.url(found.site, "atom.xml"), "rss") for feed in planned
+    ]
 
 
 def test_sample_feeds_round_trip_through_feedparser() -> None:
@@ -120,7 +168,8 @@ def test_sample_feeds_pass_jing_and_verify(tmp_path: Path) -> None:
 def test_generated_feeds_pass_the_schema_and_every_w3c_rule(generated: Generated) -> None:
     found = valid(generated.text)
     for path, data in render(found, NOW).items():
-        assert verify_document(data, path, path, NOW) == [], path
+        if path.endswith(".xml"):
+            assert verify_document(data, path, path, NOW) == [], path
 
 
 @settings(
@@ -240,6 +289,30 @@ DEFECTS = [
     ("rss.xml", "</channel>", "<generator>late</generator></channel>", "MisplacedItem"),
     ("rss.xml", "</rss>", "", "SAXError"),
     (
+        "rss.xml",
+        "<dc:creator>Bob</dc:creator>",
+        '<dc:creator>Bob</dc:creator><enclosure url="http://localhost/a.mp3" length="-1" type="mp3"/>',
+        "InvalidURLAttribute",
+    ),
+    (
+        "rss.xml",
+        "<dc:creator>Bob</dc:creator>",
+        '<dc:creator>Bob</dc:creator><enclosure url="https://e.example.org/a.mp3" length="-1" type="audio/mpeg"/>',
+        "InvalidIntegerAttribute",
+    ),
+    (
+        "rss.xml",
+        "<dc:creator>Bob</dc:creator>",
+        '<dc:creator>Bob</dc:creator><enclosure url="https://e.example.org/a.mp3" length="1" type="mp3"/>',
+        "InvalidMIMEAttribute",
+    ),
+    (
+        "rss.xml",
+        "<dc:creator>Bob</dc:creator>",
+        '<dc:creator>Bob</dc:creator><enclosure url="https://e.example.org/a" length="1" type="a/b"/><enclosure url="https://e.example.org/b" length="1" type="a/b"/>',
+        "DuplicateEnclosure",
+    ),
+    (
         "atom.xml",
         '<link href="https://example.org/feeds/atom.xml" rel="self" type="application/atom+xml"/>',
         "",
@@ -278,6 +351,12 @@ DEFECTS = [
         "ContainsUndeclaredHTML",
     ),
     ("atom.xml", "<title>Article a1</title>", "", "RFC 4287"),
+    (
+        "atom.xml",
+        '<link href="https://example.org/a1" rel="alternate" type="text/html"/>',
+        '<link href="https://example.org/a1" rel="alternate" type="text/html"/><link href="https://example.org/b" type="text/html"/>',
+        "DuplicateAtomLink",
+    ),
     ("atom.xml", "<generator>feedpub</generator>", "", None),
 ]
 

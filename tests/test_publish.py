@@ -43,14 +43,18 @@ def age(folder: Path) -> None:
 def test_first_build_writes_every_feed(site_dir: Path) -> None:
     result = build(site_dir)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("2 articles → 6 files: 6 written, 0 unchanged, 0 removed in ")
+    assert result.stdout.startswith("2 articles → 10 files: 10 written, 0 unchanged, 0 removed in ")
     feeds = site_dir / "feeds"
-    assert sorted(str(p.relative_to(feeds)) for p in feeds.rglob("*.xml")) == [
+    assert sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file()) == [
         "atom.xml",
+        "feed.json",
+        "feeds.opml",
         "rss.xml",
         "tags/gaza/atom.xml",
+        "tags/gaza/feed.json",
         "tags/gaza/rss.xml",
         "tags/israel/atom.xml",
+        "tags/israel/feed.json",
         "tags/israel/rss.xml",
     ]
     assert not list(feeds.rglob(f"{publish.TEMP_PREFIX}*"))
@@ -62,7 +66,7 @@ def test_an_unchanged_build_writes_nothing_at_all(site_dir: Path) -> None:
     time.sleep(0.01)
     result = build(site_dir)
     assert (result.returncode, result.stderr) == (0, "")
-    assert "0 written, 6 unchanged, 0 removed" in result.stdout
+    assert "0 written, 10 unchanged, 0 removed" in result.stdout
     assert snapshot(site_dir / "feeds") == before
 
 
@@ -71,7 +75,7 @@ def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) ->
     age(site_dir / "feeds")  # no longer what the manifest recorded: a full build follows
     before = snapshot(site_dir / "feeds")
     result = build(site_dir)
-    assert "0 written, 6 unchanged, 0 removed" in result.stdout
+    assert "0 written, 10 unchanged, 0 removed" in result.stdout
     after = snapshot(site_dir / "feeds")
     assert {p: v for p, v in after.items() if p != publish.MANIFEST} == {
         p: v for p, v in before.items() if p != publish.MANIFEST
@@ -84,12 +88,14 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
     before = snapshot(site_dir / "feeds")
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one"), encoding="utf-8")
-    assert "4 written, 2 unchanged" in build(site_dir).stdout
+    assert "6 written, 4 unchanged" in build(site_dir).stdout
     after = snapshot(site_dir / "feeds")
     assert sorted(p for p in after if after[p] != before[p] and not p.startswith(".")) == [
         "atom.xml",
+        "feed.json",
         "rss.xml",
         "tags/gaza/atom.xml",
+        "tags/gaza/feed.json",
         "tags/gaza/rss.xml",
     ]
 
@@ -101,10 +107,10 @@ def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
     match, mismatch, errors = filecmp.cmpfiles(
         site_dir / "one",
         site_dir / "two",
-        [str(p.relative_to(site_dir / "one")) for p in (site_dir / "one").rglob("*.xml")],
+        [str(p.relative_to(site_dir / "one")) for p in (site_dir / "one").rglob("[!.]*.*")],
         shallow=False,
     )
-    assert len(match) == 6 and not mismatch and not errors
+    assert len(match) == 10 and not mismatch and not errors
 
 
 def test_invalid_catalogue_changes_nothing_on_disk(site_dir: Path) -> None:
@@ -217,7 +223,7 @@ def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
     )
     result = build(site_dir)
     assert result.returncode == 0
-    assert "4 written, 0 unchanged, 4 removed" in result.stdout
+    assert "7 written, 0 unchanged, 6 removed" in result.stdout  # with feeds.opml, which lists the tags
     assert not (feeds / "tags" / "israel").exists()  # emptied by feedpub, so removed
     assert sorted(p.name for p in (feeds / "tags" / "gaza").iterdir()) == ["notes.txt"]
     assert (feeds / "robots.txt").read_text() == "mine"
@@ -268,8 +274,8 @@ def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    fresh = {p.relative_to(tmp_path / "feeds"): p.read_bytes() for p in (tmp_path / "feeds").rglob("*.xml")}
-    committed = {p.relative_to(ROOT / "feeds"): p.read_bytes() for p in (ROOT / "feeds").rglob("*.xml")}
+    fresh = {p.relative_to(tmp_path / "feeds"): p.read_bytes() for p in (tmp_path / "feeds").rglob("[!.]*.*")}
+    committed = {p.relative_to(ROOT / "feeds"): p.read_bytes() for p in (ROOT / "feeds").rglob("[!.]*.*")}
     assert sorted(fresh) == sorted(committed)
     stale = [str(p) for p in fresh if fresh[p] != committed[p]]
     assert not stale, f"feeds/ is out of date: run 'feedpub build' and commit ({stale})"
@@ -287,7 +293,7 @@ def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> 
         text=True,
         check=True,
     )
-    assert "6 unchanged" in result.stdout
+    assert "10 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
     assert not imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"}
@@ -298,10 +304,10 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     catalogue.write_text(
         catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8"
     )
-    assert "6 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
+    assert "10 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
     assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
     result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
-    assert "2 written" in result.stdout  # the site feed, in both formats
+    assert "3 written" in result.stdout  # the site feed, in its three formats
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
 
@@ -312,7 +318,7 @@ def test_a_feed_deleted_or_edited_by_hand_is_put_back(site_dir: Path) -> None:
     (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
     (feeds / "tags" / "israel" / "atom.xml").unlink()
     result = build(site_dir)
-    assert "2 written, 4 unchanged" in result.stdout
+    assert "2 written, 8 unchanged" in result.stdout
     assert (feeds / "rss.xml").read_bytes() == original
     assert (feeds / "tags" / "israel" / "atom.xml").is_file()
 
@@ -323,7 +329,7 @@ def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> N
     record = json.loads(manifest.read_text())
     record["build"]["version"] = "0.0.0"
     manifest.write_text(json.dumps(record))
-    assert "0 written, 6 unchanged" in build(site_dir).stdout
+    assert "0 written, 10 unchanged" in build(site_dir).stdout
     assert json.loads(manifest.read_text())["build"]["version"] != "0.0.0"  # a full build rewrote it
 
 
@@ -334,7 +340,7 @@ def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) 
     )
     first, second = build(site_dir), build(site_dir)
     assert "warning: no article has the tag 'Unused'" in first.stderr
-    assert (second.stderr, "6 unchanged" in second.stdout) == (first.stderr, True)
+    assert (second.stderr, "10 unchanged" in second.stdout) == (first.stderr, True)
     assert build(site_dir, "-q").stderr == ""
 
 

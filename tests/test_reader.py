@@ -3,15 +3,19 @@ and an unchanged rebuild is answered 304 Not Modified, to newsboat and to a plai
 
 from __future__ import annotations
 
+import http.server
 import socket
 import sqlite3
 import subprocess
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -141,7 +145,7 @@ def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     time.sleep(1.1)  # a rewrite would now show in Last-Modified
     result = feedpub("build", "--now", NOW, "--catalogue", str(ROOT / "articles.yaml"), cwd=workdir)
-    assert "0 written, 18 unchanged" in result.stdout
+    assert "0 written, 28 unchanged" in result.stdout
     for header, value in (("If-None-Match", etag), ("If-Modified-Since", modified)):
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(urllib.request.Request(url, headers={header: value}))
@@ -153,3 +157,105 @@ def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
     log = (workdir / "nginx" / "access.log").read_text().splitlines()
     statuses = [line.split('"')[2].split()[0] for line in log if "newsboat" in line.lower()]
     assert statuses == ["200", "200", "304"]
+
+
+def test_newsboat_imports_the_opml_and_subscribes_to_every_feed(site: tuple[Path, str]) -> None:
+    workdir, _ = site
+    (workdir / "urls").write_text("")
+    result = subprocess.run(
+        [
+            "newsboat",
+            "-u",
+            str(workdir / "urls"),
+            "-c",
+            str(workdir / "cache.db"),
+            "-i",
+            str(workdir / "feeds" / "feeds.opml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    subscribed = {line.split()[0] for line in (workdir / "urls").read_text().splitlines() if line.strip()}
+    found = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+    planned = feeds(found, datetime.fromisoformat(NOW))
+    assert subscribed == {feed.url(found.site, "atom.xml") for feed in planned}
+    assert len(subscribed) == 9
+
+
+class Hub(http.server.BaseHTTPRequestHandler):
+    """A WebSub hub on 127.0.0.1 that records the publish notifications it gets."""
+
+    received: ClassVar[list[dict[str, list[str]]]] = []
+    status: ClassVar[int] = 204
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        Hub.received.append(urllib.parse.parse_qs(self.rfile.read(length).decode()))
+        self.send_response(Hub.status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hub() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    Hub.received.clear()
+    Hub.status = 204
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_ping_tells_the_hub_exactly_the_feeds_that_changed(tmp_path: Path, hub: str) -> None:
+    text = (ROOT / "articles.yaml").read_text(encoding="utf-8")
+    text = text.replace("  max_items: 50\n", f"  max_items: 50\n  websub_hub: {hub}\n")
+    (tmp_path / "articles.yaml").write_text(text, encoding="utf-8")
+    assert feedpub("build", "-q", "--ping", "--now", NOW, cwd=tmp_path).returncode == 0
+    first = {url for request in Hub.received for url in request["hub.url"]}
+    assert all(request["hub.mode"] == ["publish"] for request in Hub.received)
+    assert len(first) == 27 and "https://example.org/feeds/tags/gaza/feed.json" in first
+    atom = (tmp_path / "feeds" / "atom.xml").read_bytes()
+    assert f'<link href="{hub}" rel="hub"/>'.encode() in atom
+    Hub.received.clear()
+    (tmp_path / "articles.yaml").write_text(
+        text.replace("Stop Criminal Attack on Gaza!", "Stop the Criminal Attack on Gaza!"), encoding="utf-8"
+    )
+    assert feedpub("build", "-q", "--ping", "--now", NOW, cwd=tmp_path).returncode == 0
+    changed = sorted(
+        url.removeprefix("https://example.org/feeds/") for r in Hub.received for url in r["hub.url"]
+    )
+    assert changed == sorted(
+        f"{folder}{name}"
+        for folder in ("", "tags/gaza/", "tags/israel/")
+        for name in ("atom.xml", "feed.json", "rss.xml")
+    )
+    Hub.received.clear()
+    assert feedpub("build", "-q", "--ping", "--now", NOW, cwd=tmp_path).returncode == 0
+    assert Hub.received == []  # nothing changed, nothing to tell
+
+
+def test_a_failing_hub_is_a_warning(tmp_path: Path, hub: str) -> None:
+    Hub.status = 500
+    text = (ROOT / "articles.yaml").read_text(encoding="utf-8")
+    (tmp_path / "articles.yaml").write_text(
+        text.replace("  max_items: 50\n", f"  max_items: 50\n  websub_hub: {hub}\n")
+    )
+    result = feedpub("build", "-q", "--ping", "--now", NOW, cwd=tmp_path)
+    assert result.returncode == 0
+    assert f"feedpub: warning: hub {hub} answered 500" in result.stderr
+    assert (tmp_path / "feeds" / "atom.xml").is_file()
+    unreachable = text.replace("  max_items: 50\n", "  max_items: 50\n  websub_hub: http://127.0.0.1:9/\n")
+    (tmp_path / "articles.yaml").write_text(unreachable)
+    result = feedpub("build", "-q", "--ping", "--now", NOW, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "could not be reached" in result.stderr

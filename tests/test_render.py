@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -46,8 +47,9 @@ def test_sample_gives_site_and_tag_feeds_in_both_formats() -> None:
         "united-states",
         "us-imperialism",
     ]
+    formats = ("rss.xml", "atom.xml", "feed.json")
     assert sorted(files) == sorted(
-        ["rss.xml", "atom.xml"] + [f"tags/{s}/{f}" for s in slugs for f in ("rss.xml", "atom.xml")]
+        ["feeds.opml", *formats] + [f"tags/{s}/{f}" for s in slugs for f in formats]
     )
     found = sample()
     for slug in slugs:
@@ -83,7 +85,10 @@ def test_ids_are_permanent_and_the_same_in_every_feed() -> None:
         if path.endswith("atom.xml"):
             for e in atom_entries(data):
                 assert site_ids[e.find(f"{ATOM}link").get("href")] == e.findtext(f"{ATOM}id")
-        else:
+        elif path.endswith("feed.json"):
+            for item in json.loads(data)["items"]:
+                assert site_ids[item["url"]] == item["id"]
+        elif path.endswith("rss.xml"):
             for item in rss_items(data):
                 guid = item.find("guid")
                 assert guid.get("isPermaLink") == "false"
@@ -151,7 +156,7 @@ def test_feed_date_is_the_newest_entry_never_the_clock() -> None:
 
 def test_an_empty_feed_has_a_fixed_plausible_date() -> None:
     files = render(valid(SITE.replace("articles:", "articles: []")), NOW)
-    assert sorted(files) == ["atom.xml", "rss.xml"]
+    assert sorted(files) == ["atom.xml", "feed.json", "feeds.opml", "rss.xml"]
     assert xml(files["atom.xml"]).findtext(f"{ATOM}updated") == EMPTY_FEED_DATE.isoformat()
     assert xml(files["rss.xml"]).findtext("channel/lastBuildDate") == "Sat, 01 Jan 2000 00:00:00 GMT"
     assert not feedparser.parse(files["atom.xml"]).bozo
@@ -173,6 +178,8 @@ def test_max_items_keeps_the_newest() -> None:
 def test_feeds_link_to_themselves_and_to_the_site() -> None:
     files = render(sample(), NOW)
     for path, data in files.items():
+        if not path.endswith(".xml"):
+            continue
         root = xml(data)
         url = f"https://example.org/feeds/{path}"
         if path.endswith("rss.xml"):
@@ -304,6 +311,8 @@ def test_feedparser_reads_every_sample_feed_cleanly() -> None:
     found, _ = parse((ROOT / "articles.yaml").read_text(encoding="utf-8"))
     assert found is not None
     for path, data in render(found, NOW).items():
+        if not path.endswith(".xml"):
+            continue  # feedparser 6 reads RSS and Atom, not JSON Feed or OPML
         parsed = feedparser.parse(data)
         assert not parsed.bozo, (path, parsed.bozo_exception)
         assert parsed.feed.title and parsed.entries

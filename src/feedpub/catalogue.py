@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import yaml
 from slugify import slugify
 
-from feedpub.model import Article, Author, Catalogue, Site, Tag
+from feedpub.model import Article, Author, Catalogue, Enclosure, Image, Site, Tag
 from feedpub.problems import Problem, Severity, has_errors, ordered
 
 TOP_FIELDS = {
@@ -38,6 +38,7 @@ SITE_FIELDS = {
     "max_items": "how many newest entries each feed keeps, 1 to 1000",
     "tags": "titles and descriptions of tag feeds, keyed by tag",
     "id": "a URI naming the site forever (default: its link); entry ids derive from it",
+    "websub_hub": "a WebSub hub to tell of new content, an absolute http(s) URL",
 }
 ARTICLE_FIELDS = {
     "id": "a permanent identifier: letters, digits, '.', '_', '-' or '~'",
@@ -51,6 +52,17 @@ ARTICLE_FIELDS = {
     "author": "{name, email, uri}",
     "authors": "a list of {name, email, uri}",
     "draft": "true or false",
+    "image": "an absolute http(s) URL, or {url, alt}",
+    "enclosures": "a list of {url, length, type}: files that go with the article",
+}
+IMAGE_FIELDS = {
+    "url": "the image's absolute http(s) URL",
+    "alt": "text describing the image",
+}
+ENCLOSURE_FIELDS = {
+    "url": "the file's absolute http(s) URL, on a host with a dotted name",
+    "length": "its size in bytes, a whole number (0 if unknown)",
+    "type": "its MIME type, such as audio/mpeg or application/pdf",
 }
 AUTHOR_FIELDS = {
     "name": "plain text",
@@ -81,6 +93,9 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 """Feed validators call earlier dates implausible."""
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 """Later dates leave no room to compute with (a day's offset, a second's tie-break)."""
+_MIME = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
+_DOTTED_HOST = re.compile(r"https?://[^/:?#]*[A-Za-z0-9-]\.[A-Za-z0-9-]", re.ASCII)
+MAX_LENGTH = 2**63 - 1
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _WINDOWS_RESERVED = frozenset(
@@ -417,8 +432,11 @@ class _Reader:
             else link
         )
         authors = self.authors(values, "site")
+        hub = self.link(values["websub_hub"], "site.websub_hub") if "websub_hub" in values else None
         if "tags" in values:
             self.tag_definitions(values["tags"], tags)
+        if "websub_hub" in values and hub is None:
+            return None
         if None in (title, link, feed_url, description, language, max_items, identity, authors):
             return None
         assert title and link and feed_url and description and language and identity
@@ -433,6 +451,7 @@ class _Reader:
             authors=authors,
             max_items=max_items,
             id=identity,
+            websub_hub=hub,
         )
 
     def language(self, node: yaml.Node) -> str | None:
@@ -594,7 +613,74 @@ class _Reader:
             return None
         assert ident and title and link and published and draft is not None
         assert article_tags is not None and authors is not None
-        return Article(ident, title, link, published, updated, summary, content, article_tags, authors, draft)
+        image = self.image(values["image"], f"{where}.image") if "image" in values else None
+        enclosures = (
+            self.enclosures(values["enclosures"], f"{where}.enclosures") if "enclosures" in values else ()
+        )
+        if ("image" in values and image is None) or enclosures is None:
+            return None
+        return Article(
+            ident,
+            title,
+            link,
+            published,
+            updated,
+            summary,
+            content,
+            article_tags,
+            authors,
+            draft,
+            image,
+            enclosures,
+        )
+
+    def image(self, node: yaml.Node, where: str) -> Image | None:
+        if isinstance(node, yaml.ScalarNode):
+            url = self.link(node, where)
+            return None if url is None else Image(url)
+        values = self.mapping(node, where, IMAGE_FIELDS, "an image")
+        if values is None:
+            return None
+        self.required(node, values, ("url",), where, IMAGE_FIELDS, "an image")
+        url = self.link(values["url"], f"{where}.url") if "url" in values else None
+        alt = self.text(values["alt"], f"{where}.alt", line=True) if "alt" in values else None
+        if url is None or ("alt" in values and alt is None):
+            return None
+        return Image(url, alt)
+
+    def enclosures(self, node: yaml.Node, where: str) -> tuple[Enclosure, ...] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(
+                node, where, f"'enclosures' must be a list of {{url, length, type}}, not a {_kind(node)}"
+            )
+            return None
+        found = [self.enclosure(item, f"{where}[{i}]") for i, item in enumerate(node.value)]
+        return None if None in found else tuple(e for e in found if e is not None)
+
+    def enclosure(self, node: yaml.Node, where: str) -> Enclosure | None:
+        values = self.mapping(node, where, ENCLOSURE_FIELDS, "an enclosure")
+        if values is None:
+            return None
+        self.required(node, values, tuple(ENCLOSURE_FIELDS), where, ENCLOSURE_FIELDS, "an enclosure")
+        url = self.link(values["url"], f"{where}.url") if "url" in values else None
+        if url is not None and not _DOTTED_HOST.match(url):
+            self.error(
+                values["url"],
+                f"{where}.url",
+                f"'url': '{url}' has no dotted host name, which feed validators require of enclosures",
+            )
+            url = None
+        length = (
+            self.count(values["length"], f"{where}.length", 0, MAX_LENGTH) if "length" in values else None
+        )
+        kind = (
+            self.pattern(values["type"], f"{where}.type", _MIME, ENCLOSURE_FIELDS["type"])
+            if "type" in values
+            else None
+        )
+        if url is None or length is None or kind is None:
+            return None
+        return Enclosure(url, length, kind)
 
     def article_tags(self, node: yaml.Node | None, where: str, tags: _Tags) -> tuple[Tag, ...] | None:
         if node is None or _is_null(node):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from feedpub.model import Catalogue
 
 OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
+FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
 EXIT_STATUSES = f"""\
 exit status:
@@ -96,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ISO-8601",
         help="publish as of this moment instead of the clock (for tests and "
         "back-fills); without an offset it is in site.timezone",
+    )
+    build.add_argument(
+        "--ping",
+        action="store_true",
+        help="after writing, tell site.websub_hub which feeds changed (a failing hub is a warning)",
     )
     build.add_argument(
         "-q",
@@ -177,7 +183,8 @@ def _build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     data = _read(args.catalogue)
     digest = hashlib.sha256(data).hexdigest()
-    last = publish.fresh(out, digest, __version__)
+    version = _code_version()
+    last = publish.fresh(out, digest, version)
     if last is not None and last.holds_at(_moment_in(args.now, last.timezone)):
         if not args.quiet:
             _report_lines(last.warnings)
@@ -195,7 +202,7 @@ def _build(args: argparse.Namespace) -> int:
     since, until = plan.period(found, now)
     build = publish.Build(
         catalogue=digest,
-        version=__version__,
+        version=version,
         timezone=found.site.timezone,
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
@@ -208,9 +215,25 @@ def _build(args: argparse.Namespace) -> int:
         raise _Failure(LOCKED, str(e)) from None
     except publish.PublishError as e:
         raise _Failure(IO_FAILURE, f"cannot write {e}; feeds already there are left as they were") from None
+    if args.ping and found.site.websub_hub:
+        from feedpub import websub
+
+        changed = [found.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
+        for failure in websub.ping(found.site.websub_hub, changed):
+            print(f"feedpub: warning: {failure}", file=sys.stderr)
     if not args.quiet:
         _summarise(len(found.articles), outcome, started)
     return OK
+
+
+def _code_version() -> str:
+    """feedpub's version and a digest of its own code: feeds that another version, or an
+    edited checkout, wrote are never taken as up to date."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
 def _moment_in(moment: datetime | None, timezone: str) -> datetime:

@@ -28,6 +28,23 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    alt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file that goes with an article: audio, video, a PDF."""
+
+    url: str
+    length: int
+    """Size in bytes (0 if unknown)."""
+    type: str
+    """MIME type, such as audio/mpeg."""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     id: str
     title: str
@@ -39,6 +56,8 @@ class Article:
     tags: tuple[Tag, ...]
     authors: tuple[Author, ...]
     draft: bool
+    image: Image | None = None
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +72,7 @@ class Site:
     max_items: int
     id: str
     """The site's permanent identity; entry ids derive from it and the article's id alone."""
+    websub_hub: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,15 @@
-"""Article HTML made safe to embed in a feed reader: an allowlist, absolute URLs."""
+"""Article HTML made safe to embed in a feed reader (an allowlist, absolute URLs), and the
+summary every entry shows."""
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import nh3
+
+from feedpub.model import Article
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS - {"bdo", "rtc"})  # the two the W3C validator flags
 ALLOWED_ATTRIBUTES = {
@@ -43,3 +47,19 @@ def excerpt(body: str) -> str:
     if len(text) <= EXCERPT_LENGTH:
         return text
     return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """What an entry shows, the same in every format."""
+
+    body: str
+    """Sanitised HTML, '' if the article has no content."""
+    summary: str
+    """Plain text: the article's summary, else the start of its content, else its title (Atom
+    wants a summary or content in every entry)."""
+
+
+def texts(article: Article) -> Texts:
+    body = sanitise(article.content, article.link) if article.content else ""
+    return Texts(body, article.summary or excerpt(body) or article.title)

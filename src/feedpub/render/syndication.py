@@ -7,6 +7,7 @@ W3C Feed Validation Service's errors and warnings (see `_finish_rss` and `_seria
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -15,12 +16,13 @@ from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.model import Article, Author, Site
-from feedpub.render.content import excerpt, sanitise
+from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
 RSS, ATOM = "rss.xml", "atom.xml"
 MEDIA_TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+_ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 _UNSAFE_IN_CONTACT = set('()<>",;')
 
 
@@ -28,17 +30,19 @@ class Items:
     """Each article's RSS item and Atom entry, built once however many feeds it appears in;
     each feed gets copies of the finished elements."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: Callable[[Entry], Texts]) -> None:
+        self._texts = texts
         self._built: dict[str, tuple[etree._Element, etree._Element]] = {}
 
     def get(self, entry: Entry) -> tuple[etree._Element, etree._Element]:
         """The entry's RSS <item> and Atom <entry>, for a document to take copies of."""
         built = self._built.get(entry.id)
         if built is None:
-            item = _item(entry)
-            rss = item.rss_entry()
+            item = _item(entry, self._texts(entry))
+            rss, atom = item.rss_entry(), item.atom_entry()
             _finish_rss_item(rss, entry.article)
-            built = self._built[entry.id] = (rss, item.atom_entry())
+            _finish_atom_entry(atom, entry.article)
+            built = self._built[entry.id] = (rss, atom)
         return built
 
 
@@ -58,9 +62,11 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     built = [items.get(entry) for entry in feed.entries]
     files = {}
     for name in (RSS, ATOM):
+        hub = [{"href": site.websub_hub, "rel": "hub"}] if site.websub_hub else []
         gen.link(
             [
                 {"href": feed.url(site, name), "rel": "self", "type": MEDIA_TYPES[name]},
+                *hub,
                 # feedgen takes RSS <link> from the last link given
                 {"href": site.link, "rel": "alternate", "type": "text/html"},
             ],
@@ -69,6 +75,9 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
         if name == RSS:
             root, _ = gen._create_rss()
             _finish_rss_date(root[0].find("lastBuildDate"))
+            if site.websub_hub:  # feedgen writes only the self link of RSS's atom:links
+                own = root[0].find(_ATOM_LINK)
+                own.addnext(etree.Element(_ATOM_LINK, href=site.websub_hub, rel="hub"))
             root[0].extend(rss.__deepcopy__(None) for rss, _ in built)
         else:
             root, _ = gen._create_atom()
@@ -78,7 +87,7 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     return files
 
 
-def _item(entry: Entry) -> FeedEntry:
+def _item(entry: Entry, shown: Texts) -> FeedEntry:
     article = entry.article
     item = FeedEntry()
     item.id(entry.id)
@@ -88,15 +97,14 @@ def _item(entry: Entry) -> FeedEntry:
     item.published(article.published)
     item.updated(entry.updated)
     item.author([_person(a) for a in article.authors])
-    body = sanitise(article.content, article.link) if article.content else ""
-    # Atom wants a summary or content in every entry; the title stands in when there is neither.
-    summary = article.summary or excerpt(body) or article.title
     # Readers treat RSS <description> as HTML, so plain text goes in escaped as HTML.
-    item.summary(html.escape(summary, quote=False), type="html")
-    if body:
-        item.content(body, type="html")
+    item.summary(html.escape(shown.summary, quote=False), type="html")
+    if shown.body:
+        item.content(shown.body, type="html")
     if article.tags:
         item.category([{"term": tag.name} for tag in article.tags])
+    for enclosure in article.enclosures:
+        item.link(href=enclosure.url, rel="enclosure", type=enclosure.type, length=str(enclosure.length))
     return item
 
 
@@ -109,13 +117,36 @@ def _rss_contact(article: Article) -> bool:
 
 
 def _finish_rss_item(item: etree._Element, article: Article) -> None:
-    """RSS <author> holds one 'address (name)': other authors go in dc:creator, never both."""
+    """RSS <author> holds one 'address (name)': other authors go in dc:creator, never both.
+    RSS allows one enclosure: the article's first (feedgen would take the last)."""
     _finish_rss_date(item.find("pubDate"))
+    for enclosure in item.findall("enclosure"):
+        item.remove(enclosure)
+    if article.enclosures:
+        first = article.enclosures[0]
+        etree.SubElement(item, "enclosure", url=first.url, length=str(first.length), type=first.type)
     if not _rss_contact(article):
         for author in item.findall("author"):
             item.remove(author)
         for author in article.authors:
             etree.SubElement(item, _DC_CREATOR).text = author.name
+
+
+def _finish_atom_entry(entry: etree._Element, article: Article) -> None:
+    """Entry links with their attributes, which feedgen 1.0 drops (an enclosure would pass
+    for a second alternate link). feedgen's Atom elements take the document's default
+    namespace, so they are looked for and made without one."""
+    links = entry.findall("link")
+    at = entry.index(links[0])
+    for link in links:
+        entry.remove(link)
+    made = [etree.Element("link", href=article.link, rel="alternate", type="text/html")]
+    made += [
+        etree.Element("link", href=e.url, rel="enclosure", type=e.type, length=str(e.length))
+        for e in article.enclosures
+    ]
+    for offset, link in enumerate(made):
+        entry.insert(at + offset, link)
 
 
 def _finish_rss_date(date: etree._Element) -> None:

@@ -112,6 +112,8 @@ def _check_entry(
         report.at(entry, "MissingElement", "missing author (and the feed has none)")
     for link in entry.findall(f"{A}link"):
         check_uri(link, link.get("href", ""), report)
+    if len({(link.get("type"), link.get("hreflang")) for link in alternates}) < len(alternates):
+        report.at(entry, "DuplicateAtomLink", "two alternate links with the same type and hreflang")
     ident = entry.find(f"{A}id")
     if ident is not None:
         check_uuid_id(ident, text_of(ident), report)

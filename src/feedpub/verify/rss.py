@@ -84,6 +84,8 @@ ONCE = {
     f"{{{CONTENT}}}encoded",
 }
 _CONTACT = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]* \([^()<>\",;]+\)")
+_ENCLOSURE_URL = re.compile(r"https?://([A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*(:\d+)?(/|$)")
+_MIME = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
@@ -150,6 +152,18 @@ def _check_children(parent: etree._Element, allowed: set[str], report: Report) -
         seen.add(child.tag)
 
 
+def _check_enclosure(enclosure: etree._Element, report: Report) -> None:
+    for name in ("url", "length", "type"):
+        if enclosure.get(name) is None:
+            report.at(enclosure, "MissingAttribute", f"missing attribute {name!r}")
+    if not _ENCLOSURE_URL.match(enclosure.get("url", "")):
+        report.at(enclosure, "InvalidURLAttribute", "url must be a full http(s) URL with a dotted host")
+    if not enclosure.get("length", "").isdigit():
+        report.at(enclosure, "InvalidIntegerAttribute", "length must be a whole number of bytes")
+    if not _MIME.fullmatch(enclosure.get("type", "")):
+        report.at(enclosure, "InvalidMIMEAttribute", "type must be a valid MIME type")
+
+
 def _check_item(item: etree._Element, guids: dict[str, int], report: Report) -> None:
     _check_children(item, ITEM, report)
     if item.find("title") is None and item.find("description") is None:
@@ -174,6 +188,11 @@ def _check_item(item: etree._Element, guids: dict[str, int], report: Report) -> 
         check_plain_text(element, report, rss=True)
     if item.find("author") is not None and item.find(f"{{{DC}}}creator") is not None:
         report.at(item, "DuplicateItemSemantics", "has both <author> and <dc:creator>", warning=True)
+    enclosures = item.findall("enclosure")
+    if len(enclosures) > 1:
+        report.at(enclosures[1], "DuplicateEnclosure", "item contains more than one enclosure", warning=True)
+    for enclosure in enclosures:
+        _check_enclosure(enclosure, report)
     guid = item.find("guid")
     if guid is None:
         report.at(item, "MissingGuid", "should contain a guid", warning=True)

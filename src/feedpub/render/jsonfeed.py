@@ -1,0 +1,68 @@
+"""JSON Feed 1.1 documents (https://www.jsonfeed.org/version/1.1/), written with the standard
+library's json: sorted keys and fixed indentation, so the same feed gives the same bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from feedpub.model import Author, Site
+from feedpub.render.content import Texts
+from feedpub.render.plan import Entry, Feed
+
+JSON = "feed.json"
+MEDIA_TYPE = "application/feed+json"
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render(site: Site, feed: Feed, texts: Callable[[Entry], Texts]) -> dict[str, bytes]:
+    """The feed's JSON Feed file, keyed by its path under the output folder."""
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": feed.title,
+        "home_page_url": site.link,
+        "feed_url": feed.url(site, JSON),
+        "description": feed.description,
+        "language": site.language,
+        "items": [_item(entry, texts(entry)) for entry in feed.entries],
+    }
+    if site.authors:
+        document["authors"] = [_person(a) for a in site.authors]
+    if site.websub_hub:
+        document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
+    path = f"{feed.folder}/{JSON}" if feed.folder else JSON
+    return {path: (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()}
+
+
+def _item(entry: Entry, shown: Texts) -> dict[str, Any]:
+    article = entry.article
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": article.link,
+        "title": article.title,
+        "summary": shown.summary,
+        "date_published": article.published.isoformat(),
+        "date_modified": entry.updated.isoformat(),
+        "authors": [_person(a) for a in article.authors],
+    }
+    # JSON Feed requires content_html or content_text in every item
+    if shown.body:
+        item["content_html"] = shown.body
+    else:
+        item["content_text"] = shown.summary
+    if article.tags:
+        item["tags"] = [tag.name for tag in article.tags]
+    if article.image:
+        item["image"] = article.image.url
+    if article.enclosures:
+        item["attachments"] = [
+            {"url": e.url, "mime_type": e.type, "size_in_bytes": e.length} for e in article.enclosures
+        ]
+    return item
+
+
+def _person(author: Author) -> dict[str, str]:
+    """JSON Feed authors have a name and a URL; the address serves as one when there is no URI."""
+    url = author.uri or (f"mailto:{author.email}" if author.email else None)
+    return {"name": author.name, "url": url} if url else {"name": author.name}
