@@ -113,6 +113,8 @@ def catalogues(draw: st.DrawFn) -> Generated:
         site["max_items"] = draw(st.integers(1, 4))
     if draw(st.booleans()):
         site["websub_hub"] = "https://hub.example.org/"
+    if draw(st.booleans()):
+        site["archive"] = True
     articles = []
     for i in range(draw(st.integers(0, 6))):
         published_value, published = draw(moments(zone))

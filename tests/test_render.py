@@ -316,3 +316,92 @@ def test_feedparser_reads_every_sample_feed_cleanly() -> None:
         parsed = feedparser.parse(data)
         assert not parsed.bozo, (path, parsed.bozo_exception)
         assert parsed.feed.title and parsed.entries
+
+
+# -- RFC 5005 archives ---------------------------------------------------------------------------
+
+HISTORY = "{http://purl.org/syndication/history/1.0}"
+ARCHIVED = SITE.replace("articles:", "  max_items: 3\n  archive: true\narticles:")
+
+
+def archived(count: int) -> str:
+    return catalogue_text(
+        *(
+            article(f"a{i:02}", f"tags: [{'Even' if i % 2 == 0 else 'Odd'}]", published=f"2024-01-{i + 1:02}")
+            for i in range(count)
+        ),
+        site=ARCHIVED,
+    )
+
+
+def walk(files: dict[str, bytes], start: str) -> list[list[str]]:
+    """Entry titles of the subscription feed and then of every archive page, newest first,
+    following prev-archive links, checking that each page marks itself and links back."""
+    pages, path = [], start
+    while path:
+        root = xml(files[path])
+        pages.append([e.findtext(f"{ATOM}title") for e in atom_entries(files[path])])
+        if pages[1:]:
+            assert root.find(f"{HISTORY}archive") is not None
+            assert (
+                root.find(f"{ATOM}link[@rel='current']").get("href") == f"https://example.org/feeds/{start}"
+            )
+        else:
+            assert root.find(f"{HISTORY}archive") is None
+        older = root.find(f"{ATOM}link[@rel='prev-archive']")
+        path = older.get("href").removeprefix("https://example.org/feeds/") if older is not None else ""
+    return pages
+
+
+def test_archives_hold_every_article_once_in_fixed_pages_from_the_oldest() -> None:
+    files = render(valid(archived(11)), NOW)
+    pages = walk(files, "atom.xml")
+    assert pages == [
+        ["Article a10", "Article a09", "Article a08"],
+        ["Article a07", "Article a06"],  # the newest page fills up as articles leave the feed
+        ["Article a05", "Article a04", "Article a03"],
+        ["Article a02", "Article a01", "Article a00"],
+    ]
+    assert sorted(p for p in files if p.startswith("archive/")) == sorted(
+        f"archive/{n}/{name}" for n in (1, 2, 3) for name in ("atom.xml", "rss.xml", "feed.json")
+    )
+    even = walk(files, "tags/even/atom.xml")
+    assert [title for page in even for title in page] == [f"Article a{i:02}" for i in range(10, -1, -2)]
+    document = json.loads(files["feed.json"])
+    assert document["next_url"] == "https://example.org/feeds/archive/3/feed.json"
+    assert json.loads(files["archive/1/feed.json"]).get("next_url") is None
+    rss = xml(files["archive/2/rss.xml"]).find("channel")
+    assert rss.find(f"{HISTORY}archive") is not None
+    assert (
+        rss.find(f"{ATOM}link[@rel='prev-archive']").get("href")
+        == "https://example.org/feeds/archive/1/rss.xml"
+    )
+
+
+def test_a_new_article_changes_only_the_feed_and_the_newest_archive_page() -> None:
+    before, after = render(valid(archived(11)), NOW), render(valid(archived(12)), NOW)
+    changed = sorted(p for p in after if after[p] != before.get(p) and not p.startswith("tags/"))
+    assert changed == [
+        "archive/3/atom.xml",
+        "archive/3/feed.json",
+        "archive/3/rss.xml",
+        "atom.xml",
+        "feed.json",
+        "rss.xml",
+    ]
+    again = render(valid(archived(13)), NOW)  # page 3 is full: a page 4 begins, page 3 stays
+    changed = sorted(p for p in again if again[p] != after.get(p) and not p.startswith("tags/"))
+    assert changed == [
+        "archive/4/atom.xml",
+        "archive/4/feed.json",
+        "archive/4/rss.xml",
+        "atom.xml",
+        "feed.json",
+        "rss.xml",
+    ]
+
+
+def test_no_archives_unless_asked() -> None:
+    files = render(valid(archived(11).replace("  archive: true\n", "")), NOW)
+    assert not [p for p in files if "archive/" in p]
+    assert xml(files["atom.xml"]).find(f"{ATOM}link[@rel='prev-archive']") is None

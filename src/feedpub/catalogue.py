@@ -39,6 +39,7 @@ SITE_FIELDS = {
     "tags": "titles and descriptions of tag feeds, keyed by tag",
     "id": "a URI naming the site forever (default: its link); entry ids derive from it",
     "websub_hub": "a WebSub hub to tell of new content, an absolute http(s) URL",
+    "archive": "true to keep every article in RFC 5005 archive pages; default false",
 }
 ARTICLE_FIELDS = {
     "id": "a permanent identifier: letters, digits, '.', '_', '-' or '~'",
@@ -433,9 +434,10 @@ class _Reader:
         )
         authors = self.authors(values, "site")
         hub = self.link(values["websub_hub"], "site.websub_hub") if "websub_hub" in values else None
+        archive = self.flag(values["archive"], "site.archive") if "archive" in values else False
         if "tags" in values:
             self.tag_definitions(values["tags"], tags)
-        if "websub_hub" in values and hub is None:
+        if ("websub_hub" in values and hub is None) or archive is None:
             return None
         if None in (title, link, feed_url, description, language, max_items, identity, authors):
             return None
@@ -452,6 +454,7 @@ class _Reader:
             max_items=max_items,
             id=identity,
             websub_hub=hub,
+            archive=archive,
         )
 
     def language(self, node: yaml.Node) -> str | None:

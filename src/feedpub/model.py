@@ -73,6 +73,8 @@ class Site:
     id: str
     """The site's permanent identity; entry ids derive from it and the article's id alone."""
     websub_hub: str | None = None
+    archive: bool = False
+    """Whether older articles are kept in RFC 5005 archive pages of max_items each."""
 
 
 @dataclass(frozen=True, slots=True)

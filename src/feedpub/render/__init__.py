@@ -29,5 +29,5 @@ def render(catalogue: Catalogue, now: datetime) -> dict[str, bytes]:
     for feed in feeds:
         files.update(syndication.render(catalogue.site, feed, items))
         files.update(jsonfeed.render(catalogue.site, feed, texts_of))
-    files.update(opml.render(catalogue.site, feeds))
+    files.update(opml.render(catalogue.site, [feed for feed in feeds if feed.current is None]))
     return files

@@ -31,6 +31,8 @@ def render(site: Site, feed: Feed, texts: Callable[[Entry], Texts]) -> dict[str,
         document["authors"] = [_person(a) for a in site.authors]
     if site.websub_hub:
         document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
+    if feed.prev_archive is not None:  # JSON Feed's way to the older entries
+        document["next_url"] = feed.url(site, JSON, feed.prev_archive)
     path = f"{feed.folder}/{JSON}" if feed.folder else JSON
     return {path: (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()}
 

@@ -37,9 +37,16 @@ class Feed:
     entries: tuple[Entry, ...]
     updated: datetime
     tag: Tag | None = None
+    current: str | None = None
+    """For an archive page (RFC 5005): the folder of the subscription feed it belongs to."""
+    prev_archive: str | None = None
+    """The folder of the next older archive page, if any. Pages do not link to newer ones
+    (RFC 5005 makes that optional): a full page then never changes."""
 
-    def url(self, site: Site, filename: str) -> str:
-        return f"{site.feed_url}{self.folder}/{filename}" if self.folder else site.feed_url + filename
+    def url(self, site: Site, filename: str, folder: str | None = None) -> str:
+        """The public URL of `filename` in this feed's folder, or in `folder`."""
+        where = self.folder if folder is None else folder
+        return f"{site.feed_url}{where}/{filename}" if where else site.feed_url + filename
 
 
 def entry_id(site: Site, article_id: str) -> str:
@@ -59,23 +66,57 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
             by_tag[tag.slug].append(article)
     entries: dict[str, Entry] = {}  # one per article, made only for those a feed keeps
 
-    def feed(folder: str, title: str, description: str, articles: list[Article], tag: Tag | None) -> Feed:
-        kept = []
-        for article in articles[: site.max_items]:
-            if article.id not in entries:
-                entries[article.id] = Entry(article, entry_id(site, article.id), updated[article.id])
-            kept.append(entries[article.id])
-        newest = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
-        feed_id = uuid.uuid5(_namespace(site.id), f"feed:{folder}").urn
-        return Feed(folder, feed_id, title, description, tuple(kept), newest, tag)
+    def entry(article: Article) -> Entry:
+        if article.id not in entries:
+            entries[article.id] = Entry(article, entry_id(site, article.id), updated[article.id])
+        return entries[article.id]
 
-    result = [feed("", site.title, site.description, published, None)]
+    def feed(
+        folder: str, title: str, description: str, articles: list[Article], tag: Tag | None
+    ) -> list[Feed]:
+        """The subscription feed and, if the site keeps archives, its archive pages."""
+        feed_id = uuid.uuid5(_namespace(site.id), f"feed:{folder}").urn
+        pages = _pages(articles[site.max_items :], site.max_items) if site.archive else []
+        names = [_archive(folder, number) for number in range(1, len(pages) + 1)]
+        kept = tuple(entry(a) for a in articles[: site.max_items])
+        newest = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
+        newest_page = names[-1] if names else None
+        result = [Feed(folder, feed_id, title, description, kept, newest, tag, prev_archive=newest_page)]
+        for number, page in enumerate(pages):
+            held = tuple(entry(a) for a in page)
+            result.append(
+                Feed(
+                    names[number],
+                    feed_id,
+                    title,
+                    description,
+                    held,
+                    max(e.updated for e in held),
+                    tag,
+                    current=folder,
+                    prev_archive=names[number - 1] if number else None,
+                )
+            )
+        return result
+
+    result = feed("", site.title, site.description, published, None)
     for tag in catalogue.tags:
         if by_tag[tag.slug]:
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
-            result.append(feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag))
+            result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag)
     return result
+
+
+def _pages(older: list[Article], size: int) -> list[list[Article]]:
+    """Archive pages of `older` (newest first), oldest page first, each newest first: counted
+    from the oldest article, so that a full page stays the same as newer articles arrive."""
+    oldest_first = older[::-1]
+    return [oldest_first[start : start + size][::-1] for start in range(0, len(oldest_first), size)]
+
+
+def _archive(folder: str, number: int) -> str:
+    return f"{folder}/archive/{number}" if folder else f"archive/{number}"
 
 
 def period(catalogue: Catalogue, now: datetime) -> tuple[datetime | None, datetime | None]:

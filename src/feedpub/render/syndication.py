@@ -23,6 +23,9 @@ RSS, ATOM = "rss.xml", "atom.xml"
 MEDIA_TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+_HISTORY = "http://purl.org/syndication/history/1.0"
+_ARCHIVE = f"{{{_HISTORY}}}archive"
+"""RFC 5005's mark of an archive page, whose entries will not change."""
 _UNSAFE_IN_CONTACT = set('()<>",;')
 
 
@@ -62,11 +65,11 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     built = [items.get(entry) for entry in feed.entries]
     files = {}
     for name in (RSS, ATOM):
-        hub = [{"href": site.websub_hub, "rel": "hub"}] if site.websub_hub else []
+        extra = _links(site, feed, name)
         gen.link(
             [
                 {"href": feed.url(site, name), "rel": "self", "type": MEDIA_TYPES[name]},
-                *hub,
+                *extra,
                 # feedgen takes RSS <link> from the last link given
                 {"href": site.link, "rel": "alternate", "type": "text/html"},
             ],
@@ -75,16 +78,40 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
         if name == RSS:
             root, _ = gen._create_rss()
             _finish_rss_date(root[0].find("lastBuildDate"))
-            if site.websub_hub:  # feedgen writes only the self link of RSS's atom:links
-                own = root[0].find(_ATOM_LINK)
-                own.addnext(etree.Element(_ATOM_LINK, href=site.websub_hub, rel="hub"))
+            own = root[0].find(_ATOM_LINK)
+            for link in reversed(extra):  # feedgen writes only the self link of RSS's atom:links
+                own.addnext(etree.Element(_ATOM_LINK, **link))
+            if feed.current is not None:
+                root = _declare(root, "fh", _HISTORY)
+                etree.SubElement(root[0], _ARCHIVE)
             root[0].extend(rss.__deepcopy__(None) for rss, _ in built)
         else:
             root, _ = gen._create_atom()
+            if feed.current is not None:
+                root = _declare(root, "fh", _HISTORY)
+                etree.SubElement(root, _ARCHIVE)
             root.extend(atom.__deepcopy__(None) for _, atom in built)
         path = f"{feed.folder}/{name}" if feed.folder else name
         files[path] = _serialise(root)
     return files
+
+
+def _links(site: Site, feed: Feed, name: str) -> list[dict[str, str]]:
+    """The hub, and RFC 5005's links between a feed and its archive pages."""
+    links = [{"href": site.websub_hub, "rel": "hub"}] if site.websub_hub else []
+    for rel, folder in (("current", feed.current), ("prev-archive", feed.prev_archive)):
+        if folder is not None:
+            links.append({"href": feed.url(site, name, folder), "rel": rel, "type": MEDIA_TYPES[name]})
+    return links
+
+
+def _declare(root: etree._Element, prefix: str, uri: str) -> etree._Element:
+    """`root` remade with `prefix` declared on it, so that it is declared once, at the top
+    (lxml cannot add a namespace declaration to an element it has made)."""
+    remade = etree.Element(root.tag, attrib=dict(root.attrib), nsmap={**root.nsmap, prefix: uri})
+    remade.text = root.text
+    remade.extend(list(root))
+    return remade
 
 
 def _item(entry: Entry, shown: Texts) -> FeedEntry:

@@ -19,6 +19,7 @@ from feedpub.verify.common import (
 )
 
 NS = "http://www.w3.org/2005/Atom"
+HISTORY = "http://purl.org/syndication/history/1.0"
 A = f"{{{NS}}}"
 _FEED_METADATA = {
     f"{A}{n}"
@@ -51,13 +52,10 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
         for error in rng.error_log:
             report.error(error.line, error.column, "RFC 4287", f"schema: {error.message}")
     for prefix, uri in root.nsmap.items():
-        if prefix is not None:
-            report.at(
-                root,
-                "AvoidNamespacePrefix" if uri == NS else "UnknownNamespace",
-                f"declares xmlns:{prefix}; an Atom feed uses the default namespace only",
-                warning=True,
-            )
+        if prefix in ("atom", "xhtml") or (uri == NS and prefix is not None):
+            report.at(root, "AvoidNamespacePrefix", f"declares xmlns:{prefix}", warning=True)
+        elif prefix is not None and (prefix, uri) != ("fh", HISTORY):
+            report.at(root, "UnknownNamespace", f"declares xmlns:{prefix}={uri!r}", warning=True)
     _check_declared_once(root, report)
     entries = root.findall(f"{A}entry")
     first_entry = root.index(entries[0]) if entries else len(root)

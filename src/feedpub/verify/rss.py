@@ -19,7 +19,8 @@ from feedpub.verify.common import (
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
-NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC}
+HISTORY = "http://purl.org/syndication/history/1.0"
+NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC, "fh": HISTORY}
 CHANNEL = {
     "title",
     "link",
@@ -42,6 +43,7 @@ CHANNEL = {
     "skipDays",
     "item",
     f"{{{ATOM}}}link",
+    f"{{{HISTORY}}}archive",
 }
 ITEM = {
     "title",
