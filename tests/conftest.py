@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,3 +92,59 @@ def site_dir(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return tmp_path
+
+
+NGINX = """\
+daemon off;
+master_process off;
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log {run}/access.log combined;
+  client_body_temp_path {run}/body;
+  proxy_temp_path {run}/proxy;
+  fastcgi_temp_path {run}/fastcgi;
+  uwsgi_temp_path {run}/uwsgi;
+  scgi_temp_path {run}/scgi;
+  types {{ text/html html; text/xsl xsl; text/x-opml opml; }}
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    location ~ \\.xml$ {{ types {{ }} default_type "application/xml; charset=utf-8"; }}
+    location ~ /feed\\.json$ {{ types {{ }} default_type "application/feed+json; charset=utf-8"; }}
+  }}
+}}
+"""
+"""The nginx configuration README suggests, as a throw-away server on 127.0.0.1."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
+    """nginx serving `root` on 127.0.0.1 (its files in `run`); yields the base URL."""
+    port = port or free_port()
+    run.mkdir(exist_ok=True)
+    (run / "nginx.conf").write_text(NGINX.format(run=run, port=port, root=root))
+    server = subprocess.Popen(
+        ["nginx", "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail(f"nginx did not start: {(run / 'error.log').read_text()}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -36,7 +36,7 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
     """feedparser reads back, from every file, exactly the catalogue's published entries."""
     planned = {feed.folder: feed for feed in feeds(found, now)}
     assert sorted(files) == sorted(
-        ["feeds.opml"]
+        ["feeds.opml", "feed.xsl", "index.html"]
         + [
             f"{folder}/{name}".lstrip("/")
             for folder in planned
@@ -389,7 +389,7 @@ def test_verify_command(tmp_path: Path) -> None:
     atom.write_bytes(atom.read_bytes().replace(b"<id>urn:uuid:", b"<id>URN:UUID:", 1))
     result = feedpub("verify", "feeds", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("feeds/tags/gaza/atom.xml:3:1: warning: <id>: ")
+    assert result.stderr.startswith("feeds/tags/gaza/atom.xml:4:1: warning: <id>: ")  # line 2 is the stylesheet PI
     assert "[NonCanonicalURI]" in result.stderr
     assert feedpub("verify", "nowhere", cwd=tmp_path).returncode == 2
 

@@ -43,12 +43,14 @@ def age(folder: Path) -> None:
 def test_first_build_writes_every_feed(site_dir: Path) -> None:
     result = build(site_dir)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("2 articles → 10 files: 10 written, 0 unchanged, 0 removed in ")
+    assert result.stdout.startswith("2 articles → 12 files: 12 written, 0 unchanged, 0 removed in ")
     feeds = site_dir / "feeds"
     assert sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file()) == [
         "atom.xml",
         "feed.json",
+        "feed.xsl",
         "feeds.opml",
+        "index.html",
         "rss.xml",
         "tags/gaza/atom.xml",
         "tags/gaza/feed.json",
@@ -66,7 +68,7 @@ def test_an_unchanged_build_writes_nothing_at_all(site_dir: Path) -> None:
     time.sleep(0.01)
     result = build(site_dir)
     assert (result.returncode, result.stderr) == (0, "")
-    assert "0 written, 10 unchanged, 0 removed" in result.stdout
+    assert "0 written, 12 unchanged, 0 removed" in result.stdout
     assert snapshot(site_dir / "feeds") == before
 
 
@@ -75,7 +77,7 @@ def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) ->
     age(site_dir / "feeds")  # no longer what the manifest recorded: a full build follows
     before = snapshot(site_dir / "feeds")
     result = build(site_dir)
-    assert "0 written, 10 unchanged, 0 removed" in result.stdout
+    assert "0 written, 12 unchanged, 0 removed" in result.stdout
     after = snapshot(site_dir / "feeds")
     assert {p: v for p, v in after.items() if p != publish.MANIFEST} == {
         p: v for p, v in before.items() if p != publish.MANIFEST
@@ -88,7 +90,7 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
     before = snapshot(site_dir / "feeds")
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one"), encoding="utf-8")
-    assert "6 written, 4 unchanged" in build(site_dir).stdout
+    assert "6 written, 6 unchanged" in build(site_dir).stdout
     after = snapshot(site_dir / "feeds")
     assert sorted(p for p in after if after[p] != before[p] and not p.startswith(".")) == [
         "atom.xml",
@@ -110,7 +112,7 @@ def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
         [str(p.relative_to(site_dir / "one")) for p in (site_dir / "one").rglob("[!.]*.*")],
         shallow=False,
     )
-    assert len(match) == 10 and not mismatch and not errors
+    assert len(match) == 12 and not mismatch and not errors
 
 
 def test_invalid_catalogue_changes_nothing_on_disk(site_dir: Path) -> None:
@@ -223,7 +225,7 @@ def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
     )
     result = build(site_dir)
     assert result.returncode == 0
-    assert "7 written, 0 unchanged, 6 removed" in result.stdout  # with feeds.opml, which lists the tags
+    assert "8 written, 1 unchanged, 6 removed" in result.stdout  # with the OPML and index, which list tags
     assert not (feeds / "tags" / "israel").exists()  # emptied by feedpub, so removed
     assert sorted(p.name for p in (feeds / "tags" / "gaza").iterdir()) == ["notes.txt"]
     assert (feeds / "robots.txt").read_text() == "mine"
@@ -293,7 +295,7 @@ def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> 
         text=True,
         check=True,
     )
-    assert "10 unchanged" in result.stdout
+    assert "12 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
     assert not imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"}
@@ -304,10 +306,10 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     catalogue.write_text(
         catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8"
     )
-    assert "10 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
+    assert "12 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
     assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
     result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
-    assert "3 written" in result.stdout  # the site feed, in its three formats
+    assert "4 written" in result.stdout  # the site feed, in its three formats, and the index
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
 
@@ -318,7 +320,7 @@ def test_a_feed_deleted_or_edited_by_hand_is_put_back(site_dir: Path) -> None:
     (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
     (feeds / "tags" / "israel" / "atom.xml").unlink()
     result = build(site_dir)
-    assert "2 written, 8 unchanged" in result.stdout
+    assert "2 written, 10 unchanged" in result.stdout
     assert (feeds / "rss.xml").read_bytes() == original
     assert (feeds / "tags" / "israel" / "atom.xml").is_file()
 
@@ -329,7 +331,7 @@ def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> N
     record = json.loads(manifest.read_text())
     record["build"]["version"] = "0.0.0"
     manifest.write_text(json.dumps(record))
-    assert "0 written, 10 unchanged" in build(site_dir).stdout
+    assert "0 written, 12 unchanged" in build(site_dir).stdout
     assert json.loads(manifest.read_text())["build"]["version"] != "0.0.0"  # a full build rewrote it
 
 
@@ -340,7 +342,7 @@ def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) 
     )
     first, second = build(site_dir), build(site_dir)
     assert "warning: no article has the tag 'Unused'" in first.stderr
-    assert (second.stderr, "10 unchanged" in second.stdout) == (first.stderr, True)
+    assert (second.stderr, "12 unchanged" in second.stdout) == (first.stderr, True)
     assert build(site_dir, "-q").stderr == ""
 
 

@@ -6,11 +6,15 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.resources import files
 
 from feedpub.model import Catalogue
-from feedpub.render import jsonfeed, opml, plan, syndication
+from feedpub.render import index_page, jsonfeed, opml, plan, syndication
 from feedpub.render.content import Texts, texts
 from feedpub.render.plan import Entry
+
+STYLESHEET = (files("feedpub.render") / syndication.STYLESHEET).read_bytes()
+"""What browsers show RSS and Atom feeds through."""
 
 
 def render(catalogue: Catalogue, now: datetime) -> dict[str, bytes]:
@@ -29,5 +33,8 @@ def render(catalogue: Catalogue, now: datetime) -> dict[str, bytes]:
     for feed in feeds:
         files.update(syndication.render(catalogue.site, feed, items))
         files.update(jsonfeed.render(catalogue.site, feed, texts_of))
-    files.update(opml.render(catalogue.site, [feed for feed in feeds if feed.current is None]))
+    subscribed = [feed for feed in feeds if feed.current is None]
+    files.update(opml.render(catalogue.site, subscribed))
+    files.update(index_page.render(catalogue.site, subscribed))
+    files[syndication.STYLESHEET] = STYLESHEET
     return files

@@ -20,6 +20,7 @@ from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
 RSS, ATOM = "rss.xml", "atom.xml"
+STYLESHEET = "feed.xsl"
 MEDIA_TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
@@ -92,7 +93,7 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
                 etree.SubElement(root, _ARCHIVE)
             root.extend(atom.__deepcopy__(None) for _, atom in built)
         path = f"{feed.folder}/{name}" if feed.folder else name
-        files[path] = _serialise(root)
+        files[path] = _serialise(root, _stylesheet(path))
     return files
 
 
@@ -181,12 +182,22 @@ def _finish_rss_date(date: etree._Element) -> None:
     date.text = format_datetime(parsedate_to_datetime(date.text).astimezone(UTC), usegmt=True)
 
 
-def _serialise(root: etree._Element) -> bytes:
-    """The document, each namespace declared once at the root, with '&' and '<' in text
-    written as hexadecimal references: the same characters to any XML parser, and the form
+def _stylesheet(path: str) -> str:
+    """The address of feed.xsl relative to the feed at `path`: relative, so that the feeds
+    show styled wherever the folder is served from."""
+    return "../" * path.count("/") + STYLESHEET
+
+
+def _serialise(root: etree._Element, stylesheet: str) -> bytes:
+    """The document, led by the processing instruction that has browsers show it through
+    `stylesheet`, each namespace declared once at the root, with '&' and '<' in text written
+    as hexadecimal references: the same characters to any XML parser, and the form
     validators accept in plain-text fields without suspecting escaped HTML."""
     etree.cleanup_namespaces(root)
-    data: bytes = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{stylesheet}"'))
+    data: bytes = etree.tostring(
+        root.getroottree(), pretty_print=True, xml_declaration=True, encoding="UTF-8"
+    )
     return data.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
 
 

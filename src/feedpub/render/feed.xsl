@@ -1,0 +1,62 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- What a person sees who opens one of the site's RSS or Atom feeds in a browser: the feed's
+     title and description, how to subscribe, and its entries. Feed readers ignore it. -->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:atom="http://www.w3.org/2005/Atom"
+    exclude-result-prefixes="atom">
+  <xsl:output method="html" encoding="UTF-8" indent="yes" doctype-system="about:legacy-compat"/>
+
+  <xsl:variable name="title" select="/rss/channel/title | /atom:feed/atom:title"/>
+  <xsl:variable name="address" select="/rss/channel/atom:link[@rel='self']/@href | /atom:feed/atom:link[@rel='self']/@href"/>
+
+  <xsl:template match="/">
+    <html lang="{/rss/channel/language | /atom:feed/@xml:lang}">
+      <head>
+        <meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
+        <title><xsl:value-of select="$title"/> (feed)</title>
+        <style>
+          :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+          body { margin: 0 auto; max-width: 46rem; padding: 1rem; }
+          .about { border: 1px solid; border-radius: .5rem; padding: .75rem 1rem; }
+          .about code { word-break: break-all; font-size: 1rem; }
+          article { border-bottom: 1px solid #8884; padding: .5rem 0 1rem; }
+          article h2 { font-size: 1.2rem; margin: .5rem 0 .25rem; }
+          time { color: GrayText; }
+        </style>
+      </head>
+      <body>
+        <header>
+          <p class="about">
+            <strong>This is a web feed.</strong> Copy its address into your feed reader to
+            follow new articles: <code><xsl:value-of select="$address"/></code>
+          </p>
+          <h1><xsl:value-of select="$title"/></h1>
+          <p><xsl:value-of select="/rss/channel/description | /atom:feed/atom:subtitle"/></p>
+        </header>
+        <main>
+          <xsl:apply-templates select="/rss/channel/item | /atom:feed/atom:entry"/>
+        </main>
+      </body>
+    </html>
+  </xsl:template>
+
+  <xsl:template match="item">
+    <article>
+      <h2><a href="{link}"><xsl:value-of select="title"/></a></h2>
+      <!-- "Thu, 07 Dec 2023 15:00:00 GMT": the day, month and year -->
+      <time datetime="{pubDate}"><xsl:value-of select="substring(pubDate, 6, 11)"/></time>
+      <!-- the summary is plain text escaped as HTML; unescaping it gives the text back -->
+      <p><xsl:value-of select="description" disable-output-escaping="yes"/></p>
+    </article>
+  </xsl:template>
+
+  <xsl:template match="atom:entry">
+    <article>
+      <h2><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h2>
+      <time datetime="{atom:published}"><xsl:value-of select="substring(atom:published, 1, 10)"/></time>
+      <p><xsl:value-of select="atom:summary" disable-output-escaping="yes"/></p>
+    </article>
+  </xsl:template>
+</xsl:stylesheet>

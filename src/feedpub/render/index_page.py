@@ -1,0 +1,93 @@
+"""feeds/index.html: one page that lists every feed of the site and says how to subscribe.
+
+No scripts, no external assets, every text escaped (titles and tags come from the catalogue),
+and nothing that changes between builds of the same catalogue.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from feedpub.model import Site
+from feedpub.render.jsonfeed import JSON
+from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_TYPE
+from feedpub.render.opml import OPML
+from feedpub.render.plan import Feed
+from feedpub.render.syndication import ATOM, MEDIA_TYPES, RSS
+
+INDEX = "index.html"
+FORMATS = ((ATOM, "Atom", MEDIA_TYPES[ATOM]), (RSS, "RSS", MEDIA_TYPES[RSS]), (JSON, "JSON Feed", JSON_TYPE))
+STYLE = """
+:root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+body { margin: 0 auto; max-width: 50rem; padding: 1rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #8884; padding: .4rem .5rem; text-align: left; vertical-align: top; }
+td.count { text-align: right; }
+time { white-space: nowrap; }
+pre { overflow-x: auto; padding: .75rem; border: 1px solid #8884; border-radius: .5rem; }
+@media (max-width: 40rem) {
+  thead { display: none; }
+  tr, td { display: block; border: 0; padding: .1rem 0; }
+  tr { border-bottom: 1px solid #8884; padding: .5rem 0; }
+}
+"""
+
+
+def render(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
+    """The page, keyed by its path under the output folder; `feeds` are the subscription feeds,
+    the site's first."""
+    home = feeds[0]
+    discovery = [
+        f'<link rel="alternate" type="{kind}" title="{escape(f"{home.title} ({label})")}" '
+        f'href="{escape(home.url(site, name))}">'
+        for name, label, kind in FORMATS
+    ]
+    rows = "\n".join(_row(site, feed) for feed in feeds)
+    snippet = escape("\n".join(discovery))
+    page = f"""<!doctype html>
+<html lang="{escape(site.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(site.title)}: feeds</title>
+{chr(10).join(discovery)}
+<style>{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{escape(site.title)}: feeds</h1>
+<p>{escape(site.description)}</p>
+</header>
+<main>
+<p>To follow the site in a feed reader, copy the address of a feed below into the reader.
+Atom, RSS and JSON Feed carry the same articles: choose Atom unless your reader asks for
+another. To follow everything at once, import <a href="{escape(site.feed_url + OPML)}">all the
+feeds as OPML</a>.</p>
+<table>
+<thead><tr><th scope="col">Feed</th><th scope="col">Entries</th><th scope="col">Newest</th>
+<th scope="col">Formats</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<h2>Linking the feeds from your site</h2>
+<p>Put these lines in the <code>&lt;head&gt;</code> of the site's pages, so that browsers and
+readers find the feeds by themselves:</p>
+<pre><code>{snippet}</code></pre>
+</main>
+</body>
+</html>
+"""
+    return {INDEX: page.encode()}
+
+
+def _row(site: Site, feed: Feed) -> str:
+    newest = feed.entries[0].article.published if feed.entries else None
+    when = f'<time datetime="{newest.isoformat()}">{newest.date().isoformat()}</time>' if newest else "—"
+    links = " · ".join(
+        f'<a href="{escape(feed.url(site, name))}" type="{kind}">{label}</a>' for name, label, kind in FORMATS
+    )
+    return (
+        f'<tr><td><a href="{escape(feed.url(site, ATOM))}">{escape(feed.title)}</a></td>'
+        f'<td class="count">{len(feed.entries)}</td><td>{when}</td><td>{links}</td></tr>'
+    )

@@ -1,0 +1,136 @@
+"""What a person sees: the feeds and feeds/index.html opened in a real headless Chromium,
+served by nginx on 127.0.0.1, read back from the DOM the browser rendered.
+
+Screenshots go to test-artifacts/ (not committed) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from conftest import ROOT, feedpub, free_port, nginx, valid
+from feedpub.render.plan import feeds
+
+NOW = "2024-06-01T12:00:00Z"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = [
+    "chromium",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE_TITLE = '<script>document.body.dataset.pwned = "title"'
+HOSTILE_TAG = '"><img src=x onerror="document.body.dataset.pwned = 1">'
+HOSTILE_SUMMARY = '<img src=x onerror="document.body.dataset.pwned = 2"><b>not bold'
+
+
+def browse(url: str, profile: Path, screenshot: str | None = None) -> html.HtmlElement:
+    """The DOM Chromium renders for `url`, after stylesheets (and any script) ran."""
+    flags = [*CHROMIUM, f"--user-data-dir={profile}"]
+    dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True)
+    if screenshot:
+        ARTIFACTS.mkdir(exist_ok=True)
+        subprocess.run(
+            [*flags, f"--screenshot={ARTIFACTS / screenshot}", "--window-size=1000,1400", url],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+    return html.fromstring(dom.stdout)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """The sample, with a hostile article added, built for and served from 127.0.0.1."""
+    work = tmp_path_factory.mktemp("browser")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    text = (ROOT / "articles.yaml").read_text(encoding="utf-8").replace("https://example.org/feeds/", base)
+    text += f"""
+  - id: hostile
+    title: '{HOSTILE_TITLE}'
+    link: https://example.org/articles/hostile/
+    published: 2023-12-08
+    summary: '{HOSTILE_SUMMARY}'
+    tags: ['{HOSTILE_TAG.replace("'", "''")}', Gaza]
+"""
+    (work / "articles.yaml").write_text(text, encoding="utf-8")
+    result = feedpub("build", "-q", "--now", NOW, cwd=work)
+    assert result.returncode == 0, result.stderr
+    with nginx(work / "feeds", work / "nginx", port) as url:
+        yield url, work, work / "profile"
+
+
+@pytest.mark.parametrize(
+    ("path", "shot"), [("atom.xml", "atom.png"), ("rss.xml", "rss.png"), ("tags/gaza/atom.xml", None)]
+)
+def test_feeds_render_through_the_stylesheet_with_every_entry(
+    served: tuple[str, Path, Path], path: str, shot: str | None
+) -> None:
+    url, work, profile = served
+    found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
+    (feed,) = [
+        f
+        for f in feeds(found, datetime.fromisoformat(NOW))
+        if f.url(found.site, path.rpartition("/")[2]) == f"{url}/{path}"
+    ]
+    dom = browse(f"{url}/{path}", profile, shot)
+    assert dom.findtext(".//h1") == feed.title
+    assert "This is a web feed" in dom.text_content() and f"{url}/{path}" in dom.findtext(".//code")
+    links = [(a.text_content(), a.get("href")) for a in dom.findall(".//article//h2/a")]
+    assert links == [(e.article.title, e.article.link) for e in feed.entries]
+    assert dom.find(".//body").get("data-pwned") is None  # nothing hostile ran
+    assert not dom.xpath("//img")  # and the hostile summary stayed text
+    assert HOSTILE_SUMMARY in dom.text_content()  # every feed here holds the hostile article
+
+
+def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, Path]) -> None:
+    url, work, profile = served
+    found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
+    planned = feeds(found, datetime.fromisoformat(NOW))
+    dom = browse(f"{url}/index.html", profile, "index.png")
+    assert dom.find(".//body").get("data-pwned") is None and not dom.xpath("//img")
+    rows = dom.findall(".//tbody/tr")
+    assert [r.find("td/a").text_content() for r in rows] == [f.title for f in planned]
+    assert [int(r.find("td[@class='count']").text) for r in rows] == [len(f.entries) for f in planned]
+    # served as README suggests: feeds as application/xml, which browsers style and readers accept
+    expected_types = {
+        "atom.xml": "application/xml",
+        "rss.xml": "application/xml",
+        "feed.json": "application/feed+json",
+    }
+    hrefs = {a.get("href") for a in dom.xpath("//td/a")} | {a.get("href") for a in dom.xpath("//main/p/a")}
+    assert len(hrefs) == 1 + 3 * len(planned)
+    for href in sorted(hrefs):
+        with urllib.request.urlopen(href) as answer:
+            assert answer.status == 200
+            kind = answer.headers["Content-Type"]
+            name = href.rpartition("/")[2]
+            assert kind.startswith(expected_types.get(name, "text/x-opml")), (href, kind)
+    discovery = dom.xpath("//head/link[@rel='alternate']")
+    assert [(link.get("type"), link.get("href")) for link in discovery] == [
+        ("application/atom+xml", f"{url}/atom.xml"),
+        ("application/rss+xml", f"{url}/rss.xml"),
+        ("application/feed+json", f"{url}/feed.json"),
+    ]
+    snippet = dom.findtext(".//pre/code")
+    assert snippet.count('<link rel="alternate"') == 3 and f'href="{url}/atom.xml"' in snippet
+    assert HOSTILE_TAG in dom.text_content()  # shown as the text it is
+
+
+def test_the_stylesheet_is_served_as_xsl(served: tuple[str, Path, Path]) -> None:
+    url, _, _ = served
+    with urllib.request.urlopen(f"{url}/feed.xsl") as answer:
+        assert answer.headers["Content-Type"].startswith("text/xsl")
