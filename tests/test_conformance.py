@@ -389,7 +389,9 @@ def test_verify_command(tmp_path: Path) -> None:
     atom.write_bytes(atom.read_bytes().replace(b"<id>urn:uuid:", b"<id>URN:UUID:", 1))
     result = feedpub("verify", "feeds", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("feeds/tags/gaza/atom.xml:4:1: warning: <id>: ")  # line 2 is the stylesheet PI
+    assert result.stderr.startswith(
+        "feeds/tags/gaza/atom.xml:4:1: warning: <id>: "
+    )  # line 2 is the stylesheet PI
     assert "[NonCanonicalURI]" in result.stderr
     assert feedpub("verify", "nowhere", cwd=tmp_path).returncode == 2
 
