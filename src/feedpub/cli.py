@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -84,7 +86,32 @@ def _parser() -> argparse.ArgumentParser:
         )
         return sub
 
+    init = command("init", "write a commented starter catalogue (never over an existing file)")
+    init.set_defaults(run=_init)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
+        description="Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
+        "articles.schema.json, and start articles.yaml with "
+        "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
+    )
+    schema.set_defaults(run=_schema)
+
     check = command("check", "validate the catalogue and report every problem; write nothing")
+    check.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="catalogues to check instead of --catalogue (as pre-commit passes them)",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
+        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
+    )
     check.set_defaults(run=_check)
 
     build = command("build", "validate the catalogue, then write every feed that changed")
@@ -134,11 +161,43 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    found, problems = _validate(_read(args.catalogue), args.catalogue)
-    _report(problems)
-    if found is None:
-        return INVALID
-    print(f"{args.catalogue}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok")
+    status, everything = OK, []
+    for path in args.files or [args.catalogue]:
+        found, problems = _validate(_read(path), path)
+        everything += problems
+        if args.format == "text":
+            _report(problems)
+        elif args.format == "github":
+            for problem in problems:
+                print(problem.as_github())
+        if found is None:
+            status = INVALID
+        elif args.format != "json":
+            print(f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok")
+    if args.format == "json":
+        print(json.dumps([p.as_json() for p in everything], ensure_ascii=False, indent=1))
+    return status
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from feedpub import schema
+
+    sys.stdout.write(schema.text())
+    return OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    starter = (files("feedpub") / "starter.yaml").read_bytes()
+    try:
+        with open(args.catalogue, "xb") as f:
+            f.write(starter)
+    except FileExistsError:
+        raise _Failure(
+            USAGE, f"'{args.catalogue}' exists already; feedpub init never overwrites a file"
+        ) from None
+    except OSError as e:
+        raise _Failure(IO_FAILURE, f"cannot write '{args.catalogue}': {e.strerror}") from None
+    print(f"wrote {args.catalogue}: edit it, then run 'feedpub check' and 'feedpub build'")
     return OK
 
 

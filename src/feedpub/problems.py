@@ -25,9 +25,39 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
 
+    def as_json(self) -> dict[str, str | int]:
+        """For editors and scripts: every part under its own name."""
+        return {
+            "file": self.path,
+            "line": self.line,
+            "column": self.col,
+            "severity": self.severity.value,
+            "message": self.message,
+            "field": self.field,
+        }
+
+    def as_github(self) -> str:
+        """A GitHub Actions workflow command, which shows as an annotation on the line."""
+        where = ",".join(
+            f"{k}={_escape(str(v), property=True)}"
+            for k, v in (
+                ("file", self.path),
+                ("line", self.line),
+                ("col", self.col),
+                ("title", self.field or "feedpub"),
+            )
+        )
+        return f"::{self.severity.value} {where}::{_escape(self.message)}"
+
     @property
     def place(self) -> tuple[str, int, int]:
         return (self.path, self.line, self.col)
+
+
+def _escape(text: str, *, property: bool = False) -> str:
+    """GitHub's escaping for workflow command values."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property else text
 
 
 def ordered(problems: list[Problem]) -> list[Problem]:

@@ -1,0 +1,148 @@
+"""The deployment and editing integrations, run as the tools that use them run them: the cron
+line in cron's bare environment, the systemd units through systemd-analyze, the pre-commit hook
+through `pre-commit try-repo`, and `feedpub init`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, article, catalogue_text, feedpub
+
+VENV = Path(sys.executable).parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def site(tmp_path: Path) -> Path:
+    """A site checkout at tmp_path/site with feedpub installed in its .venv, as in the examples."""
+    home = tmp_path / "site"
+    home.mkdir()
+    (home / ".venv").symlink_to(VENV, target_is_directory=True)
+    (home / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    return home
+
+
+def test_the_cron_line_works_in_crons_bare_environment_and_speaks_only_on_failure(tmp_path: Path) -> None:
+    (line,) = [
+        text for text in (EXAMPLES / "cron").read_text().splitlines() if text and not text.startswith("#")
+    ]
+    home = site(tmp_path)
+    command = line.split(None, 5)[5].replace("/srv/site", str(home))
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["env", "-i", "/bin/sh", "-c", command], capture_output=True, text=True, check=False
+        )
+
+    first = run()
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    assert (home / "feeds" / "atom.xml").is_file()
+    (home / "articles.yaml").write_text(catalogue_text(article(link="nope")), encoding="utf-8")
+    broken = run()
+    assert broken.returncode == 1 and "'link': 'nope' is a relative URL" in broken.stderr  # cron mails this
+
+
+def units(tmp_path: Path) -> Path:
+    home = site(tmp_path)
+    (home / "feeds").mkdir()
+    for unit in ("feedpub.service", "feedpub.timer"):
+        text = (EXAMPLES / "systemd" / unit).read_text().replace("/srv/site", str(home))
+        (tmp_path / unit).write_text(text)
+    return tmp_path
+
+
+def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
+    folder = units(tmp_path)
+    verified = subprocess.run(
+        ["systemd-analyze", "verify", "feedpub.service", "feedpub.timer"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (verified.returncode, verified.stderr) == (0, ""), verified.stderr
+    security = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "feedpub.service"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    exposure = float(
+        re.search(r"Overall exposure level for feedpub.service: ([\d.]+)", security.stdout).group(1)
+    )
+    assert exposure < 4.0  # "OK" in systemd's terms; an unhardened service scores 9.6
+    service = (folder / "feedpub.service").read_text()
+    for setting in ("ProtectSystem=strict", "ReadWritePaths=", "User=feedpub", "SuccessExitStatus=75"):
+        assert setting in service
+
+
+def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
+    folder = units(tmp_path)
+    service = folder / "feedpub.service"
+    service.write_text(service.read_text().replace("/.venv/bin/feedpub", "/.venv/bin/missing"))
+    verified = subprocess.run(
+        ["systemd-analyze", "verify", "feedpub.service"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verified.returncode != 0 and "missing" in verified.stderr
+
+
+@pytest.fixture(scope="module")
+def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.mark.parametrize(("good", "status"), [(True, 0), (False, 1)])
+def test_the_pre_commit_hook_checks_changed_catalogues(
+    tmp_path: Path, precommit_home: Path, good: bool, status: int
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = lambda *args: subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    text = (ROOT / "articles.yaml").read_text(encoding="utf-8")
+    (repo / "articles.yaml").write_text(
+        text if good else text.replace("  title: ", "  titel: ", 1), encoding="utf-8"
+    )
+    (repo / "notes.md").write_text("not a catalogue")
+    git("add", ".")
+    result = subprocess.run(
+        [str(VENV / "bin" / "pre-commit"), "try-repo", str(ROOT), "feedpub-check", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        env={
+            "PATH": f"{VENV / 'bin'}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "PRE_COMMIT_HOME": str(precommit_home),
+        },
+    )
+    assert result.returncode == status, result.stdout + result.stderr
+    assert "feedpub check" in result.stdout
+    if not good:
+        assert (
+            "articles.yaml:4:3: error: unknown key 'titel' in 'site' (did you mean 'title'?" in result.stdout
+        )
+
+
+def test_init_writes_a_starter_that_passes_check_and_never_overwrites(tmp_path: Path) -> None:
+    made = feedpub("init", cwd=tmp_path)
+    assert made.returncode == 0 and "wrote articles.yaml" in made.stdout
+    starter = (tmp_path / "articles.yaml").read_bytes()
+    assert starter.startswith(b"# ") and b"draft: true" in starter
+    assert feedpub("check", cwd=tmp_path).stdout == "articles.yaml: 1 article, 1 tag, ok\n"
+    built = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)
+    assert built.returncode == 0 and b"first-article" not in (tmp_path / "feeds" / "atom.xml").read_bytes()
+    again = feedpub("init", cwd=tmp_path)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    assert (tmp_path / "articles.yaml").read_bytes() == starter
