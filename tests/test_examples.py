@@ -131,7 +131,7 @@ def test_the_pre_commit_hook_checks_changed_catalogues(
     assert "feedpub check" in result.stdout
     if not good:
         assert (
-            "articles.yaml:4:3: error: unknown key 'titel' in 'site' (did you mean 'title'?" in result.stdout
+            "articles.yaml:5:3: error: unknown key 'titel' in 'site' (did you mean 'title'?" in result.stdout
         )
 
 

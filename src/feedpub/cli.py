@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import json
 import sys
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -138,6 +140,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=_build)
 
+    serve = command(
+        "serve", "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--out", metavar="DIR", help="the folder to build into (default: a temporary folder, removed on exit)"
+    )
+    serve.set_defaults(run=_serve)
+
     verify = commands.add_parser(
         "verify",
         help="check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
@@ -177,6 +188,29 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([p.as_json() for p in everything], ensure_ascii=False, indent=1))
     return status
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from feedpub import serve
+
+    with contextlib.ExitStack() as stack:
+        out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        options = argparse.Namespace(
+            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False
+        )
+
+        def build() -> None:
+            try:
+                _build(options)
+            except _Failure as failure:  # keep serving what was built last
+                print(f"feedpub: {failure}", file=sys.stderr)
+            sys.stdout.flush()
+
+        try:
+            serve.serve(out, Path(args.catalogue), args.port, build)
+        except OSError as e:
+            raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror}") from None
+    return OK
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -269,7 +303,9 @@ def _build(args: argparse.Namespace) -> int:
         warnings=tuple(str(p) for p in problems),
     )
     try:
-        outcome = publish.publish(out, render(found, now), build)
+        with _progress(quiet=args.quiet) as progress:
+            files = render(found, now, progress)
+        outcome = publish.publish(out, files, build)
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
     except publish.PublishError as e:
@@ -283,6 +319,24 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summarise(len(found.articles), outcome, started)
     return OK
+
+
+@contextlib.contextmanager
+def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for builds that take more than a second, only on a terminal:
+    under cron, or with -q, nothing extra is printed."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="rendering feeds", unit="feed", delay=1.0, file=sys.stderr, leave=False) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield advance
 
 
 def _code_version() -> str:

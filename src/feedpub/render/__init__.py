@@ -5,6 +5,7 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from importlib.resources import files
 
@@ -17,8 +18,11 @@ STYLESHEET = (files("feedpub.render") / syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
 
 
-def render(catalogue: Catalogue, now: datetime) -> dict[str, bytes]:
-    """All files of a build at `now`; the same catalogue and `now` give the same bytes."""
+def render(
+    catalogue: Catalogue, now: datetime, progress: Callable[[int, int], None] | None = None
+) -> dict[str, bytes]:
+    """All files of a build at `now`; the same catalogue and `now` give the same bytes.
+    `progress`, if given, hears how many feeds are done of how many, after each."""
     shown: dict[str, Texts] = {}
 
     def texts_of(entry: Entry) -> Texts:
@@ -30,9 +34,11 @@ def render(catalogue: Catalogue, now: datetime) -> dict[str, bytes]:
     items = syndication.Items(texts_of)
     files: dict[str, bytes] = {}
     feeds = plan.feeds(catalogue, now)
-    for feed in feeds:
+    for done, feed in enumerate(feeds, 1):
         files.update(syndication.render(catalogue.site, feed, items))
         files.update(jsonfeed.render(catalogue.site, feed, texts_of))
+        if progress:
+            progress(done, len(feeds))
     subscribed = [feed for feed in feeds if feed.current is None]
     files.update(opml.render(catalogue.site, subscribed))
     files.update(index_page.render(catalogue.site, subscribed))

@@ -1,0 +1,148 @@
+"""`feedpub serve` as a person runs it while editing, and the progress bar a long build shows on
+a terminal (and only there)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, free_port
+
+GENERATE = ROOT / "bench" / "generate.py"
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, b""
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "out"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                fetch(f"{base}/index.html")
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield base, tmp_path, process
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
+def wait_for(condition: object, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_serve_answers_with_media_types_etags_and_304(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    base, _, _ = server
+    status, headers, body = fetch(f"{base}/atom.xml")
+    assert status == 200 and headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert b"<feed" in body and headers["ETag"] and headers["Last-Modified"]
+    assert fetch(f"{base}/atom.xml", {"If-None-Match": headers["ETag"]})[0] == 304
+    assert fetch(f"{base}/atom.xml", {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    assert fetch(f"{base}/feed.json")[1]["Content-Type"] == "application/feed+json; charset=utf-8"
+    assert fetch(f"{base}/feed.xsl")[1]["Content-Type"] == "text/xsl; charset=utf-8"
+
+
+def test_serve_rebuilds_when_the_catalogue_is_saved(server: tuple[str, Path, subprocess.Popen[str]]) -> None:
+    base, work, process = server
+    catalogue = work / "articles.yaml"
+    catalogue.write_text(
+        catalogue.read_text().replace("Stop Criminal Attack on Gaza!", "Stop the Criminal Attack!")
+    )
+    assert wait_for(lambda: b"Stop the Criminal Attack!" in fetch(f"{base}/atom.xml")[2])
+    good = fetch(f"{base}/atom.xml")[2]
+    catalogue.write_text(catalogue.read_text().replace("  title: Socialist", "  titel: Socialist", 1))
+    time.sleep(2)  # a broken catalogue is reported, and the feeds built last stay served
+    assert fetch(f"{base}/atom.xml")[2] == good
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert "unknown key 'titel' in 'site' (did you mean 'title'?" in errors
+
+
+def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run with stderr on a pseudo-terminal, as in an interactive shell; what it showed there."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # a terminal's size
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        try:
+            chunk = os.read(master, 4096) if ready else b""
+        except OSError:  # the terminal closes when the process ends
+            chunk = b""
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return process.wait(timeout=60), shown.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalogue whose build takes more than a second."""
+    work = tmp_path_factory.mktemp("big")
+    subprocess.run([sys.executable, str(GENERATE), "3000", str(work / "articles.yaml")], check=True)
+    text = (work / "articles.yaml").read_text(encoding="utf-8")
+    (work / "articles.yaml").write_text(
+        text.replace("articles:\n", "  archive: true\narticles:\n", 1), encoding="utf-8"
+    )
+    return work
+
+
+def test_a_long_build_shows_a_progress_bar_on_a_terminal(big: Path) -> None:
+    status, shown = run_on_terminal([sys.executable, "-m", "feedpub", "build", "--out", "one"], big)
+    assert status == 0
+    assert "rendering feeds" in shown and "feed/s" in shown
+
+
+def test_no_progress_bar_without_a_terminal_or_with_q(big: Path) -> None:
+    piped = subprocess.run(
+        [sys.executable, "-m", "feedpub", "build", "--out", "two"],
+        cwd=big,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert piped.stderr == ""
+    status, shown = run_on_terminal([sys.executable, "-m", "feedpub", "build", "-q", "--out", "three"], big)
+    assert (status, shown) == (0, "")
