@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -149,3 +150,52 @@ def test_lookalike_tags_that_share_a_folder_are_refused(tmp_path: Path) -> None:
     result = feedpub("check", cwd=tmp_path)
     assert result.returncode == 1
     assert "would both be written to feeds/tags/gaza/" in result.stderr
+
+
+def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        catalogue_text(article("a1", "titel: x"), article("a2", link="/x")), encoding="utf-8"
+    )
+    (tmp_path / "good.yaml").write_text(catalogue_text(), encoding="utf-8")
+    as_json = feedpub("check", "--format", "json", "bad.yaml", "good.yaml", cwd=tmp_path)
+    assert as_json.returncode == 1 and as_json.stderr == ""
+    assert json.loads(as_json.stdout) == [
+        {
+            "file": "bad.yaml",
+            "line": 12,
+            "column": 5,
+            "severity": "error",
+            "field": "articles[0].titel",
+            "message": "unknown key 'titel' in an article (did you mean 'title'? expected one of: id, title, link, "
+            "published, updated, summary, content, tags, author, authors, draft, image, enclosures)",
+        },
+        {
+            "file": "bad.yaml",
+            "line": 15,
+            "column": 11,
+            "severity": "error",
+            "field": "articles[1].link",
+            "message": "'link': '/x' is a relative URL (expected an absolute http(s) URL such as https://example.org/page)",
+        },
+    ]
+    as_github = feedpub("check", "--format", "github", "bad.yaml", "good.yaml", cwd=tmp_path)
+    assert as_github.returncode == 1
+    assert as_github.stdout.splitlines() == [
+        "::error file=bad.yaml,line=12,col=5,title=articles[0].titel::unknown key 'titel' in an article "
+        "(did you mean 'title'? expected one of: id, title, link, published, updated, summary, content, tags, "
+        "author, authors, draft, image, enclosures)",
+        "::error file=bad.yaml,line=15,col=11,title=articles[1].link::'link': '/x' is a relative URL "
+        "(expected an absolute http(s) URL such as https://example.org/page)",
+        "good.yaml: 1 article, 0 tags, ok",
+    ]
+    assert feedpub("check", "--format", "json", "good.yaml", cwd=tmp_path).stdout == "[]\n"
+
+
+def test_github_annotations_escape_what_would_break_them() -> None:
+    from feedpub.problems import Problem, Severity
+
+    problem = Problem("a,b:c.yaml", 1, 2, Severity.WARNING, "100% sure\nnext line", "site.title")
+    assert (
+        problem.as_github()
+        == "::warning file=a%2Cb%3Ac.yaml,line=1,col=2,title=site.title::100%25 sure%0Anext line"
+    )
