@@ -31,12 +31,12 @@ def render(
             shown[entry.id] = texts(entry.article)
         return shown[entry.id]
 
-    items = syndication.Items(texts_of)
+    items, json_items = syndication.Items(texts_of), jsonfeed.Items(texts_of)
     files: dict[str, bytes] = {}
     feeds = plan.feeds(catalogue, now)
     for done, feed in enumerate(feeds, 1):
         files.update(syndication.render(catalogue.site, feed, items))
-        files.update(jsonfeed.render(catalogue.site, feed, texts_of))
+        files.update(jsonfeed.render(catalogue.site, feed, json_items))
         if progress:
             progress(done, len(feeds))
     subscribed = [feed for feed in feeds if feed.current is None]

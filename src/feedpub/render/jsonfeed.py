@@ -1,5 +1,5 @@
 """JSON Feed 1.1 documents (https://www.jsonfeed.org/version/1.1/), written with the standard
-library's json: sorted keys and fixed indentation, so the same feed gives the same bytes."""
+library's json: sorted keys, one item a line, so the same feed gives the same bytes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,24 @@ MEDIA_TYPE = "application/feed+json"
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render(site: Site, feed: Feed, texts: Callable[[Entry], Texts]) -> dict[str, bytes]:
+_ITEMS = "\ufffeitems\ufffe"
+"""Stands for the items while the rest is encoded: U+FFFE is in no catalogue text."""
+
+
+class Items:
+    """Each article's item, encoded once however many feeds it appears in."""
+
+    def __init__(self, texts: Callable[[Entry], Texts]) -> None:
+        self._texts = texts
+        self._encoded: dict[str, str] = {}
+
+    def get(self, entry: Entry) -> str:
+        if entry.id not in self._encoded:
+            self._encoded[entry.id] = _encode(_item(entry, self._texts(entry)))
+        return self._encoded[entry.id]
+
+
+def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     """The feed's JSON Feed file, keyed by its path under the output folder."""
     document: dict[str, Any] = {
         "version": VERSION,
@@ -25,7 +42,7 @@ def render(site: Site, feed: Feed, texts: Callable[[Entry], Texts]) -> dict[str,
         "feed_url": feed.url(site, JSON),
         "description": feed.description,
         "language": site.language,
-        "items": [_item(entry, texts(entry)) for entry in feed.entries],
+        "items": _ITEMS,
     }
     if site.authors:
         document["authors"] = [_person(a) for a in site.authors]
@@ -34,7 +51,13 @@ def render(site: Site, feed: Feed, texts: Callable[[Entry], Texts]) -> dict[str,
     if feed.prev_archive is not None:  # JSON Feed's way to the older entries
         document["next_url"] = feed.url(site, JSON, feed.prev_archive)
     path = f"{feed.folder}/{JSON}" if feed.folder else JSON
-    return {path: (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()}
+    listed = "[\n" + ",\n".join(items.get(entry) for entry in feed.entries) + "\n]"
+    return {path: (_encode(document).replace(_encode(_ITEMS), listed, 1) + "\n").encode()}
+
+
+def _encode(value: object) -> str:
+    # No indentation: it would make json fall back from its C encoder to a far slower one.
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _item(entry: Entry, shown: Texts) -> dict[str, Any]:
