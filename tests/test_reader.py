@@ -37,22 +37,11 @@ def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         yield tmp_path, base
 
 
-def newsboat(workdir: Path, urls: list[str], cache: str = "cache.db") -> dict[str, set[tuple[str, str, str]]]:
-    """Reload `urls` in newsboat with a throw-away config; (guid, title, link) per feed from its cache."""
-    (workdir / "urls").write_text("\n".join(urls) + "\n")
+def run_newsboat(workdir: Path, *args: str) -> None:
+    """newsboat with a throw-away home, urls file and config, as a person would run it."""
     (workdir / "config").write_text("")
     result = subprocess.run(
-        [
-            "newsboat",
-            "-u",
-            str(workdir / "urls"),
-            "-c",
-            str(workdir / cache),
-            "-C",
-            str(workdir / "config"),
-            "-x",
-            "reload",
-        ],
+        ["newsboat", "-u", str(workdir / "urls"), "-C", str(workdir / "config"), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -60,6 +49,12 @@ def newsboat(workdir: Path, urls: list[str], cache: str = "cache.db") -> dict[st
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def newsboat(workdir: Path, urls: list[str], cache: str = "cache.db") -> dict[str, set[tuple[str, str, str]]]:
+    """Reload `urls` in newsboat; (guid, title, link) per feed from its cache."""
+    (workdir / "urls").write_text("\n".join(urls) + "\n")
+    run_newsboat(workdir, "-c", str(workdir / cache), "-x", "reload")
     found: dict[str, set[tuple[str, str, str]]] = {url: set() for url in urls}
     with sqlite3.connect(workdir / cache) as db:
         for feedurl, guid, title, link in db.execute("SELECT feedurl, guid, title, url FROM rss_item"):
@@ -116,23 +111,7 @@ def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
 def test_newsboat_imports_the_opml_and_subscribes_to_every_feed(site: tuple[Path, str]) -> None:
     workdir, _ = site
     (workdir / "urls").write_text("")
-    result = subprocess.run(
-        [
-            "newsboat",
-            "-u",
-            str(workdir / "urls"),
-            "-c",
-            str(workdir / "cache.db"),
-            "-i",
-            str(workdir / "feeds" / "feeds.opml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"HOME": str(workdir), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run_newsboat(workdir, "-c", str(workdir / "cache.db"), "-i", str(workdir / "feeds" / "feeds.opml"))
     subscribed = {line.split()[0] for line in (workdir / "urls").read_text().splitlines() if line.strip()}
     found = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
     planned = feeds(found, datetime.fromisoformat(NOW))

@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feedpub",
-        description="Validate a YAML catalogue of articles and publish it as RSS 2.0 and Atom 1.0 feeds.",
+        description="Validate a YAML catalogue of articles and publish it as RSS 2.0, Atom 1.0 "
+        "and JSON Feed 1.1 feeds.",
         epilog=EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

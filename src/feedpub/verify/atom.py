@@ -13,6 +13,7 @@ from feedpub.verify.common import (
     check_html,
     check_plain_text,
     check_rfc3339,
+    check_self_links,
     check_uri,
     check_uuid_id,
     text_of,
@@ -62,19 +63,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for child in root[first_entry:]:
         if child.tag in _FEED_METADATA:
             report.at(child, "MisplacedMetadata", "must appear before all entries")
-    selfs = [link for link in root.findall(f"{A}link") if link.get("rel") == "self"]
-    if not selfs:
-        report.at(root, "MissingSelf", 'missing <link rel="self">', warning=True)
-    for link in selfs:
-        href = link.get("href", "")
-        check_uri(link, href, report, "RelativeSelf")
-        if not href.endswith("/" + relative):
-            report.at(
-                link,
-                "SelfDoesntMatchLocation",
-                f"self link {href!r} does not end with {relative!r}",
-                warning=True,
-            )
+    check_self_links(root, root.findall(f"{A}link"), relative, report, "MissingSelf")
     feed_has_author = root.find(f"{A}author") is not None
     feed_id = root.find(f"{A}id")
     if feed_id is not None:

@@ -130,6 +130,26 @@ def check_uri(element: etree._Element, value: str, report: Report, w3c: str = "I
         report.at(element, w3c, f"{value!r} is not a full and valid URL")
 
 
+def check_self_links(
+    parent: etree._Element, links: list[etree._Element], relative: str, report: Report, missing: str
+) -> None:
+    """A feed links to itself, absolutely, at the address it is published at (which ends with
+    its path under the feeds folder); `missing` names the W3C message for no such link."""
+    selfs = [link for link in links if link.get("rel") == "self"]
+    if not selfs:
+        report.at(parent, missing, 'missing a link rel="self"', warning=True)
+    for link in selfs:
+        href = link.get("href", "")
+        check_uri(link, href, report, "RelativeSelf")
+        if not href.endswith("/" + relative):
+            report.at(
+                link,
+                "SelfDoesntMatchLocation",
+                f"self link {href!r} does not end with {relative!r}",
+                warning=True,
+            )
+
+
 def check_uuid_id(element: etree._Element, value: str, report: Report) -> None:
     if not _UUID_URN.fullmatch(value):
         report.at(element, "NonCanonicalURI", f"{value!r} is not a canonical urn:uuid", warning=True)

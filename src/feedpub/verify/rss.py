@@ -12,6 +12,7 @@ from feedpub.verify.common import (
     check_html,
     check_plain_text,
     check_rfc822,
+    check_self_links,
     check_uri,
     text_of,
 )
@@ -124,19 +125,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
             report.at(element, "InvalidLanguage", f"{text_of(element)!r} is not an ISO 639 language code")
     for element in channel.findall("lastBuildDate") + channel.findall("pubDate"):
         check_rfc822(element, report)
-    selfs = [link for link in channel.findall(f"{{{ATOM}}}link") if link.get("rel") == "self"]
-    if not selfs:
-        report.at(channel, "MissingAtomSelfLink", 'missing <atom:link rel="self">', warning=True)
-    for link in selfs:
-        href = link.get("href", "")
-        check_uri(link, href, report, "RelativeSelf")
-        if not href.endswith("/" + relative):
-            report.at(
-                link,
-                "SelfDoesntMatchLocation",
-                f"self link {href!r} does not end with {relative!r}",
-                warning=True,
-            )
+    check_self_links(channel, channel.findall(f"{{{ATOM}}}link"), relative, report, "MissingAtomSelfLink")
     guids: dict[str, int] = {}
     for item in items:
         _check_item(item, guids, report)
