@@ -60,32 +60,8 @@ ITEM = {
     f"{{{CONTENT}}}encoded",
     f"{{{DC}}}creator",
 }
-ONCE = {
-    "title",
-    "link",
-    "description",
-    "language",
-    "copyright",
-    "managingEditor",
-    "webMaster",
-    "pubDate",
-    "lastBuildDate",
-    "generator",
-    "docs",
-    "cloud",
-    "ttl",
-    "image",
-    "rating",
-    "textInput",
-    "skipHours",
-    "skipDays",
-    "author",
-    "comments",
-    "enclosure",
-    "guid",
-    "source",
-    f"{{{CONTENT}}}encoded",
-}
+REPEATABLE = {"category", "item", "enclosure", f"{{{ATOM}}}link", f"{{{DC}}}creator"}
+"""What a channel or item may hold more than once (a second enclosure has its own warning)."""
 _CONTACT = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]* \([^()<>\",;]+\)")
 _ENCLOSURE_URL = re.compile(r"https?://([A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*(:\d+)?(/|$)")
 _MIME = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
@@ -138,7 +114,7 @@ def _check_children(parent: etree._Element, allowed: set[str], report: Report) -
             continue
         if child.tag not in allowed:
             report.at(child, "UndefinedElement", f"is not an element RSS 2.0 allows in <{parent.tag}>")
-        if child.tag in ONCE and child.tag in seen:
+        if child.tag not in REPEATABLE and child.tag in seen:
             report.at(child, "DuplicateElement", f"<{parent.tag}> contains more than one")
         seen.add(child.tag)
 
