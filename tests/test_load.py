@@ -100,3 +100,11 @@ def test_deep_nesting_is_refused_by_either_loader(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(load, "_Loader", getattr(yaml, loader))
     message = only_error("site: " + "[" * 5000 + "]" * 5000 + "\nlist: " + "- " * 10 + "x\n")
     assert "invalid YAML" in message
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_places_count_characters_not_bytes(monkeypatch: pytest.MonkeyPatch, loader: str) -> None:
+    monkeypatch.setattr(load, "_Loader", getattr(yaml, loader))
+    assert only_error("a: ééé \x07\n").startswith("articles.yaml:1:8: error: invalid YAML: character U+0007")
+    assert only_error("a: ééé\nb: é: c\n").startswith("articles.yaml:2:5: error: invalid YAML")
+    assert only_error(b"a: \xc3\xa9\xc3\xa9 \xff\n").startswith("articles.yaml:1:7: error: byte 0xff")

@@ -7,6 +7,8 @@ decides each value's type from the field it fills rather than from YAML's implic
 
 from __future__ import annotations
 
+import codecs
+
 import yaml
 
 from feedpub import source
@@ -17,7 +19,8 @@ MAX_ALIAS_GROWTH = 10
 
 _ALIAS_SLACK = 100_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST = getattr(yaml, "CSafeLoader", None)
+_Loader = _FAST or yaml.SafeLoader
 
 _YAML = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = frozenset(
@@ -36,20 +39,23 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        start = data.rfind(b"\n", 0, e.start) + 1
+        line, col = data.count(b"\n", 0, e.start) + 1, len(data[start : e.start].decode()) + 1
         return problem(line, col, f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as UTF-8")
     text = text.removeprefix("\ufeff")
     try:
-        root = _Loader(text).get_single_node()
+        # libyaml reads UTF-8 bytes itself: handing it the text would only have it encoded again
+        # (and PyYAML does that for a large text far more slowly than it parses)
+        root = _Loader(data.removeprefix(codecs.BOM_UTF8) if _Loader is _FAST else text).get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         context = f"{e.context}, " if e.context else ""
         return problem(*where, f"invalid YAML: {context}{e.problem}")
     except yaml.reader.ReaderError as e:
-        line = text.count("\n", 0, e.position) + 1
-        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        # the first such character in the text is where reading stopped
+        at = text.find(chr(e.character))
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         return problem(line, col, f"invalid YAML: character U+{e.character:04X} is not allowed in YAML")
     except RecursionError:
         return problem(1, 1, "invalid YAML: nested too deeply")
