@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from feedpub.model import Article, Catalogue, Site, Tag
+from feedpub.model import Article, Catalogue, Site
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """The date of a feed with no entries: fixed, so that an empty feed is deterministic too
@@ -36,7 +36,6 @@ class Feed:
     description: str
     entries: tuple[Entry, ...]
     updated: datetime
-    tag: Tag | None = None
     current: str | None = None
     """For an archive page (RFC 5005): the folder of the subscription feed it belongs to."""
     prev_archive: str | None = None
@@ -71,9 +70,7 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
             entries[article.id] = Entry(article, entry_id(site, article.id), updated[article.id])
         return entries[article.id]
 
-    def feed(
-        folder: str, title: str, description: str, articles: list[Article], tag: Tag | None
-    ) -> list[Feed]:
+    def feed(folder: str, title: str, description: str, articles: list[Article]) -> list[Feed]:
         """The subscription feed and, if the site keeps archives, its archive pages."""
         feed_id = uuid.uuid5(_namespace(site.id), f"feed:{folder}").urn
         pages = _pages(articles[site.max_items :], site.max_items) if site.archive else []
@@ -81,7 +78,7 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
         kept = tuple(entry(a) for a in articles[: site.max_items])
         newest = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
         newest_page = names[-1] if names else None
-        result = [Feed(folder, feed_id, title, description, kept, newest, tag, prev_archive=newest_page)]
+        result = [Feed(folder, feed_id, title, description, kept, newest, prev_archive=newest_page)]
         for number, page in enumerate(pages):
             held = tuple(entry(a) for a in page)
             result.append(
@@ -92,19 +89,18 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
                     description,
                     held,
                     max(e.updated for e in held),
-                    tag,
                     current=folder,
                     prev_archive=names[number - 1] if number else None,
                 )
             )
         return result
 
-    result = feed("", site.title, site.description, published, None)
+    result = feed("", site.title, site.description, published)
     for tag in catalogue.tags:
         if by_tag[tag.slug]:
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
-            result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag)
+            result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug])
     return result
 
 
