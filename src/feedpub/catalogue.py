@@ -94,10 +94,10 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 """Feed validators call earlier dates implausible."""
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 """Later dates leave no room to compute with (a day's offset, a second's tie-break)."""
-_MIME = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
+MIME_TYPE = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
 _DOTTED_HOST = re.compile(r"https?://[^/:?#]*[A-Za-z0-9-]\.[A-Za-z0-9-]", re.ASCII)
 MAX_LENGTH = 2**63 - 1
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
@@ -458,7 +458,7 @@ class _Reader:
         )
 
     def language(self, node: yaml.Node) -> str | None:
-        tag = self.pattern(node, "site.language", _LANGUAGE, SITE_FIELDS["language"])
+        tag = self.pattern(node, "site.language", LANGUAGE_TAG, SITE_FIELDS["language"])
         import langcodes
 
         if tag is not None and not langcodes.tag_is_valid(tag):
@@ -677,7 +677,7 @@ class _Reader:
             self.count(values["length"], f"{where}.length", 0, MAX_LENGTH) if "length" in values else None
         )
         kind = (
-            self.pattern(values["type"], f"{where}.type", _MIME, ENCLOSURE_FIELDS["type"])
+            self.pattern(values["type"], f"{where}.type", MIME_TYPE, ENCLOSURE_FIELDS["type"])
             if "type" in values
             else None
         )

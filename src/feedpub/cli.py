@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from feedpub.model import Catalogue
 
 OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
-FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
 
 EXIT_STATUSES = f"""\
 exit status:
@@ -313,8 +312,10 @@ def _build(args: argparse.Namespace) -> int:
         raise _Failure(IO_FAILURE, f"cannot write {e}; feeds already there are left as they were") from None
     if args.ping and found.site.websub_hub:
         from feedpub import websub
+        from feedpub.render import jsonfeed, syndication
 
-        changed = [found.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
+        feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
+        changed = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
         for failure in websub.ping(found.site.websub_hub, changed):
             print(f"feedpub: warning: {failure}", file=sys.stderr)
     if not args.quiet:

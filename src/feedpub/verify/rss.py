@@ -7,6 +7,7 @@ import re
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from feedpub.catalogue import LANGUAGE_TAG, MIME_TYPE
 from feedpub.verify.common import (
     Report,
     check_html,
@@ -64,8 +65,6 @@ REPEATABLE = {"category", "item", "enclosure", f"{{{ATOM}}}link", f"{{{DC}}}crea
 """What a channel or item may hold more than once (a second enclosure has its own warning)."""
 _CONTACT = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]* \([^()<>\",;]+\)")
 _ENCLOSURE_URL = re.compile(r"https?://([A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*(:\d+)?(/|$)")
-_MIME = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def check(root: etree._Element, relative: str, report: Report) -> None:
@@ -97,7 +96,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for element in channel.findall("link") + channel.findall("docs"):
         check_uri(element, text_of(element), report)
     for element in channel.findall("language"):
-        if not _LANGUAGE.fullmatch(text_of(element)):
+        if not LANGUAGE_TAG.fullmatch(text_of(element)):
             report.at(element, "InvalidLanguage", f"{text_of(element)!r} is not an ISO 639 language code")
     for element in channel.findall("lastBuildDate") + channel.findall("pubDate"):
         check_rfc822(element, report)
@@ -127,7 +126,7 @@ def _check_enclosure(enclosure: etree._Element, report: Report) -> None:
         report.at(enclosure, "InvalidURLAttribute", "url must be a full http(s) URL with a dotted host")
     if not enclosure.get("length", "").isdigit():
         report.at(enclosure, "InvalidIntegerAttribute", "length must be a whole number of bytes")
-    if not _MIME.fullmatch(enclosure.get("type", "")):
+    if not MIME_TYPE.fullmatch(enclosure.get("type", "")):
         report.at(enclosure, "InvalidMIMEAttribute", "type must be a valid MIME type")
 
 
