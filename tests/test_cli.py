@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, article, catalogue_text, feedpub
+from feedpub import reading
 
 
 def test_check_accepts_the_sample_catalogue() -> None:
@@ -69,6 +70,8 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         (["build", "--now", "tomorrow"], "'tomorrow' is not an ISO 8601 date-time"),
         (["build", "--out=--"], "argument --out: expected a value, not '--'"),
         (["check", "--catalogue=--"], "argument --catalogue: expected a value, not '--'"),
+        (["check", "--jobs", "0"], "'0' is not a whole number of 1 or more"),
+        (["build", "-j", "two"], "'two' is not a whole number of 1 or more"),
     ],
 )
 def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words: str) -> None:
@@ -199,3 +202,33 @@ def test_github_annotations_escape_what_would_break_them() -> None:
         problem.as_github()
         == "::warning file=a%2Cb%3Ac.yaml,line=1,col=2,title=site.title::100%25 sure%0Anext line"
     )
+
+
+def test_one_process_or_two_check_and_build_alike(tmp_path: Path) -> None:
+    catalogue = tmp_path / "articles.yaml"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "600", str(catalogue)], check=True)
+    assert catalogue.stat().st_size > reading.PARALLEL_BYTES  # large enough to be read in two parts
+    checked = [feedpub("check", "--jobs", jobs, cwd=tmp_path) for jobs in ("1", "2")]
+    assert checked[0].returncode == checked[1].returncode == 0
+    assert checked[0].stdout == checked[1].stdout == "articles.yaml: 600 articles, 6 tags, ok\n"
+    for jobs in ("1", "2"):
+        built = feedpub(
+            "build",
+            "-q",
+            "--jobs",
+            jobs,
+            "--out",
+            f"out{jobs}",
+            "--now",
+            "2030-01-01T00:00:00Z",
+            cwd=tmp_path,
+        )
+        assert built.returncode == 0, built.stderr
+    one, two = (
+        sorted(p.relative_to(tmp_path / f"out{j}") for p in (tmp_path / f"out{j}").rglob("*") if p.is_file())
+        for j in "12"
+    )
+    assert one == two and len(one) > 20
+    for path in one:
+        if path.name != ".feedpub-manifest.json":  # which records the files' times
+            assert (tmp_path / "out1" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()

@@ -11,7 +11,7 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -117,13 +117,69 @@ _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # with letters and digits: what a URI may
 def validate(root: yaml.MappingNode, path: str) -> tuple[Catalogue | None, list[Problem]]:
     """The catalogue if it has no errors, and every problem found, sorted by place."""
     reader = _Reader(path)
-    try:
-        catalogue = reader.catalogue(root)
-    except RecursionError:
-        reader.error(root, "", "merge keys are nested too deeply")
-        catalogue = None
+    catalogue, unused = reader.whole(root)
+    for key in unused.values():
+        reader.error(
+            key,
+            f"site.tags.{key.value}",
+            f"no article has the tag '{key.value}', so this entry is unused",
+            warning=True,
+        )
     problems = ordered(reader.problems)
     return (None if has_errors(problems) else catalogue), problems
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A catalogue read in parts: the site and a run of the articles (see `join`)."""
+
+    catalogue: Catalogue
+    unused: frozenset[str]
+    """Slugs of the tags the site defines that no article of this part has."""
+
+
+def validate_part(root: yaml.MappingNode, path: str) -> Part | None:
+    """What a part of a catalogue holds, if it has no problem at all (None otherwise: only
+    the whole catalogue, read at once, places its problems right). A tag the site defines
+    and this part does not use is no problem here: another part may use it."""
+    reader = _Reader(path)
+    catalogue, unused = reader.whole(root)
+    if reader.problems or catalogue is None:
+        return None
+    return Part(catalogue, frozenset(unused))
+
+
+def join(first: Part, second: Part) -> Catalogue | None:
+    """The catalogue with the articles of `first`, then those of `second`, as `validate`
+    would read it; None where the whole may have a problem neither part shows (an id in
+    both, a tag of one that would share a folder with a different tag of the other, a tag
+    definition neither uses), which only reading the whole can report in place."""
+    head, tail = first.catalogue, second.catalogue
+    if head.site != tail.site or first.unused & second.unused:
+        return None
+    ids = {article.id for article in head.articles}
+    if any(article.id in ids for article in tail.articles):
+        return None
+    by_key = {tag_key(tag.name): tag for tag in head.tags}
+    slugs = {tag.slug for tag in head.tags}
+    # The first spelling of a tag names it: for tags both parts have, that of `first`.
+    same: dict[Tag, Tag] = {}
+    for tag in tail.tags:
+        known = by_key.get(tag_key(tag.name))
+        if (known.slug != tag.slug) if known else tag.slug in slugs:
+            return None
+        same[tag] = known or tag
+    respelt = {tag for tag, known in same.items() if known != tag}
+    articles = tail.articles
+    if respelt:
+        articles = tuple(
+            replace(article, tags=tuple(same[t] for t in article.tags))
+            if not respelt.isdisjoint(article.tags)
+            else article
+            for article in articles
+        )
+    added = tuple(tag for tag, known in same.items() if known is tag)
+    return Catalogue(head.site, head.tags + added, head.articles + articles)
 
 
 def unfit_character(text: str) -> str | None:
@@ -374,7 +430,15 @@ class _Reader:
 
     # -- the catalogue ---------------------------------------------------------------------
 
-    def catalogue(self, root: yaml.MappingNode) -> Catalogue | None:
+    def whole(self, root: yaml.MappingNode) -> tuple[Catalogue | None, dict[str, yaml.Node]]:
+        """The catalogue, and the tags the site defines that no article has, by slug."""
+        try:
+            return self.catalogue(root)
+        except RecursionError:
+            self.error(root, "", "merge keys are nested too deeply")
+            return None, {}
+
+    def catalogue(self, root: yaml.MappingNode) -> tuple[Catalogue | None, dict[str, yaml.Node]]:
         top = self.mapping(root, "", TOP_FIELDS, "the catalogue")
         assert top is not None  # load guarantees a mapping
         self.required(root, top, tuple(TOP_FIELDS), "", TOP_FIELDS, "the catalogue")
@@ -391,17 +455,10 @@ class _Reader:
                         articles.append(article)
             else:
                 self.error(node, "articles", f"'articles' must be a list, not a {_kind(node)}")
-        for slug, (key, _, _) in tags.defined.items():
-            if slug not in tags.by_slug:
-                self.error(
-                    key,
-                    f"site.tags.{key.value}",
-                    f"no article has the tag '{key.value}', so this entry is unused",
-                    warning=True,
-                )
+        unused = {slug: key for slug, (key, _, _) in tags.defined.items() if slug not in tags.by_slug}
         if site is None:
-            return None
-        return Catalogue(site, tuple(tags.by_key.values()), tuple(articles))
+            return None, unused
+        return Catalogue(site, tuple(tags.by_key.values()), tuple(articles)), unused
 
     def site(self, node: yaml.Node, tags: _Tags) -> Site | None:
         values = self.mapping(node, "site", SITE_FIELDS, "'site'")

@@ -114,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
         "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
     )
+    _jobs_option(check)
     check.set_defaults(run=_check)
 
     build = command("build", "validate the catalogue, then write every feed that changed")
@@ -138,6 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print nothing on success (problems and failures still go to stderr)",
     )
+    _jobs_option(build)
     build.set_defaults(run=_build)
 
     serve = command(
@@ -171,10 +173,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _jobs_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=2,
+        metavar="N",
+        help="processes to share the work of a catalogue over 1 MiB: 1 or 2 (default: %(default)s, "
+        "used only on a machine with a second core)",
+    )
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return int(text)
+
+
 def _check(args: argparse.Namespace) -> int:
     status, everything = OK, []
     for path in args.files or [args.catalogue]:
-        found, problems = _validate(_read(path), path)
+        found, problems = _validate(_read(path), path, args.jobs)
         everything += problems
         if args.format == "text":
             _report(problems)
@@ -196,7 +216,7 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         options = argparse.Namespace(
-            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False
+            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=2
         )
 
         def build() -> None:
@@ -244,15 +264,14 @@ def _read(path: str) -> bytes:
         raise _Failure(IO_FAILURE, f"cannot read catalogue '{path}': {e.strerror}") from None
 
 
-def _validate(data: bytes, path: str) -> tuple[Catalogue | None, list[Problem]]:
-    from feedpub import catalogue, load
+def _validate(data: bytes, path: str, jobs: int) -> tuple[Catalogue | None, list[Problem]]:
+    from feedpub import reading
 
     # Reading builds a large graph of objects with no reference cycles: the cycle collector
     # would only walk it again and again (half the time of a large catalogue).
     gc.disable()
     try:
-        root, problems = load.parse(data, path)
-        return (None, problems) if root is None else catalogue.validate(root, path)
+        return reading.read(data, path, jobs=jobs)
     finally:
         gc.freeze()  # what is kept is long-lived: later collections need not look at it
         gc.enable()
@@ -286,7 +305,7 @@ def _build(args: argparse.Namespace) -> int:
 
     from feedpub.render import plan, render
 
-    found, problems = _validate(data, args.catalogue)
+    found, problems = _validate(data, args.catalogue, args.jobs)
     if not args.quiet or found is None:
         _report(problems)
     if found is None:

@@ -1,0 +1,256 @@
+"""Reading a catalogue in two parts at once agrees with reading it whole, on every input."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, SITE, article, catalogue_text
+from feedpub import parallel, reading
+from feedpub.model import Catalogue
+from feedpub.problems import Problem
+from strategies import Generated, catalogues
+
+SAMPLE = (ROOT / "articles.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def split_anything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read even the smallest catalogue in two parts."""
+    monkeypatch.setattr(reading, "PARALLEL_BYTES", 0)
+
+
+def both_ways(text: str, share: float = 0.53) -> tuple[Outcome, Outcome, bool]:
+    """What reading in parts and reading whole give, and whether the parts were joined."""
+    data = text.encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "_FIRST_PART", share)
+        cut = reading._cut(data)
+        joined = cut is not None and reading._read_parts(data, "articles.yaml", *cut) is not None
+        parts = _outcome(*reading.read(data, "articles.yaml"))
+    whole = _outcome(*reading.read(data, "articles.yaml", jobs=1))
+    return parts, whole, joined
+
+
+Outcome = tuple[Catalogue | None, list[str]]
+
+
+def _outcome(found: Catalogue | None, problems: list[Problem]) -> Outcome:
+    return found, [str(p) for p in problems]
+
+
+def test_the_sample_is_read_the_same_in_two_parts() -> None:
+    parts, whole, joined = both_ways(SAMPLE)
+    assert joined
+    assert parts == whole and whole[0] is not None and len(whole[0].articles) == 12
+
+
+def _tagged(ident: str, *tags: str) -> str:
+    return article(ident, f"tags: [{', '.join(tags)}]")
+
+
+def shares(text: str) -> list[float]:
+    """Shares that cut before each line that starts a list item, as an article does."""
+    size = len(text.encode())
+    return [len(text[: m.start()].encode()) / size for m in re.finditer(r"\n *- ", text)]
+
+
+def last(text: str) -> float:
+    """The share that cuts before the last article: the other process reads it alone."""
+    return (text.rindex("\n  - id:") - 1) / len(text.encode())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "joins"),
+    [
+        pytest.param(
+            catalogue_text(article("a1"), article("a2"), article("a1")),
+            ["articles.yaml:16:9: error: duplicate id 'a1' (first used at line 8); ids must be unique"],
+            False,
+            id="an id in both parts",
+        ),
+        pytest.param(
+            catalogue_text(_tagged("a1", "Gaza"), _tagged("a2", "x"), _tagged("a3", "Gaza", "Ĝaza")),
+            [],
+            True,
+            id="a tag spelt in both parts, folded alike",
+        ),
+        pytest.param(
+            catalogue_text(_tagged("a1", "Gaza"), _tagged("a2", "x"), _tagged("a3", "Gaza!")),
+            None,
+            False,
+            id="tags of both parts that share a folder",
+        ),
+        pytest.param(
+            catalogue_text(
+                _tagged("a1", "x"),
+                _tagged("a2", "y"),
+                _tagged("a3", "gaza"),
+                site=SITE.replace("articles:", "  tags:\n    gaza: {title: Gaza}\narticles:"),
+            ),
+            [],
+            True,
+            id="a tag defined for the site and used only in the second part",
+        ),
+        pytest.param(
+            catalogue_text(
+                article("a1"),
+                article("a2"),
+                site=SITE.replace("articles:", "  tags:\n    gaza: {title: Gaza}\narticles:"),
+            ),
+            ["articles.yaml:8:5: warning: no article has the tag 'gaza', so this entry is unused"],
+            False,
+            id="a tag definition neither part uses",
+        ),
+        pytest.param(
+            catalogue_text(
+                article("a1"), article("a2", "updated: 2024-10-27T01:30:00"), article("a3")
+            ).replace("  author:", "  timezone: Europe/London\n  author:", 1),
+            None,
+            False,
+            id="a warning in the second part only",
+        ),
+        pytest.param(
+            catalogue_text(article("a1", 'summary: "begins here'), '  - id: a2\n    ends" \n', article("a3")),
+            None,
+            True,
+            id="a quoted scalar over a line that looks like an article",
+        ),
+        pytest.param(
+            catalogue_text(
+                article("a1", "content: |", "  <p>one</p>", "  - id: a9", "  <p>two</p>"), article("a2")
+            ),
+            [],
+            True,
+            id="a block scalar with a line that looks like an article",
+        ),
+        pytest.param(
+            catalogue_text(article("a1", "tags: [x,"), "  - y]\n", article("a2")),
+            None,
+            False,
+            id="a flow list over a line that looks like an article",
+        ),
+        pytest.param(
+            catalogue_text(
+                article("a1", "tags: &t [x]"), article("a2", "tags: *t"), article("a3", "tags: *t")
+            ),
+            [],
+            False,
+            id="an anchor used in the other part",
+        ),
+        pytest.param(
+            "articles:\n" + article("a1") + article("a2") + SITE.replace("articles:\n", ""),
+            [],
+            False,
+            id="the site after the articles",
+        ),
+        pytest.param(
+            catalogue_text(article("a1"), article("a2"), "---\nsite: {}\n"),
+            None,
+            False,
+            id="a second document",
+        ),
+    ],
+)
+def test_parts_and_whole_agree(text: str, expected: list[str] | None, joins: bool) -> None:
+    joined = []
+    for share in shares(text):
+        parts, whole, was_joined = both_ways(text, share)
+        assert parts == whole
+        joined.append(was_joined)
+    assert any(joined) == joins
+    if expected is not None:
+        assert whole[1] == expected
+
+
+def test_a_tag_spelt_differently_in_the_second_part_takes_the_first_spelling() -> None:
+    text = catalogue_text(_tagged("a1", "Gaza"), _tagged("a2", "x"), _tagged("a3", "GAZA", "Lebanon"))
+    parts, whole, joined = both_ways(text, last(text))
+    assert joined and parts == whole
+    found = whole[0]
+    assert found is not None
+    assert [t.name for t in found.articles[2].tags] == ["Gaza", "Lebanon"]
+    assert found.articles[2].tags[0] is found.tags[0]
+    assert [t.name for t in found.tags] == ["Gaza", "x", "Lebanon"]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues(), st.floats(0, 1))
+def test_generated_catalogues_read_the_same_in_two_parts(generated: Generated, share: float) -> None:
+    parts, whole, _ = both_ways(generated.text, share)
+    assert parts == whole
+
+
+HOSTILE_LINES = [
+    "  - id: a1",
+    "- id: z",
+    "  -",
+    '    title: "open',
+    "    title: 'open",
+    "  - |",
+    "    content: |",
+    "    tags: [x,",
+    "    tags: &t [x]",
+    "    tags: *t",
+    "articles:",
+    "---",
+    "...",
+    "site: {}",
+    "    <<: {title: merged}",
+    "# - id: comment",
+    "\t- id: tab",
+    "  - title: no id",
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    """The sample with lines added, removed or repeated and bytes changed to ones YAML reads
+    as structure."""
+    lines = SAMPLE.splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(lines) - 1))
+        change = draw(st.sampled_from(["insert", "delete", "repeat", "byte"]))
+        if change == "insert":
+            lines.insert(at, draw(st.sampled_from(HOSTILE_LINES)) + "\n")
+        elif change == "delete":
+            del lines[at]
+        elif change == "repeat":
+            lines.insert(at, lines[at])
+        elif lines[at].strip():
+            where = draw(st.integers(0, len(lines[at]) - 1))
+            byte = draw(st.sampled_from(list("\"'\n -:#[]{}|>&*!%@,\t")))
+            lines[at] = lines[at][:where] + byte + lines[at][where + 1 :]
+    return "".join(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.floats(0, 1))
+def test_mutated_catalogues_read_the_same_in_two_parts(text: str, share: float) -> None:
+    parts, whole, _ = both_ways(text, share)
+    assert parts == whole
+
+
+def test_a_second_process_that_fails_or_is_killed_gives_none() -> None:
+    def fails() -> int:
+        raise ValueError("no")
+
+    def killed() -> int:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return 1
+
+    assert parallel.both(lambda: "here", lambda: 42) == ("here", 42)
+    assert parallel.both(lambda: "here", fails) == ("here", None)
+    assert parallel.both(lambda: "here", killed) == ("here", None)
+
+
+def test_an_error_here_still_waits_for_the_other_process() -> None:
+    with pytest.raises(ZeroDivisionError):
+        parallel.both(lambda: 1 // 0, lambda: 42)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child is left to reap
