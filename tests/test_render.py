@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
+from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from conftest import NOW, ROOT, SITE, article, catalogue_text, parse, valid
+from feedpub import render as render_package
 from feedpub.render import render
 from feedpub.render.plan import EMPTY_FEED_DATE, entry_id
+from strategies import Generated, catalogues
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -410,3 +413,27 @@ def test_no_archives_unless_asked() -> None:
     files = render(valid(archived(11).replace("  archive: true\n", "")), NOW)
     assert not [p for p in files if "archive/" in p]
     assert xml(files["atom.xml"]).find(f"{ATOM}link[@rel='prev-archive']") is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogues())
+def test_rendering_half_the_entries_in_a_second_process_changes_no_byte(generated: Generated) -> None:
+    found = valid(generated.text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render_package, "PARALLEL_ENTRIES", 0)
+        shared = render(found, NOW, jobs=2)
+    assert shared == render(found, NOW, jobs=1)
+
+
+def test_a_large_archive_renders_the_same_in_two_processes() -> None:
+    articles = [
+        article(f"a{i}", f"tags: [t{i % 7}]", published=f"2024-01-{i % 28 + 1:02d}") for i in range(700)
+    ]
+    found = valid(
+        catalogue_text(*articles).replace("articles:", "  archive: true\n  max_items: 20\narticles:")
+    )
+    assert len(found.articles) >= render_package.PARALLEL_ENTRIES
+    heard: list[tuple[int, int]] = []
+    shared = render(found, NOW, lambda done, total: heard.append((done, total)))
+    assert shared == render(found, NOW, jobs=1)
+    assert heard[-1][0] == heard[-1][1] and [d for d, _ in heard] == sorted(d for d, _ in heard)

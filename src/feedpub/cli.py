@@ -323,7 +323,7 @@ def _build(args: argparse.Namespace) -> int:
     )
     try:
         with _progress(quiet=args.quiet) as progress:
-            files = render(found, now, progress)
+            files = render(found, now, progress, jobs=args.jobs)
         outcome = publish.publish(out, files, build)
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
@@ -351,7 +351,10 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
         return
     from tqdm import tqdm
 
-    with tqdm(desc="rendering feeds", unit="feed", delay=1.0, file=sys.stderr, leave=False) as bar:
+    tqdm.monitor_interval = 0  # its thread would keep the rendering from sharing work with a fork
+    with tqdm(
+        desc="rendering entries and feeds", unit="part", delay=1.0, file=sys.stderr, leave=False
+    ) as bar:
 
         def advance(done: int, total: int) -> None:
             bar.total = total

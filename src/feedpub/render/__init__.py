@@ -6,41 +6,76 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
 
+from feedpub import parallel
 from feedpub.model import Catalogue
 from feedpub.render import index_page, jsonfeed, opml, plan, syndication
-from feedpub.render.content import Texts, texts
+from feedpub.render.content import texts
 from feedpub.render.plan import Entry
 
 STYLESHEET = (files("feedpub.render") / syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
 
 
+PARALLEL_ENTRIES = 500
+"""Fewer entries are rendered in one process: a second would cost more than it saves."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """An entry in every format, made once however many feeds hold it."""
+
+    syndication: syndication.Fragments
+    json: str
+
+
 def render(
-    catalogue: Catalogue, now: datetime, progress: Callable[[int, int], None] | None = None
+    catalogue: Catalogue,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    jobs: int = 2,
 ) -> dict[str, bytes]:
     """All files of a build at `now`; the same catalogue and `now` give the same bytes.
-    `progress`, if given, hears how many feeds are done of how many, after each."""
-    shown: dict[str, Texts] = {}
-
-    def texts_of(entry: Entry) -> Texts:
-        """Each article's sanitised body and summary, made once for every format and feed."""
-        if entry.id not in shown:
-            shown[entry.id] = texts(entry.article)
-        return shown[entry.id]
-
-    items, json_items = syndication.Items(texts_of), jsonfeed.Items(texts_of)
-    files: dict[str, bytes] = {}
+    `progress`, if given, hears how many parts (entries, then feeds) are done of how many.
+    With `jobs` of 2, a second process renders half of the entries (see `parallel`)."""
     feeds = plan.feeds(catalogue, now)
-    for done, feed in enumerate(feeds, 1):
-        files.update(syndication.render(catalogue.site, feed, items))
-        files.update(jsonfeed.render(catalogue.site, feed, json_items))
+    site = catalogue.site
+    entries = list({entry.id: entry for feed in feeds for entry in feed.entries}.values())
+    total = len(entries) + len(feeds)
+
+    def heard(done: int) -> None:
         if progress:
-            progress(done, len(feeds))
+            progress(done, total)
+
+    if parallel.available(jobs) and len(entries) >= PARALLEL_ENTRIES:
+        here, there = entries[::2], entries[1::2]
+        shown, theirs = parallel.both(lambda: _shown(here, heard), lambda: _shown(there))
+        shown.update(_shown(there) if theirs is None else theirs)
+    else:
+        shown = _shown(entries, heard)
+    fragments = {key: value.syndication for key, value in shown.items()}
+    items = {key: value.json for key, value in shown.items()}
+    files: dict[str, bytes] = {}
+    for done, feed in enumerate(feeds, len(entries) + 1):
+        files.update(syndication.render(site, feed, fragments))
+        files.update(jsonfeed.render(site, feed, items))
+        heard(done)
     subscribed = [feed for feed in feeds if feed.current is None]
-    files.update(opml.render(catalogue.site, subscribed))
-    files.update(index_page.render(catalogue.site, subscribed))
+    files.update(opml.render(site, subscribed))
+    files.update(index_page.render(site, subscribed))
     files[syndication.STYLESHEET] = STYLESHEET
     return files
+
+
+def _shown(entries: list[Entry], heard: Callable[[int], None] | None = None) -> dict[str, _Shown]:
+    result = {}
+    for done, entry in enumerate(entries, 1):
+        shown = texts(entry.article)
+        result[entry.id] = _Shown(syndication.fragments(entry, shown), jsonfeed.item(entry, shown))
+        if heard:
+            heard(done)
+    return result

@@ -4,7 +4,7 @@ library's json: sorted keys, one item a line, so the same feed gives the same by
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from feedpub.model import Author, Site
@@ -20,20 +20,12 @@ _ITEMS = "\ufffeitems\ufffe"
 """Stands for the items while the rest is encoded: U+FFFE is in no catalogue text."""
 
 
-class Items:
-    """Each article's item, encoded once however many feeds it appears in."""
-
-    def __init__(self, texts: Callable[[Entry], Texts]) -> None:
-        self._texts = texts
-        self._encoded: dict[str, str] = {}
-
-    def get(self, entry: Entry) -> str:
-        if entry.id not in self._encoded:
-            self._encoded[entry.id] = _encode(_item(entry, self._texts(entry)))
-        return self._encoded[entry.id]
+def item(entry: Entry, shown: Texts) -> str:
+    """The entry's item, encoded as it stands in every feed that holds it."""
+    return _encode(_item(entry, shown))
 
 
-def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
+def render(site: Site, feed: Feed, items: Mapping[str, str]) -> dict[str, bytes]:
     """The feed's JSON Feed file, keyed by its path under the output folder."""
     document: dict[str, Any] = {
         "version": VERSION,
@@ -51,7 +43,7 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     if feed.prev_archive is not None:  # JSON Feed's way to the older entries
         document["next_url"] = feed.url(site, JSON, feed.prev_archive)
     path = f"{feed.folder}/{JSON}" if feed.folder else JSON
-    listed = "[\n" + ",\n".join(items.get(entry) for entry in feed.entries) + "\n]"
+    listed = "[\n" + ",\n".join(items[entry.id] for entry in feed.entries) + "\n]"
     return {path: (_encode(document).replace(_encode(_ITEMS), listed, 1) + "\n").encode()}
 
 

@@ -7,7 +7,8 @@ W3C Feed Validation Service's errors and warnings (see `_finish_rss` and `_seria
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -30,27 +31,49 @@ _ARCHIVE = f"{{{_HISTORY}}}archive"
 _UNSAFE_IN_CONTACT = set('()<>",;')
 
 
-class Items:
-    """Each article's RSS item and Atom entry, built once however many feeds it appears in;
-    each feed gets copies of the finished elements."""
-
-    def __init__(self, texts: Callable[[Entry], Texts]) -> None:
-        self._texts = texts
-        self._built: dict[str, tuple[etree._Element, etree._Element]] = {}
-
-    def get(self, entry: Entry) -> tuple[etree._Element, etree._Element]:
-        """The entry's RSS <item> and Atom <entry>, for a document to take copies of."""
-        built = self._built.get(entry.id)
-        if built is None:
-            item = _item(entry, self._texts(entry))
-            rss, atom = item.rss_entry(), item.atom_entry()
-            _finish_rss_item(rss, entry.article)
-            _finish_atom_entry(atom, entry.article)
-            built = self._built[entry.id] = (rss, atom)
-        return built
+_FEEDGEN_RSS_NAMESPACES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+"""The prefixes feedgen declares on an RSS document (with the dc extension loaded)."""
+_RSS_END = b"  </channel>\n</rss>\n"
+_ATOM_END = b"</feed>\n"
 
 
-def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
+@dataclass(frozen=True, slots=True)
+class Fragments:
+    """An entry as it stands in every document that holds it, serialised once: its RSS
+    <item> and its Atom <entry>, indented for their place, ready to be spliced in."""
+
+    rss: bytes
+    atom: bytes
+    rss_prefixes: frozenset[str]
+    """The namespace prefixes the item uses, which its documents must declare."""
+
+
+def fragments(entry: Entry, shown: Texts) -> Fragments:
+    item = _item(entry, shown)
+    rss, atom = item.rss_entry(), item.atom_entry()
+    _finish_rss_item(rss, entry.article)
+    _finish_atom_entry(atom, entry.article)
+    used = {etree.QName(element).namespace for element in rss.iter()}
+    prefixes = frozenset(prefix for prefix, uri in _FEEDGEN_RSS_NAMESPACES.items() if uri in used)
+    channel = etree.SubElement(etree.Element("rss", nsmap=_FEEDGEN_RSS_NAMESPACES), "channel")
+    feed = etree.Element("feed", nsmap={None: _FEEDGEN_RSS_NAMESPACES["atom"]})
+    return Fragments(_placed(channel, rss, _RSS_END), _placed(feed, atom, _ATOM_END), prefixes)
+
+
+def _placed(parent: etree._Element, element: etree._Element, end: bytes) -> bytes:
+    """`element` as `_serialise` writes it as the only child of `parent`, in a document that
+    ends with `end`: the bytes between the parent's start tag and `end`."""
+    parent.append(element)
+    data = _serialise(parent.getroottree().getroot())
+    start = data.index(b">\n", data.index(b"<" + parent.tag.encode())) + 2
+    return data[start : -len(end)]
+
+
+def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[str, bytes]:
     """The feed's RSS and Atom files, keyed by their path under the output folder."""
     gen = FeedGenerator()
     gen.load_extension("dc", atom=False, rss=True)  # declares dc:, which RSS items may use
@@ -63,7 +86,7 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
     gen.lastBuildDate(feed.updated)  # feedgen would otherwise stamp the build time
     if site.authors:
         gen.author([_person(a) for a in site.authors])
-    built = [items.get(entry) for entry in feed.entries]
+    held = [fragments[entry.id] for entry in feed.entries]
     files = {}
     for name in (RSS, ATOM):
         extra = _links(site, feed, name)
@@ -85,15 +108,17 @@ def render(site: Site, feed: Feed, items: Items) -> dict[str, bytes]:
             if feed.current is not None:
                 root = _declare(root, "fh", _HISTORY)
                 etree.SubElement(root[0], _ARCHIVE)
-            root[0].extend(rss.__deepcopy__(None) for rss, _ in built)
+            used = set().union(*(f.rss_prefixes for f in held))
+            entries, end = [f.rss for f in held], _RSS_END
         else:
             root, _ = gen._create_atom()
             if feed.current is not None:
                 root = _declare(root, "fh", _HISTORY)
                 etree.SubElement(root, _ARCHIVE)
-            root.extend(atom.__deepcopy__(None) for _, atom in built)
+            used, entries, end = set(), [f.atom for f in held], _ATOM_END
         path = f"{feed.folder}/{name}" if feed.folder else name
-        files[path] = _serialise(root, _stylesheet(path))
+        document = _serialise(root, _stylesheet(path), keep=sorted(used))
+        files[path] = b"".join([document[: -len(end)], *entries, end])
     return files
 
 
@@ -188,15 +213,19 @@ def _stylesheet(path: str) -> str:
     return "../" * path.count("/") + STYLESHEET
 
 
-def _serialise(root: etree._Element, stylesheet: str) -> bytes:
+def _serialise(root: etree._Element, stylesheet: str | None = None, keep: list[str] | None = None) -> bytes:
     """The document, led by the processing instruction that has browsers show it through
-    `stylesheet`, each namespace declared once at the root, with '&' and '<' in text written
-    as hexadecimal references: the same characters to any XML parser, and the form
-    validators accept in plain-text fields without suspecting escaped HTML."""
-    etree.cleanup_namespaces(root)
-    root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{stylesheet}"'))
+    `stylesheet`, each namespace declared once at the root (also those of `keep`, which
+    entries spliced in later use), with '&' and '<' in text written as hexadecimal
+    references: the same characters to any XML parser, and the form validators accept in
+    plain-text fields without suspecting escaped HTML."""
+    etree.cleanup_namespaces(root, keep_ns_prefixes=keep)
+    if stylesheet:
+        root.addprevious(
+            etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{stylesheet}"')
+        )
     data: bytes = etree.tostring(
-        root.getroottree(), pretty_print=True, xml_declaration=True, encoding="UTF-8"
+        root.getroottree(), pretty_print=True, xml_declaration=stylesheet is not None, encoding="UTF-8"
     )
     return data.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
 
