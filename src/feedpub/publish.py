@@ -15,6 +15,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
 TEMP_PREFIX = ".feedpub-tmp-"
 
+_WRITERS = 8
+"""Files written and flushed at once."""
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -154,22 +157,26 @@ class _Folder:
             self._put(MANIFEST, _manifest_bytes(before | set(files), None))
         # Every new file is written in full before any replaces an old one, so that a full disk
         # or a folder that refuses writing fails the build while all feeds are still the old ones.
-        staged: list[tuple[str, str]] = []
-        try:
-            for path in sorted(files):
-                temp = self._stage(path, files[path])
-                if temp:
-                    staged.append((path, temp))
-                else:
-                    outcome.unchanged.append(path)
-        except BaseException:
+        for folder in sorted({path.rpartition("/")[0] for path in files}):
+            self._dir(folder, create=True)
+        # Writing and flushing wait on the disk, not on Python: several files at once overlap
+        # their waits (and let the file system commit their flushes together).
+        with ThreadPoolExecutor(_WRITERS) as pool:
+            tasks = {path: pool.submit(self._stage, path, files[path]) for path in sorted(files)}
+        failed = next((task.exception() for task in tasks.values() if task.exception()), None)
+        staged = [(path, task.result()) for path, task in tasks.items() if not task.exception()]
+        if failed:
             for path, temp in staged:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp, dir_fd=self._dir(path.rpartition("/")[0], create=False))
-            raise
+                if temp:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temp, dir_fd=self._dir(path.rpartition("/")[0], create=False))
+            raise failed
         for path, temp in staged:
-            self._replace(path, temp)
-            outcome.written.append(path)
+            if temp:
+                self._replace(path, temp)
+                outcome.written.append(path)
+            else:
+                outcome.unchanged.append(path)
         for path in sorted(before - set(files)):
             if self._remove(path):
                 outcome.removed.append(path)
