@@ -20,6 +20,7 @@ import yaml
 from slugify import slugify
 
 from feedpub.model import Article, Author, Catalogue, Enclosure, Image, Site, Tag
+from feedpub.parallel import pickled_by_value
 from feedpub.problems import Problem, Severity, has_errors, ordered
 
 TOP_FIELDS = {
@@ -129,6 +130,7 @@ def validate(root: yaml.MappingNode, path: str) -> tuple[Catalogue | None, list[
     return (None if has_errors(problems) else catalogue), problems
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Part:
     """A catalogue read in parts: the site and a run of the articles (see `join`)."""

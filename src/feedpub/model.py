@@ -6,25 +6,13 @@ one slug. Nothing here is built except by `catalogue.validate`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
-from typing import Any, TypeVar
 
-T = TypeVar("T")
+from feedpub.parallel import pickled_by_value
 
 
-def _pickled_by_value(cls: type[T]) -> type[T]:
-    """`cls` (a frozen dataclass) pickled as a call with its fields: several times faster
-    to pickle and unpickle than the state dataclasses keep for slotted classes. A forked
-    process sends half a catalogue back this way (see `reading`)."""
-    values: Callable[[Any], tuple[Any, ...]] = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
-    cls.__reduce__ = lambda self: (cls, values(self))  # type: ignore[method-assign]
-    return cls
-
-
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Author:
     name: str
@@ -32,7 +20,7 @@ class Author:
     uri: str | None = None
 
 
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Tag:
     """One tag, however it is spelled; `slug` names its folder under feeds/tags/."""
@@ -43,14 +31,14 @@ class Tag:
     description: str | None = None
 
 
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Image:
     url: str
     alt: str | None = None
 
 
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Enclosure:
     """A file that goes with an article: audio, video, a PDF."""
@@ -62,7 +50,7 @@ class Enclosure:
     """MIME type, such as audio/mpeg."""
 
 
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Article:
     id: str
@@ -79,7 +67,7 @@ class Article:
     enclosures: tuple[Enclosure, ...] = ()
 
 
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Site:
     title: str
@@ -97,7 +85,7 @@ class Site:
     """Whether older articles are kept in RFC 5005 archive pages of max_items each."""
 
 
-@_pickled_by_value
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     site: Site
