@@ -121,7 +121,7 @@ def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
 def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A catalogue whose build takes more than a second."""
     work = tmp_path_factory.mktemp("big")
-    subprocess.run([sys.executable, str(GENERATE), "3000", str(work / "articles.yaml")], check=True)
+    subprocess.run([sys.executable, str(GENERATE), "6000", str(work / "articles.yaml")], check=True)
     text = (work / "articles.yaml").read_text(encoding="utf-8")
     (work / "articles.yaml").write_text(
         text.replace("articles:\n", "  archive: true\narticles:\n", 1), encoding="utf-8"

@@ -24,6 +24,7 @@ PARALLEL_ENTRIES = 500
 """Fewer entries are rendered in one process: a second would cost more than it saves."""
 
 
+@parallel.pickled_by_value
 @dataclass(frozen=True, slots=True)
 class _Shown:
     """An entry in every format, made once however many feeds hold it."""
@@ -41,22 +42,28 @@ def render(
 ) -> dict[str, bytes]:
     """All files of a build at `now`; the same catalogue and `now` give the same bytes.
     `progress`, if given, hears how many parts (entries, then feeds) are done of how many.
-    With `jobs` of 2, a second process renders half of the entries (see `parallel`)."""
+    With `jobs` of 2 and enough entries, a second process renders about half of the
+    entries (see `parallel`)."""
     feeds = plan.feeds(catalogue, now)
     site = catalogue.site
     entries = list({entry.id: entry for feed in feeds for entry in feed.entries}.values())
-    total = len(entries) + len(feeds)
+    if len(entries) < PARALLEL_ENTRIES:
+        jobs = 1
 
     def heard(done: int) -> None:
         if progress:
-            progress(done, total)
+            progress(done, len(entries) + len(feeds))
 
-    if parallel.available(jobs) and len(entries) >= PARALLEL_ENTRIES:
-        here, there = entries[::2], entries[1::2]
-        shown, theirs = parallel.both(lambda: _shown(here, heard), lambda: _shown(there))
-        shown.update(_shown(there) if theirs is None else theirs)
-    else:
-        shown = _shown(entries, heard)
+    def show(share: list[Entry], here: bool) -> dict[str, _Shown]:
+        result = {}
+        for done, entry in enumerate(share, 1):
+            shown = texts(entry.article)
+            result[entry.id] = _Shown(syndication.fragments(entry, shown), jsonfeed.item(entry, shown))
+            if here:
+                heard(done)
+        return result
+
+    shown = parallel.divided(entries, jobs, show)
     fragments = {key: value.syndication for key, value in shown.items()}
     items = {key: value.json for key, value in shown.items()}
     files: dict[str, bytes] = {}
@@ -69,13 +76,3 @@ def render(
     files.update(index_page.render(site, subscribed))
     files[syndication.STYLESHEET] = STYLESHEET
     return files
-
-
-def _shown(entries: list[Entry], heard: Callable[[int], None] | None = None) -> dict[str, _Shown]:
-    result = {}
-    for done, entry in enumerate(entries, 1):
-        shown = texts(entry.article)
-        result[entry.id] = _Shown(syndication.fragments(entry, shown), jsonfeed.item(entry, shown))
-        if heard:
-            heard(done)
-    return result

@@ -42,9 +42,8 @@ def render(site: Site, feed: Feed, items: Mapping[str, str]) -> dict[str, bytes]
         document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
     if feed.prev_archive is not None:  # JSON Feed's way to the older entries
         document["next_url"] = feed.url(site, JSON, feed.prev_archive)
-    path = f"{feed.folder}/{JSON}" if feed.folder else JSON
     listed = "[\n" + ",\n".join(items[entry.id] for entry in feed.entries) + "\n]"
-    return {path: (_encode(document).replace(_encode(_ITEMS), listed, 1) + "\n").encode()}
+    return {feed.path(JSON): (_encode(document).replace(_encode(_ITEMS), listed, 1) + "\n").encode()}
 
 
 def _encode(value: object) -> str:

@@ -42,10 +42,14 @@ class Feed:
     """The folder of the next older archive page, if any. Pages do not link to newer ones
     (RFC 5005 makes that optional): a full page then never changes."""
 
+    def path(self, filename: str, folder: str | None = None) -> str:
+        """Where `filename` in this feed's folder, or in `folder`, goes under the output folder."""
+        where = self.folder if folder is None else folder
+        return f"{where}/{filename}" if where else filename
+
     def url(self, site: Site, filename: str, folder: str | None = None) -> str:
         """The public URL of `filename` in this feed's folder, or in `folder`."""
-        where = self.folder if folder is None else folder
-        return f"{site.feed_url}{where}/{filename}" if where else site.feed_url + filename
+        return site.feed_url + self.path(filename, folder)
 
 
 def entry_id(site: Site, article_id: str) -> str:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.model import Article, Author, Site
+from feedpub.parallel import pickled_by_value
 from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
@@ -41,6 +42,7 @@ _RSS_END = b"  </channel>\n</rss>\n"
 _ATOM_END = b"</feed>\n"
 
 
+@pickled_by_value
 @dataclass(frozen=True, slots=True)
 class Fragments:
     """An entry as it stands in every document that holds it, serialised once: its RSS
@@ -57,7 +59,7 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
     rss, atom = item.rss_entry(), item.atom_entry()
     _finish_rss_item(rss, entry.article)
     _finish_atom_entry(atom, entry.article)
-    used = {etree.QName(element).namespace for element in rss.iter()}
+    used = {element.tag.partition("}")[0][1:] for element in rss.iter()}  # '{uri}name' or 'name'
     prefixes = frozenset(prefix for prefix, uri in _FEEDGEN_RSS_NAMESPACES.items() if uri in used)
     channel = etree.SubElement(etree.Element("rss", nsmap=_FEEDGEN_RSS_NAMESPACES), "channel")
     feed = etree.Element("feed", nsmap={None: _FEEDGEN_RSS_NAMESPACES["atom"]})
@@ -101,7 +103,7 @@ def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[s
         )
         if name == RSS:
             root, _ = gen._create_rss()
-            _finish_rss_date(root[0].find("lastBuildDate"))
+            root[0].find("lastBuildDate").text = _rss_date(feed.updated)
             own = root[0].find(_ATOM_LINK)
             for link in reversed(extra):  # feedgen writes only the self link of RSS's atom:links
                 own.addnext(etree.Element(_ATOM_LINK, **link))
@@ -116,7 +118,7 @@ def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[s
                 root = _declare(root, "fh", _HISTORY)
                 etree.SubElement(root, _ARCHIVE)
             used, entries, end = set(), [f.atom for f in held], _ATOM_END
-        path = f"{feed.folder}/{name}" if feed.folder else name
+        path = feed.path(name)
         document = _serialise(root, _stylesheet(path), keep=sorted(used))
         files[path] = b"".join([document[: -len(end)], *entries, end])
     return files
@@ -172,7 +174,7 @@ def _rss_contact(article: Article) -> bool:
 def _finish_rss_item(item: etree._Element, article: Article) -> None:
     """RSS <author> holds one 'address (name)': other authors go in dc:creator, never both.
     RSS allows one enclosure: the article's first (feedgen would take the last)."""
-    _finish_rss_date(item.find("pubDate"))
+    item.find("pubDate").text = _rss_date(article.published)
     for enclosure in item.findall("enclosure"):
         item.remove(enclosure)
     if article.enclosures:
@@ -202,9 +204,9 @@ def _finish_atom_entry(entry: etree._Element, article: Article) -> None:
         entry.insert(at + offset, link)
 
 
-def _finish_rss_date(date: etree._Element) -> None:
+def _rss_date(moment: datetime) -> str:
     """RSS dates in GMT: validators flag offsets such as +0545, which RFC 822 has no form for."""
-    date.text = format_datetime(parsedate_to_datetime(date.text).astimezone(UTC), usegmt=True)
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def _stylesheet(path: str) -> str:
