@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -254,3 +255,10 @@ def test_an_error_here_still_waits_for_the_other_process() -> None:
         parallel.both(lambda: 1 // 0, lambda: 42)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child is left to reap
+
+
+def test_without_a_temporary_file_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", "/proc/no-such-folder")  # not even root writes there
+    assert parallel.both(lambda: "here", lambda: 42) == ("here", None)
+    parts, whole, _ = both_ways(SAMPLE)
+    assert parts == whole and whole[0] is not None

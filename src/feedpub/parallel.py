@@ -51,13 +51,21 @@ def available(jobs: int) -> bool:
 
 def both(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
     """`here()`, computed in this process, and `there()`, computed at the same time in a
-    forked one; None in its place if that process failed to send it back."""
+    forked one; None in its place if that process failed to send it back, or could not be
+    started (no temporary file, no memory for a fork)."""
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # or both processes would write what is buffered
     # A file rather than a pipe: the child writes without waiting for the parent to read,
     # and the parent reads it at once, however large, when it is done with its own part.
-    with tempfile.TemporaryFile() as channel:
-        pid = os.fork()
+    try:
+        channel = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the with below
+    except OSError:
+        return here(), None
+    with channel:
+        try:
+            pid = os.fork()
+        except OSError:
+            return here(), None
         if pid == 0:  # the child: send the value, or nothing, and leave without clean-up
             status = 1
             try:
