@@ -12,7 +12,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -241,7 +240,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    starter = (files("feedpub") / "starter.yaml").read_bytes()
+    starter = Path(__file__).with_name("starter.yaml").read_bytes()
     try:
         with open(args.catalogue, "xb") as f:
             f.write(starter)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files
+from pathlib import Path
 
 from feedpub import parallel
 from feedpub.model import Catalogue
@@ -16,7 +16,7 @@ from feedpub.render import index_page, jsonfeed, opml, plan, syndication
 from feedpub.render.content import texts
 from feedpub.render.plan import Entry
 
-STYLESHEET = (files("feedpub.render") / syndication.STYLESHEET).read_bytes()
+STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
 
 
