@@ -2,14 +2,16 @@
 
 For each catalogue size it runs, as separate processes on the same generated catalogue:
 the naive baseline with PyYAML's pure-Python and C loaders, `feedpub build` into an empty
-folder, `feedpub build` again with nothing changed, `feedpub check`, and the floor (a process
-that only reads and hashes the catalogue). It prints the median wall time of --repeat runs,
-the peak RSS, and the ratios the performance targets are stated in.
+folder, `feedpub build` again with nothing changed, `feedpub build --jobs 1` (one process,
+as on a machine with one core), `feedpub check` with and without --jobs 1, and the floor (a
+process that only reads and hashes the catalogue). It prints the median wall time of
+--repeat rounds, the peak RSS, and the ratios the performance targets are stated in.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import itertools
 import os
 import shutil
@@ -25,21 +27,18 @@ NOW = "2030-01-01T00:00:00Z"
 FLOOR = "import hashlib, sys; hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest()"
 
 
-def measure(command: list[str], repeat: int, before: list[str] | None = None) -> tuple[float, float]:
-    """Median wall seconds and peak RSS (MiB) of `command` over `repeat` runs; `before` is
-    run (untimed) ahead of each one."""
-    times, peaks = [], []
-    for _ in range(repeat):
-        if before:
-            subprocess.run(before, check=True)
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - started)
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"failed: {' '.join(command)}")
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+def run(command: list[str], before: list[str] | None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run of `command`, `before` run (untimed) ahead.
+    The peak is that of the process or of a process it forked, whichever is larger."""
+    if before:
+        subprocess.run(before, check=True)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def catalogue(n: int) -> Path:
@@ -58,6 +57,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default: %(default)s)")
     args = parser.parse_args()
     python = sys.executable
+    # as an installed package is: otherwise, with PYTHONDONTWRITEBYTECODE set, every run
+    # would compile feedpub's modules again
+    compileall.compile_dir(HERE.parent / "src" / "feedpub", quiet=1)
     results: dict[int, dict[str, tuple[float, float]]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         path = catalogue(n)
@@ -82,16 +84,24 @@ def main() -> None:
             "baseline (CSafeLoader)": ([*baseline, "--c-loader"], clean),
             "feedpub build": (build, clean),
             "feedpub build, unchanged": (build, None),
+            "feedpub build --jobs 1": ([*build, "--jobs", "1"], clean),
             "feedpub check": ([python, "-m", "feedpub", "check", "--catalogue", str(path)], None),
+            "feedpub check --jobs 1": (
+                [python, "-m", "feedpub", "check", "--jobs", "1", "--catalogue", str(path)],
+                None,
+            ),
             "floor (read + hash)": ([python, "-c", FLOOR, str(path)], None),
         }
-        results[n] = {}
         size = path.stat().st_size / 2**20
         print(f"\n{n:,} articles ({size:.0f} MiB of YAML)", flush=True)
-        for name, (command, before) in runs.items():
-            results[n][name] = measure(command, args.repeat, before)
-            seconds, peak = results[n][name]
-            print(f"  {name:26} {seconds:8.2f} s {peak:8.0f} MiB", flush=True)
+        # Round after round of every command, so that a machine slowing down or speeding up
+        # between rounds weighs on all of them alike.
+        rounds = [{name: run(*runs[name]) for name in runs} for _ in range(args.repeat)]
+        results[n] = {}
+        for name in runs:
+            times, peaks = zip(*(done[name] for done in rounds), strict=True)
+            results[n][name] = statistics.median(times), max(peaks)
+            print(f"  {name:26} {results[n][name][0]:8.2f} s {results[n][name][1]:8.0f} MiB", flush=True)
         shutil.rmtree(out, ignore_errors=True)
     report(results)
 
@@ -99,15 +109,18 @@ def main() -> None:
 def report(results: dict[int, dict[str, tuple[float, float]]]) -> None:
     print(
         "\n| articles | build / C baseline (≤ 0.6) | check / C baseline (≤ 0.3) "
-        "| unchanged / floor (≤ 2) | build RSS / C baseline RSS (≤ 1.5) |"
+        "| unchanged / floor (≤ 2) | build RSS / C baseline RSS (≤ 1.5) "
+        "| build --jobs 1 / C baseline | check --jobs 1 / C baseline |"
     )
-    print("|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for n, r in results.items():
         c_time, c_rss = r["baseline (CSafeLoader)"]
         print(
             f"| {n:,} | {r['feedpub build'][0] / c_time:.2f} | {r['feedpub check'][0] / c_time:.2f} "
             f"| {r['feedpub build, unchanged'][0] / r['floor (read + hash)'][0]:.2f} "
-            f"| {r['feedpub build'][1] / c_rss:.2f} |"
+            f"| {r['feedpub build'][1] / c_rss:.2f} "
+            f"| {r['feedpub build --jobs 1'][0] / c_time:.2f} "
+            f"| {r['feedpub check --jobs 1'][0] / c_time:.2f} |"
         )
     sizes = sorted(results)
     for small, large in itertools.pairwise(sizes):
