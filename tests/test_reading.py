@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import tempfile
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -262,3 +265,19 @@ def test_without_a_temporary_file_the_work_is_done_here(monkeypatch: pytest.Monk
     assert parallel.both(lambda: "here", lambda: 42) == ("here", None)
     parts, whole, _ = both_ways(SAMPLE)
     assert parts == whole and whole[0] is not None
+
+
+def test_work_is_shared_only_with_two_cores_and_no_other_thread() -> None:
+    assert parallel.available(2) and not parallel.available(1)
+    pinned = (
+        "import os; os.sched_setaffinity(0, {0}); from feedpub import parallel; print(parallel.available(2))"
+    )
+    assert subprocess.run([sys.executable, "-c", pinned], capture_output=True, text=True).stdout == "False\n"
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not parallel.available(2)
+    finally:
+        release.set()
+        other.join()

@@ -41,12 +41,14 @@ def available(jobs: int) -> bool:
     """Whether work may be shared: `jobs` allows two processes, the machine has two cores
     for them, and no other thread is running (a fork copies only the calling thread, and
     a lock another thread holds would stay locked in the child)."""
-    return (
-        jobs >= 2
-        and hasattr(os, "fork")
-        and len(os.sched_getaffinity(0)) >= 2
-        and threading.active_count() == 1
-    )
+    return jobs >= 2 and hasattr(os, "fork") and _cores() >= 2 and threading.active_count() == 1
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of the machine's where that is not known)."""
+    if hasattr(os, "sched_getaffinity"):  # not on macOS
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def both(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
