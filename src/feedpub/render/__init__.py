@@ -30,7 +30,7 @@ class _Shown:
     """An entry in every format, made once however many feeds hold it."""
 
     syndication: syndication.Fragments
-    json: str
+    json: bytes
 
 
 def render(

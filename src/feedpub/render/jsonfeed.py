@@ -20,12 +20,13 @@ _ITEMS = "\ufffeitems\ufffe"
 """Stands for the items while the rest is encoded: U+FFFE is in no catalogue text."""
 
 
-def item(entry: Entry, shown: Texts) -> str:
-    """The entry's item, encoded as it stands in every feed that holds it."""
-    return _encode(_item(entry, shown))
+def item(entry: Entry, shown: Texts) -> bytes:
+    """The entry's item, encoded as it stands in every feed that holds it, in UTF-8: a feed
+    is then put together by copying bytes, with no text to encode again."""
+    return _encode(_item(entry, shown)).encode()
 
 
-def render(site: Site, feed: Feed, items: Mapping[str, str]) -> dict[str, bytes]:
+def render(site: Site, feed: Feed, items: Mapping[str, bytes]) -> dict[str, bytes]:
     """The feed's JSON Feed file, keyed by its path under the output folder."""
     document: dict[str, Any] = {
         "version": VERSION,
@@ -42,8 +43,9 @@ def render(site: Site, feed: Feed, items: Mapping[str, str]) -> dict[str, bytes]
         document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
     if feed.prev_archive is not None:  # JSON Feed's way to the older entries
         document["next_url"] = feed.url(site, JSON, feed.prev_archive)
-    listed = "[\n" + ",\n".join(items[entry.id] for entry in feed.entries) + "\n]"
-    return {feed.path(JSON): (_encode(document).replace(_encode(_ITEMS), listed, 1) + "\n").encode()}
+    head, _, tail = _encode(document).encode().partition(_encode(_ITEMS).encode())
+    listed = b",\n".join(items[entry.id] for entry in feed.entries)
+    return {feed.path(JSON): b"".join([head, b"[\n", listed, b"\n]", tail, b"\n"])}
 
 
 def _encode(value: object) -> str:
