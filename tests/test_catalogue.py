@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -580,3 +581,51 @@ def test_any_unicode_title_is_accepted_or_refused_cleanly(title: str) -> None:
         assert found.articles[0].title == " ".join(title.split())
     else:
         assert problems
+
+
+RISKY = "\x00\x07\x1b\x7f\x80\x85\x9f\xa0\xa9\xad\xbf\xc2\xc3\xe9\xef\ufeff\ufdd0\ufffd\ufffe\uffff\U0001fffe\U0001f600ÃÂ©é'\"\\\n\t "
+
+
+@st.composite
+def scalars(draw: st.DrawFn) -> str:
+    """A title with characters the text checks look for, written as YAML does or could."""
+    value = draw(st.text(st.one_of(st.sampled_from(RISKY), st.characters(codec="utf-8")), min_size=1))
+    style = draw(st.sampled_from(["double", "ascii", "single", "escapes"]))
+    if style == "double":
+        return json.dumps(value, ensure_ascii=False)
+    if style == "ascii":
+        return json.dumps(value)
+    if style == "single":
+        return "'" + value.replace("'", "''") + "'"
+    escape = draw(st.sampled_from(["\\x85", "\\N", "\\_", "\\u00e9", "\\xc3\\xa9", "\\0", "\\e", "\\\n  "]))
+    return json.dumps(value, ensure_ascii=False)[:-1] + escape + '"'
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scalars())
+def test_screening_the_bytes_hides_no_problem_of_any_field(title: str) -> None:
+    text = catalogue_text(article("a1", title=title), article("a2", f"summary: {title}"))
+    data = text.encode()
+    root, _ = load.parse(data, "articles.yaml")
+    if root is not None:  # else YAML itself refused it, before any field is checked
+        screened = catalogue.screened(data)
+        assert catalogue.validate(root, "articles.yaml", screened=screened) == catalogue.validate(
+            root, "articles.yaml"
+        )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        '"bell \\a"',
+        '"next line \\N"',
+        '"caf\\xc3\\xa9"',
+        "Café \u0085",
+        "CafÃ©",
+        '"\\ufffd"',
+        '"joined Ã\\\n  ©"',
+    ],
+)
+def test_the_bytes_of_every_character_problem_are_found(title: str) -> None:
+    data = catalogue_text(article("a1", title=title)).encode()
+    assert not catalogue.screened(data)

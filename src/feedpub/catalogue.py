@@ -115,9 +115,13 @@ _PLAIN_URL = re.compile(
 _URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # with letters and digits: what a URI may hold unescaped
 
 
-def validate(root: yaml.MappingNode, path: str) -> tuple[Catalogue | None, list[Problem]]:
-    """The catalogue if it has no errors, and every problem found, sorted by place."""
-    reader = _Reader(path)
+def validate(
+    root: yaml.MappingNode, path: str, *, screened: bool = False
+) -> tuple[Catalogue | None, list[Problem]]:
+    """The catalogue if it has no errors, and every problem found, sorted by place.
+    `screened`: the document's bytes passed `screened`, so no field is checked for the
+    characters it looked for."""
+    reader = _Reader(path, screened=screened)
     catalogue, unused = reader.whole(root)
     for key in unused.values():
         reader.error(
@@ -140,11 +144,11 @@ class Part:
     """Slugs of the tags the site defines that no article of this part has."""
 
 
-def validate_part(root: yaml.MappingNode, path: str) -> Part | None:
+def validate_part(root: yaml.MappingNode, path: str, *, screened: bool = False) -> Part | None:
     """What a part of a catalogue holds, if it has no problem at all (None otherwise: only
     the whole catalogue, read at once, places its problems right). A tag the site defines
     and this part does not use is no problem here: another part may use it."""
-    reader = _Reader(path)
+    reader = _Reader(path, screened=screened)
     catalogue, unused = reader.whole(root)
     if reader.problems or catalogue is None:
         return None
@@ -184,6 +188,44 @@ def join(first: Part, second: Part) -> Catalogue | None:
     return Catalogue(head.site, head.tags + added, head.articles + articles)
 
 
+# What `_character_fault` looks for, as bytes to find in a whole document at once rather
+# than field by field: the characters unfit_character flags (but surrogates, which valid
+# UTF-8 cannot hold), pairs of characters that are UTF-8 read as Latin-1, and the escapes of
+# double-quoted scalars that could make either (an escaped line break joins two characters).
+_UNFIT_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_OTHER_BYTES = bytes(sorted(set(range(256)) - set(_UNFIT_BYTES)))
+_UNFIT_SEQUENCES = tuple(
+    re.compile(sequence)
+    for sequence in (
+        rb"\xc2[\x80-\x9f]",  # C1 controls
+        rb"\xef\xb7[\x90-\xaf]",  # non-characters U+FDD0 to U+FDEF
+        rb"\xbf[\xbd-\xbf]",  # U+FFFD and U+xFFFE, U+xFFFF of every plane (with a few others)
+        rb"\xc3[\x82-\xb4]\xc2[\x80-\xbf]",  # UTF-8 read as Latin-1
+        rb"\\[0abefvxuUN_\r\n]",  # escapes of any character, of controls, U+00A0, line breaks
+    )
+)
+
+
+def screened(data: bytes) -> bool:
+    """Whether no text in the YAML document `data` (valid UTF-8) can hold a character
+    `unfit_character` flags or UTF-8 read as Latin-1: none is in it, nor an escape that could
+    make one. A few passes over the bytes then spare checking every field (see `validate`)."""
+    return not data.translate(None, _OTHER_BYTES) and not any(s.search(data) for s in _UNFIT_SEQUENCES)
+
+
+def _character_fault(value: str, name: str) -> str | None:
+    bad = unfit_character(value)
+    if bad:
+        return (
+            f"'{name}' contains U+{ord(bad):04X}, a character XML cannot carry or that "
+            "feed readers misread (C0 and C1 controls, non-characters and U+FFFD are refused)"
+        )
+    meant = _latin1_as_utf8(value)
+    if meant:  # readers (and feedparser) silently "repair" such text, so say so here
+        return f"'{name}' looks like UTF-8 text that was read as Latin-1 (it should probably be '{meant}')"
+    return None
+
+
 def unfit_character(text: str) -> str | None:
     """The first character of `text` that XML 1.0 does not allow or discourages, if any: C0
     and C1 controls (readers take C1 ones for Windows-1252 punctuation, a sign of mis-decoded
@@ -220,8 +262,9 @@ class _Tags:
 
 
 class _Reader:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, screened: bool) -> None:
         self.path = path
+        self.screened = screened
         self.problems: list[Problem] = []
         self.tz: tzinfo = UTC
 
@@ -313,24 +356,9 @@ class _Reader:
         if not value:
             self.error(node, where, f"'{_leaf(where)}' is empty")
             return None
-        bad = unfit_character(value)
-        if bad:
-            name = _leaf(where)
-            self.error(
-                node,
-                where,
-                f"'{name}' contains U+{ord(bad):04X}, a character XML cannot carry or that "
-                "feed readers misread (C0 and C1 controls, non-characters and U+FFFD are refused)",
-            )
-            return None
-        meant = _latin1_as_utf8(value)
-        if meant:  # readers (and feedparser) silently "repair" such text, so say so here
-            name = _leaf(where)
-            self.error(
-                node,
-                where,
-                f"'{name}' looks like UTF-8 text that was read as Latin-1 (it should probably be '{meant}')",
-            )
+        fault = None if self.screened else _character_fault(value, _leaf(where))
+        if fault:
+            self.error(node, where, fault)
             return None
         tag = None if html else _END_TAG.search(value)
         if tag:

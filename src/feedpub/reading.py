@@ -32,7 +32,11 @@ def read(data: bytes, path: str, *, jobs: int = 2) -> tuple[Catalogue | None, li
             if found is not None:
                 return found, []
     root, problems = load.parse(data, path)
-    return (None, problems) if root is None else catalogue.validate(root, path)
+    return (
+        (None, problems)
+        if root is None
+        else catalogue.validate(root, path, screened=catalogue.screened(data))
+    )
 
 
 def _cut(data: bytes) -> tuple[int, int] | None:
@@ -76,4 +80,4 @@ def _read_parts(data: bytes, path: str, header: int, cut: int) -> Catalogue | No
 
 def _part(data: bytes, path: str) -> catalogue.Part | None:
     root, _ = load.parse(data, path)
-    return None if root is None else catalogue.validate_part(root, path)
+    return None if root is None else catalogue.validate_part(root, path, screened=catalogue.screened(data))
