@@ -37,27 +37,32 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
     if len(data) > source.MAX_BYTES:
         return problem(1, 1, f"catalogue is larger than {source.MAX_BYTES >> 20} MiB, the most feedpub reads")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        start = data.rfind(b"\n", 0, e.start) + 1
-        line, col = data.count(b"\n", 0, e.start) + 1, len(data[start : e.start].decode()) + 1
-        return problem(line, col, f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as UTF-8")
-    text = text.removeprefix("\ufeff")
-    try:
-        # libyaml reads UTF-8 bytes itself: handing it the text would only have it encoded again
-        # (and PyYAML does that for a large text far more slowly than it parses)
-        root = _Loader(data.removeprefix(codecs.BOM_UTF8) if _Loader is _FAST else text).get_single_node()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        context = f"{e.context}, " if e.context else ""
-        return problem(*where, f"invalid YAML: {context}{e.problem}")
-    except yaml.reader.ReaderError as e:
-        # the first such character in the text is where reading stopped
-        at = text.find(chr(e.character))
-        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-        return problem(line, col, f"invalid YAML: character U+{e.character:04X} is not allowed in YAML")
-    except RecursionError:
+        # libyaml reads UTF-8 bytes itself, refusing any that are not UTF-8: decoding them here
+        # as well would only cost time (a tenth of reading's), so the text is made when there
+        # is a problem to place, or for PyYAML's own reader
+        raw = _Loader is _FAST
+        root = _Loader(
+            data.removeprefix(codecs.BOM_UTF8) if raw else data.decode("utf-8").removeprefix("\ufeff")
+        ).get_single_node()
+    except (yaml.MarkedYAMLError, yaml.reader.ReaderError, RecursionError, UnicodeDecodeError) as e:
+        try:
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as bad:  # the first thing wrong, wherever YAML stopped
+            start = data.rfind(b"\n", 0, bad.start) + 1
+            line, col = data.count(b"\n", 0, bad.start) + 1, len(data[start : bad.start].decode()) + 1
+            return problem(
+                line, col, f"byte 0x{data[bad.start]:02x} is not valid UTF-8; save the file as UTF-8"
+            )
+        if isinstance(e, yaml.MarkedYAMLError):
+            mark = e.problem_mark or e.context_mark
+            where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            context = f"{e.context}, " if e.context else ""
+            return problem(*where, f"invalid YAML: {context}{e.problem}")
+        if isinstance(e, yaml.reader.ReaderError):
+            # the first such character in the text is where reading stopped
+            at = text.find(chr(e.character))
+            line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+            return problem(line, col, f"invalid YAML: character U+{e.character:04X} is not allowed in YAML")
         return problem(1, 1, "invalid YAML: nested too deeply")
     if root is None:
         return problem(1, 1, "catalogue is empty: expected a mapping with 'site' and 'articles'")
