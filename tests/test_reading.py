@@ -33,7 +33,7 @@ def both_ways(text: str, share: float = 0.53) -> tuple[Outcome, Outcome, bool]:
     """What reading in parts and reading whole give, and whether the parts were joined."""
     data = text.encode()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel, "SHARE_HERE", share)
+        patch.setattr(reading, "FIRST_PART", share)
         cut = reading._cut(data)
         joined = cut is not None and reading._read_parts(data, "articles.yaml", *cut) is not None
         parts = _outcome(*reading.read(data, "articles.yaml"))

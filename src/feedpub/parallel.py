@@ -23,10 +23,6 @@ U = TypeVar("U")
 K = TypeVar("K")
 V = TypeVar("V")
 
-SHARE_HERE = 0.53
-"""How much of work divided between the two processes to do in this one: a little over half,
-since the other also has to pickle its part before the two can be put together."""
-
 
 def pickled_by_value(cls: type[T]) -> type[T]:
     """`cls` (a frozen dataclass) pickled as a call with its fields: several times faster
@@ -88,13 +84,15 @@ def both(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
     return mine, theirs
 
 
-def divided(items: list[T], jobs: int, work: Callable[[list[T], bool], dict[K, V]]) -> dict[K, V]:
-    """What `work` makes of independent `items`: all of them here, or, if `jobs` allows, a
-    share here and the rest in a second process. `work`'s flag says whether it runs here,
-    in the process that may report progress."""
+def divided(
+    items: list[T], jobs: int, work: Callable[[list[T], bool], dict[K, V]], *, here: float
+) -> dict[K, V]:
+    """What `work` makes of independent `items`: all of them here, or, if `jobs` allows, the
+    share `here` of them here and the rest in a second process. `work`'s flag says whether
+    it runs here, in the process that may report progress."""
     if not available(jobs):
         return work(items, True)
-    cut = int(len(items) * SHARE_HERE)
+    cut = int(len(items) * here)
     mine, theirs = both(lambda: work(items[:cut], True), lambda: work(items[cut:], False))
     mine.update(work(items[cut:], False) if theirs is None else theirs)
     return mine
