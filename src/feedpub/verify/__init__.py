@@ -14,9 +14,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.problems import Problem, ordered
 from feedpub.verify import atom, rss
-from feedpub.verify.common import Report
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
+from feedpub.verify.common import ATOM, Report
 
 
 def verify_folder(folder: Path, now: datetime | None = None) -> tuple[int, list[Problem]]:
@@ -44,7 +42,7 @@ def verify_document(data: bytes, path: str, relative: str, now: datetime) -> lis
         return report.problems
     if root.tag == "rss":
         rss.check(root, relative, report)
-    elif root.tag == f"{{{ATOM_NS}}}feed":
+    elif root.tag == f"{{{ATOM}}}feed":
         atom.check(root, relative, report)
     else:
         return None

@@ -9,6 +9,8 @@ from importlib.resources import files
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.verify.common import (
+    ATOM,
+    HISTORY,
     Report,
     check_html,
     check_plain_text,
@@ -19,9 +21,7 @@ from feedpub.verify.common import (
     text_of,
 )
 
-NS = "http://www.w3.org/2005/Atom"
-HISTORY = "http://purl.org/syndication/history/1.0"
-A = f"{{{NS}}}"
+A = f"{{{ATOM}}}"
 _FEED_METADATA = {
     f"{A}{n}"
     for n in (
@@ -53,7 +53,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
         for error in rng.error_log:
             report.error(error.line, error.column, "RFC 4287", f"schema: {error.message}")
     for prefix, uri in root.nsmap.items():
-        if prefix in ("atom", "xhtml") or (uri == NS and prefix is not None):
+        if prefix in ("atom", "xhtml") or (uri == ATOM and prefix is not None):
             report.at(root, "AvoidNamespacePrefix", f"declares xmlns:{prefix}", warning=True)
         elif prefix is not None and (prefix, uri) != ("fh", HISTORY):
             report.at(root, "UnknownNamespace", f"declares xmlns:{prefix}={uri!r}", warning=True)

@@ -14,6 +14,8 @@ from lxml import etree  # type: ignore[import-untyped]
 from feedpub.problems import Problem, Severity
 from feedpub.render.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
+ATOM = "http://www.w3.org/2005/Atom"
+HISTORY = "http://purl.org/syndication/history/1.0"
 EARLIEST = "1990-01-01"
 _URI = re.compile(r"[a-zA-Z][0-9a-zA-Z+\-.]*:(//)?[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]+")
 _HTTP = re.compile(r"https?://[^/]")

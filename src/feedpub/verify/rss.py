@@ -9,6 +9,8 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.catalogue import LANGUAGE_TAG, MIME_TYPE
 from feedpub.verify.common import (
+    ATOM,
+    HISTORY,
     Report,
     check_html,
     check_plain_text,
@@ -18,10 +20,8 @@ from feedpub.verify.common import (
     text_of,
 )
 
-ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
-HISTORY = "http://purl.org/syndication/history/1.0"
 NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC, "fh": HISTORY}
 CHANNEL = {
     "title",
