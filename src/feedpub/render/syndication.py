@@ -24,20 +24,19 @@ from feedpub.render.plan import Entry, Feed
 RSS, ATOM = "rss.xml", "atom.xml"
 STYLESHEET = "feed.xsl"
 MEDIA_TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
-_DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
-_ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
-_HISTORY = "http://purl.org/syndication/history/1.0"
-_ARCHIVE = f"{{{_HISTORY}}}archive"
-"""RFC 5005's mark of an archive page, whose entries will not change."""
-_UNSAFE_IN_CONTACT = set('()<>",;')
-
-
 _FEEDGEN_RSS_NAMESPACES = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
 }
 """The prefixes feedgen declares on an RSS document (with the dc extension loaded)."""
+_DC_CREATOR = f"{{{_FEEDGEN_RSS_NAMESPACES['dc']}}}creator"
+_ATOM_LINK = f"{{{_FEEDGEN_RSS_NAMESPACES['atom']}}}link"
+_HISTORY = "http://purl.org/syndication/history/1.0"
+_ARCHIVE = f"{{{_HISTORY}}}archive"
+"""RFC 5005's mark of an archive page, whose entries will not change."""
+_UNSAFE_IN_CONTACT = set('()<>",;')
+
 _RSS_END = b"  </channel>\n</rss>\n"
 _ATOM_END = b"</feed>\n"
 
