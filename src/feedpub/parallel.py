@@ -93,6 +93,10 @@ def divided(
     if not available(jobs):
         return work(items, True)
     cut = int(len(items) * here)
-    mine, theirs = both(lambda: work(items[:cut], True), lambda: work(items[cut:], False))
-    mine.update(work(items[cut:], False) if theirs is None else theirs)
+
+    def there() -> dict[K, V]:
+        return work(items[cut:], False)
+
+    mine, theirs = both(lambda: work(items[:cut], True), there)
+    mine.update(there() if theirs is None else theirs)
     return mine

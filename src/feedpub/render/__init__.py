@@ -6,7 +6,6 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -26,15 +25,6 @@ PARALLEL_ENTRIES = 500
 ENTRIES_HERE = 0.53
 """The share of the entries rendered in this process, with a second one: a little over half,
 since the other has to pickle its entries (measured at 10,000 articles)."""
-
-
-@parallel.pickled_by_value
-@dataclass(frozen=True, slots=True)
-class _Shown:
-    """An entry in every format, made once however many feeds hold it."""
-
-    syndication: syndication.Fragments
-    json: bytes
 
 
 def render(
@@ -58,18 +48,19 @@ def render(
         if progress:
             progress(done, len(entries) + len(feeds))
 
-    def show(share: list[Entry], here: bool) -> dict[str, _Shown]:
+    def show(share: list[Entry], here: bool) -> dict[str, tuple[syndication.Fragments, bytes]]:
+        """Each entry in every format, made once however many feeds hold it."""
         result = {}
         for done, entry in enumerate(share, 1):
             shown = texts(entry.article)
-            result[entry.id] = _Shown(syndication.fragments(entry, shown), jsonfeed.item(entry, shown))
+            result[entry.id] = syndication.fragments(entry, shown), jsonfeed.item(entry, shown)
             if here:
                 heard(done)
         return result
 
     shown = parallel.divided(entries, jobs, show, here=ENTRIES_HERE)
-    fragments = {key: value.syndication for key, value in shown.items()}
-    items = {key: value.json for key, value in shown.items()}
+    fragments = {key: syndicated for key, (syndicated, _) in shown.items()}
+    items = {key: item for key, (_, item) in shown.items()}
     files: dict[str, bytes] = {}
     for done, feed in enumerate(feeds, len(entries) + 1):
         files.update(syndication.render(site, feed, fragments))
