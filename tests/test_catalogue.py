@@ -298,6 +298,42 @@ RULES = [
         ["'language': 'zz' is not a registered language tag"],
     ),
     (
+        "UTC offset with seconds",
+        catalogue_text(article(published="2023-12-01T10:00:00+00:00:30")),
+        "11:16",
+        ["'published'", "UTC offset with seconds", "+05:30"],
+    ),
+    (
+        "UTC offset with a fraction of a second",
+        catalogue_text(article("a1", "updated: 2024-12-01T10:00:00+05:30:00.25")),
+        "12:14",
+        ["'updated'", "UTC offset with seconds"],
+    ),
+    (
+        "more tags than an article may have",
+        catalogue_text(article("a1", f"tags: [{', '.join(f't{i}' for i in range(101))}]")),
+        "12:11",
+        ["'tags' lists 101 tags", "at most 100"],
+    ),
+    (
+        "a zero-width space in a tag",
+        catalogue_text(article("a1", 'tags: [gaza, "ga\\u200bza"]')),
+        "12:18",
+        ["U+200B", "ZERO WIDTH SPACE", "look like another's"],
+    ),
+    (
+        "a right-to-left override in a tag",
+        catalogue_text(article("a1", 'tags: ["\\u202eazag"]')),
+        "12:12",
+        ["U+202E", "RIGHT-TO-LEFT OVERRIDE"],
+    ),
+    (
+        "a time zone that depends on the machine",
+        catalogue_text(site=SITE.replace("articles:", "  timezone: localtime\narticles:")),
+        "7:13",
+        ["'localtime' is not a known time zone"],
+    ),
+    (
         "merge of a non-mapping",
         catalogue_text(article("a1", "<<: [1]")),
         "12:10",
@@ -396,6 +432,12 @@ def test_tags_differing_in_case_accents_or_spacing_are_one_tag() -> None:
     assert [(t.slug, t.name) for t in found.tags] == [("gaza", "Gaza"), ("us-imperialism", "US imperialism")]
     assert [len(a.tags) for a in found.articles] == [1, 2, 1]
     assert found.articles[2].tags[0] is found.tags[1]
+
+
+def test_joiners_in_a_tag_fold_away() -> None:
+    found = valid(catalogue_text(article("a1", "tags: [gaza]"), article("a2", 'tags: ["ga\\u200dza"]')))
+    assert [t.name for t in found.tags] == ["gaza"]
+    assert found.articles[1].tags == found.tags
 
 
 def test_site_tag_definitions_match_by_slug() -> None:

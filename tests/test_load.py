@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
 import yaml
 
@@ -22,6 +24,18 @@ def only_error(text: str | bytes) -> str:
 def test_bom_and_crlf_are_fine() -> None:
     text = "\ufeff" + catalogue_text().replace("\n", "\r\n")
     assert valid(text).articles[0].title == "Article a1"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_are_refused_though_libyaml_could_read_them(encoding: str) -> None:
+    bom = {"utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    root, problems = load.parse(bom + catalogue_text().encode(encoding), "articles.yaml")
+    assert root is None
+    assert [str(p) for p in problems] in (
+        [
+            "articles.yaml:1:1: error: catalogue is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        ],
+    )
 
 
 def test_invalid_utf8_is_located_at_the_byte() -> None:

@@ -36,6 +36,10 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
 
     if len(data) > source.MAX_BYTES:
         return problem(1, 1, f"catalogue is larger than {source.MAX_BYTES >> 20} MiB, the most feedpub reads")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # libyaml would decode it
+        return problem(
+            1, 1, "catalogue is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     try:
         # libyaml reads UTF-8 bytes itself, refusing any that are not UTF-8: decoding them here
         # as well would only cost time (a tenth of reading's), so the text is made when there

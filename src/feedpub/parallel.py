@@ -33,11 +33,12 @@ def pickled_by_value(cls: type[T]) -> type[T]:
     return cls
 
 
-def available(jobs: int) -> bool:
-    """Whether work may be shared: `jobs` allows two processes, the machine has two cores
-    for them, and no other thread is running (a fork copies only the calling thread, and
-    a lock another thread holds would stay locked in the child)."""
-    return jobs >= 2 and hasattr(os, "fork") and _cores() >= 2 and threading.active_count() == 1
+def available(jobs: int | None) -> bool:
+    """Whether work may be shared with a second process: `jobs` is 2 or more, or None (as
+    many as the machine has cores for); and no other thread is running (a fork copies only
+    the calling thread, and a lock another thread holds would stay locked in the child)."""
+    wanted = _cores() if jobs is None else jobs
+    return wanted >= 2 and hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _cores() -> int:
@@ -85,7 +86,7 @@ def both(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
 
 
 def divided(
-    items: list[T], jobs: int, work: Callable[[list[T], bool], dict[K, V]], *, here: float
+    items: list[T], jobs: int | None, work: Callable[[list[T], bool], dict[K, V]], *, here: float
 ) -> dict[K, V]:
     """What `work` makes of independent `items`: all of them here, or, if `jobs` allows, the
     share `here` of them here and the rest in a second process. `work`'s flag says whether

@@ -1,17 +1,18 @@
 """Catalogue bytes → the validated catalogue and its problems: `load`, then `catalogue`.
 
-A large catalogue is read in two parts at once, on two cores: the site and the first half of
-the articles here, the site and the second half in a forked process. Two parts that each
-have no problem, and that `catalogue.join` can join, make the catalogue; anything else (a
-problem, a warning, a part that cannot be cut cleanly) is left to reading it whole, which
-alone places problems right. So both ways agree on every catalogue they accept.
+A large catalogue may be read in two parts at once: the site and the first articles here,
+the site and the other articles in a forked process. The cut goes only where the text
+before it holds nothing that reaches past an article (see `_cut`), so each part's YAML
+reads exactly as the same lines of the whole. Two parts that each read without a problem
+are joined by the same rules across articles that reading whole runs; anything else is
+read whole, which alone places problems. So both ways agree on every catalogue.
 """
 
 from __future__ import annotations
 
 import re
 
-from feedpub import catalogue, load, parallel
+from feedpub import catalogue, load, parallel, source
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
 
@@ -24,11 +25,19 @@ to be pickled and sent back before the two can be joined (measured at 10,000 art
 
 _ARTICLES = b"\narticles:"
 _ENTRY = re.compile(rb" *(?:#[^\n]*)?\n|( *- )")
-_NODE_START = frozenset(b" \t\r\n[{,")
+# What may make the text after a line mean something else than it does alone, or make a
+# part's YAML read otherwise than the same lines of the whole: an alias (its anchor may be in
+# the other part, and aliases count towards the whole's alias-bomb limit), a line break other
+# than LF or CRLF (YAML also breaks lines at CR, NEL, LS and PS), a byte-order mark.
+_ALIAS = re.compile(rb"(?:^|[\s\[\]{},:?-])\*")
+_STRAY = re.compile(rb"\n[^ \n#\r]")
+_STRAY_AT_MARGIN = re.compile(rb"\n(?:[^ \n#\r-]|-(?! ))")
+_OTHER_BREAKS = re.compile(rb"\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf")
 
 
-def read(data: bytes, path: str, *, jobs: int = 2) -> tuple[Catalogue | None, list[Problem]]:
-    """The catalogue if it has no errors, and every problem found, sorted by place."""
+def read(data: bytes, path: str, *, jobs: int | None = None) -> tuple[Catalogue | None, list[Problem]]:
+    """The catalogue if it has no errors, and every problem found, sorted by place. `jobs`:
+    see `parallel.available`."""
     if len(data) >= PARALLEL_BYTES and parallel.available(jobs):
         cut = _cut(data)
         if cut is not None:
@@ -36,52 +45,54 @@ def read(data: bytes, path: str, *, jobs: int = 2) -> tuple[Catalogue | None, li
             if found is not None:
                 return found, []
     root, problems = load.parse(data, path)
-    return (
-        (None, problems)
-        if root is None
-        else catalogue.validate(root, path, screened=catalogue.screened(data))
-    )
+    if root is None:
+        return None, problems
+    return catalogue.validate(root, path, screened=catalogue.screened(data))
 
 
 def _cut(data: bytes) -> tuple[int, int] | None:
-    """Where the line that names the articles ends, and where a later article starts near
-    `FIRST_PART` of the way; None if there is no such place.
+    """Where the first article starts, and where a later one starts near `FIRST_PART` of
+    the way; None if the catalogue cannot be cut soundly.
 
-    The cut is at a line that starts a list item exactly as the first article does: at
-    that indentation, outside a block scalar (whose lines are indented further) and not
-    within a multi-line quoted scalar or flow collection (the first part would then end
-    inside one, which libyaml refuses), such a line can only start the next article."""
-    header = data.find(_ARTICLES)
-    if header < 0 or data.find(_ARTICLES, header + 1) >= 0 or _may_alias(data):
+    The articles must be the last key of the document, at the start of a line, with
+    nothing after them at the start of a line but their items (so no document marker such
+    as `...`, no directive, no other key), and no alias or unusual line break anywhere.
+    Then a line that starts a list item exactly as the first article does (at that
+    indentation) starts the next article, unless it is inside a quoted scalar or a flow
+    collection that the first part would end inside, which YAML refuses: that part fails
+    and the catalogue is read whole. Block and plain scalars end before such a line."""
+    if len(data) > source.MAX_BYTES:  # the whole is refused; no part is too large alone
         return None
-    position = data.find(b"\n", header + 1) + 1
+    header = data.find(_ARTICLES)
+    if header < 0 or data.find(_ARTICLES, header + 1) >= 0:
+        return None
+    if _ALIAS.search(data) or _OTHER_BREAKS.search(data, 1):  # a BOM may lead
+        return None
+    start = data.find(b"\n", header + 1) + 1
+    if not start:
+        return None
+    position = start
     while (line := _ENTRY.match(data, position)) and not line.group(1):  # blank lines and comments
         position = line.end()
     if line is None:
         return None
-    entry = b"\n" + line.group(1)
-    cut = data.find(entry, max(int(len(data) * FIRST_PART), position))
+    item = line.group(1)
+    # after the header, a line may start only with white space, a comment or (for a list
+    # at the left margin) a list item
+    stray = _STRAY_AT_MARGIN if item == b"- " else _STRAY
+    if stray.search(data, start - 1):
+        return None
+    cut = data.find(b"\n" + item, max(int(len(data) * FIRST_PART), position))
     return None if cut < 0 else (position, cut + 1)
 
 
-def _may_alias(data: bytes) -> bool:
-    """Whether `data` may hold an alias, which each part would count in its alias-bomb check
-    (see load.MAX_ALIAS_GROWTH) if both parts held its anchor: a '*' where a node may start."""
-    star = data.find(b"*")
-    while star >= 0:
-        if star == 0 or data[star - 1] in _NODE_START:
-            return True
-        star = data.find(b"*", star + 1)
-    return False
-
-
-def _read_parts(data: bytes, path: str, header: int, cut: int) -> Catalogue | None:
+def _read_parts(data: bytes, path: str, start: int, cut: int) -> Catalogue | None:
     first, rest = parallel.both(
-        lambda: _part(data[:cut], path), lambda: _part(data[:header] + data[cut:], path)
+        lambda: _part(data[:cut], path), lambda: _part(data[:start] + data[cut:], path)
     )
     return None if first is None or rest is None else catalogue.join(first, rest)
 
 
 def _part(data: bytes, path: str) -> catalogue.Part | None:
     root, _ = load.parse(data, path)
-    return None if root is None else catalogue.validate_part(root, path, screened=catalogue.screened(data))
+    return None if root is None else catalogue.part(root, path, screened=catalogue.screened(data))

@@ -32,7 +32,7 @@ def render(
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
     *,
-    jobs: int = 2,
+    jobs: int | None = None,
 ) -> dict[str, bytes]:
     """All files of a build at `now`; the same catalogue and `now` give the same bytes.
     `progress`, if given, hears how many parts (entries, then feeds) are done of how many.

@@ -1,0 +1,101 @@
+"""YAML nodes → the typed model, collecting every problem on the way.
+
+`nodes` reads typed values from YAML nodes, `fields` describes every field once, `rules`
+holds the site's and articles' rules and those across articles, `screen` the characters no
+field may hold. A catalogue is read whole (`validate`), or in parts that are joined (`part`,
+`join`): both run the rules across articles once over the whole list of articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from feedpub.catalogue import fields, rules
+from feedpub.catalogue.fields import LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
+from feedpub.catalogue.nodes import INVALID, Nodes
+from feedpub.catalogue.screen import screened, unfit_character
+from feedpub.model import Article, Catalogue, Site
+from feedpub.parallel import pickled_by_value
+from feedpub.problems import Problem, has_errors, ordered
+
+__all__ = [
+    "LANGUAGE_TAG",
+    "MIME_TYPE",
+    "Part",
+    "join",
+    "part",
+    "screened",
+    "tag_key",
+    "tag_slug",
+    "unfit_character",
+    "validate",
+]
+
+
+def validate(
+    root: yaml.MappingNode, path: str, *, screened: bool = False
+) -> tuple[Catalogue | None, list[Problem]]:
+    """The catalogue if it has no errors, and every problem found, sorted by place.
+    `screened`: the document's bytes passed `screened`, so no field is checked for the
+    characters it looked for."""
+    nodes = Nodes(path, screened=screened)
+    try:
+        site, definitions, reads, places = _read(nodes, root)
+        found = rules.across(reads, list(definitions))
+        rules.place(nodes, found, reads, places, definitions)
+    except RecursionError:
+        nodes.error(root, "", "merge keys are nested too deeply")
+        site = None
+    problems = ordered(nodes.problems)
+    if site is None or has_errors(problems):
+        return None, problems
+    return Catalogue(site, tuple(found.tags), tuple(a for a in found.articles if a is not None)), problems
+
+
+def _read(
+    nodes: Nodes, root: yaml.MappingNode
+) -> tuple[Site | None, rules.Definitions, list[rules.Read], rules.Places]:
+    top = nodes.mapping(root, "", fields.TOP)
+    assert top is not INVALID  # load gives a mapping
+    site, definitions = rules.site(nodes, top["site"]) if "site" in top else (None, {})
+    reads, places = rules.articles(nodes, top.get("articles"), site, rules.Tags(definitions))
+    return site, definitions, reads, places
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The site and a run of the articles of a catalogue, each read without a problem."""
+
+    site: Site
+    defined: tuple[str, ...]
+    """Slugs of the tags the site defines."""
+    articles: tuple[Article, ...]
+
+
+def part(root: yaml.MappingNode, path: str, *, screened: bool = False) -> Part | None:
+    """What a part of a catalogue holds, if reading it found no problem at all (None
+    otherwise: only the whole catalogue, read at once, places problems right). The rules
+    across articles are left to `join`."""
+    nodes = Nodes(path, screened=screened)
+    try:
+        site, definitions, reads, _ = _read(nodes, root)
+    except RecursionError:
+        return None
+    if nodes.problems or site is None:
+        return None
+    return Part(site, tuple(definitions), tuple(read.article for read in reads if read.article is not None))
+
+
+def join(first: Part, second: Part) -> Catalogue | None:
+    """The catalogue of `first`'s articles, then `second`'s, as `validate` reads it; None if
+    the rules across articles find anything, which only reading the whole places."""
+    if first.site != second.site:
+        return None
+    articles = first.articles + second.articles
+    found = rules.across([rules.Read(a, a.id, a.tags) for a in articles], first.defined)
+    if not found.clean:
+        return None
+    return Catalogue(first.site, tuple(found.tags), tuple(a for a in found.articles if a is not None))

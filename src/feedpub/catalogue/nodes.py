@@ -1,0 +1,425 @@
+"""Typed values from YAML nodes, each problem collected with its place.
+
+A field's type comes from the field, never from YAML's implicit typing: `title: no` is the
+text "no", and `draft: no` is refused rather than guessed at. A value read is either what
+the field holds or INVALID (its problem already reported); an absent field is told apart
+by the field table's default, never by None.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from enum import Enum
+from typing import Any, Final, Generic, Literal, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import yaml
+
+from feedpub.catalogue import screen
+from feedpub.problems import Problem, Severity
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class _Invalid(Enum):
+    INVALID = "invalid"
+
+
+INVALID: Final = _Invalid.INVALID
+"""What a read gives for a value it refused; the problem is reported already."""
+Invalid = Literal[_Invalid.INVALID]
+
+YAML = "tag:yaml.org,2002:"
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+"""Feed validators call earlier dates implausible."""
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Later dates leave no room to compute with (a day's offset, a second's tie-break)."""
+TEXT: dict[str, Any] = {"type": ["string", "number", "boolean"]}
+"""YAML types a bare `no` or `42` that feedpub reads as text, so the schema accepts them."""
+URL: dict[str, Any] = {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S"}
+
+# Text that readers take for HTML markup whatever the escaping: an end tag such as </p>.
+_END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
+_SPACE = re.compile(r"\s")
+# An http(s) URL of characters a URI may hold, each part present only if non-empty: taken
+# apart and put together again by `http_uri`, it would come out the same.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?:/[\w\-.~!$&'()*+,;=:@%/]*)?(?:\?[\w\-.~!$&'()*+,;=:@%/?]+)?"
+    r"(?:#[\w\-.~!$&'()*+,;=:@%/?]+)?",
+    re.ASCII,
+)
+_URI_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # with letters and digits: what a URI may hold unescaped
+
+
+class Kind(Generic[T]):
+    """How a field is read from its node, and what the JSON Schema says of it."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> T | Invalid:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Field(Generic[T]):
+    name: str
+    description: str
+    kind: Kind[T]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """The fields of one kind of mapping, and how it is named in messages."""
+
+    what: str
+    fields: tuple[Field[Any], ...]
+
+    def __getitem__(self, name: str) -> Field[Any]:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def descriptions(self) -> dict[str, str]:
+        return {f.name: f.description for f in self.fields}
+
+
+class Nodes:
+    """Reads typed values from the nodes of one document, collecting problems."""
+
+    def __init__(self, path: str, *, screened: bool) -> None:
+        self.path = path
+        self.screened = screened
+        """The document's bytes passed `screen.screened`: no field need be looked at for
+        the characters it looks for."""
+        self.problems: list[Problem] = []
+        self.tz: tzinfo = UTC
+        """Where dates without an offset are (the site's time zone, once read)."""
+
+    def error(self, node: yaml.Node, where: str, message: str, *, warning: bool = False) -> None:
+        self.report(node.start_mark.line + 1, node.start_mark.column + 1, where, message, warning=warning)
+
+    def report(self, line: int, col: int, where: str, message: str, *, warning: bool = False) -> None:
+        severity = Severity.WARNING if warning else Severity.ERROR
+        self.problems.append(Problem(self.path, line, col, severity, message, where))
+
+    # -- mappings ----------------------------------------------------------------------------
+
+    def mapping(self, node: yaml.Node, where: str, table: Table) -> dict[str, yaml.Node] | Invalid:
+        """The mapping's value nodes by key; unknown, duplicate and missing required keys
+        are reported. INVALID if the node is no mapping."""
+        what = table.what
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, where, f"{what} must be a mapping of {', '.join(table.names)}")
+            return INVALID
+        values: dict[str, yaml.Node] = {}
+        firsts: dict[str, yaml.Node] = {}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key, value in node.value:
+            if key.tag == YAML + "merge":
+                merged.extend(self._merged(value, where))
+                continue
+            if not isinstance(key, yaml.ScalarNode):
+                self.error(key, where, f"keys of {what} must be plain names")
+                continue
+            name = key.value
+            if name in firsts:
+                self.error(
+                    key,
+                    join(where, name),
+                    f"duplicate key '{name}' in {what} (first at line {firsts[name].start_mark.line + 1})",
+                )
+                continue
+            firsts[name] = key
+            if name not in table.names:
+                self.error(key, join(where, name), _unknown(name, table))
+                continue
+            values[name] = value
+        for key, value in merged:
+            name = key.value
+            if name in table.names:
+                values.setdefault(name, value)
+            elif name not in firsts:
+                self.error(key, join(where, name), _unknown(name, table))
+        for field in table.fields:
+            if field.required and field.name not in values:
+                self.error(
+                    node, join(where, field.name), f"{what} is missing '{field.name}' ({field.description})"
+                )
+        return values
+
+    def _merged(self, node: yaml.Node, where: str) -> Iterator[tuple[yaml.Node, yaml.Node]]:
+        """Pairs a merge key brings in, earlier sources first, as YAML's merge rule says."""
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                self.error(source, where, "'<<' must merge a mapping or a list of mappings")
+                continue
+            yield from ((k, v) for k, v in source.value if k.tag != YAML + "merge")
+            for k, v in source.value:
+                if k.tag == YAML + "merge":
+                    yield from self._merged(v, where)
+
+    def field(
+        self, values: Mapping[str, yaml.Node], field: Field[T], where: str, default: U
+    ) -> T | U | Invalid:
+        """The field's value as its kind reads it, or `default` if the mapping lacks it."""
+        node = values.get(field.name)
+        return default if node is None else field.kind.read(self, node, join(where, field.name))
+
+    # -- scalars -----------------------------------------------------------------------------
+
+    def text(self, node: yaml.Node, where: str, *, line: bool = False, html: bool = False) -> str | Invalid:
+        """A non-empty string (white space folded to single spaces if `line`). Text that is
+        not `html` is shown as plain text, so it may not look like markup."""
+        name = leaf(where)
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, where, f"'{name}' must be text, not a {kind_of(node)}")
+            return INVALID
+        value = "" if is_null(node) else node.value
+        value = " ".join(value.split()) if line else value.strip()
+        if not value:
+            self.error(node, where, f"'{name}' is empty")
+            return INVALID
+        fault = None if self.screened else screen.fault(value, name)
+        if fault:
+            self.error(node, where, fault)
+            return INVALID
+        tag = None if html else _END_TAG.search(value)
+        if tag:
+            self.error(
+                node,
+                where,
+                f"'{name}' contains '{tag.group()}', which feed readers take for HTML; "
+                "plain-text fields cannot carry markup (write it without the angle brackets)",
+            )
+            return INVALID
+        return value
+
+    def link(self, node: yaml.Node, where: str) -> str | Invalid:
+        text = self.text(node, where)
+        if text is INVALID:
+            return INVALID
+        uri, reason = http_uri(text)
+        if uri is None:
+            self.error(
+                node,
+                where,
+                f"'{leaf(where)}': '{text}' {reason} (expected an absolute http(s) URL "
+                "such as https://example.org/page)",
+            )
+            return INVALID
+        return uri
+
+    def pattern(self, node: yaml.Node, where: str, regex: re.Pattern[str], expected: str) -> str | Invalid:
+        text = self.text(node, where)
+        if text is not INVALID and not regex.fullmatch(text):
+            self.error(node, where, f"'{leaf(where)}': '{text}' is not valid ({expected})")
+            return INVALID
+        return text
+
+    def when(self, node: yaml.Node, where: str) -> datetime | Invalid:
+        name = leaf(where)
+        expected = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2023-12-01T10:00:00-05:00"
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (YAML + "timestamp", YAML + "str"):
+            shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+            self.error(node, where, f"'{name}': {shown} is not a date ({expected})")
+            return INVALID
+        raw = node.value.strip()
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError as e:
+            reason = f": {e}" if "range" in str(e) else ""
+            self.error(node, where, f"'{name}': '{raw}' is not a date{reason} ({expected})")
+            return INVALID
+        offset = moment.utcoffset()
+        if offset is not None and offset % timedelta(minutes=1):
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} has a UTC offset with seconds, which feeds cannot carry "
+                "(expected an offset of hours and minutes such as +05:30)",
+            )
+            return INVALID
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
+        if not EARLIEST <= aware < LATEST:
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} is not between 1990 and 9998 (feed validators reject earlier "
+                "dates as implausible; later ones are beyond what dates can be computed with)",
+            )
+            return INVALID
+        if moment.tzinfo is not None:
+            return moment
+        if aware.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) != moment:
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} does not exist in {self.tz} (the clocks skip it); "
+                "write it with an explicit UTC offset",
+            )
+            return INVALID
+        if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+            self.error(
+                node,
+                where,
+                f"'{name}': {raw} happens twice in {self.tz}; the first is used "
+                "(write an explicit UTC offset to choose)",
+                warning=True,
+            )
+        # A fixed offset: a zone's ambiguous hour would make equal instants compare unequal.
+        return aware.replace(tzinfo=timezone(aware.utcoffset() or timedelta(0)))
+
+    def flag(self, node: yaml.Node, where: str) -> bool | Invalid:
+        if isinstance(node, yaml.ScalarNode) and node.tag == YAML + "bool":
+            word = node.value.lower()
+            if word in ("true", "false"):
+                return bool(word == "true")
+        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        self.error(node, where, f"'{leaf(where)}' must be true or false, not {shown}")
+        return INVALID
+
+    def count(self, node: yaml.Node, where: str, low: int, high: int) -> int | Invalid:
+        if isinstance(node, yaml.ScalarNode) and node.tag == YAML + "int":
+            try:
+                number = int(node.value.replace("_", ""), 0)
+            except ValueError:
+                number = None
+            if number is not None and low <= number <= high:
+                return number
+        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        self.error(node, where, f"'{leaf(where)}' must be a whole number from {low} to {high}, not {shown}")
+        return INVALID
+
+
+# -- kinds of scalar -------------------------------------------------------------------------
+
+
+class Text(Kind[str]):
+    def __init__(self, *, line: bool = False, html: bool = False) -> None:
+        super().__init__(TEXT)
+        self.line, self.html = line, html
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> str | Invalid:
+        return nodes.text(node, where, line=self.line, html=self.html)
+
+
+class Link(Kind[str]):
+    def __init__(self) -> None:
+        super().__init__(URL)
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> str | Invalid:
+        return nodes.link(node, where)
+
+
+class Pattern(Kind[str]):
+    def __init__(self, regex: str, expected: str, schema: dict[str, Any] | None = None) -> None:
+        super().__init__(schema or {"type": "string"})
+        self.regex = re.compile(regex)
+        self.expected = expected
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> str | Invalid:
+        return nodes.pattern(node, where, self.regex, self.expected)
+
+
+class When(Kind[datetime]):
+    def __init__(self) -> None:
+        super().__init__({"type": "string"})
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> datetime | Invalid:
+        return nodes.when(node, where)
+
+
+class Flag(Kind[bool]):
+    def __init__(self) -> None:
+        super().__init__({"type": "boolean"})
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> bool | Invalid:
+        return nodes.flag(node, where)
+
+
+class Count(Kind[int]):
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__({"type": "integer", "minimum": low, "maximum": high})
+        self.low, self.high = low, high
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> int | Invalid:
+        return nodes.count(node, where, self.low, self.high)
+
+
+class Checked(Kind[T]):
+    """A kind whose values must also pass `check`, which reports and says INVALID."""
+
+    def __init__(self, kind: Kind[T], check: Callable[[Nodes, yaml.Node, str, T], T | Invalid]) -> None:
+        super().__init__(kind.schema)
+        self.kind, self.check = kind, check
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> T | Invalid:
+        value = self.kind.read(nodes, node, where)
+        return INVALID if value is INVALID else self.check(nodes, node, where, value)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def http_uri(text: str) -> tuple[str | None, str]:
+    """The URL as a plain-ASCII URI, or None and what is wrong with it."""
+    if _PLAIN_URL.fullmatch(text):
+        return text, ""  # the common case, which the full treatment below would leave as it is
+    if _SPACE.search(text):
+        return None, "contains white space"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None, "is not a valid URL"
+    if not parts.scheme:
+        return None, "is a relative URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return None, "does not start with http:// or https://"
+    if not parts.hostname:
+        return None, "has no host name"
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None, "has a host name that cannot be written in ASCII"
+        netloc = netloc.replace(parts.hostname, host)
+    return urlunsplit((parts.scheme.lower(), netloc, *(quote(p, safe=_URI_SAFE) for p in parts[2:]))), ""
+
+
+def is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == YAML + "null" and not node.style
+
+
+def kind_of(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "value"
+
+
+def join(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
+def leaf(where: str) -> str:
+    return where.rsplit(".", 1)[-1]
+
+
+def _unknown(name: str, table: Table) -> str:
+    close = difflib.get_close_matches(name, table.names, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{name}' in {table.what} ({hint}expected one of: {', '.join(table.names)})"

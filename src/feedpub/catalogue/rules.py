@@ -1,0 +1,274 @@
+"""The catalogue's rules: the site, each article on its own, and the rules that look
+across articles, which run once over the whole list however the catalogue was read."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+
+from feedpub.catalogue import fields as f
+from feedpub.catalogue.nodes import INVALID, Invalid, Nodes, is_null, kind_of
+from feedpub.model import Article, Author, Site, Tag
+
+Definitions = dict[str, tuple[yaml.Node, str | None, str | None]]
+"""site.tags: each defined tag's key node, title and description, by slug."""
+
+
+def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
+    """The site (None if invalid) and its tag definitions. Sets the time zone that dates
+    without an offset are read in."""
+    values = nodes.mapping(node, "site", f.SITE)
+    if values is INVALID:
+        return None, {}
+    read: dict[str, Any] = {}
+    for name in f.SITE.names:  # the time zone first: dates depend on it
+        if name not in ("author", "authors"):
+            read[name] = nodes.field(values, f.SITE[name], "site", None)
+    if isinstance(read["timezone"], str):
+        nodes.tz = zoneinfo.ZoneInfo(read["timezone"])
+    authors = _authors(nodes, values, "site")
+    definitions = read["tags"] if isinstance(read["tags"], dict) else {}
+    read.pop("tags")  # its problems are reported; articles are read with what is valid of it
+    if INVALID in read.values() or authors is INVALID or None in (read[n] for n in f.SITE_REQUIRED):
+        return None, definitions
+    feed_url = read["feed_url"]
+    return Site(
+        title=read["title"],
+        link=read["link"],
+        feed_url=feed_url if feed_url.endswith("/") else feed_url + "/",
+        description=read["description"],
+        language=read["language"] or "en",
+        timezone=str(nodes.tz),
+        authors=authors,
+        max_items=50 if read["max_items"] is None else read["max_items"],
+        id=read["id"] or read["link"],
+        websub_hub=read["websub_hub"],
+        archive=bool(read["archive"]),
+    ), definitions
+
+
+def _authors(nodes: Nodes, values: Mapping[str, yaml.Node], where: str) -> tuple[Author, ...] | Invalid:
+    """Authors from `author` or `authors`: () if neither is given."""
+    if "author" in values and "authors" in values:
+        nodes.error(values["authors"], f"{where}.authors", "give either 'author' or 'authors', not both")
+        return INVALID
+    one = nodes.field(values, f.ARTICLE["author"], where, None)
+    if one is not None:
+        return INVALID if one is INVALID else (one,)
+    many: tuple[Author, ...] | Invalid = nodes.field(values, f.ARTICLE["authors"], where, ())
+    return many
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """An article as read on its own: the article if it is valid, and its id and tags as
+    far as they are, which the rules across articles look at in any case."""
+
+    article: Article | None
+    id: str | None
+    tags: tuple[Tag, ...]
+
+
+@dataclass
+class Places:
+    """Where each article's id and tags are, to place what the rules across articles find."""
+
+    ids: list[yaml.Node | None] = field(default_factory=list)
+    tags: list[list[yaml.Node]] = field(default_factory=list)
+
+
+@dataclass
+class Tags:
+    """Tag names this reading has found valid, made into tags once."""
+
+    definitions: Definitions
+    made: dict[str, Tag] = field(default_factory=dict)
+
+    def tag(self, name: str) -> Tag:
+        if name not in self.made:
+            slug = f.tag_slug(name)
+            _, title, description = self.definitions.get(slug, (None, None, None))
+            self.made[name] = Tag(slug, name, title, description)
+        return self.made[name]
+
+
+def article(
+    nodes: Nodes, node: yaml.Node, where: str, site: Site | None, tags: Tags
+) -> tuple[Read, yaml.Node | None, list[yaml.Node]]:
+    """The article at `node` read on its own, with the nodes of its id and of its tags."""
+    values = nodes.mapping(node, where, f.ARTICLE)
+    if values is INVALID:
+        return Read(None, None, ()), None, []
+    read: dict[str, Any] = {
+        name: nodes.field(values, f.ARTICLE[name], where, None)
+        for name in f.ARTICLE.names
+        if name not in ("author", "authors")
+    }
+    listed = read.pop("tags")
+    named = (
+        [(name, item) for name, item in listed or () if name is not INVALID] if listed is not INVALID else []
+    )
+    if listed is INVALID or len(named) < len(listed or ()):
+        read["tags"] = INVALID
+    article_tags = tuple(tags.tag(name) for name, _ in named)
+    published, updated = read["published"], read["updated"]
+    if updated and published and INVALID not in (published, updated) and updated < published:
+        nodes.error(
+            values["updated"],
+            f"{where}.updated",
+            f"'updated' ({updated.isoformat()}) is before 'published' ({published.isoformat()})",
+        )
+        read["updated"] = INVALID
+    authors = _authors(nodes, values, where)
+    if authors == () and site is not None:
+        authors = site.authors
+        if not authors:
+            nodes.error(
+                node,
+                f"{where}.author",
+                "an article needs an author: give it 'author' or set 'site.author' (Atom feeds require one)",
+            )
+            authors = INVALID
+    ident = read["id"] if isinstance(read["id"], str) else None
+    id_node = values.get("id") if ident else None
+    tag_nodes = [item for _, item in named]
+    if INVALID in read.values() or authors is INVALID or None in (read[n] for n in f.ARTICLE_REQUIRED):
+        return Read(None, ident, article_tags), id_node, tag_nodes
+    made = Article(
+        read["id"],
+        read["title"],
+        read["link"],
+        published,
+        read["updated"],
+        read["summary"],
+        read["content"],
+        article_tags,
+        authors,
+        bool(read["draft"]),
+        read["image"],
+        read["enclosures"] or (),
+    )
+    return Read(made, ident, article_tags), id_node, tag_nodes
+
+
+def articles(
+    nodes: Nodes, node: yaml.Node | None, site: Site | None, tags: Tags
+) -> tuple[list[Read], Places]:
+    reads: list[Read] = []
+    places = Places()
+    if node is None or is_null(node):
+        return reads, places
+    if not isinstance(node, yaml.SequenceNode):
+        nodes.error(node, "articles", f"'articles' must be a list, not a {kind_of(node)}")
+        return reads, places
+    for i, item in enumerate(node.value):
+        read, id_node, tag_nodes = article(nodes, item, f"articles[{i}]", site, tags)
+        reads.append(read)
+        places.ids.append(id_node)
+        places.tags.append(tag_nodes)
+    return reads, places
+
+
+# -- across articles -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Clash:
+    """Article `article`'s id (tag None) or its tag number `tag` clashes with the same of
+    article `first`, earlier in the catalogue."""
+
+    article: int
+    tag: int | None
+    first: int
+    first_tag: int | None
+
+
+@dataclass
+class Across:
+    """What the rules across articles find."""
+
+    tags: list[Tag]
+    """Every tag, in order of first appearance, named by its first spelling."""
+    articles: list[Article | None]
+    """The articles, each with its tags so named."""
+    clashes: list[Clash]
+    unused: list[str]
+    """Slugs of tags the site defines that no article has."""
+
+    @property
+    def clean(self) -> bool:
+        return not self.clashes and not self.unused
+
+
+def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
+    """The rules that look across articles: ids are unique; spellings of one tag (see
+    `tag_key`) are one tag, named by the first; two different tags may not share a folder;
+    every tag the site defines is used. One pass, in catalogue order."""
+    ids: dict[str, int] = {}
+    by_key: dict[str, Tag] = {}
+    by_slug: dict[str, tuple[int, int]] = {}
+    keys: dict[str, str] = {}
+    clashes: list[Clash] = []
+    articles: list[Article | None] = []
+    for i, read in enumerate(reads):
+        if read.id is not None:
+            if read.id in ids:
+                clashes.append(Clash(i, None, ids[read.id], None))
+            else:
+                ids[read.id] = i
+        named: dict[str, Tag] = {}
+        for t, tag in enumerate(read.tags):
+            key = keys.get(tag.name) or keys.setdefault(tag.name, f.tag_key(tag.name))
+            known = by_key.get(key)
+            if known is None:
+                if tag.slug in by_slug:
+                    clashes.append(Clash(i, t, *by_slug[tag.slug]))
+                    continue
+                known = by_key[key] = tag
+                by_slug[tag.slug] = (i, t)
+            named.setdefault(known.slug, known)
+        article = read.article
+        if article is not None and tuple(named.values()) != article.tags:
+            article = replace(article, tags=tuple(named.values()))
+        articles.append(article)
+    used = {tag.slug for tag in by_key.values()}
+    return Across(list(by_key.values()), articles, clashes, [s for s in defined if s not in used])
+
+
+def place(
+    nodes: Nodes, found: Across, reads: Sequence[Read], places: Places, definitions: Definitions
+) -> None:
+    """Report what `across` found, at the places the articles were read from."""
+    for clash in found.clashes:
+        if clash.tag is None:
+            node, first = places.ids[clash.article], places.ids[clash.first]
+            assert node is not None and first is not None
+            nodes.error(
+                node,
+                f"articles[{clash.article}].id",
+                f"duplicate id '{reads[clash.article].id}' (first used at line "
+                f"{first.start_mark.line + 1}); ids must be unique",
+            )
+        else:
+            assert clash.first_tag is not None
+            node = places.tags[clash.article][clash.tag]
+            first = places.tags[clash.first][clash.first_tag]
+            tag, first_tag = reads[clash.article].tags[clash.tag], reads[clash.first].tags[clash.first_tag]
+            nodes.error(
+                node,
+                f"articles[{clash.article}].tags[{clash.tag}]",
+                f"tags '{tag.name}' and '{first_tag.name}' (line {first.start_mark.line + 1}) "
+                f"would both be written to feeds/tags/{tag.slug}/; spell them alike or rename one",
+            )
+    for slug in found.unused:
+        key = definitions[slug][0]
+        nodes.error(
+            key,
+            f"site.tags.{key.value}",
+            f"no article has the tag '{key.value}', so this entry is unused",
+            warning=True,
+        )
