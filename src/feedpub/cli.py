@@ -177,10 +177,9 @@ def _jobs_option(command: argparse.ArgumentParser) -> None:
         "-j",
         "--jobs",
         type=_positive,
-        default=2,
         metavar="N",
-        help="processes to share the work of a catalogue over 1 MiB: 1 or 2 (default: %(default)s, "
-        "used only on a machine with a second core)",
+        help="processes to share the work of a catalogue over 1 MiB: 1, or 2 (the default on a "
+        "machine with a second core)",
     )
 
 
@@ -215,7 +214,7 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         options = argparse.Namespace(
-            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=2
+            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=None
         )
 
         def build() -> None:
@@ -263,7 +262,7 @@ def _read(path: str) -> bytes:
         raise _Failure(IO_FAILURE, f"cannot read catalogue '{path}': {e.strerror}") from None
 
 
-def _validate(data: bytes, path: str, jobs: int) -> tuple[Catalogue | None, list[Problem]]:
+def _validate(data: bytes, path: str, jobs: int | None) -> tuple[Catalogue | None, list[Problem]]:
     from feedpub import reading
 
     with _uncollected():
