@@ -209,37 +209,27 @@ def tag_slug(name: str) -> str:
     return f"{slug}-tag" if slug in _WINDOWS_RESERVED else slug
 
 
-def tag_name(nodes: Nodes, node: yaml.Node, where: str) -> str | Invalid:
-    """A tag's name, if it can name a feed of its own: one with a letter or digit to name
-    its folder, and no invisible character that would make it look like another tag."""
-    name = nodes.text(node, where, line=True)
-    if name is INVALID:
-        return INVALID
+def tag_problem(name: str) -> str | None:
+    """Why `name` (valid text) cannot name a tag's feed, if it cannot: it has no letter or
+    digit to name its folder, or an invisible character that would make it look like another."""
     hidden = next((c for c in name if unicodedata.category(c) == "Cf" and c not in _JOINERS), None)
     if hidden:
-        nodes.error(
-            node,
-            where,
+        return (
             f"tag '{name}' contains U+{ord(hidden):04X} ({unicodedata.name(hidden, 'a format character')}), "
-            "an invisible character that would make its feed look like another's; remove it",
+            "an invisible character that would make its feed look like another's; remove it"
         )
-        return INVALID
     if not tag_slug(name):
-        nodes.error(node, where, f"tag '{name}' has no letter or digit to name its feed folder")
-        return INVALID
-    return name
+        return f"tag '{name}' has no letter or digit to name its feed folder"
+    return None
 
 
-class TagNames(Kind[tuple[tuple[str | Invalid, yaml.Node], ...]]):
-    """An article's tags: each name (or INVALID) with its node, for the rules across
-    articles to place what they find."""
+class TagNodes(Kind[tuple[yaml.Node, ...]]):
+    """An article's tags, as nodes: `rules` reads each name, since many articles share them."""
 
     def __init__(self) -> None:
         super().__init__({"type": ["array", "null"], "items": TEXT, "maxItems": MAX_TAGS})
 
-    def read(
-        self, nodes: Nodes, node: yaml.Node, where: str
-    ) -> tuple[tuple[str | Invalid, yaml.Node], ...] | Invalid:
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> tuple[yaml.Node, ...] | Invalid:
         if is_null(node):
             return ()
         if not isinstance(node, yaml.SequenceNode):
@@ -253,7 +243,7 @@ class TagNames(Kind[tuple[tuple[str | Invalid, yaml.Node], ...]]):
                 "(each tag is a feed of its own)",
             )
             return INVALID
-        return tuple((tag_name(nodes, item, f"{where}[{i}]"), item) for i, item in enumerate(node.value))
+        return tuple(node.value)
 
 
 TAG = Table(
@@ -397,7 +387,7 @@ ARTICLE = Table(
         Field("updated", "a date or ISO 8601 date-time, not before published", When()),
         Field("summary", "plain text", Text(html=True)),
         Field("content", "the article's HTML body", Text(html=True)),
-        Field("tags", "a list of tags", TagNames()),
+        Field("tags", "a list of tags", TagNodes()),
         Field("author", "{name, email, uri}", AUTHOR_KIND),
         Field("authors", "a list of {name, email, uri}", AUTHORS_KIND),
         Field("draft", "true or false", Flag()),

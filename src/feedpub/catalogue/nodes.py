@@ -35,6 +35,7 @@ INVALID: Final = _Invalid.INVALID
 Invalid = Literal[_Invalid.INVALID]
 
 YAML = "tag:yaml.org,2002:"
+_NULL = YAML + "null"
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 """Feed validators call earlier dates implausible."""
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
@@ -74,23 +75,18 @@ class Field(Generic[T]):
     required: bool = False
 
 
-@dataclass(frozen=True)
 class Table:
     """The fields of one kind of mapping, and how it is named in messages."""
 
-    what: str
-    fields: tuple[Field[Any], ...]
+    def __init__(self, what: str, fields: tuple[Field[Any], ...]) -> None:
+        self.what = what
+        self.fields = fields
+        self.by_name = {f.name: f for f in fields}
+        self.names = list(self.by_name)
+        self.required = [f for f in fields if f.required]
 
     def __getitem__(self, name: str) -> Field[Any]:
-        return next(f for f in self.fields if f.name == name)
-
-    @property
-    def names(self) -> list[str]:
-        return [f.name for f in self.fields]
-
-    @property
-    def descriptions(self) -> dict[str, str]:
-        return {f.name: f.description for f in self.fields}
+        return self.by_name[name]
 
 
 class Nodes:
@@ -140,18 +136,18 @@ class Nodes:
                 )
                 continue
             firsts[name] = key
-            if name not in table.names:
+            if name not in table.by_name:
                 self.error(key, join(where, name), _unknown(name, table))
                 continue
             values[name] = value
         for key, value in merged:
             name = key.value
-            if name in table.names:
+            if name in table.by_name:
                 values.setdefault(name, value)
             elif name not in firsts:
                 self.error(key, join(where, name), _unknown(name, table))
-        for field in table.fields:
-            if field.required and field.name not in values:
+        for field in table.required:
+            if field.name not in values:
                 self.error(
                     node, join(where, field.name), f"{what} is missing '{field.name}' ({field.description})"
                 )
@@ -181,16 +177,15 @@ class Nodes:
     def text(self, node: yaml.Node, where: str, *, line: bool = False, html: bool = False) -> str | Invalid:
         """A non-empty string (white space folded to single spaces if `line`). Text that is
         not `html` is shown as plain text, so it may not look like markup."""
-        name = leaf(where)
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, where, f"'{name}' must be text, not a {kind_of(node)}")
+            self.error(node, where, f"'{leaf(where)}' must be text, not a {kind_of(node)}")
             return INVALID
-        value = "" if is_null(node) else node.value
+        value = "" if node.tag == _NULL and not node.style else node.value
         value = " ".join(value.split()) if line else value.strip()
         if not value:
-            self.error(node, where, f"'{name}' is empty")
+            self.error(node, where, f"'{leaf(where)}' is empty")
             return INVALID
-        fault = None if self.screened else screen.fault(value, name)
+        fault = None if self.screened else screen.fault(value, leaf(where))
         if fault:
             self.error(node, where, fault)
             return INVALID
@@ -199,7 +194,7 @@ class Nodes:
             self.error(
                 node,
                 where,
-                f"'{name}' contains '{tag.group()}', which feed readers take for HTML; "
+                f"'{leaf(where)}' contains '{tag.group()}', which feed readers take for HTML; "
                 "plain-text fields cannot carry markup (write it without the angle brackets)",
             )
             return INVALID
@@ -228,25 +223,24 @@ class Nodes:
         return text
 
     def when(self, node: yaml.Node, where: str) -> datetime | Invalid:
-        name = leaf(where)
         expected = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2023-12-01T10:00:00-05:00"
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (YAML + "timestamp", YAML + "str"):
             shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
-            self.error(node, where, f"'{name}': {shown} is not a date ({expected})")
+            self.error(node, where, f"'{leaf(where)}': {shown} is not a date ({expected})")
             return INVALID
         raw = node.value.strip()
         try:
             moment = datetime.fromisoformat(raw)
         except ValueError as e:
             reason = f": {e}" if "range" in str(e) else ""
-            self.error(node, where, f"'{name}': '{raw}' is not a date{reason} ({expected})")
+            self.error(node, where, f"'{leaf(where)}': '{raw}' is not a date{reason} ({expected})")
             return INVALID
         offset = moment.utcoffset()
-        if offset is not None and offset % timedelta(minutes=1):
+        if offset is not None and (offset.seconds % 60 or offset.microseconds):
             self.error(
                 node,
                 where,
-                f"'{name}': {raw} has a UTC offset with seconds, which feeds cannot carry "
+                f"'{leaf(where)}': {raw} has a UTC offset with seconds, which feeds cannot carry "
                 "(expected an offset of hours and minutes such as +05:30)",
             )
             return INVALID
@@ -255,7 +249,7 @@ class Nodes:
             self.error(
                 node,
                 where,
-                f"'{name}': {raw} is not between 1990 and 9998 (feed validators reject earlier "
+                f"'{leaf(where)}': {raw} is not between 1990 and 9998 (feed validators reject earlier "
                 "dates as implausible; later ones are beyond what dates can be computed with)",
             )
             return INVALID
@@ -265,7 +259,7 @@ class Nodes:
             self.error(
                 node,
                 where,
-                f"'{name}': {raw} does not exist in {self.tz} (the clocks skip it); "
+                f"'{leaf(where)}': {raw} does not exist in {self.tz} (the clocks skip it); "
                 "write it with an explicit UTC offset",
             )
             return INVALID
@@ -273,7 +267,7 @@ class Nodes:
             self.error(
                 node,
                 where,
-                f"'{name}': {raw} happens twice in {self.tz}; the first is used "
+                f"'{leaf(where)}': {raw} happens twice in {self.tz}; the first is used "
                 "(write an explicit UTC offset to choose)",
                 warning=True,
             )
@@ -400,7 +394,7 @@ def http_uri(text: str) -> tuple[str | None, str]:
 
 
 def is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == YAML + "null" and not node.style
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.style
 
 
 def kind_of(node: yaml.Node) -> str:

@@ -83,17 +83,32 @@ class Places:
 
 @dataclass
 class Tags:
-    """Tag names this reading has found valid, made into tags once."""
+    """The tags of one reading, each text read and made into a tag once: many articles
+    share their tags."""
 
     definitions: Definitions
-    made: dict[str, Tag] = field(default_factory=dict)
+    by_text: dict[str, Tag] = field(default_factory=dict)
 
-    def tag(self, name: str) -> Tag:
-        if name not in self.made:
-            slug = f.tag_slug(name)
-            _, title, description = self.definitions.get(slug, (None, None, None))
-            self.made[name] = Tag(slug, name, title, description)
-        return self.made[name]
+    def tag(self, nodes: Nodes, node: yaml.Node, article: str, index: int) -> Tag | Invalid:
+        """The tag at `node`, `index` in the tags of the article at `article`."""
+        if isinstance(node, yaml.ScalarNode) and not is_null(node) and node.value in self.by_text:
+            return self.by_text[node.value]  # the same text reads the same
+        where = f"{article}.tags[{index}]"
+        name = nodes.text(node, where, line=True)
+        if name is INVALID:
+            return INVALID
+        problem = f.tag_problem(name)
+        if problem:
+            nodes.error(node, where, problem)
+            return INVALID
+        slug = f.tag_slug(name)
+        _, title, description = self.definitions.get(slug, (None, None, None))
+        tag = self.by_text[node.value] = Tag(slug, name, title, description)
+        return tag
+
+
+_READ_HERE = [name for name in f.ARTICLE.names if name not in ("author", "authors")]
+"""An article's fields but its authors, which are read with the site's in mind."""
 
 
 def article(
@@ -103,18 +118,20 @@ def article(
     values = nodes.mapping(node, where, f.ARTICLE)
     if values is INVALID:
         return Read(None, None, ()), None, []
-    read: dict[str, Any] = {
-        name: nodes.field(values, f.ARTICLE[name], where, None)
-        for name in f.ARTICLE.names
-        if name not in ("author", "authors")
-    }
-    listed = read.pop("tags")
-    named = (
-        [(name, item) for name, item in listed or () if name is not INVALID] if listed is not INVALID else []
+    read: dict[str, Any] = dict.fromkeys(_READ_HERE)
+    for name, value in values.items():  # what is absent stays None
+        if name in read:
+            read[name] = f.ARTICLE.by_name[name].kind.read(nodes, value, f"{where}.{name}")
+    listed = read.pop("tags") or ()
+    found = (
+        []
+        if listed is INVALID
+        else [(tags.tag(nodes, item, where, i), item) for i, item in enumerate(listed)]
     )
-    if listed is INVALID or len(named) < len(listed or ()):
+    named = [(tag, item) for tag, item in found if isinstance(tag, Tag)]
+    if listed is INVALID or len(named) < len(found):
         read["tags"] = INVALID
-    article_tags = tuple(tags.tag(name) for name, _ in named)
+    article_tags = tuple(tag for tag, _ in named)
     published, updated = read["published"], read["updated"]
     if updated and published and INVALID not in (published, updated) and updated < published:
         nodes.error(
@@ -211,7 +228,7 @@ def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
     ids: dict[str, int] = {}
     by_key: dict[str, Tag] = {}
     by_slug: dict[str, tuple[int, int]] = {}
-    keys: dict[str, str] = {}
+    by_name: dict[str, Tag] = {}  # each spelling's tag, once known
     clashes: list[Clash] = []
     articles: list[Article | None] = []
     for i, read in enumerate(reads):
@@ -220,20 +237,27 @@ def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
                 clashes.append(Clash(i, None, ids[read.id], None))
             else:
                 ids[read.id] = i
-        named: dict[str, Tag] = {}
+        named = []
         for t, tag in enumerate(read.tags):
-            key = keys.get(tag.name) or keys.setdefault(tag.name, f.tag_key(tag.name))
-            known = by_key.get(key)
+            known = by_name.get(tag.name)
             if known is None:
-                if tag.slug in by_slug:
-                    clashes.append(Clash(i, t, *by_slug[tag.slug]))
-                    continue
-                known = by_key[key] = tag
-                by_slug[tag.slug] = (i, t)
-            named.setdefault(known.slug, known)
+                key = f.tag_key(tag.name)
+                known = by_key.get(key)
+                if known is None:
+                    if tag.slug in by_slug:
+                        clashes.append(Clash(i, t, *by_slug[tag.slug]))
+                        continue
+                    known = by_key[key] = tag
+                    by_slug[tag.slug] = (i, t)
+                by_name[tag.name] = known
+            named.append(known)
         article = read.article
-        if article is not None and tuple(named.values()) != article.tags:
-            article = replace(article, tags=tuple(named.values()))
+        if article is not None and (
+            len(named) != len(article.tags)
+            or any(k is not t for k, t in zip(named, article.tags, strict=True))
+        ):
+            # another spelling, or the same tag twice: each tag once, as first spelt
+            article = replace(article, tags=tuple({id(k): k for k in named}.values()))
         articles.append(article)
     used = {tag.slug for tag in by_key.values()}
     return Across(list(by_key.values()), articles, clashes, [s for s in defined if s not in used])
