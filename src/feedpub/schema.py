@@ -50,7 +50,9 @@ def _object(table: Table, title: str) -> dict[str, Any]:
         "type": "object",
         "title": title,
         "properties": {
-            f.name: {**f.kind.schema, "title": f.name, "description": f.description} for f in table.fields
+            f.name: {**f.kind.schema, "title": f.name, "description": f.description}
+            | ({} if f.default in (None, ()) else {"default": f.default})
+            for f in table.fields
         },
         "required": [f.name for f in table.fields if f.required],
         "additionalProperties": False,

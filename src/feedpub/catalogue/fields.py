@@ -75,7 +75,7 @@ class Record(Kind[Any]):
         values = nodes.mapping(node, where, self.table)
         if values is INVALID:
             return INVALID
-        read = {f.name: nodes.field(values, f, where, None) for f in self.table.fields}
+        read = {f.name: nodes.field(values, f, where) for f in self.table.fields}
         return self.make(nodes, values, where, **read)
 
 
@@ -286,8 +286,8 @@ class TagDefinitions(Kind[dict[str, tuple[yaml.Node, str | None, str | None]]]):
             values = nodes.mapping(value, at, Table(f"tag '{key.value}'", TAG.fields))
             if values is INVALID:
                 continue
-            title = nodes.field(values, TAG["title"], at, None)
-            description = nodes.field(values, TAG["description"], at, None)
+            title = nodes.field(values, TAG["title"], at)
+            description = nodes.field(values, TAG["description"], at)
             defined[slug] = (
                 key,
                 None if title is INVALID else title,
@@ -333,6 +333,7 @@ LANGUAGE = Field(
     "language",
     "a BCP 47 language tag such as en or en-GB",
     Checked(Pattern(_LANGUAGE_TAG, "a BCP 47 language tag such as en or en-GB"), _registered),
+    default="en",
 )
 SITE = Table(
     "'site'",
@@ -344,10 +345,17 @@ SITE = Table(
         ),
         Field("description", "one sentence about the site, plain text", Text(), required=True),
         LANGUAGE,
-        Field("timezone", "an IANA time zone such as America/New_York", Checked(Text(), _zone)),
+        Field(
+            "timezone", "an IANA time zone such as America/New_York", Checked(Text(), _zone), default="UTC"
+        ),
         Field("author", "the default author: {name, email, uri}", AUTHOR_KIND),
         Field("authors", "default authors: a list of {name, email, uri}", AUTHORS_KIND),
-        Field("max_items", "how many newest entries each feed keeps, 1 to 1000", Count(*MAX_ITEMS_RANGE)),
+        Field(
+            "max_items",
+            "how many newest entries each feed keeps, 1 to 1000",
+            Count(*MAX_ITEMS_RANGE),
+            default=50,
+        ),
         Field("tags", "titles and descriptions of tag feeds, keyed by tag", TagDefinitions()),
         Field(
             "id",
@@ -359,7 +367,7 @@ SITE = Table(
             ),
         ),
         Field("websub_hub", "a WebSub hub to tell of new content, an absolute http(s) URL", Link()),
-        Field("archive", "true to keep every article in RFC 5005 archive pages; default false", Flag()),
+        Field("archive", "true to keep every article in RFC 5005 archive pages", Flag(), default=False),
     ),
 )
 ARTICLE = Table(
@@ -387,12 +395,17 @@ ARTICLE = Table(
         Field("updated", "a date or ISO 8601 date-time, not before published", When()),
         Field("summary", "plain text", Text(html=True)),
         Field("content", "the article's HTML body", Text(html=True)),
-        Field("tags", "a list of tags", TagNodes()),
+        Field("tags", "a list of tags", TagNodes(), default=()),
         Field("author", "{name, email, uri}", AUTHOR_KIND),
         Field("authors", "a list of {name, email, uri}", AUTHORS_KIND),
-        Field("draft", "true or false", Flag()),
+        Field("draft", "true or false", Flag(), default=False),
         Field("image", "an absolute http(s) URL, or {url, alt}", ImageKind()),
-        Field("enclosures", "a list of {url, length, type}: files that go with the article", ENCLOSURES_KIND),
+        Field(
+            "enclosures",
+            "a list of {url, length, type}: files that go with the article",
+            ENCLOSURES_KIND,
+            default=(),
+        ),
     ),
 )
 
@@ -416,8 +429,6 @@ TOP = Table(
         ),
     ),
 )
-SITE_REQUIRED = [f.name for f in SITE.fields if f.required]
-ARTICLE_REQUIRED = [f.name for f in ARTICLE.fields if f.required]
 RECORDS = {
     "site": SITE,
     "article": ARTICLE,

@@ -23,7 +23,6 @@ from feedpub.catalogue import screen
 from feedpub.problems import Problem, Severity
 
 T = TypeVar("T")
-U = TypeVar("U")
 
 
 class _Invalid(Enum):
@@ -73,6 +72,8 @@ class Field(Generic[T]):
     description: str
     kind: Kind[T]
     required: bool = False
+    default: Any = None
+    """The value when the field is absent (None: none, or one a rule derives)."""
 
 
 class Table:
@@ -165,12 +166,11 @@ class Nodes:
                 if k.tag == YAML + "merge":
                     yield from self._merged(v, where)
 
-    def field(
-        self, values: Mapping[str, yaml.Node], field: Field[T], where: str, default: U
-    ) -> T | U | Invalid:
-        """The field's value as its kind reads it, or `default` if the mapping lacks it."""
+    def field(self, values: Mapping[str, yaml.Node], field: Field[T], where: str) -> Any:
+        """The field's value as its kind reads it (INVALID if it is not valid), or its
+        default if the mapping lacks it."""
         node = values.get(field.name)
-        return default if node is None else field.kind.read(self, node, join(where, field.name))
+        return field.default if node is None else field.kind.read(self, node, join(where, field.name))
 
     # -- scalars -----------------------------------------------------------------------------
 

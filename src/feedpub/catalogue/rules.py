@@ -27,13 +27,13 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
     read: dict[str, Any] = {}
     for name in f.SITE.names:  # the time zone first: dates depend on it
         if name not in ("author", "authors"):
-            read[name] = nodes.field(values, f.SITE[name], "site", None)
-    if isinstance(read["timezone"], str):
+            read[name] = nodes.field(values, f.SITE[name], "site")
+    if read["timezone"] is not INVALID:
         nodes.tz = zoneinfo.ZoneInfo(read["timezone"])
     authors = _authors(nodes, values, "site")
     definitions = read["tags"] if isinstance(read["tags"], dict) else {}
     read.pop("tags")  # its problems are reported; articles are read with what is valid of it
-    if INVALID in read.values() or authors is INVALID or None in (read[n] for n in f.SITE_REQUIRED):
+    if INVALID in read.values() or authors is INVALID or any(read[f.name] is None for f in f.SITE.required):
         return None, definitions
     feed_url = read["feed_url"]
     return Site(
@@ -41,13 +41,13 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
         link=read["link"],
         feed_url=feed_url if feed_url.endswith("/") else feed_url + "/",
         description=read["description"],
-        language=read["language"] or "en",
+        language=read["language"],
         timezone=str(nodes.tz),
         authors=authors,
-        max_items=50 if read["max_items"] is None else read["max_items"],
+        max_items=read["max_items"],
         id=read["id"] or read["link"],
         websub_hub=read["websub_hub"],
-        archive=bool(read["archive"]),
+        archive=read["archive"],
     ), definitions
 
 
@@ -56,11 +56,11 @@ def _authors(nodes: Nodes, values: Mapping[str, yaml.Node], where: str) -> tuple
     if "author" in values and "authors" in values:
         nodes.error(values["authors"], f"{where}.authors", "give either 'author' or 'authors', not both")
         return INVALID
-    one = nodes.field(values, f.ARTICLE["author"], where, None)
+    one = nodes.field(values, f.ARTICLE["author"], where)
     if one is not None:
         return INVALID if one is INVALID else (one,)
-    many: tuple[Author, ...] | Invalid = nodes.field(values, f.ARTICLE["authors"], where, ())
-    return many
+    many: tuple[Author, ...] | Invalid | None = nodes.field(values, f.ARTICLE["authors"], where)
+    return () if many is None else many
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +107,10 @@ class Tags:
         return tag
 
 
-_READ_HERE = [name for name in f.ARTICLE.names if name not in ("author", "authors")]
-"""An article's fields but its authors, which are read with the site's in mind."""
+_DEFAULTS: dict[str, Any] = {
+    field.name: field.default for field in f.ARTICLE.fields if field.name not in ("author", "authors")
+}
+"""An article's fields but its authors (read with the site's in mind), as when absent."""
 
 
 def article(
@@ -118,11 +120,11 @@ def article(
     values = nodes.mapping(node, where, f.ARTICLE)
     if values is INVALID:
         return Read(None, None, ()), None, []
-    read: dict[str, Any] = dict.fromkeys(_READ_HERE)
-    for name, value in values.items():  # what is absent stays None
+    read = dict(_DEFAULTS)
+    for name, value in values.items():
         if name in read:
             read[name] = f.ARTICLE.by_name[name].kind.read(nodes, value, f"{where}.{name}")
-    listed = read.pop("tags") or ()
+    listed = read.pop("tags")
     found = (
         []
         if listed is INVALID
@@ -153,7 +155,11 @@ def article(
     ident = read["id"] if isinstance(read["id"], str) else None
     id_node = values.get("id") if ident else None
     tag_nodes = [item for _, item in named]
-    if INVALID in read.values() or authors is INVALID or None in (read[n] for n in f.ARTICLE_REQUIRED):
+    if (
+        INVALID in read.values()
+        or authors is INVALID
+        or any(read[f.name] is None for f in f.ARTICLE.required)
+    ):
         return Read(None, ident, article_tags), id_node, tag_nodes
     made = Article(
         read["id"],
@@ -165,9 +171,9 @@ def article(
         read["content"],
         article_tags,
         authors,
-        bool(read["draft"]),
+        read["draft"],
         read["image"],
-        read["enclosures"] or (),
+        read["enclosures"],
     )
     return Read(made, ident, article_tags), id_node, tag_nodes
 
