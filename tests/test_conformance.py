@@ -372,6 +372,27 @@ def test_verify_reports_each_defect_by_its_w3c_name(path: str, old: str, new: st
         assert any(p.message.endswith(f"[{w3c}]") for p in problems), [str(p) for p in problems]
 
 
+def test_verify_checks_a_feed_written_on_one_line_item_by_item() -> None:
+    # Twenty thousand items on one line: the line was searched whole for every title in it,
+    # which took minutes; the title of the last is the one that reads as HTML.
+    items = "".join(
+        f"<item><title>Item {n}{' &amp;amp; co' if n == 19_999 else ''}</title>"
+        f"<link>https://example.org/{n}</link><description>Text {n}</description>"
+        f'<guid isPermaLink="false">urn:uuid:00000000-0000-4000-8000-{n:012}</guid></item>'
+        for n in range(20_000)
+    )
+    data = (
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>One line</title>'
+        "<link>https://example.org/</link><description>All on one line.</description>"
+        '<atom:link href="https://example.org/feeds/rss.xml" rel="self" type="application/rss+xml"/>'
+        f"{items}</channel></rss>"
+    ).encode()
+    problems = verify_document(data, "rss.xml", "rss.xml", NOW)
+    assert [str(p) for p in problems] == [
+        "rss.xml:1:1: warning: <title>: plain text contains '&amp', which reads as an HTML entity [ContainsHTML]"
+    ]
+
+
 def test_verify_command(tmp_path: Path) -> None:
     assert (
         feedpub(

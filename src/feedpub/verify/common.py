@@ -37,7 +37,9 @@ class Report:
 
     def __init__(self, path: str, data: bytes, now: datetime) -> None:
         self.path = path
-        self.lines = data.split(b"\n")
+        self.hex_lines = [b"&#x" in line for line in data.split(b"\n")]
+        """Which lines hold '&#x', looked for once: a feed written on one line would otherwise
+        be searched whole for every plain-text element in it."""
         self.now = now
         self.problems: list[Problem] = []
 
@@ -53,7 +55,7 @@ class Report:
         W3C validator's suspicion of escaped HTML."""
         first = (element.sourceline or 1) - 1
         last = first + (element.text or "").count("\n")
-        return any(b"&#x" in line for line in self.lines[first : last + 1])
+        return any(self.hex_lines[first : last + 1])
 
 
 def _name(element: etree._Element) -> str:
