@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
@@ -30,6 +32,17 @@ SCHEMA = ROOT / "src" / "feedpub" / "verify" / "atom.rnc"
 
 def instant(text: str, rss: bool) -> datetime:
     return parsedate_to_datetime(text) if rss else datetime.fromisoformat(text)
+
+
+def assert_shows(detail: dict[str, str], text: str) -> None:
+    """A reader shows `text` for a value feedparser reports (with its `type`): plain text as it
+    is; HTML rendered, which must then hold no markup at all, `text` being plain."""
+    if detail["type"] != "text/html":
+        assert detail["value"] == text
+        return
+    rendered = lxml.html.fragment_fromstring(f"<div>{detail['value']}</div>")
+    assert not rendered.xpath(".//*"), detail["value"]  # no element: nothing live, nothing hidden
+    assert rendered.text_content() == re.sub(r"\r\n?", "\n", text)  # as HTML reads line ends
 
 
 def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) -> None:
@@ -54,11 +67,12 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
         feed = planned[path.rpartition("/")[0]]
-        assert parsed.feed.title == feed.title
+        assert_shows(parsed.feed.title_detail, feed.title)
+        assert_shows(parsed.feed.subtitle_detail, feed.description)
         assert [e.id for e in parsed.entries] == [e.id for e in feed.entries], path
         for got, want in zip(parsed.entries, feed.entries, strict=True):
             article = want.article
-            assert got.title == article.title
+            assert_shows(got.title_detail, article.title)
             assert got.link == article.link
             published = instant(got.published, rss)
             assert published == article.published
@@ -137,6 +151,64 @@ def test_generated_catalogues_round_trip(generated: Generated) -> None:
         tags = [tag_key(t) for t in data.get("tags", [])]
         assert [tag_key(t.name) for t in parsed.tags] == list(dict.fromkeys(tags))
     assert_round_trip(found, render(found, NOW), NOW)
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_SITE = f"""\
+site:
+  title: 'News {HOSTILE}'
+  link: https://example.org/
+  feed_url: https://example.org/feeds/
+  description: 'Site {HOSTILE} <b>bold'
+  author: {{name: 'Desk {HOSTILE}', email: desk@example.org}}
+  tags:
+    'Tag {HOSTILE}': {{title: 'Tag title {HOSTILE}', description: 'About {HOSTILE}'}}
+articles:
+"""
+HOSTILE_ARTICLES = [
+    article(
+        "plain", f"tags: ['Tag {HOSTILE}']", f"author: {{name: 'Ann {HOSTILE}'}}", title=f"'Plain {HOSTILE}'"
+    ),
+    # an entity reference has readers that guess take an RSS title for HTML
+    article("entity", f"summary: 'Sum {HOSTILE}'", title=f"'AT&amp;T {HOSTILE}'", published="2024-01-03"),
+]
+
+
+def test_plain_text_shows_as_written_and_never_as_markup_in_every_format() -> None:
+    found = valid(catalogue_text(*HOSTILE_ARTICLES, site=HOSTILE_SITE))
+    files = render(found, NOW)
+    planned = feeds(found, NOW)
+    assert len(planned) == 2
+    for feed in planned:
+        articles = [entry.article for entry in feed.entries]
+        for name in ("rss.xml", "atom.xml"):
+            parsed = feedparser.parse(files[feed.path(name)])
+            assert not parsed.bozo
+            assert_shows(parsed.feed.title_detail, feed.title)
+            assert_shows(parsed.feed.subtitle_detail, feed.description)
+            if name == "atom.xml":
+                assert [a.name for a in parsed.feed.authors] == [a.name for a in found.site.authors]
+            for got, want in zip(parsed.entries, articles, strict=True):
+                assert_shows(got.title_detail, want.title)
+                assert_shows(got.summary_detail, texts(want).summary)
+                assert [a.name for a in got.authors] == [a.name for a in want.authors]
+                assert [t.term for t in got.get("tags", [])] == [t.name for t in want.tags]
+        document = json.loads(files[feed.path("feed.json")])
+        assert (document["title"], document["description"]) == (feed.title, feed.description)
+        assert [a["name"] for a in document["authors"]] == [a.name for a in found.site.authors]
+        for item, want in zip(document["items"], articles, strict=True):
+            assert (item["title"], item["summary"]) == (want.title, texts(want).summary)
+            assert [a["name"] for a in item["authors"]] == [a.name for a in want.authors]
+            assert item.get("tags", []) == [t.name for t in want.tags]
+    outlines = [o for o in etree.fromstring(files["feeds.opml"]).iter("outline") if o.get("xmlUrl")]
+    assert [(o.get("text"), o.get("title"), o.get("description")) for o in outlines] == [
+        (feed.title, feed.title, feed.description) for feed in planned
+    ]
+    page = lxml.html.fromstring(files["index.html"])
+    assert not page.xpath("//img | //script | //b | //*[@onerror]")
+    assert page.findtext(".//h1") == f"{found.site.title}: feeds"
+    assert page.findtext(".//header/p") == found.site.description
+    assert [a.text_content() for a in page.xpath("//tbody/tr/td[1]/a")] == [feed.title for feed in planned]
 
 
 # -- RFC 4287 schema with jing, and feedpub verify's RSS and W3C rules ------------------------
@@ -245,6 +317,36 @@ DEFECTS = [
         "<description>S</description>",
         "<description>&#x3C;script&#x3E;x()&#x3C;/script&#x3E;</description>",
         "SecurityRisk",
+    ),
+    (
+        "rss.xml",
+        "<description>S</description>",
+        "<description>S &#x3C;img src=x onerror=alert(1)&gt;</description>",
+        "SecurityRiskAttr",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Site &#x3C;img src=https://example.org/i onerror=alert(1)&gt;</description>",
+        "SecurityRiskAttr",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Site &#x3C;script&gt;alert(1)&#x3C;/script&gt;</description>",
+        "SecurityRisk",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Site &#x3C;b&gt;bold</description>",
+        "ContainsHTML",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Tom &#x26;amp; Jerry &#x26;lt;b&#x26;gt;</description>",
+        None,
     ),
     ("rss.xml", "https://example.org/x", "/x", "ContainsRelRef"),
     ("rss.xml", "https://example.org/x", "javascript:x()", "SecurityRisk"),
