@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import subprocess
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, valid
+from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
 from feedpub.render import render
@@ -517,6 +519,32 @@ def test_verify_command(tmp_path: Path) -> None:
     )  # line 2 is the stylesheet PI
     assert "[NonCanonicalURI]" in result.stderr
     assert feedpub("verify", "nowhere", cwd=tmp_path).returncode == 2
+
+
+def test_verify_reads_only_regular_files_in_the_folder_and_says_what_it_did_not(tmp_path: Path) -> None:
+    folder = write(render(valid(GOOD), NOW), tmp_path / "feeds")
+    elsewhere = write(render(valid(GOOD), NOW), tmp_path / "elsewhere")
+    (folder / "zero.xml").symlink_to("/dev/zero")  # read whole, it never ends
+    (folder / "null.xml").symlink_to("/dev/null")
+    (folder / "outside.xml").symlink_to(elsewhere / "atom.xml")
+    (folder / "away").symlink_to(elsewhere)
+    (folder / "tags" / "again").symlink_to(folder)  # inside: its feeds are checked where they are
+    os.mkfifo(folder / "fifo.xml")  # opened for reading, it waits for a writer
+    with (folder / "big.xml").open("wb") as big:
+        big.truncate(verify.MAX_FEED_BYTES + 1)
+    (folder / "same.xml").symlink_to("rss.xml")  # inside: read
+    result = feedpub("verify", "feeds", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"feeds/away:1:1: error: is a symbolic link to {elsewhere}, outside feeds; not followed",
+        "feeds/big.xml:1:1: error: is larger than 64 MiB; not read",
+        "feeds/fifo.xml:1:1: error: is a FIFO, not a file; not read",
+        "feeds/null.xml:1:1: error: is a symbolic link to /dev/null, outside feeds; not read",
+        f"feeds/outside.xml:1:1: error: is a symbolic link to {elsewhere / 'atom.xml'}, outside feeds; not read",
+        "feeds/same.xml:8:1: warning: <atom:link>: self link 'https://example.org/feeds/rss.xml' "
+        "does not end with 'same.xml' [SelfDoesntMatchLocation]",
+        "feeds/zero.xml:1:1: error: is a symbolic link to /dev/zero, outside feeds; not read",
+    ]
 
 
 def test_committed_schema_is_trangs_conversion_of_rfc_4287(tmp_path: Path) -> None:
