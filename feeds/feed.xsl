@@ -15,7 +15,7 @@
       <head>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title><xsl:value-of select="$title"/> (feed)</title>
+        <title><xsl:call-template name="text"><xsl:with-param name="of" select="$title"/></xsl:call-template> (feed)</title>
         <style>
           :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
           body { margin: 0 auto; max-width: 46rem; padding: 1rem; }
@@ -32,8 +32,12 @@
             <strong>This is a web feed.</strong> Copy its address into your feed reader to
             follow new articles: <code><xsl:value-of select="$address"/></code>
           </p>
-          <h1><xsl:value-of select="$title"/></h1>
-          <p><xsl:value-of select="/rss/channel/description | /atom:feed/atom:subtitle"/></p>
+          <h1><xsl:call-template name="text"><xsl:with-param name="of" select="$title"/></xsl:call-template></h1>
+          <!-- RSS's description is plain text escaped as HTML, Atom's subtitle plain text -->
+          <p>
+            <xsl:value-of select="/rss/channel/description" disable-output-escaping="yes"/>
+            <xsl:value-of select="/atom:feed/atom:subtitle"/>
+          </p>
         </header>
         <main>
           <xsl:apply-templates select="/rss/channel/item | /atom:feed/atom:entry"/>
@@ -44,7 +48,7 @@
 
   <xsl:template match="item">
     <article>
-      <h2><a href="{link}"><xsl:value-of select="title"/></a></h2>
+      <h2><a href="{link}"><xsl:call-template name="text"><xsl:with-param name="of" select="title"/></xsl:call-template></a></h2>
       <!-- "Thu, 07 Dec 2023 15:00:00 GMT": the day, month and year -->
       <time datetime="{pubDate}"><xsl:value-of select="substring(pubDate, 6, 11)"/></time>
       <!-- the summary is plain text escaped as HTML; unescaping it gives the text back -->
@@ -58,5 +62,18 @@
       <time datetime="{atom:published}"><xsl:value-of select="substring(atom:published, 1, 10)"/></time>
       <p><xsl:value-of select="atom:summary" disable-output-escaping="yes"/></p>
     </article>
+  </xsl:template>
+
+  <!-- Plain text, shown as written. An RSS title that readers would take for HTML is written
+       escaped for HTML (syndication._rss_title); such a title, and no other, holds "&amp;" or
+       "&lt;", and no "<", so unescaping it gives the text back. -->
+  <xsl:template name="text">
+    <xsl:param name="of"/>
+    <xsl:choose>
+      <xsl:when test="not(namespace-uri($of)) and (contains($of, '&amp;amp;') or contains($of, '&amp;lt;'))">
+        <xsl:value-of select="$of" disable-output-escaping="yes"/>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$of"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

@@ -34,6 +34,9 @@ CHROMIUM = [
 HOSTILE_TITLE = '<script>document.body.dataset.pwned = "title"'
 HOSTILE_TAG = '"><img src=x onerror="document.body.dataset.pwned = 1">'
 HOSTILE_SUMMARY = '<img src=x onerror="document.body.dataset.pwned = 2"><b>not bold'
+HOSTILE_DESCRIPTION = 'Marxist <img src=x onerror="document.body.dataset.pwned = 3"><b>analysis'
+# an entity reference has readers that guess take an RSS title for HTML
+HOSTILE_ENTITY_TITLE = 'AT&amp;T <img src=x onerror="document.body.dataset.pwned = 4">'
 
 
 def browse(url: str, profile: Path, screenshot: str | None = None) -> html.HtmlElement:
@@ -58,6 +61,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     text = (ROOT / "articles.yaml").read_text(encoding="utf-8").replace("https://example.org/feeds/", base)
+    text = text.replace(
+        "  description: Marxist analysis and news of the Palestinian struggle against occupation and imperialism.",
+        f"  description: '{HOSTILE_DESCRIPTION}'",
+    )
     text += f"""
   - id: hostile
     title: '{HOSTILE_TITLE}'
@@ -65,6 +72,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     published: 2023-12-08
     summary: '{HOSTILE_SUMMARY}'
     tags: ['{HOSTILE_TAG.replace("'", "''")}', Gaza]
+  - id: hostile-entity
+    title: '{HOSTILE_ENTITY_TITLE}'
+    link: https://example.org/articles/hostile-entity/
+    published: 2023-12-08T01:00:00Z
+    tags: [Gaza]
 """
     (work / "articles.yaml").write_text(text, encoding="utf-8")
     result = feedpub("build", "-q", "--now", NOW, cwd=work)
@@ -88,6 +100,7 @@ def test_feeds_render_through_the_stylesheet_with_every_entry(
     ]
     dom = browse(f"{url}/{path}", profile, shot)
     assert dom.findtext(".//h1") == feed.title
+    assert dom.xpath("//header/p")[1].text_content().strip() == feed.description
     assert "This is a web feed" in dom.text_content() and f"{url}/{path}" in dom.findtext(".//code")
     links = [(a.text_content(), a.get("href")) for a in dom.findall(".//article//h2/a")]
     assert links == [(e.article.title, e.article.link) for e in feed.entries]
@@ -128,6 +141,7 @@ def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, P
     snippet = dom.findtext(".//pre/code")
     assert snippet.count('<link rel="alternate"') == 3 and f'href="{url}/atom.xml"' in snippet
     assert HOSTILE_TAG in dom.text_content()  # shown as the text it is
+    assert dom.findtext(".//header/p") == HOSTILE_DESCRIPTION
 
 
 def test_the_stylesheet_is_served_as_xsl(served: tuple[str, Path, Path]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import re
 import subprocess
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -12,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, valid
+from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
 from feedpub.render import render
@@ -30,6 +34,17 @@ SCHEMA = ROOT / "src" / "feedpub" / "verify" / "atom.rnc"
 
 def instant(text: str, rss: bool) -> datetime:
     return parsedate_to_datetime(text) if rss else datetime.fromisoformat(text)
+
+
+def assert_shows(detail: dict[str, str], text: str) -> None:
+    """A reader shows `text` for a value feedparser reports (with its `type`): plain text as it
+    is; HTML rendered, which must then hold no markup at all, `text` being plain."""
+    if detail["type"] != "text/html":
+        assert detail["value"] == text
+        return
+    rendered = lxml.html.fragment_fromstring(f"<div>{detail['value']}</div>")
+    assert not rendered.xpath(".//*"), detail["value"]  # no element: nothing live, nothing hidden
+    assert rendered.text_content() == re.sub(r"\r\n?", "\n", text)  # as HTML reads line ends
 
 
 def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) -> None:
@@ -54,11 +69,12 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
         feed = planned[path.rpartition("/")[0]]
-        assert parsed.feed.title == feed.title
+        assert_shows(parsed.feed.title_detail, feed.title)
+        assert_shows(parsed.feed.subtitle_detail, feed.description)
         assert [e.id for e in parsed.entries] == [e.id for e in feed.entries], path
         for got, want in zip(parsed.entries, feed.entries, strict=True):
             article = want.article
-            assert got.title == article.title
+            assert_shows(got.title_detail, article.title)
             assert got.link == article.link
             published = instant(got.published, rss)
             assert published == article.published
@@ -137,6 +153,64 @@ def test_generated_catalogues_round_trip(generated: Generated) -> None:
         tags = [tag_key(t) for t in data.get("tags", [])]
         assert [tag_key(t.name) for t in parsed.tags] == list(dict.fromkeys(tags))
     assert_round_trip(found, render(found, NOW), NOW)
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_SITE = f"""\
+site:
+  title: 'News {HOSTILE}'
+  link: https://example.org/
+  feed_url: https://example.org/feeds/
+  description: 'Site {HOSTILE} <b>bold'
+  author: {{name: 'Desk {HOSTILE}', email: desk@example.org}}
+  tags:
+    'Tag {HOSTILE}': {{title: 'Tag title {HOSTILE}', description: 'About {HOSTILE}'}}
+articles:
+"""
+HOSTILE_ARTICLES = [
+    article(
+        "plain", f"tags: ['Tag {HOSTILE}']", f"author: {{name: 'Ann {HOSTILE}'}}", title=f"'Plain {HOSTILE}'"
+    ),
+    # an entity reference has readers that guess take an RSS title for HTML
+    article("entity", f"summary: 'Sum {HOSTILE}'", title=f"'AT&amp;T {HOSTILE}'", published="2024-01-03"),
+]
+
+
+def test_plain_text_shows_as_written_and_never_as_markup_in_every_format() -> None:
+    found = valid(catalogue_text(*HOSTILE_ARTICLES, site=HOSTILE_SITE))
+    files = render(found, NOW)
+    planned = feeds(found, NOW)
+    assert len(planned) == 2
+    for feed in planned:
+        articles = [entry.article for entry in feed.entries]
+        for name in ("rss.xml", "atom.xml"):
+            parsed = feedparser.parse(files[feed.path(name)])
+            assert not parsed.bozo
+            assert_shows(parsed.feed.title_detail, feed.title)
+            assert_shows(parsed.feed.subtitle_detail, feed.description)
+            if name == "atom.xml":
+                assert [a.name for a in parsed.feed.authors] == [a.name for a in found.site.authors]
+            for got, want in zip(parsed.entries, articles, strict=True):
+                assert_shows(got.title_detail, want.title)
+                assert_shows(got.summary_detail, texts(want).summary)
+                assert [a.name for a in got.authors] == [a.name for a in want.authors]
+                assert [t.term for t in got.get("tags", [])] == [t.name for t in want.tags]
+        document = json.loads(files[feed.path("feed.json")])
+        assert (document["title"], document["description"]) == (feed.title, feed.description)
+        assert [a["name"] for a in document["authors"]] == [a.name for a in found.site.authors]
+        for item, want in zip(document["items"], articles, strict=True):
+            assert (item["title"], item["summary"]) == (want.title, texts(want).summary)
+            assert [a["name"] for a in item["authors"]] == [a.name for a in want.authors]
+            assert item.get("tags", []) == [t.name for t in want.tags]
+    outlines = [o for o in etree.fromstring(files["feeds.opml"]).iter("outline") if o.get("xmlUrl")]
+    assert [(o.get("text"), o.get("title"), o.get("description")) for o in outlines] == [
+        (feed.title, feed.title, feed.description) for feed in planned
+    ]
+    page = lxml.html.fromstring(files["index.html"])
+    assert not page.xpath("//img | //script | //b | //*[@onerror]")
+    assert page.findtext(".//h1") == f"{found.site.title}: feeds"
+    assert page.findtext(".//header/p") == found.site.description
+    assert [a.text_content() for a in page.xpath("//tbody/tr/td[1]/a")] == [feed.title for feed in planned]
 
 
 # -- RFC 4287 schema with jing, and feedpub verify's RSS and W3C rules ------------------------
@@ -245,6 +319,36 @@ DEFECTS = [
         "<description>S</description>",
         "<description>&#x3C;script&#x3E;x()&#x3C;/script&#x3E;</description>",
         "SecurityRisk",
+    ),
+    (
+        "rss.xml",
+        "<description>S</description>",
+        "<description>S &#x3C;img src=x onerror=alert(1)&gt;</description>",
+        "SecurityRiskAttr",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Site &#x3C;img src=https://example.org/i onerror=alert(1)&gt;</description>",
+        "SecurityRiskAttr",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Site &#x3C;script&gt;alert(1)&#x3C;/script&gt;</description>",
+        "SecurityRisk",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Site &#x3C;b&gt;bold</description>",
+        "ContainsHTML",
+    ),
+    (
+        "rss.xml",
+        "<description>An example site.</description>",
+        "<description>Tom &#x26;amp; Jerry &#x26;lt;b&#x26;gt;</description>",
+        None,
     ),
     ("rss.xml", "https://example.org/x", "/x", "ContainsRelRef"),
     ("rss.xml", "https://example.org/x", "javascript:x()", "SecurityRisk"),
@@ -372,6 +476,27 @@ def test_verify_reports_each_defect_by_its_w3c_name(path: str, old: str, new: st
         assert any(p.message.endswith(f"[{w3c}]") for p in problems), [str(p) for p in problems]
 
 
+def test_verify_checks_a_feed_written_on_one_line_item_by_item() -> None:
+    # Twenty thousand items on one line: the line was searched whole for every title in it,
+    # which took minutes; the title of the last is the one that reads as HTML.
+    items = "".join(
+        f"<item><title>Item {n}{' &amp;amp; co' if n == 19_999 else ''}</title>"
+        f"<link>https://example.org/{n}</link><description>Text {n}</description>"
+        f'<guid isPermaLink="false">urn:uuid:00000000-0000-4000-8000-{n:012}</guid></item>'
+        for n in range(20_000)
+    )
+    data = (
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>One line</title>'
+        "<link>https://example.org/</link><description>All on one line.</description>"
+        '<atom:link href="https://example.org/feeds/rss.xml" rel="self" type="application/rss+xml"/>'
+        f"{items}</channel></rss>"
+    ).encode()
+    problems = verify_document(data, "rss.xml", "rss.xml", NOW)
+    assert [str(p) for p in problems] == [
+        "rss.xml:1:1: warning: <title>: plain text contains '&amp', which reads as an HTML entity [ContainsHTML]"
+    ]
+
+
 def test_verify_command(tmp_path: Path) -> None:
     assert (
         feedpub(
@@ -394,6 +519,32 @@ def test_verify_command(tmp_path: Path) -> None:
     )  # line 2 is the stylesheet PI
     assert "[NonCanonicalURI]" in result.stderr
     assert feedpub("verify", "nowhere", cwd=tmp_path).returncode == 2
+
+
+def test_verify_reads_only_regular_files_in_the_folder_and_says_what_it_did_not(tmp_path: Path) -> None:
+    folder = write(render(valid(GOOD), NOW), tmp_path / "feeds")
+    elsewhere = write(render(valid(GOOD), NOW), tmp_path / "elsewhere")
+    (folder / "zero.xml").symlink_to("/dev/zero")  # read whole, it never ends
+    (folder / "null.xml").symlink_to("/dev/null")
+    (folder / "outside.xml").symlink_to(elsewhere / "atom.xml")
+    (folder / "away").symlink_to(elsewhere)
+    (folder / "tags" / "again").symlink_to(folder)  # inside: its feeds are checked where they are
+    os.mkfifo(folder / "fifo.xml")  # opened for reading, it waits for a writer
+    with (folder / "big.xml").open("wb") as big:
+        big.truncate(verify.MAX_FEED_BYTES + 1)
+    (folder / "same.xml").symlink_to("rss.xml")  # inside: read
+    result = feedpub("verify", "feeds", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"feeds/away:1:1: error: is a symbolic link to {elsewhere}, outside feeds; not followed",
+        "feeds/big.xml:1:1: error: is larger than 64 MiB; not read",
+        "feeds/fifo.xml:1:1: error: is a FIFO, not a file; not read",
+        "feeds/null.xml:1:1: error: is a symbolic link to /dev/null, outside feeds; not read",
+        f"feeds/outside.xml:1:1: error: is a symbolic link to {elsewhere / 'atom.xml'}, outside feeds; not read",
+        "feeds/same.xml:8:1: warning: <atom:link>: self link 'https://example.org/feeds/rss.xml' "
+        "does not end with 'same.xml' [SelfDoesntMatchLocation]",
+        "feeds/zero.xml:1:1: error: is a symbolic link to /dev/zero, outside feeds; not read",
+    ]
 
 
 def test_committed_schema_is_trangs_conversion_of_rfc_4287(tmp_path: Path) -> None:

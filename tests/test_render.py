@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import calendar
 import json
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import feedparser
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import NOW, ROOT, SITE, article, catalogue_text, parse, valid
 from feedpub import render as render_package
 from feedpub.render import render
-from feedpub.render.plan import EMPTY_FEED_DATE, entry_id
+from feedpub.render.plan import EMPTY_FEED_DATE, _distinct, entry_id, feeds
 from strategies import Generated, catalogues
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -278,6 +280,61 @@ def test_entries_sharing_a_moment_get_distinct_updated_values() -> None:
         "2024-01-02T00:00:00+00:00",
         "2024-01-02T00:00:01+00:00",
     }
+
+
+def distinct_by_stepping(moments: dict[str, datetime]) -> dict[str, datetime]:
+    """What plan._distinct promises, done the straightforward way: in order of moment and id,
+    a second later until no earlier one has it (quadratic when many share a moment)."""
+    taken: set[datetime] = set()
+    result = {}
+    for article_id, moment in sorted(moments.items(), key=lambda pair: (pair[1], pair[0])):
+        while moment in taken:
+            moment += timedelta(seconds=1)
+        taken.add(moment)
+        result[article_id] = moment
+    return result
+
+
+OFFSETS = [timedelta(0), timedelta(hours=5, minutes=45), timedelta(hours=-5), timedelta(seconds=30)]
+BASE = datetime(2023, 12, 1, tzinfo=UTC)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.text("abc", min_size=1, max_size=3),
+        st.tuples(
+            st.integers(0, 6),  # seconds after a common moment: ties, and neighbours they run into
+            st.sampled_from([0, 1, 500_000]),  # microseconds: moments that never meet
+            st.sampled_from(OFFSETS),
+        ),
+        max_size=25,
+    )
+)
+def test_distinct_moments_are_what_stepping_a_second_at_a_time_gives(
+    drawn: dict[str, tuple[int, int, timedelta]],
+) -> None:
+    moments = {
+        key: (BASE + timedelta(seconds=seconds, microseconds=micro)).astimezone(timezone(offset))
+        for key, (seconds, micro, offset) in drawn.items()
+    }
+    expected = distinct_by_stepping(moments)
+    got = _distinct(moments)
+    # the same instants, each written in the offset it came with
+    assert {k: v.isoformat() for k, v in got.items()} == {k: v.isoformat() for k, v in expected.items()}
+
+
+def test_twenty_thousand_articles_on_one_date_get_twenty_thousand_seconds() -> None:
+    one = valid(catalogue_text(article("a", published="2023-12-01")))
+    count = 20_000  # stepping a second at a time took minutes for this many
+    found = replace(one, articles=tuple(replace(one.articles[0], id=f"a{n:05}") for n in range(count)))
+    midnight = one.articles[0].published
+    updated = _distinct({a.id: a.published for a in found.articles})
+    assert updated == {f"a{n:05}": midnight + timedelta(seconds=n) for n in range(count)}
+    (site, *_) = feeds(found, NOW)
+    assert [(e.article.id, e.updated) for e in site.entries] == [
+        (f"a{n:05}", midnight + timedelta(seconds=n)) for n in range(count - 1, count - 51, -1)
+    ]
 
 
 def test_ampersands_and_angle_brackets_are_written_as_hex_references() -> None:

@@ -8,6 +8,7 @@ import os
 import pty
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -95,6 +96,58 @@ def test_serve_rebuilds_when_the_catalogue_is_saved(server: tuple[str, Path, sub
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=10)
     assert "unknown key 'titel' in 'site' (did you mean 'title'?" in errors
+
+
+def answer(base: str, path: bytes) -> bytes:
+    """The status line `feedpub serve` answers a GET of `path` with, sent as is over a socket."""
+    with socket.create_connection(("127.0.0.1", int(base.rpartition(":")[2])), timeout=10) as connection:
+        connection.sendall(b"GET " + path + b" HTTP/1.0\r\n\r\n")
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received.partition(b"\r\n")[0]
+
+
+def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    base, work, process = server
+    out = work / "out"
+    (work / "elsewhere").mkdir()
+    (work / "elsewhere" / "index.html").write_text("not the feeds")
+    (out / "secret.xml").symlink_to(work / "articles.yaml")
+    (out / "zero.xml").symlink_to("/dev/zero")
+    (out / "away").symlink_to(work / "elsewhere")
+    (out / "inside.xml").symlink_to("atom.xml")
+    (out / "empty").mkdir()
+    os.mkfifo(out / "fifo.xml")  # opened for reading, it waits for a writer
+    table = [
+        (b"/%00", b"400 Control character in path"),
+        (b"/atom.xml%00", b"400 Control character in path"),
+        (b"/a\x00b", b"400 Control character in path"),
+        (b"/x%0d%0aSet-Cookie:%20x=1", b"400 Control character in path"),
+        (b"/" + b"a" * 2000, b"414 Path longer than 1024 characters"),
+        (b"/tags/" + b"a/" * 600, b"414 Path longer than 1024 characters"),
+        (b"/../../etc/passwd", b"400 '..' in path"),
+        (b"/%2e%2e/articles.yaml", b"400 '..' in path"),
+        (b"*", b"400 Path does not start with '/'"),
+        (b"/secret.xml", b"404 File not found"),
+        (b"/zero.xml", b"404 File not found"),
+        (b"/fifo.xml", b"404 File not found"),
+        (b"/away/", b"404 File not found"),
+        (b"/empty/", b"403 No index.html in this folder"),
+        (b"/tags/", b"403 No index.html in this folder"),
+        (b"/tags", b"301 Moved Permanently"),
+        (b"/" + b"b" * 300 + b".xml", b"404 File not found"),  # a name longer than the file system allows
+        (b"/inside.xml", b"200 OK"),
+        (b"/", b"200 OK"),
+    ]
+    assert [(path, answer(base, path)) for path, _ in table] == [
+        (path, b"HTTP/1.0 " + status) for path, status in table
+    ]
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert "Traceback" not in errors
 
 
 def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:

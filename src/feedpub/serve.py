@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import http.server
 import os
+import stat
 import threading
+import urllib.parse
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -21,22 +23,71 @@ MEDIA_TYPES = {
 }
 
 
+MAX_PATH = 1024
+"""Characters of a request path at most (414 beyond): no feed's path comes near it."""
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = MEDIA_TYPES
     etag: str | None = None
 
     def send_head(self):  # type: ignore[no-untyped-def]
-        """As the standard handler (which answers If-Modified-Since), plus ETag and If-None-Match."""
-        path = self.translate_path(self.path)
+        """As the standard handler (which answers If-Modified-Since), plus ETag and If-None-Match,
+        for regular files inside the folder only: a path with a control character (NUL, say)
+        or a '..' is a 400, a longer one than MAX_PATH a 414, anything a link leads to outside
+        the folder, or that is not a file (a FIFO, a device), a 404, and a folder without an
+        index.html a 403 rather than a listing."""
         self.etag = None
-        if os.path.isfile(path):
-            found = os.stat(path)
+        refusal = self._refusal()
+        if refusal:
+            self.send_error(*refusal)
+            return None
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and path.endswith("/"):
+            path = os.path.join(path, "index.html")
+            if not os.path.lexists(path):
+                self.send_error(http.HTTPStatus.FORBIDDEN, "No index.html in this folder")
+                return None
+        if not os.path.isdir(path):  # a folder is redirected to its name with '/' as usual
+            found = self._file(path)
+            if found is None:
+                self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+                return None
             self.etag = f'"{found.st_size:x}-{found.st_mtime_ns:x}"'
             if self.etag in self.headers.get("If-None-Match", ""):
                 self.send_response(http.HTTPStatus.NOT_MODIFIED)
                 self.end_headers()
                 return None
         return super().send_head()
+
+    def _refusal(self) -> tuple[http.HTTPStatus, str] | None:
+        """Why the request's path is refused before it is looked for, if it is."""
+        target = self.path.split("?", 1)[0].split("#", 1)[0]
+        if len(target) > MAX_PATH:
+            return http.HTTPStatus.REQUEST_URI_TOO_LONG, f"Path longer than {MAX_PATH} characters"
+        decoded = urllib.parse.unquote(target)
+        if not decoded.startswith("/"):
+            return http.HTTPStatus.BAD_REQUEST, "Path does not start with '/'"
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
+            return http.HTTPStatus.BAD_REQUEST, "Control character in path"
+        if ".." in decoded.split("/"):
+            return http.HTTPStatus.BAD_REQUEST, "'..' in path"
+        return None
+
+    def _file(self, path: str) -> os.stat_result | None:
+        """The status of the regular file at `path`, if it is one inside the folder."""
+        real = os.path.realpath(path)
+        inside = os.path.realpath(self.directory)
+        if path.endswith("/") or not real.startswith(inside.rstrip(os.sep) + os.sep):
+            return None
+        try:
+            found = os.stat(real)
+        except OSError:  # missing, a name too long, ...
+            return None
+        return found if stat.S_ISREG(found.st_mode) else None
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(http.HTTPStatus.FORBIDDEN, "No index.html in this folder")
 
     def end_headers(self) -> None:
         if self.etag:

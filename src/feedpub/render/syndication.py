@@ -7,6 +7,7 @@ W3C Feed Validation Service's errors and warnings (see `_finish_rss` and `_seria
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +37,10 @@ _HISTORY = "http://purl.org/syndication/history/1.0"
 _ARCHIVE = f"{{{_HISTORY}}}archive"
 """RFC 5005's mark of an archive page, whose entries will not change."""
 _UNSAFE_IN_CONTACT = set('()<>",;')
+
+_LOOKS_LIKE_HTML = re.compile(r"</\w+>|&#?\w+;")
+"""What has readers that guess whether an RSS title is HTML (feedparser, for one) take it for
+HTML: an end tag, or an entity or character reference such as '&amp;'."""
 
 _RSS_END = b"  </channel>\n</rss>\n"
 _ATOM_END = b"</feed>\n"
@@ -102,6 +107,9 @@ def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[s
         )
         if name == RSS:
             root, _ = gen._create_rss()
+            root[0].find("title").text = _rss_title(feed.title)
+            # readers take the channel's description for HTML, as they do an item's
+            root[0].find("description").text = html.escape(feed.description, quote=False)
             root[0].find("lastBuildDate").text = _rss_date(feed.updated)
             own = root[0].find(_ATOM_LINK)
             for link in reversed(extra):  # feedgen writes only the self link of RSS's atom:links
@@ -162,6 +170,14 @@ def _item(entry: Entry, shown: Texts) -> FeedEntry:
     return item
 
 
+def _rss_title(text: str) -> str:
+    """Plain `text` as an RSS <title> holds it, so that every reader shows it as written: as
+    it is, which readers that take titles for plain text show as it is; but text that readers
+    which guess would take for HTML (see _LOOKS_LIKE_HTML) escaped for HTML, which they then
+    show as written, and which is markup to no reader."""
+    return html.escape(text, quote=False) if _LOOKS_LIKE_HTML.search(text) else text
+
+
 def _rss_contact(article: Article) -> bool:
     """Whether RSS <author> can carry the authors: it holds one 'address (name)', no more."""
     if len(article.authors) != 1:
@@ -171,8 +187,10 @@ def _rss_contact(article: Article) -> bool:
 
 
 def _finish_rss_item(item: etree._Element, article: Article) -> None:
-    """RSS <author> holds one 'address (name)': other authors go in dc:creator, never both.
-    RSS allows one enclosure: the article's first (feedgen would take the last)."""
+    """The title as `_rss_title` writes it. RSS <author> holds one 'address (name)': other
+    authors go in dc:creator, never both. RSS allows one enclosure: the article's first
+    (feedgen would take the last)."""
+    item.find("title").text = _rss_title(article.title)
     item.find("pubDate").text = _rss_date(article.published)
     for enclosure in item.findall("enclosure"):
         item.remove(enclosure)

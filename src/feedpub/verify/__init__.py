@@ -7,27 +7,94 @@ feedpub produces. Each message names the W3C validator's message class it stands
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from feedpub.problems import Problem, ordered
+from feedpub.problems import Problem, Severity, ordered
 from feedpub.verify import atom, rss
 from feedpub.verify.common import ATOM, Report
 
+MAX_FEED_BYTES = 64 * 2**20
+"""Larger files are not read: a feed of 1,000 entries with 60 KB of HTML each would fit."""
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
 
 def verify_folder(folder: Path, now: datetime | None = None) -> tuple[int, list[Problem]]:
-    """How many feeds the XML files under `folder` hold, and every problem found in them."""
+    """How many feeds the XML files under `folder` hold, and every problem found in them.
+    Only regular files in the folder are read, up to MAX_FEED_BYTES: a symbolic link to a
+    file is followed only within the folder (links to folders are not followed), and what is
+    not read is a problem that says why."""
     moment = now or datetime.now(UTC)
     count, problems = 0, []
-    for path in sorted(folder.rglob("*.xml")):
-        relative = path.relative_to(folder).as_posix()
-        found = verify_document(path.read_bytes(), str(path), relative, moment)
+    for path, data, refusal in _feed_files(folder):
+        if refusal:
+            problems.append(Problem(str(path), 1, 1, Severity.ERROR, refusal))
+            continue
+        found = verify_document(data, str(path), path.relative_to(folder).as_posix(), moment)
         if found is not None:
             count += 1
             problems += found
     return count, ordered(problems)
+
+
+def _feed_files(folder: Path) -> list[tuple[Path, bytes, str]]:
+    """Each *.xml file under `folder`, in order of path, with its bytes, or why it was not
+    read; and each symbolic link that leads out of the folder, with why it was not followed."""
+    inside = os.path.realpath(folder)
+    found: list[tuple[Path, bytes, str]] = []
+    walked: list[OSError] = []
+    for where, folders, names in os.walk(folder, onerror=walked.append):
+        here = Path(where)
+        for name in folders:  # os.walk does not descend into links to folders
+            target = os.path.realpath(here / name)
+            if os.path.islink(here / name) and not _within(target, inside):
+                found.append(
+                    (here / name, b"", f"is a symbolic link to {target}, outside {folder}; not followed")
+                )
+        for name in names:
+            if name.endswith(".xml"):
+                data, refusal = _read(here / name, inside, folder)
+                found.append((here / name, data, refusal))
+    found += [(Path(e.filename), b"", f"cannot be read: {e.strerror}") for e in walked]
+    return sorted(found, key=lambda item: item[0])
+
+
+def _read(path: Path, inside: str, folder: Path) -> tuple[bytes, str]:
+    """The bytes of the regular file at `path`, or b'' and why it was not read."""
+    target = os.path.realpath(path)
+    if not _within(target, inside):
+        return b"", f"is a symbolic link to {target}, outside {folder}; not read"
+    try:
+        # O_NONBLOCK: opening a FIFO that something replaced the file with must not wait for a writer
+        descriptor = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        return b"", f"cannot be read: {e.strerror}"
+    too_large = f"is larger than {MAX_FEED_BYTES // 2**20} MiB; not read"
+    with os.fdopen(descriptor, "rb") as file:
+        found = os.fstat(descriptor)
+        if not stat.S_ISREG(found.st_mode):
+            return (
+                b"",
+                f"is {_KINDS.get(stat.S_IFMT(found.st_mode), 'not a regular file')}, not a file; not read",
+            )
+        if found.st_size > MAX_FEED_BYTES:
+            return b"", too_large
+        data = file.read(MAX_FEED_BYTES + 1)  # it may have grown since
+    return (b"", too_large) if len(data) > MAX_FEED_BYTES else (data, "")
+
+
+def _within(target: str, inside: str) -> bool:
+    return target == inside or target.startswith(inside.rstrip(os.sep) + os.sep)
 
 
 def verify_document(data: bytes, path: str, relative: str, now: datetime) -> list[Problem] | None:

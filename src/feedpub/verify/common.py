@@ -25,6 +25,7 @@ _ENTITY_LIKE = re.compile(r"&(#?\w+)")
 _CHARACTER_DATA = re.compile(r"&#[x0-9]|<[/a-zA-Z]")
 _BAD_CHARACTERS = re.compile("[\x80-\x9f\ufffd]")
 _HTML = html5lib.HTMLParser(strict=True)
+_LENIENT_HTML = html5lib.HTMLParser()
 # The RFC 822 date-time form the W3C validator accepts without comment.
 _RFC822 = re.compile(
     r"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d\d? (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
@@ -37,7 +38,9 @@ class Report:
 
     def __init__(self, path: str, data: bytes, now: datetime) -> None:
         self.path = path
-        self.lines = data.split(b"\n")
+        self.hex_lines = [b"&#x" in line for line in data.split(b"\n")]
+        """Which lines hold '&#x', looked for once: a feed written on one line would otherwise
+        be searched whole for every plain-text element in it."""
         self.now = now
         self.problems: list[Problem] = []
 
@@ -53,7 +56,7 @@ class Report:
         W3C validator's suspicion of escaped HTML."""
         first = (element.sourceline or 1) - 1
         last = first + (element.text or "").count("\n")
-        return any(b"&#x" in line for line in self.lines[first : last + 1])
+        return any(self.hex_lines[first : last + 1])
 
 
 def _name(element: etree._Element) -> str:
@@ -95,19 +98,30 @@ def check_characters(element: etree._Element, value: str, report: Report) -> Non
         report.at(element, "BadCharacters", "contains a C1 control character or U+FFFD", warning=True)
 
 
-def check_html(element: etree._Element, report: Report, *, relative_ok: bool) -> None:
-    """Escaped HTML must parse as HTML5 without error and hold only allowlisted, safe markup."""
+def check_html(element: etree._Element, report: Report, *, relative_ok: bool, plain: bool = False) -> None:
+    """Escaped HTML must parse as HTML5 without error and hold only allowlisted, safe markup;
+    if it stands for `plain` text (an RSS channel's description, which readers take for
+    HTML), no markup at all."""
     value = text_of(element)
     check_characters(element, value, report)
     try:
         fragment = _HTML.parseFragment(value)
     except ParseError as e:
         report.at(element, "NotHtml", f"invalid HTML: {e}", warning=True)
-        return
+        fragment = _LENIENT_HTML.parseFragment(value)  # what a reader makes of it all the same
+    marked = False
     for node in fragment.iter():
         if not isinstance(node.tag, str) or node.tag == "DOCUMENT_FRAGMENT":
             continue
         tag = node.tag.rpartition("}")[2]
+        if plain and not marked:
+            report.at(
+                element,
+                "ContainsHTML",
+                f"plain text holds markup <{tag}>, which readers render (escape it for HTML)",
+                warning=True,
+            )
+            marked = True
         if tag not in ALLOWED_TAGS:
             report.at(element, "SecurityRisk", f"HTML contains a <{tag}> element", warning=True)
         allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]

@@ -93,6 +93,10 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for name in ("title", "description"):
         for element in channel.findall(name):
             check_plain_text(element, report, rss=True)
+    # Plain text to the RSS specification and the W3C validator, HTML to readers: any markup in
+    # it shows, and unsafe markup runs.
+    for element in channel.findall("description"):
+        check_html(element, report, relative_ok=False, plain=True)
     for element in channel.findall("link") + channel.findall("docs"):
         check_uri(element, text_of(element), report)
     for element in channel.findall("language"):
