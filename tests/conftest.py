@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,6 +71,17 @@ def valid(text: str) -> Catalogue:
     return found
 
 
+def tool(name: str) -> str:
+    """The path of the command `name`; the test fails, naming it, if it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} is not installed: tests/run installs it (as root) or names the apt-get line",
+            pytrace=False,
+        )
+    return path
+
+
 def feedpub(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess, as a user would."""
     return subprocess.run(
@@ -133,7 +145,7 @@ def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
     run.mkdir(exist_ok=True)
     (run / "nginx.conf").write_text(NGINX.format(run=run, port=port, root=root))
     server = subprocess.Popen(
-        ["nginx", "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
+        [tool("nginx"), "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
     )
     try:
         for _ in range(100):

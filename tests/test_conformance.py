@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, valid
+from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, tool, valid
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
 from feedpub.render import render
@@ -146,7 +146,9 @@ def jing(folder: Path) -> subprocess.CompletedProcess[str]:
     """The real RELAX NG validator over every Atom file under `folder`, against RFC 4287's schema."""
     atoms = sorted(str(p) for p in folder.rglob("atom.xml"))
     assert atoms
-    return subprocess.run(["jing", "-c", str(SCHEMA), *atoms], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [tool("jing"), "-c", str(SCHEMA), *atoms], capture_output=True, text=True, check=False
+    )
 
 
 def write(files: dict[str, bytes], folder: Path) -> Path:
@@ -397,5 +399,7 @@ def test_verify_command(tmp_path: Path) -> None:
 
 
 def test_committed_schema_is_trangs_conversion_of_rfc_4287(tmp_path: Path) -> None:
-    subprocess.run(["trang", "-I", "rnc", "-O", "rng", str(SCHEMA), str(tmp_path / "atom.rng")], check=True)
+    subprocess.run(
+        [tool("trang"), "-I", "rnc", "-O", "rng", str(SCHEMA), str(tmp_path / "atom.rng")], check=True
+    )
     assert (tmp_path / "atom.rng").read_bytes() == SCHEMA.with_suffix(".rng").read_bytes()
