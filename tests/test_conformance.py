@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, tool, valid
+from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, scaled, tool, valid
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
 from feedpub.render import render
@@ -127,7 +127,7 @@ def test_sample_feeds_round_trip_through_feedparser() -> None:
     assert_round_trip(found, render(found, NOW), NOW)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_generated_catalogues_round_trip(generated: Generated) -> None:
     found, problems = parse(generated.text)
@@ -165,7 +165,7 @@ def test_sample_feeds_pass_jing_and_verify(tmp_path: Path) -> None:
     assert verify_folder(folder, NOW) == (18, [])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_generated_feeds_pass_the_schema_and_every_w3c_rule(generated: Generated) -> None:
     found = valid(generated.text)
@@ -175,7 +175,7 @@ def test_generated_feeds_pass_the_schema_and_every_w3c_rule(generated: Generated
 
 
 @settings(
-    max_examples=20,
+    max_examples=scaled(20),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

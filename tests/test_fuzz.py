@@ -16,6 +16,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
+from conftest import scaled
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,14 +33,14 @@ def _load_fuzz() -> ModuleType:
 fuzz = _load_fuzz()
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=scaled(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(fuzz.strategies())
 def test_no_catalogue_or_arguments_break_the_command(example: Any) -> None:
     result = fuzz.check(example)
     assert not result.problems, fuzz.describe(example, result)
 
 
-@settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=scaled(4), deadline=None, suppress_health_check=list(HealthCheck))
 @given(fuzz.strategies())
 def test_the_real_command_behaves_as_in_process(example: Any) -> None:
     inside, real = fuzz.check(example), fuzz.check(example, real=True)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE, article, catalogue_text
+from conftest import ROOT, SITE, article, catalogue_text, scaled
 from feedpub import parallel, reading
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
@@ -183,7 +183,7 @@ def test_a_tag_spelt_differently_in_the_second_part_takes_the_first_spelling() -
     assert [t.name for t in found.tags] == ["Gaza", "x", "Lebanon"]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues(), st.floats(0, 1))
 def test_generated_catalogues_read_the_same_in_two_parts(generated: Generated, share: float) -> None:
     parts, whole, _ = both_ways(generated.text, share)
@@ -233,7 +233,7 @@ def mutated(draw: st.DrawFn) -> str:
     return "".join(lines)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated(), st.floats(0, 1))
 def test_mutated_catalogues_read_the_same_in_two_parts(text: str, share: float) -> None:
     parts, whole, _ = both_ways(text, share)
