@@ -15,7 +15,12 @@ a handful of the examples again through the real command in a subprocess, and ch
   1 or 2 change nothing at all;
 - the subprocess gives the same exit status and output as the in-process run.
 
-`strategies()`, `check()` and `describe()` are importable; tests/test_fuzz.py reuses them.
+The seed is random unless given, and printed. Each failure it finds is shrunk and printed with
+an `@example(...)` line: put it above the test in tests/test_fuzz.py that it fails, and the test
+suite tries that example on every run from then on, fixed or not.
+
+`strategies()`, `check()`, `describe()` and `as_example()` are importable; tests/test_fuzz.py
+reuses them.
 """
 
 from __future__ import annotations
@@ -725,6 +730,47 @@ def describe(example: Example, result: Result) -> str:
     )
 
 
+def edited(base: bytes, old: bytes, new: bytes) -> bytes:
+    """`base` with `old`, which it holds once, replaced by `new`: how `as_example` writes a
+    small edit of the sample."""
+    if base.count(old) != 1:
+        raise ValueError(f"{old!r} is not in the base exactly once")
+    return base.replace(old, new)
+
+
+def _written(data: bytes, base: bytes, name: str) -> str:
+    """Python for `data`: `base` (named `fuzz.<name>`) itself, `base` with the lines that
+    differ replaced, or the bytes, whichever is shortest."""
+    if data == base:
+        return f"fuzz.{name}"
+    literal = repr(data)
+    shorter = min(len(base), len(data))
+    start = next((i for i, (a, b) in enumerate(zip(base, data, strict=False)) if a != b), shorter)
+    start = base.rfind(b"\n", 0, start) + 1  # from the start of the first line that differs
+    same_end = 0  # bytes the two share at their ends, after `start`
+    while same_end < shorter - start and base[-1 - same_end] == data[-1 - same_end]:
+        same_end += 1
+    end = len(base) - same_end
+    if end == start or base[end - 1 : end] != b"\n":
+        end = len(base) if base.find(b"\n", end) < 0 else base.find(b"\n", end) + 1
+    while base.count(base[start:end]) != 1:  # more lines around it, until it occurs once
+        start = base.rfind(b"\n", 0, max(start - 1, 0)) + 1
+        end = len(base) if base.find(b"\n", end) < 0 else base.find(b"\n", end) + 1
+    old, new = base[start:end], data[start : len(data) - (len(base) - end)]
+    written = f"fuzz.edited(fuzz.{name}, {old!r}, {new!r})"
+    return written if len(written) < len(literal) else literal
+
+
+def as_example(example: Example) -> str:
+    """`example` as an `@example` line for a test of tests/test_fuzz.py (which loads this
+    file as `fuzz`)."""
+    fields = [_written(example.catalogue, SAMPLE, "SAMPLE"), repr(example.argv)]
+    fields += [f"setup={example.setup!r}"] if example.setup != "plain" else []
+    fields += [f"encoding={example.encoding!r}"] if example.encoding != "utf-8" else []
+    fields += [f"feed={_written(example.feed, SAMPLE_FEED, 'SAMPLE_FEED')}"] if example.feed else []
+    return f"@example(fuzz.Example({', '.join(fields)}))"
+
+
 def _normal(text: str) -> str:
     return re.sub(r"in \d+\.\d\d s$", "in N s", text, flags=re.MULTILINE)
 
@@ -805,12 +851,12 @@ def main() -> int:
     # A handful of the passing examples again through the real command, spread over statuses.
     picked = _spread(kept, options.subprocess)
     real_started = time.perf_counter()
-    disagreements = []
+    disagreements: list[tuple[Example, str]] = []
     for example in picked:
         inside, real = check(example), check(example, real=True)
         differences = real.problems + agree(example, inside, real)
         if differences:
-            disagreements.append(f"{describe(example, real)}\n" + "\n".join(differences))
+            disagreements.append((example, f"{describe(example, real)}\n" + "\n".join(differences)))
     real_seconds = time.perf_counter() - real_started
 
     total = sum(statuses.values())
@@ -833,8 +879,12 @@ def main() -> int:
         print(f"as a subprocess: exit status {real.status}, " + (", ".join(real.kinds) or "no problem"))
         if real.stderr:
             print("subprocess stderr, last line: " + real.stderr.rstrip().splitlines()[-1])
-    for disagreement in disagreements:
+        print("in tests/test_fuzz.py, above test_no_catalogue_or_arguments_break_the_command:")
+        print(as_example(example))
+    for example, disagreement in disagreements:
         print("\nsubprocess failure:\n" + disagreement)
+        print("in tests/test_fuzz.py, above test_the_real_command_behaves_as_in_process:")
+        print(as_example(example))
     return 1 if kinds or disagreements else 0
 
 

@@ -171,9 +171,10 @@ def reference(name: str, text: str, workdir: Path) -> Reference:
     return ref
 
 
-def run_soak(kills: int, articles: int, seed: int, workdir: Path) -> SoakResult:
-    """Kill builds into one shared folder in `workdir` until `kills` of them died mid-build,
-    checking the folder after each; every problem is printed as found and kept in the result."""
+def run_soak(kills: int, articles: int, seed: int, workdir: Path, mid_writes: int = 0) -> SoakResult:
+    """Kill builds into one shared folder in `workdir` until `kills` of them died mid-build and
+    `mid_writes` of those between their first and last write (or ten times `kills` died), checking
+    the folder after each; every problem is printed as found and kept in the result."""
     started = time.perf_counter()
     result = SoakResult(articles=(articles, articles + articles // 10))
     refs = (
@@ -220,8 +221,13 @@ def run_soak(kills: int, articles: int, seed: int, workdir: Path) -> SoakResult:
             flag(event, f"build exited {status}: {stderr.strip()}")
         inspect(event, ref)
 
+    def more() -> bool:
+        """Whether to kill another build. How many kills land among the writes depends on how
+        fast builds run then, which the machine's load changes from moment to moment."""
+        return result.kills < kills or (result.mid_write < mid_writes and result.kills < 10 * kills)
+
     iteration = 0
-    while result.kills < kills:
+    while more():
         ref = refs[iteration % 2]
         before, _ = snapshot(shared)
         # Most of a build is reading and rendering; its writes come last, so aim the kills there
@@ -244,7 +250,7 @@ def run_soak(kills: int, articles: int, seed: int, workdir: Path) -> SoakResult:
         else:
             ended(ref, f"{event}, completed", process.returncode, stderr)
         iteration += 1
-        if iteration % CHECK_EVERY == 0 or result.kills >= kills:
+        if iteration % CHECK_EVERY == 0 or not more():
             check = refs[(iteration // CHECK_EVERY) % 2]
             result.started += 1
             finished = build(check, shared)

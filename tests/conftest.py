@@ -1,8 +1,11 @@
-"""Shared helpers: small catalogues written as text, and the CLI run as users run it."""
+"""Shared helpers: small catalogues written as text, and the CLI run as users run it; the
+hypothesis profiles."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from feedpub import catalogue, load
 from feedpub.model import Catalogue
@@ -20,6 +25,40 @@ from feedpub.problems import Problem
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+# Every run of the suite tries the same examples, so that a test fails or passes on the code
+# alone: `ci` (the default) derives them from each test's code, keeps no example database and
+# lets no timing decide (no deadline, no too_slow health check). `explore`, chosen with
+# --hypothesis-profile=explore or HYPOTHESIS_PROFILE=explore, draws ten times as many at random
+# and keeps the failures it finds in .hypothesis/ to try first next time; each one goes into its
+# test as an @example or a table row, where `ci` runs it for good.
+CI_EXAMPLES = 100
+settings.register_profile(
+    "ci",
+    max_examples=CI_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    max_examples=10 * CI_EXAMPLES,
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(ROOT / ".hypothesis" / "examples"),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def scaled(count: int) -> int:
+    """`count` examples under the `ci` profile, and as many times more as the profile in use
+    draws than `ci` does (ten times when exploring)."""
+    return count * settings.default.max_examples // CI_EXAMPLES
+
 
 SITE = """\
 site:
@@ -68,6 +107,17 @@ def valid(text: str) -> Catalogue:
     found, problems = parse(text)
     assert found is not None, [str(p) for p in problems]
     return found
+
+
+def tool(name: str) -> str:
+    """The path of the command `name`; the test fails, naming it, if it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} is not installed: tests/run installs it (as root) or names the apt-get line",
+            pytrace=False,
+        )
+    return path
 
 
 def feedpub(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -133,7 +183,7 @@ def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
     run.mkdir(exist_ok=True)
     (run / "nginx.conf").write_text(NGINX.format(run=run, port=port, root=root))
     server = subprocess.Popen(
-        ["nginx", "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
+        [tool("nginx"), "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
     )
     try:
         for _ in range(100):

@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from conftest import ROOT, feedpub, free_port, nginx, valid
+from conftest import ROOT, feedpub, free_port, nginx, tool, valid
 from feedpub.render.plan import feeds
 
 NOW = "2024-06-01T12:00:00Z"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = [
-    "chromium",
+CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -41,7 +40,7 @@ HOSTILE_ENTITY_TITLE = 'AT&amp;T <img src=x onerror="document.body.dataset.pwned
 
 def browse(url: str, profile: Path, screenshot: str | None = None) -> html.HtmlElement:
     """The DOM Chromium renders for `url`, after stylesheets (and any script) ran."""
-    flags = [*CHROMIUM, f"--user-data-dir={profile}"]
+    flags = [tool("chromium"), *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
     dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True)
     if screenshot:
         ARTIFACTS.mkdir(exist_ok=True)

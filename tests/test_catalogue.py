@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE, article, catalogue_text, parse, valid
+from conftest import ROOT, SITE, article, catalogue_text, parse, scaled, valid
 from feedpub import catalogue, load
 from feedpub.catalogue import tag_slug
 from feedpub.problems import Severity
@@ -581,7 +581,7 @@ def mutated(draw: st.DrawFn) -> object:
     return data
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_catalogues_never_crash(data: object) -> None:
     text = yaml.safe_dump(data, allow_unicode=True)
@@ -591,7 +591,7 @@ def test_mutated_catalogues_never_crash(data: object) -> None:
         assert p.line >= 1 and p.col >= 1 and p.message
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300), deadline=None)
 @given(st.data())
 def test_random_bytes_in_the_catalogue_never_crash(data: st.DataObject) -> None:
     raw = bytearray(SAMPLE.encode())
@@ -606,7 +606,7 @@ def test_random_bytes_in_the_catalogue_never_crash(data: st.DataObject) -> None:
         assert problems
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=scaled(200), deadline=None)
 @given(st.text(min_size=1, max_size=40))
 def test_any_unicode_title_is_accepted_or_refused_cleanly(title: str) -> None:
     text = catalogue_text(
@@ -643,7 +643,7 @@ def scalars(draw: st.DrawFn) -> str:
     return json.dumps(value, ensure_ascii=False)[:-1] + escape + '"'
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scalars())
 def test_screening_the_bytes_hides_no_problem_of_any_field(title: str) -> None:
     text = catalogue_text(article("a1", title=title), article("a2", f"summary: {title}"))

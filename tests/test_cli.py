@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, catalogue_text, feedpub
+from conftest import ROOT, article, catalogue_text, feedpub, scaled
 from feedpub import reading
 
 
@@ -100,7 +100,11 @@ def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:
     assert f"cannot read catalogue '{path}'" in result.stderr
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=scaled(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.binary(max_size=64), st.integers(0, 2000))
 def test_mutated_bytes_through_the_cli_exit_0_or_1(tmp_path: Path, junk: bytes, at: int) -> None:
     data = (ROOT / "articles.yaml").read_bytes()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, valid
+from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, scaled, tool, valid
 from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
@@ -143,7 +143,7 @@ def test_sample_feeds_round_trip_through_feedparser() -> None:
     assert_round_trip(found, render(found, NOW), NOW)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_generated_catalogues_round_trip(generated: Generated) -> None:
     found, problems = parse(generated.text)
@@ -220,7 +220,9 @@ def jing(folder: Path) -> subprocess.CompletedProcess[str]:
     """The real RELAX NG validator over every Atom file under `folder`, against RFC 4287's schema."""
     atoms = sorted(str(p) for p in folder.rglob("atom.xml"))
     assert atoms
-    return subprocess.run(["jing", "-c", str(SCHEMA), *atoms], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [tool("jing"), "-c", str(SCHEMA), *atoms], capture_output=True, text=True, check=False
+    )
 
 
 def write(files: dict[str, bytes], folder: Path) -> Path:
@@ -237,7 +239,7 @@ def test_sample_feeds_pass_jing_and_verify(tmp_path: Path) -> None:
     assert verify_folder(folder, NOW) == (18, [])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_generated_feeds_pass_the_schema_and_every_w3c_rule(generated: Generated) -> None:
     found = valid(generated.text)
@@ -247,7 +249,7 @@ def test_generated_feeds_pass_the_schema_and_every_w3c_rule(generated: Generated
 
 
 @settings(
-    max_examples=20,
+    max_examples=scaled(20),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -548,5 +550,7 @@ def test_verify_reads_only_regular_files_in_the_folder_and_says_what_it_did_not(
 
 
 def test_committed_schema_is_trangs_conversion_of_rfc_4287(tmp_path: Path) -> None:
-    subprocess.run(["trang", "-I", "rnc", "-O", "rng", str(SCHEMA), str(tmp_path / "atom.rng")], check=True)
+    subprocess.run(
+        [tool("trang"), "-I", "rnc", "-O", "rng", str(SCHEMA), str(tmp_path / "atom.rng")], check=True
+    )
     assert (tmp_path / "atom.rng").read_bytes() == SCHEMA.with_suffix(".rng").read_bytes()

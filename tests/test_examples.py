@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, article, catalogue_text, feedpub
+from conftest import ROOT, article, catalogue_text, feedpub, tool
 
 VENV = Path(sys.executable).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -58,7 +58,7 @@ def units(tmp_path: Path) -> Path:
 def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
     folder = units(tmp_path)
     verified = subprocess.run(
-        ["systemd-analyze", "verify", "feedpub.service", "feedpub.timer"],
+        [tool("systemd-analyze"), "verify", "feedpub.service", "feedpub.timer"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -66,7 +66,7 @@ def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
     )
     assert (verified.returncode, verified.stderr) == (0, ""), verified.stderr
     security = subprocess.run(
-        ["systemd-analyze", "security", "--offline=yes", "feedpub.service"],
+        [tool("systemd-analyze"), "security", "--offline=yes", "feedpub.service"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -86,7 +86,7 @@ def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
     service = folder / "feedpub.service"
     service.write_text(service.read_text().replace("/.venv/bin/feedpub", "/.venv/bin/missing"))
     verified = subprocess.run(
-        ["systemd-analyze", "verify", "feedpub.service"],
+        [tool("systemd-analyze"), "verify", "feedpub.service"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -106,7 +106,7 @@ def test_the_pre_commit_hook_checks_changed_catalogues(
 ) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
-    git = lambda *args: subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)  # noqa: E731
+    git = lambda *args: subprocess.run([tool("git"), *args], cwd=repo, check=True, capture_output=True)  # noqa: E731
     git("init", "-q")
     text = (ROOT / "articles.yaml").read_text(encoding="utf-8")
     (repo / "articles.yaml").write_text(

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import pytest
 
-from conftest import ROOT, feedpub, nginx, valid
+from conftest import ROOT, feedpub, nginx, tool, valid
 from feedpub.render.plan import feeds
 
 NOW = "2024-06-01T12:00:00Z"
@@ -41,7 +41,7 @@ def run_newsboat(workdir: Path, *args: str) -> None:
     """newsboat with a throw-away home, urls file and config, as a person would run it."""
     (workdir / "config").write_text("")
     result = subprocess.run(
-        ["newsboat", "-u", str(workdir / "urls"), "-C", str(workdir / "config"), *args],
+        [tool("newsboat"), "-u", str(workdir / "urls"), "-C", str(workdir / "config"), *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE, article, catalogue_text, feedpub
+from conftest import ROOT, SITE, article, catalogue_text, feedpub, scaled
 from feedpub import parallel, reading
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
@@ -301,7 +301,7 @@ def test_a_tag_spelt_differently_in_the_second_part_takes_the_first_spelling() -
     assert [t.name for t in found.tags] == ["Gaza", "x", "Lebanon"]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues(), st.floats(0, 1))
 def test_generated_catalogues_read_the_same_in_two_parts(generated: Generated, share: float) -> None:
     parts, whole, _ = both_ways(generated.text, share)
@@ -365,7 +365,7 @@ def _document_end_before(article_id: str) -> tuple[str, float]:
     return SAMPLE[:at] + "...\n" + SAMPLE[at:], (at - 1) / len(SAMPLE.encode())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated(), st.floats(0, 1))
 @example(*_document_end_before("intifada-until-victory"))
 def test_mutated_catalogues_read_the_same_in_two_parts(text: str, share: float) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import NOW, ROOT, SITE, article, catalogue_text, parse, valid
+from conftest import NOW, ROOT, SITE, article, catalogue_text, parse, scaled, valid
 from feedpub import render as render_package
 from feedpub.render import render
 from feedpub.render.plan import EMPTY_FEED_DATE, _distinct, entry_id, feeds
@@ -472,7 +472,7 @@ def test_no_archives_unless_asked() -> None:
     assert xml(files["atom.xml"]).find(f"{ATOM}link[@rel='prev-archive']") is None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_rendering_half_the_entries_in_a_second_process_changes_no_byte(generated: Generated) -> None:
     found = valid(generated.text)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from conftest import ROOT, article, catalogue_text, feedpub, parse
+from conftest import ROOT, article, catalogue_text, feedpub, parse, scaled
 from feedpub import schema
 from feedpub.catalogue import fields
 from test_catalogue import mutated
@@ -77,7 +77,7 @@ def test_what_the_schema_rejects_feedpub_rejects(text: str) -> None:
     assert parse(text)[0] is None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_the_schema_is_never_stricter_than_feedpub(data: object) -> None:
     text = yaml.safe_dump(data, allow_unicode=True)

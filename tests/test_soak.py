@@ -25,7 +25,7 @@ def load_soak() -> ModuleType:
 
 
 def test_killed_builds_leave_only_whole_old_or_new_feeds(tmp_path: Path) -> None:
-    result = load_soak().run_soak(kills=40, articles=300, seed=7, workdir=tmp_path)
+    result = load_soak().run_soak(kills=40, articles=300, seed=7, workdir=tmp_path, mid_writes=1)
     assert result.inconsistencies == 0, result.problems
     assert result.kills >= 40
     assert result.mid_write > 0  # some kills caught a build between its first and last write
