@@ -10,17 +10,21 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from feedpub import catalogue, load
+from feedpub import catalogue, load, parallel
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -198,3 +202,30 @@ def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def second_process(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """See `watch_second_process`."""
+    return watch_second_process(monkeypatch)
+
+
+def watch_second_process(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The process ids that computed `parallel.both`'s second part, one per call (None where
+    nothing came back): a test about sharing work asserts that it was really shared."""
+    sent: list[int | None] = []
+    real = parallel.both
+
+    def spy(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
+        mine, theirs = real(here, lambda: (os.getpid(), there()))
+        sent.append(None if theirs is None else theirs[0])
+        return mine, None if theirs is None else theirs[1]
+
+    monkeypatch.setattr(parallel, "both", spy)
+    return sent
+
+
+def shared(sent: list[int | None]) -> bool:
+    """Whether every call of `parallel.both` that `second_process` saw had its second part
+    computed by another process."""
+    return bool(sent) and all(pid not in (None, os.getpid()) for pid in sent)

@@ -9,22 +9,17 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE, article, catalogue_text, feedpub, scaled
+from conftest import ROOT, SITE, article, catalogue_text, feedpub, scaled, shared, watch_second_process
 from feedpub import parallel, reading
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
 from strategies import Generated, catalogues
-
-T = TypeVar("T")
-U = TypeVar("U")
 
 SAMPLE = (ROOT / "articles.yaml").read_text(encoding="utf-8")
 PARALLEL_BYTES = reading.PARALLEL_BYTES
@@ -41,21 +36,12 @@ def both_ways(text: str, share: float = 0.53) -> tuple[Outcome, Outcome, bool]:
     """What reading with two processes and reading whole in one give, and whether the
     catalogue was taken from two parts, the second read by another process."""
     data = text.encode()
-    sent: list[int | None] = []
-    real = parallel.both
-
-    def spy(here: Callable[[], T], there: Callable[[], U]) -> tuple[T, U | None]:
-        """parallel.both, noting the process that computed `there`."""
-        mine, theirs = real(here, lambda: (os.getpid(), there()))
-        sent.append(None if theirs is None else theirs[0])
-        return mine, None if theirs is None else theirs[1]
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reading, "FIRST_PART", share)
-        patch.setattr(parallel, "both", spy)
+        sent = watch_second_process(patch)
         cut = reading._cut(data)
         joined = cut is not None and reading._read_parts(data, "articles.yaml", *cut) is not None
-        assert not joined or sent[-1] not in (None, os.getpid()), "the second part was read elsewhere"
+        assert not joined or shared(sent), "the second part was read by another process"
         parts = _outcome(*reading.read(data, "articles.yaml", jobs=2))
     whole = _outcome(*reading.read(data, "articles.yaml", jobs=1))
     return parts, whole, joined

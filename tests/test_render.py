@@ -13,7 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import NOW, ROOT, SITE, article, catalogue_text, parse, scaled, valid
+from conftest import (
+    NOW,
+    ROOT,
+    SITE,
+    article,
+    catalogue_text,
+    parse,
+    scaled,
+    shared,
+    valid,
+    watch_second_process,
+)
 from feedpub import render as render_package
 from feedpub.render import render
 from feedpub.render.plan import EMPTY_FEED_DATE, _distinct, entry_id, feeds
@@ -478,8 +489,10 @@ def test_rendering_half_the_entries_in_a_second_process_changes_no_byte(generate
     found = valid(generated.text)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render_package, "PARALLEL_ENTRIES", 0)
-        shared = render(found, NOW, jobs=2)
-    assert shared == render(found, NOW, jobs=1)
+        sent = watch_second_process(patch)
+        two = render(found, NOW, jobs=2)
+    assert shared(sent)
+    assert two == render(found, NOW, jobs=1)
 
 
 def test_a_large_archive_renders_the_same_in_two_processes() -> None:
@@ -491,6 +504,9 @@ def test_a_large_archive_renders_the_same_in_two_processes() -> None:
     )
     assert len(found.articles) >= render_package.PARALLEL_ENTRIES
     heard: list[tuple[int, int]] = []
-    shared = render(found, NOW, lambda done, total: heard.append((done, total)))
-    assert shared == render(found, NOW, jobs=1)
+    with pytest.MonkeyPatch.context() as patch:
+        sent = watch_second_process(patch)
+        two = render(found, NOW, lambda done, total: heard.append((done, total)), jobs=2)
+    assert shared(sent)
+    assert two == render(found, NOW, jobs=1)
     assert heard[-1][0] == heard[-1][1] and [d for d, _ in heard] == sorted(d for d, _ in heard)
