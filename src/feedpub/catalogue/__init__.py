@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from feedpub.catalogue import fields, rules
-from feedpub.catalogue.fields import LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
+from feedpub.catalogue.fields import ABSOLUTE_URI, LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
 from feedpub.catalogue.nodes import INVALID, Nodes
 from feedpub.catalogue.screen import screened, unfit_character
 from feedpub.model import Article, Catalogue, Site
@@ -21,6 +21,7 @@ from feedpub.parallel import pickled_by_value
 from feedpub.problems import Problem, has_errors, ordered
 
 __all__ = [
+    "ABSOLUTE_URI",
     "LANGUAGE_TAG",
     "MIME_TYPE",
     "Part",
@@ -95,7 +96,7 @@ def join(first: Part, second: Part) -> Catalogue | None:
     if first.site != second.site:
         return None
     articles = first.articles + second.articles
-    found = rules.across([rules.Read(a, a.id, a.tags) for a in articles], first.defined)
+    found = rules.across([rules.Read.of(a) for a in articles], first.defined)
     if not found.clean:
         return None
     return Catalogue(first.site, tuple(found.tags), tuple(a for a in found.articles if a is not None))

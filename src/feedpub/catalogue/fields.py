@@ -50,6 +50,9 @@ _MIME_TYPE = r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*"
 _DOTTED_HOST = re.compile(r"https?://[^/:?#]*[A-Za-z0-9-]\.[A-Za-z0-9-]", re.ASCII)
 _LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
 _URI = r"[A-Za-z][A-Za-z0-9+.-]*:\S+"
+ABSOLUTE_URI = re.compile(_URI)
+"""An absolute URI (or IRI): a scheme, a colon, and no white space; what Atom ids must be."""
+MAX_GUID = 2048
 LANGUAGE_TAG = re.compile(_LANGUAGE_TAG)
 MIME_TYPE = re.compile(_MIME_TYPE)
 _WINDOWS_RESERVED = frozenset(
@@ -296,6 +299,25 @@ class TagDefinitions(Kind[dict[str, tuple[yaml.Node, str | None, str | None]]]):
         return defined
 
 
+def _guid(nodes: Nodes, node: yaml.Node, where: str, value: str) -> str | Invalid:
+    """The id an old feed gave the article: readers compare it as it is, so it is kept as
+    written, but white space (which feed readers may trim or fold) is refused."""
+    if re.search(r"\s", value):
+        fault = "contains white space"
+    elif len(value) > MAX_GUID:
+        fault = f"is {len(value):,} characters long"
+    else:
+        return value
+    shown = value if len(value) <= 60 else value[:60] + "…"
+    nodes.error(
+        node,
+        where,
+        f"'guid': '{shown}' {fault} (expected text without white space or control characters, "
+        f"at most {MAX_GUID} characters)",
+    )
+    return INVALID
+
+
 # -- site-wide values ------------------------------------------------------------------------
 
 
@@ -388,6 +410,7 @@ ARTICLE = Table(
                 },
             ),
             required=True,
+            unique=True,
         ),
         Field("title", "plain text", Text(line=True), required=True),
         Field("link", "the article's address, an absolute http(s) URL", Link(), required=True),
@@ -405,6 +428,27 @@ ARTICLE = Table(
             "a list of {url, length, type}: files that go with the article",
             ENCLOSURES_KIND,
             default=(),
+        ),
+        Field(
+            "guid",
+            "the id an old RSS or JSON feed gave the article, kept so that readers do not show it again: "
+            "text without white space, at most 2048 characters",
+            # an identifier, never shown: markup means nothing in it
+            Checked(
+                Text(html=True), _guid, {"type": ["string", "number", "boolean"], "pattern": r"^\s*\S+\s*$"}
+            ),
+            unique=True,
+        ),
+        Field(
+            "atom_id",
+            "the id an old Atom feed gave the article, where it differs from guid: an absolute IRI",
+            Pattern(
+                _URI,
+                "an absolute IRI such as tag:example.org,2023:12 or https://example.org/?p=12; "
+                "Atom requires one",
+                {"type": "string", "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.-]*:\S+\s*$"},
+            ),
+            unique=True,
         ),
     ),
 )

@@ -74,6 +74,8 @@ class Field(Generic[T]):
     required: bool = False
     default: Any = None
     """The value when the field is absent (None: none, or one a rule derives)."""
+    unique: bool = False
+    """No two articles may give the same value (checked across articles)."""
 
 
 class Table:
@@ -85,6 +87,7 @@ class Table:
         self.by_name = {f.name: f for f in fields}
         self.names = list(self.by_name)
         self.required = [f for f in fields if f.required]
+        self.unique = [f.name for f in fields if f.unique]
 
     def __getitem__(self, name: str) -> Field[Any]:
         return self.by_name[name]
@@ -354,8 +357,13 @@ class Count(Kind[int]):
 class Checked(Kind[T]):
     """A kind whose values must also pass `check`, which reports and says INVALID."""
 
-    def __init__(self, kind: Kind[T], check: Callable[[Nodes, yaml.Node, str, T], T | Invalid]) -> None:
-        super().__init__(kind.schema)
+    def __init__(
+        self,
+        kind: Kind[T],
+        check: Callable[[Nodes, yaml.Node, str, T], T | Invalid],
+        schema: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(schema or kind.schema)
         self.kind, self.check = kind, check
 
     def read(self, nodes: Nodes, node: yaml.Node, where: str) -> T | Invalid:

@@ -65,19 +65,33 @@ def _authors(nodes: Nodes, values: Mapping[str, yaml.Node], where: str) -> tuple
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """An article as read on its own: the article if it is valid, and its id and tags as
-    far as they are, which the rules across articles look at in any case."""
+    """An article as read on its own: the article if it is valid, and the values of its
+    unique fields and its tags as far as they are valid, which the rules across articles
+    look at in any case."""
 
     article: Article | None
-    id: str | None
+    unique: dict[str, str]
+    """The article's id and kept ids (see `fields.ARTICLE.unique`), by field."""
     tags: tuple[Tag, ...]
+
+    @classmethod
+    def of(cls, article: Article) -> Read:
+        return cls(
+            article,
+            {name: getattr(article, name) for name in _UNIQUE if getattr(article, name)},
+            article.tags,
+        )
+
+
+_UNIQUE = f.ARTICLE.unique
 
 
 @dataclass
 class Places:
-    """Where each article's id and tags are, to place what the rules across articles find."""
+    """Where each article's unique values and tags are, to place what the rules across
+    articles find."""
 
-    ids: list[yaml.Node | None] = field(default_factory=list)
+    unique: list[dict[str, yaml.Node]] = field(default_factory=list)
     tags: list[list[yaml.Node]] = field(default_factory=list)
 
 
@@ -115,11 +129,12 @@ _DEFAULTS: dict[str, Any] = {
 
 def article(
     nodes: Nodes, node: yaml.Node, where: str, site: Site | None, tags: Tags
-) -> tuple[Read, yaml.Node | None, list[yaml.Node]]:
-    """The article at `node` read on its own, with the nodes of its id and of its tags."""
+) -> tuple[Read, dict[str, yaml.Node], list[yaml.Node]]:
+    """The article at `node` read on its own, with the nodes of its unique fields and of
+    its tags."""
     values = nodes.mapping(node, where, f.ARTICLE)
     if values is INVALID:
-        return Read(None, None, ()), None, []
+        return Read(None, {}, ()), {}, []
     read = dict(_DEFAULTS)
     for name, value in values.items():
         if name in read:
@@ -152,15 +167,15 @@ def article(
                 "an article needs an author: give it 'author' or set 'site.author' (Atom feeds require one)",
             )
             authors = INVALID
-    ident = read["id"] if isinstance(read["id"], str) else None
-    id_node = values.get("id") if ident else None
+    unique = {name: read[name] for name in _UNIQUE if isinstance(read[name], str)}
+    unique_nodes = {name: values[name] for name in unique}
     tag_nodes = [item for _, item in named]
     if (
         INVALID in read.values()
         or authors is INVALID
         or any(read[f.name] is None for f in f.ARTICLE.required)
     ):
-        return Read(None, ident, article_tags), id_node, tag_nodes
+        return Read(None, unique, article_tags), unique_nodes, tag_nodes
     made = Article(
         read["id"],
         read["title"],
@@ -174,8 +189,10 @@ def article(
         read["draft"],
         read["image"],
         read["enclosures"],
+        read["guid"],
+        read["atom_id"],
     )
-    return Read(made, ident, article_tags), id_node, tag_nodes
+    return Read(made, unique, article_tags), unique_nodes, tag_nodes
 
 
 def articles(
@@ -189,9 +206,9 @@ def articles(
         nodes.error(node, "articles", f"'articles' must be a list, not a {kind_of(node)}")
         return reads, places
     for i, item in enumerate(node.value):
-        read, id_node, tag_nodes = article(nodes, item, f"articles[{i}]", site, tags)
+        read, unique_nodes, tag_nodes = article(nodes, item, f"articles[{i}]", site, tags)
         reads.append(read)
-        places.ids.append(id_node)
+        places.unique.append(unique_nodes)
         places.tags.append(tag_nodes)
     return reads, places
 
@@ -201,13 +218,14 @@ def articles(
 
 @dataclass(frozen=True, slots=True)
 class Clash:
-    """Article `article`'s id (tag None) or its tag number `tag` clashes with the same of
-    article `first`, earlier in the catalogue."""
+    """Article `article`'s unique field `field`, or its tag number `tag`, clashes with the
+    same of article `first`, earlier in the catalogue."""
 
     article: int
     tag: int | None
     first: int
     first_tag: int | None
+    field: str = ""
 
 
 @dataclass
@@ -228,21 +246,20 @@ class Across:
 
 
 def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
-    """The rules that look across articles: ids are unique; spellings of one tag (see
+    """The rules that look across articles: ids (and kept ids) are unique; spellings of one tag (see
     `tag_key`) are one tag, named by the first; two different tags may not share a folder;
     every tag the site defines is used. One pass, in catalogue order."""
-    ids: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}  # each unique field's values
     by_key: dict[str, Tag] = {}
     by_slug: dict[str, tuple[int, int]] = {}
     by_name: dict[str, Tag] = {}  # each spelling's tag, once known
     clashes: list[Clash] = []
     articles: list[Article | None] = []
     for i, read in enumerate(reads):
-        if read.id is not None:
-            if read.id in ids:
-                clashes.append(Clash(i, None, ids[read.id], None))
-            else:
-                ids[read.id] = i
+        for name, value in read.unique.items():
+            first = seen.setdefault((name, value), i)
+            if first != i:
+                clashes.append(Clash(i, None, first, None, name))
         named = []
         for t, tag in enumerate(read.tags):
             known = by_name.get(tag.name)
@@ -275,13 +292,12 @@ def place(
     """Report what `across` found, at the places the articles were read from."""
     for clash in found.clashes:
         if clash.tag is None:
-            node, first = places.ids[clash.article], places.ids[clash.first]
-            assert node is not None and first is not None
+            node, first = places.unique[clash.article][clash.field], places.unique[clash.first][clash.field]
             nodes.error(
                 node,
-                f"articles[{clash.article}].id",
-                f"duplicate id '{reads[clash.article].id}' (first used at line "
-                f"{first.start_mark.line + 1}); ids must be unique",
+                f"articles[{clash.article}].{clash.field}",
+                f"duplicate {clash.field} '{reads[clash.article].unique[clash.field]}' (first used at line "
+                f"{first.start_mark.line + 1}); {clash.field}s must be unique",
             )
         else:
             assert clash.first_tag is not None
