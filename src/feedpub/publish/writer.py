@@ -1,5 +1,5 @@
-"""{path: bytes} → the output folder: unchanged files untouched, atomic replacement, one
-build at a time, and removal of stale files only if feedpub wrote them.
+"""Writing {path: bytes} into the output folder: unchanged files untouched, atomic replacement,
+one build at a time, and removal of stale files only if feedpub wrote them.
 
 Every path is opened relative to a directory descriptor with O_NOFOLLOW, so nothing is
 written through a symbolic link inside the output folder, and a name is checked to be one
@@ -11,19 +11,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
-import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+
+from feedpub.publish import records
+from feedpub.publish.records import MANIFEST, TEMP_PREFIX, Build
 
 LOCK = ".feedpub.lock"
-MANIFEST = ".feedpub-manifest.json"
-TEMP_PREFIX = ".feedpub-tmp-"
 
 _WRITERS = 8
 """Files written and flushed at once."""
@@ -47,52 +44,6 @@ class Outcome:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Build:
-    """What a build was made from, kept in the manifest so that a run with nothing new to
-    publish can tell so from the catalogue's bytes and the files' sizes and times alone."""
-
-    catalogue: str
-    """SHA-256 of the catalogue's bytes."""
-    version: str
-    timezone: str
-    since: str | None
-    until: str | None
-    """The output holds for every moment from `since` (inclusive) to `until` (exclusive)."""
-    articles: int
-    warnings: tuple[str, ...] = ()
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Each file's size and modification time (ns) as the build left it."""
-
-    def holds_at(self, now: datetime) -> bool:
-        return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
-            self.until is None or now < datetime.fromisoformat(self.until)
-        )
-
-
-def fresh(out: Path, catalogue: str, version: str) -> Build | None:
-    """The last build, if it was made from this catalogue by this version and every file it
-    wrote is still exactly as it left it, with no temporary file of a killed build about;
-    whether it holds at the moment in question is for the caller to ask."""
-    try:
-        build = _build_record(json.loads((out / MANIFEST).read_bytes()))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if build is None or (build.catalogue, build.version) != (catalogue, version):
-        return None
-    try:
-        for path, (size, mtime) in build.files.items():
-            found = os.stat(out / path, follow_symlinks=False)
-            if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
-                return None
-        for folder in {out / path.rpartition("/")[0] for path in build.files}:
-            if any(name.startswith(TEMP_PREFIX) for name in os.listdir(folder)):
-                return None
-    except OSError:
-        return None
-    return build
 
 
 def publish(out: Path, files: dict[str, bytes], build: Build) -> Outcome:
@@ -154,7 +105,7 @@ class _Folder:
         before = self._manifest()
         if set(files) - before:
             # Record what this run may create before creating it, so a crash never orphans a file.
-            self._put(MANIFEST, _manifest_bytes(before | set(files), None))
+            self._put(MANIFEST, records.manifest_bytes(before | set(files), None))
         # Every new file is written in full before any replaces an old one, so that a full disk
         # or a folder that refuses writing fails the build while all feeds are still the old ones.
         for folder in sorted({path.rpartition("/")[0] for path in files}):
@@ -186,7 +137,7 @@ class _Folder:
             with _failures(self.out / path):
                 found = os.stat(name, dir_fd=self._dir(folder, create=False), follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
-        self._put(MANIFEST, _manifest_bytes(set(files), replace(build, files=stats)))
+        self._put(MANIFEST, records.manifest_bytes(set(files), replace(build, files=stats)))
         for folder in sorted(self.touched):
             with _failures(self.out / folder):
                 os.fsync(self._dir(folder, create=False))
@@ -200,7 +151,7 @@ class _Folder:
             return self.root
         parent_name, _, name = folder.rpartition("/")
         parent = self._dir(parent_name, create=create)
-        _check_name(name)
+        records.check_name(name)
         with _failures(self.out / folder):
             if create:
                 with contextlib.suppress(FileExistsError):
@@ -227,7 +178,7 @@ class _Folder:
         """Write `data`, flushed to disk, to a temporary file beside `path`, and name it;
         None if `path` holds those bytes already."""
         folder, _, name = path.rpartition("/")
-        _check_name(name)
+        records.check_name(name)
         parent = self._dir(folder, create=True)
         if _holds(parent, name, data):
             return None
@@ -262,7 +213,7 @@ class _Folder:
         empty: a build killed before its first file in a new folder leaves the folder alone."""
         folder, _, name = path.rpartition("/")
         try:
-            _check_name(name)
+            records.check_name(name)
             parent = self._dir(folder, create=False)
         except (ValueError, PublishError):
             return False  # a manifest entry that names nothing feedpub could have written
@@ -292,11 +243,7 @@ class _Folder:
             return set()
         with _failures(self.out / MANIFEST), os.fdopen(fd, "rb") as f:
             raw = f.read()
-        try:
-            listed = json.loads(raw)["files"]
-        except (ValueError, KeyError, TypeError):
-            return set()  # unreadable: forget rather than guess what to delete
-        return {p for p in listed if isinstance(p, str) and _is_relative(p)}
+        return records.listed(raw)
 
     def _sweep_temporaries(self) -> None:
         """Delete temporary files that a killed build left behind (we hold the lock)."""
@@ -316,40 +263,3 @@ def _holds(parent: int, name: str, data: bytes) -> bool:
         if os.fstat(f.fileno()).st_size != len(data):
             return False
         return f.read() == data
-
-
-def _manifest_bytes(paths: set[str], build: Build | None) -> bytes:
-    record: dict[str, Any] = {
-        "comment": "files written by feedpub; it removes only these",
-        "files": sorted(paths),
-    }
-    if build is not None:
-        record["build"] = asdict(build)
-    return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
-
-
-def _build_record(manifest: dict[str, Any]) -> Build | None:
-    if "build" not in manifest:
-        return None
-    fields = manifest["build"]
-    return Build(
-        **{
-            **fields,
-            "warnings": tuple(fields["warnings"]),
-            "files": {path: (size, mtime) for path, (size, mtime) in fields["files"].items()},
-        }
-    )
-
-
-def _check_name(name: str) -> None:
-    if not name or name in (".", "..") or "/" in name or "\0" in name or len(name.encode()) > 255:
-        raise ValueError(f"unsafe file name {name!r}")
-
-
-def _is_relative(path: str) -> bool:
-    try:
-        for part in path.split("/"):
-            _check_name(part)
-    except ValueError:
-        return False
-    return True
