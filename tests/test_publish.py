@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import filecmp
+import hashlib
 import json
 import os
 import subprocess
@@ -79,8 +80,8 @@ def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) ->
     result = build(site_dir)
     assert "0 written, 12 unchanged, 0 removed" in result.stdout
     after = snapshot(site_dir / "feeds")
-    assert {p: v for p, v in after.items() if p != publish.MANIFEST} == {
-        p: v for p, v in before.items() if p != publish.MANIFEST
+    assert {p: v for p, v in after.items() if p != publish.RECORD} == {
+        p: v for p, v in before.items() if p != publish.RECORD
     }
 
 
@@ -252,17 +253,110 @@ def test_temporary_files_of_a_killed_build_are_swept(site_dir: Path) -> None:
     assert not leftover.exists()
 
 
+@pytest.mark.parametrize("kind", ["list", "digests"])  # as feedpub 0.1 wrote it, and as it does now
 def test_a_tampered_manifest_cannot_delete_outside(
-    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory, kind: str
 ) -> None:
     victim = tmp_path_factory.mktemp("victim") / "precious.txt"
     victim.write_text("keep")
     build(site_dir)
     manifest = site_dir / "feeds" / publish.MANIFEST
-    manifest.write_text(json.dumps({"files": ["../articles.yaml", str(victim), "tags/../../x"]}))
+    outside = ["../articles.yaml", str(victim), "tags/../../x"]
+    digest = hashlib.sha256(b"keep").hexdigest()
+    manifest.write_text(json.dumps({"files": outside if kind == "list" else dict.fromkeys(outside, digest)}))
     assert build(site_dir).returncode == 0
     assert victim.read_text() == "keep"
     assert (site_dir / "articles.yaml").exists()
+
+
+def test_a_build_never_replaces_files_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "index.html").write_text("MY HOMEPAGE\n")
+    (tmp_path / "w" / "rss.xml").write_text("old\n")
+    before = snapshot(tmp_path / "w")
+    refused = feedpub("build", "--out", "w", cwd=tmp_path)
+    assert refused.returncode == 73
+    assert "w holds files that feedpub did not write" in refused.stderr
+    assert "  w/index.html (would be replaced)\n  w/rss.xml (would be replaced)\n" in refused.stderr
+    assert "nothing was written" in refused.stderr and "--overwrite" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert {p: v for p, v in snapshot(tmp_path / "w").items() if p != publish.LOCK} == before
+    assert sorted(p.name for p in (tmp_path / "w").iterdir()) == [publish.LOCK, "index.html", "rss.xml"]
+    replaced = feedpub("build", "--out", "w", "--overwrite", cwd=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    assert b"MY HOMEPAGE" not in (tmp_path / "w" / "index.html").read_bytes()
+    assert b"<rss" in (tmp_path / "w" / "rss.xml").read_bytes()
+    edit(tmp_path)
+    assert build(tmp_path, "--out", "w").returncode == 0  # now they are feedpub's own
+
+
+def test_a_feed_edited_by_hand_is_not_replaced_without_overwrite(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    original = (feeds / "rss.xml").read_bytes()
+    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Edited by hand"))
+    edit(site_dir)
+    refused = build(site_dir)
+    assert refused.returncode == 73
+    assert "feeds/rss.xml (would be replaced)" in refused.stderr
+    assert b"Edited by hand" in (feeds / "rss.xml").read_bytes()
+    assert "6 written, 6 unchanged" in build(site_dir, "--overwrite").stdout
+    assert b"Edited by hand" not in (feeds / "rss.xml").read_bytes()
+
+
+def test_a_manifest_edited_to_list_a_users_file_does_not_make_it_feedpubs(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / "robots.txt").write_text("mine")
+    manifest = json.loads((feeds / publish.MANIFEST).read_text())
+    manifest["files"]["robots.txt"] = hashlib.sha256(b"something else").hexdigest()
+    (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
+    edit(site_dir)
+    refused = build(site_dir)
+    assert refused.returncode == 73
+    assert "feeds/robots.txt (would be removed)" in refused.stderr
+    assert (feeds / "robots.txt").read_text() == "mine"
+
+
+def legacy_manifest(feeds: Path) -> dict[str, object]:
+    """The manifest feedpub 0.1 kept: a list of paths, and each file's size and time."""
+    paths = sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file())
+    stats = {path: [(feeds / path).stat().st_size, (feeds / path).stat().st_mtime_ns] for path in paths}
+    return {"files": paths, "build": {"catalogue": "0" * 64, "version": "0.1.0", "files": stats}}
+
+
+def test_feeds_written_by_feedpub_0_1_are_still_its_own(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / publish.RECORD).unlink()
+    (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    edit(site_dir)
+    result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert "files" in json.loads((feeds / publish.MANIFEST).read_text())  # in today's form
+    assert isinstance(json.loads((feeds / publish.MANIFEST).read_text())["files"], dict)
+
+
+def test_a_0_1_feed_touched_since_is_not_replaced(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    os.utime(feeds / "atom.xml", ns=(10**18, 10**18))
+    (feeds / "atom.xml").write_bytes((feeds / "atom.xml").read_bytes() + b"\n")
+    edit(site_dir)
+    refused = build(site_dir)
+    assert refused.returncode == 73 and "feeds/atom.xml (would be replaced)" in refused.stderr
+
+
+def committed(folder: Path) -> dict[Path, bytes]:
+    """The files of `folder` a checkout holds: the feeds and the manifest, not the record of a
+    build on this machine, its lock or temporary files."""
+    return {
+        p.relative_to(folder): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and (not p.name.startswith(".") or p.name == publish.MANIFEST)
+    }
 
 
 def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
@@ -276,11 +370,39 @@ def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    fresh = {p.relative_to(tmp_path / "feeds"): p.read_bytes() for p in (tmp_path / "feeds").rglob("[!.]*.*")}
-    committed = {p.relative_to(ROOT / "feeds"): p.read_bytes() for p in (ROOT / "feeds").rglob("[!.]*.*")}
-    assert sorted(fresh) == sorted(committed)
-    stale = [str(p) for p in fresh if fresh[p] != committed[p]]
+    fresh, kept = committed(tmp_path / "feeds"), committed(ROOT / "feeds")
+    assert sorted(fresh) == sorted(kept)
+    assert Path(publish.MANIFEST) in kept
+    stale = [str(p) for p in fresh if fresh[p] != kept[p]]
     assert not stale, f"feeds/ is out of date: run 'feedpub build' and commit ({stale})"
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout")
+def test_git_keeps_the_manifest_and_ignores_what_is_this_machines() -> None:
+    def ignored(name: str) -> bool:
+        found = subprocess.run(["git", "check-ignore", "-q", f"feeds/{name}"], cwd=ROOT, check=False)
+        return found.returncode == 0
+
+    assert not ignored(publish.MANIFEST)
+    assert ignored(publish.RECORD) and ignored(publish.LOCK) and ignored(f"{publish.TEMP_PREFIX}1-rss.xml")
+
+
+def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_sample(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    for path, data in committed(ROOT / "feeds").items():
+        (clone / "feeds" / path).parent.mkdir(parents=True, exist_ok=True)
+        (clone / "feeds" / path).write_bytes(data)
+    (clone / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    command = [str(Path(sys.executable).parent / "feedpub"), "build"]
+    first = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "0 written, 30 unchanged, 0 removed" in first.stdout
+    catalogue = clone / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Stop Criminal Attack", "Stop the Attack"))
+    (clone / "feeds" / publish.RECORD).unlink()  # as on a machine that only has the commit
+    edited = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
+    assert edited.returncode == 0, edited.stderr
+    assert b"Stop the Attack" in (clone / "feeds" / "atom.xml").read_bytes()
 
 
 # -- the shortcut for runs with nothing new: what it may skip, and everything that defeats it ---
@@ -313,26 +435,27 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
 
-def test_a_feed_deleted_or_edited_by_hand_is_put_back(site_dir: Path) -> None:
+def test_a_feed_deleted_by_hand_is_put_back_and_one_edited_only_when_asked(site_dir: Path) -> None:
     build(site_dir)
     feeds = site_dir / "feeds"
     original = (feeds / "rss.xml").read_bytes()
-    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
     (feeds / "tags" / "israel" / "atom.xml").unlink()
-    result = build(site_dir)
-    assert "2 written, 10 unchanged" in result.stdout
-    assert (feeds / "rss.xml").read_bytes() == original
+    assert "1 written, 11 unchanged" in build(site_dir).stdout
     assert (feeds / "tags" / "israel" / "atom.xml").is_file()
+    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
+    assert build(site_dir).returncode == 73  # the record no longer holds; the bytes are not feedpub's
+    assert "1 written, 11 unchanged" in build(site_dir, "--overwrite").stdout
+    assert (feeds / "rss.xml").read_bytes() == original
 
 
 def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> None:
     build(site_dir)
-    manifest = site_dir / "feeds" / publish.MANIFEST
-    record = json.loads(manifest.read_text())
-    record["build"]["version"] = "0.0.0"
-    manifest.write_text(json.dumps(record))
+    path = site_dir / "feeds" / publish.RECORD
+    record = json.loads(path.read_text())
+    record["version"] = "0.0.0"
+    path.write_text(json.dumps(record))
     assert "0 written, 12 unchanged" in build(site_dir).stdout
-    assert json.loads(manifest.read_text())["build"]["version"] != "0.0.0"  # a full build rewrote it
+    assert json.loads(path.read_text())["version"] != "0.0.0"  # a full build rewrote it
 
 
 def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) -> None:
@@ -462,7 +585,7 @@ def test_a_folder_a_killed_build_made_but_never_filled_is_removed(site_dir: Path
     feeds = site_dir / "feeds"
     manifest = json.loads((feeds / publish.MANIFEST).read_text())
     # as a build that was killed after recording its intent and making the folder leaves it
-    manifest["files"].append("tags/later/rss.xml")
+    manifest["pending"] = {"tags/later/rss.xml": ["0" * 64]}
     (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
     (feeds / "tags" / "later").mkdir()
     (feeds / "tags" / "later" / f"{publish.TEMP_PREFIX}1-rss.xml").write_text("<half")

@@ -24,13 +24,15 @@ from feedpub.problems import Problem
 if TYPE_CHECKING:
     from feedpub.model import Catalogue
 
-OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
+OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED = 0, 1, 2, 73, 74, 75
 
 EXIT_STATUSES = f"""\
 exit status:
   {OK}   success
   {INVALID}   the catalogue is invalid (problems on stderr; nothing written)
   {USAGE}   usage error: unknown option, bad --now, catalogue file not found
+  {FOREIGN_FILES}  the build would replace or remove files feedpub did not write (named on
+      stderr; nothing written; --overwrite lets it)
   {IO_FAILURE}  I/O failure such as a full disk or a permission denied (old feeds left intact)
   {LOCKED}  another build holds the lock on the output folder (try again later)
 """
@@ -128,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         "back-fills); without an offset it is in site.timezone",
     )
     build.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace or remove files in the output folder that feedpub did not write, or that "
+        "were changed since it wrote them (without it, the build stops with exit status 73)",
+    )
+    build.add_argument(
         "--ping",
         action="store_true",
         help="after writing, tell site.websub_hub which feeds changed (a failing hub is a warning)",
@@ -215,7 +223,7 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         options = argparse.Namespace(
-            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=2
+            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=2, overwrite=False
         )
 
         def build() -> None:
@@ -329,9 +337,11 @@ def _build(args: argparse.Namespace) -> int:
     try:
         with _progress(quiet=args.quiet) as progress, _uncollected():
             files = render(found, now, progress, jobs=args.jobs)
-        outcome = publish.publish(out, files, build)
+        outcome = publish.publish(out, files, build, overwrite=args.overwrite)
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
+    except publish.ForeignFiles as e:
+        raise _Failure(FOREIGN_FILES, _foreign(e)) from None
     except publish.PublishError as e:
         raise _Failure(IO_FAILURE, f"cannot write {e}; feeds already there are left as they were") from None
     if args.ping and found.site.websub_hub:
@@ -345,6 +355,16 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summarise(len(found.articles), outcome, started)
     return OK
+
+
+def _foreign(refused: publish.ForeignFiles) -> str:
+    lines = [
+        f"{refused.out} holds files that feedpub did not write, or that were changed since it "
+        "wrote them; nothing was written:"
+    ]
+    lines += [f"  {refused.out / path} (would be {done}d)" for path, done in sorted(refused.found.items())]
+    lines.append("move them out of the way, or build with --overwrite to let feedpub replace or remove them")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

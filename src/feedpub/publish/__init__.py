@@ -1,17 +1,20 @@
 """{path: bytes} → the output folder: unchanged files untouched, atomic replacement, one
-build at a time, and removal of stale files only if feedpub wrote them.
+build at a time, and no file replaced or removed unless feedpub wrote it.
 
 `records` keeps what a build leaves beside its files; `writer` changes the folder."""
 
-from feedpub.publish.records import MANIFEST, TEMP_PREFIX, Build, fresh
-from feedpub.publish.writer import LOCK, Locked, Outcome, PublishError, publish
+from feedpub.publish.records import MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest, fresh
+from feedpub.publish.writer import LOCK, ForeignFiles, Locked, Outcome, PublishError, publish
 
 __all__ = [
     "LOCK",
     "MANIFEST",
+    "RECORD",
     "TEMP_PREFIX",
     "Build",
+    "ForeignFiles",
     "Locked",
+    "Manifest",
     "Outcome",
     "PublishError",
     "fresh",

@@ -1,5 +1,10 @@
-"""What a build leaves beside its files to describe them: the manifest of the files feedpub
-wrote, and the record of what the last build was made from."""
+"""What a build leaves beside its files: the manifest, which says which files feedpub wrote,
+and the record of the last build, which lets a run with nothing new skip the work.
+
+The manifest is the same on every machine for the same output (paths and SHA-256 digests, no
+times), so it can be committed with the feeds it describes; the record holds sizes and
+modification times, which only mean something on the machine that made them.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,93 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = ".feedpub-manifest.json"
+RECORD = ".feedpub-build.json"
 TEMP_PREFIX = ".feedpub-tmp-"
 
 
 @dataclass(frozen=True)
+class Manifest:
+    """The files feedpub wrote in a folder, each with the SHA-256 of the bytes it wrote: a file
+    is feedpub's to replace or remove only while it still holds those bytes."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    """Path → digest, as the last complete build left them."""
+    pending: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Path → the digests a build that stopped part-way may have left there (none if it had
+    not staged the file yet), so that a killed build never leaves a file nobody owns."""
+    legacy: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    """Paths from the manifest of feedpub 0.1, which had no digests: each with the size and
+    modification time (ns) that build recorded, which the file must still have to be feedpub's."""
+
+    def paths(self) -> set[str]:
+        return set(self.files) | set(self.pending) | set(self.legacy)
+
+    def owns(self, path: str, digest: str, size: int, mtime: int) -> bool:
+        """Whether the file at `path`, with these bytes, size and time, is one feedpub wrote."""
+        return (
+            self.files.get(path) == digest
+            or digest in self.pending.get(path, ())
+            or self.legacy.get(path) == (size, mtime)
+        )
+
+    def expecting(self, digests: dict[str, str]) -> Manifest:
+        """This manifest, also owning `digests` (what a build is about to write), as the build
+        records it before writing anything."""
+        pending = {path: set(found) for path, found in self.pending.items()}
+        for path in self.legacy:
+            pending.setdefault(path, set())
+        for path, digest in digests.items():
+            if self.files.get(path) != digest:
+                pending.setdefault(path, set()).add(digest)
+        return Manifest(dict(self.files), {path: frozenset(found) for path, found in pending.items()})
+
+    def to_bytes(self) -> bytes:
+        record: dict[str, Any] = {
+            "comment": "files feedpub wrote, with the SHA-256 of their bytes: it replaces or removes "
+            "only these, and only while they hold these bytes",
+            "files": dict(sorted(self.files.items())),
+        }
+        if self.pending:
+            record["pending"] = {path: sorted(found) for path, found in sorted(self.pending.items())}
+        return (json.dumps(record, indent=1) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Manifest:
+        """The manifest in `raw`; an empty one if it cannot be read (better to forget files than
+        to guess which are feedpub's). Paths that would lead outside the folder are dropped."""
+        try:
+            record = json.loads(raw)
+            listed = record["files"]
+            if isinstance(listed, list):
+                return cls(legacy=_legacy(listed, record.get("build")))
+            files = {p: d for p, d in listed.items() if isinstance(d, str) and is_relative(p)}
+            pending = {
+                p: frozenset(d for d in found if isinstance(d, str))
+                for p, found in record.get("pending", {}).items()
+                if isinstance(found, list) and is_relative(p)
+            }
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+        return cls(files, pending)
+
+
+def _legacy(listed: list[Any], build: Any) -> dict[str, tuple[int, int] | None]:
+    recorded = build.get("files", {}) if isinstance(build, dict) else {}
+    found: dict[str, tuple[int, int] | None] = {}
+    for path in listed:
+        if isinstance(path, str) and is_relative(path):
+            match recorded.get(path):
+                case [int(size), int(mtime)]:
+                    found[path] = (size, mtime)
+                case _:
+                    found[path] = None
+    return found
+
+
+@dataclass(frozen=True)
 class Build:
-    """What a build was made from, kept in the manifest so that a run with nothing new to
-    publish can tell so from the catalogue's bytes and the files' sizes and times alone."""
+    """What the last build was made from, so that a run with nothing new to publish can tell
+    so from the catalogue's bytes and the files' sizes and times alone."""
 
     catalogue: str
     """SHA-256 of the catalogue's bytes."""
@@ -37,14 +122,36 @@ class Build:
             self.until is None or now < datetime.fromisoformat(self.until)
         )
 
+    def to_bytes(self) -> bytes:
+        record = {
+            "comment": "what feedpub's last build here was made from, for this machine only",
+            **asdict(self),
+        }
+        return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Build | None:
+        try:
+            fields = json.loads(raw)
+            fields.pop("comment", None)
+            return cls(
+                **{
+                    **fields,
+                    "warnings": tuple(fields["warnings"]),
+                    "files": {path: (size, mtime) for path, (size, mtime) in fields["files"].items()},
+                }
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
 
 def fresh(out: Path, catalogue: str, version: str) -> Build | None:
     """The last build, if it was made from this catalogue by this version and every file it
     wrote is still exactly as it left it, with no temporary file of a killed build about;
     whether it holds at the moment in question is for the caller to ask."""
     try:
-        build = build_record(json.loads((out / MANIFEST).read_bytes()))
-    except (OSError, ValueError, KeyError, TypeError):
+        build = Build.from_bytes((out / RECORD).read_bytes())
+    except OSError:
         return None
     if build is None or (build.catalogue, build.version) != (catalogue, version):
         return None
@@ -61,38 +168,6 @@ def fresh(out: Path, catalogue: str, version: str) -> Build | None:
     return build
 
 
-def manifest_bytes(paths: set[str], build: Build | None) -> bytes:
-    record: dict[str, Any] = {
-        "comment": "files written by feedpub; it removes only these",
-        "files": sorted(paths),
-    }
-    if build is not None:
-        record["build"] = asdict(build)
-    return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
-
-
-def listed(raw: bytes) -> set[str]:
-    """The paths a manifest's bytes name, each one inside the folder; none if unreadable."""
-    try:
-        paths = json.loads(raw)["files"]
-    except (ValueError, KeyError, TypeError):
-        return set()  # unreadable: forget rather than guess what to delete
-    return {p for p in paths if isinstance(p, str) and is_relative(p)}
-
-
-def build_record(manifest: dict[str, Any]) -> Build | None:
-    if "build" not in manifest:
-        return None
-    fields = manifest["build"]
-    return Build(
-        **{
-            **fields,
-            "warnings": tuple(fields["warnings"]),
-            "files": {path: (size, mtime) for path, (size, mtime) in fields["files"].items()},
-        }
-    )
-
-
 def check_name(name: str) -> None:
     """Raise ValueError unless `name` is one plain path component."""
     if not name or name in (".", "..") or "/" in name or "\0" in name or len(name.encode()) > 255:
@@ -100,6 +175,7 @@ def check_name(name: str) -> None:
 
 
 def is_relative(path: str) -> bool:
+    """Whether `path` is made of plain components only, so that it names nothing outside."""
     try:
         for part in path.split("/"):
             check_name(part)

@@ -1,5 +1,5 @@
 """Writing {path: bytes} into the output folder: unchanged files untouched, atomic replacement,
-one build at a time, and removal of stale files only if feedpub wrote them.
+one build at a time, and no file replaced or removed unless feedpub wrote it.
 
 Every path is opened relative to a directory descriptor with O_NOFOLLOW, so nothing is
 written through a symbolic link inside the output folder, and a name is checked to be one
@@ -11,20 +11,26 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 
 from feedpub.publish import records
-from feedpub.publish.records import MANIFEST, TEMP_PREFIX, Build
+from feedpub.publish.records import MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest
 
 LOCK = ".feedpub.lock"
 
 _WRITERS = 8
-"""Files written and flushed at once."""
+"""Files read, or written and flushed, at once."""
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_LINK = "is a symbolic link; feedpub does not follow links"
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+"""Never through a link, and never waiting on a FIFO."""
 
 
 class Locked(Exception):
@@ -39,6 +45,16 @@ class PublishError(Exception):
         self.path = path
 
 
+class ForeignFiles(Exception):
+    """Files the build would replace or remove that feedpub did not write, or that changed
+    since it wrote them: each path (under the output folder) with what would happen to it."""
+
+    def __init__(self, out: Path, found: dict[str, str]) -> None:
+        super().__init__(f"{out}: {len(found)} files feedpub did not write")
+        self.out = out
+        self.found = found
+
+
 @dataclass
 class Outcome:
     written: list[str] = field(default_factory=list)
@@ -46,16 +62,17 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(out: Path, files: dict[str, bytes], build: Build) -> Outcome:
+def publish(out: Path, files: dict[str, bytes], build: Build, *, overwrite: bool = False) -> Outcome:
     """Make `out` hold exactly `files` among the files feedpub manages, changing as little as
     possible, and record `build` with them; raises Locked or PublishError, leaving every file
-    either old or new."""
+    either old or new, or ForeignFiles, having changed nothing, if a file in the way is not
+    feedpub's (unless `overwrite`)."""
     with _failures(out):
         out.mkdir(parents=True, exist_ok=True)
         root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         with _lock(out, root):
-            return _Folder(out, root).update(files, build)
+            return _Writer(out, root).update(files, build, overwrite=overwrite)
     finally:
         os.close(root)
 
@@ -85,72 +102,216 @@ def _lock(out: Path, root: int) -> Iterator[None]:
         os.close(fd)
 
 
-class _Folder:
+class Found(Enum):
+    """What a path holds, as the survey found it."""
+
+    ABSENT = "absent"
+    SAME = "the bytes this build writes"
+    OURS = "a file feedpub wrote"
+    FOREIGN = "a file feedpub did not write, or one changed since"
+    OTHER = "a link, folder or special file where a file feedpub wrote used to be"
+
+
+@dataclass
+class _Survey:
+    found: dict[str, Found] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of each file this build writes."""
+
+    def paths(self, *kinds: Found) -> list[str]:
+        return sorted(path for path, found in self.found.items() if found in kinds)
+
+
+class _Writer:
+    """One build's changes to the output folder, made in the steps of `update`."""
+
     def __init__(self, out: Path, root: int) -> None:
         self.out = out
         self.root = root
         self.dirs: dict[str, int] = {}
         self.touched: set[str] = set()
 
-    def update(self, files: dict[str, bytes], build: Build) -> Outcome:
+    def update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         try:
-            return self._update(files, build)
+            return self._update(files, build, overwrite=overwrite)
         finally:
             for fd in self.dirs.values():
                 os.close(fd)
 
-    def _update(self, files: dict[str, bytes], build: Build) -> Outcome:
-        outcome = Outcome()
+    def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+        recorded = self._read(MANIFEST)
+        before = Manifest() if recorded is None else Manifest.from_bytes(recorded)
+        survey = self._survey(files, before)
+        foreign = survey.paths(Found.FOREIGN)
+        if foreign and not overwrite:
+            raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
         self._sweep_temporaries()
-        before = self._manifest()
-        if set(files) - before:
+        changed = [path for path in sorted(files) if survey.found[path] is not Found.SAME]
+        stale = sorted(before.paths() - set(files))
+        kept = self._keep_old(MANIFEST) if changed and recorded is not None else None
+        if changed:
             # Record what this run may create before creating it, so a crash never orphans a file.
-            self._put(MANIFEST, records.manifest_bytes(before | set(files), None))
-        # Every new file is written in full before any replaces an old one, so that a full disk
-        # or a folder that refuses writing fails the build while all feeds are still the old ones.
+            self._put(MANIFEST, before.expecting({p: survey.digests[p] for p in changed}).to_bytes())
+        try:
+            staged = self._stage({path: files[path] for path in changed})
+        except PublishError:
+            self._put_back(MANIFEST, kept)  # no temporary is left for the intent to account for
+            raise
+        self._discard(MANIFEST, kept)
+        outcome = Outcome(unchanged=[path for path in sorted(files) if path not in staged])
+        outcome.written = self._switch(staged)
+        outcome.removed = self._remove_stale(
+            stale, [path for path in stale if survey.found[path] in (Found.OURS, Found.FOREIGN)]
+        )
+        self._record(Manifest(dict(sorted(survey.digests.items()))), build, sorted(files))
+        self._flush()
+        return outcome
+
+    # -- the steps, in order ----------------------------------------------------------------------
+
+    def _survey(self, files: dict[str, bytes], manifest: Manifest) -> _Survey:
+        """Look at every path this build writes or may remove, without changing anything: is
+        it there, with the bytes to be written, or feedpub's own, or someone else's?"""
+        survey = _Survey()
+        paths = sorted(set(files) | manifest.paths())
+        folders = {folder: self._find_dir(folder) for folder in sorted({p.rpartition("/")[0] for p in paths})}
+
+        def look(path: str) -> Found:
+            data = files.get(path)
+            if data is not None:
+                survey.digests[path] = hashlib.sha256(data).hexdigest()
+            return self._look(path, data, folders[path.rpartition("/")[0]], manifest)
+
+        with ThreadPoolExecutor(_WRITERS) as pool:
+            survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
+        return survey
+
+    def _sweep_temporaries(self) -> None:
+        """Delete temporary files that a killed build left behind (we hold the lock)."""
+        for folder, _, names in os.walk(self.out):  # links to folders are not followed
+            for name in names:
+                if name.startswith(TEMP_PREFIX):
+                    with _failures(Path(folder) / name), contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(folder, name))
+
+    def _stage(self, files: dict[str, bytes]) -> dict[str, str]:
+        """Write every file to a temporary beside it, flushed to disk; each path → its temporary.
+        Every new file is written in full before any replaces an old one, so that a full disk or
+        a folder that refuses writing fails the build while all feeds are still the old ones."""
         for folder in sorted({path.rpartition("/")[0] for path in files}):
             self._dir(folder, create=True)
         # Writing and flushing wait on the disk, not on Python: several files at once overlap
         # their waits (and let the file system commit their flushes together).
         with ThreadPoolExecutor(_WRITERS) as pool:
-            tasks = {path: pool.submit(self._stage, path, files[path]) for path in sorted(files)}
+            tasks = {path: pool.submit(self._temporary, path, data) for path, data in files.items()}
         failed = next((task.exception() for task in tasks.values() if task.exception()), None)
-        staged = [(path, task.result()) for path, task in tasks.items() if not task.exception()]
+        staged = {path: task.result() for path, task in tasks.items() if not task.exception()}
         if failed:
-            for path, temp in staged:
-                if temp:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temp, dir_fd=self._dir(path.rpartition("/")[0], create=False))
+            for path, temp in staged.items():
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=self._dir(path.rpartition("/")[0], create=False))
             raise failed
-        for path, temp in staged:
-            if temp:
-                self._replace(path, temp)
-                outcome.written.append(path)
-            else:
-                outcome.unchanged.append(path)
-        for path in sorted(before - set(files)):
-            if self._remove(path):
-                outcome.removed.append(path)
+        return staged
+
+    def _switch(self, staged: dict[str, str]) -> list[str]:
+        """Rename every temporary over its file."""
+        for path, temp in staged.items():
+            self._replace(path, temp)
+        return sorted(staged)
+
+    def _remove_stale(self, stale: list[str], owned: list[str]) -> list[str]:
+        """Remove the files among `owned` and name those that were there; remove the folders
+        of every `stale` path that are left empty, such as one a killed build made before it
+        wrote anything in it."""
+        removed = []
+        for path in stale:
+            if self._remove(path, path in owned):
+                removed.append(path)
+        return removed
+
+    def _record(self, manifest: Manifest, build: Build, files: list[str]) -> None:
+        """Write the manifest of what is now there, and the record of this build."""
+        self._put(MANIFEST, manifest.to_bytes())
         stats = {}
-        for path in sorted(files):
+        for path in files:
             folder, _, name = path.rpartition("/")
             with _failures(self.out / path):
                 found = os.stat(name, dir_fd=self._dir(folder, create=False), follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
-        self._put(MANIFEST, records.manifest_bytes(set(files), replace(build, files=stats)))
+        self._put(RECORD, replace(build, files=stats).to_bytes())
+
+    def _flush(self) -> None:
+        """Make the renames durable: a folder's entries reach the disk when it is flushed."""
         for folder in sorted(self.touched):
             with _failures(self.out / folder):
                 os.fsync(self._dir(folder, create=False))
-        return outcome
+
+    # -- what the steps are made of ---------------------------------------------------------------
+
+    def _look(self, path: str, data: bytes | None, parent: int | None, manifest: Manifest) -> Found:
+        """What `path` holds: `data` (None if this build does not write it), feedpub's or not;
+        `parent` is its folder's descriptor, None if there is no such folder."""
+        name = path.rpartition("/")[2]
+        if parent is None:
+            return Found.ABSENT
+        with _failures(self.out / path):
+            try:
+                found = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            except FileNotFoundError:
+                return Found.ABSENT
+            if stat.S_ISLNK(found.st_mode):
+                return Found.FOREIGN if data is not None else Found.OTHER
+            if data is None and not stat.S_ISREG(found.st_mode):
+                return Found.OTHER  # not feedpub's, and nothing this build needs to replace
+            if stat.S_ISDIR(found.st_mode):
+                raise PublishError(self.out / path, "is a folder, where feedpub writes a file")
+            if not stat.S_ISREG(found.st_mode):
+                raise PublishError(self.out / path, "is not a regular file, where feedpub writes one")
+            fd = os.open(name, _READ_FLAGS, dir_fd=parent)
+            with os.fdopen(fd, "rb") as f:
+                held = f.read()
+        if held == data:
+            return Found.SAME
+        owned = manifest.owns(path, hashlib.sha256(held).hexdigest(), found.st_size, found.st_mtime_ns)
+        return Found.OURS if owned else Found.FOREIGN
+
+    def _read(self, name: str) -> bytes | None:
+        """The bytes of `name` in the output folder, None if there is none; a link or anything
+        but a regular file there is a PublishError."""
+        with _failures(self.out / name):
+            try:
+                fd = os.open(name, _READ_FLAGS, dir_fd=self.root)
+            except FileNotFoundError:
+                return None
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise PublishError(
+                        self.out / name, "is a symbolic link; feedpub does not follow links"
+                    ) from None
+                raise
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    raise PublishError(self.out / name, "is not a regular file")
+                return f.read()
 
     def _dir(self, folder: str, *, create: bool) -> int:
-        """A descriptor of `folder` (relative, '' for the root), never through a link."""
+        """A descriptor of `folder` (relative, '' for the root), never through a link; with
+        `create`, the folder and those above it are made if missing."""
+        fd = self._find_dir(folder, create=create)
+        if fd is None:
+            raise PublishError(self.out / folder, os.strerror(errno.ENOENT))
+        return fd
+
+    def _find_dir(self, folder: str, *, create: bool = False) -> int | None:
+        """As `_dir`, but None if the folder (or one above it) is missing and not `create`."""
         if folder in self.dirs:
             return self.dirs[folder]
         if not folder:
             return self.root
         parent_name, _, name = folder.rpartition("/")
-        parent = self._dir(parent_name, create=create)
+        parent = self._find_dir(parent_name, create=create)
+        if parent is None:
+            return None
         records.check_name(name)
         with _failures(self.out / folder):
             if create:
@@ -159,6 +320,10 @@ class _Folder:
                     self.touched.add(parent_name)
             try:
                 fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            except FileNotFoundError:
+                if create:
+                    raise
+                return None
             except OSError as e:
                 if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(self.out / folder):
                     raise PublishError(
@@ -168,20 +333,45 @@ class _Folder:
         self.dirs[folder] = fd
         return fd
 
+    def _keep_old(self, path: str) -> str:
+        """Keep the file at `path` under a second name too, beside it, and name that."""
+        folder, _, name = path.rpartition("/")
+        kept = f"{TEMP_PREFIX}{os.getpid()}-old-{name}"
+        parent = self._dir(folder, create=False)
+        with _failures(self.out / path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(kept, dir_fd=parent)
+            os.link(name, kept, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
+        return kept
+
+    def _put_back(self, path: str, kept: str | None) -> None:
+        """Put the file kept by `_keep_old` back at `path` (None: remove `path`), if possible."""
+        folder, _, name = path.rpartition("/")
+        with contextlib.suppress(OSError, PublishError):
+            parent = self._dir(folder, create=False)
+            if kept is None:
+                os.unlink(name, dir_fd=parent)
+            else:
+                os.rename(kept, name, src_dir_fd=parent, dst_dir_fd=parent)
+
+    def _discard(self, path: str, kept: str | None) -> None:
+        """Forget the file kept by `_keep_old` beside `path`."""
+        if kept is not None:
+            with _failures(self.out / path), contextlib.suppress(FileNotFoundError):
+                os.unlink(kept, dir_fd=self._dir(path.rpartition("/")[0], create=False))
+
     def _put(self, path: str, data: bytes) -> None:
         """Write `data` at `path` atomically unless it is there already."""
-        temp = self._stage(path, data)
-        if temp:
-            self._replace(path, temp)
+        folder, _, name = path.rpartition("/")
+        if _holds(self._dir(folder, create=True), name, data):
+            return
+        self._replace(path, self._temporary(path, data))
 
-    def _stage(self, path: str, data: bytes) -> str | None:
-        """Write `data`, flushed to disk, to a temporary file beside `path`, and name it;
-        None if `path` holds those bytes already."""
+    def _temporary(self, path: str, data: bytes) -> str:
+        """Write `data`, flushed to disk, to a temporary file beside `path`, and name it."""
         folder, _, name = path.rpartition("/")
         records.check_name(name)
         parent = self._dir(folder, create=True)
-        if _holds(parent, name, data):
-            return None
         temp = f"{TEMP_PREFIX}{os.getpid()}-{name}"
         with _failures(self.out / path):
             fd = os.open(
@@ -208,22 +398,22 @@ class _Folder:
             os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
         self.touched.add(folder)
 
-    def _remove(self, path: str) -> bool:
-        """Remove a file feedpub wrote (True if it was there), then its folders if they are
-        empty: a build killed before its first file in a new folder leaves the folder alone."""
+    def _remove(self, path: str, owned: bool) -> bool:
+        """Remove `path` if `owned` (True if it was there), then its folders if they are empty."""
         folder, _, name = path.rpartition("/")
         try:
             records.check_name(name)
-            parent = self._dir(folder, create=False)
+            parent = self._find_dir(folder)
         except (ValueError, PublishError):
             return False  # a manifest entry that names nothing feedpub could have written
-        removed = True
-        with _failures(self.out / path):
-            try:
+        if parent is None:
+            return False
+        removed = False
+        if owned:
+            with _failures(self.out / path), contextlib.suppress(FileNotFoundError):
                 os.unlink(name, dir_fd=parent)
-            except (FileNotFoundError, IsADirectoryError):
-                removed = False
-        self.touched.add(folder)
+                removed = True
+            self.touched.add(folder)
         while folder:
             up, _, name = folder.rpartition("/")
             os.close(self.dirs.pop(folder))
@@ -236,30 +426,14 @@ class _Folder:
             folder = up
         return removed
 
-    def _manifest(self) -> set[str]:
-        try:
-            fd = os.open(MANIFEST, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=self.root)
-        except FileNotFoundError:
-            return set()
-        with _failures(self.out / MANIFEST), os.fdopen(fd, "rb") as f:
-            raw = f.read()
-        return records.listed(raw)
-
-    def _sweep_temporaries(self) -> None:
-        """Delete temporary files that a killed build left behind (we hold the lock)."""
-        for folder, _, names in os.walk(self.out):  # links to folders are not followed
-            for name in names:
-                if name.startswith(TEMP_PREFIX):
-                    with _failures(Path(folder) / name), contextlib.suppress(FileNotFoundError):
-                        os.unlink(os.path.join(folder, name))
-
 
 def _holds(parent: int, name: str, data: bytes) -> bool:
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+        fd = os.open(name, _READ_FLAGS, dir_fd=parent)
     except OSError:
         return False  # missing, a link, or unreadable: write it anew
     with os.fdopen(fd, "rb") as f:
-        if os.fstat(f.fileno()).st_size != len(data):
+        found = os.fstat(f.fileno())
+        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
             return False
         return f.read() == data
