@@ -253,6 +253,41 @@ def test_temporary_files_of_a_killed_build_are_swept(site_dir: Path) -> None:
     assert not leftover.exists()
 
 
+def test_the_sweep_removes_only_what_a_build_of_this_folder_can_have_left(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    swept = [
+        f"{publish.TEMP_PREFIX}999-rss.xml",
+        f"{publish.TEMP_PREFIX}999-{publish.MANIFEST}",
+        f"tags/gaza/{publish.TEMP_PREFIX}12-atom.xml",
+        f"tags/gaza/{publish.TEMP_PREFIX}12-old-feed.json",
+    ]
+    kept = [
+        f"{publish.TEMP_PREFIX}notes.txt",  # not a name feedpub makes
+        f"{publish.TEMP_PREFIX}999-robots.txt",  # not beside a file feedpub manages
+        f"css/{publish.TEMP_PREFIX}notes.txt",
+        f"css/{publish.TEMP_PREFIX}999-rss.xml",  # in a folder feedpub does not manage
+        f"tags/israel/{publish.TEMP_PREFIX}4242-rss.xml",  # the live file of a build into tags/israel
+    ]
+    for path in swept + kept:
+        (feeds / path).parent.mkdir(parents=True, exist_ok=True)
+        (feeds / path).write_text("x")
+    edit(site_dir)
+    with open(feeds / "tags" / "israel" / publish.LOCK, "w") as nested:
+        fcntl.flock(nested, fcntl.LOCK_EX)  # another build owns tags/israel, and is writing now
+        result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert [path for path in swept if (feeds / path).exists()] == []
+    assert [path for path in kept if not (feeds / path).exists()] == []
+
+
+def test_a_stray_file_that_only_looks_temporary_does_not_defeat_the_shortcut(site_dir: Path) -> None:
+    (site_dir / "feeds").mkdir()
+    (site_dir / "feeds" / f"{publish.TEMP_PREFIX}notes.txt").write_text("mine")
+    build(site_dir)
+    assert not yaml_was_loaded(site_dir)
+
+
 @pytest.mark.parametrize("kind", ["list", "digests"])  # as feedpub 0.1 wrote it, and as it does now
 def test_a_tampered_manifest_cannot_delete_outside(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory, kind: str
@@ -408,8 +443,8 @@ def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_samp
 # -- the shortcut for runs with nothing new: what it may skip, and everything that defeats it ---
 
 
-def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> None:
-    build(site_dir)
+def yaml_was_loaded(site_dir: Path) -> bool:
+    """Whether a build with nothing new to publish loaded any of the modules a full build needs."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW],
         cwd=site_dir,
@@ -420,7 +455,12 @@ def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> 
     assert "12 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
-    assert not imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"}
+    return bool(imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"})
+
+
+def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> None:
+    build(site_dir)
+    assert not yaml_was_loaded(site_dir)
 
 
 def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> None:

@@ -3,8 +3,8 @@ build at a time, and no file replaced or removed unless feedpub wrote it.
 
 `records` keeps what a build leaves beside its files; `writer` changes the folder."""
 
-from feedpub.publish.records import MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest, fresh
-from feedpub.publish.writer import LOCK, ForeignFiles, Locked, Outcome, PublishError, publish
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest, fresh
+from feedpub.publish.writer import ForeignFiles, Locked, Outcome, PublishError, publish
 
 __all__ = [
     "LOCK",

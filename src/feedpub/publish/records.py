@@ -10,15 +10,51 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
 RECORD = ".feedpub-build.json"
 TEMP_PREFIX = ".feedpub-tmp-"
+
+_TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9]+-(?:old-)?(.+)", re.DOTALL)
+
+
+def temporary(name: str, *, old: bool = False) -> str:
+    """The name of this process's temporary file beside `name`: its new bytes being written,
+    or (`old`) its old ones kept until the new are in place."""
+    return f"{TEMP_PREFIX}{os.getpid()}-{'old-' if old else ''}{name}"
+
+
+def temporaries(listing: Iterable[str], names: set[str]) -> list[str]:
+    """The entries of a folder's `listing` that a build writing `names` there can have left as
+    temporary files; nothing else, however much it looks like one."""
+    return sorted(
+        entry for entry in listing if (match := _TEMPORARY.fullmatch(entry)) and match.group(1) in names
+    )
+
+
+def by_folder(paths: Iterable[str]) -> dict[str, set[str]]:
+    """The files feedpub manages, folder by folder (the root, '', with its manifest and
+    record): where, and under which names, its builds leave temporary files."""
+    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD}}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, set()).add(name)
+    return folders
+
+
+def nested_output(folder: str, holds_lock: Callable[[str], bool]) -> bool:
+    """Whether `folder`, or a folder between it and the root, is another build's output folder
+    (it has a lock file): what is in there is for that build to tidy."""
+    parts = folder.split("/") if folder else []
+    return any(holds_lock("/".join(parts[:n])) for n in range(1, len(parts) + 1))
 
 
 @dataclass(frozen=True)
@@ -160,8 +196,10 @@ def fresh(out: Path, catalogue: str, version: str) -> Build | None:
             found = os.stat(out / path, follow_symlinks=False)
             if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
                 return None
-        for folder in {out / path.rpartition("/")[0] for path in build.files}:
-            if any(name.startswith(TEMP_PREFIX) for name in os.listdir(folder)):
+        for folder, names in by_folder(build.files).items():
+            if not nested_output(folder, lambda up: os.path.lexists(out / up / LOCK)) and temporaries(
+                os.listdir(out / folder), names
+            ):
                 return None
     except OSError:
         return None

@@ -21,9 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from feedpub.publish import records
-from feedpub.publish.records import MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest
-
-LOCK = ".feedpub.lock"
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
 
 _WRITERS = 8
 """Files read, or written and flushed, at once."""
@@ -145,7 +143,7 @@ class _Writer:
         foreign = survey.paths(Found.FOREIGN)
         if foreign and not overwrite:
             raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
-        self._sweep_temporaries()
+        self._sweep_temporaries(before.paths() | set(files))
         changed = [path for path in sorted(files) if survey.found[path] is not Found.SAME]
         stale = sorted(before.paths() - set(files))
         kept = self._keep_old(MANIFEST) if changed and recorded is not None else None
@@ -186,13 +184,19 @@ class _Writer:
             survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
         return survey
 
-    def _sweep_temporaries(self) -> None:
-        """Delete temporary files that a killed build left behind (we hold the lock)."""
-        for folder, _, names in os.walk(self.out):  # links to folders are not followed
-            for name in names:
-                if name.startswith(TEMP_PREFIX):
-                    with _failures(Path(folder) / name), contextlib.suppress(FileNotFoundError):
-                        os.unlink(os.path.join(folder, name))
+    def _sweep_temporaries(self, paths: set[str]) -> None:
+        """Delete the temporary files killed builds of this folder left behind (we hold the
+        lock): only names they can have made, beside the files feedpub manages, and never in
+        a folder that is another build's output. Nothing else is looked at."""
+        for folder, names in sorted(records.by_folder(paths).items()):
+            fd = self._find_dir(folder)
+            if fd is None or records.nested_output(folder, self._holds_lock):
+                continue
+            with _failures(self.out / folder):
+                listing = os.listdir(fd)
+            for temp in records.temporaries(listing, names):
+                with _failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp, dir_fd=fd)
 
     def _stage(self, files: dict[str, bytes]) -> dict[str, str]:
         """Write every file to a temporary beside it, flushed to disk; each path → its temporary.
@@ -333,10 +337,21 @@ class _Writer:
         self.dirs[folder] = fd
         return fd
 
+    def _holds_lock(self, folder: str) -> bool:
+        fd = self._find_dir(folder)
+        if fd is None:
+            return False
+        with _failures(self.out / folder / LOCK):
+            try:
+                os.stat(LOCK, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                return False
+        return True
+
     def _keep_old(self, path: str) -> str:
         """Keep the file at `path` under a second name too, beside it, and name that."""
         folder, _, name = path.rpartition("/")
-        kept = f"{TEMP_PREFIX}{os.getpid()}-old-{name}"
+        kept = records.temporary(name, old=True)
         parent = self._dir(folder, create=False)
         with _failures(self.out / path):
             with contextlib.suppress(FileNotFoundError):
@@ -372,7 +387,7 @@ class _Writer:
         folder, _, name = path.rpartition("/")
         records.check_name(name)
         parent = self._dir(folder, create=True)
-        temp = f"{TEMP_PREFIX}{os.getpid()}-{name}"
+        temp = records.temporary(name)
         with _failures(self.out / path):
             fd = os.open(
                 temp,
