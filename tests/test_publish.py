@@ -8,6 +8,7 @@ import filecmp
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -632,3 +633,182 @@ def test_a_folder_a_killed_build_made_but_never_filled_is_removed(site_dir: Path
     edit(site_dir)
     assert build(site_dir).returncode == 0
     assert not (feeds / "tags" / "later").exists()
+
+
+# -- the switch from old feeds to new: undone on failure, and the folder's state said truly ------
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob(f"{publish.TEMP_PREFIX}*"))
+
+
+def feeds_only(folder: Path) -> dict[str, bytes]:
+    return {path: data for path, (data, _) in snapshot(folder).items() if not Path(path).name.startswith(".")}
+
+
+@contextlib.contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """`path` made immutable with chattr +i, so that renaming over it fails (EPERM)."""
+    made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"this file system (or user) cannot make a file immutable: {made.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_rename_that_fails_mid_switch_puts_every_old_feed_back(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    edit(site_dir)  # rewrites atom.xml, feed.json and rss.xml, in that order, and gaza's feeds
+    before = snapshot(feeds)
+    with immutable(feeds / "rss.xml"):
+        result = build(site_dir)
+        after = snapshot(feeds)
+    assert result.returncode == 74
+    assert (
+        result.stderr
+        == "feedpub: cannot write feeds/rss.xml: Operation not permitted; every feed in feeds is as it was\n"
+    )
+    assert after == before  # the same bytes and times: the renamed files' old inodes are back
+    assert temporaries(feeds) == []
+    assert "6 written" in build(site_dir).stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
+def test_a_first_build_on_a_disk_too_small_for_it_leaves_the_folder_empty(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    reference = tmp_path_factory.mktemp("reference")
+    assert build(site_dir, "--out", str(reference)).returncode == 0
+    pages = sum(-(-p.stat().st_size // 4096) for p in reference.rglob("*") if p.is_file())
+    feeds = site_dir / "feeds"
+    feeds.mkdir()
+    seen = set()
+    for size in range(pages - 4, pages + 4):  # from too small for the feeds to enough for all
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(feeds)], check=True)
+        try:
+            result = build(site_dir)
+            seen.add(result.returncode)
+            if result.returncode == 0:
+                assert feeds_only(feeds) == feeds_only(reference)
+            else:
+                assert result.returncode == 74, result.stderr
+                assert "No space left on device; every feed in feeds is as it was" in result.stderr
+                assert sorted(p.name for p in feeds.rglob("*")) == [publish.LOCK]  # no manifest, no folder
+        finally:
+            subprocess.run(["umount", str(feeds)], check=True)
+    assert seen == {0, 74}
+
+
+needs_strace = pytest.mark.skipif(
+    shutil.which("strace") is None, reason="fault injection needs strace (Debian package strace)"
+)
+
+
+def traced(site_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """A build run under strace with `options`; strace's own output is not in the result."""
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    return subprocess.run(
+        ["strace", "-f", "-qq", "-o", "/dev/null", *options, *command],
+        cwd=site_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def calls(site_dir: Path, log: Path) -> list[str]:
+    """The fsync and renameat calls the build's main thread makes, in order (strace counts
+    calls for injection thread by thread; the files are written by other threads)."""
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=fsync,renameat", "-o", str(log), *command],
+        cwd=site_dir,
+        capture_output=True,
+        check=True,
+    )
+    lines = log.read_text().splitlines()
+    main = lines[0].split()[0]
+    return [line.split(None, 1)[1] for line in lines if line.split()[0] == main]
+
+
+def nth(found: list[str], call: str, index: int) -> int:
+    """Which call of its kind (counting from 1) `found[index]` is."""
+    return sum(1 for line in found[: index + 1] if line.startswith(f"{call}("))
+
+
+def rehearse(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, bytes]]:
+    """Build once, edit the catalogue, then rehearse the next build in a copy: its main
+    thread's calls, and the feeds it makes."""
+    build(site_dir)
+    edit(site_dir)
+    twin = tmp_path_factory.mktemp("twin") / "site"
+    shutil.copytree(site_dir, twin, symlinks=True)
+    found = calls(twin, twin.parent / "trace")
+    return found, feeds_only(twin / "feeds")
+
+
+def is_feed_rename(line: str) -> bool:
+    return line.startswith("renameat(") and not line.split(",")[3].strip().startswith('".')
+
+
+@needs_strace
+def test_an_error_renaming_the_third_feed_puts_the_first_two_back(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    found, _ = rehearse(site_dir, tmp_path_factory)
+    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    feeds = site_dir / "feeds"
+    before = snapshot(feeds)
+    result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}")
+    assert result.returncode == 74
+    assert "cannot write feeds/rss.xml: Input/output error; every feed in feeds is as it was" in result.stderr
+    assert snapshot(feeds) == before
+    assert temporaries(feeds) == []
+
+
+@needs_strace
+def test_a_switch_that_cannot_be_undone_says_which_feeds_are_new(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    found, new = rehearse(site_dir, tmp_path_factory)
+    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    feeds = site_dir / "feeds"
+    old = feeds_only(feeds)
+    # the third rename fails, and so does every rename after it, putting old files back too
+    result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}+")
+    assert result.returncode == 74
+    assert (
+        "cannot write feeds/rss.xml: Input/output error; feeds is part new, part old: 2 files are new "
+        "(feeds/atom.xml, feeds/feed.json) and the rest are as they were; the next build that succeeds "
+        "brings them all up to date"
+    ) in result.stderr
+    now = feeds_only(feeds)
+    assert {path for path in now if now[path] != old[path]} == {"atom.xml", "feed.json"}
+    assert {path for path in now if now[path] == new[path]} >= {"atom.xml", "feed.json"}
+    assert temporaries(feeds) == []
+    assert build(site_dir).returncode == 0
+    assert feeds_only(feeds) == new
+
+
+@needs_strace
+def test_a_flush_that_fails_after_the_switch_says_every_feed_is_new_but_not_on_disk(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    found, new = rehearse(site_dir, tmp_path_factory)
+    last = max(i for i, line in enumerate(found) if is_feed_rename(line))
+    flush = next(i for i, line in enumerate(found) if i > last and line.startswith("fsync("))
+    feeds = site_dir / "feeds"
+    result = traced(site_dir, "-e", f"inject=fsync:error=EIO:when={nth(found, 'fsync', flush)}")
+    assert result.returncode == 74
+    assert (
+        "Input/output error; every feed in feeds is new, but the folder could not be flushed to disk"
+        in result.stderr
+    )
+    assert feeds_only(feeds) == new
+    assert temporaries(feeds) == []
+    again = build(site_dir)  # not taken for done: the build was not recorded
+    assert "0 written, 12 unchanged" in again.stdout
+    assert yaml_was_loaded(site_dir) is False  # and now it is

@@ -343,7 +343,7 @@ def _build(args: argparse.Namespace) -> int:
     except publish.ForeignFiles as e:
         raise _Failure(FOREIGN_FILES, _foreign(e)) from None
     except publish.PublishError as e:
-        raise _Failure(IO_FAILURE, f"cannot write {e}; feeds already there are left as they were") from None
+        raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
     if args.ping and found.site.websub_hub:
         from feedpub import websub
         from feedpub.render import jsonfeed, syndication

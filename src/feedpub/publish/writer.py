@@ -14,7 +14,7 @@ import fcntl
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -29,6 +29,9 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _LINK = "is a symbolic link; feedpub does not follow links"
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 """Never through a link, and never waiting on a FIFO."""
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_NO_LINKS = frozenset({errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOSYS})
+"""What a file system without hard links (or a file that may not have another) answers."""
 
 
 class Locked(Exception):
@@ -36,11 +39,13 @@ class Locked(Exception):
 
 
 class PublishError(Exception):
-    """An I/O failure, with the path it concerns."""
+    """An I/O failure, with the path it concerns and, once known, the state it left the output
+    folder in."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, state: str | None = None) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
+        self.state = state
 
 
 class ForeignFiles(Exception):
@@ -62,10 +67,11 @@ class Outcome:
 
 def publish(out: Path, files: dict[str, bytes], build: Build, *, overwrite: bool = False) -> Outcome:
     """Make `out` hold exactly `files` among the files feedpub manages, changing as little as
-    possible, and record `build` with them; raises Locked or PublishError, leaving every file
-    either old or new, or ForeignFiles, having changed nothing, if a file in the way is not
-    feedpub's (unless `overwrite`)."""
-    with _failures(out):
+    possible, and record `build` with them. Raises Locked; ForeignFiles, having changed
+    nothing, if a file in the way is not feedpub's (unless `overwrite`); or PublishError,
+    whose `state` says whether every feed is still the old one (as it is unless the failure
+    came after the switch to the new ones, or even undoing it failed)."""
+    with _failures(out, f"nothing in {out} was changed"):
         out.mkdir(parents=True, exist_ok=True)
         root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
@@ -76,19 +82,19 @@ def publish(out: Path, files: dict[str, bytes], build: Build, *, overwrite: bool
 
 
 @contextlib.contextmanager
-def _failures(path: Path) -> Iterator[None]:
+def _failures(path: Path, state: str | None = None) -> Iterator[None]:
     """OSError → PublishError naming `path` and the reason."""
     try:
         yield
     except PublishError:
         raise
     except OSError as e:
-        raise PublishError(path, e.strerror or str(e)) from e
+        raise PublishError(path, e.strerror or str(e), state) from e
 
 
 @contextlib.contextmanager
 def _lock(out: Path, root: int) -> Iterator[None]:
-    with _failures(out / LOCK):
+    with _failures(out / LOCK, f"nothing in {out} was changed"):
         fd = os.open(LOCK, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=root)
     try:
         try:
@@ -121,17 +127,34 @@ class _Survey:
 
 
 class _Writer:
-    """One build's changes to the output folder, made in the steps of `update`."""
+    """One build's changes to the output folder, made in the steps of `update`, with what it
+    has done so far kept for undoing it."""
 
     def __init__(self, out: Path, root: int) -> None:
         self.out = out
         self.root = root
         self.dirs: dict[str, int] = {}
         self.touched: set[str] = set()
+        """Folders whose entries changed: flushed before the build counts as done."""
+        self.made: list[str] = []
+        """Folders this build made, in the order it made them."""
+        self.temps: dict[str, str] = {}
+        """Each path with the temporary file of its new bytes, until it is renamed."""
+        self.kept: dict[str, str] = {}
+        """Each path with the second name its old file is kept under, until the switch is done."""
+        self.switched: list[str] = []
+        """Paths already renamed to their new file."""
+        self.intent = False
+        """Whether the manifest was replaced by one that also owns this build's files."""
+        self.unflushed = False
+        """Whether flushing a folder ever failed."""
 
     def update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         try:
             return self._update(files, build, overwrite=overwrite)
+        except PublishError as e:
+            e.state = e.state or f"every feed in {self.out} is as it was"
+            raise
         finally:
             for fd in self.dirs.values():
                 os.close(fd)
@@ -144,26 +167,33 @@ class _Writer:
         if foreign and not overwrite:
             raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
         self._sweep_temporaries(before.paths() | set(files))
-        changed = [path for path in sorted(files) if survey.found[path] is not Found.SAME]
-        stale = sorted(before.paths() - set(files))
-        kept = self._keep_old(MANIFEST) if changed and recorded is not None else None
-        if changed:
-            # Record what this run may create before creating it, so a crash never orphans a file.
-            self._put(MANIFEST, before.expecting({p: survey.digests[p] for p in changed}).to_bytes())
+        changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
+        after = Manifest(dict(sorted(survey.digests.items())))
         try:
-            staged = self._stage({path: files[path] for path in changed})
-        except PublishError:
-            self._put_back(MANIFEST, kept)  # no temporary is left for the intent to account for
+            self._record_intent(recorded, before.expecting({p: survey.digests[p] for p in changed}), changed)
+            self._stage(changed)
+            self._stage_records(after, build, sorted(files))
+            self._keep_old([path for path in changed if survey.found[path] is not Found.ABSENT])
+            self._switch()
+        except BaseException as e:
+            state = self._roll_back()
+            if isinstance(e, PublishError):
+                e.state = state
             raise
-        self._discard(MANIFEST, kept)
-        outcome = Outcome(unchanged=[path for path in sorted(files) if path not in staged])
-        outcome.written = self._switch(staged)
-        outcome.removed = self._remove_stale(
-            stale, [path for path in stale if survey.found[path] in (Found.OURS, Found.FOREIGN)]
+        # Every feed is the new one from here on: what is left is tidying, recording, flushing.
+        stale = sorted(before.paths() - set(files))
+        owned = [path for path in stale if survey.found[path] in (Found.OURS, Found.FOREIGN)]
+        try:
+            removed = self._remove_stale(stale, owned)
+            self._finish()
+        except PublishError as e:
+            flushed = self._try(self._flush) and not self.unflushed
+            left = self._remove_temporaries()
+            e.state = self._new_state(flushed=flushed, left=left)
+            raise
+        return Outcome(
+            written=sorted(changed), unchanged=[p for p in sorted(files) if p not in changed], removed=removed
         )
-        self._record(Manifest(dict(sorted(survey.digests.items()))), build, sorted(files))
-        self._flush()
-        return outcome
 
     # -- the steps, in order ----------------------------------------------------------------------
 
@@ -198,59 +228,127 @@ class _Writer:
                 with _failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
                     os.unlink(temp, dir_fd=fd)
 
-    def _stage(self, files: dict[str, bytes]) -> dict[str, str]:
-        """Write every file to a temporary beside it, flushed to disk; each path → its temporary.
-        Every new file is written in full before any replaces an old one, so that a full disk or
-        a folder that refuses writing fails the build while all feeds are still the old ones."""
+    def _record_intent(self, recorded: bytes | None, intent: Manifest, changed: dict[str, bytes]) -> None:
+        """Before making anything, record in the manifest the files this build may leave, so
+        that whatever a crash leaves behind is known to be feedpub's; the old manifest is kept
+        for putting back if the build fails."""
+        data = intent.to_bytes()
+        if not changed or data == recorded:
+            return
+        if recorded is not None:
+            self._keep(MANIFEST)
+        self.intent = True
+        self._temporary(MANIFEST, data)
+        self._replace(MANIFEST)
+        self._flush()
+
+    def _stage(self, files: dict[str, bytes]) -> None:
+        """Write every file to a temporary beside it, flushed to disk. Every new file is
+        written in full before any replaces an old one, so that a full disk or a folder that
+        refuses writing fails the build while all feeds are still the old ones."""
         for folder in sorted({path.rpartition("/")[0] for path in files}):
             self._dir(folder, create=True)
         # Writing and flushing wait on the disk, not on Python: several files at once overlap
         # their waits (and let the file system commit their flushes together).
         with ThreadPoolExecutor(_WRITERS) as pool:
-            tasks = {path: pool.submit(self._temporary, path, data) for path, data in files.items()}
-        failed = next((task.exception() for task in tasks.values() if task.exception()), None)
-        staged = {path: task.result() for path, task in tasks.items() if not task.exception()}
-        if failed:
-            for path, temp in staged.items():
-                with contextlib.suppress(OSError):
-                    os.unlink(temp, dir_fd=self._dir(path.rpartition("/")[0], create=False))
-            raise failed
-        return staged
+            tasks = [pool.submit(self._temporary, path, data) for path, data in files.items()]
+        for task in tasks:
+            task.result()  # the first failure, if any
 
-    def _switch(self, staged: dict[str, str]) -> list[str]:
-        """Rename every temporary over its file."""
-        for path, temp in staged.items():
-            self._replace(path, temp)
-        return sorted(staged)
+    def _stage_records(self, manifest: Manifest, build: Build, files: list[str]) -> None:
+        """Write the manifest of the files as they will be, and the record of this build
+        with each file's size and time as it will be, to temporaries too: nothing that the
+        switch depends on is left to write after it."""
+        stats = {}
+        for path in files:
+            folder, _, name = path.rpartition("/")
+            with _failures(self.out / path):
+                found = os.stat(self.temps.get(path, name), dir_fd=self._dir(folder), follow_symlinks=False)
+            stats[path] = (found.st_size, found.st_mtime_ns)
+        for path, data in ((MANIFEST, manifest.to_bytes()), (RECORD, replace(build, files=stats).to_bytes())):
+            if not _holds(self.root, path, data):
+                self._temporary(path, data)
+
+    def _keep_old(self, paths: list[str]) -> None:
+        """Keep each old file that is to be replaced under a second name, so that the switch
+        can be undone."""
+        for path in paths:
+            self._keep(path)
+
+    def _switch(self) -> None:
+        """Rename every new feed over the old one: the moment the folder changes."""
+        for path in sorted(self.temps.keys() - {MANIFEST, RECORD}):
+            self._replace(path)
+            self.switched.append(path)
 
     def _remove_stale(self, stale: list[str], owned: list[str]) -> list[str]:
         """Remove the files among `owned` and name those that were there; remove the folders
         of every `stale` path that are left empty, such as one a killed build made before it
         wrote anything in it."""
-        removed = []
-        for path in stale:
-            if self._remove(path, path in owned):
-                removed.append(path)
-        return removed
+        return [path for path in stale if self._remove(path, owned=path in owned)]
 
-    def _record(self, manifest: Manifest, build: Build, files: list[str]) -> None:
-        """Write the manifest of what is now there, and the record of this build."""
-        self._put(MANIFEST, manifest.to_bytes())
-        stats = {}
-        for path in files:
+    def _finish(self) -> None:
+        """Put the new manifest in place, flush every folder changed, and only then record
+        the build (so a run after a failure builds again); then drop the old files kept."""
+        if MANIFEST in self.temps:
+            self._replace(MANIFEST)
+        self._flush()
+        if RECORD in self.temps:
+            self._replace(RECORD)
+            self._flush()
+        for path in sorted(self.kept):
+            self._forget(path)
+
+    def _roll_back(self) -> str:
+        """Undo whatever this build changed, as far as it can, and say what state that leaves
+        the folder in."""
+        new = []
+        for path in reversed(self.switched):
             folder, _, name = path.rpartition("/")
-            with _failures(self.out / path):
-                found = os.stat(name, dir_fd=self._dir(folder, create=False), follow_symlinks=False)
-            stats[path] = (found.st_size, found.st_mtime_ns)
-        self._put(RECORD, replace(build, files=stats).to_bytes())
-
-    def _flush(self) -> None:
-        """Make the renames durable: a folder's entries reach the disk when it is flushed."""
-        for folder in sorted(self.touched):
-            with _failures(self.out / folder):
-                os.fsync(self._dir(folder, create=False))
+            kept = self.kept.get(path)
+            try:
+                parent = self._dir(folder)
+                if kept is None:
+                    os.unlink(name, dir_fd=parent)  # there was no file before
+                else:
+                    os.rename(kept, name, src_dir_fd=parent, dst_dir_fd=parent)
+                    del self.kept[path]
+            except (OSError, PublishError):
+                new.append(path)
+        if self.intent and not new:  # with a new feed left, the intent is what says it is feedpub's
+            kept = self.kept.pop(MANIFEST, None)
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    os.unlink(MANIFEST, dir_fd=self.root)
+                else:
+                    os.rename(kept, MANIFEST, src_dir_fd=self.root, dst_dir_fd=self.root)
+        left = self._remove_temporaries()
+        for folder in reversed(self.made):
+            up, _, name = folder.rpartition("/")
+            with contextlib.suppress(OSError, PublishError):
+                os.rmdir(name, dir_fd=self._dir(up, create=False))
+        self._try(self._flush)
+        if not new:
+            state = f"every feed in {self.out} is as it was"
+        else:
+            shown = ", ".join(str(self.out / path) for path in sorted(new)[:10])
+            more = f" and {len(new) - 10} more" if len(new) > 10 else ""
+            state = (
+                f"{self.out} is part new, part old: {len(new)} files are new ({shown}{more}) and "
+                "the rest are as they were; the next build that succeeds brings them all up to date"
+            )
+        return state + _left(left)
 
     # -- what the steps are made of ---------------------------------------------------------------
+
+    def _new_state(self, *, flushed: bool, left: list[str]) -> str:
+        state = f"every feed in {self.out} is new"
+        if not flushed:
+            state += (
+                ", but the folder could not be flushed to disk: after a crash some could be the "
+                "old ones; the next build checks them"
+            )
+        return state + _left(left)
 
     def _look(self, path: str, data: bytes | None, parent: int | None, manifest: Manifest) -> Found:
         """What `path` holds: `data` (None if this build does not write it), feedpub's or not;
@@ -289,16 +387,14 @@ class _Writer:
                 return None
             except OSError as e:
                 if e.errno == errno.ELOOP:
-                    raise PublishError(
-                        self.out / name, "is a symbolic link; feedpub does not follow links"
-                    ) from None
+                    raise PublishError(self.out / name, _LINK) from None
                 raise
             with os.fdopen(fd, "rb") as f:
                 if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                     raise PublishError(self.out / name, "is not a regular file")
                 return f.read()
 
-    def _dir(self, folder: str, *, create: bool) -> int:
+    def _dir(self, folder: str, *, create: bool = False) -> int:
         """A descriptor of `folder` (relative, '' for the root), never through a link; with
         `create`, the folder and those above it are made if missing."""
         fd = self._find_dir(folder, create=create)
@@ -322,6 +418,7 @@ class _Writer:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(name, 0o755, dir_fd=parent)
                     self.touched.add(parent_name)
+                    self.made.append(folder)
             try:
                 fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
             except FileNotFoundError:
@@ -348,53 +445,14 @@ class _Writer:
                 return False
         return True
 
-    def _keep_old(self, path: str) -> str:
-        """Keep the file at `path` under a second name too, beside it, and name that."""
-        folder, _, name = path.rpartition("/")
-        kept = records.temporary(name, old=True)
-        parent = self._dir(folder, create=False)
-        with _failures(self.out / path):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(kept, dir_fd=parent)
-            os.link(name, kept, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
-        return kept
-
-    def _put_back(self, path: str, kept: str | None) -> None:
-        """Put the file kept by `_keep_old` back at `path` (None: remove `path`), if possible."""
-        folder, _, name = path.rpartition("/")
-        with contextlib.suppress(OSError, PublishError):
-            parent = self._dir(folder, create=False)
-            if kept is None:
-                os.unlink(name, dir_fd=parent)
-            else:
-                os.rename(kept, name, src_dir_fd=parent, dst_dir_fd=parent)
-
-    def _discard(self, path: str, kept: str | None) -> None:
-        """Forget the file kept by `_keep_old` beside `path`."""
-        if kept is not None:
-            with _failures(self.out / path), contextlib.suppress(FileNotFoundError):
-                os.unlink(kept, dir_fd=self._dir(path.rpartition("/")[0], create=False))
-
-    def _put(self, path: str, data: bytes) -> None:
-        """Write `data` at `path` atomically unless it is there already."""
-        folder, _, name = path.rpartition("/")
-        if _holds(self._dir(folder, create=True), name, data):
-            return
-        self._replace(path, self._temporary(path, data))
-
-    def _temporary(self, path: str, data: bytes) -> str:
-        """Write `data`, flushed to disk, to a temporary file beside `path`, and name it."""
+    def _temporary(self, path: str, data: bytes) -> None:
+        """Write `data`, flushed to disk, to a temporary file beside `path`."""
         folder, _, name = path.rpartition("/")
         records.check_name(name)
         parent = self._dir(folder, create=True)
         temp = records.temporary(name)
         with _failures(self.out / path):
-            fd = os.open(
-                temp,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                0o644,
-                dir_fd=parent,
-            )
+            fd = os.open(temp, _CREATE_FLAGS, 0o644, dir_fd=parent)
             try:
                 with os.fdopen(fd, "wb", closefd=True) as f:
                     f.write(data)
@@ -404,16 +462,67 @@ class _Writer:
                 with contextlib.suppress(OSError):
                     os.unlink(temp, dir_fd=parent)
                 raise
-        return temp
+        self.temps[path] = temp
 
-    def _replace(self, path: str, temp: str) -> None:
+    def _keep(self, path: str) -> None:
+        """Keep the file at `path` under a second name too, beside it: a hard link, or where
+        the file system refuses one, a copy."""
         folder, _, name = path.rpartition("/")
-        parent = self._dir(folder, create=False)
+        parent = self._dir(folder)
+        kept = records.temporary(name, old=True)
         with _failures(self.out / path):
-            os.rename(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
+            try:
+                os.link(name, kept, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
+            except OSError as e:
+                if e.errno not in _NO_LINKS:
+                    raise
+                fd = os.open(name, _READ_FLAGS, dir_fd=parent)
+                with os.fdopen(fd, "rb") as f:
+                    data = f.read()
+                fd = os.open(kept, _CREATE_FLAGS, 0o644, dir_fd=parent)
+                try:
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(data)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(kept, dir_fd=parent)
+                    raise
+        self.kept[path] = kept
+
+    def _replace(self, path: str) -> None:
+        """Rename the temporary of `path` over it."""
+        folder, _, name = path.rpartition("/")
+        parent = self._dir(folder)
+        with _failures(self.out / path):
+            os.rename(self.temps[path], name, src_dir_fd=parent, dst_dir_fd=parent)
+        del self.temps[path]
         self.touched.add(folder)
 
-    def _remove(self, path: str, owned: bool) -> bool:
+    def _forget(self, path: str) -> None:
+        """Remove the old file kept for `path`."""
+        folder = path.rpartition("/")[0]
+        kept = self.kept[path]
+        with _failures(self.out / folder / kept):
+            os.unlink(kept, dir_fd=self._dir(folder))
+        del self.kept[path]
+
+    def _remove_temporaries(self) -> list[str]:
+        """Remove every temporary file this build made that is still there, and name those
+        that could not be removed."""
+        left = []
+        for path, temp in [*self.temps.items(), *self.kept.items()]:
+            folder = path.rpartition("/")[0]
+            try:
+                os.unlink(temp, dir_fd=self._dir(folder))
+            except FileNotFoundError:
+                pass
+            except (OSError, PublishError):
+                left.append(str(self.out / folder / temp))
+        self.temps.clear()
+        self.kept.clear()
+        return left
+
+    def _remove(self, path: str, *, owned: bool) -> bool:
         """Remove `path` if `owned` (True if it was there), then its folders if they are empty."""
         folder, _, name = path.rpartition("/")
         try:
@@ -433,13 +542,40 @@ class _Writer:
             up, _, name = folder.rpartition("/")
             os.close(self.dirs.pop(folder))
             try:
-                os.rmdir(name, dir_fd=self._dir(up, create=False))
+                os.rmdir(name, dir_fd=self._dir(up))
             except OSError:
                 break  # not empty: something else lives there
             self.touched.discard(folder)
             self.touched.add(up)
             folder = up
         return removed
+
+    def _flush(self) -> None:
+        """Make the changes to folders durable: a folder's entries reach the disk when it is
+        flushed."""
+        for folder in sorted(self.touched):
+            try:
+                os.fsync(self._dir(folder))
+            except OSError as e:
+                # Once a flush has failed, a second may succeed without the data being on disk
+                # (the kernel reports a write-back error once), so it never counts as flushed.
+                self.unflushed = True
+                raise PublishError(self.out / folder, e.strerror or str(e)) from e
+            self.touched.discard(folder)
+
+    def _try(self, step: Callable[[], None]) -> bool:
+        """Whether `step` succeeded; for undoing and tidying after a failure."""
+        try:
+            step()
+        except (OSError, PublishError):
+            return False
+        return True
+
+
+def _left(temporaries: list[str]) -> str:
+    if not temporaries:
+        return ""
+    return f"; temporary files are left ({', '.join(temporaries)}), which the next build removes"
 
 
 def _holds(parent: int, name: str, data: bytes) -> bool:
