@@ -305,11 +305,24 @@ def _count(n: int, noun: str) -> str:
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    out = Path(args.out)
+    try:
+        # Locked first: a build that is locked out stops at once, and the catalogue published
+        # is never one read before another build finished.
+        with publish.locked(Path(args.out)) as output:
+            return _build_locked(args, output, started)
+    except publish.Locked as e:
+        raise _Failure(LOCKED, str(e)) from None
+    except publish.ForeignFiles as e:
+        raise _Failure(FOREIGN_FILES, _foreign(e)) from None
+    except publish.PublishError as e:
+        raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
+
+
+def _build_locked(args: argparse.Namespace, output: publish.Output, started: float) -> int:
     data = _read(args.catalogue)
     digest = hashlib.sha256(data).hexdigest()
     version = _code_version()
-    last = publish.fresh(out, digest, version)
+    last = publish.fresh(output.path, digest, version)
     if last is not None and last.holds_at(_moment_in(args.now, last.timezone)):
         if not args.quiet:
             _report_lines(last.warnings)
@@ -334,16 +347,9 @@ def _build(args: argparse.Namespace) -> int:
         articles=len(found.articles),
         warnings=tuple(str(p) for p in problems),
     )
-    try:
-        with _progress(quiet=args.quiet) as progress, _uncollected():
-            files = render(found, now, progress, jobs=args.jobs)
-        outcome = publish.publish(out, files, build, overwrite=args.overwrite)
-    except publish.Locked as e:
-        raise _Failure(LOCKED, str(e)) from None
-    except publish.ForeignFiles as e:
-        raise _Failure(FOREIGN_FILES, _foreign(e)) from None
-    except publish.PublishError as e:
-        raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
+    with _progress(quiet=args.quiet) as progress, _uncollected():
+        files = render(found, now, progress, jobs=args.jobs)
+    outcome = publish.publish(output, files, build, overwrite=args.overwrite)
     if args.ping and found.site.websub_hub:
         from feedpub import websub
         from feedpub.render import jsonfeed, syndication

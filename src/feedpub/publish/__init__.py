@@ -1,10 +1,13 @@
 """{path: bytes} → the output folder: unchanged files untouched, atomic replacement, one
 build at a time, and no file replaced or removed unless feedpub wrote it.
 
-`records` keeps what a build leaves beside its files; `writer` changes the folder."""
+`lock` holds the folder for one build; `records` keeps what a build leaves beside its files;
+`writer` changes the folder; `failures` says how that can fail."""
 
+from feedpub.publish.failures import ForeignFiles, Locked, PublishError
+from feedpub.publish.lock import Output, locked
 from feedpub.publish.records import LOCK, MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest, fresh
-from feedpub.publish.writer import ForeignFiles, Locked, Outcome, PublishError, publish
+from feedpub.publish.writer import Outcome, publish
 
 __all__ = [
     "LOCK",
@@ -16,7 +19,9 @@ __all__ = [
     "Locked",
     "Manifest",
     "Outcome",
+    "Output",
     "PublishError",
     "fresh",
+    "locked",
     "publish",
 ]

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from pathlib import Path
 
 from feedpub.publish import records
+from feedpub.publish.failures import ForeignFiles, PublishError, failures
+from feedpub.publish.lock import Output
 from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
 
 _WRITERS = 8
@@ -34,30 +34,6 @@ _NO_LINKS = frozenset({errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOSYS
 """What a file system without hard links (or a file that may not have another) answers."""
 
 
-class Locked(Exception):
-    """Another build holds the output folder."""
-
-
-class PublishError(Exception):
-    """An I/O failure, with the path it concerns and, once known, the state it left the output
-    folder in."""
-
-    def __init__(self, path: Path, reason: str, state: str | None = None) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.state = state
-
-
-class ForeignFiles(Exception):
-    """Files the build would replace or remove that feedpub did not write, or that changed
-    since it wrote them: each path (under the output folder) with what would happen to it."""
-
-    def __init__(self, out: Path, found: dict[str, str]) -> None:
-        super().__init__(f"{out}: {len(found)} files feedpub did not write")
-        self.out = out
-        self.found = found
-
-
 @dataclass
 class Outcome:
     written: list[str] = field(default_factory=list)
@@ -65,45 +41,13 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(out: Path, files: dict[str, bytes], build: Build, *, overwrite: bool = False) -> Outcome:
-    """Make `out` hold exactly `files` among the files feedpub manages, changing as little as
-    possible, and record `build` with them. Raises Locked; ForeignFiles, having changed
-    nothing, if a file in the way is not feedpub's (unless `overwrite`); or PublishError,
-    whose `state` says whether every feed is still the old one (as it is unless the failure
-    came after the switch to the new ones, or even undoing it failed)."""
-    with _failures(out, f"nothing in {out} was changed"):
-        out.mkdir(parents=True, exist_ok=True)
-        root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        with _lock(out, root):
-            return _Writer(out, root).update(files, build, overwrite=overwrite)
-    finally:
-        os.close(root)
-
-
-@contextlib.contextmanager
-def _failures(path: Path, state: str | None = None) -> Iterator[None]:
-    """OSError → PublishError naming `path` and the reason."""
-    try:
-        yield
-    except PublishError:
-        raise
-    except OSError as e:
-        raise PublishError(path, e.strerror or str(e), state) from e
-
-
-@contextlib.contextmanager
-def _lock(out: Path, root: int) -> Iterator[None]:
-    with _failures(out / LOCK, f"nothing in {out} was changed"):
-        fd = os.open(LOCK, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=root)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise Locked(f"another build is writing {out}; try again later") from None
-        yield  # the kernel releases the lock when the process dies, so a crash never blocks
-    finally:
-        os.close(fd)
+def publish(output: Output, files: dict[str, bytes], build: Build, *, overwrite: bool = False) -> Outcome:
+    """Make the locked output folder hold exactly `files` among the files feedpub manages,
+    changing as little as possible, and record `build` with them. Raises ForeignFiles, having
+    changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
+    PublishError, whose `state` says whether every feed is still the old one (as it is unless
+    the failure came after the switch to the new ones, or even undoing it failed)."""
+    return _Writer(output).update(files, build, overwrite=overwrite)
 
 
 class Found(Enum):
@@ -130,9 +74,10 @@ class _Writer:
     """One build's changes to the output folder, made in the steps of `update`, with what it
     has done so far kept for undoing it."""
 
-    def __init__(self, out: Path, root: int) -> None:
-        self.out = out
-        self.root = root
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.out = output.path
+        self.root = output.root
         self.dirs: dict[str, int] = {}
         self.touched: set[str] = set()
         """Folders whose entries changed: flushed before the build counts as done."""
@@ -166,6 +111,7 @@ class _Writer:
         foreign = survey.paths(Found.FOREIGN)
         if foreign and not overwrite:
             raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
+        self.output.changed = True
         self._sweep_temporaries(before.paths() | set(files))
         changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
         after = Manifest(dict(sorted(survey.digests.items())))
@@ -222,10 +168,10 @@ class _Writer:
             fd = self._find_dir(folder)
             if fd is None or records.nested_output(folder, self._holds_lock):
                 continue
-            with _failures(self.out / folder):
+            with failures(self.out / folder):
                 listing = os.listdir(fd)
             for temp in records.temporaries(listing, names):
-                with _failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
+                with failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
                     os.unlink(temp, dir_fd=fd)
 
     def _record_intent(self, recorded: bytes | None, intent: Manifest, changed: dict[str, bytes]) -> None:
@@ -262,7 +208,7 @@ class _Writer:
         stats = {}
         for path in files:
             folder, _, name = path.rpartition("/")
-            with _failures(self.out / path):
+            with failures(self.out / path):
                 found = os.stat(self.temps.get(path, name), dir_fd=self._dir(folder), follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
         for path, data in ((MANIFEST, manifest.to_bytes()), (RECORD, replace(build, files=stats).to_bytes())):
@@ -356,7 +302,7 @@ class _Writer:
         name = path.rpartition("/")[2]
         if parent is None:
             return Found.ABSENT
-        with _failures(self.out / path):
+        with failures(self.out / path):
             try:
                 found = os.stat(name, dir_fd=parent, follow_symlinks=False)
             except FileNotFoundError:
@@ -380,7 +326,7 @@ class _Writer:
     def _read(self, name: str) -> bytes | None:
         """The bytes of `name` in the output folder, None if there is none; a link or anything
         but a regular file there is a PublishError."""
-        with _failures(self.out / name):
+        with failures(self.out / name):
             try:
                 fd = os.open(name, _READ_FLAGS, dir_fd=self.root)
             except FileNotFoundError:
@@ -413,7 +359,7 @@ class _Writer:
         if parent is None:
             return None
         records.check_name(name)
-        with _failures(self.out / folder):
+        with failures(self.out / folder):
             if create:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(name, 0o755, dir_fd=parent)
@@ -438,7 +384,7 @@ class _Writer:
         fd = self._find_dir(folder)
         if fd is None:
             return False
-        with _failures(self.out / folder / LOCK):
+        with failures(self.out / folder / LOCK):
             try:
                 os.stat(LOCK, dir_fd=fd, follow_symlinks=False)
             except FileNotFoundError:
@@ -451,7 +397,7 @@ class _Writer:
         records.check_name(name)
         parent = self._dir(folder, create=True)
         temp = records.temporary(name)
-        with _failures(self.out / path):
+        with failures(self.out / path):
             fd = os.open(temp, _CREATE_FLAGS, 0o644, dir_fd=parent)
             try:
                 with os.fdopen(fd, "wb", closefd=True) as f:
@@ -470,7 +416,7 @@ class _Writer:
         folder, _, name = path.rpartition("/")
         parent = self._dir(folder)
         kept = records.temporary(name, old=True)
-        with _failures(self.out / path):
+        with failures(self.out / path):
             try:
                 os.link(name, kept, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
             except OSError as e:
@@ -493,7 +439,7 @@ class _Writer:
         """Rename the temporary of `path` over it."""
         folder, _, name = path.rpartition("/")
         parent = self._dir(folder)
-        with _failures(self.out / path):
+        with failures(self.out / path):
             os.rename(self.temps[path], name, src_dir_fd=parent, dst_dir_fd=parent)
         del self.temps[path]
         self.touched.add(folder)
@@ -502,7 +448,7 @@ class _Writer:
         """Remove the old file kept for `path`."""
         folder = path.rpartition("/")[0]
         kept = self.kept[path]
-        with _failures(self.out / folder / kept):
+        with failures(self.out / folder / kept):
             os.unlink(kept, dir_fd=self._dir(folder))
         del self.kept[path]
 
@@ -534,7 +480,7 @@ class _Writer:
             return False
         removed = False
         if owned:
-            with _failures(self.out / path), contextlib.suppress(FileNotFoundError):
+            with failures(self.out / path), contextlib.suppress(FileNotFoundError):
                 os.unlink(name, dir_fd=parent)
                 removed = True
             self.touched.add(folder)
