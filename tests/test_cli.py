@@ -72,13 +72,26 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         (["check", "--catalogue=--"], "argument --catalogue: expected a value, not '--'"),
         (["check", "--jobs", "0"], "'0' is not a whole number of 1 or more"),
         (["build", "-j", "two"], "'two' is not a whole number of 1 or more"),
+        # an empty path, as an unset variable in a cron line gives: never taken as '.'
+        (["build", "--out", ""], "argument --out: an empty path names no file or folder"),
+        (["build", "--out="], "argument --out: an empty path"),
+        (["build", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["check", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["check", ""], "argument FILE: an empty path"),
+        (["check", "articles.yaml", ""], "argument FILE: an empty path"),
+        (["init", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["serve", "--out", ""], "argument --out: an empty path"),
+        (["serve", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["verify", ""], "argument DIR: an empty path"),
     ],
 )
 def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words: str) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
     result = feedpub(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]  # nothing written anywhere
 
 
 def test_help_documents_the_exit_statuses() -> None:

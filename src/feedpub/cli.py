@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--catalogue",
+            type=_path,
             default="articles.yaml",
             metavar="PATH",
             help="the catalogue to read (default: %(default)s)",
@@ -105,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "files",
         nargs="*",
+        type=_path,
         metavar="FILE",
         help="catalogues to check instead of --catalogue (as pre-commit passes them)",
     )
@@ -120,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = command("build", "validate the catalogue, then write every feed that changed")
     build.add_argument(
-        "--out", default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
+        "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
     )
     build.add_argument(
         "--now",
@@ -154,7 +156,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
     serve.add_argument(
-        "--out", metavar="DIR", help="the folder to build into (default: a temporary folder, removed on exit)"
+        "--out",
+        type=_path,
+        metavar="DIR",
+        help="the folder to build into (default: a temporary folder, removed on exit)",
     )
     serve.set_defaults(run=_serve)
 
@@ -172,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "folder",
         nargs="?",
+        type=_path,
         default="feeds",
         metavar="DIR",
         help="the folder of feeds to check (default: %(default)s)",
@@ -190,6 +196,14 @@ def _jobs_option(command: argparse.ArgumentParser) -> None:
         help="processes to share the work of a catalogue over 1 MiB: 1 or 2 (default: %(default)s, "
         "used only on a machine with a second core)",
     )
+
+
+def _path(text: str) -> str:
+    """A path as given, unless it is empty: in a cron line or script that is an unset variable,
+    and taken as the current folder it would have a build write there."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder (is a variable unset?)")
+    return text
 
 
 def _positive(text: str) -> int:
