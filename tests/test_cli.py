@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, catalogue_text, feedpub
+from conftest import ROOT, article, catalogue_text, feedpub, free_port
 from feedpub import reading
 
 
@@ -83,6 +85,10 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         (["serve", "--out", ""], "argument --out: an empty path"),
         (["serve", "--catalogue", ""], "argument --catalogue: an empty path"),
         (["verify", ""], "argument DIR: an empty path"),
+        (["serve", "--port", "-1"], "argument --port: '-1' is not a port number (0 to 65535)"),
+        (["serve", "--port", "70000"], "argument --port: '70000' is not a port number (0 to 65535)"),
+        (["serve", "--port", "\u0663"], "is not a port number"),  # a digit, but not an ASCII one
+        (["build", "--jobs", "\u0662"], "is not a whole number of 1 or more"),
     ],
 )
 def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words: str) -> None:
@@ -245,3 +251,35 @@ def test_one_process_or_two_check_and_build_alike(tmp_path: Path) -> None:
     for path in one:
         if path.name != ".feedpub-build.json":  # which records the files' times
             assert (tmp_path / "out1" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()
+
+
+def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        printed = [process.stdout.readline()]
+        while printed[-1] and not printed[-1].startswith("serving "):
+            printed.append(process.stdout.readline())
+        assert printed[0].startswith("12 articles → 30 files: 30 written"), printed
+        assert printed[-1].startswith("serving "), printed
+        folder = Path(printed[-1].split()[1])  # a temporary folder, without --out
+        assert f"at http://127.0.0.1:{port}/ " in printed[-1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/atom.xml", timeout=10) as answer:
+            assert answer.status == 200
+            assert answer.headers["Content-Type"] == "application/xml; charset=utf-8"
+            assert b"<feed" in answer.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == 130, errors  # as for any command stopped with Ctrl-C
+    assert "Traceback" not in errors
+    assert not folder.exists()  # removed on exit
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]

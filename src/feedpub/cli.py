@@ -49,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = _parser()
     args = parser.parse_args(argv)
-    for name, kind in (("catalogue", str), ("out", str), ("folder", str), ("now", (datetime, type(None)))):
+    for name in ("catalogue", "out", "folder", "now", "port", "jobs"):
         # argparse of Python 3.11 turns '--out=--' into an empty list
-        if hasattr(args, name) and not isinstance(getattr(args, name), kind):
+        if isinstance(getattr(args, name, None), list):
             parser.error(f"argument --{name}: expected a value, not '--'")
     try:
         return int(args.run(args))
@@ -154,7 +154,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = command(
         "serve", "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes"
     )
-    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
+    )
     serve.add_argument(
         "--out",
         type=_path,
@@ -206,8 +211,14 @@ def _path(text: str) -> str:
     return text
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
+
+
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
     return int(text)
 
