@@ -119,6 +119,68 @@ def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:
     assert f"cannot read catalogue '{path}'" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("fifo", "it is a FIFO, not a regular file"),
+        ("/dev/zero", "it is a character device, not a regular file"),
+        ("loop", "Too many levels of symbolic links"),
+    ],
+)
+def test_a_catalogue_that_is_no_regular_file_is_an_io_failure(
+    tmp_path: Path, command: str, kind: str, reason: str
+) -> None:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "articles.yaml")
+    elif kind == "loop":
+        (tmp_path / "articles.yaml").symlink_to("articles.yaml")
+    else:
+        (tmp_path / "articles.yaml").symlink_to(kind)
+    result = feedpub(command, cwd=tmp_path)  # within the helper's time limit: never waits or reads for ever
+    assert result.returncode == 74
+    assert result.stderr == f"feedpub: cannot read catalogue 'articles.yaml': {reason}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]  # no output folder either
+
+
+def test_output_that_cannot_be_printed_is_an_io_failure_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(article(link="/x")), encoding="utf-8")
+    reader, writer = os.pipe()
+    os.close(reader)  # every write to the pipe fails: EPIPE
+    try:
+        command = [sys.executable, "-m", "feedpub", "check", "--format", "json"]
+        piped = subprocess.run(
+            command, cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(writer)
+    assert (piped.returncode, piped.stderr) == (74, "feedpub: cannot write to standard output: Broken pipe\n")
+    (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        command = [sys.executable, "-m", "feedpub", "build", "--now", "2024-06-01T12:00:00Z"]
+        filled = subprocess.run(
+            command, cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert filled.returncode == 74
+    assert filled.stderr == "feedpub: cannot write to standard output: No space left on device\n"
+    assert (tmp_path / "feeds" / "atom.xml").is_file()  # the build itself was done
+    closed = subprocess.run(
+        ["sh", "-c", f"exec '{sys.executable}' -m feedpub --version >&-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
+def test_serve_refuses_a_catalogue_in_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    result = feedpub("serve", "--port", "0", "--catalogue", "nowhere/articles.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        "cannot watch catalogue 'nowhere/articles.yaml'" in result.stderr and "Traceback" not in result.stderr
+    )
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=64), st.integers(0, 2000))
 def test_mutated_bytes_through_the_cli_exit_0_or_1(tmp_path: Path, junk: bytes, at: int) -> None:

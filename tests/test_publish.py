@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -262,6 +262,65 @@ def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
     assert sorted(p.name for p in (feeds / "tags" / "gaza").iterdir()) == ["notes.txt"]
     assert (feeds / "robots.txt").read_text() == "mine"
     assert (feeds / "tags" / "other" / "atom.xml").is_file()
+
+
+def make_fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def make_link(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("/etc/hostname")
+
+
+def make_folder(path: Path) -> None:
+    path.unlink()
+    (path / "x").mkdir(parents=True)
+
+
+def make_file(path: Path) -> None:
+    shutil.rmtree(path)
+    path.write_text("not a folder")
+
+
+@pytest.mark.parametrize(
+    ("path", "make", "reason"),
+    [
+        ("tags/israel/rss.xml", make_folder, "is a folder, where feedpub writes a file"),
+        ("tags/israel/atom.xml", make_fifo, "is not a regular file, where feedpub writes one"),
+        ("tags/gaza", make_file, "Not a directory"),
+        (publish.MANIFEST, make_link, "is a symbolic link; feedpub does not follow links"),
+        (publish.MANIFEST, make_fifo, "is not a regular file"),
+        (publish.MANIFEST, make_folder, "is not a regular file"),
+        (publish.RECORD, make_link, "is a symbolic link; feedpub does not follow links"),
+        (publish.RECORD, make_fifo, "is not a regular file"),
+        (publish.RECORD, make_folder, "is not a regular file"),
+        (publish.LOCK, make_link, "is a symbolic link; feedpub does not follow links"),
+        (publish.LOCK, make_fifo, "is not a regular file; feedpub locks the folder with one"),
+        (publish.LOCK, make_folder, "is not a regular file; feedpub locks the folder with one"),
+    ],
+)
+def test_something_else_where_feedpub_keeps_a_file_exits_74_and_names_it(
+    site_dir: Path, path: str, make: Callable[[Path], None], reason: str
+) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    make(feeds / path)
+    edit(site_dir)
+    before = feeds_only(feeds)
+    result = build(site_dir)  # within the helper's time limit: never waits on a FIFO
+    assert result.returncode == 74
+    assert f"feedpub: cannot write feeds/{path}: {reason}; " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert feeds_only(feeds) == before
+
+
+def test_an_output_path_that_is_a_fifo_exits_74(site_dir: Path) -> None:
+    os.mkfifo(site_dir / "feeds")
+    result = build(site_dir)
+    assert result.returncode == 74
+    assert "feedpub: cannot write feeds: Not a directory; nothing in feeds was changed" in result.stderr
 
 
 def test_a_symlinked_tag_folder_is_not_written_through(

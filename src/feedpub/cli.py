@@ -7,13 +7,14 @@ import contextlib
 import gc
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO, cast
 from zoneinfo import ZoneInfo
 
 from feedpub import __version__, publish, source
@@ -44,15 +45,74 @@ class _Failure(Exception):
         self.status = status
 
 
+class _Unwritable(Exception):
+    """Standard output refused what was printed: a closed pipe, a full disk."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+
+
+class _Stream:
+    """A standard stream whose failures are told apart from the program's other I/O: those of
+    stdout become _Unwritable; those of stderr are dropped, there being nowhere to report them."""
+
+    def __init__(self, stream: TextIO, *, raises: bool) -> None:
+        self._stream = stream
+        self._raises = raises
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as e:
+            if self._raises:
+                raise _Unwritable(e) from e
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as e:
+            if self._raises:
+                raise _Unwritable(e) from e
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
+    saved = sys.stdout, sys.stderr
+    # Python leaves a stream None when its descriptor is closed (`feedpub build >&-`).
+    streams = [stream or open(os.devnull, "w") for stream in saved]  # noqa: SIM115
+    for stream in streams:
         stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stdout = cast(TextIO, _Stream(streams[0], raises=True))
+    sys.stderr = cast(TextIO, _Stream(streams[1], raises=False))
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except _Unwritable as e:
+        print(f"feedpub: cannot write to standard output: {e}", file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), streams[0].fileno())
+        return IO_FAILURE
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version and usage errors
+        return e.code if isinstance(e.code, int) else USAGE
     for name in ("catalogue", "out", "folder", "now", "port", "jobs"):
         # argparse of Python 3.11 turns '--out=--' into an empty list
         if isinstance(getattr(args, name, None), list):
-            parser.error(f"argument --{name}: expected a value, not '--'")
+            try:
+                parser.error(f"argument --{name}: expected a value, not '--'")
+            except SystemExit:
+                return USAGE
     try:
         return int(args.run(args))
     except _Failure as failure:
@@ -258,10 +318,13 @@ def _serve(args: argparse.Namespace) -> int:
                 print(f"feedpub: {failure}", file=sys.stderr)
             sys.stdout.flush()
 
+        folder = Path(args.catalogue).resolve().parent
+        if not folder.is_dir():
+            raise _Failure(USAGE, f"cannot watch catalogue '{args.catalogue}': {folder} is not a folder")
         try:
             serve.serve(out, Path(args.catalogue), args.port, build)
         except OSError as e:
-            raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror}") from None
+            raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
     return OK
 
 
@@ -347,7 +410,7 @@ def _build_locked(args: argparse.Namespace, output: publish.Output, started: flo
     data = _read(args.catalogue)
     digest = hashlib.sha256(data).hexdigest()
     version = _code_version()
-    last = publish.fresh(output.path, digest, version)
+    last = publish.fresh(output.path, output.root, digest, version)
     if last is not None and last.holds_at(_moment_in(args.now, last.timezone)):
         if not args.quiet:
             _report_lines(last.warnings)

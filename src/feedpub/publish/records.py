@@ -8,6 +8,7 @@ modification times, which only mean something on the machine that made them.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -17,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from feedpub.publish.failures import PublishError, failures
 
 LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
@@ -181,17 +184,19 @@ class Build:
             return None
 
 
-def fresh(out: Path, catalogue: str, version: str) -> Build | None:
-    """The last build, if it was made from this catalogue by this version and every file it
-    wrote is still exactly as it left it, with no temporary file of a killed build about;
-    whether it holds at the moment in question is for the caller to ask."""
-    try:
-        build = Build.from_bytes((out / RECORD).read_bytes())
-    except OSError:
-        return None
+def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
+    """The last build in `out` (whose descriptor is `root`), if it was made from this catalogue
+    by this version and every file it wrote is still exactly as it left it, with no temporary
+    file of a killed build about; whether it holds at the moment in question is for the
+    caller to ask. A link or anything but a regular file in place of the record is a
+    PublishError."""
+    raw = read_kept(out, root, RECORD)
+    build = None if raw is None else Build.from_bytes(raw)
     if build is None or (build.catalogue, build.version) != (catalogue, version):
         return None
     try:
+        if not stat.S_ISREG(os.stat(MANIFEST, dir_fd=root, follow_symlinks=False).st_mode):
+            return None  # a full build says what is wrong with it, or puts it back
         for path, (size, mtime) in build.files.items():
             found = os.stat(out / path, follow_symlinks=False)
             if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
@@ -204,6 +209,29 @@ def fresh(out: Path, catalogue: str, version: str) -> Build | None:
     except OSError:
         return None
     return build
+
+
+def read_kept(out: Path, root: int, name: str) -> bytes | None:
+    """The bytes of `name`, one of the files feedpub keeps in the output folder `out` (whose
+    descriptor is `root`); None if there is none. It is never read through a link, and a link,
+    a folder or a FIFO in its place is a PublishError, not a wait."""
+    unchanged = f"nothing in {out} was changed"
+    with failures(out / name, unchanged):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=root)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise PublishError(
+                    out / name, "is a symbolic link; feedpub does not follow links", unchanged
+                ) from None
+            raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise PublishError(out / name, "is not a regular file", unchanged)
+        with os.fdopen(fd, "rb") as f:
+            return f.read()
 
 
 def check_name(name: str) -> None:

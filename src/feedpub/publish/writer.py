@@ -26,7 +26,6 @@ from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
 _WRITERS = 8
 """Files read, or written and flushed, at once."""
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_LINK = "is a symbolic link; feedpub does not follow links"
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 """Never through a link, and never waiting on a FIFO."""
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -105,7 +104,8 @@ class _Writer:
                 os.close(fd)
 
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
-        recorded = self._read(MANIFEST)
+        recorded = records.read_kept(self.out, self.root, MANIFEST)
+        records.read_kept(self.out, self.root, RECORD)  # not a link, folder or FIFO, which the build replaces
         before = Manifest() if recorded is None else Manifest.from_bytes(recorded)
         survey = self._survey(files, before)
         foreign = survey.paths(Found.FOREIGN)
@@ -323,23 +323,6 @@ class _Writer:
         owned = manifest.owns(path, hashlib.sha256(held).hexdigest(), found.st_size, found.st_mtime_ns)
         return Found.OURS if owned else Found.FOREIGN
 
-    def _read(self, name: str) -> bytes | None:
-        """The bytes of `name` in the output folder, None if there is none; a link or anything
-        but a regular file there is a PublishError."""
-        with failures(self.out / name):
-            try:
-                fd = os.open(name, _READ_FLAGS, dir_fd=self.root)
-            except FileNotFoundError:
-                return None
-            except OSError as e:
-                if e.errno == errno.ELOOP:
-                    raise PublishError(self.out / name, _LINK) from None
-                raise
-            with os.fdopen(fd, "rb") as f:
-                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                    raise PublishError(self.out / name, "is not a regular file")
-                return f.read()
-
     def _dir(self, folder: str, *, create: bool = False) -> int:
         """A descriptor of `folder` (relative, '' for the root), never through a link; with
         `create`, the folder and those above it are made if missing."""
@@ -525,12 +508,11 @@ def _left(temporaries: list[str]) -> str:
 
 
 def _holds(parent: int, name: str, data: bytes) -> bool:
+    """Whether the regular file `name` holds `data`; if it cannot be read, it is written anew."""
     try:
         fd = os.open(name, _READ_FLAGS, dir_fd=parent)
+        with os.fdopen(fd, "rb") as f:
+            found = os.fstat(f.fileno())
+            return stat.S_ISREG(found.st_mode) and found.st_size == len(data) and f.read() == data
     except OSError:
-        return False  # missing, a link, or unreadable: write it anew
-    with os.fdopen(fd, "rb") as f:
-        found = os.fstat(f.fileno())
-        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
-            return False
-        return f.read() == data
+        return False
