@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, article, catalogue_text, feedpub, free_port
-from feedpub import reading
+from feedpub import reading, source
 
 
 def test_check_accepts_the_sample_catalogue() -> None:
@@ -141,6 +142,47 @@ def test_a_catalogue_that_is_no_regular_file_is_an_io_failure(
     assert result.returncode == 74
     assert result.stderr == f"feedpub: cannot read catalogue 'articles.yaml': {reason}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]  # no output folder either
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_catalogue_too_large_is_refused_without_being_read(tmp_path: Path, command: str) -> None:
+    catalogue = tmp_path / "articles.yaml"
+    with open(catalogue, "wb") as f:
+        f.truncate(source.MAX_BYTES + 1)  # sparse: takes no room on disk, but reading it would
+    result = feedpub(command, cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "articles.yaml:1:1: error: catalogue is larger than 512 MiB, the most feedpub reads\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]
+    if shutil.which("strace"):  # and not a byte of it was read
+        log = tmp_path.parent / f"trace-{command}"
+        subprocess.run(
+            [
+                "strace",
+                "-f",
+                "-qq",
+                "-e",
+                "trace=openat,read,close",
+                "-o",
+                str(log),
+                sys.executable,
+                "-m",
+                "feedpub",
+                command,
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            check=False,
+        )
+        lines = log.read_text().splitlines()
+        (opened,) = [line for line in lines if '"articles.yaml"' in line and "openat(" in line]
+        fd = opened.rsplit("=", 1)[1].strip()
+        after = lines[lines.index(opened) + 1 :]
+        closed = next(i for i, line in enumerate(after) if f"close({fd})" in line)
+        assert not [line for line in after[:closed] if f"read({fd}," in line]
+        assert "O_NONBLOCK" in opened
 
 
 def test_output_that_cannot_be_printed_is_an_io_failure_not_a_traceback(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from zoneinfo import ZoneInfo
 
 from feedpub import __version__, publish, source
-from feedpub.problems import Problem
+from feedpub.problems import Problem, Severity
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
 # reads the catalogue's bytes and the manifest, and finishes before loading YAML or feedgen.
@@ -37,6 +37,14 @@ exit status:
   {IO_FAILURE}  I/O failure such as a full disk or a permission denied (old feeds left intact)
   {LOCKED}  another build holds the lock on the output folder (try again later)
 """
+
+
+class _Invalid(Exception):
+    """The catalogue is refused before it is read (it is too large)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
 
 
 class _Failure(Exception):
@@ -286,7 +294,10 @@ def _positive(text: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     status, everything = OK, []
     for path in args.files or [args.catalogue]:
-        found, problems = _validate(_read(path), path, args.jobs)
+        try:
+            found, problems = _validate(_read(path), path, args.jobs)
+        except _Invalid as refused:
+            found, problems = None, refused.problems
         everything += problems
         if args.format == "text":
             _report(problems)
@@ -353,6 +364,8 @@ def _init(args: argparse.Namespace) -> int:
 def _read(path: str) -> bytes:
     try:
         return source.read(Path(path))
+    except source.TooLarge as e:
+        raise _Invalid([Problem(path, 1, 1, Severity.ERROR, str(e))]) from None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
         raise _Failure(USAGE, f"cannot read catalogue '{path}': {e.strerror}") from None
     except OSError as e:
@@ -407,7 +420,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_locked(args: argparse.Namespace, output: publish.Output, started: float) -> int:
-    data = _read(args.catalogue)
+    try:
+        data = _read(args.catalogue)
+    except _Invalid as refused:
+        _report(refused.problems)
+        return INVALID
     digest = hashlib.sha256(data).hexdigest()
     version = _code_version()
     last = publish.fresh(output.path, output.root, digest, version)

@@ -18,6 +18,14 @@ _KINDS = {
 }
 
 
+class TooLarge(Exception):
+    """The catalogue is larger than MAX_BYTES; nothing of it was read."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"catalogue is larger than {MAX_BYTES >> 20} MiB, the most feedpub reads")
+        self.size = size
+
+
 class NotAFile(OSError):
     """The catalogue's path names something other than a regular file, such as a FIFO or a
     device, which could make a reader wait for ever or read without end."""
@@ -28,13 +36,17 @@ class NotAFile(OSError):
 
 
 def read(path: Path) -> bytes:
-    """The catalogue's bytes, at most MAX_BYTES + 1 of them. A folder is IsADirectoryError and
-    anything else that is not a regular file NotAFile, both found before reading; OSError is
+    """The catalogue's bytes, at most MAX_BYTES + 1 of them (a file that grows while it is read
+    is cut there, for `load` to refuse). Found before reading: a file larger than MAX_BYTES is
+    TooLarge, a folder IsADirectoryError, anything else but a regular file NotAFile; OSError is
     the caller's to report."""
     _check(path, os.stat(path).st_mode)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as f:
-        _check(path, os.fstat(fd).st_mode)  # the same file still, and no FIFO put in its place
+        found = os.fstat(fd)
+        _check(path, found.st_mode)  # the same file still, and no FIFO put in its place
+        if found.st_size > MAX_BYTES:
+            raise TooLarge(found.st_size)
         return f.read(MAX_BYTES + 1)
 
 
