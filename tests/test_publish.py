@@ -900,3 +900,29 @@ def test_a_flush_that_fails_after_the_switch_says_every_feed_is_new_but_not_on_d
     again = build(site_dir)  # not taken for done: the build was not recorded
     assert "0 written, 12 unchanged" in again.stdout
     assert yaml_was_loaded(site_dir) is False  # and now it is
+
+
+# -- a catalogue with fewer articles than the last build: refused unless asked for -------------
+
+
+def test_a_catalogue_cut_short_is_refused_unless_shrinking_is_allowed(site_dir: Path) -> None:
+    catalogue = site_dir / "articles.yaml"
+    whole = catalogue.read_text()
+    build(site_dir)
+    before = snapshot(site_dir / "feeds")
+    catalogue.write_text(whole[: whole.index("  - id: a2")])  # as if saving stopped after a1
+    refused = build(site_dir)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "feedpub: articles.yaml has 1 article, fewer than the 2 of the last build into feeds; nothing "
+        "was written. A catalogue cut off while it was being saved looks like this: if articles were "
+        "removed on purpose, build once with --allow-shrink\n"
+    )
+    assert snapshot(site_dir / "feeds") == before
+    allowed = build(site_dir, "--allow-shrink")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "1 article → " in allowed.stdout
+    edit(site_dir)
+    assert build(site_dir).returncode == 0  # the last build had one article
+    catalogue.write_text(whole)
+    assert build(site_dir).returncode == 0  # growing needs no permission

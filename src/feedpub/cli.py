@@ -206,6 +206,13 @@ def _parser() -> argparse.ArgumentParser:
         "were changed since it wrote them (without it, the build stops with exit status 73)",
     )
     build.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish a catalogue with fewer articles than the last build had (without it, "
+        "such a catalogue is refused with exit status 1: a file cut off while it was being "
+        "saved looks like this)",
+    )
+    build.add_argument(
         "--ping",
         action="store_true",
         help="after writing, tell site.websub_hub which feeds changed (a failing hub is a warning)",
@@ -319,7 +326,14 @@ def _serve(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         options = argparse.Namespace(
-            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=2, overwrite=False
+            catalogue=args.catalogue,
+            out=str(out),
+            now=None,
+            ping=False,
+            quiet=False,
+            jobs=2,
+            overwrite=False,
+            allow_shrink=True,  # a person is watching what each save builds
         )
 
         def build() -> None:
@@ -440,6 +454,16 @@ def _build_locked(args: argparse.Namespace, output: publish.Output, started: flo
     if not args.quiet or found is None:
         _report(problems)
     if found is None:
+        return INVALID
+    recorded = publish.last_build(output.path, output.root)
+    if recorded is not None and len(found.articles) < recorded.articles and not args.allow_shrink:
+        print(
+            f"feedpub: {args.catalogue} has {_count(len(found.articles), 'article')}, fewer than the "
+            f"{recorded.articles} of the last build into {output.path}; nothing was written. A "
+            "catalogue cut off while it was being saved looks like this: if articles were removed "
+            "on purpose, build once with --allow-shrink",
+            file=sys.stderr,
+        )
         return INVALID
     now = _moment_in(args.now, found.site.timezone)
     since, until = plan.period(found, now)

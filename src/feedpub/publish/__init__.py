@@ -6,7 +6,7 @@ build at a time, and no file replaced or removed unless feedpub wrote it.
 
 from feedpub.publish.failures import ForeignFiles, Locked, PublishError
 from feedpub.publish.lock import Output, locked
-from feedpub.publish.records import LOCK, MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest, fresh
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, TEMP_PREFIX, Build, Manifest, fresh, last_build
 from feedpub.publish.writer import Outcome, publish
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Output",
     "PublishError",
     "fresh",
+    "last_build",
     "locked",
     "publish",
 ]

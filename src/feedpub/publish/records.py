@@ -190,8 +190,7 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
     file of a killed build about; whether it holds at the moment in question is for the
     caller to ask. A link or anything but a regular file in place of the record is a
     PublishError."""
-    raw = read_kept(out, root, RECORD)
-    build = None if raw is None else Build.from_bytes(raw)
+    build = last_build(out, root)
     if build is None or (build.catalogue, build.version) != (catalogue, version):
         return None
     try:
@@ -209,6 +208,14 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
     except OSError:
         return None
     return build
+
+
+def last_build(out: Path, root: int) -> Build | None:
+    """The record of the last build in `out` (whose descriptor is `root`), fresh or not; None
+    if there is none that can be read. A link or anything but a regular file in its place is
+    a PublishError."""
+    raw = read_kept(out, root, RECORD)
+    return None if raw is None else Build.from_bytes(raw)
 
 
 def read_kept(out: Path, root: int, name: str) -> bytes | None:
