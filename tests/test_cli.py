@@ -387,3 +387,29 @@ def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(tmp_path: Pa
     assert "Traceback" not in errors
     assert not folder.exists()  # removed on exit
     assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]
+
+
+def test_serve_builds_as_build_does_and_keeps_serving_after_a_refusal(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "index.html").write_text("MY HOMEPAGE")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "w"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        serving = process.stdout.readline()
+        assert serving.startswith("serving w at "), serving
+        assert process.poll() is None  # still serving
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    assert (
+        "w holds files that feedpub did not write" in errors and "w/index.html (would be replaced)" in errors
+    )
+    assert (tmp_path / "w" / "index.html").read_text() == "MY HOMEPAGE"

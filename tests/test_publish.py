@@ -926,3 +926,34 @@ def test_a_catalogue_cut_short_is_refused_unless_shrinking_is_allowed(site_dir: 
     assert build(site_dir).returncode == 0  # the last build had one article
     catalogue.write_text(whole)
     assert build(site_dir).returncode == 0  # growing needs no permission
+
+
+# -- the pipeline itself, in-process: what it returns, and that it prints nothing ---------------
+
+
+def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
+    site_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from feedpub import build as pipeline
+
+    request = pipeline.Request(
+        catalogue=site_dir / "articles.yaml", out=site_dir / "feeds", now=datetime.fromisoformat(NOW)
+    )
+    first = pipeline.build(request)
+    assert isinstance(first, pipeline.Built) and not first.shortcut
+    assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, 12, [])
+    again = pipeline.build(request)
+    assert isinstance(again, pipeline.Built) and again.shortcut
+    assert len(again.outcome.unchanged) == 12
+    catalogue = site_dir / "articles.yaml"
+    whole = catalogue.read_text()
+    catalogue.write_text(whole[: whole.index("  - id: a2")])
+    shrunk = pipeline.build(request)
+    assert shrunk == pipeline.Shrunk(articles=1, recorded=2)
+    catalogue.write_text(catalogue_text(article(link="nope")))
+    invalid = pipeline.build(request)
+    assert isinstance(invalid, pipeline.Invalid)
+    assert "'link': 'nope' is a relative URL" in str(invalid.problems[0])
+    assert capsys.readouterr() == ("", "")

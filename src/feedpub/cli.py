@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
-import hashlib
 import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
-from zoneinfo import ZoneInfo
 
-from feedpub import __version__, publish, source
-from feedpub.problems import Problem, Severity
+from feedpub import __version__, build, publish
+from feedpub.problems import Problem
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
-# reads the catalogue's bytes and the manifest, and finishes before loading YAML or feedgen.
+# reads the catalogue's bytes and the record of the last build, and finishes before loading
+# YAML or feedgen.
 if TYPE_CHECKING:
     from feedpub.model import Catalogue
 
@@ -37,14 +35,6 @@ exit status:
   {IO_FAILURE}  I/O failure such as a full disk or a permission denied (old feeds left intact)
   {LOCKED}  another build holds the lock on the output folder (try again later)
 """
-
-
-class _Invalid(Exception):
-    """The catalogue is refused before it is read (it is too large)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems[0].message)
-        self.problems = problems
 
 
 class _Failure(Exception):
@@ -188,43 +178,43 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(check)
     check.set_defaults(run=_check)
 
-    build = command("build", "validate the catalogue, then write every feed that changed")
-    build.add_argument(
+    builder = command("build", "validate the catalogue, then write every feed that changed")
+    builder.add_argument(
         "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
     )
-    build.add_argument(
+    builder.add_argument(
         "--now",
         type=_moment,
         metavar="ISO-8601",
         help="publish as of this moment instead of the clock (for tests and "
         "back-fills); without an offset it is in site.timezone",
     )
-    build.add_argument(
+    builder.add_argument(
         "--overwrite",
         action="store_true",
         help="replace or remove files in the output folder that feedpub did not write, or that "
         "were changed since it wrote them (without it, the build stops with exit status 73)",
     )
-    build.add_argument(
+    builder.add_argument(
         "--allow-shrink",
         action="store_true",
         help="publish a catalogue with fewer articles than the last build had (without it, "
         "such a catalogue is refused with exit status 1: a file cut off while it was being "
         "saved looks like this)",
     )
-    build.add_argument(
+    builder.add_argument(
         "--ping",
         action="store_true",
         help="after writing, tell site.websub_hub which feeds changed (a failing hub is a warning)",
     )
-    build.add_argument(
+    builder.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         help="print nothing on success (problems and failures still go to stderr)",
     )
-    _jobs_option(build)
-    build.set_defaults(run=_build)
+    _jobs_option(builder)
+    builder.set_defaults(run=_build)
 
     serve = command(
         "serve", "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes"
@@ -299,55 +289,92 @@ def _positive(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    status, everything = OK, []
+    report = _REPORTS[args.format]()
+    status = OK
     for path in args.files or [args.catalogue]:
         try:
-            found, problems = _validate(_read(path), path, args.jobs)
-        except _Invalid as refused:
-            found, problems = None, refused.problems
-        everything += problems
-        if args.format == "text":
-            _report(problems)
-        elif args.format == "github":
-            for problem in problems:
-                print(problem.as_github())
+            found, problems = build.check(Path(path), args.jobs)
+        except build.Unreadable as e:
+            raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
+        report.checked(path, found, problems)
         if found is None:
             status = INVALID
-        elif args.format != "json":
-            print(f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok")
-    if args.format == "json":
-        print(json.dumps([p.as_json() for p in everything], ensure_ascii=False, indent=1))
+    report.finish()
     return status
+
+
+class _TextReport:
+    """Problems on stderr, as editors read them; a line for each catalogue that passes."""
+
+    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
+        _report(problems)
+        if found is not None:
+            print(_passed(path, found))
+
+    def finish(self) -> None:
+        pass
+
+
+class _GithubReport:
+    """Problems as GitHub Actions workflow commands, which annotate their lines."""
+
+    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
+        for problem in problems:
+            print(problem.as_github())
+        if found is not None:
+            print(_passed(path, found))
+
+    def finish(self) -> None:
+        pass
+
+
+class _JsonReport:
+    """Every problem of every catalogue in one JSON list, for scripts."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
+        self.problems += problems
+
+    def finish(self) -> None:
+        print(json.dumps([p.as_json() for p in self.problems], ensure_ascii=False, indent=1))
+
+
+_REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
+    "text": _TextReport,
+    "json": _JsonReport,
+    "github": _GithubReport,
+}
+
+
+def _passed(path: str, found: Catalogue) -> str:
+    return f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok"
 
 
 def _serve(args: argparse.Namespace) -> int:
     from feedpub import serve
 
+    folder = Path(args.catalogue).resolve().parent
+    if not folder.is_dir():
+        raise _Failure(USAGE, f"cannot watch catalogue '{args.catalogue}': {folder} is not a folder")
     with contextlib.ExitStack() as stack:
-        out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        options = argparse.Namespace(
-            catalogue=args.catalogue,
-            out=str(out),
-            now=None,
-            ping=False,
-            quiet=False,
-            jobs=2,
-            overwrite=False,
-            allow_shrink=True,  # a person is watching what each save builds
-        )
+        try:
+            out = Path(args.out or stack.enter_context(tempfile.TemporaryDirectory(prefix="feedpub-")))
+        except OSError as e:
+            raise _Failure(IO_FAILURE, f"cannot make a temporary folder: {e.strerror or e}") from None
+        # a person is watching what each save builds: fewer articles is an edit, not an accident
+        request = build.Request(catalogue=Path(args.catalogue), out=out, allow_shrink=True)
 
-        def build() -> None:
+        def rebuild() -> None:
             try:
-                _build(options)
+                _run_build(request, quiet=False)
             except _Failure as failure:  # keep serving what was built last
                 print(f"feedpub: {failure}", file=sys.stderr)
             sys.stdout.flush()
 
-        folder = Path(args.catalogue).resolve().parent
-        if not folder.is_dir():
-            raise _Failure(USAGE, f"cannot watch catalogue '{args.catalogue}': {folder} is not a folder")
         try:
-            serve.serve(out, Path(args.catalogue), args.port, build)
+            serve.serve(out, request.catalogue, args.port, rebuild)
         except OSError as e:
             raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
     return OK
@@ -375,36 +402,6 @@ def _init(args: argparse.Namespace) -> int:
     return OK
 
 
-def _read(path: str) -> bytes:
-    try:
-        return source.read(Path(path))
-    except source.TooLarge as e:
-        raise _Invalid([Problem(path, 1, 1, Severity.ERROR, str(e))]) from None
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
-        raise _Failure(USAGE, f"cannot read catalogue '{path}': {e.strerror}") from None
-    except OSError as e:
-        raise _Failure(IO_FAILURE, f"cannot read catalogue '{path}': {e.strerror}") from None
-
-
-def _validate(data: bytes, path: str, jobs: int) -> tuple[Catalogue | None, list[Problem]]:
-    from feedpub import reading
-
-    with _uncollected():
-        return reading.read(data, path, jobs=jobs)
-
-
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """Reading and rendering build large graphs of objects with no reference cycles: the
-    cycle collector would only walk them again and again (half the time of reading)."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()  # what is kept is long-lived: later collections need not look at it
-        gc.enable()
-
-
 def _report(problems: list[Problem]) -> None:
     _report_lines(str(p) for p in problems)
 
@@ -419,76 +416,50 @@ def _count(n: int, noun: str) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
+    request = build.Request(
+        catalogue=Path(args.catalogue),
+        out=Path(args.out),
+        now=args.now,
+        jobs=args.jobs,
+        overwrite=args.overwrite,
+        allow_shrink=args.allow_shrink,
+        ping=args.ping,
+    )
+    return _run_build(request, quiet=args.quiet)
+
+
+def _run_build(request: build.Request, *, quiet: bool) -> int:
+    """Build, print what happened, and say with which exit status."""
     started = time.perf_counter()
     try:
-        # Locked first: a build that is locked out stops at once, and the catalogue published
-        # is never one read before another build finished.
-        with publish.locked(Path(args.out)) as output:
-            return _build_locked(args, output, started)
+        with _progress(quiet=quiet) as progress:
+            result = build.build(request, progress)
+    except build.Unreadable as e:
+        raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
     except publish.ForeignFiles as e:
         raise _Failure(FOREIGN_FILES, _foreign(e)) from None
     except publish.PublishError as e:
         raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
-
-
-def _build_locked(args: argparse.Namespace, output: publish.Output, started: float) -> int:
-    try:
-        data = _read(args.catalogue)
-    except _Invalid as refused:
-        _report(refused.problems)
+    if isinstance(result, build.Invalid):
+        _report(result.problems)
         return INVALID
-    digest = hashlib.sha256(data).hexdigest()
-    version = _code_version()
-    last = publish.fresh(output.path, output.root, digest, version)
-    if last is not None and last.holds_at(_moment_in(args.now, last.timezone)):
-        if not args.quiet:
-            _report_lines(last.warnings)
-            _summarise(last.articles, publish.Outcome(unchanged=sorted(last.files)), started)
-        return OK
-
-    from feedpub.render import plan, render
-
-    found, problems = _validate(data, args.catalogue, args.jobs)
-    if not args.quiet or found is None:
-        _report(problems)
-    if found is None:
-        return INVALID
-    recorded = publish.last_build(output.path, output.root)
-    if recorded is not None and len(found.articles) < recorded.articles and not args.allow_shrink:
+    if not quiet:
+        _report_lines(result.warnings)
+    if isinstance(result, build.Shrunk):
         print(
-            f"feedpub: {args.catalogue} has {_count(len(found.articles), 'article')}, fewer than the "
-            f"{recorded.articles} of the last build into {output.path}; nothing was written. A "
+            f"feedpub: {request.catalogue} has {_count(result.articles, 'article')}, fewer than the "
+            f"{result.recorded} of the last build into {request.out}; nothing was written. A "
             "catalogue cut off while it was being saved looks like this: if articles were removed "
             "on purpose, build once with --allow-shrink",
             file=sys.stderr,
         )
         return INVALID
-    now = _moment_in(args.now, found.site.timezone)
-    since, until = plan.period(found, now)
-    build = publish.Build(
-        catalogue=digest,
-        version=version,
-        timezone=found.site.timezone,
-        since=since.isoformat() if since else None,
-        until=until.isoformat() if until else None,
-        articles=len(found.articles),
-        warnings=tuple(str(p) for p in problems),
-    )
-    with _progress(quiet=args.quiet) as progress, _uncollected():
-        files = render(found, now, progress, jobs=args.jobs)
-    outcome = publish.publish(output, files, build, overwrite=args.overwrite)
-    if args.ping and found.site.websub_hub:
-        from feedpub import websub
-        from feedpub.render import jsonfeed, syndication
-
-        feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
-        changed = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
-        for failure in websub.ping(found.site.websub_hub, changed):
-            print(f"feedpub: warning: {failure}", file=sys.stderr)
-    if not args.quiet:
-        _summarise(len(found.articles), outcome, started)
+    for failure in result.ping_failures:
+        print(f"feedpub: warning: {failure}", file=sys.stderr)
+    if not quiet:
+        _summarise(result.articles, result.outcome, started)
     return OK
 
 
@@ -521,22 +492,6 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(done - bar.n)
 
         yield advance
-
-
-def _code_version() -> str:
-    """feedpub's version and a digest of its own code: feeds that another version, or an
-    edited checkout, wrote are never taken as up to date."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
-
-
-def _moment_in(moment: datetime | None, timezone: str) -> datetime:
-    """`moment` (the clock if None) with `timezone` if it has none of its own."""
-    moment = moment or datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def _summarise(articles: int, outcome: publish.Outcome, started: float) -> None:
