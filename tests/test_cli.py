@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -106,6 +107,17 @@ def test_help_documents_the_exit_statuses() -> None:
         text = feedpub(*command, "--help", cwd=ROOT).stdout
         for status in ("0 ", "1 ", "2 ", "73", "74", "75"):
             assert f"\n  {status}" in text
+
+
+def test_every_option_readme_shows_is_one_the_command_takes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    synopsis = readme.split("## Running it\n\n```\n", 1)[1].split("```", 1)[0]
+    for line in synopsis.splitlines():
+        command = line.split()[1]
+        shown = set(re.findall(r"\[(-[-\w]+)", line))
+        text = feedpub(command, "--help", cwd=ROOT).stdout
+        taken = set(re.findall(r"(?<![\w-])(--?[a-z][-a-z]*)", text))
+        assert shown <= taken, f"{command}: {shown - taken}"
 
 
 def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:

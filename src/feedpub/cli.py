@@ -25,16 +25,26 @@ if TYPE_CHECKING:
 
 OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED = 0, 1, 2, 73, 74, 75
 
-EXIT_STATUSES = f"""\
+
+def _exit_statuses(invalid: str) -> str:
+    """The exit statuses, for the end of --help; `invalid` says what 1 means."""
+    return f"""\
 exit status:
   {OK}   success
-  {INVALID}   the catalogue is invalid (problems on stderr; nothing written)
-  {USAGE}   usage error: unknown option, bad --now, catalogue file not found
+  {INVALID}   {invalid}
+  {USAGE}   usage error: unknown option, bad --now, an empty path, catalogue file not found
   {FOREIGN_FILES}  the build would replace or remove files feedpub did not write (named on
       stderr; nothing written; --overwrite lets it)
-  {IO_FAILURE}  I/O failure such as a full disk or a permission denied (old feeds left intact)
+  {IO_FAILURE}  I/O failure such as a full disk or a permission denied: the path and the
+      reason on stderr, and the state the output folder is left in
   {LOCKED}  another build holds the lock on the output folder (try again later)
 """
+
+
+EXIT_STATUSES = _exit_statuses(
+    "the catalogue is invalid, or has fewer articles than the last build had (see\n"
+    "      --allow-shrink): problems on stderr; nothing written"
+)
 
 
 class _Failure(Exception):
@@ -238,10 +248,7 @@ def _parser() -> argparse.ArgumentParser:
         help="check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
         description="Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
         "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
-        epilog=EXIT_STATUSES.replace(
-            "the catalogue is invalid (problems on stderr; nothing written)",
-            "a feed has a problem (on stderr)",
-        ),
+        epilog=_exit_statuses("a feed has a problem (on stderr)"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument(
