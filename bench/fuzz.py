@@ -59,7 +59,7 @@ SAMPLE_FEED = (
     else b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
     b"<id>urn:x</id><title>t</title><updated>2024-01-01T00:00:00Z</updated></feed>\n"
 )
-STATUSES = frozenset({0, 1, 2, 74, 75})
+STATUSES = frozenset({0, 1, 2, 73, 74, 75})
 CATALOGUE = "articles.yaml"
 
 # ---------------------------------------------------------------------------------------------

@@ -149,6 +149,7 @@ def build_command(ref: Reference, out: Path) -> list[str]:
         str(out),
         "--now",
         NOW,
+        "--allow-shrink",  # A has fewer articles than B, which it replaces every other time
     ]
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, catalogue_text, feedpub, scaled
-from feedpub import reading
+from conftest import ROOT, article, catalogue_text, feedpub, free_port, scaled
+from feedpub import reading, source
 
 
 def test_check_accepts_the_sample_catalogue() -> None:
@@ -72,20 +76,48 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         (["check", "--catalogue=--"], "argument --catalogue: expected a value, not '--'"),
         (["check", "--jobs", "0"], "'0' is not a whole number of 1 or more"),
         (["build", "-j", "two"], "'two' is not a whole number of 1 or more"),
+        # an empty path, as an unset variable in a cron line gives: never taken as '.'
+        (["build", "--out", ""], "argument --out: an empty path names no file or folder"),
+        (["build", "--out="], "argument --out: an empty path"),
+        (["build", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["check", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["check", ""], "argument FILE: an empty path"),
+        (["check", "articles.yaml", ""], "argument FILE: an empty path"),
+        (["init", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["serve", "--out", ""], "argument --out: an empty path"),
+        (["serve", "--catalogue", ""], "argument --catalogue: an empty path"),
+        (["verify", ""], "argument DIR: an empty path"),
+        (["serve", "--port", "-1"], "argument --port: '-1' is not a port number (0 to 65535)"),
+        (["serve", "--port", "70000"], "argument --port: '70000' is not a port number (0 to 65535)"),
+        (["serve", "--port", "\u0663"], "is not a port number"),  # a digit, but not an ASCII one
+        (["build", "--jobs", "\u0662"], "is not a whole number of 1 or more"),
     ],
 )
 def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words: str) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
     result = feedpub(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]  # nothing written anywhere
 
 
 def test_help_documents_the_exit_statuses() -> None:
     for command in ([], ["build"], ["check"]):
         text = feedpub(*command, "--help", cwd=ROOT).stdout
-        for status in ("0 ", "1 ", "2 ", "74", "75"):
+        for status in ("0 ", "1 ", "2 ", "73", "74", "75"):
             assert f"\n  {status}" in text
+
+
+def test_every_option_readme_shows_is_one_the_command_takes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    synopsis = readme.split("## Running it\n\n```\n", 1)[1].split("```", 1)[0]
+    for line in synopsis.splitlines():
+        command = line.split()[1]
+        shown = set(re.findall(r"\[(-[-\w]+)", line))
+        text = feedpub(command, "--help", cwd=ROOT).stdout
+        taken = set(re.findall(r"(?<![\w-])(--?[a-z][-a-z]*)", text))
+        assert shown <= taken, f"{command}: {shown - taken}"
 
 
 def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:
@@ -98,6 +130,109 @@ def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:
     result = feedpub("check", "--catalogue", path, cwd=tmp_path)
     assert result.returncode == 74
     assert f"cannot read catalogue '{path}'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("fifo", "it is a FIFO, not a regular file"),
+        ("/dev/zero", "it is a character device, not a regular file"),
+        ("loop", "Too many levels of symbolic links"),
+    ],
+)
+def test_a_catalogue_that_is_no_regular_file_is_an_io_failure(
+    tmp_path: Path, command: str, kind: str, reason: str
+) -> None:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "articles.yaml")
+    elif kind == "loop":
+        (tmp_path / "articles.yaml").symlink_to("articles.yaml")
+    else:
+        (tmp_path / "articles.yaml").symlink_to(kind)
+    result = feedpub(command, cwd=tmp_path)  # within the helper's time limit: never waits or reads for ever
+    assert result.returncode == 74
+    assert result.stderr == f"feedpub: cannot read catalogue 'articles.yaml': {reason}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]  # no output folder either
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_catalogue_too_large_is_refused_without_being_read(tmp_path: Path, command: str) -> None:
+    catalogue = tmp_path / "articles.yaml"
+    with open(catalogue, "wb") as f:
+        f.truncate(source.MAX_BYTES + 1)  # sparse: takes no room on disk, but reading it would
+    result = feedpub(command, cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == "articles.yaml:1:1: error: catalogue is larger than 512 MiB, the most feedpub reads\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]
+    if shutil.which("strace"):  # and not a byte of it was read
+        log = tmp_path.parent / f"trace-{command}"
+        subprocess.run(
+            [
+                "strace",
+                "-f",
+                "-qq",
+                "-e",
+                "trace=openat,read,close",
+                "-o",
+                str(log),
+                sys.executable,
+                "-m",
+                "feedpub",
+                command,
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            check=False,
+        )
+        lines = log.read_text().splitlines()
+        (opened,) = [line for line in lines if '"articles.yaml"' in line and "openat(" in line]
+        fd = opened.rsplit("=", 1)[1].strip()
+        after = lines[lines.index(opened) + 1 :]
+        closed = next(i for i, line in enumerate(after) if f"close({fd})" in line)
+        assert not [line for line in after[:closed] if f"read({fd}," in line]
+        assert "O_NONBLOCK" in opened
+
+
+def test_output_that_cannot_be_printed_is_an_io_failure_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(article(link="/x")), encoding="utf-8")
+    reader, writer = os.pipe()
+    os.close(reader)  # every write to the pipe fails: EPIPE
+    try:
+        command = [sys.executable, "-m", "feedpub", "check", "--format", "json"]
+        piped = subprocess.run(
+            command, cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(writer)
+    assert (piped.returncode, piped.stderr) == (74, "feedpub: cannot write to standard output: Broken pipe\n")
+    (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        command = [sys.executable, "-m", "feedpub", "build", "--now", "2024-06-01T12:00:00Z"]
+        filled = subprocess.run(
+            command, cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert filled.returncode == 74
+    assert filled.stderr == "feedpub: cannot write to standard output: No space left on device\n"
+    assert (tmp_path / "feeds" / "atom.xml").is_file()  # the build itself was done
+    closed = subprocess.run(
+        ["sh", "-c", f"exec '{sys.executable}' -m feedpub --version >&-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (closed.returncode, closed.stderr) == (0, "")
+
+
+def test_serve_refuses_a_catalogue_in_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    result = feedpub("serve", "--port", "0", "--catalogue", "nowhere/articles.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        "cannot watch catalogue 'nowhere/articles.yaml'" in result.stderr and "Traceback" not in result.stderr
+    )
 
 
 @settings(
@@ -234,5 +369,63 @@ def test_one_process_or_two_check_and_build_alike(tmp_path: Path) -> None:
     )
     assert one == two and len(one) > 20
     for path in one:
-        if path.name != ".feedpub-manifest.json":  # which records the files' times
+        if path.name != ".feedpub-build.json":  # which records the files' times
             assert (tmp_path / "out1" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()
+
+
+def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        printed = [process.stdout.readline()]
+        while printed[-1] and not printed[-1].startswith("serving "):
+            printed.append(process.stdout.readline())
+        assert printed[0].startswith("12 articles → 30 files: 30 written"), printed
+        assert printed[-1].startswith("serving "), printed
+        folder = Path(printed[-1].split()[1])  # a temporary folder, without --out
+        assert f"at http://127.0.0.1:{port}/ " in printed[-1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/atom.xml", timeout=10) as answer:
+            assert answer.status == 200
+            assert answer.headers["Content-Type"] == "application/xml; charset=utf-8"
+            assert b"<feed" in answer.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == 130, errors  # as for any command stopped with Ctrl-C
+    assert "Traceback" not in errors
+    assert not folder.exists()  # removed on exit
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]
+
+
+def test_serve_builds_as_build_does_and_keeps_serving_after_a_refusal(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "index.html").write_text("MY HOMEPAGE")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "w"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        serving = process.stdout.readline()
+        assert serving.startswith("serving w at "), serving
+        assert process.poll() is None  # still serving
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    assert (
+        "w holds files that feedpub did not write" in errors and "w/index.html (would be replaced)" in errors
+    )
+    assert (tmp_path / "w" / "index.html").read_text() == "MY HOMEPAGE"

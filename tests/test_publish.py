@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import filecmp
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -79,8 +81,8 @@ def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) ->
     result = build(site_dir)
     assert "0 written, 12 unchanged, 0 removed" in result.stdout
     after = snapshot(site_dir / "feeds")
-    assert {p: v for p, v in after.items() if p != publish.MANIFEST} == {
-        p: v for p, v in before.items() if p != publish.MANIFEST
+    assert {p: v for p, v in after.items() if p != publish.RECORD} == {
+        p: v for p, v in before.items() if p != publish.RECORD
     }
 
 
@@ -142,6 +144,36 @@ def test_a_held_lock_makes_a_second_build_exit_75(site_dir: Path) -> None:
     assert result.returncode == 75
     assert "another build" in result.stderr and "try again later" in result.stderr
     assert build(site_dir).returncode == 0  # released: the next run goes ahead
+
+
+def test_a_locked_out_build_stops_before_reading_the_catalogue(site_dir: Path) -> None:
+    build(site_dir)
+    (site_dir / "broken.yaml").write_text("site: [\n")
+    with open(site_dir / "feeds" / publish.LOCK, "r+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        missing = build(site_dir, "--catalogue", "missing.yaml")
+        broken = build(site_dir, "--catalogue", "broken.yaml")
+        edit(site_dir)
+        with pytest.raises(subprocess.CalledProcessError) as locked_out:
+            yaml_was_loaded(site_dir)
+    assert (missing.returncode, broken.returncode, locked_out.value.returncode) == (75, 75, 75)
+    assert "another build is writing feeds" in missing.stderr + broken.stderr
+    assert "missing.yaml" not in missing.stderr and "broken.yaml" not in broken.stderr
+    imported = {line.split("|")[-1].strip() for line in locked_out.value.stderr.splitlines()}
+    assert "feedpub.publish" in imported and "yaml" not in imported
+
+
+@pytest.mark.parametrize("catalogue", ["invalid", "missing"])
+def test_a_build_that_writes_nothing_leaves_no_lock_or_folder_behind(site_dir: Path, catalogue: str) -> None:
+    if catalogue == "invalid":
+        (site_dir / "articles.yaml").write_text(catalogue_text(article(link="nope")), encoding="utf-8")
+    else:
+        (site_dir / "articles.yaml").unlink()
+    (site_dir / "kept").mkdir()
+    before = sorted(p.relative_to(site_dir) for p in site_dir.rglob("*"))
+    assert build(site_dir, "--out", "new/deeper").returncode in (1, 2)
+    assert build(site_dir, "--out", "kept").returncode in (1, 2)
+    assert sorted(p.relative_to(site_dir) for p in site_dir.rglob("*")) == before
 
 
 def test_a_lock_left_by_a_killed_build_does_not_block(site_dir: Path) -> None:
@@ -232,6 +264,65 @@ def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
     assert (feeds / "tags" / "other" / "atom.xml").is_file()
 
 
+def make_fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def make_link(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("/etc/hostname")
+
+
+def make_folder(path: Path) -> None:
+    path.unlink()
+    (path / "x").mkdir(parents=True)
+
+
+def make_file(path: Path) -> None:
+    shutil.rmtree(path)
+    path.write_text("not a folder")
+
+
+@pytest.mark.parametrize(
+    ("path", "make", "reason"),
+    [
+        ("tags/israel/rss.xml", make_folder, "is a folder, where feedpub writes a file"),
+        ("tags/israel/atom.xml", make_fifo, "is not a regular file, where feedpub writes one"),
+        ("tags/gaza", make_file, "Not a directory"),
+        (publish.MANIFEST, make_link, "is a symbolic link; feedpub does not follow links"),
+        (publish.MANIFEST, make_fifo, "is not a regular file"),
+        (publish.MANIFEST, make_folder, "is not a regular file"),
+        (publish.RECORD, make_link, "is a symbolic link; feedpub does not follow links"),
+        (publish.RECORD, make_fifo, "is not a regular file"),
+        (publish.RECORD, make_folder, "is not a regular file"),
+        (publish.LOCK, make_link, "is a symbolic link; feedpub does not follow links"),
+        (publish.LOCK, make_fifo, "is not a regular file; feedpub locks the folder with one"),
+        (publish.LOCK, make_folder, "is not a regular file; feedpub locks the folder with one"),
+    ],
+)
+def test_something_else_where_feedpub_keeps_a_file_exits_74_and_names_it(
+    site_dir: Path, path: str, make: Callable[[Path], None], reason: str
+) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    make(feeds / path)
+    edit(site_dir)
+    before = feeds_only(feeds)
+    result = build(site_dir)  # within the helper's time limit: never waits on a FIFO
+    assert result.returncode == 74
+    assert f"feedpub: cannot write feeds/{path}: {reason}; " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert feeds_only(feeds) == before
+
+
+def test_an_output_path_that_is_a_fifo_exits_74(site_dir: Path) -> None:
+    os.mkfifo(site_dir / "feeds")
+    result = build(site_dir)
+    assert result.returncode == 74
+    assert "feedpub: cannot write feeds: Not a directory; nothing in feeds was changed" in result.stderr
+
+
 def test_a_symlinked_tag_folder_is_not_written_through(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -252,17 +343,144 @@ def test_temporary_files_of_a_killed_build_are_swept(site_dir: Path) -> None:
     assert not leftover.exists()
 
 
+def test_the_sweep_removes_only_what_a_build_of_this_folder_can_have_left(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    swept = [
+        f"{publish.TEMP_PREFIX}999-rss.xml",
+        f"{publish.TEMP_PREFIX}999-{publish.MANIFEST}",
+        f"tags/gaza/{publish.TEMP_PREFIX}12-atom.xml",
+        f"tags/gaza/{publish.TEMP_PREFIX}12-old-feed.json",
+    ]
+    kept = [
+        f"{publish.TEMP_PREFIX}notes.txt",  # not a name feedpub makes
+        f"{publish.TEMP_PREFIX}999-robots.txt",  # not beside a file feedpub manages
+        f"css/{publish.TEMP_PREFIX}notes.txt",
+        f"css/{publish.TEMP_PREFIX}999-rss.xml",  # in a folder feedpub does not manage
+        f"tags/israel/{publish.TEMP_PREFIX}4242-rss.xml",  # the live file of a build into tags/israel
+    ]
+    for path in swept + kept:
+        (feeds / path).parent.mkdir(parents=True, exist_ok=True)
+        (feeds / path).write_text("x")
+    edit(site_dir)
+    with open(feeds / "tags" / "israel" / publish.LOCK, "w") as nested:
+        fcntl.flock(nested, fcntl.LOCK_EX)  # another build owns tags/israel, and is writing now
+        result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert [path for path in swept if (feeds / path).exists()] == []
+    assert [path for path in kept if not (feeds / path).exists()] == []
+
+
+def test_a_stray_file_that_only_looks_temporary_does_not_defeat_the_shortcut(site_dir: Path) -> None:
+    (site_dir / "feeds").mkdir()
+    (site_dir / "feeds" / f"{publish.TEMP_PREFIX}notes.txt").write_text("mine")
+    build(site_dir)
+    assert not yaml_was_loaded(site_dir)
+
+
+@pytest.mark.parametrize("kind", ["list", "digests"])  # as feedpub 0.1 wrote it, and as it does now
 def test_a_tampered_manifest_cannot_delete_outside(
-    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory, kind: str
 ) -> None:
     victim = tmp_path_factory.mktemp("victim") / "precious.txt"
     victim.write_text("keep")
     build(site_dir)
     manifest = site_dir / "feeds" / publish.MANIFEST
-    manifest.write_text(json.dumps({"files": ["../articles.yaml", str(victim), "tags/../../x"]}))
+    outside = ["../articles.yaml", str(victim), "tags/../../x"]
+    digest = hashlib.sha256(b"keep").hexdigest()
+    manifest.write_text(json.dumps({"files": outside if kind == "list" else dict.fromkeys(outside, digest)}))
     assert build(site_dir).returncode == 0
     assert victim.read_text() == "keep"
     assert (site_dir / "articles.yaml").exists()
+
+
+def test_a_build_never_replaces_files_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "index.html").write_text("MY HOMEPAGE\n")
+    (tmp_path / "w" / "rss.xml").write_text("old\n")
+    before = snapshot(tmp_path / "w")
+    refused = feedpub("build", "--out", "w", cwd=tmp_path)
+    assert refused.returncode == 73
+    assert "w holds files that feedpub did not write" in refused.stderr
+    assert "  w/index.html (would be replaced)\n  w/rss.xml (would be replaced)\n" in refused.stderr
+    assert "nothing was written" in refused.stderr and "--overwrite" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert snapshot(tmp_path / "w") == before  # not even a lock file
+    replaced = feedpub("build", "--out", "w", "--overwrite", cwd=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    assert b"MY HOMEPAGE" not in (tmp_path / "w" / "index.html").read_bytes()
+    assert b"<rss" in (tmp_path / "w" / "rss.xml").read_bytes()
+    edit(tmp_path)
+    assert build(tmp_path, "--out", "w").returncode == 0  # now they are feedpub's own
+
+
+def test_a_feed_edited_by_hand_is_not_replaced_without_overwrite(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    original = (feeds / "rss.xml").read_bytes()
+    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Edited by hand"))
+    edit(site_dir)
+    refused = build(site_dir)
+    assert refused.returncode == 73
+    assert "feeds/rss.xml (would be replaced)" in refused.stderr
+    assert b"Edited by hand" in (feeds / "rss.xml").read_bytes()
+    assert "6 written, 6 unchanged" in build(site_dir, "--overwrite").stdout
+    assert b"Edited by hand" not in (feeds / "rss.xml").read_bytes()
+
+
+def test_a_manifest_edited_to_list_a_users_file_does_not_make_it_feedpubs(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / "robots.txt").write_text("mine")
+    manifest = json.loads((feeds / publish.MANIFEST).read_text())
+    manifest["files"]["robots.txt"] = hashlib.sha256(b"something else").hexdigest()
+    (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
+    edit(site_dir)
+    refused = build(site_dir)
+    assert refused.returncode == 73
+    assert "feeds/robots.txt (would be removed)" in refused.stderr
+    assert (feeds / "robots.txt").read_text() == "mine"
+
+
+def legacy_manifest(feeds: Path) -> dict[str, object]:
+    """The manifest feedpub 0.1 kept: a list of paths, and each file's size and time."""
+    paths = sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file())
+    stats = {path: [(feeds / path).stat().st_size, (feeds / path).stat().st_mtime_ns] for path in paths}
+    return {"files": paths, "build": {"catalogue": "0" * 64, "version": "0.1.0", "files": stats}}
+
+
+def test_feeds_written_by_feedpub_0_1_are_still_its_own(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / publish.RECORD).unlink()
+    (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    edit(site_dir)
+    result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert "files" in json.loads((feeds / publish.MANIFEST).read_text())  # in today's form
+    assert isinstance(json.loads((feeds / publish.MANIFEST).read_text())["files"], dict)
+
+
+def test_a_0_1_feed_touched_since_is_not_replaced(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    os.utime(feeds / "atom.xml", ns=(10**18, 10**18))
+    (feeds / "atom.xml").write_bytes((feeds / "atom.xml").read_bytes() + b"\n")
+    edit(site_dir)
+    refused = build(site_dir)
+    assert refused.returncode == 73 and "feeds/atom.xml (would be replaced)" in refused.stderr
+
+
+def committed(folder: Path) -> dict[Path, bytes]:
+    """The files of `folder` a checkout holds: the feeds and the manifest, not the record of a
+    build on this machine, its lock or temporary files."""
+    return {
+        p.relative_to(folder): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and (not p.name.startswith(".") or p.name == publish.MANIFEST)
+    }
 
 
 def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
@@ -276,18 +494,46 @@ def test_committed_feeds_match_a_fresh_build(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    fresh = {p.relative_to(tmp_path / "feeds"): p.read_bytes() for p in (tmp_path / "feeds").rglob("[!.]*.*")}
-    committed = {p.relative_to(ROOT / "feeds"): p.read_bytes() for p in (ROOT / "feeds").rglob("[!.]*.*")}
-    assert sorted(fresh) == sorted(committed)
-    stale = [str(p) for p in fresh if fresh[p] != committed[p]]
+    fresh, kept = committed(tmp_path / "feeds"), committed(ROOT / "feeds")
+    assert sorted(fresh) == sorted(kept)
+    assert Path(publish.MANIFEST) in kept
+    stale = [str(p) for p in fresh if fresh[p] != kept[p]]
     assert not stale, f"feeds/ is out of date: run 'feedpub build' and commit ({stale})"
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout")
+def test_git_keeps_the_manifest_and_ignores_what_is_this_machines() -> None:
+    def ignored(name: str) -> bool:
+        found = subprocess.run(["git", "check-ignore", "-q", f"feeds/{name}"], cwd=ROOT, check=False)
+        return found.returncode == 0
+
+    assert not ignored(publish.MANIFEST)
+    assert ignored(publish.RECORD) and ignored(publish.LOCK) and ignored(f"{publish.TEMP_PREFIX}1-rss.xml")
+
+
+def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_sample(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    for path, data in committed(ROOT / "feeds").items():
+        (clone / "feeds" / path).parent.mkdir(parents=True, exist_ok=True)
+        (clone / "feeds" / path).write_bytes(data)
+    (clone / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    command = [str(Path(sys.executable).parent / "feedpub"), "build"]
+    first = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "0 written, 30 unchanged, 0 removed" in first.stdout
+    catalogue = clone / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Stop Criminal Attack", "Stop the Attack"))
+    (clone / "feeds" / publish.RECORD).unlink()  # as on a machine that only has the commit
+    edited = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
+    assert edited.returncode == 0, edited.stderr
+    assert b"Stop the Attack" in (clone / "feeds" / "atom.xml").read_bytes()
 
 
 # -- the shortcut for runs with nothing new: what it may skip, and everything that defeats it ---
 
 
-def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> None:
-    build(site_dir)
+def yaml_was_loaded(site_dir: Path) -> bool:
+    """Whether a build with nothing new to publish loaded any of the modules a full build needs."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW],
         cwd=site_dir,
@@ -298,7 +544,12 @@ def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> 
     assert "12 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
-    assert not imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"}
+    return bool(imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"})
+
+
+def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> None:
+    build(site_dir)
+    assert not yaml_was_loaded(site_dir)
 
 
 def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> None:
@@ -313,26 +564,27 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
 
-def test_a_feed_deleted_or_edited_by_hand_is_put_back(site_dir: Path) -> None:
+def test_a_feed_deleted_by_hand_is_put_back_and_one_edited_only_when_asked(site_dir: Path) -> None:
     build(site_dir)
     feeds = site_dir / "feeds"
     original = (feeds / "rss.xml").read_bytes()
-    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
     (feeds / "tags" / "israel" / "atom.xml").unlink()
-    result = build(site_dir)
-    assert "2 written, 10 unchanged" in result.stdout
-    assert (feeds / "rss.xml").read_bytes() == original
+    assert "1 written, 11 unchanged" in build(site_dir).stdout
     assert (feeds / "tags" / "israel" / "atom.xml").is_file()
+    (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
+    assert build(site_dir).returncode == 73  # the record no longer holds; the bytes are not feedpub's
+    assert "1 written, 11 unchanged" in build(site_dir, "--overwrite").stdout
+    assert (feeds / "rss.xml").read_bytes() == original
 
 
 def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> None:
     build(site_dir)
-    manifest = site_dir / "feeds" / publish.MANIFEST
-    record = json.loads(manifest.read_text())
-    record["build"]["version"] = "0.0.0"
-    manifest.write_text(json.dumps(record))
+    path = site_dir / "feeds" / publish.RECORD
+    record = json.loads(path.read_text())
+    record["version"] = "0.0.0"
+    path.write_text(json.dumps(record))
     assert "0 written, 12 unchanged" in build(site_dir).stdout
-    assert json.loads(manifest.read_text())["build"]["version"] != "0.0.0"  # a full build rewrote it
+    assert json.loads(path.read_text())["version"] != "0.0.0"  # a full build rewrote it
 
 
 def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) -> None:
@@ -462,10 +714,246 @@ def test_a_folder_a_killed_build_made_but_never_filled_is_removed(site_dir: Path
     feeds = site_dir / "feeds"
     manifest = json.loads((feeds / publish.MANIFEST).read_text())
     # as a build that was killed after recording its intent and making the folder leaves it
-    manifest["files"].append("tags/later/rss.xml")
+    manifest["pending"] = {"tags/later/rss.xml": ["0" * 64]}
     (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
     (feeds / "tags" / "later").mkdir()
     (feeds / "tags" / "later" / f"{publish.TEMP_PREFIX}1-rss.xml").write_text("<half")
     edit(site_dir)
     assert build(site_dir).returncode == 0
     assert not (feeds / "tags" / "later").exists()
+
+
+# -- the switch from old feeds to new: undone on failure, and the folder's state said truly ------
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob(f"{publish.TEMP_PREFIX}*"))
+
+
+def feeds_only(folder: Path) -> dict[str, bytes]:
+    return {path: data for path, (data, _) in snapshot(folder).items() if not Path(path).name.startswith(".")}
+
+
+@contextlib.contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """`path` made immutable with chattr +i, so that renaming over it fails (EPERM)."""
+    made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"this file system (or user) cannot make a file immutable: {made.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_a_rename_that_fails_mid_switch_puts_every_old_feed_back(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    edit(site_dir)  # rewrites atom.xml, feed.json and rss.xml, in that order, and gaza's feeds
+    before = snapshot(feeds)
+    with immutable(feeds / "rss.xml"):
+        result = build(site_dir)
+        after = snapshot(feeds)
+    assert result.returncode == 74
+    assert (
+        result.stderr
+        == "feedpub: cannot write feeds/rss.xml: Operation not permitted; every feed in feeds is as it was\n"
+    )
+    assert after == before  # the same bytes and times: the renamed files' old inodes are back
+    assert temporaries(feeds) == []
+    assert "6 written" in build(site_dir).stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
+def test_a_first_build_on_a_disk_too_small_for_it_leaves_the_folder_empty(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    reference = tmp_path_factory.mktemp("reference")
+    assert build(site_dir, "--out", str(reference)).returncode == 0
+    pages = sum(-(-p.stat().st_size // 4096) for p in reference.rglob("*") if p.is_file())
+    feeds = site_dir / "feeds"
+    feeds.mkdir()
+    seen = set()
+    for size in range(pages - 4, pages + 4):  # from too small for the feeds to enough for all
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size * 4}k", "tmpfs", str(feeds)], check=True)
+        try:
+            result = build(site_dir)
+            seen.add(result.returncode)
+            if result.returncode == 0:
+                assert feeds_only(feeds) == feeds_only(reference)
+            else:
+                assert result.returncode == 74, result.stderr
+                assert "No space left on device; every feed in feeds is as it was" in result.stderr
+                assert sorted(p.name for p in feeds.rglob("*")) == [publish.LOCK]  # no manifest, no folder
+        finally:
+            subprocess.run(["umount", str(feeds)], check=True)
+    assert seen == {0, 74}
+
+
+needs_strace = pytest.mark.skipif(
+    shutil.which("strace") is None, reason="fault injection needs strace (Debian package strace)"
+)
+
+
+def traced(site_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """A build run under strace with `options`; strace's own output is not in the result."""
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    return subprocess.run(
+        ["strace", "-f", "-qq", "-o", "/dev/null", *options, *command],
+        cwd=site_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def calls(site_dir: Path, log: Path) -> list[str]:
+    """The fsync and renameat calls the build's main thread makes, in order (strace counts
+    calls for injection thread by thread; the files are written by other threads)."""
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=fsync,renameat", "-o", str(log), *command],
+        cwd=site_dir,
+        capture_output=True,
+        check=True,
+    )
+    lines = log.read_text().splitlines()
+    main = lines[0].split()[0]
+    return [line.split(None, 1)[1] for line in lines if line.split()[0] == main]
+
+
+def nth(found: list[str], call: str, index: int) -> int:
+    """Which call of its kind (counting from 1) `found[index]` is."""
+    return sum(1 for line in found[: index + 1] if line.startswith(f"{call}("))
+
+
+def rehearse(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, bytes]]:
+    """Build once, edit the catalogue, then rehearse the next build in a copy: its main
+    thread's calls, and the feeds it makes."""
+    build(site_dir)
+    edit(site_dir)
+    twin = tmp_path_factory.mktemp("twin") / "site"
+    shutil.copytree(site_dir, twin, symlinks=True)
+    found = calls(twin, twin.parent / "trace")
+    return found, feeds_only(twin / "feeds")
+
+
+def is_feed_rename(line: str) -> bool:
+    return line.startswith("renameat(") and not line.split(",")[3].strip().startswith('".')
+
+
+@needs_strace
+def test_an_error_renaming_the_third_feed_puts_the_first_two_back(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    found, _ = rehearse(site_dir, tmp_path_factory)
+    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    feeds = site_dir / "feeds"
+    before = snapshot(feeds)
+    result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}")
+    assert result.returncode == 74
+    assert "cannot write feeds/rss.xml: Input/output error; every feed in feeds is as it was" in result.stderr
+    assert snapshot(feeds) == before
+    assert temporaries(feeds) == []
+
+
+@needs_strace
+def test_a_switch_that_cannot_be_undone_says_which_feeds_are_new(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    found, new = rehearse(site_dir, tmp_path_factory)
+    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    feeds = site_dir / "feeds"
+    old = feeds_only(feeds)
+    # the third rename fails, and so does every rename after it, putting old files back too
+    result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}+")
+    assert result.returncode == 74
+    assert (
+        "cannot write feeds/rss.xml: Input/output error; feeds is part new, part old: 2 files are new "
+        "(feeds/atom.xml, feeds/feed.json) and the rest are as they were; the next build that succeeds "
+        "brings them all up to date"
+    ) in result.stderr
+    now = feeds_only(feeds)
+    assert {path for path in now if now[path] != old[path]} == {"atom.xml", "feed.json"}
+    assert {path for path in now if now[path] == new[path]} >= {"atom.xml", "feed.json"}
+    assert temporaries(feeds) == []
+    assert build(site_dir).returncode == 0
+    assert feeds_only(feeds) == new
+
+
+@needs_strace
+def test_a_flush_that_fails_after_the_switch_says_every_feed_is_new_but_not_on_disk(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    found, new = rehearse(site_dir, tmp_path_factory)
+    last = max(i for i, line in enumerate(found) if is_feed_rename(line))
+    flush = next(i for i, line in enumerate(found) if i > last and line.startswith("fsync("))
+    feeds = site_dir / "feeds"
+    result = traced(site_dir, "-e", f"inject=fsync:error=EIO:when={nth(found, 'fsync', flush)}")
+    assert result.returncode == 74
+    assert (
+        "Input/output error; every feed in feeds is new, but the folder could not be flushed to disk"
+        in result.stderr
+    )
+    assert feeds_only(feeds) == new
+    assert temporaries(feeds) == []
+    again = build(site_dir)  # not taken for done: the build was not recorded
+    assert "0 written, 12 unchanged" in again.stdout
+    assert yaml_was_loaded(site_dir) is False  # and now it is
+
+
+# -- a catalogue with fewer articles than the last build: refused unless asked for -------------
+
+
+def test_a_catalogue_cut_short_is_refused_unless_shrinking_is_allowed(site_dir: Path) -> None:
+    catalogue = site_dir / "articles.yaml"
+    whole = catalogue.read_text()
+    build(site_dir)
+    before = snapshot(site_dir / "feeds")
+    catalogue.write_text(whole[: whole.index("  - id: a2")])  # as if saving stopped after a1
+    refused = build(site_dir)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "feedpub: articles.yaml has 1 article, fewer than the 2 of the last build into feeds; nothing "
+        "was written. A catalogue cut off while it was being saved looks like this: if articles were "
+        "removed on purpose, build once with --allow-shrink\n"
+    )
+    assert snapshot(site_dir / "feeds") == before
+    allowed = build(site_dir, "--allow-shrink")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "1 article → " in allowed.stdout
+    edit(site_dir)
+    assert build(site_dir).returncode == 0  # the last build had one article
+    catalogue.write_text(whole)
+    assert build(site_dir).returncode == 0  # growing needs no permission
+
+
+# -- the pipeline itself, in-process: what it returns, and that it prints nothing ---------------
+
+
+def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
+    site_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from feedpub import build as pipeline
+
+    request = pipeline.Request(
+        catalogue=site_dir / "articles.yaml", out=site_dir / "feeds", now=datetime.fromisoformat(NOW)
+    )
+    first = pipeline.build(request)
+    assert isinstance(first, pipeline.Built) and not first.shortcut
+    assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, 12, [])
+    again = pipeline.build(request)
+    assert isinstance(again, pipeline.Built) and again.shortcut
+    assert len(again.outcome.unchanged) == 12
+    catalogue = site_dir / "articles.yaml"
+    whole = catalogue.read_text()
+    catalogue.write_text(whole[: whole.index("  - id: a2")])
+    shrunk = pipeline.build(request)
+    assert shrunk == pipeline.Shrunk(articles=1, recorded=2)
+    catalogue.write_text(catalogue_text(article(link="nope")))
+    invalid = pipeline.build(request)
+    assert isinstance(invalid, pipeline.Invalid)
+    assert "'link': 'nope' is a relative URL" in str(invalid.problems[0])
+    assert capsys.readouterr() == ("", "")

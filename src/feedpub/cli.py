@@ -4,36 +4,47 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
-import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from feedpub import __version__, publish, source
+from feedpub import __version__, build, publish
 from feedpub.problems import Problem
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
-# reads the catalogue's bytes and the manifest, and finishes before loading YAML or feedgen.
+# reads the catalogue's bytes and the record of the last build, and finishes before loading
+# YAML or feedgen.
 if TYPE_CHECKING:
     from feedpub.model import Catalogue
 
-OK, INVALID, USAGE, IO_FAILURE, LOCKED = 0, 1, 2, 74, 75
+OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED = 0, 1, 2, 73, 74, 75
 
-EXIT_STATUSES = f"""\
+
+def _exit_statuses(invalid: str) -> str:
+    """The exit statuses, for the end of --help; `invalid` says what 1 means."""
+    return f"""\
 exit status:
   {OK}   success
-  {INVALID}   the catalogue is invalid (problems on stderr; nothing written)
-  {USAGE}   usage error: unknown option, bad --now, catalogue file not found
-  {IO_FAILURE}  I/O failure such as a full disk or a permission denied (old feeds left intact)
+  {INVALID}   {invalid}
+  {USAGE}   usage error: unknown option, bad --now, an empty path, catalogue file not found
+  {FOREIGN_FILES}  the build would replace or remove files feedpub did not write (named on
+      stderr; nothing written; --overwrite lets it)
+  {IO_FAILURE}  I/O failure such as a full disk or a permission denied: the path and the
+      reason on stderr, and the state the output folder is left in
   {LOCKED}  another build holds the lock on the output folder (try again later)
 """
+
+
+EXIT_STATUSES = _exit_statuses(
+    "the catalogue is invalid, or has fewer articles than the last build had (see\n"
+    "      --allow-shrink): problems on stderr; nothing written"
+)
 
 
 class _Failure(Exception):
@@ -42,15 +53,74 @@ class _Failure(Exception):
         self.status = status
 
 
+class _Unwritable(Exception):
+    """Standard output refused what was printed: a closed pipe, a full disk."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+
+
+class _Stream:
+    """A standard stream whose failures are told apart from the program's other I/O: those of
+    stdout become _Unwritable; those of stderr are dropped, there being nowhere to report them."""
+
+    def __init__(self, stream: TextIO, *, raises: bool) -> None:
+        self._stream = stream
+        self._raises = raises
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as e:
+            if self._raises:
+                raise _Unwritable(e) from e
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as e:
+            if self._raises:
+                raise _Unwritable(e) from e
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
+    saved = sys.stdout, sys.stderr
+    # Python leaves a stream None when its descriptor is closed (`feedpub build >&-`).
+    streams = [stream or open(os.devnull, "w") for stream in saved]  # noqa: SIM115
+    for stream in streams:
         stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stdout = cast(TextIO, _Stream(streams[0], raises=True))
+    sys.stderr = cast(TextIO, _Stream(streams[1], raises=False))
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except _Unwritable as e:
+        print(f"feedpub: cannot write to standard output: {e}", file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), streams[0].fileno())
+        return IO_FAILURE
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
-    for name, kind in (("catalogue", str), ("out", str), ("folder", str), ("now", (datetime, type(None)))):
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version and usage errors
+        return e.code if isinstance(e.code, int) else USAGE
+    for name in ("catalogue", "out", "folder", "now", "port", "jobs"):
         # argparse of Python 3.11 turns '--out=--' into an empty list
-        if hasattr(args, name) and not isinstance(getattr(args, name), kind):
-            parser.error(f"argument --{name}: expected a value, not '--'")
+        if isinstance(getattr(args, name, None), list):
+            try:
+                parser.error(f"argument --{name}: expected a value, not '--'")
+            except SystemExit:
+                return USAGE
     try:
         return int(args.run(args))
     except _Failure as failure:
@@ -81,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--catalogue",
+            type=_path,
             default="articles.yaml",
             metavar="PATH",
             help="the catalogue to read (default: %(default)s)",
@@ -103,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "files",
         nargs="*",
+        type=_path,
         metavar="FILE",
         help="catalogues to check instead of --catalogue (as pre-commit passes them)",
     )
@@ -116,37 +188,58 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(check)
     check.set_defaults(run=_check)
 
-    build = command("build", "validate the catalogue, then write every feed that changed")
-    build.add_argument(
-        "--out", default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
+    builder = command("build", "validate the catalogue, then write every feed that changed")
+    builder.add_argument(
+        "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
     )
-    build.add_argument(
+    builder.add_argument(
         "--now",
         type=_moment,
         metavar="ISO-8601",
         help="publish as of this moment instead of the clock (for tests and "
         "back-fills); without an offset it is in site.timezone",
     )
-    build.add_argument(
+    builder.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace or remove files in the output folder that feedpub did not write, or that "
+        "were changed since it wrote them (without it, the build stops with exit status 73)",
+    )
+    builder.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish a catalogue with fewer articles than the last build had (without it, "
+        "such a catalogue is refused with exit status 1: a file cut off while it was being "
+        "saved looks like this)",
+    )
+    builder.add_argument(
         "--ping",
         action="store_true",
         help="after writing, tell site.websub_hub which feeds changed (a failing hub is a warning)",
     )
-    build.add_argument(
+    builder.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         help="print nothing on success (problems and failures still go to stderr)",
     )
-    _jobs_option(build)
-    build.set_defaults(run=_build)
+    _jobs_option(builder)
+    builder.set_defaults(run=_build)
 
     serve = command(
         "serve", "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes"
     )
-    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: %(default)s)")
     serve.add_argument(
-        "--out", metavar="DIR", help="the folder to build into (default: a temporary folder, removed on exit)"
+        "--port",
+        type=_port,
+        default=8000,
+        help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--out",
+        type=_path,
+        metavar="DIR",
+        help="the folder to build into (default: a temporary folder, removed on exit)",
     )
     serve.set_defaults(run=_serve)
 
@@ -155,15 +248,13 @@ def _parser() -> argparse.ArgumentParser:
         help="check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
         description="Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
         "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
-        epilog=EXIT_STATUSES.replace(
-            "the catalogue is invalid (problems on stderr; nothing written)",
-            "a feed has a problem (on stderr)",
-        ),
+        epilog=_exit_statuses("a feed has a problem (on stderr)"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument(
         "folder",
         nargs="?",
+        type=_path,
         default="feeds",
         metavar="DIR",
         help="the folder of feeds to check (default: %(default)s)",
@@ -183,51 +274,115 @@ def _jobs_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _path(text: str) -> str:
+    """A path as given, unless it is empty: in a cron line or script that is an unset variable,
+    and taken as the current folder it would have a build write there."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder (is a variable unset?)")
+    return text
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
+
+
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
     return int(text)
 
 
 def _check(args: argparse.Namespace) -> int:
-    status, everything = OK, []
+    report = _REPORTS[args.format]()
+    status = OK
     for path in args.files or [args.catalogue]:
-        found, problems = _validate(_read(path), path, args.jobs)
-        everything += problems
-        if args.format == "text":
-            _report(problems)
-        elif args.format == "github":
-            for problem in problems:
-                print(problem.as_github())
+        try:
+            found, problems = build.check(Path(path), args.jobs)
+        except build.Unreadable as e:
+            raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
+        report.checked(path, found, problems)
         if found is None:
             status = INVALID
-        elif args.format != "json":
-            print(f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok")
-    if args.format == "json":
-        print(json.dumps([p.as_json() for p in everything], ensure_ascii=False, indent=1))
+    report.finish()
     return status
+
+
+class _TextReport:
+    """Problems on stderr, as editors read them; a line for each catalogue that passes."""
+
+    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
+        _report(problems)
+        if found is not None:
+            print(_passed(path, found))
+
+    def finish(self) -> None:
+        pass
+
+
+class _GithubReport:
+    """Problems as GitHub Actions workflow commands, which annotate their lines."""
+
+    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
+        for problem in problems:
+            print(problem.as_github())
+        if found is not None:
+            print(_passed(path, found))
+
+    def finish(self) -> None:
+        pass
+
+
+class _JsonReport:
+    """Every problem of every catalogue in one JSON list, for scripts."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
+        self.problems += problems
+
+    def finish(self) -> None:
+        print(json.dumps([p.as_json() for p in self.problems], ensure_ascii=False, indent=1))
+
+
+_REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
+    "text": _TextReport,
+    "json": _JsonReport,
+    "github": _GithubReport,
+}
+
+
+def _passed(path: str, found: Catalogue) -> str:
+    return f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok"
 
 
 def _serve(args: argparse.Namespace) -> int:
     from feedpub import serve
 
+    folder = Path(args.catalogue).resolve().parent
+    if not folder.is_dir():
+        raise _Failure(USAGE, f"cannot watch catalogue '{args.catalogue}': {folder} is not a folder")
     with contextlib.ExitStack() as stack:
-        out = Path(args.out) if args.out else Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        options = argparse.Namespace(
-            catalogue=args.catalogue, out=str(out), now=None, ping=False, quiet=False, jobs=None
-        )
+        try:
+            out = Path(args.out or stack.enter_context(tempfile.TemporaryDirectory(prefix="feedpub-")))
+        except OSError as e:
+            raise _Failure(IO_FAILURE, f"cannot make a temporary folder: {e.strerror or e}") from None
+        # a person is watching what each save builds: fewer articles is an edit, not an accident
+        request = build.Request(catalogue=Path(args.catalogue), out=out, allow_shrink=True)
 
-        def build() -> None:
+        def rebuild() -> None:
             try:
-                _build(options)
+                _run_build(request, quiet=False)
             except _Failure as failure:  # keep serving what was built last
                 print(f"feedpub: {failure}", file=sys.stderr)
             sys.stdout.flush()
 
         try:
-            serve.serve(out, Path(args.catalogue), args.port, build)
+            serve.serve(out, request.catalogue, args.port, rebuild)
         except OSError as e:
-            raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror}") from None
+            raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
     return OK
 
 
@@ -253,34 +408,6 @@ def _init(args: argparse.Namespace) -> int:
     return OK
 
 
-def _read(path: str) -> bytes:
-    try:
-        return source.read(Path(path))
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
-        raise _Failure(USAGE, f"cannot read catalogue '{path}': {e.strerror}") from None
-    except OSError as e:
-        raise _Failure(IO_FAILURE, f"cannot read catalogue '{path}': {e.strerror}") from None
-
-
-def _validate(data: bytes, path: str, jobs: int | None) -> tuple[Catalogue | None, list[Problem]]:
-    from feedpub import reading
-
-    with _uncollected():
-        return reading.read(data, path, jobs=jobs)
-
-
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """Reading and rendering build large graphs of objects with no reference cycles: the
-    cycle collector would only walk them again and again (half the time of reading)."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()  # what is kept is long-lived: later collections need not look at it
-        gc.enable()
-
-
 def _report(problems: list[Problem]) -> None:
     _report_lines(str(p) for p in problems)
 
@@ -295,55 +422,61 @@ def _count(n: int, noun: str) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    out = Path(args.out)
-    data = _read(args.catalogue)
-    digest = hashlib.sha256(data).hexdigest()
-    version = _code_version()
-    last = publish.fresh(out, digest, version)
-    if last is not None and last.holds_at(_moment_in(args.now, last.timezone)):
-        if not args.quiet:
-            _report_lines(last.warnings)
-            _summarise(last.articles, publish.Outcome(unchanged=sorted(last.files)), started)
-        return OK
-
-    from feedpub.render import plan, render
-
-    found, problems = _validate(data, args.catalogue, args.jobs)
-    if not args.quiet or found is None:
-        _report(problems)
-    if found is None:
-        return INVALID
-    now = _moment_in(args.now, found.site.timezone)
-    since, until = plan.period(found, now)
-    build = publish.Build(
-        catalogue=digest,
-        version=version,
-        timezone=found.site.timezone,
-        since=since.isoformat() if since else None,
-        until=until.isoformat() if until else None,
-        articles=len(found.articles),
-        warnings=tuple(str(p) for p in problems),
+    request = build.Request(
+        catalogue=Path(args.catalogue),
+        out=Path(args.out),
+        now=args.now,
+        jobs=args.jobs,
+        overwrite=args.overwrite,
+        allow_shrink=args.allow_shrink,
+        ping=args.ping,
     )
+    return _run_build(request, quiet=args.quiet)
+
+
+def _run_build(request: build.Request, *, quiet: bool) -> int:
+    """Build, print what happened, and say with which exit status."""
+    started = time.perf_counter()
     try:
-        with _progress(quiet=args.quiet) as progress, _uncollected():
-            files = render(found, now, progress, jobs=args.jobs)
-        outcome = publish.publish(out, files, build)
+        with _progress(quiet=quiet) as progress:
+            result = build.build(request, progress)
+    except build.Unreadable as e:
+        raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
+    except publish.ForeignFiles as e:
+        raise _Failure(FOREIGN_FILES, _foreign(e)) from None
     except publish.PublishError as e:
-        raise _Failure(IO_FAILURE, f"cannot write {e}; feeds already there are left as they were") from None
-    if args.ping and found.site.websub_hub:
-        from feedpub import websub
-        from feedpub.render import jsonfeed, syndication
-
-        feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
-        changed = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
-        for failure in websub.ping(found.site.websub_hub, changed):
-            print(f"feedpub: warning: {failure}", file=sys.stderr)
-    if not args.quiet:
-        _summarise(len(found.articles), outcome, started)
+        raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
+    if isinstance(result, build.Invalid):
+        _report(result.problems)
+        return INVALID
+    if not quiet:
+        _report_lines(result.warnings)
+    if isinstance(result, build.Shrunk):
+        print(
+            f"feedpub: {request.catalogue} has {_count(result.articles, 'article')}, fewer than the "
+            f"{result.recorded} of the last build into {request.out}; nothing was written. A "
+            "catalogue cut off while it was being saved looks like this: if articles were removed "
+            "on purpose, build once with --allow-shrink",
+            file=sys.stderr,
+        )
+        return INVALID
+    for failure in result.ping_failures:
+        print(f"feedpub: warning: {failure}", file=sys.stderr)
+    if not quiet:
+        _summarise(result.articles, result.outcome, started)
     return OK
+
+
+def _foreign(refused: publish.ForeignFiles) -> str:
+    lines = [
+        f"{refused.out} holds files that feedpub did not write, or that were changed since it "
+        "wrote them; nothing was written:"
+    ]
+    lines += [f"  {refused.out / path} (would be {done}d)" for path, done in sorted(refused.found.items())]
+    lines.append("move them out of the way, or build with --overwrite to let feedpub replace or remove them")
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -365,22 +498,6 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
             bar.update(done - bar.n)
 
         yield advance
-
-
-def _code_version() -> str:
-    """feedpub's version and a digest of its own code: feeds that another version, or an
-    edited checkout, wrote are never taken as up to date."""
-    package = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
-
-
-def _moment_in(moment: datetime | None, timezone: str) -> datetime:
-    """`moment` (the clock if None) with `timezone` if it has none of its own."""
-    moment = moment or datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def _summarise(articles: int, outcome: publish.Outcome, started: float) -> None:

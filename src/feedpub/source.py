@@ -2,13 +2,56 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 MAX_BYTES = 512 * 1024 * 1024
 """Largest catalogue feedpub reads; larger files are refused before parsing."""
 
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+class TooLarge(Exception):
+    """The catalogue is larger than MAX_BYTES; nothing of it was read."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"catalogue is larger than {MAX_BYTES >> 20} MiB, the most feedpub reads")
+        self.size = size
+
+
+class NotAFile(OSError):
+    """The catalogue's path names something other than a regular file, such as a FIFO or a
+    device, which could make a reader wait for ever or read without end."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+
 
 def read(path: Path) -> bytes:
-    """The catalogue's bytes, at most MAX_BYTES + 1 of them; OSError is the caller's to report."""
-    with path.open("rb") as f:
+    """The catalogue's bytes, at most MAX_BYTES + 1 of them (a file that grows while it is read
+    is cut there, for `load` to refuse). Found before reading: a file larger than MAX_BYTES is
+    TooLarge, a folder IsADirectoryError, anything else but a regular file NotAFile; OSError is
+    the caller's to report."""
+    _check(path, os.stat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        found = os.fstat(fd)
+        _check(path, found.st_mode)  # the same file still, and no FIFO put in its place
+        if found.st_size > MAX_BYTES:
+            raise TooLarge(found.st_size)
         return f.read(MAX_BYTES + 1)
+
+
+def _check(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode):
+        raise NotAFile(path, mode)

@@ -1,0 +1,202 @@
+"""A build from start to finish: lock the output folder, read the catalogue, and either find
+that the last build still holds or validate, plan, render and publish; then tell the WebSub
+hub which feeds changed. It prints nothing: `cli` turns what it returns, or raises, into
+messages and exit statuses.
+
+The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
+reads the catalogue's bytes and the record of the last build, and finishes before loading
+YAML or feedgen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from feedpub import __version__, publish, source
+from feedpub.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from feedpub.model import Catalogue
+
+Progress = Callable[[int, int], None]
+"""Hears how many parts of the rendering are done, of how many."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to build, and how."""
+
+    catalogue: Path
+    out: Path
+    now: datetime | None = None
+    """The moment to publish as of (the clock if None); without an offset, in site.timezone."""
+    jobs: int | None = None
+    overwrite: bool = False
+    """Replace or remove files in the way that feedpub did not write."""
+    allow_shrink: bool = False
+    """Publish a catalogue with fewer articles than the last build had."""
+    ping: bool = False
+    """Tell the site's WebSub hub which feeds changed."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """The feeds are published (or were already, if `shortcut`)."""
+
+    articles: int
+    outcome: publish.Outcome
+    warnings: tuple[str, ...] = ()
+    shortcut: bool = False
+    """Nothing new: the last build still held, so nothing was even read but the catalogue's bytes."""
+    ping_failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """The catalogue has errors; nothing was written."""
+
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class Shrunk:
+    """The catalogue has fewer articles than the last build had; nothing was written."""
+
+    articles: int
+    recorded: int
+    warnings: tuple[str, ...] = ()
+
+
+Result = Built | Invalid | Shrunk
+
+
+class Unreadable(Exception):
+    """The catalogue cannot be read: `missing` if there is no such file (a usage error)."""
+
+    def __init__(self, path: Path, reason: str, *, missing: bool) -> None:
+        super().__init__(f"cannot read catalogue '{path}': {reason}")
+        self.missing = missing
+
+
+def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[Problem]]:
+    """The catalogue at `path` if it has no errors, and every problem found; raises Unreadable."""
+    try:
+        data = _read(path)
+    except source.TooLarge as e:
+        return None, [_too_large(path, e)]
+    return _validate(data, path, jobs)
+
+
+def build(request: Request, progress: Progress | None = None) -> Result:
+    """Publish the catalogue into the output folder if there is anything new. Raises
+    Unreadable, publish.Locked (at once, before reading anything), publish.ForeignFiles or
+    publish.PublishError."""
+    with publish.locked(request.out) as output:
+        result, topics, hub = _build(request, output, progress)
+    # The hub may take its time: the next build need not wait for it.
+    if isinstance(result, Built) and hub and topics:
+        from feedpub import websub
+
+        return replace(result, ping_failures=websub.ping(hub, topics))
+    return result
+
+
+def _build(
+    request: Request, output: publish.Output, progress: Progress | None
+) -> tuple[Result, list[str], str | None]:
+    """The build, holding the lock; with the feed addresses that changed and the hub to tell."""
+    try:
+        data = _read(request.catalogue)
+    except source.TooLarge as e:
+        return Invalid([_too_large(request.catalogue, e)]), [], None
+    digest = hashlib.sha256(data).hexdigest()
+    version = code_version()
+    last = publish.fresh(output.path, output.root, digest, version)
+    if last is not None and last.holds_at(_moment_in(request.now, last.timezone)):
+        unchanged = publish.Outcome(unchanged=sorted(last.files))
+        return Built(last.articles, unchanged, last.warnings, shortcut=True), [], None
+
+    found, problems = _validate(data, request.catalogue, request.jobs)
+    if found is None:
+        return Invalid(problems), [], None
+    warnings = tuple(str(p) for p in problems)
+    recorded = publish.last_build(output.path, output.root)
+    if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
+        return Shrunk(len(found.articles), recorded.articles, warnings), [], None
+
+    from feedpub.render import jsonfeed, plan, render, syndication
+
+    now = _moment_in(request.now, found.site.timezone)
+    since, until = plan.period(found, now)
+    record = publish.Build(
+        catalogue=digest,
+        version=version,
+        timezone=found.site.timezone,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        articles=len(found.articles),
+        warnings=warnings,
+    )
+    with _uncollected():
+        files = render(found, now, progress, jobs=request.jobs)
+    outcome = publish.publish(output, files, record, overwrite=request.overwrite)
+    feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
+    topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
+    hub = found.site.websub_hub if request.ping else None
+    return Built(len(found.articles), outcome, warnings), topics, hub
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return source.read(path)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
+        raise Unreadable(path, e.strerror or str(e), missing=True) from None
+    except OSError as e:
+        raise Unreadable(path, e.strerror or str(e), missing=False) from None
+
+
+def _too_large(path: Path, refused: source.TooLarge) -> Problem:
+    return Problem(str(path), 1, 1, Severity.ERROR, str(refused))
+
+
+def _validate(data: bytes, path: Path, jobs: int | None) -> tuple[Catalogue | None, list[Problem]]:
+    from feedpub import reading
+
+    with _uncollected():
+        return reading.read(data, str(path), jobs=jobs)
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """Reading and rendering build large graphs of objects with no reference cycles: the
+    cycle collector would only walk them again and again (half the time of reading)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # what is kept is long-lived: later collections need not look at it
+        gc.enable()
+
+
+def code_version() -> str:
+    """feedpub's version and a digest of its own code: feeds that another version, or an
+    edited checkout, wrote are never taken as up to date."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def _moment_in(moment: datetime | None, timezone: str) -> datetime:
+    """`moment` (the clock if None) with `timezone` if it has none of its own."""
+    moment = moment or datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))

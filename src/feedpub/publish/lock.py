@@ -1,0 +1,139 @@
+"""One build at a time: the lock on the output folder, taken before anything else is done.
+
+The lock is an flock on `.feedpub.lock` in the folder, which the kernel releases when the
+process dies, so a crash never blocks the next run. A build that ends without changing the
+folder (an invalid catalogue, a refusal) removes the lock file, and the folders, it made:
+it leaves no trace. Whoever takes the lock therefore checks, once it holds it, that the file
+it locked is still the one in the folder, and starts again if not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedpub.publish.failures import Locked, PublishError, failures
+from feedpub.publish.records import LOCK
+
+_ATTEMPTS = 20
+"""Times to start again when the folder or lock file vanished under us (another build removed
+what it made); each time means another build came and went."""
+_LOCK_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+"""Never through a link, and never waiting on a FIFO."""
+
+
+@dataclass
+class Output:
+    """The output folder, locked: its path, a descriptor of it, and whether this build has
+    changed anything in it (if not, what the lock made is removed with the lock)."""
+
+    path: Path
+    root: int
+    changed: bool = False
+    made: list[Path] = field(default_factory=list)
+    """Folders made to hold the output, outermost first."""
+    made_lock: bool = False
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[Output]:
+    """Hold the lock on `out`, making the folder if needed; raises Locked at once if another
+    build holds it, or PublishError."""
+    unchanged = f"nothing in {out} was changed"
+    for _ in range(_ATTEMPTS):
+        with failures(out, unchanged):
+            made = _make(out)
+            try:
+                root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                continue  # removed by a build that made it and wrote nothing
+        output = Output(out, root, made=made)
+        try:
+            fd = _take(output, unchanged)
+        except BaseException:
+            os.close(root)
+            raise
+        if fd is not None:
+            break
+        os.close(root)
+    else:
+        raise PublishError(out / LOCK, "kept vanishing while feedpub tried to lock it", unchanged)
+    try:
+        yield output
+    finally:
+        if not output.changed:
+            _unmake(output)
+        os.close(fd)
+        os.close(root)
+
+
+def _make(out: Path) -> list[Path]:
+    """Make `out` and the folders above it that are missing; the ones made, outermost first."""
+    missing = []
+    folder = out
+    while not os.path.lexists(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    made = []
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder, 0o755)
+            made.append(folder)
+    return made
+
+
+def _take(output: Output, unchanged: str) -> int | None:
+    """A descriptor of the lock file, locked; None if it was replaced before we locked it."""
+    path = output.path / LOCK
+    with failures(path, unchanged):
+        try:
+            fd = os.open(LOCK, _LOCK_FLAGS | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=output.root)
+            output.made_lock = True
+        except FileExistsError:
+            try:
+                fd = os.open(LOCK, _LOCK_FLAGS, dir_fd=output.root)
+            except FileNotFoundError:
+                return None
+            except OSError as e:
+                if e.errno == errno.ELOOP:
+                    raise PublishError(
+                        path, "is a symbolic link; feedpub does not follow links", unchanged
+                    ) from None
+                raise
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode):
+            raise PublishError(path, "is not a regular file; feedpub locks the folder with one", unchanged)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Locked(f"another build is writing {output.path}; try again later") from None
+        except OSError as e:  # such as ENOLCK, from a file system that has no locks
+            raise PublishError(path, e.strerror or str(e), unchanged) from e
+        with failures(path, unchanged):
+            try:
+                named = os.stat(LOCK, dir_fd=output.root, follow_symlinks=False)
+            except FileNotFoundError:
+                named = None
+        if named is None or (named.st_dev, named.st_ino) != (found.st_dev, found.st_ino):
+            os.close(fd)
+            return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _unmake(output: Output) -> None:
+    """Remove the lock file and the folders this build made, while it still holds the lock."""
+    with contextlib.suppress(OSError):
+        if output.made_lock:
+            os.unlink(LOCK, dir_fd=output.root)
+        for folder in reversed(output.made):
+            os.rmdir(folder)

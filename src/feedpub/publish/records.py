@@ -1,0 +1,257 @@
+"""What a build leaves beside its files: the manifest, which says which files feedpub wrote,
+and the record of the last build, which lets a run with nothing new skip the work.
+
+The manifest is the same on every machine for the same output (paths and SHA-256 digests, no
+times), so it can be committed with the feeds it describes; the record holds sizes and
+modification times, which only mean something on the machine that made them.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from feedpub.publish.failures import PublishError, failures
+
+LOCK = ".feedpub.lock"
+MANIFEST = ".feedpub-manifest.json"
+RECORD = ".feedpub-build.json"
+TEMP_PREFIX = ".feedpub-tmp-"
+
+_TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9]+-(?:old-)?(.+)", re.DOTALL)
+
+
+def temporary(name: str, *, old: bool = False) -> str:
+    """The name of this process's temporary file beside `name`: its new bytes being written,
+    or (`old`) its old ones kept until the new are in place."""
+    return f"{TEMP_PREFIX}{os.getpid()}-{'old-' if old else ''}{name}"
+
+
+def temporaries(listing: Iterable[str], names: set[str]) -> list[str]:
+    """The entries of a folder's `listing` that a build writing `names` there can have left as
+    temporary files; nothing else, however much it looks like one."""
+    return sorted(
+        entry for entry in listing if (match := _TEMPORARY.fullmatch(entry)) and match.group(1) in names
+    )
+
+
+def by_folder(paths: Iterable[str]) -> dict[str, set[str]]:
+    """The files feedpub manages, folder by folder (the root, '', with its manifest and
+    record): where, and under which names, its builds leave temporary files."""
+    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD}}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, set()).add(name)
+    return folders
+
+
+def nested_output(folder: str, holds_lock: Callable[[str], bool]) -> bool:
+    """Whether `folder`, or a folder between it and the root, is another build's output folder
+    (it has a lock file): what is in there is for that build to tidy."""
+    parts = folder.split("/") if folder else []
+    return any(holds_lock("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The files feedpub wrote in a folder, each with the SHA-256 of the bytes it wrote: a file
+    is feedpub's to replace or remove only while it still holds those bytes."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    """Path → digest, as the last complete build left them."""
+    pending: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Path → the digests a build that stopped part-way may have left there (none if it had
+    not staged the file yet), so that a killed build never leaves a file nobody owns."""
+    legacy: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    """Paths from the manifest of feedpub 0.1, which had no digests: each with the size and
+    modification time (ns) that build recorded, which the file must still have to be feedpub's."""
+
+    def paths(self) -> set[str]:
+        return set(self.files) | set(self.pending) | set(self.legacy)
+
+    def owns(self, path: str, digest: str, size: int, mtime: int) -> bool:
+        """Whether the file at `path`, with these bytes, size and time, is one feedpub wrote."""
+        return (
+            self.files.get(path) == digest
+            or digest in self.pending.get(path, ())
+            or self.legacy.get(path) == (size, mtime)
+        )
+
+    def expecting(self, digests: dict[str, str]) -> Manifest:
+        """This manifest, also owning `digests` (what a build is about to write), as the build
+        records it before writing anything."""
+        pending = {path: set(found) for path, found in self.pending.items()}
+        for path in self.legacy:
+            pending.setdefault(path, set())
+        for path, digest in digests.items():
+            if self.files.get(path) != digest:
+                pending.setdefault(path, set()).add(digest)
+        return Manifest(dict(self.files), {path: frozenset(found) for path, found in pending.items()})
+
+    def to_bytes(self) -> bytes:
+        record: dict[str, Any] = {
+            "comment": "files feedpub wrote, with the SHA-256 of their bytes: it replaces or removes "
+            "only these, and only while they hold these bytes",
+            "files": dict(sorted(self.files.items())),
+        }
+        if self.pending:
+            record["pending"] = {path: sorted(found) for path, found in sorted(self.pending.items())}
+        return (json.dumps(record, indent=1) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Manifest:
+        """The manifest in `raw`; an empty one if it cannot be read (better to forget files than
+        to guess which are feedpub's). Paths that would lead outside the folder are dropped."""
+        try:
+            record = json.loads(raw)
+            listed = record["files"]
+            if isinstance(listed, list):
+                return cls(legacy=_legacy(listed, record.get("build")))
+            files = {p: d for p, d in listed.items() if isinstance(d, str) and is_relative(p)}
+            pending = {
+                p: frozenset(d for d in found if isinstance(d, str))
+                for p, found in record.get("pending", {}).items()
+                if isinstance(found, list) and is_relative(p)
+            }
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+        return cls(files, pending)
+
+
+def _legacy(listed: list[Any], build: Any) -> dict[str, tuple[int, int] | None]:
+    recorded = build.get("files", {}) if isinstance(build, dict) else {}
+    found: dict[str, tuple[int, int] | None] = {}
+    for path in listed:
+        if isinstance(path, str) and is_relative(path):
+            match recorded.get(path):
+                case [int(size), int(mtime)]:
+                    found[path] = (size, mtime)
+                case _:
+                    found[path] = None
+    return found
+
+
+@dataclass(frozen=True)
+class Build:
+    """What the last build was made from, so that a run with nothing new to publish can tell
+    so from the catalogue's bytes and the files' sizes and times alone."""
+
+    catalogue: str
+    """SHA-256 of the catalogue's bytes."""
+    version: str
+    timezone: str
+    since: str | None
+    until: str | None
+    """The output holds for every moment from `since` (inclusive) to `until` (exclusive)."""
+    articles: int
+    warnings: tuple[str, ...] = ()
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each file's size and modification time (ns) as the build left it."""
+
+    def holds_at(self, now: datetime) -> bool:
+        return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
+            self.until is None or now < datetime.fromisoformat(self.until)
+        )
+
+    def to_bytes(self) -> bytes:
+        record = {
+            "comment": "what feedpub's last build here was made from, for this machine only",
+            **asdict(self),
+        }
+        return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Build | None:
+        try:
+            fields = json.loads(raw)
+            fields.pop("comment", None)
+            return cls(
+                **{
+                    **fields,
+                    "warnings": tuple(fields["warnings"]),
+                    "files": {path: (size, mtime) for path, (size, mtime) in fields["files"].items()},
+                }
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
+    """The last build in `out` (whose descriptor is `root`), if it was made from this catalogue
+    by this version and every file it wrote is still exactly as it left it, with no temporary
+    file of a killed build about; whether it holds at the moment in question is for the
+    caller to ask. A link or anything but a regular file in place of the record is a
+    PublishError."""
+    build = last_build(out, root)
+    if build is None or (build.catalogue, build.version) != (catalogue, version):
+        return None
+    try:
+        if not stat.S_ISREG(os.stat(MANIFEST, dir_fd=root, follow_symlinks=False).st_mode):
+            return None  # a full build says what is wrong with it, or puts it back
+        for path, (size, mtime) in build.files.items():
+            found = os.stat(out / path, follow_symlinks=False)
+            if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
+                return None
+        for folder, names in by_folder(build.files).items():
+            if not nested_output(folder, lambda up: os.path.lexists(out / up / LOCK)) and temporaries(
+                os.listdir(out / folder), names
+            ):
+                return None
+    except OSError:
+        return None
+    return build
+
+
+def last_build(out: Path, root: int) -> Build | None:
+    """The record of the last build in `out` (whose descriptor is `root`), fresh or not; None
+    if there is none that can be read. A link or anything but a regular file in its place is
+    a PublishError."""
+    raw = read_kept(out, root, RECORD)
+    return None if raw is None else Build.from_bytes(raw)
+
+
+def read_kept(out: Path, root: int, name: str) -> bytes | None:
+    """The bytes of `name`, one of the files feedpub keeps in the output folder `out` (whose
+    descriptor is `root`); None if there is none. It is never read through a link, and a link,
+    a folder or a FIFO in its place is a PublishError, not a wait."""
+    unchanged = f"nothing in {out} was changed"
+    with failures(out / name, unchanged):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=root)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise PublishError(
+                    out / name, "is a symbolic link; feedpub does not follow links", unchanged
+                ) from None
+            raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise PublishError(out / name, "is not a regular file", unchanged)
+        with os.fdopen(fd, "rb") as f:
+            return f.read()
+
+
+def check_name(name: str) -> None:
+    """Raise ValueError unless `name` is one plain path component."""
+    if not name or name in (".", "..") or "/" in name or "\0" in name or len(name.encode()) > 255:
+        raise ValueError(f"unsafe file name {name!r}")
+
+
+def is_relative(path: str) -> bool:
+    """Whether `path` is made of plain components only, so that it names nothing outside."""
+    try:
+        for part in path.split("/"):
+            check_name(part)
+    except ValueError:
+        return False
+    return True

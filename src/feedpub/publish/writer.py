@@ -1,0 +1,518 @@
+"""Writing {path: bytes} into the output folder: unchanged files untouched, atomic replacement,
+one build at a time, and no file replaced or removed unless feedpub wrote it.
+
+Every path is opened relative to a directory descriptor with O_NOFOLLOW, so nothing is
+written through a symbolic link inside the output folder, and a name is checked to be one
+plain component before it is used, so nothing lands outside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+from feedpub.publish import records
+from feedpub.publish.failures import ForeignFiles, PublishError, failures
+from feedpub.publish.lock import Output
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
+
+_WRITERS = 8
+"""Files read, or written and flushed, at once."""
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+"""Never through a link, and never waiting on a FIFO."""
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_NO_LINKS = frozenset({errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOSYS})
+"""What a file system without hard links (or a file that may not have another) answers."""
+
+
+@dataclass
+class Outcome:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def publish(output: Output, files: dict[str, bytes], build: Build, *, overwrite: bool = False) -> Outcome:
+    """Make the locked output folder hold exactly `files` among the files feedpub manages,
+    changing as little as possible, and record `build` with them. Raises ForeignFiles, having
+    changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
+    PublishError, whose `state` says whether every feed is still the old one (as it is unless
+    the failure came after the switch to the new ones, or even undoing it failed)."""
+    return _Writer(output).update(files, build, overwrite=overwrite)
+
+
+class Found(Enum):
+    """What a path holds, as the survey found it."""
+
+    ABSENT = "absent"
+    SAME = "the bytes this build writes"
+    OURS = "a file feedpub wrote"
+    FOREIGN = "a file feedpub did not write, or one changed since"
+    OTHER = "a link, folder or special file where a file feedpub wrote used to be"
+
+
+@dataclass
+class _Survey:
+    found: dict[str, Found] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of each file this build writes."""
+
+    def paths(self, *kinds: Found) -> list[str]:
+        return sorted(path for path, found in self.found.items() if found in kinds)
+
+
+class _Writer:
+    """One build's changes to the output folder, made in the steps of `update`, with what it
+    has done so far kept for undoing it."""
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.out = output.path
+        self.root = output.root
+        self.dirs: dict[str, int] = {}
+        self.touched: set[str] = set()
+        """Folders whose entries changed: flushed before the build counts as done."""
+        self.made: list[str] = []
+        """Folders this build made, in the order it made them."""
+        self.temps: dict[str, str] = {}
+        """Each path with the temporary file of its new bytes, until it is renamed."""
+        self.kept: dict[str, str] = {}
+        """Each path with the second name its old file is kept under, until the switch is done."""
+        self.switched: list[str] = []
+        """Paths already renamed to their new file."""
+        self.intent = False
+        """Whether the manifest was replaced by one that also owns this build's files."""
+        self.unflushed = False
+        """Whether flushing a folder ever failed."""
+
+    def update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+        try:
+            return self._update(files, build, overwrite=overwrite)
+        except PublishError as e:
+            e.state = e.state or f"every feed in {self.out} is as it was"
+            raise
+        finally:
+            for fd in self.dirs.values():
+                os.close(fd)
+
+    def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+        recorded = records.read_kept(self.out, self.root, MANIFEST)
+        records.read_kept(self.out, self.root, RECORD)  # not a link, folder or FIFO, which the build replaces
+        before = Manifest() if recorded is None else Manifest.from_bytes(recorded)
+        survey = self._survey(files, before)
+        foreign = survey.paths(Found.FOREIGN)
+        if foreign and not overwrite:
+            raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
+        self.output.changed = True
+        self._sweep_temporaries(before.paths() | set(files))
+        changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
+        after = Manifest(dict(sorted(survey.digests.items())))
+        try:
+            self._record_intent(recorded, before.expecting({p: survey.digests[p] for p in changed}), changed)
+            self._stage(changed)
+            self._stage_records(after, build, sorted(files))
+            self._keep_old([path for path in changed if survey.found[path] is not Found.ABSENT])
+            self._switch()
+        except BaseException as e:
+            state = self._roll_back()
+            if isinstance(e, PublishError):
+                e.state = state
+            raise
+        # Every feed is the new one from here on: what is left is tidying, recording, flushing.
+        stale = sorted(before.paths() - set(files))
+        owned = [path for path in stale if survey.found[path] in (Found.OURS, Found.FOREIGN)]
+        try:
+            removed = self._remove_stale(stale, owned)
+            self._finish()
+        except PublishError as e:
+            flushed = self._try(self._flush) and not self.unflushed
+            left = self._remove_temporaries()
+            e.state = self._new_state(flushed=flushed, left=left)
+            raise
+        return Outcome(
+            written=sorted(changed), unchanged=[p for p in sorted(files) if p not in changed], removed=removed
+        )
+
+    # -- the steps, in order ----------------------------------------------------------------------
+
+    def _survey(self, files: dict[str, bytes], manifest: Manifest) -> _Survey:
+        """Look at every path this build writes or may remove, without changing anything: is
+        it there, with the bytes to be written, or feedpub's own, or someone else's?"""
+        survey = _Survey()
+        paths = sorted(set(files) | manifest.paths())
+        folders = {folder: self._find_dir(folder) for folder in sorted({p.rpartition("/")[0] for p in paths})}
+
+        def look(path: str) -> Found:
+            data = files.get(path)
+            if data is not None:
+                survey.digests[path] = hashlib.sha256(data).hexdigest()
+            return self._look(path, data, folders[path.rpartition("/")[0]], manifest)
+
+        with ThreadPoolExecutor(_WRITERS) as pool:
+            survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
+        return survey
+
+    def _sweep_temporaries(self, paths: set[str]) -> None:
+        """Delete the temporary files killed builds of this folder left behind (we hold the
+        lock): only names they can have made, beside the files feedpub manages, and never in
+        a folder that is another build's output. Nothing else is looked at."""
+        for folder, names in sorted(records.by_folder(paths).items()):
+            fd = self._find_dir(folder)
+            if fd is None or records.nested_output(folder, self._holds_lock):
+                continue
+            with failures(self.out / folder):
+                listing = os.listdir(fd)
+            for temp in records.temporaries(listing, names):
+                with failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp, dir_fd=fd)
+
+    def _record_intent(self, recorded: bytes | None, intent: Manifest, changed: dict[str, bytes]) -> None:
+        """Before making anything, record in the manifest the files this build may leave, so
+        that whatever a crash leaves behind is known to be feedpub's; the old manifest is kept
+        for putting back if the build fails."""
+        data = intent.to_bytes()
+        if not changed or data == recorded:
+            return
+        if recorded is not None:
+            self._keep(MANIFEST)
+        self.intent = True
+        self._temporary(MANIFEST, data)
+        self._replace(MANIFEST)
+        self._flush()
+
+    def _stage(self, files: dict[str, bytes]) -> None:
+        """Write every file to a temporary beside it, flushed to disk. Every new file is
+        written in full before any replaces an old one, so that a full disk or a folder that
+        refuses writing fails the build while all feeds are still the old ones."""
+        for folder in sorted({path.rpartition("/")[0] for path in files}):
+            self._dir(folder, create=True)
+        # Writing and flushing wait on the disk, not on Python: several files at once overlap
+        # their waits (and let the file system commit their flushes together).
+        with ThreadPoolExecutor(_WRITERS) as pool:
+            tasks = [pool.submit(self._temporary, path, data) for path, data in files.items()]
+        for task in tasks:
+            task.result()  # the first failure, if any
+
+    def _stage_records(self, manifest: Manifest, build: Build, files: list[str]) -> None:
+        """Write the manifest of the files as they will be, and the record of this build
+        with each file's size and time as it will be, to temporaries too: nothing that the
+        switch depends on is left to write after it."""
+        stats = {}
+        for path in files:
+            folder, _, name = path.rpartition("/")
+            with failures(self.out / path):
+                found = os.stat(self.temps.get(path, name), dir_fd=self._dir(folder), follow_symlinks=False)
+            stats[path] = (found.st_size, found.st_mtime_ns)
+        for path, data in ((MANIFEST, manifest.to_bytes()), (RECORD, replace(build, files=stats).to_bytes())):
+            if not _holds(self.root, path, data):
+                self._temporary(path, data)
+
+    def _keep_old(self, paths: list[str]) -> None:
+        """Keep each old file that is to be replaced under a second name, so that the switch
+        can be undone."""
+        for path in paths:
+            self._keep(path)
+
+    def _switch(self) -> None:
+        """Rename every new feed over the old one: the moment the folder changes."""
+        for path in sorted(self.temps.keys() - {MANIFEST, RECORD}):
+            self._replace(path)
+            self.switched.append(path)
+
+    def _remove_stale(self, stale: list[str], owned: list[str]) -> list[str]:
+        """Remove the files among `owned` and name those that were there; remove the folders
+        of every `stale` path that are left empty, such as one a killed build made before it
+        wrote anything in it."""
+        return [path for path in stale if self._remove(path, owned=path in owned)]
+
+    def _finish(self) -> None:
+        """Put the new manifest in place, flush every folder changed, and only then record
+        the build (so a run after a failure builds again); then drop the old files kept."""
+        if MANIFEST in self.temps:
+            self._replace(MANIFEST)
+        self._flush()
+        if RECORD in self.temps:
+            self._replace(RECORD)
+            self._flush()
+        for path in sorted(self.kept):
+            self._forget(path)
+
+    def _roll_back(self) -> str:
+        """Undo whatever this build changed, as far as it can, and say what state that leaves
+        the folder in."""
+        new = []
+        for path in reversed(self.switched):
+            folder, _, name = path.rpartition("/")
+            kept = self.kept.get(path)
+            try:
+                parent = self._dir(folder)
+                if kept is None:
+                    os.unlink(name, dir_fd=parent)  # there was no file before
+                else:
+                    os.rename(kept, name, src_dir_fd=parent, dst_dir_fd=parent)
+                    del self.kept[path]
+            except (OSError, PublishError):
+                new.append(path)
+        if self.intent and not new:  # with a new feed left, the intent is what says it is feedpub's
+            kept = self.kept.pop(MANIFEST, None)
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    os.unlink(MANIFEST, dir_fd=self.root)
+                else:
+                    os.rename(kept, MANIFEST, src_dir_fd=self.root, dst_dir_fd=self.root)
+        left = self._remove_temporaries()
+        for folder in reversed(self.made):
+            up, _, name = folder.rpartition("/")
+            with contextlib.suppress(OSError, PublishError):
+                os.rmdir(name, dir_fd=self._dir(up, create=False))
+        self._try(self._flush)
+        if not new:
+            state = f"every feed in {self.out} is as it was"
+        else:
+            shown = ", ".join(str(self.out / path) for path in sorted(new)[:10])
+            more = f" and {len(new) - 10} more" if len(new) > 10 else ""
+            state = (
+                f"{self.out} is part new, part old: {len(new)} files are new ({shown}{more}) and "
+                "the rest are as they were; the next build that succeeds brings them all up to date"
+            )
+        return state + _left(left)
+
+    # -- what the steps are made of ---------------------------------------------------------------
+
+    def _new_state(self, *, flushed: bool, left: list[str]) -> str:
+        state = f"every feed in {self.out} is new"
+        if not flushed:
+            state += (
+                ", but the folder could not be flushed to disk: after a crash some could be the "
+                "old ones; the next build checks them"
+            )
+        return state + _left(left)
+
+    def _look(self, path: str, data: bytes | None, parent: int | None, manifest: Manifest) -> Found:
+        """What `path` holds: `data` (None if this build does not write it), feedpub's or not;
+        `parent` is its folder's descriptor, None if there is no such folder."""
+        name = path.rpartition("/")[2]
+        if parent is None:
+            return Found.ABSENT
+        with failures(self.out / path):
+            try:
+                found = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            except FileNotFoundError:
+                return Found.ABSENT
+            if stat.S_ISLNK(found.st_mode):
+                return Found.FOREIGN if data is not None else Found.OTHER
+            if data is None and not stat.S_ISREG(found.st_mode):
+                return Found.OTHER  # not feedpub's, and nothing this build needs to replace
+            if stat.S_ISDIR(found.st_mode):
+                raise PublishError(self.out / path, "is a folder, where feedpub writes a file")
+            if not stat.S_ISREG(found.st_mode):
+                raise PublishError(self.out / path, "is not a regular file, where feedpub writes one")
+            fd = os.open(name, _READ_FLAGS, dir_fd=parent)
+            with os.fdopen(fd, "rb") as f:
+                held = f.read()
+        if held == data:
+            return Found.SAME
+        owned = manifest.owns(path, hashlib.sha256(held).hexdigest(), found.st_size, found.st_mtime_ns)
+        return Found.OURS if owned else Found.FOREIGN
+
+    def _dir(self, folder: str, *, create: bool = False) -> int:
+        """A descriptor of `folder` (relative, '' for the root), never through a link; with
+        `create`, the folder and those above it are made if missing."""
+        fd = self._find_dir(folder, create=create)
+        if fd is None:
+            raise PublishError(self.out / folder, os.strerror(errno.ENOENT))
+        return fd
+
+    def _find_dir(self, folder: str, *, create: bool = False) -> int | None:
+        """As `_dir`, but None if the folder (or one above it) is missing and not `create`."""
+        if folder in self.dirs:
+            return self.dirs[folder]
+        if not folder:
+            return self.root
+        parent_name, _, name = folder.rpartition("/")
+        parent = self._find_dir(parent_name, create=create)
+        if parent is None:
+            return None
+        records.check_name(name)
+        with failures(self.out / folder):
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o755, dir_fd=parent)
+                    self.touched.add(parent_name)
+                    self.made.append(folder)
+            try:
+                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+            except FileNotFoundError:
+                if create:
+                    raise
+                return None
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(self.out / folder):
+                    raise PublishError(
+                        self.out / folder, "is a symbolic link; feedpub does not write through links"
+                    ) from None
+                raise
+        self.dirs[folder] = fd
+        return fd
+
+    def _holds_lock(self, folder: str) -> bool:
+        fd = self._find_dir(folder)
+        if fd is None:
+            return False
+        with failures(self.out / folder / LOCK):
+            try:
+                os.stat(LOCK, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                return False
+        return True
+
+    def _temporary(self, path: str, data: bytes) -> None:
+        """Write `data`, flushed to disk, to a temporary file beside `path`."""
+        folder, _, name = path.rpartition("/")
+        records.check_name(name)
+        parent = self._dir(folder, create=True)
+        temp = records.temporary(name)
+        with failures(self.out / path):
+            fd = os.open(temp, _CREATE_FLAGS, 0o644, dir_fd=parent)
+            try:
+                with os.fdopen(fd, "wb", closefd=True) as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=parent)
+                raise
+        self.temps[path] = temp
+
+    def _keep(self, path: str) -> None:
+        """Keep the file at `path` under a second name too, beside it: a hard link, or where
+        the file system refuses one, a copy."""
+        folder, _, name = path.rpartition("/")
+        parent = self._dir(folder)
+        kept = records.temporary(name, old=True)
+        with failures(self.out / path):
+            try:
+                os.link(name, kept, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
+            except OSError as e:
+                if e.errno not in _NO_LINKS:
+                    raise
+                fd = os.open(name, _READ_FLAGS, dir_fd=parent)
+                with os.fdopen(fd, "rb") as f:
+                    data = f.read()
+                fd = os.open(kept, _CREATE_FLAGS, 0o644, dir_fd=parent)
+                try:
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(data)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(kept, dir_fd=parent)
+                    raise
+        self.kept[path] = kept
+
+    def _replace(self, path: str) -> None:
+        """Rename the temporary of `path` over it."""
+        folder, _, name = path.rpartition("/")
+        parent = self._dir(folder)
+        with failures(self.out / path):
+            os.rename(self.temps[path], name, src_dir_fd=parent, dst_dir_fd=parent)
+        del self.temps[path]
+        self.touched.add(folder)
+
+    def _forget(self, path: str) -> None:
+        """Remove the old file kept for `path`."""
+        folder = path.rpartition("/")[0]
+        kept = self.kept[path]
+        with failures(self.out / folder / kept):
+            os.unlink(kept, dir_fd=self._dir(folder))
+        del self.kept[path]
+
+    def _remove_temporaries(self) -> list[str]:
+        """Remove every temporary file this build made that is still there, and name those
+        that could not be removed."""
+        left = []
+        for path, temp in [*self.temps.items(), *self.kept.items()]:
+            folder = path.rpartition("/")[0]
+            try:
+                os.unlink(temp, dir_fd=self._dir(folder))
+            except FileNotFoundError:
+                pass
+            except (OSError, PublishError):
+                left.append(str(self.out / folder / temp))
+        self.temps.clear()
+        self.kept.clear()
+        return left
+
+    def _remove(self, path: str, *, owned: bool) -> bool:
+        """Remove `path` if `owned` (True if it was there), then its folders if they are empty."""
+        folder, _, name = path.rpartition("/")
+        try:
+            records.check_name(name)
+            parent = self._find_dir(folder)
+        except (ValueError, PublishError):
+            return False  # a manifest entry that names nothing feedpub could have written
+        if parent is None:
+            return False
+        removed = False
+        if owned:
+            with failures(self.out / path), contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=parent)
+                removed = True
+            self.touched.add(folder)
+        while folder:
+            up, _, name = folder.rpartition("/")
+            os.close(self.dirs.pop(folder))
+            try:
+                os.rmdir(name, dir_fd=self._dir(up))
+            except OSError:
+                break  # not empty: something else lives there
+            self.touched.discard(folder)
+            self.touched.add(up)
+            folder = up
+        return removed
+
+    def _flush(self) -> None:
+        """Make the changes to folders durable: a folder's entries reach the disk when it is
+        flushed."""
+        for folder in sorted(self.touched):
+            try:
+                os.fsync(self._dir(folder))
+            except OSError as e:
+                # Once a flush has failed, a second may succeed without the data being on disk
+                # (the kernel reports a write-back error once), so it never counts as flushed.
+                self.unflushed = True
+                raise PublishError(self.out / folder, e.strerror or str(e)) from e
+            self.touched.discard(folder)
+
+    def _try(self, step: Callable[[], None]) -> bool:
+        """Whether `step` succeeded; for undoing and tidying after a failure."""
+        try:
+            step()
+        except (OSError, PublishError):
+            return False
+        return True
+
+
+def _left(temporaries: list[str]) -> str:
+    if not temporaries:
+        return ""
+    return f"; temporary files are left ({', '.join(temporaries)}), which the next build removes"
+
+
+def _holds(parent: int, name: str, data: bytes) -> bool:
+    """Whether the regular file `name` holds `data`; if it cannot be read, it is written anew."""
+    try:
+        fd = os.open(name, _READ_FLAGS, dir_fd=parent)
+        with os.fdopen(fd, "rb") as f:
+            found = os.fstat(f.fileno())
+            return stat.S_ISREG(found.st_mode) and found.st_size == len(data) and f.read() == data
+    except OSError:
+        return False
