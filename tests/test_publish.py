@@ -957,3 +957,27 @@ def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
     assert isinstance(invalid, pipeline.Invalid)
     assert "'link': 'nope' is a relative URL" in str(invalid.problems[0])
     assert capsys.readouterr() == ("", "")
+
+
+@needs_strace
+@pytest.mark.parametrize("manifest", ["current", "0.1"])
+def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory, manifest: str
+) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    if manifest == "0.1":
+        (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    found, _ = rehearse(site_dir, tmp_path_factory)
+    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    killed = traced(site_dir, "-e", f"inject=renameat:signal=KILL:when={nth(found, 'renameat', third)}")
+    assert killed.returncode == -9
+    switched = [path for path, data in feeds_only(feeds).items() if b"Article one" in data]
+    assert switched == ["atom.xml", "feed.json"]  # the kill came before the third
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Article a2", "Article two"), encoding="utf-8")
+    result = build(site_dir)  # another catalogue again: every file in the way is still feedpub's
+    assert result.returncode == 0, result.stderr
+    assert temporaries(feeds) == []
+    assert build(site_dir, "--out", "reference").returncode == 0
+    assert feeds_only(feeds) == feeds_only(site_dir / "reference")
