@@ -316,11 +316,20 @@ def test_something_else_where_feedpub_keeps_a_file_exits_74_and_names_it(
     assert feeds_only(feeds) == before
 
 
-def test_an_output_path_that_is_a_fifo_exits_74(site_dir: Path) -> None:
-    os.mkfifo(site_dir / "feeds")
+@pytest.mark.parametrize(
+    ("kind", "reason"), [("fifo", "Not a directory"), ("link", "No such file or directory")]
+)
+def test_an_output_path_that_is_a_fifo_or_a_link_to_nowhere_exits_74(
+    site_dir: Path, kind: str, reason: str
+) -> None:
+    if kind == "fifo":
+        os.mkfifo(site_dir / "feeds")
+    else:
+        (site_dir / "feeds").symlink_to("nowhere")
     result = build(site_dir)
     assert result.returncode == 74
-    assert "feedpub: cannot write feeds: Not a directory; nothing in feeds was changed" in result.stderr
+    assert result.stderr == f"feedpub: cannot write feeds: {reason}; nothing in feeds was changed\n"
+    assert not (site_dir / "nowhere").exists()
 
 
 def test_a_symlinked_tag_folder_is_not_written_through(
