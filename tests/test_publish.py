@@ -316,11 +316,20 @@ def test_something_else_where_feedpub_keeps_a_file_exits_74_and_names_it(
     assert feeds_only(feeds) == before
 
 
-def test_an_output_path_that_is_a_fifo_exits_74(site_dir: Path) -> None:
-    os.mkfifo(site_dir / "feeds")
+@pytest.mark.parametrize(
+    ("kind", "reason"), [("fifo", "Not a directory"), ("link", "No such file or directory")]
+)
+def test_an_output_path_that_is_a_fifo_or_a_link_to_nowhere_exits_74(
+    site_dir: Path, kind: str, reason: str
+) -> None:
+    if kind == "fifo":
+        os.mkfifo(site_dir / "feeds")
+    else:
+        (site_dir / "feeds").symlink_to("nowhere")
     result = build(site_dir)
     assert result.returncode == 74
-    assert "feedpub: cannot write feeds: Not a directory; nothing in feeds was changed" in result.stderr
+    assert result.stderr == f"feedpub: cannot write feeds: {reason}; nothing in feeds was changed\n"
+    assert not (site_dir / "nowhere").exists()
 
 
 def test_a_symlinked_tag_folder_is_not_written_through(
@@ -957,3 +966,27 @@ def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
     assert isinstance(invalid, pipeline.Invalid)
     assert "'link': 'nope' is a relative URL" in str(invalid.problems[0])
     assert capsys.readouterr() == ("", "")
+
+
+@needs_strace
+@pytest.mark.parametrize("manifest", ["current", "0.1"])
+def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory, manifest: str
+) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    if manifest == "0.1":
+        (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    found, _ = rehearse(site_dir, tmp_path_factory)
+    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    killed = traced(site_dir, "-e", f"inject=renameat:signal=KILL:when={nth(found, 'renameat', third)}")
+    assert killed.returncode == -9
+    switched = [path for path, data in feeds_only(feeds).items() if b"Article one" in data]
+    assert switched == ["atom.xml", "feed.json"]  # the kill came before the third
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("Article a2", "Article two"), encoding="utf-8")
+    result = build(site_dir)  # another catalogue again: every file in the way is still feedpub's
+    assert result.returncode == 0, result.stderr
+    assert temporaries(feeds) == []
+    assert build(site_dir, "--out", "reference").returncode == 0
+    assert feeds_only(feeds) == feeds_only(site_dir / "reference")

@@ -117,10 +117,9 @@ def _main(argv: list[str] | None) -> int:
     for name in ("catalogue", "out", "folder", "now", "port", "jobs"):
         # argparse of Python 3.11 turns '--out=--' into an empty list
         if isinstance(getattr(args, name, None), list):
-            try:
-                parser.error(f"argument --{name}: expected a value, not '--'")
-            except SystemExit:
-                return USAGE
+            parser.print_usage(sys.stderr)
+            print(f"{parser.prog}: error: argument --{name}: expected a value, not '--'", file=sys.stderr)
+            return USAGE
     try:
         return int(args.run(args))
     except _Failure as failure:

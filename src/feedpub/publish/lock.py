@@ -52,6 +52,8 @@ def locked(out: Path) -> Iterator[Output]:
             try:
                 root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             except FileNotFoundError:
+                if os.path.lexists(out):
+                    raise  # a link to nowhere
                 continue  # removed by a build that made it and wrote nothing
         output = Output(out, root, made=made)
         try:

@@ -85,13 +85,14 @@ class Manifest:
             or self.legacy.get(path) == (size, mtime)
         )
 
-    def expecting(self, digests: dict[str, str]) -> Manifest:
-        """This manifest, also owning `digests` (what a build is about to write), as the build
-        records it before writing anything."""
+    def expecting(self, digests: Iterable[tuple[str, str]]) -> Manifest:
+        """This manifest, also owning each (path, digest) of `digests` (what a build is about to
+        write, and what it found feedpub's), as the build records it before writing anything;
+        paths known only from feedpub 0.1's manifest are kept, without digests."""
         pending = {path: set(found) for path, found in self.pending.items()}
         for path in self.legacy:
             pending.setdefault(path, set())
-        for path, digest in digests.items():
+        for path, digest in digests:
             if self.files.get(path) != digest:
                 pending.setdefault(path, set()).add(digest)
         return Manifest(dict(self.files), {path: frozenset(found) for path, found in pending.items()})

@@ -64,6 +64,8 @@ class _Survey:
     found: dict[str, Found] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
     """SHA-256 of each file this build writes."""
+    held: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of each file found to be feedpub's but not to hold this build's bytes."""
 
     def paths(self, *kinds: Found) -> list[str]:
         return sorted(path for path, found in self.found.items() if found in kinds)
@@ -116,7 +118,8 @@ class _Writer:
         changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
         after = Manifest(dict(sorted(survey.digests.items())))
         try:
-            self._record_intent(recorded, before.expecting({p: survey.digests[p] for p in changed}), changed)
+            intent = before.expecting([*survey.held.items(), *survey.digests.items()])
+            self._record_intent(recorded, intent, changed)
             self._stage(changed)
             self._stage_records(after, build, sorted(files))
             self._keep_old([path for path in changed if survey.found[path] is not Found.ABSENT])
@@ -154,7 +157,10 @@ class _Writer:
             data = files.get(path)
             if data is not None:
                 survey.digests[path] = hashlib.sha256(data).hexdigest()
-            return self._look(path, data, folders[path.rpartition("/")[0]], manifest)
+            found, held = self._look(path, data, folders[path.rpartition("/")[0]], manifest)
+            if found is Found.OURS and held is not None:
+                survey.held[path] = held
+            return found
 
         with ThreadPoolExecutor(_WRITERS) as pool:
             survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
@@ -296,21 +302,24 @@ class _Writer:
             )
         return state + _left(left)
 
-    def _look(self, path: str, data: bytes | None, parent: int | None, manifest: Manifest) -> Found:
-        """What `path` holds: `data` (None if this build does not write it), feedpub's or not;
-        `parent` is its folder's descriptor, None if there is no such folder."""
+    def _look(
+        self, path: str, data: bytes | None, parent: int | None, manifest: Manifest
+    ) -> tuple[Found, str | None]:
+        """What `path` holds: `data` (None if this build does not write it), feedpub's or not,
+        with the digest of a regular file's bytes; `parent` is its folder's descriptor, None if
+        there is no such folder."""
         name = path.rpartition("/")[2]
         if parent is None:
-            return Found.ABSENT
+            return Found.ABSENT, None
         with failures(self.out / path):
             try:
                 found = os.stat(name, dir_fd=parent, follow_symlinks=False)
             except FileNotFoundError:
-                return Found.ABSENT
+                return Found.ABSENT, None
             if stat.S_ISLNK(found.st_mode):
-                return Found.FOREIGN if data is not None else Found.OTHER
+                return (Found.FOREIGN if data is not None else Found.OTHER), None
             if data is None and not stat.S_ISREG(found.st_mode):
-                return Found.OTHER  # not feedpub's, and nothing this build needs to replace
+                return Found.OTHER, None  # not feedpub's, and nothing this build needs to replace
             if stat.S_ISDIR(found.st_mode):
                 raise PublishError(self.out / path, "is a folder, where feedpub writes a file")
             if not stat.S_ISREG(found.st_mode):
@@ -319,9 +328,10 @@ class _Writer:
             with os.fdopen(fd, "rb") as f:
                 held = f.read()
         if held == data:
-            return Found.SAME
-        owned = manifest.owns(path, hashlib.sha256(held).hexdigest(), found.st_size, found.st_mtime_ns)
-        return Found.OURS if owned else Found.FOREIGN
+            return Found.SAME, None
+        digest = hashlib.sha256(held).hexdigest()
+        owned = manifest.owns(path, digest, found.st_size, found.st_mtime_ns)
+        return (Found.OURS if owned else Found.FOREIGN), digest
 
     def _dir(self, folder: str, *, create: bool = False) -> int:
         """A descriptor of `folder` (relative, '' for the root), never through a link; with
