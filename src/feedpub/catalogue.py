@@ -56,6 +56,9 @@ ARTICLE_FIELDS = {
     "draft": "true or false",
     "image": "an absolute http(s) URL, or {url, alt}",
     "enclosures": "a list of {url, length, type}: files that go with the article",
+    "guid": "the id an old RSS or JSON feed gave the article, kept so that readers do not show it again: "
+    "text without white space, at most 2048 characters",
+    "atom_id": "the id an old Atom feed gave the article, where it differs from guid: an absolute IRI",
 }
 IMAGE_FIELDS = {
     "url": "the image's absolute http(s) URL",
@@ -99,7 +102,9 @@ MIME_TYPE = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
 _DOTTED_HOST = re.compile(r"https?://[^/:?#]*[A-Za-z0-9-]\.[A-Za-z0-9-]", re.ASCII)
 MAX_LENGTH = 2**63 - 1
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+"""An absolute URI (or IRI): a scheme, a colon, and no white space; what Atom ids must be."""
+MAX_GUID = 2048
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
 )
@@ -159,12 +164,17 @@ def join(first: Part, second: Part) -> Catalogue | None:
     """The catalogue with the articles of `first`, then those of `second`, as `validate`
     would read it; None where the whole may have a problem neither part shows (an id in
     both, a tag of one that would share a folder with a different tag of the other, a tag
-    definition neither uses), which only reading the whole can report in place."""
+    definition neither uses, a guid or atom_id in both), which only reading the whole can
+    report in place."""
     head, tail = first.catalogue, second.catalogue
     if head.site != tail.site or first.unused & second.unused:
         return None
     ids = {article.id for article in head.articles}
-    if any(article.id in ids for article in tail.articles):
+    guids = {article.guid for article in head.articles} - {None}
+    atom_ids = {article.atom_id for article in head.articles} - {None}
+    if any(
+        article.id in ids or article.guid in guids or article.atom_id in atom_ids for article in tail.articles
+    ):
         return None
     by_key = {tag_key(tag.name): tag for tag in head.tags}
     slugs = {tag.slug for tag in head.tags}
@@ -267,6 +277,8 @@ class _Reader:
         self.screened = screened
         self.problems: list[Problem] = []
         self.tz: tzinfo = UTC
+        self.guids: dict[str, yaml.Node] = {}
+        self.atom_ids: dict[str, yaml.Node] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -513,7 +525,7 @@ class _Reader:
             self.pattern(
                 values["id"],
                 "site.id",
-                _URI,
+                ABSOLUTE_URI,
                 "an absolute URI such as https://example.org/ or tag:example.org,2023:site",
             )
             if "id" in values
@@ -669,6 +681,20 @@ class _Reader:
                 ident = None
             elif ident is not None:
                 ids[ident] = values["id"]
+        guid = self.guid(values["guid"], f"{where}.guid") if "guid" in values else None
+        guid = self.unique(guid, values.get("guid"), f"{where}.guid", self.guids)
+        atom_id = (
+            self.pattern(
+                values["atom_id"],
+                f"{where}.atom_id",
+                ABSOLUTE_URI,
+                "an absolute IRI such as tag:example.org,2023:12 or https://example.org/?p=12; "
+                "Atom requires one",
+            )
+            if "atom_id" in values
+            else None
+        )
+        atom_id = self.unique(atom_id, values.get("atom_id"), f"{where}.atom_id", self.atom_ids)
         title = self.text(values["title"], f"{where}.title", line=True) if "title" in values else None
         link = self.link(values["link"], f"{where}.link") if "link" in values else None
         published = self.when(values["published"], f"{where}.published") if "published" in values else None
@@ -699,6 +725,8 @@ class _Reader:
             ("updated" in values and updated is None)
             or ("summary" in values and summary is None)
             or ("content" in values and content is None)
+            or ("guid" in values and guid is None)
+            or ("atom_id" in values and atom_id is None)
         ):
             return None
         assert ident and title and link and published and draft is not None
@@ -722,7 +750,48 @@ class _Reader:
             draft,
             image,
             enclosures,
+            guid,
+            atom_id,
         )
+
+    def guid(self, node: yaml.Node, where: str) -> str | None:
+        """The id an old feed gave the article: readers compare it as it is, so it is kept as
+        written, but white space (which feed readers may trim or fold) is refused."""
+        value = self.text(node, where, html=True)  # an identifier, never shown: markup means nothing
+        if value is None:
+            return None
+        if _SPACE.search(value):
+            fault = "contains white space"
+        elif len(value) > MAX_GUID:
+            fault = f"is {len(value):,} characters long"
+        else:
+            return value
+        shown = value if len(value) <= 60 else value[:60] + "…"
+        self.error(
+            node,
+            where,
+            f"'guid': '{shown}' {fault} (expected text without white space or control characters, "
+            f"at most {MAX_GUID} characters)",
+        )
+        return None
+
+    def unique(
+        self, value: str | None, node: yaml.Node | None, where: str, seen: dict[str, yaml.Node]
+    ) -> str | None:
+        """`value`, unless an article before this one gave the same in this field (reported)."""
+        if value is None or node is None:
+            return None
+        if value in seen:
+            name = _leaf(where)
+            self.error(
+                node,
+                where,
+                f"duplicate {name} '{value}' (first used at line {seen[value].start_mark.line + 1}); "
+                f"each article's {name} must be unique",
+            )
+            return None
+        seen[value] = node
+        return value
 
     def image(self, node: yaml.Node, where: str) -> Image | None:
         if isinstance(node, yaml.ScalarNode):

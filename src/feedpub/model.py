@@ -65,6 +65,10 @@ class Article:
     draft: bool
     image: Image | None = None
     enclosures: tuple[Enclosure, ...] = ()
+    guid: str | None = None
+    """The id an old RSS or JSON feed gave the article, which its entries keep."""
+    atom_id: str | None = None
+    """The id an old Atom feed gave the article, where it differs from `guid`."""
 
 
 @pickled_by_value

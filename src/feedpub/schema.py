@@ -79,6 +79,8 @@ def schema() -> dict[str, Any]:
             "draft": {"type": "boolean"},
             "image": {"anyOf": [URL, {"$ref": "#/$defs/image"}]},
             "enclosures": {"type": "array", "items": {"$ref": "#/$defs/enclosure"}},
+            "guid": {"type": ["string", "number", "boolean"], "pattern": r"^\s*\S+\s*$"},
+            "atom_id": {"type": "string", "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.-]*:\S+\s*$"},
         },
         list(c.REQUIRED_ARTICLE),
         "An article",

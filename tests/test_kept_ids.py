@@ -1,0 +1,172 @@
+"""Kept ids: the `guid` and `atom_id` an old feed gave an article, validated like `id`."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import article, catalogue_text, parse, valid
+from feedpub import catalogue, load
+from feedpub.problems import Severity
+from test_schema import schema_errors
+
+LONGEST = "g" * catalogue.MAX_GUID
+
+RULES = [
+    # (what, catalogue, line:col, words in the message)
+    (
+        "guid with white space",
+        catalogue_text(article("a1", "guid: 'post 12'")),
+        "12:11",
+        ["'guid': 'post 12' contains white space", "without white space", "at most 2048"],
+    ),
+    (
+        "guid too long",
+        catalogue_text(article("a1", f"guid: {LONGEST}g")),
+        "12:11",
+        ["'guid'", "is 2,049 characters long", "at most 2048"],
+    ),
+    ("empty guid", catalogue_text(article("a1", "guid: ''")), "12:11", ["'guid' is empty"]),
+    (
+        "guid with a control character",
+        catalogue_text(article("a1", 'guid: "a\\x01b"')),
+        "12:11",
+        ["'guid'", "U+0001"],
+    ),
+    (
+        "guid that is a mapping",
+        catalogue_text(article("a1", "guid: {a: b}")),
+        "12:11",
+        ["'guid' must be text"],
+    ),
+    (
+        "duplicate guid",
+        catalogue_text(article("a1", "guid: p12"), article("a2", "guid: p12")),
+        "17:11",
+        ["duplicate guid 'p12' (first used at line 12)", "must be unique"],
+    ),
+    (
+        "relative atom_id",
+        catalogue_text(article("a1", "atom_id: /2023/12/post")),
+        "12:14",
+        ["'atom_id': '/2023/12/post' is not valid", "absolute IRI", "Atom requires one"],
+    ),
+    (
+        "atom_id with white space",
+        catalogue_text(article("a1", "atom_id: 'tag:example.org,2023:a b'")),
+        "12:14",
+        ["'atom_id'", "is not valid", "absolute IRI"],
+    ),
+    (
+        "duplicate atom_id",
+        catalogue_text(
+            article("a1", "atom_id: 'tag:example.org,2023:1'"),
+            article("a2", "atom_id: 'tag:example.org,2023:1'"),
+        ),
+        "17:14",
+        ["duplicate atom_id 'tag:example.org,2023:1' (first used at line 12)"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "where", "words"), RULES, ids=[r[0] for r in RULES])
+def test_kept_id_rule_reports_place_and_what_is_valid(
+    what: str, text: str, where: str, words: list[str]
+) -> None:
+    found, problems = parse(text)
+    assert found is None
+    (message,) = [str(p) for p in problems if p.severity is Severity.ERROR]
+    assert message.startswith(f"articles.yaml:{where}: error: "), message
+    for word in words:
+        assert word in message
+
+
+KEPT = [
+    # (fields as written, (guid, atom_id) as read)
+    (["guid: https://example.org/?p=12"], ("https://example.org/?p=12", None)),
+    (["guid: 5f3a1b2c9d0e8f7a6b5c4d3e"], ("5f3a1b2c9d0e8f7a6b5c4d3e", None)),
+    (["guid: 12"], ("12", None)),  # YAML's integer, read as the text it is
+    (["guid: '  spaced-around  '"], ("spaced-around", None)),
+    ([f"guid: {LONGEST}"], (LONGEST, None)),
+    (
+        ["guid: 'urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a'"],
+        ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", None),
+    ),
+    (["atom_id: 'tag:example.org,2003:3.2397'"], (None, "tag:example.org,2003:3.2397")),
+    (
+        ["guid: https://example.org/?p=1", "atom_id: https://example.org/?p=1"],
+        ("https://example.org/?p=1", "https://example.org/?p=1"),
+    ),
+    (
+        ["guid: '12'", "atom_id: 'https://example.org/2023/12/post'"],
+        ("12", "https://example.org/2023/12/post"),
+    ),
+    ([], (None, None)),
+]
+
+
+@pytest.mark.parametrize(("fields", "kept"), KEPT)
+def test_kept_ids_are_read_as_written(fields: list[str], kept: tuple[str | None, str | None]) -> None:
+    (read,) = valid(catalogue_text(article("a1", *fields))).articles
+    assert (read.guid, read.atom_id) == kept
+
+
+def test_each_kind_of_kept_id_is_unique_only_among_its_own_kind() -> None:
+    # what one article's RSS guid was may well be what another's Atom id was
+    found = valid(
+        catalogue_text(
+            article("a1", "guid: 'https://example.org/?p=1'"),
+            article("a2", "guid: 'x2'", "atom_id: 'https://example.org/?p=1'"),
+        )
+    )
+    assert [(a.guid, a.atom_id) for a in found.articles] == [
+        ("https://example.org/?p=1", None),
+        ("x2", "https://example.org/?p=1"),
+    ]
+
+
+def part(text: str) -> catalogue.Part:
+    root, problems = load.parse(text.encode(), "articles.yaml")
+    assert root is not None, problems
+    found = catalogue.validate_part(root, "articles.yaml")
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("guid: g1", "guid: g2", True),
+        ("guid: g1", "guid: g1", False),
+        ("atom_id: 'tag:a,2024:1'", "atom_id: 'tag:a,2024:1'", False),
+        ("guid: 'tag:a,2024:1'", "atom_id: 'tag:a,2024:1'", True),
+    ],
+)
+def test_two_parts_read_at_once_are_joined_only_without_a_kept_id_in_both(
+    first: str, second: str, joined: bool
+) -> None:
+    # a duplicate across the parts is left to reading the whole, which places the problem
+    head, tail = part(catalogue_text(article("a1", first))), part(catalogue_text(article("a2", second)))
+    assert (catalogue.join(head, tail) is not None) is joined
+
+
+@pytest.mark.parametrize(
+    ("fields", "schema_refuses"),
+    [
+        ("guid: 'a b'", True),
+        ("guid: null", True),
+        ("guid: [a]", True),
+        ("atom_id: 12", True),
+        ("atom_id: /relative", True),
+        ("atom_id: 'tag:a b'", True),
+        ("atom_id: 2024-01-01", True),
+        ("guid: ''", True),
+        (f"guid: {LONGEST}g", False),  # the schema is looser: check refuses it
+        ("guid: https://example.org/?p=1", False),
+        ("atom_id: 'tag:example.org,2024:1'", False),
+    ],
+)
+def test_the_schema_is_never_stricter_than_feedpub_on_kept_ids(fields: str, schema_refuses: bool) -> None:
+    text = catalogue_text(article("a1", fields))
+    assert bool(schema_errors(text)) is schema_refuses
+    if schema_refuses:
+        assert parse(text)[0] is None
