@@ -1,12 +1,19 @@
-"""Kept ids: the `guid` and `atom_id` an old feed gave an article, validated like `id`."""
+"""Kept ids: the `guid` and `atom_id` an old feed gave an article, validated like `id`, and
+the format each goes into: RSS and JSON Feed carry the guid, Atom the atom_id or an IRI guid."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from conftest import article, catalogue_text, parse, valid
+import feedparser
+import pytest
+from lxml import etree
+
+from conftest import NOW, ROOT, article, catalogue_text, parse, valid
 from feedpub import catalogue, load
 from feedpub.problems import Severity
+from feedpub.render import render
+from feedpub.render.plan import entry_id
 from test_schema import schema_errors
 
 LONGEST = "g" * catalogue.MAX_GUID
@@ -170,3 +177,95 @@ def test_the_schema_is_never_stricter_than_feedpub_on_kept_ids(fields: str, sche
     assert bool(schema_errors(text)) is schema_refuses
     if schema_refuses:
         assert parse(text)[0] is None
+
+
+# -- rendering: which id each format carries ----------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+LINK = "https://example.org/a1"
+UUID = "urn:uuid:"
+
+
+def ids(*fields: str) -> tuple[tuple[str, str | None], str, str]:
+    """(RSS guid and its isPermaLink, Atom id, JSON Feed id) of one article with `fields`."""
+    files = render(valid(catalogue_text(article("a1", *fields))), NOW)
+    (guid,) = etree.fromstring(files["rss.xml"]).findall("channel/item/guid")
+    (atom,) = etree.fromstring(files["atom.xml"]).findall(f"{ATOM}entry/{ATOM}id")
+    (item,) = json.loads(files["feed.json"])["items"]
+    return (guid.text, guid.get("isPermaLink")), atom.text, item["id"]
+
+
+def test_without_kept_ids_an_entry_keeps_todays_name_based_uuid_everywhere() -> None:
+    own = entry_id(valid(catalogue_text()).site, "a1")
+    assert own.startswith(UUID)
+    assert ids() == ((own, "false"), own, own)
+
+
+@pytest.mark.parametrize(
+    ("fields", "rss", "atom", "json_id"),
+    [
+        # WordPress: the guid is an address, but not the article's: not a permalink
+        (
+            ["guid: https://example.org/?p=12"],
+            ("https://example.org/?p=12", "false"),
+            "https://example.org/?p=12",
+            "https://example.org/?p=12",
+        ),
+        # Hugo: the guid is the article's own link, a permalink as RSS's default has it
+        ([f"guid: {LINK}"], (LINK, "true"), LINK, LINK),
+        # Ghost: a bare hexadecimal id, which cannot be an Atom id
+        (
+            ["guid: 5f3a1b2c9d0e8f7a6b5c4d3e"],
+            ("5f3a1b2c9d0e8f7a6b5c4d3e", "false"),
+            "own",
+            "5f3a1b2c9d0e8f7a6b5c4d3e",
+        ),
+        # old RSS and Atom feeds that used different ids: each format keeps its own
+        (
+            ["guid: '12'", "atom_id: 'tag:example.org,2023:12'"],
+            ("12", "false"),
+            "tag:example.org,2023:12",
+            "12",
+        ),
+        (["atom_id: 'tag:example.org,2023:12'"], ("own", "false"), "tag:example.org,2023:12", "own"),
+    ],
+)
+def test_kept_ids_go_where_old_readers_look_for_them(
+    fields: list[str], rss: tuple[str, str], atom: str, json_id: str
+) -> None:
+    own = entry_id(valid(catalogue_text()).site, "a1")
+    expected = (
+        (own if rss[0] == "own" else rss[0], rss[1]),
+        own if atom == "own" else atom,
+        own if json_id == "own" else json_id,
+    )
+    assert ids(*fields) == expected
+
+
+def test_feedparser_reads_the_kept_ids_back() -> None:
+    text = catalogue_text(
+        article("a1", "guid: https://example.org/?p=1"),
+        article("a2", "guid: '2'", "atom_id: 'tag:example.org,2023:2'"),
+    )
+    files = render(valid(text), NOW)
+    by_format = {
+        name: [e.id for e in feedparser.parse(files[name]).entries] for name in ("rss.xml", "atom.xml")
+    }
+    # feedparser 6 does not read JSON Feed
+    by_format["feed.json"] = [item["id"] for item in json.loads(files["feed.json"])["items"]]
+    assert by_format == {
+        "rss.xml": ["2", "https://example.org/?p=1"],
+        "atom.xml": ["tag:example.org,2023:2", "https://example.org/?p=1"],
+        "feed.json": ["2", "https://example.org/?p=1"],
+    }
+
+
+def test_the_sample_feeds_do_not_change() -> None:
+    # the sample has no kept ids: every feed feedpub wrote before kept ids existed is the same
+    sample = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+    files = render(sample, NOW)
+    committed = {
+        str(p.relative_to(ROOT / "feeds")): p.read_bytes() for p in (ROOT / "feeds").rglob("[!.]*.*")
+    }
+    assert files.keys() == committed.keys()
+    assert [path for path in files if files[path] != committed[path]] == []
