@@ -14,6 +14,8 @@ from feedpub import catalogue, load
 from feedpub.problems import Severity
 from feedpub.render import render
 from feedpub.render.plan import entry_id
+from feedpub.verify import verify_document
+from feedpub.verify.common import canonical_uri
 from test_schema import schema_errors
 
 LONGEST = "g" * catalogue.MAX_GUID
@@ -269,3 +271,50 @@ def test_the_sample_feeds_do_not_change() -> None:
     }
     assert files.keys() == committed.keys()
     assert [path for path in files if files[path] != committed[path]] == []
+
+
+# -- verify: kept ids are judged as the W3C validator judges them -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "canonical"),
+    [
+        ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"),
+        ("https://example.org/?p=12", "https://example.org/?p=12"),
+        ("tag:example.org,2003:3.2397", "tag:example.org,2003:3.2397"),
+        ("https://example.org/a%20b", "https://example.org/a%20b"),
+        ("URN:UUID:1225C695", "urn:UUID:1225C695"),
+        ("HTTP://Example.ORG:80/a/./b/../c", "http://example.org/a/c"),
+        ("http://example.org", "http://example.org/"),
+        ("http://example.org:8080/", "http://example.org:8080/"),
+        ("https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9"),
+        ("https://example.org/%7Euser", "https://example.org/~user"),
+        ("https://example.org/?q=a%20b", "https://example.org/?q=a+b"),
+        ("mailto:Jane@EXAMPLE.org", "mailto:Jane@example.org"),
+        ("https://example.org/café", None),
+        ("https://example.org/%ff", None),
+    ],
+)
+def test_canonical_form_is_the_w3c_validators(uri: str, canonical: str | None) -> None:
+    assert canonical_uri(uri) == canonical
+
+
+def test_feeds_with_kept_ids_pass_verify() -> None:
+    text = catalogue_text(
+        article("a1", "guid: https://example.org/?p=1"),
+        article("a2", "guid: 5f3a1b2c9d0e8f7a6b5c4d3e"),
+        article("a3", "guid: 'post-3'", "atom_id: 'tag:example.org,2023:3'", published="2024-01-03"),
+        article("a4", "guid: https://example.org/a4", published="2024-01-04"),
+    )
+    files = render(valid(text), NOW)
+    for path in ("rss.xml", "atom.xml"):
+        assert verify_document(files[path], path, path, NOW) == [], path
+
+
+def test_a_kept_guid_of_a_few_digits_draws_the_w3c_warning_it_drew_before() -> None:
+    # the old feed had it; changing it would show the entry again, so it is kept as it was
+    files = render(valid(catalogue_text(article("a1", "guid: '1234'"))), NOW)
+    problems = verify_document(files["rss.xml"], "rss.xml", "rss.xml", NOW)
+    assert [p.message for p in problems] == [
+        "<guid>: guid is not sufficiently unique [NotSufficientlyUnique]"
+    ]
