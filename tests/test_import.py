@@ -7,6 +7,7 @@ whose ids differ)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import http.client
@@ -30,7 +31,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SITE, article, catalogue_text, feedpub, nginx, valid
+import conftest
+from conftest import SITE, article, catalogue_text, feedpub, free_port, nginx, valid
 from feedpub import importer
 from feedpub.importer import fetch, yaml_text
 from feedpub.importer.elements import html_text
@@ -1359,3 +1361,75 @@ def test_html_in_a_literal_block_reads_back_the_same(lines: list[str]) -> None:
     node = yaml.compose("k: " + yaml_text.literal(body, "  "), Loader=yaml.CSafeLoader)
     expected = "\n".join(line.rstrip() for line in body.split("\n"))
     assert node.value[0][1].value == expected
+
+
+# -- moving the feeds' own addresses: README's redirects, served ---------------------------------
+
+
+def readme_block(language: str) -> str:
+    """The `language` code block of README's "Moving the feeds' own addresses"."""
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Moving the feeds' own addresses") :]
+    return section[
+        section.index(f"```{language}\n") + len(language) + 4 : section.index(
+            "```\n", section.index(f"```{language}\n") + 4
+        )
+    ]
+
+
+@contextlib.contextmanager
+def nginx_with(lines: str, www: Path, run: Path, port: int) -> Iterator[str]:
+    """conftest's nginx, with `lines` added to its server block."""
+    template = conftest.NGINX.replace(
+        "    root {root};\n", "    root {root};\n" + lines.replace("{", "{{").replace("}", "}}")
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(conftest, "NGINX", template)
+        with nginx(www, run, port) as base:
+            yield base
+
+
+def test_readmes_nginx_redirects_answer_301_to_the_new_feeds(tmp_path: Path) -> None:
+    with nginx_with(readme_block("nginx"), tmp_path, tmp_path / "nginx", free_port()) as base:
+        for old, new in [
+            ("/feed/", "/feeds/rss.xml"),
+            ("/feed/?paged=2", "/feeds/rss.xml"),
+            ("/feed/rss2/", "/feeds/rss.xml"),
+            ("/feed/atom/", "/feeds/atom.xml"),
+            ("/category/gaza/feed/", "/feeds/tags/gaza/rss.xml"),
+        ]:
+            connection = http.client.HTTPConnection(base.removeprefix("http://"))
+            connection.request("GET", old)
+            answer = connection.getresponse()
+            assert (answer.status, answer.getheader("Location")) == (301, "https://blog.example.org" + new), (
+                old
+            )
+            connection.close()
+
+
+def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tmp_path: Path) -> None:
+    www, site, reader = tmp_path / "www", tmp_path / "site", tmp_path / "reader"
+    for folder in (www / "old", site, reader):
+        folder.mkdir(parents=True)
+    (www / "old" / "feed.xml").write_text(wordpress_rss(POSTS), encoding="utf-8")
+    (www / "old" / "atom.xml").write_text(wordpress_atom(POSTS), encoding="utf-8")
+    old_site = (
+        "location = /feed/      { try_files /old/feed.xml =404; }\n"
+        "location = /feed/atom/ { try_files /old/atom.xml =404; }\n"
+    )
+    port = free_port()
+    with nginx_with(old_site, www, tmp_path / "old-nginx", port) as base:
+        urls = [f"{base}/feed/", f"{base}/feed/atom/"]
+        before = newsboat_items(reader, urls)
+        with sqlite3.connect(reader / "cache.db") as db:
+            db.execute("UPDATE rss_item SET unread = 0")
+        result = feedpub("import", *urls, cwd=site)
+        assert result.returncode == 0, result.stderr
+    build(site)
+    shutil.copytree(site / "feeds", www / "feeds")
+    moved = readme_block("nginx").replace("https://blog.example.org", base)
+    with nginx_with(moved, www, tmp_path / "new-nginx", port):
+        after = newsboat_items(reader, urls)
+    log = (tmp_path / "new-nginx" / "access.log").read_text()
+    assert '"GET /feed/ HTTP/1.1" 301' in log and '"GET /feeds/rss.xml HTTP/1.1" 200' in log
+    assert before == (3, 3) and after == (3, 0)
