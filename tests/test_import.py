@@ -1433,3 +1433,21 @@ def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tm
     log = (tmp_path / "new-nginx" / "access.log").read_text()
     assert '"GET /feed/ HTTP/1.1" 301' in log and '"GET /feeds/rss.xml HTTP/1.1" 200' in log
     assert before == (3, 3) and after == (3, 0)
+
+
+def test_a_large_import_shared_with_a_second_process_writes_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # from 500 entries on, a second process (where the machine has a second core) reads half
+    # the items and makes half the drafts: the catalogue must not tell
+    (tmp_path / "feed.xml").write_text(wordpress_rss(many_posts(600)[::-1]), encoding="utf-8")
+    written = []
+    for share in (True, False):
+        if not share:
+            monkeypatch.setattr(importer.elements, "PARALLEL_ITEMS", 10**9)
+            monkeypatch.setattr(importer, "PARALLEL_ENTRIES", 10**9)
+        catalogue = tmp_path / f"shared-{share}.yaml"
+        outcome = importer.run([str(tmp_path / "feed.xml")], catalogue, pytest.fail)
+        assert outcome.imported == 600
+        written.append(catalogue.read_text(encoding="utf-8").replace(str(tmp_path), ""))
+    assert written[0] == written[1]

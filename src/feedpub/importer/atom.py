@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from feedpub.importer.elements import ATOM, absolute, html_text, media_image, paragraphs, text, where
+from feedpub.importer.elements import ATOM, absolute, each, html_text, media_image, paragraphs, text, where
 from feedpub.importer.old import Attachment, OldEntry, OldSite, Page, Person
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -27,7 +27,7 @@ def read(root: etree._Element, address: str) -> Page:
         url=address,
         format="Atom 1.0",
         site=site,
-        entries=[_entry(entry, address, site.authors) for entry in root.findall(f"{ATOM}entry")],
+        entries=each(root.findall(f"{ATOM}entry"), lambda entry: _entry(entry, address, site.authors)),
         older=_link(root, "prev-archive") or _link(root, "next"),
         wordpress="wordpress" in made_by.lower(),
     )

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import etree  # type: ignore[import-untyped]
 
-from feedpub.importer.old import Person
+from feedpub import parallel
+from feedpub.importer.old import OldEntry, Person
+
+PARALLEL_ITEMS = 500
+"""From this many items on, a second process reads half of them (forked, it has the parsed
+document already): reading items is most of the time a large feed takes to read."""
 
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -22,6 +28,15 @@ _ADDRESS = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _BLOCK = re.compile(
     r"</?(?:p|div|br|hr|li|dd|dt|h[1-6]|blockquote|pre|table|tr|td|th|figure|figcaption)\b", re.I
 )
+
+
+def each(items: list[etree._Element], read: Callable[[etree._Element], OldEntry]) -> list[OldEntry]:
+    """`read` of every item, in order; half of them in a second process if there are many."""
+    jobs = 2 if len(items) >= PARALLEL_ITEMS else 1
+    found = parallel.divided(
+        list(enumerate(items)), jobs, lambda share, here: {i: read(item) for i, item in share}, here=0.5
+    )
+    return [found[i] for i in range(len(items))]
 
 
 def text(element: etree._Element | None) -> str | None:

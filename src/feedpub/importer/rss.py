@@ -9,6 +9,7 @@ from feedpub.importer.elements import (
     CONTENT,
     DC,
     absolute,
+    each,
     first,
     markup,
     media_image,
@@ -42,7 +43,7 @@ def read(root: etree._Element, address: str) -> Page:
         url=address,
         format=f"RSS {root.get('version') or '2.0'}",
         site=site,
-        entries=[_item(item, address, base) for item in items],
+        entries=each(items, lambda item: _item(item, address, base)),
         older=_older(channel, address),
         wordpress="wordpress.org" in generator.lower(),
     )
@@ -66,7 +67,7 @@ def read_rdf(root: etree._Element, address: str) -> Page:
         url=address,
         format="RSS 1.0" if ns == RSS1 else "RSS 0.90",
         site=site,
-        entries=[_item(item, address, base, ns) for item in root.findall(f"{ns}item")],
+        entries=each(root.findall(f"{ns}item"), lambda item: _item(item, address, base, ns)),
         older=_older(channel, address),
     )
 
