@@ -1451,3 +1451,25 @@ def test_a_large_import_shared_with_a_second_process_writes_the_same_bytes(
         assert outcome.imported == 600
         written.append(catalogue.read_text(encoding="utf-8").replace(str(tmp_path), ""))
     assert written[0] == written[1]
+
+
+def test_an_old_id_an_article_already_there_does_not_carry_is_said(tmp_path: Path) -> None:
+    # the site's RSS feed first, its Atom feed (other ids) in a second run: the articles are
+    # there already and are not changed, so the Atom ids they lack are said, with the fix
+    write(tmp_path, {"index.xml": movable_type_rss(POSTS), "atom.xml": movable_type_atom(POSTS)})
+    assert imported(tmp_path, "index.xml").returncode == 0
+    before = (tmp_path / "articles.yaml").read_bytes()
+    again = imported(tmp_path, "atom.xml")
+    assert (
+        again.stdout == "imported 0 entries from 1 source into articles.yaml (0 skipped, 3 already there)\n"
+    )
+    assert (
+        "already in the catalogue as 'hello-world', which does not carry the id this feed gave it: "
+        "add `atom_id: tag:mt.example.org,2023:/weblog//1.12` to it, or that feed's readers will show it once more"
+    ) in again.stderr
+    assert again.stderr.count("add `atom_id:") == 3
+    assert (tmp_path / "articles.yaml").read_bytes() == before
+    # in one run, both are kept
+    (tmp_path / "articles.yaml").unlink()
+    both = imported(tmp_path, "index.xml", "atom.xml")
+    assert both.stderr == "" and "atom_id: tag:mt.example.org" in (tmp_path / "articles.yaml").read_text()

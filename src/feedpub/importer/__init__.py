@@ -20,6 +20,8 @@ from feedpub import parallel
 from feedpub.importer import catalogue_file, history, mapping
 from feedpub.importer.fetch import Budget, Limits, is_url
 from feedpub.importer.old import Page, Refused, Why
+from feedpub.model import Article
+from feedpub.render import plan
 
 __all__ = ["Limits", "Outcome", "Refused", "Why", "run"]
 
@@ -58,7 +60,7 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
             warn(message)
         skipped += page.left_out
     combined = mapping.combine([entry for page in pages for entry in page.entries] for pages in read)
-    fresh = _not_there(combined, existing)
+    fresh = _not_there(combined, existing, warn)
     already = len(combined) - len(fresh)
     site = None if existing.catalogue else _new_site([page for pages in read for page in pages], sources)
     site_authors = _authors(existing, site)
@@ -110,18 +112,39 @@ def _nothing(outcome: Outcome) -> Outcome:
     )
 
 
-def _not_there(combined: list[mapping.Combined], existing: catalogue_file.Existing) -> list[mapping.Combined]:
-    """The articles whose ids and links the catalogue does not have yet."""
+def _not_there(
+    combined: list[mapping.Combined], existing: catalogue_file.Existing, warn: Callable[[str], None]
+) -> list[mapping.Combined]:
+    """The articles whose ids and links the catalogue does not have yet. Of those it has, an
+    old id that the article there does not carry is said (the article is never changed)."""
     if existing.catalogue is None:
         return combined
-    articles = existing.catalogue.articles
-    ids = {a.guid for a in articles if a.guid} | {a.atom_id for a in articles if a.atom_id}
-    links = {a.link for a in articles}
-    return [
-        article
-        for article in combined
-        if not any(entry.id in ids or entry.link in links for entry in article.entries)
-    ]
+    catalogue = existing.catalogue
+    known: dict[str, Article] = {}
+    for article in catalogue.articles:
+        for key in (article.link, article.guid, article.atom_id):
+            if key:
+                known.setdefault(key, article)
+    fresh = []
+    for combined_article in combined:
+        there = next(
+            (known[key] for e in combined_article.entries for key in (e.id, e.link) if key and key in known),
+            None,
+        )
+        if there is None:
+            fresh.append(combined_article)
+            continue
+        own = plan.entry_id(catalogue.site, there.id)
+        carried = {"rss": there.guid or own, "json": there.guid or own, "atom": plan.atom_id(there, own)}
+        field = {"rss": "guid", "json": "guid", "atom": "atom_id"}
+        for entry in combined_article.entries:
+            if entry.id and entry.id != carried[entry.format]:
+                warn(
+                    f"{entry.where}: already in the catalogue as '{there.id}', which does not carry the "
+                    f"id this feed gave it: add `{field[entry.format]}: {entry.id}` to it, or that "
+                    "feed's readers will show it once more"
+                )
+    return fresh
 
 
 def _new_site(pages: list[Page], sources: list[str]) -> catalogue_file.NewSite:
