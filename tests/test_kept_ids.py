@@ -1,13 +1,22 @@
-"""Kept ids: the `guid` and `atom_id` an old feed gave an article, validated like `id`."""
+"""Kept ids: the `guid` and `atom_id` an old feed gave an article, validated like `id`, and
+the format each goes into: RSS and JSON Feed carry the guid, Atom the atom_id or an IRI guid."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from conftest import article, catalogue_text, parse, valid
+import feedparser
+import pytest
+from lxml import etree
+
+from conftest import NOW, ROOT, article, catalogue_text, parse, valid
 from feedpub import catalogue, load
 from feedpub.catalogue import fields
 from feedpub.problems import Severity
+from feedpub.render import render
+from feedpub.render.plan import entry_id
+from feedpub.verify import verify_document
+from feedpub.verify.common import canonical_uri
 from test_schema import schema_errors
 
 LONGEST = "g" * fields.MAX_GUID
@@ -171,3 +180,142 @@ def test_the_schema_is_never_stricter_than_feedpub_on_kept_ids(fields: str, sche
     assert bool(schema_errors(text)) is schema_refuses
     if schema_refuses:
         assert parse(text)[0] is None
+
+
+# -- rendering: which id each format carries ----------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+LINK = "https://example.org/a1"
+UUID = "urn:uuid:"
+
+
+def ids(*fields: str) -> tuple[tuple[str, str | None], str, str]:
+    """(RSS guid and its isPermaLink, Atom id, JSON Feed id) of one article with `fields`."""
+    files = render(valid(catalogue_text(article("a1", *fields))), NOW)
+    (guid,) = etree.fromstring(files["rss.xml"]).findall("channel/item/guid")
+    (atom,) = etree.fromstring(files["atom.xml"]).findall(f"{ATOM}entry/{ATOM}id")
+    (item,) = json.loads(files["feed.json"])["items"]
+    return (guid.text, guid.get("isPermaLink")), atom.text, item["id"]
+
+
+def test_without_kept_ids_an_entry_keeps_todays_name_based_uuid_everywhere() -> None:
+    own = entry_id(valid(catalogue_text()).site, "a1")
+    assert own.startswith(UUID)
+    assert ids() == ((own, "false"), own, own)
+
+
+@pytest.mark.parametrize(
+    ("fields", "rss", "atom", "json_id"),
+    [
+        # WordPress: the guid is an address, but not the article's: not a permalink
+        (
+            ["guid: https://example.org/?p=12"],
+            ("https://example.org/?p=12", "false"),
+            "https://example.org/?p=12",
+            "https://example.org/?p=12",
+        ),
+        # Hugo: the guid is the article's own link, a permalink as RSS's default has it
+        ([f"guid: {LINK}"], (LINK, "true"), LINK, LINK),
+        # Ghost: a bare hexadecimal id, which cannot be an Atom id
+        (
+            ["guid: 5f3a1b2c9d0e8f7a6b5c4d3e"],
+            ("5f3a1b2c9d0e8f7a6b5c4d3e", "false"),
+            "own",
+            "5f3a1b2c9d0e8f7a6b5c4d3e",
+        ),
+        # old RSS and Atom feeds that used different ids: each format keeps its own
+        (
+            ["guid: '12'", "atom_id: 'tag:example.org,2023:12'"],
+            ("12", "false"),
+            "tag:example.org,2023:12",
+            "12",
+        ),
+        (["atom_id: 'tag:example.org,2023:12'"], ("own", "false"), "tag:example.org,2023:12", "own"),
+    ],
+)
+def test_kept_ids_go_where_old_readers_look_for_them(
+    fields: list[str], rss: tuple[str, str], atom: str, json_id: str
+) -> None:
+    own = entry_id(valid(catalogue_text()).site, "a1")
+    expected = (
+        (own if rss[0] == "own" else rss[0], rss[1]),
+        own if atom == "own" else atom,
+        own if json_id == "own" else json_id,
+    )
+    assert ids(*fields) == expected
+
+
+def test_feedparser_reads_the_kept_ids_back() -> None:
+    text = catalogue_text(
+        article("a1", "guid: https://example.org/?p=1"),
+        article("a2", "guid: '2'", "atom_id: 'tag:example.org,2023:2'"),
+    )
+    files = render(valid(text), NOW)
+    by_format = {
+        name: [e.id for e in feedparser.parse(files[name]).entries] for name in ("rss.xml", "atom.xml")
+    }
+    # feedparser 6 does not read JSON Feed
+    by_format["feed.json"] = [item["id"] for item in json.loads(files["feed.json"])["items"]]
+    assert by_format == {
+        "rss.xml": ["2", "https://example.org/?p=1"],
+        "atom.xml": ["tag:example.org,2023:2", "https://example.org/?p=1"],
+        "feed.json": ["2", "https://example.org/?p=1"],
+    }
+
+
+def test_the_sample_feeds_do_not_change() -> None:
+    # the sample has no kept ids: every feed feedpub wrote before kept ids existed is the same
+    sample = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
+    files = render(sample, NOW)
+    committed = {
+        str(p.relative_to(ROOT / "feeds")): p.read_bytes() for p in (ROOT / "feeds").rglob("[!.]*.*")
+    }
+    assert files.keys() == committed.keys()
+    assert [path for path in files if files[path] != committed[path]] == []
+
+
+# -- verify: kept ids are judged as the W3C validator judges them -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "canonical"),
+    [
+        ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"),
+        ("https://example.org/?p=12", "https://example.org/?p=12"),
+        ("tag:example.org,2003:3.2397", "tag:example.org,2003:3.2397"),
+        ("https://example.org/a%20b", "https://example.org/a%20b"),
+        ("URN:UUID:1225C695", "urn:UUID:1225C695"),
+        ("HTTP://Example.ORG:80/a/./b/../c", "http://example.org/a/c"),
+        ("http://example.org", "http://example.org/"),
+        ("http://example.org:8080/", "http://example.org:8080/"),
+        ("https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9"),
+        ("https://example.org/%7Euser", "https://example.org/~user"),
+        ("https://example.org/?q=a%20b", "https://example.org/?q=a+b"),
+        ("mailto:Jane@EXAMPLE.org", "mailto:Jane@example.org"),
+        ("https://example.org/café", None),
+        ("https://example.org/%ff", None),
+    ],
+)
+def test_canonical_form_is_the_w3c_validators(uri: str, canonical: str | None) -> None:
+    assert canonical_uri(uri) == canonical
+
+
+def test_feeds_with_kept_ids_pass_verify() -> None:
+    text = catalogue_text(
+        article("a1", "guid: https://example.org/?p=1"),
+        article("a2", "guid: 5f3a1b2c9d0e8f7a6b5c4d3e"),
+        article("a3", "guid: 'post-3'", "atom_id: 'tag:example.org,2023:3'", published="2024-01-03"),
+        article("a4", "guid: https://example.org/a4", published="2024-01-04"),
+    )
+    files = render(valid(text), NOW)
+    for path in ("rss.xml", "atom.xml"):
+        assert verify_document(files[path], path, path, NOW) == [], path
+
+
+def test_a_kept_guid_of_a_few_digits_draws_the_w3c_warning_it_drew_before() -> None:
+    # the old feed had it; changing it would show the entry again, so it is kept as it was
+    files = render(valid(catalogue_text(article("a1", "guid: '1234'"))), NOW)
+    problems = verify_document(files["rss.xml"], "rss.xml", "rss.xml", NOW)
+    assert [p.message for p in problems] == [
+        "<guid>: guid is not sufficiently unique [NotSufficientlyUnique]"
+    ]

@@ -145,7 +145,7 @@ def _build(
         articles=len(found.articles),
         warnings=warnings,
     )
-    with _uncollected():
+    with uncollected():
         files = render(found, now, progress, jobs=request.jobs)
     outcome = publish.publish(output, files, record, overwrite=request.overwrite)
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
@@ -170,12 +170,12 @@ def _too_large(path: Path, refused: source.TooLarge) -> Problem:
 def _validate(data: bytes, path: Path, jobs: int | None) -> tuple[Catalogue | None, list[Problem]]:
     from feedpub import reading
 
-    with _uncollected():
+    with uncollected():
         return reading.read(data, str(path), jobs=jobs)
 
 
 @contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
+def uncollected() -> Iterator[None]:
     """Reading and rendering build large graphs of objects with no reference cycles: the
     cycle collector would only walk them again and again (half the time of reading)."""
     gc.disable()

@@ -225,6 +225,27 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(builder)
     builder.set_defaults(run=_build)
 
+    imported = command(
+        "import",
+        "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
+    )
+    imported.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
+        "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
+    )
+    imported.epilog = f"""\
+exit status:
+  {OK}   imported (or every entry was in the catalogue already)
+  {INVALID}   nothing written: nothing importable, a source that is not a feed or is refused
+      (XML entities, too large), or a result that would not pass check
+  {USAGE}   usage error: unknown option, a source file that does not exist
+  {IO_FAILURE}  I/O failure: a server that fails or does not answer, a catalogue that cannot be written
+"""
+    imported.set_defaults(run=_import)
+
     serve = command(
         "serve", "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes"
     )
@@ -382,6 +403,21 @@ def _serve(args: argparse.Namespace) -> int:
             serve.serve(out, request.catalogue, args.port, rebuild)
         except OSError as e:
             raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
+    return OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from feedpub import importer
+
+    statuses = {importer.Why.USAGE: USAGE, importer.Why.INVALID: INVALID, importer.Why.IO: IO_FAILURE}
+    try:
+        with build.uncollected():
+            outcome = importer.run(
+                args.sources, Path(args.catalogue), lambda line: print(line, file=sys.stderr)
+            )
+    except importer.Refused as refused:
+        raise _Failure(statuses[refused.why], str(refused)) from None
+    print(outcome.summary())
     return OK
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+from feedpub.catalogue import ABSOLUTE_URI
 from feedpub.model import Article, Catalogue, Site
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -21,11 +22,14 @@ _SECOND = timedelta(seconds=1)
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """An article as published at a moment: its permanent id and the date of its newest edit."""
+    """An article as published at a moment: its permanent ids and the date of its newest edit."""
 
     article: Article
     id: str
+    """Its id in RSS and JSON Feed: the article's guid, else a name-based UUID."""
     updated: datetime
+    atom_id: str
+    """Its id in Atom (see `atom_id`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,18 @@ def entry_id(site: Site, article_id: str) -> str:
     return uuid.uuid5(_namespace(site.id), f"article:{article_id}").urn
 
 
+def atom_id(article: Article, own: str) -> str:
+    """The entry's Atom id: the article's atom_id, else its guid if that is an absolute IRI,
+    else `own` (its name-based UUID). Atom requires an absolute IRI, which a guid need not be
+    (Ghost's are bare hexadecimal); where the guid is one, the entry keeps one id in every
+    format, as old feeds that used it in RSS and Atom alike (WordPress's) had it."""
+    if article.atom_id:
+        return article.atom_id
+    if article.guid and ABSOLUTE_URI.fullmatch(article.guid):
+        return article.guid
+    return own
+
+
 def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
     """The site feed and one feed per tag with a published entry, each newest first, cut to size."""
     site = catalogue.site
@@ -72,7 +88,10 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
 
     def entry(article: Article) -> Entry:
         if article.id not in entries:
-            entries[article.id] = Entry(article, entry_id(site, article.id), updated[article.id])
+            own = entry_id(site, article.id)
+            entries[article.id] = Entry(
+                article, article.guid or own, updated[article.id], atom_id(article, own)
+            )
         return entries[article.id]
 
     def feed(folder: str, title: str, description: str, articles: list[Article]) -> list[Feed]:

@@ -61,6 +61,7 @@ class Fragments:
 def fragments(entry: Entry, shown: Texts) -> Fragments:
     item = _item(entry, shown)
     rss, atom = item.rss_entry(), item.atom_entry()
+    atom.find("id").text = entry.atom_id
     _finish_rss_item(rss, entry.article)
     _finish_atom_entry(atom, entry.article)
     used = {element.tag.partition("}")[0][1:] for element in rss.iter()}  # '{uri}name' or 'name'
@@ -152,8 +153,9 @@ def _declare(root: etree._Element, prefix: str, uri: str) -> etree._Element:
 def _item(entry: Entry, shown: Texts) -> FeedEntry:
     article = entry.article
     item = FeedEntry()
-    item.id(entry.id)
-    item.guid(entry.id, permalink=False)
+    # a guid that is the article's own address was a permalink in the old feed, as RSS's default
+    # (feedgen's guid() sets the Atom id as well: `fragments` puts entry.atom_id there)
+    item.guid(entry.id, permalink=entry.id == article.link)
     item.title(article.title)
     item.link(href=article.link, rel="alternate", type="text/html")
     item.published(article.published)

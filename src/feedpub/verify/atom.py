@@ -12,12 +12,12 @@ from feedpub.verify.common import (
     ATOM,
     HISTORY,
     Report,
+    check_canonical_id,
     check_html,
     check_plain_text,
     check_rfc3339,
     check_self_links,
     check_uri,
-    check_uuid_id,
     text_of,
 )
 
@@ -67,7 +67,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     feed_has_author = root.find(f"{A}author") is not None
     feed_id = root.find(f"{A}id")
     if feed_id is not None:
-        check_uuid_id(feed_id, text_of(feed_id), report)
+        check_canonical_id(feed_id, text_of(feed_id), report)
     for element in root.iter(f"{A}updated", f"{A}published"):
         check_rfc3339(element, report)
     for element in root.iter(f"{A}title", f"{A}subtitle", f"{A}summary", f"{A}content", f"{A}rights"):
@@ -103,7 +103,7 @@ def _check_entry(
         report.at(entry, "DuplicateAtomLink", "two alternate links with the same type and hreflang")
     ident = entry.find(f"{A}id")
     if ident is not None:
-        check_uuid_id(ident, text_of(ident), report)
+        check_canonical_id(ident, text_of(ident), report)
         if text_of(ident) in ids:
             report.at(
                 ident, "DuplicateEntries", f"same id as the entry on line {ids[text_of(ident)]}", warning=True

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html.entities import name2codepoint
+from urllib.parse import quote, quote_plus, unquote_to_bytes
 
 import html5lib
 from html5lib.html5parser import ParseError
@@ -19,7 +21,10 @@ HISTORY = "http://purl.org/syndication/history/1.0"
 EARLIEST = "1990-01-01"
 _URI = re.compile(r"[a-zA-Z][0-9a-zA-Z+\-.]*:(//)?[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]+")
 _HTTP = re.compile(r"https?://[^/]")
-_UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# RFC 3986's regular expression for the parts of a URI reference (appendix B)
+_URI_PARTS = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?")
+_KEPT_UNESCAPED = "~:/?[]@!$&'()*+,;="
+_DEFAULT_PORTS = {"http": 80, "ftp": 21}
 _END_TAG = re.compile(r"</(\w+)>")
 _ENTITY_LIKE = re.compile(r"&(#?\w+)")
 _CHARACTER_DATA = re.compile(r"&#[x0-9]|<[/a-zA-Z]")
@@ -166,9 +171,81 @@ def check_self_links(
             )
 
 
-def check_uuid_id(element: etree._Element, value: str, report: Report) -> None:
-    if not _UUID_URN.fullmatch(value):
-        report.at(element, "NonCanonicalURI", f"{value!r} is not a canonical urn:uuid", warning=True)
+def check_canonical_id(element: etree._Element, value: str, report: Report) -> None:
+    """An Atom id in the canonical form the W3C validator wants ids in (ids kept from an old
+    feed may be any URI; feedpub's own are urn:uuid, which always are)."""
+    canonical = canonical_uri(value)
+    if canonical != value:
+        shown = f"(it would be {canonical!r})" if canonical else "(it is not ASCII)"
+        report.at(element, "NonCanonicalURI", f"{value!r} is not in canonical form {shown}", warning=True)
+
+
+def canonical_uri(value: str) -> str | None:
+    """`value` in the canonical form the W3C validator compares ids with: a lower-case scheme;
+    for http and ftp a lower-case host without its default port, "/" for an empty path and
+    no "." or ".." segments; percent-escapes only where needed, in upper case, of NFC text.
+    None if `value` is not ASCII (an IRI), which that validator cannot put in canonical form."""
+    if not value.isascii():
+        return None
+    parts = _URI_PARTS.fullmatch(value)
+    assert parts is not None  # every string matches
+    scheme, authority, path, query, fragment = parts.groups()
+    scheme = scheme.lower() if scheme is not None else None
+    try:
+        if authority is None and scheme == "mailto" and "@" in path[1:]:
+            local, _, domain = path.partition("@")
+            path = f"{_requoted(local)}@{_requoted(domain.lower())}"
+        elif authority is None:
+            path = _requoted(path)
+        else:
+            if scheme in _DEFAULT_PORTS:
+                authority = _authority(authority, _DEFAULT_PORTS[scheme])
+                path = _without_dot_segments(path) if path else "/"
+            path = _requoted(path)
+        query = _requoted(query, plus=True) if query is not None else None
+        fragment = _requoted(fragment) if fragment is not None else None
+    except UnicodeDecodeError:  # escapes of bytes that are not UTF-8
+        return None
+    return "".join(
+        [
+            f"{scheme}:" if scheme is not None else "",
+            f"//{authority}" if authority is not None else "",
+            path,
+            f"?{query}" if query is not None else "",
+            f"#{fragment}" if fragment is not None else "",
+        ]
+    )
+
+
+def _requoted(text: str, *, plus: bool = False) -> str:
+    raw = unquote_to_bytes(text.replace("+", " ") if plus else text)
+    normal = unicodedata.normalize("NFC", raw.decode("utf-8")).encode("utf-8")
+    return quote_plus(normal, safe=_KEPT_UNESCAPED) if plus else quote(normal, safe=_KEPT_UNESCAPED)
+
+
+def _authority(authority: str, default_port: int) -> str:
+    user, _, host = authority.rpartition("@")
+    name, colon, port = host.lower().partition(":")
+    if colon and not port.isdigit() and port:
+        return authority
+    if port and int(port) != default_port:
+        name += f":{int(port)}"
+    user = "" if user == ":" else user
+    return f"{user}@{name}" if user else name
+
+
+def _without_dot_segments(path: str) -> str:
+    segments = path.split("/")
+    kept: list[str] = []
+    for segment in segments:
+        if segment == ".":
+            continue
+        if segment == "..":
+            if len(kept) > 1:
+                kept.pop()
+            continue
+        kept.append(segment)
+    return "/".join(kept)
 
 
 def check_rfc822(element: etree._Element, report: Report) -> datetime | None:

@@ -1,0 +1,92 @@
+"""JSON Feed 1.0 and 1.1 documents → a page of old entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feedpub.importer.elements import absolute, paragraphs
+from feedpub.importer.old import Attachment, OldEntry, OldSite, Page, Person, Refused, Why
+
+VERSION = "https://jsonfeed.org/version/"
+
+
+def read(document: Any, address: str) -> Page:
+    if not isinstance(document, dict) or not str(document.get("version", "")).startswith(VERSION):
+        raise Refused(Why.INVALID, f"{address} is JSON, but not a JSON Feed (it has no version {VERSION}…)")
+    home = _text(document.get("home_page_url"))
+    site = OldSite(
+        title=_text(document.get("title")),
+        link=absolute(home, address if "://" in address else None),
+        description=_text(document.get("description")),
+        language=_text(document.get("language")),
+        authors=_people(document),
+    )
+    items = document.get("items")
+    entries = [
+        _item(item, f"{address}: item {number}", site.authors)
+        for number, item in enumerate(items if isinstance(items, list) else [], 1)
+        if isinstance(item, dict)
+    ]
+    return Page(
+        url=address,
+        format="JSON Feed",
+        site=site,
+        entries=entries,
+        older=absolute(_text(document.get("next_url")), address if "://" in address else None),
+    )
+
+
+def _item(item: dict[str, Any], where: str, feed_authors: list[Person]) -> OldEntry:
+    entry = OldEntry(where=where, format="json")
+    ident = item.get("id")
+    entry.id = (
+        str(ident).strip() or None if isinstance(ident, str | int) and not isinstance(ident, bool) else None
+    )
+    entry.title = _text(item.get("title"))
+    entry.title_is_html = False
+    entry.link = _text(item.get("url")) or _text(item.get("external_url"))
+    entry.published = _text(item.get("date_published"))
+    entry.updated = _text(item.get("date_modified"))
+    entry.summary = _text(item.get("summary"))
+    entry.summary_is_html = False
+    body = _text(item.get("content_html"))
+    plain = _text(item.get("content_text"))
+    entry.content = body or (paragraphs(plain) if plain else None)
+    entry.base = entry.link
+    tags = item.get("tags")
+    entry.tags = (
+        [t.strip() for t in tags if isinstance(t, str) and t.strip()] if isinstance(tags, list) else []
+    )
+    entry.authors = _people(item) or list(feed_authors)
+    entry.image = _text(item.get("image")) or _text(item.get("banner_image"))
+    attachments = item.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        if isinstance(attachment, dict) and _text(attachment.get("url")):
+            size = attachment.get("size_in_bytes")
+            entry.enclosures.append(
+                Attachment(
+                    str(attachment["url"]).strip(),
+                    str(size) if isinstance(size, int) and not isinstance(size, bool) else None,
+                    _text(attachment.get("mime_type")),
+                )
+            )
+    return entry
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _people(holder: dict[str, Any]) -> list[Person]:
+    """JSON Feed 1.1's `authors`, or 1.0's `author`; a `url` that is mailto: is the address."""
+    found = holder.get("authors")
+    if not isinstance(found, list):
+        found = [holder.get("author")]
+    people = []
+    for author in found:
+        if not isinstance(author, dict):
+            continue
+        url = _text(author.get("url"))
+        email = url.removeprefix("mailto:") if url and url.startswith("mailto:") else None
+        people.append(Person(_text(author.get("name")), email, None if email else url))
+    return [p for p in people if p.name or p.email]

@@ -1,0 +1,363 @@
+"""Old entries → drafts of catalogue articles.
+
+Entries that several sources (a site's RSS and Atom feeds, say) or pages hold are combined
+into one article, matched by id or link, keeping each format's id: `guid` for RSS and JSON
+Feed, `atom_id` where the Atom feed's differs. Each draft gets a readable, unique `id` made
+from its link; titles and summaries become the plain text readers showed; content is
+sanitised as `feedpub build` sanitises it; dates keep their offsets. An entry without a link
+or a date cannot be carried: it is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import mimetypes
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]
+from slugify import slugify
+
+from feedpub.catalogue import MIME_TYPE, tag_slug, unfit_character
+from feedpub.importer.elements import html_text
+from feedpub.importer.old import OldEntry
+from feedpub.render.content import sanitise
+
+MAX_ID = 128
+# What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
+# or a character reference; "a <b" or "Q&A" alone are text.
+_MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
+_INDEX = {"index", "default", "feed", "rss", "atom"}
+_UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
+_HTTP = re.compile(r"https?://[^/\s]", re.I)
+_C1 = re.compile("[\x80-\x9f]")
+_slug = functools.cache(tag_slug)
+"""A tag's folder name: feeds repeat their categories, and slugify takes its time."""
+
+
+@dataclass
+class Draft:
+    """An article as it will be written: its fields in the catalogue's order, and notes (which
+    become comments) on what had to be guessed, by field ('' for the article)."""
+
+    where: str
+    label: str
+    fields: dict[str, Any]
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)
+    """What is worth saying on stderr as well."""
+
+    def note(self, name: str, text: str) -> None:
+        self.notes.setdefault(name, []).append(text)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    where: str
+    label: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f'{self.where}: "{self.label}" skipped: {self.reason}'
+
+
+@dataclass
+class Combined:
+    """One article as every source and page that holds it says it, the first source first."""
+
+    entries: list[OldEntry]
+
+    def first(self, attribute: str) -> tuple[OldEntry, Any] | tuple[None, None]:
+        for entry in self.entries:
+            value = getattr(entry, attribute)
+            if value:
+                return entry, value
+        return None, None
+
+
+def combine(sources: Iterable[Iterable[OldEntry]]) -> list[Combined]:
+    """The entries of all sources, those with the same id or link taken as one article."""
+    combined: list[Combined] = []
+    by_key: dict[tuple[str, str], Combined] = {}
+    for entries in sources:
+        for entry in entries:
+            keys = [("id", entry.id)] if entry.id else []
+            keys += [("link", entry.link)] if entry.link else []
+            found = next((by_key[k] for k in keys if k in by_key), None)
+            if found is None:
+                found = Combined([])
+                combined.append(found)
+            found.entries.append(entry)
+            for key in keys:
+                by_key.setdefault(key, found)
+    return combined
+
+
+def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skipped:
+    """The article as catalogue fields but its id (see `name`), or why it cannot be carried.
+    `site_authors` are the site's authors, which the article need not repeat."""
+    primary = article.entries[0]
+    source, title = article.first("title")
+    label = " ".join(title.split())[:80] if title else (primary.link or primary.id or "an entry")
+    _, link = article.first("link")
+    if not link:
+        return Skipped(primary.where, label, "it has no link, which every article needs")
+    if not _HTTP.match(link):
+        return Skipped(primary.where, label, f"its link '{link}' is not an absolute http(s) address")
+    result = Draft(primary.where, label, {})
+    fields = result.fields
+    _kept_ids(article, result)
+    if title is not None and (
+        source is not None
+        and (source.title_is_html or (source.title_is_html is None and _MARKUP.search(title)))
+    ):
+        text = html_text(title)
+        if text != " ".join(title.split()) and source.title_is_html is None:
+            result.note("title", f"the feed's title held HTML ({_short(title)}): its text is kept")
+            result.said.append(f'{primary.where}: the title "{_short(title)}" held HTML: its text is kept')
+        title = text or None
+    if title is None:
+        title = _title_from_text(article)
+        if title is None:
+            return Skipped(primary.where, label, "it has no title, and no text to make one of")
+        result.note("title", "the entry had no title: made from the start of its text")
+    fields["title"] = _clean(title, "title", result)
+    fields["link"] = link
+    published, updated = _dates(article, result)
+    if published is None:
+        return Skipped(primary.where, label, "it has no date (pubDate, dc:date, published or updated)")
+    fields["published"] = published
+    if updated is not None:
+        fields["updated"] = updated
+    summary_entry, summary = article.first("summary")
+    if summary and summary_entry is not None:
+        text = html_text(summary) if summary_entry.summary_is_html else " ".join(summary.split())
+        if text:
+            fields["summary"] = _clean(text, "summary", result)
+    content_entry, content = article.first("content")
+    if content and content_entry is not None:
+        body = sanitise(content, content_entry.base or link).translate(_UNSAFE_FOR_YAML)
+        if body:
+            fields["content"] = _clean(body, "content", result)
+    tags = _tags(article, result)
+    if tags:
+        fields["tags"] = tags
+    authors = _authors(article, result, site_authors)
+    if len(authors) == 1:
+        fields["author"] = authors[0]
+    elif authors:
+        fields["authors"] = authors
+    _, image = article.first("image")
+    if image and _HTTP.match(image):
+        fields["image"] = image
+    enclosures = _enclosures(article, result)
+    if enclosures:
+        fields["enclosures"] = enclosures
+    _, why_draft = article.first("draft")
+    if why_draft:
+        fields["draft"] = True
+        result.note("draft", why_draft)
+    for entry in article.entries:
+        for name, note in entry.notes:
+            result.note(name if name in fields else "", note)
+    return result
+
+
+def _kept_ids(article: Combined, result: Draft) -> None:
+    ids = {
+        kind: next((e.id for e in article.entries if e.format == kind and e.id), None)
+        for kind in ("rss", "json", "atom")
+    }
+    guid = ids["rss"] or ids["json"] or ids["atom"]
+    if guid is None:
+        guid = next(e.link for e in article.entries if e.link)
+        result.note("guid", "the old feed gave no id: readers knew the entry by its link")
+    elif ids["rss"] and ids["json"] and ids["json"] != ids["rss"]:
+        result.note(
+            "guid", f"the JSON Feed's id was '{ids['json']}': JSON Feed readers will show the entry once more"
+        )
+    result.fields["guid"] = guid
+    if ids["atom"] and ids["atom"] != guid:
+        result.fields["atom_id"] = ids["atom"]
+
+
+def name(drafts: list[Draft], taken: set[str]) -> None:
+    """Give each draft its id, first among its fields: readable, from its link, and unique
+    among `taken` (the catalogue's ids), which the new ones join."""
+    for made in drafts:
+        made.fields = {"id": _new_id(made.fields["link"], made.fields["title"], taken), **made.fields}
+
+
+def _new_id(link: str, title: str, taken: set[str]) -> str:
+    """A readable id from the link's last meaningful segment (else its query, else the
+    title), unique among `taken`, which it joins."""
+    parts = urlsplit(link)
+    base = ""
+    for segment in reversed([s for s in parts.path.split("/") if s]):
+        stem = _PAGE_SUFFIX.sub("", unquote(segment))
+        if stem.lower() not in _INDEX:
+            base = slugify(stem, max_length=MAX_ID - 8, word_boundary=True)
+            if base:
+                break
+    base = (
+        base
+        or slugify(parts.query, max_length=MAX_ID - 8)
+        or slugify(title, max_length=60, word_boundary=True)
+    )
+    base = base or "entry"
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate
+
+
+def _title_from_text(article: Combined) -> str | None:
+    for attribute in ("summary", "content"):
+        _, value = article.first(attribute)
+        text = html_text(value) if value else ""
+        if text:
+            return text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
+    return None
+
+
+def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None]:
+    _, raw_published = article.first("published")
+    _, raw_updated = article.first("updated")
+    published = _moment(raw_published, "published", result) if raw_published else None
+    updated = _moment(raw_updated, "updated", result) if raw_updated else None
+    if published is None and updated is not None:
+        result.note("published", "date taken from the feed's updated, the entry had no published")
+        return updated.isoformat(), None
+    if published is None:
+        return None, None
+    if updated is None or updated == published:
+        return published.isoformat(), None
+    if (updated.tzinfo is None) != (published.tzinfo is None):
+        result.note(
+            "published",
+            f"the feed's updated ({raw_updated}) and published differ in having an offset: left out",
+        )
+    elif updated < published:
+        result.note("published", f"the feed's updated ({raw_updated}) is before its published: left out")
+    else:
+        return published.isoformat(), updated.isoformat()
+    return published.isoformat(), None
+
+
+def _moment(raw: str, name: str, result: Draft) -> datetime | None:
+    """A date as feeds write them: ISO 8601 (Atom, JSON Feed), RFC 822 (RSS), or what
+    dateutil makes of anything else (noted). Without an offset it is site.timezone's (noted)."""
+    text = " ".join(raw.split())
+    moment = None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # unknown time zone names: no offset, noted below
+                    moment = dateutil_parser.parse(text)
+                result.note(name, f"date read loosely from '{text}'")
+            except (ValueError, OverflowError):
+                result.note(name, f"'{text}' is not a date feedpub can read")
+                return None
+    if moment.tzinfo is None:
+        result.note(name, "the feed gave no offset: the time is read in site.timezone")
+    return moment
+
+
+def _clean(text: str, name: str, result: Draft) -> str:
+    """`text` without what feedpub would refuse in it and readers would misread: UTF-8 read as
+    Latin-1 (repaired), C1 controls (read as Windows-1252, as readers do), and characters XML
+    discourages or that mark text lost before (removed)."""
+    if not text.isascii():
+        try:
+            repaired = text.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            repaired = text
+        if repaired != text:
+            result.note(name, "repaired text that was UTF-8 read as Latin-1")
+            text = repaired
+        if _C1.search(text):
+            text = _C1.sub(lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
+            result.note(name, "control characters read as the Windows-1252 punctuation they stood for")
+        if unfit_character(text):
+            kept = "".join(c for c in text if not unfit_character(c))
+            result.note(
+                name, f"removed {len(text) - len(kept)} characters XML cannot carry or that mark lost text"
+            )
+            text = kept
+    return text
+
+
+def _tags(article: Combined, result: Draft) -> list[str]:
+    _, names = article.first("tags")
+    kept: dict[str, str] = {}
+    for name in names or []:
+        name = " ".join(_clean(name, "tags", result).split())
+        if name and not _slug(name):
+            result.note(
+                "tags", f"the feed's category '{name}' has no letter or digit to name a tag: left out"
+            )
+        elif name:
+            kept.setdefault(_slug(name), name)
+    return list(kept.values())
+
+
+def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]]) -> list[dict[str, str]]:
+    _, people = article.first("authors")
+    found: list[dict[str, str]] = []
+    for person in people or []:
+        name = person.name or (person.email.partition("@")[0] if person.email else None)
+        if not name:
+            continue
+        if not person.name:
+            result.note(
+                "author", f"the feed gave only an address ({person.email}): its first part is the name"
+            )
+        author = {"name": _clean(" ".join(name.split()), "author", result)}
+        if person.email:
+            author["email"] = person.email
+        if person.uri and _HTTP.match(person.uri):
+            author["uri"] = person.uri
+        if author not in found:
+            found.append(author)
+    return [] if found == site_authors else found
+
+
+def _enclosures(article: Combined, result: Draft) -> list[dict[str, Any]]:
+    _, attachments = article.first("enclosures")
+    found = []
+    for attachment in attachments or []:
+        if not _HTTP.match(attachment.url):
+            result.note("enclosures", f"'{attachment.url}' is not an http(s) address: left out")
+            continue
+        length = (attachment.length or "").strip()
+        if not length.isdigit():
+            result.note(
+                "enclosures",
+                f"{_short(attachment.url)}: the feed gave no size in bytes, 0 stands for unknown",
+            )
+        kind = (attachment.type or "").strip()
+        if not MIME_TYPE.fullmatch(kind):
+            guessed = mimetypes.guess_type(urlsplit(attachment.url).path)[0] or "application/octet-stream"
+            result.note("enclosures", f"{_short(attachment.url)}: type guessed from its name")
+            kind = guessed
+        found.append({"url": attachment.url, "length": int(length) if length.isdigit() else 0, "type": kind})
+    return found
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:59] + "…"
