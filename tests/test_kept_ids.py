@@ -73,7 +73,7 @@ RULES = [
             article("a2", "atom_id: 'tag:example.org,2023:1'"),
         ),
         "17:14",
-        ["duplicate atom_id 'tag:example.org,2023:1' (first used at line 12)"],
+        ["duplicate Atom id 'tag:example.org,2023:1' (first used at line 12)"],
     ),
 ]
 
@@ -120,16 +120,13 @@ def test_kept_ids_are_read_as_written(fields: list[str], kept: tuple[str | None,
     assert (read.guid, read.atom_id) == kept
 
 
-def test_each_kind_of_kept_id_is_unique_only_among_its_own_kind() -> None:
-    # what one article's RSS guid was may well be what another's Atom id was
-    found = valid(
-        catalogue_text(
-            article("a1", "guid: 'https://example.org/?p=1'"),
-            article("a2", "guid: 'x2'", "atom_id: 'https://example.org/?p=1'"),
-        )
-    )
+def test_a_guid_may_be_another_articles_atom_id_only_if_it_is_not_its_own_atom_id() -> None:
+    # what one article's RSS guid was may be what another's Atom id was, but a guid that is
+    # an absolute IRI is also the entry's Atom id unless atom_id says otherwise
+    a1 = article("a1", "guid: 'https://example.org/?p=1'", "atom_id: 'tag:example.org,2023:1'")
+    found = valid(catalogue_text(a1, article("a2", "guid: 'x2'", "atom_id: 'https://example.org/?p=1'")))
     assert [(a.guid, a.atom_id) for a in found.articles] == [
-        ("https://example.org/?p=1", None),
+        ("https://example.org/?p=1", "tag:example.org,2023:1"),
         ("x2", "https://example.org/?p=1"),
     ]
 
@@ -148,7 +145,8 @@ def part(text: str) -> catalogue.Part:
         ("guid: g1", "guid: g2", True),
         ("guid: g1", "guid: g1", False),
         ("atom_id: 'tag:a,2024:1'", "atom_id: 'tag:a,2024:1'", False),
-        ("guid: 'tag:a,2024:1'", "atom_id: 'tag:a,2024:1'", True),
+        ("guid: 'tag:a,2024:1'", "atom_id: 'tag:a,2024:1'", False),  # both the Atom id
+        ("guid: 'a-1'", "atom_id: 'tag:a-1'", True),
     ],
 )
 def test_two_parts_read_at_once_are_joined_only_without_a_kept_id_in_both(
@@ -319,3 +317,16 @@ def test_a_kept_guid_of_a_few_digits_draws_the_w3c_warning_it_drew_before() -> N
     assert [p.message for p in problems] == [
         "<guid>: guid is not sufficiently unique [NotSufficientlyUnique]"
     ]
+
+
+def test_a_guid_that_is_another_articles_atom_id_is_refused() -> None:
+    # both would be the Atom <id> of an entry, and Atom ids must be unique
+    found, problems = parse(
+        catalogue_text(
+            article("a1", "atom_id: 'https://example.org/?p=1'"),
+            article("a2", "guid: https://example.org/?p=1"),
+        )
+    )
+    assert found is None
+    assert [(p.line, p.col) for p in problems] == [(17, 11)]
+    assert "duplicate Atom id 'https://example.org/?p=1' (first used at line 12)" in problems[0].message

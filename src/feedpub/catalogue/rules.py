@@ -76,11 +76,11 @@ class Read:
 
     @classmethod
     def of(cls, article: Article) -> Read:
-        return cls(
-            article,
-            {name: getattr(article, name) for name in _UNIQUE if getattr(article, name)},
-            article.tags,
-        )
+        """`article` as `article()` read it: the same unique values."""
+        unique = {name: getattr(article, name) for name in _UNIQUE if getattr(article, name)}
+        if not article.atom_id and article.guid and f.ABSOLUTE_URI.fullmatch(article.guid):
+            unique["atom_id"] = article.guid
+        return cls(article, unique, article.tags)
 
 
 _UNIQUE = f.ARTICLE.unique
@@ -169,6 +169,9 @@ def article(
             authors = INVALID
     unique = {name: read[name] for name in _UNIQUE if isinstance(read[name], str)}
     unique_nodes = {name: values[name] for name in unique}
+    if "atom_id" not in values and "guid" in unique and f.ABSOLUTE_URI.fullmatch(unique["guid"]):
+        # the guid is then the entry's Atom id, which another article's atom_id may not be
+        unique["atom_id"], unique_nodes["atom_id"] = unique["guid"], unique_nodes["guid"]
     tag_nodes = [item for _, item in named]
     if (
         INVALID in read.values()
@@ -293,11 +296,15 @@ def place(
     for clash in found.clashes:
         if clash.tag is None:
             node, first = places.unique[clash.article][clash.field], places.unique[clash.first][clash.field]
+            value, line = reads[clash.article].unique[clash.field], first.start_mark.line + 1
             nodes.error(
                 node,
                 f"articles[{clash.article}].{clash.field}",
-                f"duplicate {clash.field} '{reads[clash.article].unique[clash.field]}' (first used at line "
-                f"{first.start_mark.line + 1}); {clash.field}s must be unique",
+                f"duplicate Atom id '{value}' (first used at line {line}): an article's atom_id, or "
+                "else its guid where that is an absolute IRI, is its entry's Atom id, which must be unique"
+                if clash.field == "atom_id"
+                else f"duplicate {clash.field} '{value}' (first used at line {line}); "
+                f"{clash.field}s must be unique",
             )
         else:
             assert clash.first_tag is not None
