@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
 import random
 import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from run import run  # bench/ is on the path when a script in it runs
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
@@ -92,22 +92,6 @@ def feed(n: int, seed: int = 5005) -> str:
 </channel>
 </rss>
 """
-
-
-def run(command: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user and system, with any process it forked) and peak RSS
-    (MiB) of one run of `command`. On a machine shared with other work, the CPU time says
-    what the run costs better than the wall time."""
-    before = os.times()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(command)}")
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return elapsed, cpu, usage.ru_maxrss / 1024
 
 
 def main() -> None:

@@ -27,18 +27,23 @@ NOW = "2030-01-01T00:00:00Z"
 FLOOR = "import hashlib, sys; hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest()"
 
 
-def run(command: list[str], before: list[str] | None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run of `command`, `before` run (untimed) ahead.
-    The peak is that of the process or of a process it forked, whichever is larger."""
+def run(command: list[str], before: list[str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user and system, with any process it forked) and peak RSS
+    (MiB) of one run of `command`, `before` run (untimed) ahead. The peak is that of the
+    process or of a process it forked, whichever is larger. On a machine shared with other
+    work, the CPU time says what the run costs better than the wall time."""
     if before:
         subprocess.run(before, check=True)
+    times = os.times()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    after = os.times()
+    cpu = (after.children_user - times.children_user) + (after.children_system - times.children_system)
+    return elapsed, cpu, usage.ru_maxrss / 1024
 
 
 def catalogue(n: int) -> Path:
@@ -99,7 +104,7 @@ def main() -> None:
         rounds = [{name: run(*runs[name]) for name in runs} for _ in range(args.repeat)]
         results[n] = {}
         for name in runs:
-            times, peaks = zip(*(done[name] for done in rounds), strict=True)
+            times, _, peaks = zip(*(done[name] for done in rounds), strict=True)
             results[n][name] = statistics.median(times), max(peaks)
             print(f"  {name:26} {results[n][name][0]:8.2f} s {results[n][name][1]:8.0f} MiB", flush=True)
         shutil.rmtree(out, ignore_errors=True)
