@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import SITE, catalogue_text, parse, valid
 from feedpub import serve
 from feedpub.render import hosting
 
@@ -67,3 +68,59 @@ def test_newest_pages_by_feed_folder() -> None:
 )
 def test_only_full_archive_pages_are_immutable(path: str, expected: str) -> None:
     assert hosting.cache_control(path, hosting.newest_pages(ARCHIVED)) == expected
+
+
+def with_hosting(value: str) -> str:
+    """The catalogue of one article whose site block ends, on line 7, with `hosting: value`."""
+    return catalogue_text(site=SITE.replace("articles:", f"  hosting: {value}\narticles:"))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("[netlify]", ("netlify",)),
+        ("[apache, netlify]", ("apache", "netlify")),
+        ("[]", ()),
+        ("['apache']", ("apache",)),
+    ],
+)
+def test_site_hosting_names_static_hosts(value: str, expected: tuple[str, ...]) -> None:
+    assert valid(with_hosting(value)).site.hosting == expected
+
+
+def test_site_hosting_is_empty_unless_given() -> None:
+    assert valid(catalogue_text()).site.hosting == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "place", "message"),
+    [
+        (
+            "[netlfy]",
+            (7, 13),
+            "'hosting[0]': 'netlfy' is not a static host feedpub writes configuration for "
+            "(did you mean 'netlify'? expected one of: netlify, apache)",
+        ),
+        ("[apache, nginx]", (7, 21), "'hosting[1]': 'nginx' is not a static host"),
+        ("[Apache]", (7, 13), "(did you mean 'apache'?"),
+        ("['netlify ']", (7, 13), "'hosting[0]': 'netlify ' is not a static host"),
+        (
+            "[[netlify]]",
+            (7, 13),
+            "'hosting[0]' must be a static host feedpub writes configuration for, not a list",
+        ),
+        (
+            "netlify",
+            (7, 12),
+            "'hosting' must be a list of static hosts, such as [netlify, apache], not a value",
+        ),
+        ("{netlify: true}", (7, 12), "'hosting' must be a list of static hosts"),
+        ("", (7, 11), "'hosting' must be a list of static hosts"),
+    ],
+)
+def test_site_hosting_problems_are_placed(value: str, place: tuple[int, int], message: str) -> None:
+    found, problems = parse(with_hosting(value))
+    assert found is None
+    assert [(p.line, p.col) for p in problems] == [place]
+    assert message in problems[0].message
+    assert problems[0].field == "site.hosting" or problems[0].field.startswith("site.hosting[")
