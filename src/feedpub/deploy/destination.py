@@ -75,7 +75,8 @@ class Listed:
     etag: str
     size: int
     modified: str
-    """Last-Modified, to the second, ISO 8601 in UTC (listings give milliseconds, HEAD does not)."""
+    """Last-Modified in ISO 8601, UTC, as precise as the service tells it (Amazon S3's
+    listings give milliseconds; a change made within the same second is told by the ETag)."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class Store:
             pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
             for page in pages:
                 for item in page.get("Contents", []):
-                    found[item["Key"]] = Listed(item["ETag"], item["Size"], _second(item["LastModified"]))
+                    found[item["Key"]] = Listed(item["ETag"], item["Size"], _moment(item["LastModified"]))
         return found
 
     def head(self, key: str) -> Head | None:
@@ -187,7 +188,7 @@ class Store:
                     return None  # a HEAD's 404 has no body, so no NoSuchKey to catch
                 raise
         return Head(
-            Listed(answer["ETag"], answer["ContentLength"], _second(answer["LastModified"])),
+            Listed(answer["ETag"], answer["ContentLength"], _moment(answer["LastModified"])),
             answer.get("Metadata", {}).get("sha256"),
             answer.get("ContentType"),
             answer.get("CacheControl"),
@@ -204,7 +205,7 @@ class Store:
         now = parsedate_to_datetime(headers["date"]) if "date" in headers else datetime.now(UTC)
         return Got(
             data,
-            Listed(answer["ETag"], len(data), _second(answer["LastModified"])),
+            Listed(answer["ETag"], len(data), _moment(answer["LastModified"])),
             (now - answer["LastModified"]).total_seconds(),
         )
 
@@ -259,5 +260,5 @@ class Store:
                 )
 
 
-def _second(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

@@ -113,7 +113,7 @@ def make(
         head = heads.get(path)
         if head is None:
             return None, None
-        return (head.sha256, head.content_type, head.cache_control), head.listed
+        return (head.sha256, head.content_type, head.cache_control), listed[path]
 
     for path, file in sorted(local.items()):
         state, seen = remote(path)
