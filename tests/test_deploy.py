@@ -560,3 +560,26 @@ def test_the_manifest_names_every_object_feedpub_deployed(s3: SeaweedFS, bucket:
     manifest = json.loads(s3.client().get_object(Bucket=bucket, Key=f"{PREFIX}/{MANIFEST}")["Body"].read())
     assert sorted(manifest["files"]) == sorted(files)
     assert all(record["etag"] and record["sha256"] for record in manifest["files"].values())
+
+
+def test_a_folder_rebuilt_during_the_deploy_stops_it_before_anything_is_deleted(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    build(tmp_path, catalogue())
+    run(s3, tmp_path, bucket)
+    before = objects(s3, bucket)
+    build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
+
+    def rebuild_index(done: int, total: int) -> None:
+        """After the first upload, a build rewrites index.html, which goes up last."""
+        if done == 1:
+            (tmp_path / "feeds" / "index.html").write_bytes(b"<!doctype html><title>newer</title>")
+
+    with pytest.raises(Locked, match=r"index\.html changed during the deploy.*nothing was deleted"):
+        run(s3, tmp_path, bucket, progress=rebuild_index, workers=1)
+    after = objects(s3, bucket)
+    assert {key for key in before if key not in after} == set()  # the stale tag's objects are all there
+    assert f"{PREFIX}/index.html" in after and after[f"{PREFIX}/index.html"] == before[f"{PREFIX}/index.html"]
+    files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
+    assert run(s3, tmp_path, bucket).deleted
+    assert_holds(s3, bucket, files)

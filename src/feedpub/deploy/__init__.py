@@ -73,19 +73,23 @@ def deploy(folder: Path, destination: str, options: Options | None = None) -> Re
     if not folder.is_dir():
         raise Usage(f"'{folder}' is not a folder: run feedpub build first")
     try:
-        contents = local_folder.read(folder)
+        digests = local_folder.digests(folder)
     except local_folder.Busy as e:
         raise Locked(str(e)) from None
     except OSError as e:
         raise Unreachable(f"cannot read {e.filename}: {e.strerror}") from None
-    if not contents:
+    if not digests:
         raise Usage(f"'{folder}' has no files to deploy: run feedpub build first")
-    local = planning.files(contents)
+    local = planning.files(digests)
     store = Store(where, endpoint_url=options.endpoint_url, profile=options.profile, workers=options.workers)
     result = Result(str(where), len(local), dry_run=options.dry_run)
-    run = _Run(store, where, local, options, result)
+    run = _Run(store, where, folder, local, options, result)
     try:
         run.go()
+    except local_folder.Busy as e:
+        raise Locked(f"{e}; nothing was deleted") from None
+    except OSError as e:
+        raise Unreachable(f"cannot read {e.filename}: {e.strerror}; nothing was deleted") from None
     finally:
         if run.lock:
             with contextlib.suppress(Unreachable):  # left to expire, or to be taken over
@@ -104,11 +108,13 @@ class _Run:
         self,
         store: Store,
         where: Destination,
+        folder: Path,
         local: dict[str, planning.Local],
         options: Options,
         result: Result,
     ) -> None:
-        self.store, self.where, self.local, self.options, self.result = store, where, local, options, result
+        self.store, self.where, self.folder, self.local = store, where, folder, local
+        self.options, self.result = options, result
         self.lock = None if options.dry_run else Lock(store, where, options.lease)
         self.etags: dict[str, str] = {}
         """The ETag of each upload, by path."""
@@ -174,7 +180,7 @@ class _Run:
     def _put(self, file: planning.Local) -> tuple[str, str]:
         etag = self.store.put(
             self.where.key(file.path),
-            file.data,
+            local_folder.read(self.folder, file.path, file.sha256),
             content_type=file.content_type,
             cache_control=file.cache_control,
             metadata={"sha256": file.sha256},

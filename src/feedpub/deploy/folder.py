@@ -1,16 +1,19 @@
-"""The folder a build wrote, read whole at one moment: every file a reader may fetch.
+"""The folder a build wrote, as it is at one moment: every file a reader may fetch, by digest.
 
 Left out: hidden files and folders (feedpub's `.feedpub-manifest.json`, `.feedpub.lock` and
 temporary files, `.htaccess`) and `_headers`, which configure a static host and mean nothing
-to S3, and symbolic links, which feedpub never writes. The files are read under a shared
-lock on the build's lock file, so a build that is replacing them is waited for and a deploy
-never uploads half of one build and half of the next.
+to S3, and symbolic links, which feedpub never writes. The files are hashed under a shared
+lock on the build's lock file, so a build that is replacing them is waited for; they are read
+again when uploaded, and a file whose bytes no longer have its digest (a build has run since)
+stops the deploy before it deletes anything, so it never leaves half of one build and half of
+the next. Only the files being uploaded are held in memory, never the whole folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -23,15 +26,18 @@ WAIT = 60.0
 """Seconds to wait for a build that holds the folder."""
 
 
+_CHUNK = 1 << 20
+
+
 class Busy(Exception):
-    """A build held the folder for longer than WAIT."""
+    """A build held the folder for longer than WAIT, or has changed it since it was hashed."""
 
 
-def read(folder: Path) -> dict[str, bytes]:
-    """Each file's bytes by its path relative to `folder` (with '/'); raises OSError, and
+def digests(folder: Path) -> dict[str, str]:
+    """Each file's SHA-256 by its path relative to `folder` (with '/'); raises OSError, and
     Busy if a build keeps the folder."""
     with _shared(folder):
-        contents = {}
+        found = {}
         for root, dirs, names in os.walk(folder):
             dirs[:] = sorted(
                 d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
@@ -41,9 +47,23 @@ def read(folder: Path) -> dict[str, bytes]:
                 path = Path(full).relative_to(folder).as_posix()
                 if name.startswith(".") or path == HEADERS or os.path.islink(full):
                     continue
+                digest = hashlib.sha256()
                 with open(full, "rb") as f:
-                    contents[path] = f.read()
-        return contents
+                    while chunk := f.read(_CHUNK):
+                        digest.update(chunk)
+                found[path] = digest.hexdigest()
+        return found
+
+
+def read(folder: Path, path: str, sha256: str) -> bytes:
+    """The bytes of the file at `path`, which must still have the digest `sha256`."""
+    try:
+        data = (folder / path).read_bytes()
+    except FileNotFoundError:
+        data = b""  # removed by a build since: changed all the same
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise Busy(f"{folder / path} changed during the deploy (a build has run): deploy again")
+    return data
 
 
 @contextlib.contextmanager

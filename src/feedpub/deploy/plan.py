@@ -11,9 +11,7 @@ changed by hand shows otherwise, and its headers are read (HEAD) before it is ju
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from feedpub.deploy.destination import Head, Listed
 from feedpub.deploy.remote import Entry, State
@@ -31,25 +29,22 @@ class Local:
     """A file of the folder as it is to be deployed."""
 
     path: str
-    data: bytes
+    sha256: str
     content_type: str
     cache_control: str
-
-    @cached_property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def state(self) -> State:
         return (self.sha256, self.content_type, self.cache_control)
 
 
-def files(contents: dict[str, bytes]) -> dict[str, Local]:
-    """Each file with the headers it is served with (see `render.hosting`)."""
-    newest = hosting.newest_pages(contents)
+def files(digests: dict[str, str]) -> dict[str, Local]:
+    """Each file, by the digest of its bytes, with the headers it is served with (see
+    `render.hosting`)."""
+    newest = hosting.newest_pages(digests)
     return {
-        path: Local(path, data, hosting.media_type(path), hosting.cache_control(path, newest))
-        for path, data in contents.items()
+        path: Local(path, sha256, hosting.media_type(path), hosting.cache_control(path, newest))
+        for path, sha256 in digests.items()
     }
 
 
