@@ -263,6 +263,46 @@ exit status:
     )
     serve.set_defaults(run=_serve)
 
+    deploy = commands.add_parser(
+        "deploy",
+        help="upload the built feeds to S3 (or any S3-compatible service): only what changed",
+        description="Make s3://BUCKET/PREFIX hold what the last build wrote to DIR: upload the files "
+        "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
+        "link to them, then delete the objects an earlier deploy put there that the folder no longer "
+        "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
+        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
+        "Needs boto3: pip install 'feedpub[s3]'.",
+        epilog=f"""\
+exit status:
+  {OK}   success (a failed --invalidate command is a warning)
+  {USAGE}   usage error: a bad DEST, DIR missing or empty, boto3 not installed
+  {IO_FAILURE}  the service could not be reached or refused (network, credentials); nothing was deleted
+  {LOCKED}  another deploy to DEST is running, or a build is writing DIR (try again later)
+""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    deploy.add_argument("destination", metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX")
+    deploy.add_argument(
+        "--out", default="feeds", metavar="DIR", help="the folder build wrote (default: %(default)s)"
+    )
+    deploy.add_argument(
+        "--endpoint-url", metavar="URL", help="an S3-compatible service's address (default: Amazon S3)"
+    )
+    deploy.add_argument("--profile", metavar="NAME", help="a profile of the AWS configuration files")
+    deploy.add_argument(
+        "--dry-run", action="store_true", help="list what would be uploaded and deleted; change nothing"
+    )
+    deploy.add_argument(
+        "--invalidate",
+        metavar="CMD",
+        help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
+        "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+    )
+    deploy.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on success (failures still go to stderr)"
+    )
+    deploy.set_defaults(run=_deploy)
+
     verify = commands.add_parser(
         "verify",
         help="check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
@@ -542,6 +582,60 @@ def _summarise(articles: int, outcome: publish.Outcome, started: float) -> None:
         f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
         f"{len(outcome.removed)} removed in {time.perf_counter() - started:.2f} s"
     )
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from feedpub import deploy
+
+    with contextlib.ExitStack() as stack:
+        progress = None
+        if not args.quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = stack.enter_context(
+                tqdm(
+                    desc=f"deploying to {args.destination}",
+                    unit="file",
+                    delay=1.0,
+                    file=sys.stderr,
+                    leave=False,
+                )
+            )
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+        options = deploy.Options(
+            endpoint_url=args.endpoint_url,
+            profile=args.profile,
+            dry_run=args.dry_run,
+            invalidate=args.invalidate,
+            progress=progress,
+        )
+        try:
+            result = deploy.deploy(Path(args.out), args.destination, options)
+        except deploy.Usage as e:
+            raise _Failure(USAGE, str(e)) from None
+        except deploy.Locked as e:
+            raise _Failure(LOCKED, str(e)) from None
+        except deploy.Unreachable as e:
+            raise _Failure(IO_FAILURE, str(e)) from None
+    for warning in result.warnings:
+        print(f"feedpub: warning: {warning}", file=sys.stderr)
+    if result.dry_run:
+        for path in result.uploaded:
+            print(f"would upload {path}")
+        for path in result.deleted:
+            print(f"would delete {path}")
+    if not args.quiet:
+        would = "would be " if result.dry_run else ""
+        print(
+            f"{_count(result.files, 'file')} → {result.destination}: {len(result.uploaded)} {would}uploaded, "
+            f"{len(result.unchanged)} unchanged, {len(result.deleted)} {would}deleted "
+            f"in {result.seconds:.2f} s"
+        )
+    return OK
 
 
 def _verify(args: argparse.Namespace) -> int:

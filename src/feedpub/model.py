@@ -87,6 +87,8 @@ class Site:
     websub_hub: str | None = None
     archive: bool = False
     """Whether older articles are kept in RFC 5005 archive pages of max_items each."""
+    hosting: tuple[str, ...] = ()
+    """The static hosts (netlify, apache) whose configuration files go beside the feeds."""
 
 
 @pickled_by_value

@@ -14,14 +14,7 @@ from pathlib import Path
 
 import watchfiles
 
-MEDIA_TYPES = {
-    ".xml": "application/xml; charset=utf-8",  # what browsers show through feed.xsl
-    ".json": "application/feed+json; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-}
-
+from feedpub.render.hosting import MEDIA_TYPES
 
 MAX_PATH = 1024
 """Characters of a request path at most (414 beyond): no feed's path comes near it."""

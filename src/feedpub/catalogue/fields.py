@@ -20,6 +20,7 @@ from feedpub.catalogue.nodes import (
     URL,
     YAML,
     Checked,
+    Choice,
     Count,
     Field,
     Flag,
@@ -38,6 +39,8 @@ from feedpub.catalogue.nodes import (
 from feedpub.model import Author, Enclosure, Image
 
 MAX_ITEMS_RANGE = (1, 1000)
+HOSTS = ("netlify", "apache")
+"""The static hosts `site.hosting` may name: each has a file render writes for it."""
 MAX_TAGS = 100
 """Tags one article may have: each is a feed that holds the article, so this bounds how
 much a build writes per article."""
@@ -390,6 +393,16 @@ SITE = Table(
         ),
         Field("websub_hub", "a WebSub hub to tell of new content, an absolute http(s) URL", Link()),
         Field("archive", "true to keep every article in RFC 5005 archive pages", Flag(), default=False),
+        Field(
+            "hosting",
+            "static hosts to write configuration for beside the feeds: netlify (a _headers file, "
+            "which Cloudflare Pages reads too) and apache (an .htaccess file)",
+            ListOf(
+                Choice(HOSTS, "a static host feedpub writes configuration for"),
+                "static hosts, such as [netlify, apache]",
+            ),
+            default=(),
+        ),
     ),
 )
 ARTICLE = Table(

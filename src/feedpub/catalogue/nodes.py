@@ -329,6 +329,28 @@ class Pattern(Kind[str]):
         return nodes.pattern(node, where, self.regex, self.expected)
 
 
+class Choice(Kind[str]):
+    """One of a few words, written exactly."""
+
+    def __init__(self, words: tuple[str, ...], what: str) -> None:
+        super().__init__({"enum": list(words)})
+        self.words, self.what = words, what
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> str | Invalid:
+        expected = f"expected one of: {', '.join(self.words)}"
+        if not isinstance(node, yaml.ScalarNode):
+            nodes.error(
+                node, where, f"'{leaf(where)}' must be {self.what}, not a {kind_of(node)} ({expected})"
+            )
+            return INVALID
+        if node.value in self.words:
+            return str(node.value)
+        close = difflib.get_close_matches(node.value, self.words, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        nodes.error(node, where, f"'{leaf(where)}': '{node.value}' is not {self.what} ({hint}{expected})")
+        return INVALID
+
+
 class When(Kind[datetime]):
     def __init__(self) -> None:
         super().__init__({"type": "string"})

@@ -48,6 +48,7 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
         id=read["id"] or read["link"],
         websub_hub=read["websub_hub"],
         archive=read["archive"],
+        hosting=read["hosting"],
     ), definitions
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from feedpub import parallel
 from feedpub.model import Catalogue
-from feedpub.render import index_page, jsonfeed, opml, plan, syndication
+from feedpub.render import hosting, index_page, jsonfeed, opml, plan, syndication
 from feedpub.render.content import texts
 from feedpub.render.plan import Entry
 
@@ -70,4 +70,5 @@ def render(
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
     files[syndication.STYLESHEET] = STYLESHEET
+    files.update(hosting.render(site, files))
     return files
