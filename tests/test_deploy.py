@@ -583,3 +583,22 @@ def test_a_folder_rebuilt_during_the_deploy_stops_it_before_anything_is_deleted(
     files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
     assert run(s3, tmp_path, bucket).deleted
     assert_holds(s3, bucket, files)
+
+
+def test_build_deploy_builds_then_deploys_in_one_command(s3: SeaweedFS, bucket: str, tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue(), encoding="utf-8")
+    command = ["build", "--now", NOW, "--deploy", f"s3://{bucket}/{PREFIX}", "--endpoint-url", s3.endpoint]
+    result = feedpub(*command, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    built, deployed = result.stdout.splitlines()
+    assert built.startswith("12 articles → ") and f"→ s3://{bucket}/{PREFIX}: " in deployed
+    files = {
+        path.relative_to(tmp_path / "feeds").as_posix(): path.read_bytes()
+        for path in sorted((tmp_path / "feeds").rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+    assert_holds(s3, bucket, files)
+    # a build that fails deploys nothing
+    (tmp_path / "articles.yaml").write_text("site: {}\n", encoding="utf-8")
+    assert feedpub(*command, cwd=tmp_path).returncode == 1
+    assert_holds(s3, bucket, files)

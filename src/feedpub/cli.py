@@ -217,6 +217,13 @@ def _parser() -> argparse.ArgumentParser:
         help="after writing, tell site.websub_hub which feeds changed (a failing hub is a warning)",
     )
     builder.add_argument(
+        "--deploy",
+        metavar="DEST",
+        help="after writing, deploy the folder to DEST (s3://BUCKET/PREFIX) as 'feedpub deploy' does; "
+        "the options below reach the service",
+    )
+    _deploy_options(builder)
+    builder.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -285,18 +292,9 @@ exit status:
     deploy.add_argument(
         "--out", default="feeds", metavar="DIR", help="the folder build wrote (default: %(default)s)"
     )
-    deploy.add_argument(
-        "--endpoint-url", metavar="URL", help="an S3-compatible service's address (default: Amazon S3)"
-    )
-    deploy.add_argument("--profile", metavar="NAME", help="a profile of the AWS configuration files")
+    _deploy_options(deploy)
     deploy.add_argument(
         "--dry-run", action="store_true", help="list what would be uploaded and deleted; change nothing"
-    )
-    deploy.add_argument(
-        "--invalidate",
-        metavar="CMD",
-        help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
-        "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
     )
     deploy.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on success (failures still go to stderr)"
@@ -321,6 +319,20 @@ exit status:
     )
     verify.set_defaults(run=_verify)
     return parser
+
+
+def _deploy_options(command: argparse.ArgumentParser) -> None:
+    """How to reach the S3 service and what to tell a CDN: for deploy, and build --deploy."""
+    command.add_argument(
+        "--endpoint-url", metavar="URL", help="an S3-compatible service's address (default: Amazon S3)"
+    )
+    command.add_argument("--profile", metavar="NAME", help="a profile of the AWS configuration files")
+    command.add_argument(
+        "--invalidate",
+        metavar="CMD",
+        help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
+        "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+    )
 
 
 def _jobs_option(command: argparse.ArgumentParser) -> None:
@@ -506,7 +518,10 @@ def _build(args: argparse.Namespace) -> int:
         allow_shrink=args.allow_shrink,
         ping=args.ping,
     )
-    return _run_build(request, quiet=args.quiet)
+    status = _run_build(request, quiet=args.quiet)
+    if status != OK or args.deploy is None:
+        return status
+    return _run_deploy(args, args.deploy, dry_run=False)
 
 
 def _run_build(request: build.Request, *, quiet: bool) -> int:
@@ -585,6 +600,12 @@ def _summarise(articles: int, outcome: publish.Outcome, started: float) -> None:
 
 
 def _deploy(args: argparse.Namespace) -> int:
+    return _run_deploy(args, args.destination, dry_run=args.dry_run)
+
+
+def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) -> int:
+    """Deploy the folder `args.out` to `destination` with `args`' deploy options, print what
+    happened, and say with which exit status."""
     from feedpub import deploy
 
     with contextlib.ExitStack() as stack:
@@ -594,7 +615,7 @@ def _deploy(args: argparse.Namespace) -> int:
 
             bar = stack.enter_context(
                 tqdm(
-                    desc=f"deploying to {args.destination}",
+                    desc=f"deploying to {destination}",
                     unit="file",
                     delay=1.0,
                     file=sys.stderr,
@@ -609,12 +630,12 @@ def _deploy(args: argparse.Namespace) -> int:
         options = deploy.Options(
             endpoint_url=args.endpoint_url,
             profile=args.profile,
-            dry_run=args.dry_run,
+            dry_run=dry_run,
             invalidate=args.invalidate,
             progress=progress,
         )
         try:
-            result = deploy.deploy(Path(args.out), args.destination, options)
+            result = deploy.deploy(Path(args.out), destination, options)
         except deploy.Usage as e:
             raise _Failure(USAGE, str(e)) from None
         except deploy.Locked as e:
