@@ -316,6 +316,31 @@ RULES = [
         ["'tags' lists 101 tags", "at most 100"],
     ),
     (
+        "a title longer than a line may be",
+        catalogue_text(article(title="x" * 1001)),
+        "9:12",
+        ["'title' has 1,001 characters; it may have at most 1,000"],
+    ),
+    (
+        "content longer than a feed can carry",
+        catalogue_text(article("a1", "content: " + "y" * 1_000_001)),
+        "12:14",
+        ["'content' has 1,000,001 characters; it may have at most 1,000,000"],
+    ),
+    (
+        "more enclosures than an article may have",
+        catalogue_text(
+            article(
+                "a1",
+                "enclosures: ["
+                + ", ".join(["{url: 'https://cdn.example.org/a', length: 1, type: a/b}"] * 101)
+                + "]",
+            )
+        ),
+        "12:17",
+        ["'enclosures' lists 101; at most 100 are allowed"],
+    ),
+    (
         "a zero-width space in a tag",
         catalogue_text(article("a1", 'tags: [gaza, "ga\\u200bza"]')),
         "12:18",

@@ -45,6 +45,13 @@ MAX_TAGS = 100
 """Tags one article may have: each is a feed that holds the article, so this bounds how
 much a build writes per article."""
 MAX_LENGTH = 2**63 - 1
+MAX_CONTENT = 1_000_000
+"""Characters of an article's HTML: escaped in a feed, it stays below the 10 MB a text node
+may have for XML parsers."""
+MAX_ENCLOSURES = 100
+MAX_AUTHORS = 100
+"""Enclosures and authors one article (or the site) may list: each is written into every
+feed that holds the article."""
 _ID = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
 # The address form feed validators accept: ASCII, and a dotted domain.
 _EMAIL = r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*"
@@ -88,9 +95,15 @@ class Record(Kind[Any]):
 class ListOf(Kind[tuple[Any, ...]]):
     """A list of values of one kind; `shape` names it in messages."""
 
-    def __init__(self, item: Kind[Any], shape: str, *, non_empty: bool = False) -> None:
-        super().__init__({"type": "array", "items": item.schema} | ({"minItems": 1} if non_empty else {}))
-        self.item, self.shape, self.non_empty = item, shape, non_empty
+    def __init__(
+        self, item: Kind[Any], shape: str, *, non_empty: bool = False, most: int | None = None
+    ) -> None:
+        super().__init__(
+            {"type": "array", "items": item.schema}
+            | ({"minItems": 1} if non_empty else {})
+            | ({"maxItems": most} if most else {})
+        )
+        self.item, self.shape, self.non_empty, self.most = item, shape, non_empty, most
 
     def read(self, nodes: Nodes, node: yaml.Node, where: str) -> tuple[Any, ...] | Invalid:
         if not isinstance(node, yaml.SequenceNode) or (self.non_empty and not node.value):
@@ -99,6 +112,10 @@ class ListOf(Kind[tuple[Any, ...]]):
                 nodes.error(node, where, f"'{name}' must be a non-empty list of {self.shape}")
             else:
                 nodes.error(node, where, f"'{name}' must be a list of {self.shape}, not a {kind_of(node)}")
+            return INVALID
+        if self.most and len(node.value) > self.most:
+            name = where.rsplit(".", 1)[-1]
+            nodes.error(node, where, f"'{name}' lists {len(node.value):,}; at most {self.most} are allowed")
             return INVALID
         found = [self.item.read(nodes, item, f"{where}[{i}]") for i, item in enumerate(node.value)]
         return INVALID if INVALID in found else tuple(found)
@@ -135,7 +152,7 @@ AUTHOR = Table(
     ),
 )
 AUTHOR_KIND = Record("author", AUTHOR, _author)
-AUTHORS_KIND = ListOf(AUTHOR_KIND, "{name, email, uri}", non_empty=True)
+AUTHORS_KIND = ListOf(AUTHOR_KIND, "{name, email, uri}", non_empty=True, most=MAX_AUTHORS)
 
 
 def _image(nodes: Nodes, values: dict[str, yaml.Node], where: str, *, url: Any, alt: Any) -> Image | Invalid:
@@ -197,7 +214,9 @@ ENCLOSURE = Table(
         ),
     ),
 )
-ENCLOSURES_KIND = ListOf(Record("enclosure", ENCLOSURE, _enclosure), "{url, length, type}")
+ENCLOSURES_KIND = ListOf(
+    Record("enclosure", ENCLOSURE, _enclosure), "{url, length, type}", most=MAX_ENCLOSURES
+)
 
 
 # -- tags ------------------------------------------------------------------------------------
@@ -430,7 +449,11 @@ ARTICLE = Table(
         Field("published", "a date (YYYY-MM-DD) or ISO 8601 date-time", When(), required=True),
         Field("updated", "a date or ISO 8601 date-time, not before published", When()),
         Field("summary", "plain text", Text(html=True)),
-        Field("content", "the article's HTML body", Text(html=True)),
+        Field(
+            "content",
+            "the article's HTML body, at most a million characters",
+            Text(html=True, most=MAX_CONTENT),
+        ),
         Field("tags", "a list of tags", TagNodes(), default=()),
         Field("author", "{name, email, uri}", AUTHOR_KIND),
         Field("authors", "a list of {name, email, uri}", AUTHORS_KIND),

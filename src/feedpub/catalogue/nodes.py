@@ -43,6 +43,12 @@ TEXT: dict[str, Any] = {"type": ["string", "number", "boolean"]}
 """YAML types a bare `no` or `42` that feedpub reads as text, so the schema accepts them."""
 URL: dict[str, Any] = {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S"}
 
+MAX_LINE = 1_000
+"""Characters a one-line text (a title, a name) may have."""
+MAX_TEXT = 100_000
+"""Characters any other text may have, unless its field says otherwise. Bounds keep every
+text node of a feed far below the 10 MB that XML parsers (libxml2's default) refuse."""
+
 # Text that readers take for HTML markup whatever the escaping: an end tag such as </p>.
 _END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
 _SPACE = re.compile(r"\s")
@@ -177,9 +183,12 @@ class Nodes:
 
     # -- scalars -----------------------------------------------------------------------------
 
-    def text(self, node: yaml.Node, where: str, *, line: bool = False, html: bool = False) -> str | Invalid:
-        """A non-empty string (white space folded to single spaces if `line`). Text that is
-        not `html` is shown as plain text, so it may not look like markup."""
+    def text(
+        self, node: yaml.Node, where: str, *, line: bool = False, html: bool = False, most: int | None = None
+    ) -> str | Invalid:
+        """A non-empty string (white space folded to single spaces if `line`) of at most
+        `most` characters (by default MAX_LINE for a line, else MAX_TEXT). Text that is not
+        `html` is shown as plain text, so it may not look like markup."""
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, where, f"'{leaf(where)}' must be text, not a {kind_of(node)}")
             return INVALID
@@ -187,6 +196,12 @@ class Nodes:
         value = " ".join(value.split()) if line else value.strip()
         if not value:
             self.error(node, where, f"'{leaf(where)}' is empty")
+            return INVALID
+        most = most or (MAX_LINE if line else MAX_TEXT)
+        if len(value) > most:
+            self.error(
+                node, where, f"'{leaf(where)}' has {len(value):,} characters; it may have at most {most:,}"
+            )
             return INVALID
         fault = None if self.screened else screen.fault(value, leaf(where))
         if fault:
@@ -303,12 +318,12 @@ class Nodes:
 
 
 class Text(Kind[str]):
-    def __init__(self, *, line: bool = False, html: bool = False) -> None:
+    def __init__(self, *, line: bool = False, html: bool = False, most: int | None = None) -> None:
         super().__init__(TEXT)
-        self.line, self.html = line, html
+        self.line, self.html, self.most = line, html, most
 
     def read(self, nodes: Nodes, node: yaml.Node, where: str) -> str | Invalid:
-        return nodes.text(node, where, line=self.line, html=self.html)
+        return nodes.text(node, where, line=self.line, html=self.html, most=self.most)
 
 
 class Link(Kind[str]):
