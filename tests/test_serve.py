@@ -76,7 +76,11 @@ def test_serve_answers_with_media_types_etags_and_304(
     status, headers, body = fetch(f"{base}/atom.xml")
     assert status == 200 and headers["Content-Type"] == "application/xml; charset=utf-8"
     assert b"<feed" in body and headers["ETag"] and headers["Last-Modified"]
-    assert fetch(f"{base}/atom.xml", {"If-None-Match": headers["ETag"]})[0] == 304
+    etag = headers["ETag"]
+    for matching in (etag, f'"x", {etag}', f"W/{etag}", "*"):
+        assert fetch(f"{base}/atom.xml", {"If-None-Match": matching})[0] == 304, matching
+    for other in (f"W/{etag}-garbage", etag[:-2] + '"', '"x"'):  # a part of the tag is not the tag
+        assert fetch(f"{base}/atom.xml", {"If-None-Match": other})[0] == 200, other
     assert fetch(f"{base}/atom.xml", {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
     assert fetch(f"{base}/feed.json")[1]["Content-Type"] == "application/feed+json; charset=utf-8"
     assert fetch(f"{base}/feed.xsl")[1]["Content-Type"] == "text/xsl; charset=utf-8"

@@ -47,7 +47,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
                 return None
             self.etag = f'"{found.st_size:x}-{found.st_mtime_ns:x}"'
-            if self.etag in self.headers.get("If-None-Match", ""):
+            if _matches(self.headers.get("If-None-Match"), self.etag):
                 self.send_response(http.HTTPStatus.NOT_MODIFIED)
                 self.end_headers()
                 return None
@@ -111,3 +111,12 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object])
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (RFC 9110's weak comparison, as nginx
+    does) or is '*': each tag whole, never a part of one."""
+    if if_none_match is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
