@@ -933,6 +933,50 @@ def test_what_feedpub_refuses_in_an_entry_is_left_out_and_said(tmp_path: Path) -
     assert hello.enclosures[0].length == 0
 
 
+def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_path: Path) -> None:
+    # three items with one guid (a broken feed template): readers showed the first by it; the
+    # others are articles of their own, whose links become their guids, with a comment and a line
+    def item(n: int, guid: str) -> str:
+        return (
+            f"<item><title>Item {n}</title><link>https://dup.example.org/{n}/</link>"
+            f'<guid isPermaLink="false">{guid}</guid><pubDate>{rfc822(datetime(2024, 1, n, tzinfo=UTC))}</pubDate>'
+            "<description>Text.</description></item>\n"
+        )
+
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Dup</title>\n'
+        "<link>https://dup.example.org/</link><description>Dup.</description>\n"
+        + item(1, "same")
+        + item(2, "same")
+        + item(3, "same")
+        + item(4, "with spaces")
+        + "</channel></rss>\n"
+    )
+    write(tmp_path, {"feed.xml": feed})
+    result = imported(tmp_path, "feed.xml")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "imported 4 entries from 1 source into articles.yaml (0 skipped)\n"
+    for n in (2, 3):
+        assert (
+            f"feed.xml:{3 + n}: \"Item {n}\" has the id 'same' of an earlier entry: its link is its guid instead"
+            in result.stderr.splitlines()
+        )
+    assert "left out its guid: 'guid': 'with spaces' contains white space" in result.stderr
+    text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
+    assert text.count("the old feed gave this entry the id 'same', which an earlier entry of it has") == 2
+    guids = {a.title: a.guid for a in valid(text).articles}
+    assert guids == {
+        "Item 1": "same",
+        "Item 2": "https://dup.example.org/2/",
+        "Item 3": "https://dup.example.org/3/",
+        "Item 4": None,
+    }
+    again = imported(tmp_path, "feed.xml")  # and nothing twice
+    assert (
+        again.stdout == "imported 0 entries from 1 source into articles.yaml (0 skipped, 4 already there)\n"
+    )
+
+
 def test_html_in_titles_becomes_the_text_readers_showed(tmp_path: Path) -> None:
     feed = wordpress_rss(POSTS[:1]).replace(
         f"<title>{wp_title(POSTS[0].title)}</title>",
