@@ -1261,6 +1261,62 @@ def test_a_server_that_trickles_is_given_up_on_and_a_large_answer_refused(server
         fetch.fetch(f"{server}/claims", fetch.Limits(), fetch.Budget(1 << 30))
 
 
+@pytest.mark.parametrize("part", ["status line", "headers"])
+def test_a_server_that_trickles_its_status_line_or_headers_is_given_up_on_at_the_deadline(
+    tmp_path: Path, server: str, part: str
+) -> None:
+    # each byte, or each header line, comes well within the time a read may wait: only the
+    # deadline for the whole document, counted from connecting, can stop it
+    def trickle(handler: Server) -> None:
+        head = b"HTTP/1.1 200 OK\r\n"
+        pieces = [head[i : i + 1] for i in range(len(head))] if part == "status line" else [head]
+        pieces += [f"X-Header-{n}: {n}\r\n".encode() for n in range(40)]
+        with contextlib.suppress(OSError):
+            for piece in pieces:
+                handler.wfile.write(piece)
+                handler.wfile.flush()
+                time.sleep(0.2)
+
+    Server.routes["/feed/"] = trickle
+    limits = fetch.Limits(idle_seconds=1, document_seconds=1.5)
+    said: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(importer.Refused) as refused:
+        importer.run([f"{server}/feed/"], tmp_path / "articles.yaml", said.append, limits)
+    assert time.monotonic() - started < 1.5 + 1
+    assert str(refused.value) == f"{server}/feed/: took longer than 1.5 s to send"
+    assert said == []
+    assert not (tmp_path / "articles.yaml").exists()
+
+
+def test_a_gzip_answer_of_several_members_is_inflated_whole(tmp_path: Path, server: str) -> None:
+    feed = wordpress_rss(POSTS).encode()
+    half = len(feed) // 2
+    answer = gzip.compress(feed[:half]) + gzip.compress(feed[half:]) + b"\0" * 8  # padding, as gzip allows
+    Server.routes["/feed/"] = (
+        200,
+        {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"},
+        answer,
+    )
+    result = imported(tmp_path, f"{server}/feed/")
+    assert result.returncode == 0, result.stderr
+    assert len(valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles) == len(POSTS)
+
+
+def test_redirects_in_a_loop_or_too_many_are_refused_on_one_line(tmp_path: Path, server: str) -> None:
+    Server.routes["/feed/"] = (302, {"Location": "/feed/"}, b"")
+    for n in range(12):
+        Server.routes[f"/hop/{n}"] = (301, {"Location": f"/hop/{n + 1}"}, b"")
+    for path in ("/feed/", "/hop/0"):
+        result = imported(tmp_path, f"{server}{path}")
+        assert result.returncode == 74
+        assert result.stderr == (
+            f"feedpub: {server}{path}: the redirects lead in a loop or go on for more than 10 addresses "
+            f"(the last answered {302 if path == '/feed/' else 301}): given up\n"
+        )
+    assert not (tmp_path / "articles.yaml").exists()
+
+
 def test_a_gzip_bomb_is_inflated_only_up_to_the_limit(tmp_path: Path, server: str) -> None:
     bomb = gzip.compress(b"<rss>" + b" " * (300 << 20), compresslevel=9)
     assert len(bomb) < 1 << 20
