@@ -933,6 +933,50 @@ def test_what_feedpub_refuses_in_an_entry_is_left_out_and_said(tmp_path: Path) -
     assert hello.enclosures[0].length == 0
 
 
+def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_path: Path) -> None:
+    # three items with one guid (a broken feed template): readers showed the first by it; the
+    # others are articles of their own, whose links become their guids, with a comment and a line
+    def item(n: int, guid: str) -> str:
+        return (
+            f"<item><title>Item {n}</title><link>https://dup.example.org/{n}/</link>"
+            f'<guid isPermaLink="false">{guid}</guid><pubDate>{rfc822(datetime(2024, 1, n, tzinfo=UTC))}</pubDate>'
+            "<description>Text.</description></item>\n"
+        )
+
+    feed = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Dup</title>\n'
+        "<link>https://dup.example.org/</link><description>Dup.</description>\n"
+        + item(1, "same")
+        + item(2, "same")
+        + item(3, "same")
+        + item(4, "with spaces")
+        + "</channel></rss>\n"
+    )
+    write(tmp_path, {"feed.xml": feed})
+    result = imported(tmp_path, "feed.xml")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "imported 4 entries from 1 source into articles.yaml (0 skipped)\n"
+    for n in (2, 3):
+        assert (
+            f"feed.xml:{3 + n}: \"Item {n}\" has the id 'same' of an earlier entry: its link is its guid instead"
+            in result.stderr.splitlines()
+        )
+    assert "left out its guid: 'guid': 'with spaces' contains white space" in result.stderr
+    text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
+    assert text.count("the old feed gave this entry the id 'same', which an earlier entry of it has") == 2
+    guids = {a.title: a.guid for a in valid(text).articles}
+    assert guids == {
+        "Item 1": "same",
+        "Item 2": "https://dup.example.org/2/",
+        "Item 3": "https://dup.example.org/3/",
+        "Item 4": None,
+    }
+    again = imported(tmp_path, "feed.xml")  # and nothing twice
+    assert (
+        again.stdout == "imported 0 entries from 1 source into articles.yaml (0 skipped, 4 already there)\n"
+    )
+
+
 def test_html_in_titles_becomes_the_text_readers_showed(tmp_path: Path) -> None:
     feed = wordpress_rss(POSTS[:1]).replace(
         f"<title>{wp_title(POSTS[0].title)}</title>",
@@ -1215,6 +1259,62 @@ def test_a_server_that_trickles_is_given_up_on_and_a_large_answer_refused(server
     Server.routes["/claims"] = (200, {"Content-Length": str(1 << 30)}, b"")
     with pytest.raises(importer.Refused, match="larger than 256 MiB"):
         fetch.fetch(f"{server}/claims", fetch.Limits(), fetch.Budget(1 << 30))
+
+
+@pytest.mark.parametrize("part", ["status line", "headers"])
+def test_a_server_that_trickles_its_status_line_or_headers_is_given_up_on_at_the_deadline(
+    tmp_path: Path, server: str, part: str
+) -> None:
+    # each byte, or each header line, comes well within the time a read may wait: only the
+    # deadline for the whole document, counted from connecting, can stop it
+    def trickle(handler: Server) -> None:
+        head = b"HTTP/1.1 200 OK\r\n"
+        pieces = [head[i : i + 1] for i in range(len(head))] if part == "status line" else [head]
+        pieces += [f"X-Header-{n}: {n}\r\n".encode() for n in range(40)]
+        with contextlib.suppress(OSError):
+            for piece in pieces:
+                handler.wfile.write(piece)
+                handler.wfile.flush()
+                time.sleep(0.2)
+
+    Server.routes["/feed/"] = trickle
+    limits = fetch.Limits(idle_seconds=1, document_seconds=1.5)
+    said: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(importer.Refused) as refused:
+        importer.run([f"{server}/feed/"], tmp_path / "articles.yaml", said.append, limits)
+    assert time.monotonic() - started < 1.5 + 1
+    assert str(refused.value) == f"{server}/feed/: took longer than 1.5 s to send"
+    assert said == []
+    assert not (tmp_path / "articles.yaml").exists()
+
+
+def test_a_gzip_answer_of_several_members_is_inflated_whole(tmp_path: Path, server: str) -> None:
+    feed = wordpress_rss(POSTS).encode()
+    half = len(feed) // 2
+    answer = gzip.compress(feed[:half]) + gzip.compress(feed[half:]) + b"\0" * 8  # padding, as gzip allows
+    Server.routes["/feed/"] = (
+        200,
+        {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"},
+        answer,
+    )
+    result = imported(tmp_path, f"{server}/feed/")
+    assert result.returncode == 0, result.stderr
+    assert len(valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles) == len(POSTS)
+
+
+def test_redirects_in_a_loop_or_too_many_are_refused_on_one_line(tmp_path: Path, server: str) -> None:
+    Server.routes["/feed/"] = (302, {"Location": "/feed/"}, b"")
+    for n in range(12):
+        Server.routes[f"/hop/{n}"] = (301, {"Location": f"/hop/{n + 1}"}, b"")
+    for path in ("/feed/", "/hop/0"):
+        result = imported(tmp_path, f"{server}{path}")
+        assert result.returncode == 74
+        assert result.stderr == (
+            f"feedpub: {server}{path}: the redirects lead in a loop or go on for more than 10 addresses "
+            f"(the last answered {302 if path == '/feed/' else 301}): given up\n"
+        )
+    assert not (tmp_path / "articles.yaml").exists()
 
 
 def test_a_gzip_bomb_is_inflated_only_up_to_the_limit(tmp_path: Path, server: str) -> None:

@@ -2,19 +2,25 @@
 
 Every document is refused past `Limits.document_bytes`, and all of an import's documents
 together past `Limits.total_bytes`; a server that sends nothing for `idle_seconds`, or takes
-longer than `document_seconds` for one document, is given up on. Compressed answers are
-inflated within the same bound, so a small gzip cannot become a large document.
+longer than `document_seconds` for one document (from connecting, through the status line
+and headers, to the last byte), is given up on. Compressed answers are inflated within the
+same bound, so a small gzip cannot become a large document; a gzip answer of several members
+is inflated whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from feedpub import __version__
@@ -132,10 +138,107 @@ class _OnlyHttp(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
 
-_OPENER = urllib.request.build_opener(_OnlyHttp)
+class _Watch:
+    """A deadline for one document: when it passes, every socket opened for the document is
+    shut down, so that no read (the status line, a header, the body) waits any longer."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watch:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def add(self, sock: socket.socket) -> socket.socket:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedHttp(urllib.request.HTTPHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        return _watched(http.client.HTTPConnection(host, **kwargs), self.watch)
+
+
+class _WatchedHttps(urllib.request.HTTPSHandler):
+    def __init__(self, watch: _Watch) -> None:
+        super().__init__()
+        self.watch = watch
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        context = getattr(self, "_context", None)
+        return _watched(http.client.HTTPSConnection(host, context=context, **kwargs), self.watch)
+
+
+def _watched(connection: http.client.HTTPConnection, watch: _Watch) -> http.client.HTTPConnection:
+    """`connection`, whose socket the watch shuts at the deadline: the plain socket as soon as
+    it is connected (a TLS handshake is watched too), and the TLS one over it."""
+    create = connection._create_connection  # type: ignore[attr-defined]
+    connect = connection.connect
+
+    def created(*args: Any, **kwargs: Any) -> socket.socket:
+        return watch.add(create(*args, **kwargs))
+
+    def connected() -> None:
+        connect()
+        if connection.sock is not None:
+            watch.add(connection.sock)
+
+    connection._create_connection = created  # type: ignore[attr-defined]
+    connection.connect = connected  # type: ignore[method-assign]
+    return connection
+
+
+def _one_line(text: object) -> str:
+    """A library's text, which may span lines, on one line."""
+    return " ".join(str(text).split())
 
 
 def _download(url: str, most: int, limits: Limits) -> Fetched:
+    with _Watch(limits.document_seconds) as watch:
+        try:
+            return _request(url, most, limits, watch)
+        except (Refused, _TooLarge, http.client.HTTPException, OSError, ValueError):
+            if watch.expired:  # whatever the shut socket made the reading say
+                raise Refused(Why.IO, _too_slow(url, limits)) from None
+            raise
+
+
+def _too_slow(url: str, limits: Limits) -> str:
+    return f"{url}: took longer than {limits.document_seconds:g} s to send"
+
+
+def _request(url: str, most: int, limits: Limits, watch: _Watch) -> Fetched:
     request = urllib.request.Request(
         url,
         headers={
@@ -145,27 +248,36 @@ def _download(url: str, most: int, limits: Limits) -> Fetched:
         },
     )
     deadline = time.monotonic() + limits.document_seconds
+    opener = urllib.request.build_opener(_OnlyHttp, _WatchedHttp(watch), _WatchedHttps(watch))
     try:
-        with _OPENER.open(request, timeout=limits.idle_seconds) as response:
+        with opener.open(request, timeout=limits.idle_seconds) as response:
             length = response.headers.get("Content-Length", "")
             if length.isdigit() and int(length) > most:
                 raise _TooLarge
             data = _body(response, response.headers.get("Content-Encoding", ""), most, deadline, url, limits)
+            if watch.expired:  # the body may have seemed to end where the socket was shut
+                raise Refused(Why.IO, _too_slow(url, limits))
             media_type = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
             return Fetched(response.url, data, media_type, is_file=False)
     except urllib.error.HTTPError as e:
         if e.code in (404, 410):
             raise Missing(url) from None
-        raise Refused(Why.IO, f"{url}: the server answered {e.code} {e.reason}") from None
+        if str(e.reason).startswith(urllib.request.HTTPRedirectHandler.inf_msg):  # on three lines
+            raise Refused(
+                Why.IO,
+                f"{url}: the redirects lead in a loop or go on for more than 10 addresses "
+                f"(the last answered {e.code}): given up",
+            ) from None
+        raise Refused(Why.IO, f"{url}: the server answered {e.code} {_one_line(e.reason)}") from None
     except TimeoutError:
         raise Refused(Why.IO, f"{url}: no answer within {limits.idle_seconds:g} s") from None
     except urllib.error.URLError as e:
         reason = e.reason.strerror if isinstance(e.reason, OSError) and e.reason.strerror else e.reason
         if isinstance(e.reason, TimeoutError):
             reason = f"no answer within {limits.idle_seconds:g} s"
-        raise Refused(Why.IO, f"{url}: {reason}") from None
+        raise Refused(Why.IO, f"{url}: {_one_line(reason)}") from None
     except (http.client.HTTPException, OSError) as e:
-        raise Refused(Why.IO, f"{url}: {e.__class__.__name__}: {e}") from None
+        raise Refused(Why.IO, f"{url}: {e.__class__.__name__}: {_one_line(e)}") from None
 
 
 def _body(
@@ -174,10 +286,11 @@ def _body(
     """The response's body, inflated, and at most `most` + 1 bytes of it (enough to tell it
     is too large)."""
     coding = encoding.strip().lower()
+    inflater: _Inflater | None
     if coding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        inflater = _Inflater(gzip=True)
     elif coding == "deflate":
-        inflater = zlib.decompressobj()
+        inflater = _Inflater(gzip=False)
     elif coding in ("", "identity"):
         inflater = None
     else:
@@ -188,17 +301,47 @@ def _body(
     size = 0
     while size <= most:
         if time.monotonic() > deadline:
-            raise Refused(Why.IO, f"{url}: took longer than {limits.document_seconds:g} s to send")
+            raise Refused(Why.IO, _too_slow(url, limits))
         chunk = response.read1(_CHUNK)
         if not chunk:
             break
         if inflater is not None:
             try:
-                chunk = inflater.decompress(chunk, most + 1 - size)
+                chunk = inflater.inflate(chunk, most + 1 - size)
             except zlib.error as e:
-                raise Refused(Why.IO, f"{url}: the compressed document is damaged ({e})") from None
+                raise Refused(Why.IO, f"{url}: the compressed document is damaged ({_one_line(e)})") from None
         chunks.append(chunk)
         size += len(chunk)
     if size > most:
         raise _TooLarge
     return b"".join(chunks)
+
+
+class _Inflater:
+    """Inflates a deflate stream, or every member of a gzip stream (RFC 1952 allows several,
+    one after the other, which together are the document)."""
+
+    def __init__(self, gzip: bool) -> None:
+        self._gzip = gzip
+        self._inflater = self._new()
+
+    def _new(self) -> Any:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+
+    def inflate(self, data: bytes, room: int) -> bytes:
+        """What `data` inflates to, at most `room` bytes (more input is then not needed: the
+        document is too large already)."""
+        out: list[bytes] = []
+        while data and room > 0:
+            if self._inflater.eof:
+                if not self._gzip:
+                    break  # what follows a deflate stream is not part of it
+                data = data.lstrip(b"\0")  # padding between or after members, as gzip allows
+                if not data:
+                    break
+                self._inflater = self._new()
+            piece = self._inflater.decompress(data, room)
+            out.append(piece)
+            room -= len(piece)
+            data = self._inflater.unused_data if self._inflater.eof else b""
+        return b"".join(out)

@@ -10,6 +10,7 @@ or a date cannot be carried: it is skipped with the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import functools
 import mimetypes
@@ -83,11 +84,15 @@ class Combined:
 
 
 def combine(sources: Iterable[Iterable[OldEntry]]) -> list[Combined]:
-    """The entries of all sources, those with the same id or link taken as one article."""
+    """The entries of all sources, those with the same id or link taken as one article. An
+    entry whose id an earlier entry of the same document has, with another link, is another
+    article, which cannot keep that id (`shared_id`)."""
     combined: list[Combined] = []
     by_key: dict[tuple[str, str], Combined] = {}
     for entries in sources:
         for entry in entries:
+            if entry.id and ("id", entry.id) in by_key and _clashes(entry, by_key[("id", entry.id)]):
+                entry = dataclasses.replace(entry, id=None, shared_id=entry.id)
             keys = [("id", entry.id)] if entry.id else []
             keys += [("link", entry.link)] if entry.link else []
             found = next((by_key[k] for k in keys if k in by_key), None)
@@ -98,6 +103,19 @@ def combine(sources: Iterable[Iterable[OldEntry]]) -> list[Combined]:
             for key in keys:
                 by_key.setdefault(key, found)
     return combined
+
+
+_LINE = re.compile(r"(?::[0-9]+|: item [0-9]+)$")
+
+
+def _clashes(entry: OldEntry, article: Combined) -> bool:
+    """Whether `entry`, with the id of `article`, is another entry: its document has given
+    that id to an entry with another link already (one document repeats an entry only by
+    mistake; other sources and pages may well give the same entry another link)."""
+    document = _LINE.sub("", entry.where)
+    return entry.link not in {e.link for e in article.entries} and any(
+        _LINE.sub("", e.where) == document for e in article.entries
+    )
 
 
 def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skipped:
@@ -176,7 +194,19 @@ def _kept_ids(article: Combined, result: Draft) -> None:
         for kind in ("rss", "json", "atom")
     }
     guid = ids["rss"] or ids["json"] or ids["atom"]
-    if guid is None:
+    shared = next((e for e in article.entries if e.shared_id), None)
+    if guid is None and shared is not None:
+        guid = next(e.link for e in article.entries if e.link)
+        result.note(
+            "guid",
+            f"the old feed gave this entry the id '{shared.shared_id}', which an earlier entry of it "
+            "has: that one keeps it, this one its link (readers showed one entry by that id)",
+        )
+        result.said.append(
+            f"{shared.where}: \"{result.label}\" has the id '{shared.shared_id}' of an earlier entry: "
+            "its link is its guid instead"
+        )
+    elif guid is None:
         guid = next(e.link for e in article.entries if e.link)
         result.note("guid", "the old feed gave no id: readers knew the entry by its link")
     elif ids["rss"] and ids["json"] and ids["json"] != ids["rss"]:

@@ -73,6 +73,8 @@ class OldEntry:
     """Why the entry is a draft (WordPress's status), if it is one."""
     notes: list[tuple[str, str]] = field(default_factory=list)
     """(field, note) for what the reader had to guess: they become comments in the YAML."""
+    shared_id: str | None = None
+    """The id the feed gave, which an earlier entry of the same document had: not kept."""
 
 
 @dataclass(slots=True)
