@@ -238,6 +238,14 @@ def test_a_read_only_output_exits_74_and_keeps_old_feeds(site_dir: Path) -> None
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("out", ["nd1/nd2/" + "a" * 300, "x/" + "d/" * 2100 + "d"])
+def test_an_output_folder_that_cannot_be_made_leaves_no_folder_behind(site_dir: Path, out: str) -> None:
+    result = build(site_dir, "--out", out)
+    assert result.returncode == 74
+    assert "nothing in" in result.stderr and "was changed" in result.stderr
+    assert not (site_dir / out.partition("/")[0]).exists()
+
+
 def test_an_output_path_that_is_a_file_exits_74(site_dir: Path) -> None:
     (site_dir / "feeds").write_text("not a folder")
     result = build(site_dir)
