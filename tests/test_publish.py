@@ -998,3 +998,9 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
     assert temporaries(feeds) == []
     assert build(site_dir, "--out", "reference").returncode == 0
     assert feeds_only(feeds) == feeds_only(site_dir / "reference")
+
+
+def test_an_interrupted_build_has_its_exit_status_documented(site_dir: Path) -> None:
+    shown = feedpub("build", "--help", cwd=site_dir).stdout
+    assert "130 stopped by Ctrl-C (SIGINT)" in shown
+    assert "| 130 | stopped by Ctrl-C (SIGINT)" in (ROOT / "README.md").read_text(encoding="utf-8")
