@@ -1068,3 +1068,12 @@ def test_an_interrupted_build_has_its_exit_status_documented(site_dir: Path) -> 
     shown = feedpub("build", "--help", cwd=site_dir).stdout
     assert "130 stopped by Ctrl-C (SIGINT)" in shown
     assert "| 130 | stopped by Ctrl-C (SIGINT)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_file_a_build_writes_is_one_it_could_write() -> None:
+    from test_hosting import rendered, sample
+
+    files = rendered(sample(max_items=1))  # archives, tag archives and every host's file
+    assert any("/archive/" in path for path in files) and {"_headers", ".htaccess"} <= set(files)
+    assert [path for path in files if not could_write(path)] == []
+    assert not any(could_write(p) for p in ["notes.txt", "tags/x/index.html", "a/rss.xml", ".feedpub.lock"])
