@@ -19,6 +19,7 @@ import pytest
 
 from conftest import ROOT, article, catalogue_text, feedpub
 from feedpub import publish
+from feedpub.render import could_write
 
 NOW = "2024-06-01T12:00:00Z"
 
@@ -238,6 +239,14 @@ def test_a_read_only_output_exits_74_and_keeps_old_feeds(site_dir: Path) -> None
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("out", ["nd1/nd2/" + "a" * 300, "x/" + "d/" * 2100 + "d"])
+def test_an_output_folder_that_cannot_be_made_leaves_no_folder_behind(site_dir: Path, out: str) -> None:
+    result = build(site_dir, "--out", out)
+    assert result.returncode == 74
+    assert "nothing in" in result.stderr and "was changed" in result.stderr
+    assert not (site_dir / out.partition("/")[0]).exists()
+
+
 def test_an_output_path_that_is_a_file_exits_74(site_dir: Path) -> None:
     (site_dir / "feeds").write_text("not a folder")
     result = build(site_dir)
@@ -441,15 +450,56 @@ def test_a_feed_edited_by_hand_is_not_replaced_without_overwrite(site_dir: Path)
 def test_a_manifest_edited_to_list_a_users_file_does_not_make_it_feedpubs(site_dir: Path) -> None:
     build(site_dir)
     feeds = site_dir / "feeds"
-    (feeds / "robots.txt").write_text("mine")
+    (feeds / "tags" / "mine").mkdir()
+    (feeds / "tags" / "mine" / "rss.xml").write_text("mine")
     manifest = json.loads((feeds / publish.MANIFEST).read_text())
-    manifest["files"]["robots.txt"] = hashlib.sha256(b"something else").hexdigest()
+    manifest["files"]["tags/mine/rss.xml"] = hashlib.sha256(b"something else").hexdigest()
     (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
     edit(site_dir)
     refused = build(site_dir)
     assert refused.returncode == 73
-    assert "feeds/robots.txt (would be removed)" in refused.stderr
-    assert (feeds / "robots.txt").read_text() == "mine"
+    assert "feeds/tags/mine/rss.xml (would be removed)" in refused.stderr
+    assert (feeds / "tags" / "mine" / "rss.xml").read_text() == "mine"
+
+
+def test_an_edited_manifest_removes_only_files_a_build_could_write(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    (feeds / "notes.txt").write_text("mine")
+    (feeds / "uploads" / "keep").mkdir(parents=True)
+    (feeds / "tags" / "gone").mkdir()  # listed below, but its file was never there
+    manifest = json.loads((feeds / publish.MANIFEST).read_text())
+    manifest["files"].update(
+        {
+            publish.LOCK: hashlib.sha256(b"").hexdigest(),
+            publish.RECORD: hashlib.sha256((feeds / publish.RECORD).read_bytes()).hexdigest(),
+            f"tags/{publish.LOCK}/rss.xml": "0" * 64,
+            "notes.txt": hashlib.sha256(b"mine").hexdigest(),
+            "uploads/keep/none.txt": "0" * 64,
+            "uploads/keep/rss.xml": "0" * 64,
+            "tags/gone/rss.xml": "0" * 64,
+        }
+    )
+    (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
+    with (site_dir / "articles.yaml").open("a") as catalogue:
+        catalogue.write("# c\n")
+    result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert "0 removed" in result.stdout
+    assert (feeds / publish.LOCK).is_file() and (feeds / publish.RECORD).is_file()
+    assert (feeds / "notes.txt").read_text() == "mine"
+    assert (feeds / "uploads" / "keep").is_dir() and (feeds / "tags" / "gone").is_dir()
+    listed = json.loads((feeds / publish.MANIFEST).read_text())["files"]
+    assert all(could_write(path) for path in listed)
+
+
+def test_editing_only_the_manifest_makes_a_full_build(site_dir: Path) -> None:
+    build(site_dir)
+    assert not yaml_was_loaded(site_dir)
+    manifest = site_dir / "feeds" / publish.MANIFEST
+    manifest.write_text(manifest.read_text().replace('"files": {', '"files": {"notes.txt": "0",', 1))
+    assert yaml_was_loaded(site_dir)
+    assert not yaml_was_loaded(site_dir)  # the full build left the manifest as it records it
 
 
 def legacy_manifest(feeds: Path) -> dict[str, object]:
@@ -990,3 +1040,40 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
     assert temporaries(feeds) == []
     assert build(site_dir, "--out", "reference").returncode == 0
     assert feeds_only(feeds) == feeds_only(site_dir / "reference")
+
+
+def test_a_huge_file_where_a_feed_goes_is_refused_without_reading_it_whole(site_dir: Path) -> None:
+    build(site_dir)
+    feed = site_dir / "feeds" / "tags" / "gaza" / "rss.xml"
+    feed.unlink()
+    with feed.open("wb") as f:
+        f.truncate(3 * 2**30)  # sparse: no disk, but 3 GB to whoever reads it whole
+    edit(site_dir)
+    started = time.monotonic()
+    result = subprocess.run(
+        ["bash", "-c", 'ulimit -v 1500000; exec "$0" -m feedpub build --now "$1"', sys.executable, NOW],
+        cwd=site_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 73, result.stderr
+    assert "feeds/tags/gaza/rss.xml (would be replaced)" in result.stderr
+    assert time.monotonic() - started < 20
+    assert feed.stat().st_size == 3 * 2**30
+
+
+def test_an_interrupted_build_has_its_exit_status_documented(site_dir: Path) -> None:
+    shown = feedpub("build", "--help", cwd=site_dir).stdout
+    assert "130 stopped by Ctrl-C (SIGINT)" in shown
+    assert "| 130 | stopped by Ctrl-C (SIGINT)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_file_a_build_writes_is_one_it_could_write() -> None:
+    from test_hosting import rendered, sample
+
+    files = rendered(sample(max_items=1))  # archives, tag archives and every host's file
+    assert any("/archive/" in path for path in files) and {"_headers", ".htaccess"} <= set(files)
+    assert [path for path in files if not could_write(path)] == []
+    assert not any(could_write(p) for p in ["notes.txt", "tags/x/index.html", "a/rss.xml", ".feedpub.lock"])

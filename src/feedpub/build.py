@@ -132,7 +132,7 @@ def _build(
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
-    from feedpub.render import jsonfeed, plan, render, syndication
+    from feedpub.render import could_write, jsonfeed, plan, render, syndication
 
     now = _moment_in(request.now, found.site.timezone)
     since, until = plan.period(found, now)
@@ -147,7 +147,7 @@ def _build(
     )
     with uncollected():
         files = render(found, now, progress, jobs=request.jobs)
-    outcome = publish.publish(output, files, record, overwrite=request.overwrite)
+    outcome = publish.publish(output, files, record, could_write=could_write, overwrite=request.overwrite)
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
     topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
     hub = found.site.websub_hub if request.ping else None

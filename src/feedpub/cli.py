@@ -23,7 +23,7 @@ from feedpub.problems import Problem
 if TYPE_CHECKING:
     from feedpub.model import Catalogue
 
-OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED = 0, 1, 2, 73, 74, 75
+OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED, INTERRUPTED = 0, 1, 2, 73, 74, 75, 130
 
 
 def _exit_statuses(invalid: str) -> str:
@@ -38,6 +38,8 @@ exit status:
   {IO_FAILURE}  I/O failure such as a full disk or a permission denied: the path and the
       reason on stderr, and the state the output folder is left in
   {LOCKED}  another build holds the lock on the output folder (try again later)
+  {INTERRUPTED} stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new, and
+      the next build brings them all up to date
 """
 
 
@@ -126,7 +128,7 @@ def _main(argv: list[str] | None) -> int:
         print(f"feedpub: {failure}", file=sys.stderr)
         return failure.status
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:

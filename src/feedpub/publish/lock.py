@@ -53,12 +53,19 @@ def locked(out: Path) -> Iterator[Output]:
                 root = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             except FileNotFoundError:
                 if os.path.lexists(out):
+                    _remove_folders(made)
                     raise  # a link to nowhere
                 continue  # removed by a build that made it and wrote nothing
+            except BaseException:
+                _remove_folders(made)
+                raise
         output = Output(out, root, made=made)
         try:
             fd = _take(output, unchanged)
-        except BaseException:
+        except BaseException as e:
+            if isinstance(e, Locked):
+                output.made_lock = False  # the build that holds it now may have opened ours
+            _unmake(output)
             os.close(root)
             raise
         if fd is not None:
@@ -82,11 +89,15 @@ def _make(out: Path) -> list[Path]:
     while not os.path.lexists(folder) and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
-    made = []
-    for folder in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(folder, 0o755)
-            made.append(folder)
+    made: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o755)
+                made.append(folder)
+    except BaseException:
+        _remove_folders(made)  # such as when a name, or the whole path, is too long
+        raise
     return made
 
 
@@ -134,8 +145,16 @@ def _take(output: Output, unchanged: str) -> int | None:
 
 def _unmake(output: Output) -> None:
     """Remove the lock file and the folders this build made, while it still holds the lock."""
-    with contextlib.suppress(OSError):
-        if output.made_lock:
+    if output.made_lock:
+        with contextlib.suppress(OSError):
             os.unlink(LOCK, dir_fd=output.root)
-        for folder in reversed(output.made):
+        output.made_lock = False
+    _remove_folders(output.made)
+
+
+def _remove_folders(made: list[Path]) -> None:
+    """Remove the folders in `made` (outermost first), innermost first, while they are empty."""
+    with contextlib.suppress(OSError):
+        for folder in reversed(made):
             os.rmdir(folder)
+    made.clear()

@@ -9,6 +9,7 @@ modification times, which only mean something on the machine that made them.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -41,6 +42,12 @@ def temporaries(listing: Iterable[str], names: set[str]) -> list[str]:
     return sorted(
         entry for entry in listing if (match := _TEMPORARY.fullmatch(entry)) and match.group(1) in names
     )
+
+
+def is_bookkeeping(path: str) -> bool:
+    """Whether `path`, or a folder above it, is one of the files feedpub keeps beside the
+    feeds (lock, manifest, record, temporaries): never a file a manifest can list."""
+    return any(part in (LOCK, MANIFEST, RECORD) or part.startswith(TEMP_PREFIX) for part in path.split("/"))
 
 
 def by_folder(paths: Iterable[str]) -> dict[str, set[str]]:
@@ -76,6 +83,17 @@ class Manifest:
 
     def paths(self) -> set[str]:
         return set(self.files) | set(self.pending) | set(self.legacy)
+
+    def lists(self, path: str) -> bool:
+        return path in self.files or path in self.pending or path in self.legacy
+
+    def only(self, keep: Callable[[str], bool]) -> Manifest:
+        """This manifest without the paths that `keep` refuses."""
+        return Manifest(
+            {p: d for p, d in self.files.items() if keep(p)},
+            {p: d for p, d in self.pending.items() if keep(p)},
+            {p: d for p, d in self.legacy.items() if keep(p)},
+        )
 
     def owns(self, path: str, digest: str, size: int, mtime: int) -> bool:
         """Whether the file at `path`, with these bytes, size and time, is one feedpub wrote."""
@@ -156,6 +174,8 @@ class Build:
     warnings: tuple[str, ...] = ()
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Each file's size and modification time (ns) as the build left it."""
+    manifest: str = ""
+    """SHA-256 of the manifest the build left: one edited since means a full build."""
 
     def holds_at(self, now: datetime) -> bool:
         return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
@@ -197,6 +217,9 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
     try:
         if not stat.S_ISREG(os.stat(MANIFEST, dir_fd=root, follow_symlinks=False).st_mode):
             return None  # a full build says what is wrong with it, or puts it back
+        manifest = read_kept(out, root, MANIFEST)
+        if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
+            return None
         for path, (size, mtime) in build.files.items():
             found = os.stat(out / path, follow_symlinks=False)
             if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):

@@ -12,17 +12,21 @@ import contextlib
 import errno
 import hashlib
 import os
+import shutil
 import stat
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import BinaryIO
 
 from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
 from feedpub.publish.lock import Output
 from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
 
+_CHUNK = 1 << 20
+"""Bytes read at once from a file whose size is not feedpub's to bound."""
 _WRITERS = 8
 """Files read, or written and flushed, at once."""
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -40,13 +44,22 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(output: Output, files: dict[str, bytes], build: Build, *, overwrite: bool = False) -> Outcome:
+def publish(
+    output: Output,
+    files: dict[str, bytes],
+    build: Build,
+    *,
+    could_write: Callable[[str], bool],
+    overwrite: bool = False,
+) -> Outcome:
     """Make the locked output folder hold exactly `files` among the files feedpub manages,
-    changing as little as possible, and record `build` with them. Raises ForeignFiles, having
+    changing as little as possible, and record `build` with them. Only paths that
+    `could_write` (a build could have written them) are taken from the manifest as feedpub's
+    to remove: anything else listed there is ignored. Raises ForeignFiles, having
     changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
     PublishError, whose `state` says whether every feed is still the old one (as it is unless
     the failure came after the switch to the new ones, or even undoing it failed)."""
-    return _Writer(output).update(files, build, overwrite=overwrite)
+    return _Writer(output, could_write).update(files, build, overwrite=overwrite)
 
 
 class Found(Enum):
@@ -75,8 +88,9 @@ class _Writer:
     """One build's changes to the output folder, made in the steps of `update`, with what it
     has done so far kept for undoing it."""
 
-    def __init__(self, output: Output) -> None:
+    def __init__(self, output: Output, could_write: Callable[[str], bool]) -> None:
         self.output = output
+        self.could_write = could_write
         self.out = output.path
         self.root = output.root
         self.dirs: dict[str, int] = {}
@@ -84,6 +98,8 @@ class _Writer:
         """Folders whose entries changed: flushed before the build counts as done."""
         self.made: list[str] = []
         """Folders this build made, in the order it made them."""
+        self.emptied: set[str] = set()
+        """Folders this build removed a file from: the only ones it may remove if left empty."""
         self.temps: dict[str, str] = {}
         """Each path with the temporary file of its new bytes, until it is renamed."""
         self.kept: dict[str, str] = {}
@@ -108,7 +124,8 @@ class _Writer:
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         recorded = records.read_kept(self.out, self.root, MANIFEST)
         records.read_kept(self.out, self.root, RECORD)  # not a link, folder or FIFO, which the build replaces
-        before = Manifest() if recorded is None else Manifest.from_bytes(recorded)
+        listed = Manifest() if recorded is None else Manifest.from_bytes(recorded)
+        before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
         survey = self._survey(files, before)
         foreign = survey.paths(Found.FOREIGN)
         if foreign and not overwrite:
@@ -179,6 +196,8 @@ class _Writer:
             for temp in records.temporaries(listing, names):
                 with failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
                     os.unlink(temp, dir_fd=fd)
+                    self.emptied.add(folder)
+                    self.touched.add(folder)
 
     def _record_intent(self, recorded: bytes | None, intent: Manifest, changed: dict[str, bytes]) -> None:
         """Before making anything, record in the manifest the files this build may leave, so
@@ -217,7 +236,9 @@ class _Writer:
             with failures(self.out / path):
                 found = os.stat(self.temps.get(path, name), dir_fd=self._dir(folder), follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
-        for path, data in ((MANIFEST, manifest.to_bytes()), (RECORD, replace(build, files=stats).to_bytes())):
+        listed = manifest.to_bytes()
+        build = replace(build, files=stats, manifest=hashlib.sha256(listed).hexdigest())
+        for path, data in ((MANIFEST, listed), (RECORD, build.to_bytes())):
             if not _holds(self.root, path, data):
                 self._temporary(path, data)
 
@@ -234,10 +255,13 @@ class _Writer:
             self.switched.append(path)
 
     def _remove_stale(self, stale: list[str], owned: list[str]) -> list[str]:
-        """Remove the files among `owned` and name those that were there; remove the folders
-        of every `stale` path that are left empty, such as one a killed build made before it
-        wrote anything in it."""
-        return [path for path in stale if self._remove(path, owned=path in owned)]
+        """Remove the files among `owned` and name those that were there; then remove each
+        folder this build removed a file from (a stale feed, or a killed build's temporary)
+        if that left it empty, and so on up."""
+        removed = [path for path in owned if self._remove(path)]
+        for folder in sorted(self.emptied, key=lambda f: (-f.count("/"), f)):
+            self._remove_empty(folder)
+        return [path for path in stale if path in removed]
 
     def _finish(self) -> None:
         """Put the new manifest in place, flush every folder changed, and only then record
@@ -324,12 +348,17 @@ class _Writer:
                 raise PublishError(self.out / path, "is a folder, where feedpub writes a file")
             if not stat.S_ISREG(found.st_mode):
                 raise PublishError(self.out / path, "is not a regular file, where feedpub writes one")
+            if data is not None and found.st_size != len(data) and not manifest.lists(path):
+                return Found.FOREIGN, None  # neither this build's bytes nor any feedpub recorded
             fd = os.open(name, _READ_FLAGS, dir_fd=parent)
             with os.fdopen(fd, "rb") as f:
-                held = f.read()
-        if held == data:
-            return Found.SAME, None
-        digest = hashlib.sha256(held).hexdigest()
+                if data is not None and found.st_size == len(data):
+                    held = f.read(len(data) + 1)
+                    if held == data:
+                        return Found.SAME, None
+                    digest = hashlib.sha256(held).hexdigest()
+                else:  # not this build's bytes: only its digest can say whose it is
+                    digest = _digest(f)
         owned = manifest.owns(path, digest, found.st_size, found.st_mtime_ns)
         return (Found.OURS if owned else Found.FOREIGN), digest
 
@@ -416,16 +445,15 @@ class _Writer:
                 if e.errno not in _NO_LINKS:
                     raise
                 fd = os.open(name, _READ_FLAGS, dir_fd=parent)
-                with os.fdopen(fd, "rb") as f:
-                    data = f.read()
-                fd = os.open(kept, _CREATE_FLAGS, 0o644, dir_fd=parent)
-                try:
-                    with os.fdopen(fd, "wb") as f:
-                        f.write(data)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(kept, dir_fd=parent)
-                    raise
+                with os.fdopen(fd, "rb") as old:
+                    fd = os.open(kept, _CREATE_FLAGS, 0o644, dir_fd=parent)
+                    try:
+                        with os.fdopen(fd, "wb") as f:
+                            shutil.copyfileobj(old, f, _CHUNK)
+                    except BaseException:
+                        with contextlib.suppress(OSError):
+                            os.unlink(kept, dir_fd=parent)
+                        raise
         self.kept[path] = kept
 
     def _replace(self, path: str) -> None:
@@ -461,8 +489,8 @@ class _Writer:
         self.kept.clear()
         return left
 
-    def _remove(self, path: str, *, owned: bool) -> bool:
-        """Remove `path` if `owned` (True if it was there), then its folders if they are empty."""
+    def _remove(self, path: str) -> bool:
+        """Remove the file at `path` (feedpub's); True if it was there."""
         folder, _, name = path.rpartition("/")
         try:
             records.check_name(name)
@@ -471,23 +499,27 @@ class _Writer:
             return False  # a manifest entry that names nothing feedpub could have written
         if parent is None:
             return False
-        removed = False
-        if owned:
-            with failures(self.out / path), contextlib.suppress(FileNotFoundError):
+        with failures(self.out / path):
+            try:
                 os.unlink(name, dir_fd=parent)
-                removed = True
-            self.touched.add(folder)
-        while folder:
+            except FileNotFoundError:
+                return False
+        self.touched.add(folder)
+        self.emptied.add(folder)
+        return True
+
+    def _remove_empty(self, folder: str) -> None:
+        """Remove `folder` if it is empty, then the folders above it that this leaves empty."""
+        while folder and folder in self.dirs:
             up, _, name = folder.rpartition("/")
-            os.close(self.dirs.pop(folder))
             try:
                 os.rmdir(name, dir_fd=self._dir(up))
             except OSError:
-                break  # not empty: something else lives there
+                return  # not empty: something else lives there
+            os.close(self.dirs.pop(folder))
             self.touched.discard(folder)
             self.touched.add(up)
             folder = up
-        return removed
 
     def _flush(self) -> None:
         """Make the changes to folders durable: a folder's entries reach the disk when it is
@@ -515,6 +547,14 @@ def _left(temporaries: list[str]) -> str:
     if not temporaries:
         return ""
     return f"; temporary files are left ({', '.join(temporaries)}), which the next build removes"
+
+
+def _digest(f: BinaryIO) -> str:
+    """SHA-256 of what is left to read in `f`, read a chunk at a time: the file may be huge."""
+    digest = hashlib.sha256()
+    while chunk := f.read(_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _holds(parent: int, name: str, data: bytes) -> bool:

@@ -5,6 +5,7 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,25 @@ from feedpub.render.plan import Entry
 
 STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
+
+
+FEED_FILES = frozenset({syndication.RSS, syndication.ATOM, jsonfeed.JSON})
+"""What each feed's folder holds."""
+SITE_FILES = frozenset(
+    {opml.OPML, index_page.INDEX, syndication.STYLESHEET, hosting.HEADERS, hosting.HTACCESS}
+)
+"""What only the output folder itself holds, beside its feeds."""
+_FEED_FOLDER = re.compile(r"(?:tags/[a-z0-9-]+(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?")
+"""Where feeds go: '' for the site, 'tags/<slug>', and their archive pages 'archive/<n>'."""
+
+
+def could_write(path: str) -> bool:
+    """Whether a build could write a file at `path` (relative to the output folder): the only
+    paths it may ever remove, whatever a manifest says."""
+    folder, _, name = path.rpartition("/")
+    if not folder and name in SITE_FILES:
+        return True
+    return name in FEED_FILES and _FEED_FOLDER.fullmatch(folder) is not None
 
 
 PARALLEL_ENTRIES = 500
