@@ -256,8 +256,8 @@ class _Writer:
 
     def _remove_stale(self, stale: list[str], owned: list[str]) -> list[str]:
         """Remove the files among `owned` and name those that were there; then remove each
-        folder this build removed a file from (a stale feed, or a killed build's temporary)
-        if that left it empty, and so on up."""
+        folder of those files (a feed's folder: the paths come through `could_write`) and of
+        a killed build's temporaries if it is empty, and so on up."""
         removed = [path for path in owned if self._remove(path)]
         for folder in sorted(self.emptied, key=lambda f: (-f.count("/"), f)):
             self._remove_empty(folder)
@@ -499,13 +499,13 @@ class _Writer:
             return False  # a manifest entry that names nothing feedpub could have written
         if parent is None:
             return False
+        self.emptied.add(folder)  # a feed's folder: a killed build may have made it, left empty
         with failures(self.out / path):
             try:
                 os.unlink(name, dir_fd=parent)
             except FileNotFoundError:
                 return False
         self.touched.add(folder)
-        self.emptied.add(folder)
         return True
 
     def _remove_empty(self, folder: str) -> None:
