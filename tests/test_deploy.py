@@ -84,7 +84,10 @@ def run(s3: SeaweedFS, site: Path, bucket: str, **options: Any) -> Result:
     return deploy(site / "feeds", f"s3://{bucket}/{PREFIX}", Options(endpoint_url=s3.endpoint, **options))
 
 
-def cli(s3: SeaweedFS, site: Path, bucket: str, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(
+    s3: SeaweedFS, site: Path, bucket: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`feedpub deploy` to the test's bucket, as a user runs it, with `env` added."""
     return subprocess.run(
         [
             sys.executable,
@@ -100,7 +103,7 @@ def cli(s3: SeaweedFS, site: Path, bucket: str, *args: str) -> subprocess.Comple
         capture_output=True,
         text=True,
         timeout=120,
-        env=os.environ | s3.environment(),
+        env=os.environ | s3.environment() | (env or {}),
         check=False,
     )
 
@@ -354,22 +357,7 @@ def test_wrong_credentials_exit_74_and_change_nothing(s3: SeaweedFS, bucket: str
     before = objects(s3, bucket)
     build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
     for name, value in (("AWS_SECRET_ACCESS_KEY", "wrong"), ("AWS_ACCESS_KEY_ID", "nobody")):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "feedpub",
-                "deploy",
-                "--endpoint-url",
-                s3.endpoint,
-                f"s3://{bucket}/{PREFIX}",
-            ],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env=os.environ | s3.environment() | {name: value},
-            check=False,
-        )
+        result = cli(s3, tmp_path, bucket, env={name: value})
         assert result.returncode == 74, result.stderr
         assert re.search(r"(SignatureDoesNotMatch|InvalidAccessKeyId).*nothing was deleted", result.stderr)
     assert objects(s3, bucket) == before
