@@ -259,6 +259,10 @@ class _Writer:
         folder of those files (a feed's folder: the paths come through `could_write`) and of
         a killed build's temporaries if it is empty, and so on up."""
         removed = [path for path in owned if self._remove(path)]
+        for path in stale:  # a killed build may have made a feed's folder and left it empty
+            folder = path.rpartition("/")[0]
+            if folder and self._find_dir(folder) is not None:
+                self.emptied.add(folder)
         for folder in sorted(self.emptied, key=lambda f: (-f.count("/"), f)):
             self._remove_empty(folder)
         return [path for path in stale if path in removed]
@@ -499,7 +503,7 @@ class _Writer:
             return False  # a manifest entry that names nothing feedpub could have written
         if parent is None:
             return False
-        self.emptied.add(folder)  # a feed's folder: a killed build may have made it, left empty
+        self.emptied.add(folder)
         with failures(self.out / path):
             try:
                 os.unlink(name, dir_fd=parent)
