@@ -417,9 +417,11 @@ def test_a_deploy_killed_at_a_random_moment_then_run_again_converges(
     deadline = time.monotonic() + 30
     while not lock_exists(s3, bucket) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)  # until it holds the lock: its imports take a second or so
-    time.sleep(rng.uniform(0, 0.4))
+    time.sleep(rng.uniform(0, 0.1))  # a deploy of this folder sends tens of requests after that
     process.send_signal(signal.SIGKILL)
-    assert process.wait(timeout=10) == -signal.SIGKILL
+    # killed, as nearly always; on a machine fast enough to finish first, the rerun must
+    # converge all the same, and no outcome depends on the machine's speed
+    assert process.wait(timeout=10) in (-signal.SIGKILL, 0)
     result = cli(s3, tmp_path, bucket)  # its dead process's lock is taken over at once
     assert result.returncode == 0, result.stderr
     assert_holds(s3, bucket, files)
