@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from feedpub.catalogue import fields, rules
-from feedpub.catalogue.fields import ABSOLUTE_URI, LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
+from feedpub.catalogue.fields import LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
 from feedpub.catalogue.nodes import INVALID, Nodes
 from feedpub.catalogue.screen import screened, unfit_character
 from feedpub.model import Article, Catalogue, Site
@@ -21,7 +21,6 @@ from feedpub.parallel import pickled_by_value
 from feedpub.problems import Problem, has_errors, ordered
 
 __all__ = [
-    "ABSOLUTE_URI",
     "LANGUAGE_TAG",
     "MIME_TYPE",
     "Part",

@@ -340,6 +340,14 @@ def _guid(nodes: Nodes, node: yaml.Node, where: str, value: str) -> str | Invali
     return INVALID
 
 
+def kept_atom_id(atom_id: str | None, guid: str | None) -> str | None:
+    """The Atom id an article keeps from its old feeds: its atom_id, else its guid where that
+    is an absolute IRI (Atom requires one), else None."""
+    if atom_id:
+        return atom_id
+    return guid if guid and ABSOLUTE_URI.fullmatch(guid) else None
+
+
 # -- site-wide values ------------------------------------------------------------------------
 
 

@@ -79,8 +79,9 @@ class Read:
     def of(cls, article: Article) -> Read:
         """`article` as `article()` read it: the same unique values."""
         unique = {name: getattr(article, name) for name in _UNIQUE if getattr(article, name)}
-        if not article.atom_id and article.guid and f.ABSOLUTE_URI.fullmatch(article.guid):
-            unique["atom_id"] = article.guid
+        atom_id = f.kept_atom_id(article.atom_id, article.guid)
+        if atom_id:
+            unique["atom_id"] = atom_id
         return cls(article, unique, article.tags)
 
 
@@ -170,7 +171,7 @@ def article(
             authors = INVALID
     unique = {name: read[name] for name in _UNIQUE if isinstance(read[name], str)}
     unique_nodes = {name: values[name] for name in unique}
-    if "atom_id" not in values and "guid" in unique and f.ABSOLUTE_URI.fullmatch(unique["guid"]):
+    if "atom_id" not in values and f.kept_atom_id(None, unique.get("guid")):
         # the guid is then the entry's Atom id, which another article's atom_id may not be
         unique["atom_id"], unique_nodes["atom_id"] = unique["guid"], unique_nodes["guid"]
     tag_nodes = [item for _, item in named]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from feedpub.catalogue import ABSOLUTE_URI
+from feedpub.catalogue.fields import kept_atom_id
 from feedpub.model import Article, Catalogue, Site
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -67,11 +67,7 @@ def atom_id(article: Article, own: str) -> str:
     else `own` (its name-based UUID). Atom requires an absolute IRI, which a guid need not be
     (Ghost's are bare hexadecimal); where the guid is one, the entry keeps one id in every
     format, as old feeds that used it in RSS and Atom alike (WordPress's) had it."""
-    if article.atom_id:
-        return article.atom_id
-    if article.guid and ABSOLUTE_URI.fullmatch(article.guid):
-        return article.guid
-    return own
+    return kept_atom_id(article.atom_id, article.guid) or own
 
 
 def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
