@@ -84,21 +84,26 @@ def run(s3: SeaweedFS, site: Path, bucket: str, **options: Any) -> Result:
     return deploy(site / "feeds", f"s3://{bucket}/{PREFIX}", Options(endpoint_url=s3.endpoint, **options))
 
 
+def command(s3: SeaweedFS, bucket: str, *args: str) -> list[str]:
+    """`feedpub deploy` to the test's bucket, as a user types it."""
+    return [
+        sys.executable,
+        "-m",
+        "feedpub",
+        "deploy",
+        "--endpoint-url",
+        s3.endpoint,
+        *args,
+        f"s3://{bucket}/{PREFIX}",
+    ]
+
+
 def cli(
     s3: SeaweedFS, site: Path, bucket: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`feedpub deploy` to the test's bucket, as a user runs it, with `env` added."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "feedpub",
-            "deploy",
-            "--endpoint-url",
-            s3.endpoint,
-            *args,
-            f"s3://{bucket}/{PREFIX}",
-        ],
+        command(s3, bucket, *args),
         cwd=site,
         capture_output=True,
         text=True,
@@ -402,17 +407,8 @@ def test_a_deploy_killed_at_a_random_moment_then_run_again_converges(
         ("IMT statements", "Solidarity movement"),
     )
     files = build(tmp_path, catalogue(max_items=2, edits=edits))  # nearly every file moves
-    command = [
-        sys.executable,
-        "-m",
-        "feedpub",
-        "deploy",
-        "--endpoint-url",
-        s3.endpoint,
-        f"s3://{bucket}/{PREFIX}",
-    ]
     process = subprocess.Popen(
-        command, cwd=tmp_path, env=os.environ | s3.environment(), stdout=subprocess.DEVNULL
+        command(s3, bucket), cwd=tmp_path, env=os.environ | s3.environment(), stdout=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 30
     while not lock_exists(s3, bucket) and process.poll() is None and time.monotonic() < deadline:
@@ -440,17 +436,12 @@ def lock_exists(s3: SeaweedFS, bucket: str) -> bool:
 
 def test_a_second_deploy_exits_75_while_the_first_runs(s3: SeaweedFS, bucket: str, tmp_path: Path) -> None:
     files = build(tmp_path, catalogue(max_items=1))
-    command = [
-        sys.executable,
-        "-m",
-        "feedpub",
-        "deploy",
-        "--endpoint-url",
-        s3.endpoint,
-        f"s3://{bucket}/{PREFIX}",
-    ]
     first = subprocess.Popen(
-        command, cwd=tmp_path, env=os.environ | s3.environment(), stdout=subprocess.PIPE, text=True
+        command(s3, bucket),
+        cwd=tmp_path,
+        env=os.environ | s3.environment(),
+        stdout=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while not lock_exists(s3, bucket):
