@@ -373,7 +373,14 @@ def test_one_process_or_two_check_and_build_alike(tmp_path: Path) -> None:
             assert (tmp_path / "out1" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()
 
 
-def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 128 + signal.SIGHUP)],
+)
+def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(
+    tmp_path: Path, stop: signal.Signals, status: int
+) -> None:
+    """Ctrl-C, a service manager's SIGTERM and a closed terminal's SIGHUP all stop it cleanly."""
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
     port = free_port()
     process = subprocess.Popen(
@@ -397,9 +404,9 @@ def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(tmp_path: Pa
             assert answer.headers["Content-Type"] == "application/xml; charset=utf-8"
             assert b"<feed" in answer.read()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         _, errors = process.communicate(timeout=30)
-    assert process.returncode == 130, errors  # as for any command stopped with Ctrl-C
+    assert process.returncode == status, errors  # as for any command stopped so
     assert "Traceback" not in errors
     assert not folder.exists()  # removed on exit
     assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]
@@ -429,3 +436,23 @@ def test_serve_builds_as_build_does_and_keeps_serving_after_a_refusal(tmp_path: 
         "w holds files that feedpub did not write" in errors and "w/index.html (would be replaced)" in errors
     )
     assert (tmp_path / "w" / "index.html").read_text() == "MY HOMEPAGE"
+
+
+def test_now_without_an_offset_is_read_in_the_site_time_zone_as_the_catalogue_dates_are(
+    tmp_path: Path,
+) -> None:
+    """A local time the clocks skip is a usage error, before and after a build whose record
+    would let a run skip reading the catalogue; one they show twice is the first."""
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())  # America/New_York
+    skipped = feedpub("build", "--now", "2024-03-10T02:30:00", cwd=tmp_path)
+    assert skipped.returncode == 2
+    assert skipped.stderr == (
+        "feedpub: --now 2024-03-10T02:30:00 does not exist in America/New_York, the site's time zone "
+        "(the clocks skip it); give it a UTC offset, such as 2024-03-10T02:30:00Z\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]
+    twice = feedpub("build", "-q", "--now", "2024-11-03T01:30:00", cwd=tmp_path)
+    assert twice.returncode == 0, twice.stderr
+    first = feedpub("build", "--now", "2024-11-03T05:30:00Z", cwd=tmp_path)  # 01:30 EDT, the first
+    assert ": 0 written, 30 unchanged, 0 removed" in first.stdout, first.stdout
+    assert feedpub("build", "--now", "2024-03-10T02:30:00", cwd=tmp_path).returncode == 2

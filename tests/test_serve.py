@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, free_port
+from feedpub.serve import IDLE_SECONDS
 
 GENERATE = ROOT / "bench" / "generate.py"
 
@@ -152,6 +153,24 @@ def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=10)
     assert "Traceback" not in errors
+
+
+def test_serve_closes_a_connection_that_sends_nothing(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """Each connection has a thread: clients that connect and say nothing must not keep theirs."""
+    base = server[0]
+    port = int(base.rpartition(":")[2])
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=IDLE_SECONDS + 5) for _ in range(20)]
+    try:
+        started = time.monotonic()
+        assert fetch(f"{base}/atom.xml")[0] == 200  # served meanwhile
+        # closed by the server, whose thread for it then ends
+        assert [connection.recv(1) for connection in idle] == [b""] * len(idle)
+        assert time.monotonic() - started > IDLE_SECONDS - 1  # waited for, not refused
+    finally:
+        for connection in idle:
+            connection.close()
 
 
 def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from feedpub import __version__, publish, source
+from feedpub import __version__, moments, publish, source
 from feedpub.problems import Problem, Severity
 
 if TYPE_CHECKING:
@@ -86,6 +86,17 @@ class Unreadable(Exception):
         self.missing = missing
 
 
+class NoSuchMoment(Exception):
+    """--now names a local time that the site's time zone skips."""
+
+    def __init__(self, moment: datetime, timezone: str) -> None:
+        super().__init__(
+            f"--now {moment.isoformat()} does not exist in {timezone}, the site's time zone (the "
+            "clocks skip it); give it a UTC offset, such as "
+            f"{moment.replace(tzinfo=UTC).isoformat().replace('+00:00', 'Z')}"
+        )
+
+
 def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[Problem]]:
     """The catalogue at `path` if it has no errors, and every problem found; raises Unreadable."""
     try:
@@ -97,7 +108,7 @@ def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[P
 
 def build(request: Request, progress: Progress | None = None) -> Result:
     """Publish the catalogue into the output folder if there is anything new. Raises
-    Unreadable, publish.Locked (at once, before reading anything), publish.ForeignFiles or
+    Unreadable, NoSuchMoment, publish.Locked (at once, before reading anything), publish.ForeignFiles or
     publish.PublishError."""
     with publish.locked(request.out) as output:
         result, topics, hub = _build(request, output, progress)
@@ -197,6 +208,12 @@ def code_version() -> str:
 
 
 def _moment_in(moment: datetime | None, timezone: str) -> datetime:
-    """`moment` (the clock if None) with `timezone` if it has none of its own."""
+    """`moment` (the clock if None) in `timezone` if it has no offset of its own, as the
+    catalogue's dates are read; raises NoSuchMoment if the clocks skip it there."""
     moment = moment or datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+    if moment.tzinfo:
+        return moment
+    zone = ZoneInfo(timezone)
+    if moments.skipped(moment, zone):
+        raise NoSuchMoment(moment, timezone)
+    return moments.fixed(moment, zone)

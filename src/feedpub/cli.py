@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -39,7 +40,8 @@ exit status:
       reason on stderr, and the state the output folder is left in
   {LOCKED}  another build holds the lock on the output folder (try again later)
   {INTERRUPTED} stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new, and
-      the next build brings them all up to date
+      the next build brings them all up to date; 143 and 129 likewise for SIGTERM and
+      SIGHUP
 """
 
 
@@ -53,6 +55,18 @@ class _Failure(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+_signalled: list[int] = []
+"""The SIGTERM or SIGHUP that stopped the command, if one did."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM or SIGHUP (a service stopped, a terminal closed) stops a command as Ctrl-C
+    does, so that it cleans up as it would then; its exit status is 128 + the signal's number.
+    (Recorded aside: watchfiles turns any exception from a signal into KeyboardInterrupt.)"""
+    _signalled.append(signum)
+    raise KeyboardInterrupt
 
 
 class _Unwritable(Exception):
@@ -122,13 +136,15 @@ def _main(argv: list[str] | None) -> int:
             parser.print_usage(sys.stderr)
             print(f"{parser.prog}: error: argument --{name}: expected a value, not '--'", file=sys.stderr)
             return USAGE
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     try:
         return int(args.run(args))
     except _Failure as failure:
         print(f"feedpub: {failure}", file=sys.stderr)
         return failure.status
     except KeyboardInterrupt:
-        return INTERRUPTED
+        return 128 + _signalled[0] if _signalled else INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -534,6 +550,8 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
             result = build.build(request, progress)
     except build.Unreadable as e:
         raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
+    except build.NoSuchMoment as e:
+        raise _Failure(USAGE, str(e)) from None
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
     except publish.ForeignFiles as e:

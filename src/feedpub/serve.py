@@ -18,10 +18,14 @@ from feedpub.render.hosting import MEDIA_TYPES
 
 MAX_PATH = 1024
 """Characters of a request path at most (414 beyond): no feed's path comes near it."""
+IDLE_SECONDS = 5
+"""How long a connection may wait for its client before it is closed: each has a thread,
+which a client that connects and sends nothing would otherwise keep for ever."""
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = MEDIA_TYPES
+    timeout = IDLE_SECONDS
     etag: str | None = None
 
     def send_head(self):  # type: ignore[no-untyped-def]

@@ -12,13 +12,14 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import Enum
 from typing import Any, Final, Generic, Literal, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 
+from feedpub import moments
 from feedpub.catalogue import screen
 from feedpub.problems import Problem, Severity
 
@@ -273,7 +274,7 @@ class Nodes:
             return INVALID
         if moment.tzinfo is not None:
             return moment
-        if aware.astimezone(UTC).astimezone(self.tz).replace(tzinfo=None) != moment:
+        if moments.skipped(moment, self.tz):
             self.error(
                 node,
                 where,
@@ -281,7 +282,7 @@ class Nodes:
                 "write it with an explicit UTC offset",
             )
             return INVALID
-        if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+        if moments.repeated(moment, self.tz):
             self.error(
                 node,
                 where,
@@ -289,8 +290,7 @@ class Nodes:
                 "(write an explicit UTC offset to choose)",
                 warning=True,
             )
-        # A fixed offset: a zone's ambiguous hour would make equal instants compare unequal.
-        return aware.replace(tzinfo=timezone(aware.utcoffset() or timedelta(0)))
+        return moments.fixed(moment, self.tz)
 
     def flag(self, node: yaml.Node, where: str) -> bool | Invalid:
         if isinstance(node, yaml.ScalarNode) and node.tag == YAML + "bool":
