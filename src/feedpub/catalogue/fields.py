@@ -284,7 +284,7 @@ class TagNodes(Kind[tuple[yaml.Node, ...]]):
 
 ICON = Field("icon", "a square image standing for the feeds, an absolute http(s) URL", Link())
 LOGO = Field("logo", "a wide image (about 2:1) standing for the feeds, an absolute http(s) URL", Link())
-CONTENT = Choice(CONTENT_MODES, "what entries carry")
+CONTENT = Choice(CONTENT_MODES, "a content mode")
 TAG = Table(
     "a tag",
     (
