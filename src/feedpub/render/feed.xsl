@@ -28,7 +28,7 @@
           article h2 { font-size: 1.2rem; margin: .5rem 0 .25rem; }
           time { color: GrayText; }
           header img { max-height: 4rem; max-width: 100%; }
-          article img { display: block; max-width: 100%; height: auto; margin: .5rem 0; }
+          article img { display: block; max-width: min(100%, 24rem); height: auto; margin: .5rem 0; }
         </style>
       </head>
       <body>

@@ -26,7 +26,7 @@ th, td { border-bottom: 1px solid #8884; padding: .4rem .5rem; text-align: left;
 td.count { text-align: right; }
 time { white-space: nowrap; }
 header img.logo { max-height: 4rem; max-width: 100%; }
-td img { display: block; max-width: 8rem; height: auto; margin-top: .25rem; }
+td img.thumbnail { display: block; max-width: 8rem; height: auto; margin-top: .25rem; }
 img.icon { width: 1.25rem; height: 1.25rem; vertical-align: middle; margin-right: .4rem; }
 pre { overflow-x: auto; padding: .75rem; border: 1px solid #8884; border-radius: .5rem; }
 @media (max-width: 40rem) {
