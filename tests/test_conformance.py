@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, scaled, tool, valid
+from conftest import NOW, ROOT, SITE, article, catalogue_text, feedpub, parse, scaled, tool, valid
 from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
@@ -277,9 +277,14 @@ def test_generated_atom_feeds_pass_jing(
 
 GOOD = catalogue_text(
     article(
-        "a1", "tags: [Gaza]", "summary: S", "content: '<p>C <a href=\"https://example.org/x\">x</a></p>'"
+        "a1",
+        "tags: [Gaza]",
+        "summary: S",
+        "content: '<p>C <a href=\"https://example.org/x\">x</a></p>'",
+        "image: {url: 'https://example.org/i.png', alt: A map, width: 640, height: 360}",
     ),
     article("a2", "author: {name: Bob}", published="2024-02-03"),
+    site=SITE.replace("articles:", "  logo: https://example.org/logo.png\narticles:"),
 )
 
 
@@ -477,6 +482,37 @@ DEFECTS = [
         "DuplicateAtomLink",
     ),
     ("atom.xml", "<generator>feedpub</generator>", "", None),
+    (
+        "rss.xml",
+        "<title>Example News</title>\n      <link>",
+        "<title>News</title>\n      <link>",
+        "ImageTitleDoesntMatch",
+    ),
+    (
+        "rss.xml",
+        "<link>https://example.org/</link>\n    </image>",
+        "<link>https://example.org/x</link></image>",
+        "ImageLinkDoesntMatch",
+    ),
+    ("rss.xml", "<link>https://example.org/</link>\n    </image>", "</image>", "MissingLink"),
+    ("rss.xml", "logo.png</url>", "logo.webp</url>", "ImageUrlFormat"),
+    ("rss.xml", "<image>", "<image><width>200</width>", "InvalidWidth"),
+    ("rss.xml", 'medium="image"', 'medium="picture"', "InvalidMediaMedium"),
+    ("atom.xml", 'width="640"', 'width="wide"', "InvalidPositiveInteger"),
+    ("atom.xml", '<media:title type="plain">', '<media:title type="text">', "InvalidMediaTextType"),
+    (
+        "rss.xml",
+        '<media:title type="plain">A map',
+        '<media:title type="plain">A &amp;lt;b&amp;gt;',
+        "ContainsUndeclaredHTML",
+    ),
+    (
+        "rss.xml",
+        "<media:thumbnail",
+        '<media:group><media:content url="https://example.org/i.png"/></media:group><media:thumbnail',
+        "MediaGroupWithoutAlternatives",
+    ),
+    ("atom.xml", "<media:thumbnail url", "<media:thumbnail href", "MissingAttribute"),
 ]
 
 
