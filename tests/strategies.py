@@ -70,7 +70,7 @@ class Generated:
 def _local(moment: datetime, zone: str) -> str | None:
     """`moment` written without an offset in `zone`, if that wall time exists there once."""
     tz = ZoneInfo(zone)
-    wall = moment.astimezone(tz).replace(tzinfo=None)
+    wall = moment.astimezone(tz).replace(tzinfo=None, fold=0)  # the later of a repeated hour has fold 1
     aware = wall.replace(tzinfo=tz)
     if aware.utcoffset() != aware.replace(fold=1).utcoffset():
         return None
@@ -115,6 +115,11 @@ def catalogues(draw: st.DrawFn) -> Generated:
         site["websub_hub"] = "https://hub.example.org/"
     if draw(st.booleans()):
         site["archive"] = True
+    for name in ("icon", "logo"):
+        if draw(st.booleans()):
+            site[name] = f"https://example.org/{name}.{draw(st.sampled_from(['png', 'svg']))}"
+    if draw(st.booleans()):
+        site["content"] = draw(st.sampled_from(["full", "summary"]))
     articles = []
     for i in range(draw(st.integers(0, 6))):
         published_value, published = draw(moments(zone))
@@ -153,7 +158,18 @@ def catalogues(draw: st.DrawFn) -> Generated:
             item["draft"] = True
         if draw(st.integers(0, 3)) == 0:
             url = f"https://img.example.org/{i}.png"
-            item["image"] = draw(st.sampled_from([url, {"url": url}, {"url": url, "alt": draw(text)}]))
+            item["image"] = draw(
+                st.sampled_from(
+                    [
+                        url,
+                        {"url": url},
+                        {"url": url, "alt": draw(text)},
+                        {"url": url, "width": 640, "height": 360},
+                    ]
+                )
+            )
+        if draw(st.integers(0, 3)) == 0:
+            item["full_text"] = draw(st.booleans())
         if draw(st.integers(0, 3)) == 0:
             item["enclosures"] = [
                 {

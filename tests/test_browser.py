@@ -6,8 +6,10 @@ Screenshots go to test-artifacts/ (not committed) for a person to look at.
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +40,22 @@ HOSTILE_DESCRIPTION = 'Marxist <img src=x onerror="document.body.dataset.pwned =
 HOSTILE_ENTITY_TITLE = 'AT&amp;T <img src=x onerror="document.body.dataset.pwned = 4">'
 
 
+def png(width: int, height: int, shade: int) -> bytes:
+    """A grey PNG of that size, to stand for the sample's pictures."""
+    row = b"\0" + bytes([shade]) * width  # filter 0, one grey byte a pixel
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
 def browse(url: str, profile: Path, screenshot: str | None = None) -> html.HtmlElement:
     """The DOM Chromium renders for `url`, after stylesheets (and any script) ran."""
     flags = [tool("chromium"), *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
@@ -60,6 +78,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     text = (ROOT / "articles.yaml").read_text(encoding="utf-8").replace("https://example.org/feeds/", base)
+    text = text.replace("https://example.org/images/", f"{base}images/")  # served beside the feeds
     text = text.replace(
         "  description: Marxist analysis and news of the Palestinian struggle against occupation and imperialism.",
         f"  description: '{HOSTILE_DESCRIPTION}'",
@@ -80,6 +99,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     (work / "articles.yaml").write_text(text, encoding="utf-8")
     result = feedpub("build", "-q", "--now", NOW, cwd=work)
     assert result.returncode == 0, result.stderr
+    (work / "feeds" / "images").mkdir()
+    site = valid(text).site
+    pictures = [(site.icon, 64, 64), (site.logo, 400, 100)]
+    pictures += [(a.image.url, a.image.width, a.image.height) for a in valid(text).articles if a.image]
+    for number, (url, width, height) in enumerate(pictures):
+        assert url and width and height
+        (work / "feeds" / "images" / url.rpartition("/")[2]).write_bytes(png(width, height, 64 + 24 * number))
     with nginx(work / "feeds", work / "nginx", port) as url:
         yield url, work, work / "profile"
 
@@ -104,8 +130,13 @@ def test_feeds_render_through_the_stylesheet_with_every_entry(
     links = [(a.text_content(), a.get("href")) for a in dom.findall(".//article//h2/a")]
     assert links == [(e.article.title, e.article.link) for e in feed.entries]
     assert dom.find(".//body").get("data-pwned") is None  # nothing hostile ran
-    assert not dom.xpath("//img")  # and the hostile summary stayed text
+    assert not dom.xpath("//img[@src='x'] | //*[@onerror]")  # and the hostile summary stayed text
     assert HOSTILE_SUMMARY in dom.text_content()  # every feed here holds the hostile article
+    # the site's logo, then each entry's thumbnail, described by its alt text
+    assert dom.xpath("//header/img/@src") == [found.site.logo]
+    thumbnails = [(img.get("src"), img.get("alt")) for img in dom.xpath("//article//img")]
+    pictured = [e.article.image for e in feed.entries if e.article.image]
+    assert thumbnails == [(image.url, image.alt) for image in pictured] and pictured
 
 
 def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, Path]) -> None:
@@ -113,7 +144,12 @@ def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, P
     found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
     planned = feeds(found, datetime.fromisoformat(NOW))
     dom = browse(f"{url}/index.html", profile, "index.png")
-    assert dom.find(".//body").get("data-pwned") is None and not dom.xpath("//img")
+    assert dom.find(".//body").get("data-pwned") is None
+    assert not dom.xpath("//img[@src='x'] | //*[@onerror]")
+    assert dom.xpath("//header/img/@src") == [found.site.logo]
+    thumbnails = [(img.get("src"), img.get("alt")) for img in dom.xpath("//td/img[@class='thumbnail']")]
+    newest = [f.entries[0].article.image for f in planned if f.entries[0].article.image]
+    assert thumbnails == [(image.url, image.alt) for image in newest] and newest
     rows = dom.findall(".//tbody/tr")
     assert [r.find("td/a").text_content() for r in rows] == [f.title for f in planned]
     assert [int(r.find("td[@class='count']").text) for r in rows] == [len(f.entries) for f in planned]

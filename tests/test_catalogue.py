@@ -242,6 +242,51 @@ RULES = [
         ["an image is missing 'url'"],
     ),
     (
+        "image width of zero",
+        catalogue_text(article("a1", "image: {url: 'https://example.org/i.png', width: 0}")),
+        "12:54",
+        ["'width' must be a whole number from 1 to 65535, not '0'"],
+    ),
+    (
+        "image height as text",
+        catalogue_text(article("a1", "image: {url: 'https://example.org/i.png', height: tall}")),
+        "12:55",
+        ["'height' must be a whole number from 1 to 65535, not 'tall'"],
+    ),
+    (
+        "relative icon",
+        catalogue_text(site=SITE.replace("articles:", "  icon: /icon.png\narticles:")),
+        "7:9",
+        ["'icon'", "relative URL"],
+    ),
+    (
+        "unknown content mode",
+        catalogue_text(site=SITE.replace("articles:", "  content: summaries\narticles:")),
+        "7:12",
+        ["'content': 'summaries' is not a content mode", "did you mean 'summary'?", "full, summary"],
+    ),
+    (
+        "tag content mode",
+        catalogue_text(
+            article("a1", "tags: [Gaza]"),
+            site=SITE.replace("articles:", "  tags: {Gaza: {content: none}}\narticles:"),
+        ),
+        "7:26",
+        ["'content': 'none' is not a content mode", "full, summary"],
+    ),
+    (
+        "budget too small",
+        catalogue_text(site=SITE.replace("articles:", "  max_bytes: 512\narticles:")),
+        "7:14",
+        ["'max_bytes' must be a whole number from 1024 to 67108864, not '512'"],
+    ),
+    (
+        "full_text not a flag",
+        catalogue_text(article("a1", "full_text: summary")),
+        "12:16",
+        ["'full_text' must be true or false, not 'summary'"],
+    ),
+    (
         "relative hub",
         catalogue_text(site=SITE.replace("articles:", "  websub_hub: /hub\narticles:")),
         "7:15",
@@ -507,6 +552,43 @@ def test_site_defaults_and_feed_url_slash() -> None:
         50,
         "https://example.org/",
     )
+
+
+def test_images_content_modes_and_the_budget_reach_the_model() -> None:
+    site = SITE.replace(
+        "articles:",
+        "  icon: https://example.org/icon.png\n  logo: https://example.org/logo.png\n  content: summary\n"
+        "  max_bytes: 524288\n  tags:\n    Gaza: {icon: 'https://example.org/g.png', logo: 'https://example.org/gl.png', "
+        "content: full}\narticles:",
+    )
+    found = valid(
+        catalogue_text(
+            article(
+                "a1",
+                "tags: [Gaza]",
+                "full_text: false",
+                "image: {url: 'https://example.org/i.png', alt: A, width: 640, height: 360}",
+            ),
+            article("a2"),
+            site=site,
+        )
+    )
+    assert (found.site.icon, found.site.logo, found.site.content, found.site.max_bytes) == (
+        "https://example.org/icon.png",
+        "https://example.org/logo.png",
+        "summary",
+        524288,
+    )
+    (tag,) = found.tags
+    assert (tag.icon, tag.logo, tag.content) == (
+        "https://example.org/g.png",
+        "https://example.org/gl.png",
+        "full",
+    )
+    first, second = found.articles
+    assert (first.full_text, second.full_text) == (False, None)
+    assert first.image and (first.image.width, first.image.height) == (640, 360)
+    assert valid(catalogue_text()).site.content == "full"
 
 
 def test_article_fields_reach_the_model() -> None:

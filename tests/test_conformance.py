@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from conftest import NOW, ROOT, article, catalogue_text, feedpub, parse, scaled, tool, valid
+from conftest import NOW, ROOT, SITE, article, catalogue_text, feedpub, parse, scaled, tool, valid
 from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
@@ -72,6 +72,12 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
         assert_shows(parsed.feed.title_detail, feed.title)
         assert_shows(parsed.feed.subtitle_detail, feed.description)
         assert [e.id for e in parsed.entries] == [e.id for e in feed.entries], path
+        if rss:
+            # the logo, else the icon: the generated ones that are SVG the validator would not take
+            image = next((u for u in (feed.logo, feed.icon) if u and not u.endswith(".svg")), None)
+            assert parsed.feed.get("image", {}).get("href") == image
+        else:
+            assert (parsed.feed.get("icon"), parsed.feed.get("logo")) == (feed.icon, feed.logo)
         for got, want in zip(parsed.entries, feed.entries, strict=True):
             article = want.article
             assert_shows(got.title_detail, article.title)
@@ -98,10 +104,15 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
                 or article.title
             )
             body = sanitise(article.content, article.link) if article.content else ""
-            if body:
+            if body and want.full:
                 assert got.content[0].value == body
             else:
                 assert "content" not in got
+            if article.image:
+                assert [t["url"] for t in got.media_thumbnail] == [article.image.url]
+                assert [(c["url"], c["medium"]) for c in got.media_content] == [(article.image.url, "image")]
+            else:
+                assert "media_thumbnail" not in got and "media_content" not in got
 
 
 def assert_json_feed(found: Catalogue, document: dict[str, Any], feed: Feed) -> None:
@@ -112,9 +123,11 @@ def assert_json_feed(found: Catalogue, document: dict[str, Any], feed: Feed) -> 
     assert document["home_page_url"] == site.link
     assert document["feed_url"] == feed.url(site, "feed.json")
     assert [item["id"] for item in document["items"]] == [e.id for e in feed.entries]
+    assert (document.get("icon"), document.get("favicon")) == (feed.icon, feed.icon)
     for item, entry in zip(document["items"], feed.entries, strict=True):
         article = entry.article
         assert isinstance(item["id"], str) and ("content_html" in item) != ("content_text" in item)
+        assert ("content_html" in item) == bool(texts(article).body and entry.full)
         assert (item["url"], item["title"]) == (article.link, article.title)
         assert datetime.fromisoformat(item["date_published"]) == article.published
         assert datetime.fromisoformat(item["date_modified"]) == entry.updated
@@ -264,9 +277,14 @@ def test_generated_atom_feeds_pass_jing(
 
 GOOD = catalogue_text(
     article(
-        "a1", "tags: [Gaza]", "summary: S", "content: '<p>C <a href=\"https://example.org/x\">x</a></p>'"
+        "a1",
+        "tags: [Gaza]",
+        "summary: S",
+        "content: '<p>C <a href=\"https://example.org/x\">x</a></p>'",
+        "image: {url: 'https://example.org/i.png', alt: A map, width: 640, height: 360}",
     ),
     article("a2", "author: {name: Bob}", published="2024-02-03"),
+    site=SITE.replace("articles:", "  logo: https://example.org/logo.png\narticles:"),
 )
 
 
@@ -464,6 +482,37 @@ DEFECTS = [
         "DuplicateAtomLink",
     ),
     ("atom.xml", "<generator>feedpub</generator>", "", None),
+    (
+        "rss.xml",
+        "<title>Example News</title>\n      <link>",
+        "<title>News</title>\n      <link>",
+        "ImageTitleDoesntMatch",
+    ),
+    (
+        "rss.xml",
+        "<link>https://example.org/</link>\n    </image>",
+        "<link>https://example.org/x</link></image>",
+        "ImageLinkDoesntMatch",
+    ),
+    ("rss.xml", "<link>https://example.org/</link>\n    </image>", "</image>", "MissingLink"),
+    ("rss.xml", "logo.png</url>", "logo.webp</url>", "ImageUrlFormat"),
+    ("rss.xml", "<image>", "<image><width>200</width>", "InvalidWidth"),
+    ("rss.xml", 'medium="image"', 'medium="picture"', "InvalidMediaMedium"),
+    ("atom.xml", 'width="640"', 'width="wide"', "InvalidPositiveInteger"),
+    ("atom.xml", '<media:title type="plain">', '<media:title type="text">', "InvalidMediaTextType"),
+    (
+        "rss.xml",
+        '<media:title type="plain">A map',
+        '<media:title type="plain">A &amp;lt;b&amp;gt;',
+        "ContainsUndeclaredHTML",
+    ),
+    (
+        "rss.xml",
+        "<media:thumbnail",
+        '<media:group><media:content url="https://example.org/i.png"/></media:group><media:thumbnail',
+        "MediaGroupWithoutAlternatives",
+    ),
+    ("atom.xml", "<media:thumbnail url", "<media:thumbnail href", "MissingAttribute"),
 ]
 
 

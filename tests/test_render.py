@@ -510,3 +510,117 @@ def test_a_large_archive_renders_the_same_in_two_processes() -> None:
     assert shared(sent)
     assert two == render(found, NOW, jobs=1)
     assert heard[-1][0] == heard[-1][1] and [d for d, _ in heard] == sorted(d for d, _ in heard)
+
+
+# -- images, icons and logos; full text or summary ------------------------------------------------
+
+MEDIA = "{http://search.yahoo.com/mrss/}"
+PICTURED = SITE.replace(
+    "articles:",
+    "  icon: https://example.org/icon.png\n  logo: https://example.org/logo.png\n"
+    "  tags:\n    Gaza: {icon: 'https://example.org/gaza.png'}\n    Art: {logo: 'https://example.org/art.svg'}\n"
+    "articles:",
+)
+PICTURES = catalogue_text(
+    article(
+        "a1",
+        "tags: [Gaza, Art]",
+        "image: {url: 'https://img.example.org/1.jpg', alt: 'Smoke & ruins', width: 640, height: 360}",
+    ),
+    article("a2", "image: https://img.example.org/2.jpg", published="2024-01-03"),
+    site=PICTURED,
+)
+
+
+def test_an_image_is_media_rss_in_rss_and_atom_and_json_feeds_image() -> None:
+    files = render(valid(PICTURES), NOW)
+    for path in ("rss.xml", "atom.xml"):
+        root = xml(files[path])
+        assert root.nsmap["media"] == MEDIA[1:-1]
+        assert not [e for e in root.iterdescendants() if e.nsmap != root.nsmap]  # declared once
+        parsed = feedparser.parse(files[path])
+        second, first = parsed.entries
+        assert first.media_thumbnail == [
+            {"url": "https://img.example.org/1.jpg", "width": "640", "height": "360"}
+        ]
+        assert first.media_content == [
+            {"url": "https://img.example.org/1.jpg", "medium": "image", "width": "640", "height": "360"}
+        ]
+        assert second.media_thumbnail == [{"url": "https://img.example.org/2.jpg"}]
+        # the alt text is the content's plain title, which leaves the entry's title alone
+        assert first.title == "Article a1" and first.summary == "Article a1"
+        items = root.findall("channel/item") or root.findall(f"{ATOM}entry")
+        title = items[1].find(f"{MEDIA}content/{MEDIA}title")
+        assert (title.text, title.get("type")) == ("Smoke & ruins", "plain")
+        assert items[0].find(f"{MEDIA}content/{MEDIA}title") is None
+    items = json.loads(files["feed.json"])["items"]
+    assert [i["image"] for i in items] == ["https://img.example.org/2.jpg", "https://img.example.org/1.jpg"]
+
+
+def test_icons_and_logos_in_every_format_with_tag_overrides() -> None:
+    files = render(valid(PICTURES), NOW)
+    expected = {  # folder: (icon, logo)
+        "": ("https://example.org/icon.png", "https://example.org/logo.png"),
+        "tags/gaza/": ("https://example.org/gaza.png", "https://example.org/logo.png"),
+        "tags/art/": ("https://example.org/icon.png", "https://example.org/art.svg"),
+    }
+    for folder, (icon, logo) in expected.items():
+        atom = feedparser.parse(files[f"{folder}atom.xml"]).feed
+        assert (atom.icon, atom.logo) == (icon, logo)
+        rss = feedparser.parse(files[f"{folder}rss.xml"]).feed
+        channel = xml(files[f"{folder}rss.xml"]).find("channel")
+        # RSS's image is the logo, unless the validator would not take it for one (an SVG)
+        assert rss.image.href == (icon if logo.endswith(".svg") else logo)
+        assert (channel.findtext("image/title"), channel.findtext("image/link")) == (
+            channel.findtext("title"),
+            channel.findtext("link"),
+        )
+        document = json.loads(files[f"{folder}feed.json"])
+        assert (document["icon"], document["favicon"]) == (icon, icon)
+    plain = render(valid(catalogue_text()), NOW)
+    assert xml(plain["rss.xml"]).find("channel/image") is None
+    assert "icon" not in json.loads(plain["feed.json"])
+
+
+SUMMARISED = catalogue_text(
+    article("a1", "tags: [Gaza]", "summary: S1", "content: <p>Body one</p>"),
+    article("a2", "tags: [Gaza]", "content: <p>Body two</p>", "full_text: true", published="2024-01-03"),
+    article("a3", "tags: [Art]", "content: <p>Body three</p>", "full_text: false", published="2024-01-04"),
+    site=SITE.replace("articles:", "  tags:\n    Gaza: {content: summary}\narticles:"),
+)
+
+
+def carried(files: dict[str, bytes], folder: str) -> dict[str, bool]:
+    """Which entries of the feed in `folder` carry content, by title, agreed by all formats."""
+    found = {}
+    for path in ("rss.xml", "atom.xml"):
+        for entry in feedparser.parse(files[folder + path]).entries:
+            found.setdefault(entry.title, set()).add("content" in entry)
+    for item in json.loads(files[folder + "feed.json"])["items"]:
+        found[item["title"]].add("content_html" in item)
+        assert "content_text" in item or "content_html" in item  # JSON Feed requires one
+    assert all(len(ways) == 1 for ways in found.values()), found
+    return {title: ways.pop() for title, ways in found.items()}
+
+
+def test_full_text_or_summary_by_site_tag_and_article() -> None:
+    files = render(valid(SUMMARISED), NOW)
+    assert carried(files, "") == {"Article a1": True, "Article a2": True, "Article a3": False}
+    # the tag says summary; the article's full_text has the last word
+    assert carried(files, "tags/gaza/") == {"Article a1": False, "Article a2": True}
+    summaries = {e.title: e.summary for e in feedparser.parse(files["tags/gaza/atom.xml"]).entries}
+    assert summaries == {"Article a1": "S1", "Article a2": "Body two"}  # the summary rule holds
+
+
+def test_summary_mode_carries_no_content_in_any_format() -> None:
+    found = valid(
+        SUMMARISED.replace("  tags:\n", "  content: summary\n  tags:\n").replace(
+            "full_text: true", "draft: false"
+        )
+    )
+    files = render(found, NOW)
+    for path, data in files.items():
+        assert b"content:encoded" not in data and b"<content" not in data and b"content_html" not in data, (
+            path
+        )
+    assert carried(files, "") == {"Article a1": False, "Article a2": False, "Article a3": False}

@@ -21,10 +21,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from feedpub import __version__, moments, publish, source
-from feedpub.problems import Problem, Severity
+from feedpub.problems import Problem, Severity, ordered
 
 if TYPE_CHECKING:
+    import yaml
+
     from feedpub.model import Catalogue
+    from feedpub.render.budget import Unfit
 
 Progress = Callable[[int, int], None]
 """Hears how many parts of the rendering are done, of how many."""
@@ -98,12 +101,20 @@ class NoSuchMoment(Exception):
 
 
 def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[Problem]]:
-    """The catalogue at `path` if it has no errors, and every problem found; raises Unreadable."""
+    """The catalogue at `path` if it has no errors, and every problem found, with what the
+    feeds of this moment leave out to keep site.max_bytes; raises Unreadable."""
     try:
         data = _read(path)
     except source.TooLarge as e:
         return None, [_too_large(path, e)]
-    return _validate(data, path, jobs)
+    found, problems = _validate(data, path, jobs)
+    if found is None or found.site.max_bytes is None:
+        return found, problems
+    from feedpub.render import rendered
+
+    with uncollected():
+        unfit = rendered(found, datetime.now(UTC), jobs=jobs).unfit
+    return found, ordered(problems + unfit_problems(data, path, found, unfit))
 
 
 def build(request: Request, progress: Progress | None = None) -> Result:
@@ -143,9 +154,13 @@ def _build(
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
-    from feedpub.render import could_write, jsonfeed, plan, render, syndication
+    from feedpub.render import could_write, jsonfeed, plan, rendered, syndication
 
     now = _moment_in(request.now, found.site.timezone)
+    with uncollected():
+        result = rendered(found, now, progress, jobs=request.jobs)
+    unfit = unfit_problems(data, request.catalogue, found, result.unfit)
+    warnings = tuple(str(p) for p in ordered(problems + unfit))
     since, until = plan.period(found, now)
     record = publish.Build(
         catalogue=digest,
@@ -156,13 +171,59 @@ def _build(
         articles=len(found.articles),
         warnings=warnings,
     )
-    with uncollected():
-        files = render(found, now, progress, jobs=request.jobs)
-    outcome = publish.publish(output, files, record, could_write=could_write, overwrite=request.overwrite)
+    outcome = publish.publish(
+        output, result.files, record, could_write=could_write, overwrite=request.overwrite
+    )
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
     topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
     hub = found.site.websub_hub if request.ping else None
     return Built(len(found.articles), outcome, warnings), topics, hub
+
+
+def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list[Problem]:
+    """Warnings for what site.max_bytes left out of a feed, each at the article (or at the
+    budget, where a feed cannot hold even its own elements)."""
+    if not unfit:
+        return []
+    import yaml
+
+    from feedpub import load
+
+    root, _ = load.parse(data, str(path))  # read before without an error
+    articles = _child(root, "articles")
+    budget = _child(_child(root, "site"), "max_bytes")
+    index = {article.id: i for i, article in enumerate(catalogue.articles)}
+    limit = f"{catalogue.site.max_bytes:,}"
+    problems = []
+    for found in unfit:
+        if found.article is None:
+            node, where = budget, "site.max_bytes"
+            message = (
+                f"'max_bytes': {found.file} takes {found.needed:,} bytes with no entry at all (its "
+                f"title, description and links, at their longest), more than {limit}: it is written "
+                "without entries; raise max_bytes or shorten them"
+            )
+        else:
+            i = index[found.article]
+            node = articles.value[i] if isinstance(articles, yaml.SequenceNode) else None
+            where = f"articles[{i}]"
+            message = (
+                f"article '{found.article}' does not fit in {found.file} even without its content: "
+                f"it takes {found.needed:,} bytes with the feed's own elements, more than "
+                f"site.max_bytes ({limit}); it is left out of that feed and its archive"
+            )
+        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        problems.append(Problem(str(path), line, col, Severity.WARNING, message, where))
+    return problems
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of `key` in the mapping at `node`, if it is one and holds it."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == key), None)
 
 
 def _read(path: Path) -> bytes:

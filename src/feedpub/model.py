@@ -29,6 +29,10 @@ class Tag:
     name: str
     title: str | None = None
     description: str | None = None
+    icon: str | None = None
+    logo: str | None = None
+    content: str | None = None
+    """'full' or 'summary' for the tag's feeds; None: as the site says."""
 
 
 @pickled_by_value
@@ -36,6 +40,9 @@ class Tag:
 class Image:
     url: str
     alt: str | None = None
+    width: int | None = None
+    """In pixels, as readers may reserve room for it before it loads."""
+    height: int | None = None
 
 
 @pickled_by_value
@@ -69,6 +76,8 @@ class Article:
     """The id an old RSS or JSON feed gave the article, which its entries keep."""
     atom_id: str | None = None
     """The id an old Atom feed gave the article, where it differs from `guid`."""
+    full_text: bool | None = None
+    """Whether feeds carry its content: None leaves it to the tag's or the site's `content`."""
 
 
 @pickled_by_value
@@ -89,6 +98,14 @@ class Site:
     """Whether older articles are kept in RFC 5005 archive pages of max_items each."""
     hosting: tuple[str, ...] = ()
     """The static hosts (netlify, apache) whose configuration files go beside the feeds."""
+    icon: str | None = None
+    """A square image standing for the site (Atom icon, JSON Feed icon and favicon)."""
+    logo: str | None = None
+    """A wide image standing for the site (Atom logo, RSS image)."""
+    content: str = "full"
+    """'full': entries carry the article's content; 'summary': only its summary."""
+    max_bytes: int | None = None
+    """The most bytes a feed file may hold (see `render.budget`)."""
 
 
 @pickled_by_value

@@ -71,6 +71,13 @@ _WINDOWS_RESERVED = frozenset(
 _MAX_SLUG = 80
 _JOINERS = frozenset("\u200c\u200d")
 """The invisible characters a tag may hold: scripts and emoji need them to join letters."""
+CONTENT_MODES = ("full", "summary")
+"""What a feed's entries carry: the article's content, or only its summary."""
+MAX_PIXELS = 65_535
+"""The largest width or height an image format in common use (JPEG) can have."""
+MAX_BYTES_RANGE = (1024, 64 * 2**20)
+"""A feed file's budget: below 1 KiB not even a feed's own title and links fit; above
+64 MiB `feedpub verify` would not read it."""
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -155,8 +162,10 @@ AUTHOR_KIND = Record("author", AUTHOR, _author)
 AUTHORS_KIND = ListOf(AUTHOR_KIND, "{name, email, uri}", non_empty=True, most=MAX_AUTHORS)
 
 
-def _image(nodes: Nodes, values: dict[str, yaml.Node], where: str, *, url: Any, alt: Any) -> Image | Invalid:
-    return INVALID if url is None or INVALID in (url, alt) else Image(url, alt)
+def _image(
+    nodes: Nodes, values: dict[str, yaml.Node], where: str, *, url: Any, alt: Any, width: Any, height: Any
+) -> Image | Invalid:
+    return INVALID if url is None or INVALID in (url, alt, width, height) else Image(url, alt, width, height)
 
 
 IMAGE = Table(
@@ -164,6 +173,8 @@ IMAGE = Table(
     (
         Field("url", "the image's absolute http(s) URL", Link(), required=True),
         Field("alt", "text describing the image", Text(line=True)),
+        Field("width", f"its width in pixels, 1 to {MAX_PIXELS}", Count(1, MAX_PIXELS)),
+        Field("height", f"its height in pixels, 1 to {MAX_PIXELS}", Count(1, MAX_PIXELS)),
     ),
 )
 
@@ -271,28 +282,38 @@ class TagNodes(Kind[tuple[yaml.Node, ...]]):
         return tuple(node.value)
 
 
+ICON = Field("icon", "a square image standing for the feeds, an absolute http(s) URL", Link())
+LOGO = Field("logo", "a wide image (about 2:1) standing for the feeds, an absolute http(s) URL", Link())
+CONTENT = Choice(CONTENT_MODES, "a content mode")
 TAG = Table(
     "a tag",
     (
         Field("title", "the tag feed's title, plain text", Text(line=True)),
         Field("description", "the tag feed's description, plain text", Text()),
+        ICON,
+        LOGO,
+        Field(
+            "content", "full or summary: whether the tag's feeds carry content (default: the site's)", CONTENT
+        ),
     ),
 )
+TagSettings = dict[str, Any]
+"""What site.tags sets for one tag, by field of TAG: its values that are valid."""
 
 
-class TagDefinitions(Kind[dict[str, tuple[yaml.Node, str | None, str | None]]]):
-    """site.tags: each tag's node, title and description, by slug."""
+class TagDefinitions(Kind[dict[str, tuple[yaml.Node, TagSettings]]]):
+    """site.tags: each tag's node and settings, by slug."""
 
     def __init__(self) -> None:
         super().__init__({"type": "object", "additionalProperties": _ref("tag")})
 
     def read(
         self, nodes: Nodes, node: yaml.Node, where: str
-    ) -> dict[str, tuple[yaml.Node, str | None, str | None]] | Invalid:
+    ) -> dict[str, tuple[yaml.Node, TagSettings]] | Invalid:
         if not isinstance(node, yaml.MappingNode):
             nodes.error(node, where, "'tags' must map each tag to {title, description}")
             return INVALID
-        defined: dict[str, tuple[yaml.Node, str | None, str | None]] = {}
+        defined: dict[str, tuple[yaml.Node, TagSettings]] = {}
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == YAML + "merge":
                 nodes.error(key, where, "keys of 'tags' must be tag names")
@@ -311,13 +332,8 @@ class TagDefinitions(Kind[dict[str, tuple[yaml.Node, str | None, str | None]]]):
             values = nodes.mapping(value, at, Table(f"tag '{key.value}'", TAG.fields))
             if values is INVALID:
                 continue
-            title = nodes.field(values, TAG["title"], at)
-            description = nodes.field(values, TAG["description"], at)
-            defined[slug] = (
-                key,
-                None if title is INVALID else title,
-                None if description is INVALID else description,
-            )
+            read = {f.name: nodes.field(values, f, at) for f in TAG.fields}
+            defined[slug] = (key, {name: value for name, value in read.items() if value is not INVALID})
         return defined
 
 
@@ -408,7 +424,9 @@ SITE = Table(
             Count(*MAX_ITEMS_RANGE),
             default=50,
         ),
-        Field("tags", "titles and descriptions of tag feeds, keyed by tag", TagDefinitions()),
+        Field(
+            "tags", "titles, descriptions, images and content of tag feeds, keyed by tag", TagDefinitions()
+        ),
         Field(
             "id",
             "a URI naming the site forever (default: its link); entry ids derive from it",
@@ -429,6 +447,20 @@ SITE = Table(
                 "static hosts, such as [netlify, apache]",
             ),
             default=(),
+        ),
+        ICON,
+        LOGO,
+        Field(
+            "content",
+            "full (the default) or summary: whether entries carry the article's content",
+            CONTENT,
+            default="full",
+        ),
+        Field(
+            "max_bytes",
+            f"the most bytes a feed file may hold, {MAX_BYTES_RANGE[0]} to {MAX_BYTES_RANGE[1]:,}; "
+            "older entries give up their content, then leave, to fit",
+            Count(*MAX_BYTES_RANGE),
         ),
     ),
 )
@@ -493,6 +525,12 @@ ARTICLE = Table(
                 {"type": "string", "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.-]*:\S+\s*$"},
             ),
             unique=True,
+        ),
+        Field(
+            "full_text",
+            "true or false: whether feeds carry the article's content, whatever the site's or "
+            "its tags' content says",
+            Flag(),
         ),
     ),
 )

@@ -14,8 +14,8 @@ from feedpub.catalogue import fields as f
 from feedpub.catalogue.nodes import INVALID, Invalid, Nodes, is_null, kind_of
 from feedpub.model import Article, Author, Site, Tag
 
-Definitions = dict[str, tuple[yaml.Node, str | None, str | None]]
-"""site.tags: each defined tag's key node, title and description, by slug."""
+Definitions = dict[str, tuple[yaml.Node, f.TagSettings]]
+"""site.tags: each defined tag's key node and settings, by slug."""
 
 
 def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
@@ -49,6 +49,10 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
         websub_hub=read["websub_hub"],
         archive=read["archive"],
         hosting=read["hosting"],
+        icon=read["icon"],
+        logo=read["logo"],
+        content=read["content"],
+        max_bytes=read["max_bytes"],
     ), definitions
 
 
@@ -118,8 +122,8 @@ class Tags:
             nodes.error(node, where, problem)
             return INVALID
         slug = f.tag_slug(name)
-        _, title, description = self.definitions.get(slug, (None, None, None))
-        tag = self.by_text[node.value] = Tag(slug, name, title, description)
+        _, settings = self.definitions.get(slug, (None, {}))
+        tag = self.by_text[node.value] = Tag(slug, name, **settings)
         return tag
 
 
@@ -196,6 +200,7 @@ def article(
         read["enclosures"],
         read["guid"],
         read["atom_id"],
+        read["full_text"],
     )
     return Read(made, unique, article_tags), unique_nodes, tag_nodes
 

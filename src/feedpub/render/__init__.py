@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from feedpub import parallel
 from feedpub.model import Catalogue
-from feedpub.render import hosting, index_page, jsonfeed, opml, plan, syndication
+from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, syndication
 from feedpub.render.content import texts
 from feedpub.render.plan import Entry
 
@@ -47,6 +48,13 @@ ENTRIES_HERE = 0.53
 since the other has to pickle its entries (measured at 10,000 articles)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    files: dict[str, bytes]
+    unfit: list[budget.Unfit]
+    """What site.max_bytes left out of a feed (see `budget`)."""
+
+
 def render(
     catalogue: Catalogue,
     now: datetime,
@@ -58,9 +66,23 @@ def render(
     `progress`, if given, hears how many parts (entries, then feeds) are done of how many.
     With `jobs` of 2 and enough entries, a second process renders about half of the
     entries (see `parallel`)."""
+    return rendered(catalogue, now, progress, jobs=jobs).files
+
+
+def rendered(
+    catalogue: Catalogue,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    jobs: int | None = None,
+) -> Rendered:
+    """As `render`, with what the budget left out."""
     feeds = plan.feeds(catalogue, now)
     site = catalogue.site
-    entries = list({entry.id: entry for feed in feeds for entry in feed.entries}.values())
+    # by count, the feeds hold every entry the budget may choose from; it may summarise any
+    entries = list({entry.key: entry for feed in feeds for entry in feed.entries}.values())
+    if site.max_bytes:
+        entries = list({e.key: e for entry in entries for e in (entry, entry.summarised())}.values())
     if len(entries) < PARALLEL_ENTRIES:
         jobs = 1
 
@@ -68,12 +90,12 @@ def render(
         if progress:
             progress(done, len(entries) + len(feeds))
 
-    def show(share: list[Entry], here: bool) -> dict[str, tuple[syndication.Fragments, bytes]]:
+    def show(share: list[Entry], here: bool) -> dict[tuple[str, bool], tuple[syndication.Fragments, bytes]]:
         """Each entry in every format, made once however many feeds hold it."""
         result = {}
         for done, entry in enumerate(share, 1):
             shown = texts(entry.article)
-            result[entry.id] = syndication.fragments(entry, shown), jsonfeed.item(entry, shown)
+            result[entry.key] = syndication.fragments(entry, shown), jsonfeed.item(entry, shown)
             if here:
                 heard(done)
         return result
@@ -81,6 +103,11 @@ def render(
     shown = parallel.divided(entries, jobs, show, here=ENTRIES_HERE)
     fragments = {key: syndicated for key, (syndicated, _) in shown.items()}
     items = {key: item for key, (_, item) in shown.items()}
+    unfit: list[budget.Unfit] = []
+    if site.max_bytes:
+        fitted = budget.Budget(site, fragments, items)
+        feeds = plan.feeds(catalogue, now, fitted.fit)
+        unfit = fitted.unfit
     files: dict[str, bytes] = {}
     for done, feed in enumerate(feeds, len(entries) + 1):
         files.update(syndication.render(site, feed, fragments))
@@ -91,4 +118,4 @@ def render(
     files.update(index_page.render(site, subscribed))
     files[syndication.STYLESHEET] = STYLESHEET
     files.update(hosting.render(site, files))
-    return files
+    return Rendered(files, unfit)

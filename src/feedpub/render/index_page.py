@@ -1,14 +1,15 @@
 """feeds/index.html: one page that lists every feed of the site and says how to subscribe.
 
-No scripts, no external assets, every text escaped (titles and tags come from the catalogue),
-and nothing that changes between builds of the same catalogue.
+No scripts, no style or font from elsewhere (the only outside addresses are the site's own
+images), every text escaped (titles and tags come from the catalogue), and nothing that
+changes between builds of the same catalogue.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from feedpub.model import Site
+from feedpub.model import Image, Site
 from feedpub.render.jsonfeed import JSON
 from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_TYPE
 from feedpub.render.opml import OPML
@@ -24,6 +25,9 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #8884; padding: .4rem .5rem; text-align: left; vertical-align: top; }
 td.count { text-align: right; }
 time { white-space: nowrap; }
+header img.logo { max-height: 4rem; max-width: 100%; }
+td img.thumbnail { display: block; max-width: 8rem; height: auto; margin-top: .25rem; }
+img.icon { width: 1.25rem; height: 1.25rem; vertical-align: middle; margin-right: .4rem; }
 pre { overflow-x: auto; padding: .75rem; border: 1px solid #8884; border-radius: .5rem; }
 @media (max-width: 40rem) {
   thead { display: none; }
@@ -44,6 +48,7 @@ def render(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
     ]
     rows = "\n".join(_row(site, feed) for feed in feeds)
     snippet = escape("\n".join(discovery))
+    emblem = site.logo or site.icon
     page = f"""<!doctype html>
 <html lang="{escape(site.language)}">
 <head>
@@ -55,6 +60,7 @@ def render(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
 </head>
 <body>
 <header>
+{_image(Image(emblem), "logo") if emblem else ""}
 <h1>{escape(site.title)}: feeds</h1>
 <p>{escape(site.description)}</p>
 </header>
@@ -81,13 +87,28 @@ readers find the feeds by themselves:</p>
     return {INDEX: page.encode()}
 
 
+def _image(image: Image, kind: str) -> str:
+    """An <img> of `image`, described by its alt text (none: it adds nothing to the text beside it)."""
+    size = "".join(
+        f' {name}="{value}"' for name, value in (("width", image.width), ("height", image.height)) if value
+    )
+    return f'<img class="{kind}" src="{escape(image.url)}" alt="{escape(image.alt or "")}"{size}>'
+
+
 def _row(site: Site, feed: Feed) -> str:
-    newest = feed.entries[0].article.published if feed.entries else None
-    when = f'<time datetime="{newest.isoformat()}">{newest.date().isoformat()}</time>' if newest else "—"
+    newest = feed.entries[0].article if feed.entries else None
+    when = (
+        f'<time datetime="{newest.published.isoformat()}">{newest.published.date().isoformat()}</time>'
+        if newest
+        else "—"
+    )
+    if newest and newest.image:
+        when += _image(newest.image, "thumbnail")
+    icon = _image(Image(feed.icon), "icon") if feed.icon else ""
     links = " · ".join(
         f'<a href="{escape(feed.url(site, name))}" type="{kind}">{label}</a>' for name, label, kind in FORMATS
     )
     return (
-        f'<tr><td><a href="{escape(feed.url(site, ATOM))}">{escape(feed.title)}</a></td>'
+        f'<tr><td>{icon}<a href="{escape(feed.url(site, ATOM))}">{escape(feed.title)}</a></td>'
         f'<td class="count">{len(feed.entries)}</td><td>{when}</td><td>{links}</td></tr>'
     )

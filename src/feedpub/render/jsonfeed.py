@@ -26,7 +26,7 @@ def item(entry: Entry, shown: Texts) -> bytes:
     return _encode(_item(entry, shown)).encode()
 
 
-def render(site: Site, feed: Feed, items: Mapping[str, bytes]) -> dict[str, bytes]:
+def render(site: Site, feed: Feed, items: Mapping[tuple[str, bool], bytes]) -> dict[str, bytes]:
     """The feed's JSON Feed file, keyed by its path under the output folder."""
     document: dict[str, Any] = {
         "version": VERSION,
@@ -39,12 +39,14 @@ def render(site: Site, feed: Feed, items: Mapping[str, bytes]) -> dict[str, byte
     }
     if site.authors:
         document["authors"] = [_person(a) for a in site.authors]
+    if feed.icon:  # JSON Feed's two images are both square: the timeline's and the source list's
+        document["icon"] = document["favicon"] = feed.icon
     if site.websub_hub:
         document["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
     if feed.prev_archive is not None:  # JSON Feed's way to the older entries
         document["next_url"] = feed.url(site, JSON, feed.prev_archive)
     head, _, tail = _encode(document).encode().partition(_encode(_ITEMS).encode())
-    listed = b",\n".join(items[entry.id] for entry in feed.entries)
+    listed = b",\n".join(items[entry.key] for entry in feed.entries)
     return {feed.path(JSON): b"".join([head, b"[\n", listed, b"\n]", tail, b"\n"])}
 
 
@@ -65,7 +67,7 @@ def _item(entry: Entry, shown: Texts) -> dict[str, Any]:
         "authors": [_person(a) for a in article.authors],
     }
     # JSON Feed requires content_html or content_text in every item
-    if shown.body:
+    if shown.body and entry.full:
         item["content_html"] = shown.body
     else:
         item["content_text"] = shown.summary

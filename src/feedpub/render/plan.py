@@ -7,12 +7,13 @@ pure function of the catalogue and `now`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from feedpub.catalogue.fields import kept_atom_id
-from feedpub.model import Article, Catalogue, Site
+from feedpub.model import Article, Catalogue, Site, Tag
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """The date of a feed with no entries: fixed, so that an empty feed is deterministic too
@@ -30,6 +31,18 @@ class Entry:
     updated: datetime
     atom_id: str
     """Its id in Atom (see `atom_id`)."""
+    full: bool = True
+    """Whether it carries the article's content (always False for an article without any)."""
+
+    @property
+    def key(self) -> tuple[str, bool]:
+        """What it is rendered under: an article may be shown whole in one feed and
+        summarised in another."""
+        return self.id, self.full
+
+    def summarised(self) -> Entry:
+        """The entry without the article's content."""
+        return replace(self, full=False) if self.full else self
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,8 @@ class Feed:
     prev_archive: str | None = None
     """The folder of the next older archive page, if any. Pages do not link to newer ones
     (RFC 5005 makes that optional): a full page then never changes."""
+    icon: str | None = None
+    logo: str | None = None
 
     def path(self, filename: str, folder: str | None = None) -> str:
         """Where `filename` in this feed's folder, or in `folder`, goes under the output folder."""
@@ -70,9 +85,31 @@ def atom_id(article: Article, own: str) -> str:
     return kept_atom_id(article.atom_id, article.guid) or own
 
 
-def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
-    """The site feed and one feed per tag with a published entry, each newest first, cut to size."""
+Fit = Callable[[Feed, Sequence[Entry]], tuple[Sequence[Entry], Sequence[Sequence[Entry]]]]
+"""Given a subscription feed (its entries left out) and every entry it could hold, newest
+first: the entries it holds, and its archive pages, oldest page first, each newest first."""
+
+
+def by_count(site: Site) -> Fit:
+    """The newest `max_items` entries, and the older ones (which `feeds` offers only if the
+    site keeps archives) in pages of `max_items` each, counted from the oldest so that a full
+    page stays the same as newer ones arrive."""
+
+    def fit(feed: Feed, entries: Sequence[Entry]) -> tuple[Sequence[Entry], Sequence[Sequence[Entry]]]:
+        older = entries[site.max_items :][::-1]
+        pages = [
+            older[start : start + site.max_items][::-1] for start in range(0, len(older), site.max_items)
+        ]
+        return entries[: site.max_items], pages
+
+    return fit
+
+
+def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[Feed]:
+    """The site feed and one feed per tag with a published entry, each newest first, cut to
+    size by `fit` (by default `by_count`)."""
     site = catalogue.site
+    fit = fit or by_count(site)
     visible = [a for a in catalogue.articles if not a.draft and a.published <= now]
     updated = _distinct({a.id: a.updated if a.updated and a.updated <= now else a.published for a in visible})
     published = sorted(visible, key=lambda a: (a.published, a.id), reverse=True)
@@ -80,35 +117,41 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
     for article in published:
         for tag in article.tags:
             by_tag[tag.slug].append(article)
-    entries: dict[str, Entry] = {}  # one per article, made only for those a feed keeps
+    entries: dict[
+        tuple[str, bool], Entry
+    ] = {}  # one per article and form, made only for those a feed may hold
 
-    def entry(article: Article) -> Entry:
-        if article.id not in entries:
+    def entry(article: Article, full: bool) -> Entry:
+        full = article.full_text if article.full_text is not None else full
+        key = article.id, full and article.content is not None
+        if key not in entries:
             own = entry_id(site, article.id)
-            entries[article.id] = Entry(
-                article, article.guid or own, updated[article.id], atom_id(article, own)
+            entries[key] = Entry(
+                article, article.guid or own, updated[article.id], atom_id(article, own), key[1]
             )
-        return entries[article.id]
+        return entries[key]
 
-    def feed(folder: str, title: str, description: str, articles: list[Article]) -> list[Feed]:
+    def feed(
+        folder: str, title: str, description: str, articles: list[Article], tag: Tag | None = None
+    ) -> list[Feed]:
         """The subscription feed and, if the site keeps archives, its archive pages."""
         feed_id = uuid.uuid5(_namespace(site.id), f"feed:{folder}").urn
-        pages = _pages(articles[site.max_items :], site.max_items) if site.archive else []
-        names = [_archive(folder, number) for number in range(1, len(pages) + 1)]
-        kept = tuple(entry(a) for a in articles[: site.max_items])
+        full = ((tag and tag.content) or site.content) == "full"
+        candidates = articles if site.archive else articles[: site.max_items]
+        icon, logo = (tag and tag.icon) or site.icon, (tag and tag.logo) or site.logo
+        frame = Feed(folder, feed_id, title, description, (), EMPTY_FEED_DATE, icon=icon, logo=logo)
+        kept, pages = fit(frame, [entry(a, full) for a in candidates])
+        names = [archive_folder(folder, number) for number in range(1, len(pages) + 1)]
         newest = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
         newest_page = names[-1] if names else None
-        result = [Feed(folder, feed_id, title, description, kept, newest, prev_archive=newest_page)]
+        result = [replace(frame, entries=tuple(kept), updated=newest, prev_archive=newest_page)]
         for number, page in enumerate(pages):
-            held = tuple(entry(a) for a in page)
             result.append(
-                Feed(
-                    names[number],
-                    feed_id,
-                    title,
-                    description,
-                    held,
-                    max(e.updated for e in held),
+                replace(
+                    frame,
+                    folder=names[number],
+                    entries=tuple(page),
+                    updated=max(e.updated for e in page),
                     current=folder,
                     prev_archive=names[number - 1] if number else None,
                 )
@@ -120,18 +163,12 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
         if by_tag[tag.slug]:
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
-            result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug])
+            result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag)
     return result
 
 
-def _pages(older: list[Article], size: int) -> list[list[Article]]:
-    """Archive pages of `older` (newest first), oldest page first, each newest first: counted
-    from the oldest article, so that a full page stays the same as newer articles arrive."""
-    oldest_first = older[::-1]
-    return [oldest_first[start : start + size][::-1] for start in range(0, len(oldest_first), size)]
-
-
-def _archive(folder: str, number: int) -> str:
+def archive_folder(folder: str, number: int) -> str:
+    """The folder of archive page `number` (1 the oldest) of the feed in `folder`."""
     return f"{folder}/archive/{number}" if folder else f"archive/{number}"
 
 

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from feedgen.entry import FeedEntry
+from feedgen.ext.media import MEDIA_NS
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]
 
-from feedpub.model import Article, Author, Site
+from feedpub.model import Article, Author, Image, Site
 from feedpub.parallel import pickled_by_value
 from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
@@ -29,9 +31,17 @@ _FEEDGEN_RSS_NAMESPACES = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "media": MEDIA_NS,
 }
-"""The prefixes feedgen declares on an RSS document (with the dc extension loaded)."""
+"""The prefixes feedgen declares on an RSS document (with the dc and media extensions loaded)."""
+_ATOM_NAMESPACES = {None: _FEEDGEN_RSS_NAMESPACES["atom"], "media": MEDIA_NS}
+"""What feedgen declares on an Atom document (with the media extension loaded)."""
 _DC_CREATOR = f"{{{_FEEDGEN_RSS_NAMESPACES['dc']}}}creator"
+_MEDIA_CONTENT = f"{{{MEDIA_NS}}}content"
+_MEDIA_TITLE = f"{{{MEDIA_NS}}}title"
+_IMAGE_URL = re.compile(r"[^?#]*\.(?:jpe?g|gif|png)|[^?#]*/[^./?#]*", re.IGNORECASE)
+"""The image addresses the W3C validator accepts in an RSS <image>: a JPEG, GIF or PNG file,
+or an address whose last segment names no format (it warns of any other extension)."""
 _ATOM_LINK = f"{{{_FEEDGEN_RSS_NAMESPACES['atom']}}}link"
 _HISTORY = "http://purl.org/syndication/history/1.0"
 _ARCHIVE = f"{{{_HISTORY}}}archive"
@@ -56,6 +66,8 @@ class Fragments:
     atom: bytes
     rss_prefixes: frozenset[str]
     """The namespace prefixes the item uses, which its documents must declare."""
+    atom_prefixes: frozenset[str]
+    """The same of the Atom entry."""
 
 
 def fragments(entry: Entry, shown: Texts) -> Fragments:
@@ -64,11 +76,25 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
     atom.find("id").text = entry.atom_id
     _finish_rss_item(rss, entry.article)
     _finish_atom_entry(atom, entry.article)
-    used = {element.tag.partition("}")[0][1:] for element in rss.iter()}  # '{uri}name' or 'name'
-    prefixes = frozenset(prefix for prefix, uri in _FEEDGEN_RSS_NAMESPACES.items() if uri in used)
+    for element in (rss, atom):
+        _name_image(element, entry.article.image)
     channel = etree.SubElement(etree.Element("rss", nsmap=_FEEDGEN_RSS_NAMESPACES), "channel")
-    feed = etree.Element("feed", nsmap={None: _FEEDGEN_RSS_NAMESPACES["atom"]})
-    return Fragments(_placed(channel, rss, _RSS_END), _placed(feed, atom, _ATOM_END), prefixes)
+    feed = etree.Element("feed", nsmap=_ATOM_NAMESPACES)
+    return Fragments(
+        _placed(channel, rss, _RSS_END),
+        _placed(feed, atom, _ATOM_END),
+        _prefixes(rss, _FEEDGEN_RSS_NAMESPACES),
+        _prefixes(atom, _ATOM_NAMESPACES),
+    )
+
+
+def _prefixes(element: etree._Element, declared: Mapping[Any, str]) -> frozenset[str]:
+    used = {e.tag.partition("}")[0][1:] for e in element.iter()}  # '{uri}name' or 'name'
+    return frozenset(prefix for prefix, uri in declared.items() if prefix and uri in used)
+
+
+PREFIXES = frozenset(p for p in (*_FEEDGEN_RSS_NAMESPACES, *_ATOM_NAMESPACES) if p)
+"""Every prefix an entry may use: declared all, they make a document's longest root."""
 
 
 def _placed(parent: etree._Element, element: etree._Element, end: bytes) -> bytes:
@@ -80,10 +106,17 @@ def _placed(parent: etree._Element, element: etree._Element, end: bytes) -> byte
     return data[start : -len(end)]
 
 
-def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[str, bytes]:
-    """The feed's RSS and Atom files, keyed by their path under the output folder."""
+def render(
+    site: Site,
+    feed: Feed,
+    fragments: Mapping[tuple[str, bool], Fragments],
+    declared: frozenset[str] = frozenset(),
+) -> dict[str, bytes]:
+    """The feed's RSS and Atom files, keyed by their path under the output folder; the root
+    declares the prefixes its entries use, and those `declared`."""
     gen = FeedGenerator()
     gen.load_extension("dc", atom=False, rss=True)  # declares dc:, which RSS items may use
+    gen.load_extension("media")  # declares media:, which items and entries may use
     gen.id(feed.id)
     gen.title(feed.title)
     gen.description(feed.description)
@@ -93,7 +126,7 @@ def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[s
     gen.lastBuildDate(feed.updated)  # feedgen would otherwise stamp the build time
     if site.authors:
         gen.author([_person(a) for a in site.authors])
-    held = [fragments[entry.id] for entry in feed.entries]
+    held = [fragments[entry.key] for entry in feed.entries]
     files = {}
     for name in (RSS, ATOM):
         extra = _links(site, feed, name)
@@ -112,24 +145,41 @@ def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[s
             # readers take the channel's description for HTML, as they do an item's
             root[0].find("description").text = html.escape(feed.description, quote=False)
             root[0].find("lastBuildDate").text = _rss_date(feed.updated)
+            _rss_image(root[0], site, feed)
             own = root[0].find(_ATOM_LINK)
             for link in reversed(extra):  # feedgen writes only the self link of RSS's atom:links
                 own.addnext(etree.Element(_ATOM_LINK, **link))
             if feed.current is not None:
                 root = _declare(root, "fh", _HISTORY)
                 etree.SubElement(root[0], _ARCHIVE)
-            used = set().union(*(f.rss_prefixes for f in held))
+            used = declared.union(*(f.rss_prefixes for f in held))
             entries, end = [f.rss for f in held], _RSS_END
         else:
             root, _ = gen._create_atom()
+            # feedgen's logo() would make an RSS <image> too, titled otherwise than the channel
+            for element, url in (("icon", feed.icon), ("logo", feed.logo)):
+                if url:
+                    etree.SubElement(root, element).text = url
             if feed.current is not None:
                 root = _declare(root, "fh", _HISTORY)
                 etree.SubElement(root, _ARCHIVE)
-            used, entries, end = set(), [f.atom for f in held], _ATOM_END
+            used = declared.union(*(f.atom_prefixes for f in held))
+            entries, end = [f.atom for f in held], _ATOM_END
         path = feed.path(name)
         document = _serialise(root, _stylesheet(path), keep=sorted(used))
         files[path] = b"".join([document[: -len(end)], *entries, end])
     return files
+
+
+def _rss_image(channel: etree._Element, site: Site, feed: Feed) -> None:
+    """RSS's <image>: the logo, else the icon, where the W3C validator takes its address for
+    an image's (see _IMAGE_URL), titled and linked as the channel is, as it asks."""
+    url = next((u for u in (feed.logo, feed.icon) if u and _IMAGE_URL.fullmatch(u)), None)
+    if url:
+        image = etree.SubElement(channel, "image")
+        etree.SubElement(image, "url").text = url
+        etree.SubElement(image, "title").text = channel.find("title").text
+        etree.SubElement(image, "link").text = site.link
 
 
 def _links(site: Site, feed: Feed, name: str) -> list[dict[str, str]]:
@@ -163,13 +213,31 @@ def _item(entry: Entry, shown: Texts) -> FeedEntry:
     item.author([_person(a) for a in article.authors])
     # Readers treat RSS <description> as HTML, so plain text goes in escaped as HTML.
     item.summary(html.escape(shown.summary, quote=False), type="html")
-    if shown.body:
+    if shown.body and entry.full:
         item.content(shown.body, type="html")
     if article.tags:
         item.category([{"term": tag.name} for tag in article.tags])
     for enclosure in article.enclosures:
         item.link(href=enclosure.url, rel="enclosure", type=enclosure.type, length=str(enclosure.length))
+    if article.image:
+        image = article.image
+        size = {
+            name: str(value) for name, value in (("width", image.width), ("height", image.height)) if value
+        }
+        item.load_extension("media")
+        # group=None: a <media:group> of one is what the W3C validator warns of
+        item.media.content({"url": image.url, "medium": "image", **size}, group=None)
+        item.media.thumbnail({"url": image.url, **size}, group=None)
     return item
+
+
+def _name_image(element: etree._Element, image: Image | None) -> None:
+    """The image's alt text as the <media:title> of its <media:content> (feedgen has no
+    field for it). Not <media:description>: feedparser, and the readers built on it, take
+    that for the entry's own description, and would show the alt text as the article."""
+    if image and image.alt:
+        content = element.find(_MEDIA_CONTENT)
+        etree.SubElement(content, _MEDIA_TITLE, type="plain").text = image.alt
 
 
 def _rss_title(text: str) -> str:

@@ -11,9 +11,11 @@ from lxml import etree  # type: ignore[import-untyped]
 from feedpub.verify.common import (
     ATOM,
     HISTORY,
+    MEDIA,
     Report,
     check_canonical_id,
     check_html,
+    check_media,
     check_plain_text,
     check_rfc3339,
     check_self_links,
@@ -55,7 +57,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for prefix, uri in root.nsmap.items():
         if prefix in ("atom", "xhtml") or (uri == ATOM and prefix is not None):
             report.at(root, "AvoidNamespacePrefix", f"declares xmlns:{prefix}", warning=True)
-        elif prefix is not None and (prefix, uri) != ("fh", HISTORY):
+        elif prefix is not None and (prefix, uri) not in (("fh", HISTORY), ("media", MEDIA)):
             report.at(root, "UnknownNamespace", f"declares xmlns:{prefix}={uri!r}", warning=True)
     _check_declared_once(root, report)
     entries = root.findall(f"{A}entry")
@@ -80,6 +82,8 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for category in root.iter(f"{A}category"):
         if not category.get("term", "").strip():
             report.at(category, "NotBlank", "term should not be blank", warning=True)
+    for element in root.findall(f"{A}icon") + root.findall(f"{A}logo"):
+        check_uri(element, text_of(element), report)
     ids: dict[str, int] = {}
     updated: dict[str, int] = {}
     for entry in entries:
@@ -99,6 +103,7 @@ def _check_entry(
         report.at(entry, "MissingElement", "missing author (and the feed has none)")
     for link in entry.findall(f"{A}link"):
         check_uri(link, link.get("href", ""), report)
+    check_media(entry, report)
     if len({(link.get("type"), link.get("hreflang")) for link in alternates}) < len(alternates):
         report.at(entry, "DuplicateAtomLink", "two alternate links with the same type and hreflang")
     ident = entry.find(f"{A}id")

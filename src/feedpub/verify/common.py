@@ -18,6 +18,9 @@ from feedpub.render.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 
 ATOM = "http://www.w3.org/2005/Atom"
 HISTORY = "http://purl.org/syndication/history/1.0"
+MEDIA = "http://search.yahoo.com/mrss/"
+_M = f"{{{MEDIA}}}"
+_MEDIUMS = ("image", "audio", "video", "document", "executable")
 EARLIEST = "1990-01-01"
 _URI = re.compile(r"[a-zA-Z][0-9a-zA-Z+\-.]*:(//)?[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,#]+")
 _HTTP = re.compile(r"https?://[^/]")
@@ -275,3 +278,39 @@ def check_rfc3339(element: etree._Element, report: Report) -> str | None:
     if value < EARLIEST or value > horizon:
         report.at(element, "ImplausibleDate", f"{value!r} is before 1990 or in the future", warning=True)
     return value
+
+
+def check_media(parent: etree._Element, report: Report) -> None:
+    """Media RSS in an RSS item or an Atom entry, as the W3C validator checks it: content and
+    thumbnails with full URLs and positive sizes, known mediums, plain or HTML titles, and no
+    group without alternatives."""
+    for group in parent.findall(f"{_M}group"):
+        if len(group.findall(f"{_M}content")) < 2:
+            report.at(
+                group,
+                "MediaGroupWithoutAlternatives",
+                "a media:group needs two media:content or more",
+                warning=True,
+            )
+    for element in parent.iter(f"{_M}content", f"{_M}thumbnail"):
+        url = element.get("url")
+        if url is None:
+            if element.tag == f"{_M}thumbnail":
+                report.at(element, "MissingAttribute", "missing attribute 'url'")
+        else:
+            check_uri(element, url, report)
+        for name in ("width", "height"):
+            value = element.get(name)
+            if value is not None and not (value.isascii() and value.isdigit() and int(value) > 0):
+                report.at(element, "InvalidPositiveInteger", f"{name} must be a positive whole number")
+        medium = element.get("medium")
+        if medium is not None and medium not in _MEDIUMS:
+            report.at(element, "InvalidMediaMedium", f"medium must be one of {', '.join(_MEDIUMS)}")
+    for element in parent.iter(f"{_M}title", f"{_M}description"):
+        kind = element.get("type", "plain")
+        if kind not in ("plain", "html"):
+            report.at(element, "InvalidMediaTextType", "type must be 'plain' or 'html'")
+        elif kind == "html":
+            check_html(element, report, relative_ok=False)
+        else:
+            check_plain_text(element, report, rss=False)

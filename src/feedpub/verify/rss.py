@@ -11,8 +11,10 @@ from feedpub.catalogue import LANGUAGE_TAG, MIME_TYPE
 from feedpub.verify.common import (
     ATOM,
     HISTORY,
+    MEDIA,
     Report,
     check_html,
+    check_media,
     check_plain_text,
     check_rfc822,
     check_self_links,
@@ -22,7 +24,7 @@ from feedpub.verify.common import (
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
-NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC, "fh": HISTORY}
+NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC, "fh": HISTORY, "media": MEDIA}
 CHANNEL = {
     "title",
     "link",
@@ -60,8 +62,24 @@ ITEM = {
     "source",
     f"{{{CONTENT}}}encoded",
     f"{{{DC}}}creator",
+    f"{{{MEDIA}}}content",
+    f"{{{MEDIA}}}thumbnail",
+    f"{{{MEDIA}}}group",
 }
-REPEATABLE = {"category", "item", "enclosure", f"{{{ATOM}}}link", f"{{{DC}}}creator"}
+IMAGE = {"url", "title", "link", "width", "height", "description"}
+_IMAGE_FORMAT = re.compile(r"\w+")
+_IMAGE_FORMATS = ("jpg", "jpeg", "gif", "png")
+_IMAGE_MOST = {"width": 144, "height": 400}
+REPEATABLE = {
+    "category",
+    "item",
+    "enclosure",
+    f"{{{ATOM}}}link",
+    f"{{{DC}}}creator",
+    f"{{{MEDIA}}}content",
+    f"{{{MEDIA}}}thumbnail",
+    f"{{{MEDIA}}}group",
+}
 """What a channel or item may hold more than once (a second enclosure has its own warning)."""
 _CONTACT = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]* \([^()<>\",;]+\)")
 _ENCLOSURE_URL = re.compile(r"https?://([A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*(:\d+)?(/|$)")
@@ -105,6 +123,8 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for element in channel.findall("lastBuildDate") + channel.findall("pubDate"):
         check_rfc822(element, report)
     check_self_links(channel, channel.findall(f"{{{ATOM}}}link"), relative, report, "MissingAtomSelfLink")
+    for image in channel.findall("image"):
+        _check_image(image, channel, report)
     guids: dict[str, int] = {}
     for item in items:
         _check_item(item, guids, report)
@@ -120,6 +140,32 @@ def _check_children(parent: etree._Element, allowed: set[str], report: Report) -
         if child.tag not in REPEATABLE and child.tag in seen:
             report.at(child, "DuplicateElement", f"<{parent.tag}> contains more than one")
         seen.add(child.tag)
+
+
+def _check_image(image: etree._Element, channel: etree._Element, report: Report) -> None:
+    """The channel's image: a JPEG, GIF or PNG address, titled and linked as the channel is,
+    at most 144 by 400 pixels."""
+    _check_children(image, IMAGE, report)
+    for name, w3c in (("url", "MissingElement"), ("title", "MissingTitle"), ("link", "MissingLink")):
+        if image.find(name) is None:
+            report.at(image, w3c, f"missing <{name}>")
+    for url in image.findall("url"):
+        check_uri(url, text_of(url), report)
+        extension = text_of(url).rsplit(".", 1)[-1].lower()
+        if _IMAGE_FORMAT.fullmatch(extension) and extension not in _IMAGE_FORMATS:
+            report.at(url, "ImageUrlFormat", "the image should be a JPEG, GIF or PNG file", warning=True)
+    for name, w3c in (("title", "ImageTitleDoesntMatch"), ("link", "ImageLinkDoesntMatch")):
+        mine, channels = image.find(name), channel.find(name)
+        if mine is not None and channels is not None and text_of(mine) != text_of(channels):
+            report.at(mine, w3c, f"should be the channel's <{name}>", warning=True)
+    for element in image.findall("link"):
+        check_uri(element, text_of(element), report)
+    for name, most in _IMAGE_MOST.items():
+        for element in image.findall(name):
+            value = text_of(element)
+            if not (value.isascii() and value.isdigit() and 0 < int(value) <= most):
+                w3c = "InvalidWidth" if name == "width" else "InvalidHeight"
+                report.at(element, w3c, f"must be a whole number from 1 to {most}")
 
 
 def _check_enclosure(enclosure: etree._Element, report: Report) -> None:
@@ -163,6 +209,7 @@ def _check_item(item: etree._Element, guids: dict[str, int], report: Report) -> 
         report.at(enclosures[1], "DuplicateEnclosure", "item contains more than one enclosure", warning=True)
     for enclosure in enclosures:
         _check_enclosure(enclosure, report)
+    check_media(item, report)
     guid = item.find("guid")
     if guid is None:
         report.at(item, "MissingGuid", "should contain a guid", warning=True)
