@@ -18,6 +18,8 @@ class Author:
     name: str
     email: str | None = None
     uri: str | None = None
+    id: str | None = None
+    """Tells apart people who share a name, and names the author's feed folder."""
 
 
 @pickled_by_value
@@ -69,6 +71,26 @@ class Article:
     """The id an old RSS or JSON feed gave the article, which its entries keep."""
     atom_id: str | None = None
     """The id an old Atom feed gave the article, where it differs from `guid`."""
+    language: str | None = None
+    """Its BCP 47 language tag, as written; None: the site's language."""
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A named feed (`site.feeds`): the articles with any of its tags, any of its authors and
+    any of its languages, for each of the three it gives, and none of its excluded tags and
+    authors. Tags and authors are given by slug, languages in lower case; () gives none."""
+
+    name: str
+    """Its folder under the output folder."""
+    title: str
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    excluded_tags: tuple[str, ...] = ()
+    excluded_authors: tuple[str, ...] = ()
 
 
 @pickled_by_value
@@ -89,6 +111,8 @@ class Site:
     """Whether older articles are kept in RFC 5005 archive pages of max_items each."""
     hosting: tuple[str, ...] = ()
     """The static hosts (netlify, apache) whose configuration files go beside the feeds."""
+    feeds: tuple[Selection, ...] = ()
+    """The named selections, each a feed of its own."""
 
 
 @pickled_by_value
@@ -98,3 +122,6 @@ class Catalogue:
     tags: tuple[Tag, ...]
     """Every tag some article carries, in order of first appearance."""
     articles: tuple[Article, ...]
+    authors: tuple[Author, ...] = ()
+    """Every author some article has, one per `author_key`, as first written, in order of
+    first appearance."""
