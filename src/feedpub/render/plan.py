@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from feedpub.catalogue.fields import kept_atom_id
-from feedpub.model import Article, Catalogue, Site
+from feedpub.catalogue.fields import author_key, author_slug, kept_atom_id
+from feedpub.model import Article, Catalogue, Selection, Site
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """The date of a feed with no entries: fixed, so that an empty feed is deterministic too
@@ -30,6 +30,8 @@ class Entry:
     updated: datetime
     atom_id: str
     """Its id in Atom (see `atom_id`)."""
+    language: str | None = None
+    """The article's language where it is not the site's, which the entry then names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,24 @@ class Feed:
     prev_archive: str | None = None
     """The folder of the next older archive page, if any. Pages do not link to newer ones
     (RFC 5005 makes that optional): a full page then never changes."""
+
+    @property
+    def kind(self) -> str:
+        """What the feed (or the feed an archive page belongs to) selects by: 'site', 'tags',
+        'authors', 'lang', or 'feeds' for a named selection (site.feeds)."""
+        home = self.folder if self.current is None else self.current
+        first = home.partition("/")[0]
+        return "site" if not home else first if first in ("tags", "authors", "lang") else "feeds"
+
+    @property
+    def language(self) -> str | None:
+        """The language every entry is in, where it is not the site's; None for the site's
+        (as for a feed with no entries, or entries in several languages)."""
+        first = self.entries[0].language if self.entries else None
+        if first is None:
+            return None
+        own = first.lower()
+        return first if all(e.language and e.language.lower() == own for e in self.entries) else None
 
     def path(self, filename: str, folder: str | None = None) -> str:
         """Where `filename` in this feed's folder, or in `folder`, goes under the output folder."""
@@ -71,22 +91,33 @@ def atom_id(article: Article, own: str) -> str:
 
 
 def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
-    """The site feed and one feed per tag with a published entry, each newest first, cut to size."""
+    """The site feed, then one feed per tag, per author, per language (if the published
+    articles have several) and per selection (site.feeds) that holds a published article,
+    each newest first, cut to size, with its archive pages."""
     site = catalogue.site
     visible = [a for a in catalogue.articles if not a.draft and a.published <= now]
     updated = _distinct({a.id: a.updated if a.updated and a.updated <= now else a.published for a in visible})
     published = sorted(visible, key=lambda a: (a.published, a.id), reverse=True)
     by_tag: dict[str, list[Article]] = {tag.slug: [] for tag in catalogue.tags}
+    authors = _Authors(catalogue)
+    by_author: dict[str, list[Article]] = {key: [] for key in authors.first}
+    site_language = site.language.lower()
+    languages = {a.id: a.language.lower() if a.language else site_language for a in visible}
+    by_language: dict[str, list[Article]] = {}
     for article in published:
         for tag in article.tags:
             by_tag[tag.slug].append(article)
+        for key in authors.keys(article):
+            by_author[key].append(article)
+        by_language.setdefault(languages[article.id], []).append(article)
     entries: dict[str, Entry] = {}  # one per article, made only for those a feed keeps
 
     def entry(article: Article) -> Entry:
         if article.id not in entries:
             own = entry_id(site, article.id)
+            language = article.language if languages[article.id] != site_language else None
             entries[article.id] = Entry(
-                article, article.guid or own, updated[article.id], atom_id(article, own)
+                article, article.guid or own, updated[article.id], atom_id(article, own), language
             )
         return entries[article.id]
 
@@ -121,7 +152,69 @@ def feeds(catalogue: Catalogue, now: datetime) -> list[Feed]:
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
             result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug])
+    for key, held in by_author.items():
+        if held:
+            name = authors.first[key].name
+            folder = f"authors/{authors.slug(key)}"
+            result += feed(folder, f"{site.title} — {name}", f"Articles by {name} from {site.title}.", held)
+    if len(by_language) > 1:
+        spelt = {site_language: site.language}  # each language as first written
+        for article in visible:
+            if article.language:
+                spelt.setdefault(article.language.lower(), article.language)
+        for lower in sorted(by_language):
+            written = spelt[lower]
+            description = f"Articles in “{written}” from {site.title}."
+            result += feed(f"lang/{lower}", f"{site.title} — {written}", description, by_language[lower])
+    for selection in site.feeds:
+        chosen = [a for a in published if _chosen(selection, a, authors.slugs(a), languages[a.id])]
+        if chosen:
+            description = selection.description or site.description
+            result += feed(selection.name, selection.title, description, chosen)
     return result
+
+
+class _Authors:
+    """The catalogue's authors, each known by `author_key`, as first written; the keys of an
+    article's authors, worked out once for each spelling (many articles share them)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.first = {author_key(author): author for author in catalogue.authors}
+        self._keys: dict[tuple[str, str | None], str] = {}
+        self._slugs: dict[str, str] = {}
+
+    def keys(self, article: Article) -> list[str]:
+        """The keys of the article's authors, each once."""
+        keys = []
+        for author in article.authors:
+            key = self._keys.get((author.name, author.id))
+            if key is None:
+                key = self._keys[author.name, author.id] = author_key(author)
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def slug(self, key: str) -> str:
+        """The folder name of the author known by `key`."""
+        if key not in self._slugs:
+            self._slugs[key] = author_slug(self.first[key])
+        return self._slugs[key]
+
+    def slugs(self, article: Article) -> set[str]:
+        return {self.slug(key) for key in self.keys(article)}
+
+
+def _chosen(selection: Selection, article: Article, authors: set[str], language: str) -> bool:
+    """Whether the selection holds the article: by one of its tags, one of its authors and
+    one of its languages (each if it names any), and by none of those it excludes."""
+    tags = {tag.slug for tag in article.tags}
+    return (
+        (not selection.tags or not tags.isdisjoint(selection.tags))
+        and (not selection.authors or not authors.isdisjoint(selection.authors))
+        and (not selection.languages or language in selection.languages)
+        and tags.isdisjoint(selection.excluded_tags)
+        and authors.isdisjoint(selection.excluded_authors)
+    )
 
 
 def _pages(older: list[Article], size: int) -> list[list[Article]]:

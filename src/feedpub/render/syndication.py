@@ -32,6 +32,8 @@ _FEEDGEN_RSS_NAMESPACES = {
 }
 """The prefixes feedgen declares on an RSS document (with the dc extension loaded)."""
 _DC_CREATOR = f"{{{_FEEDGEN_RSS_NAMESPACES['dc']}}}creator"
+_DC_LANGUAGE = f"{{{_FEEDGEN_RSS_NAMESPACES['dc']}}}language"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ATOM_LINK = f"{{{_FEEDGEN_RSS_NAMESPACES['atom']}}}link"
 _HISTORY = "http://purl.org/syndication/history/1.0"
 _ARCHIVE = f"{{{_HISTORY}}}archive"
@@ -64,6 +66,10 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
     atom.find("id").text = entry.atom_id
     _finish_rss_item(rss, entry.article)
     _finish_atom_entry(atom, entry.article)
+    if entry.language:
+        # RSS 2.0 gives only the channel a language; Dublin Core's element is what readers know
+        etree.SubElement(rss, _DC_LANGUAGE).text = entry.language
+        atom.set(_XML_LANG, entry.language)
     used = {element.tag.partition("}")[0][1:] for element in rss.iter()}  # '{uri}name' or 'name'
     prefixes = frozenset(prefix for prefix, uri in _FEEDGEN_RSS_NAMESPACES.items() if uri in used)
     channel = etree.SubElement(etree.Element("rss", nsmap=_FEEDGEN_RSS_NAMESPACES), "channel")
@@ -87,7 +93,7 @@ def render(site: Site, feed: Feed, fragments: Mapping[str, Fragments]) -> dict[s
     gen.id(feed.id)
     gen.title(feed.title)
     gen.description(feed.description)
-    gen.language(site.language)
+    gen.language(feed.language or site.language)
     gen.generator("feedpub")
     gen.updated(feed.updated)
     gen.lastBuildDate(feed.updated)  # feedgen would otherwise stamp the build time
