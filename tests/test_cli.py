@@ -309,7 +309,7 @@ def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> No
             "severity": "error",
             "field": "articles[0].titel",
             "message": "unknown key 'titel' in an article (did you mean 'title'? expected one of: id, title, link, "
-            "published, updated, summary, content, tags, author, authors, draft, image, enclosures, guid, atom_id)",
+            "published, updated, summary, content, tags, author, authors, draft, image, enclosures, guid, atom_id, language)",
         },
         {
             "file": "bad.yaml",
@@ -325,7 +325,7 @@ def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> No
     assert as_github.stdout.splitlines() == [
         "::error file=bad.yaml,line=12,col=5,title=articles[0].titel::unknown key 'titel' in an article "
         "(did you mean 'title'? expected one of: id, title, link, published, updated, summary, content, tags, "
-        "author, authors, draft, image, enclosures, guid, atom_id)",
+        "author, authors, draft, image, enclosures, guid, atom_id, language)",
         "::error file=bad.yaml,line=15,col=11,title=articles[1].link::'link': '/x' is a relative URL "
         "(expected an absolute http(s) URL such as https://example.org/page)",
         "good.yaml: 1 article, 0 tags, ok",
