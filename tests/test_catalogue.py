@@ -32,6 +32,11 @@ def one_error(text: str) -> str:
     return found[0]
 
 
+def with_feeds(selection: str) -> str:
+    """SITE whose site.feeds holds `selection`, on line 8."""
+    return SITE.replace("articles:", f"  feeds:\n    {selection}\narticles:")
+
+
 RULES = [
     # (what, catalogue, line:col, words in the message)
     (
@@ -396,21 +401,19 @@ RULES = [
     ),
     (
         "a selection named as one of feedpub's folders",
-        catalogue_text(site=SITE.replace("articles:", "  feeds:\n    authors: {title: T}\narticles:")),
+        catalogue_text(site=with_feeds("authors: {title: T}")),
         "8:5",
         ["'authors' cannot name a feed's folder", "tags, authors, lang, archive"],
     ),
     (
         "a selection whose name is not a folder name",
-        catalogue_text(site=SITE.replace("articles:", "  feeds:\n    My Feed: {title: T}\narticles:")),
+        catalogue_text(site=with_feeds("My Feed: {title: T}")),
         "8:5",
         ["'My Feed' cannot name a feed's folder", "lower-case letters, digits and hyphens"],
     ),
     (
         "a selection without a title",
-        catalogue_text(
-            site=SITE.replace("articles:", "  feeds:\n    mine: {exclude: {tags: [X]}}\narticles:")
-        ),
+        catalogue_text(site=with_feeds("mine: {exclude: {tags: [X]}}")),
         "8:11",
         ["a selection is missing 'title'"],
     ),
@@ -418,9 +421,7 @@ RULES = [
         "a selection of a tag no article has, with the likeliest",
         catalogue_text(
             article("a1", "tags: [Gaza, Israel]"),
-            site=SITE.replace(
-                "articles:", "  feeds:\n    mine: {title: T, include: {tags: [Gazza]}}\narticles:"
-            ),
+            site=with_feeds("mine: {title: T, include: {tags: [Gazza]}}"),
         ),
         "8:39",
         ["no article has the tag 'Gazza'", "did you mean 'Gaza'?", "expected one of: Gaza, Israel"],
@@ -429,28 +430,20 @@ RULES = [
         "a selection excluding an author no article has, with the likeliest",
         catalogue_text(
             article("a1", "author: {name: Alex Kim, id: alex-kim-paris}"),
-            site=SITE.replace(
-                "articles:", "  feeds:\n    mine: {title: T, exclude: {authors: [alex-kim]}}\narticles:"
-            ),
+            site=with_feeds("mine: {title: T, exclude: {authors: [alex-kim]}}"),
         ),
         "8:42",
         ["no article has the author 'alex-kim'", "did you mean 'alex-kim-paris'?", "one of: alex-kim-paris)"],
     ),
     (
         "a selection of an empty list",
-        catalogue_text(
-            site=SITE.replace("articles:", "  feeds:\n    mine: {title: T, include: {tags: []}}\narticles:")
-        ),
+        catalogue_text(site=with_feeds("mine: {title: T, include: {tags: []}}")),
         "8:38",
         ["'tags' must be a non-empty list of tag names"],
     ),
     (
         "a selection of a language not in the registry",
-        catalogue_text(
-            site=SITE.replace(
-                "articles:", "  feeds:\n    mine: {title: T, include: {languages: [qq-nope]}}\narticles:"
-            )
-        ),
+        catalogue_text(site=with_feeds("mine: {title: T, include: {languages: [qq-nope]}}")),
         "8:44",
         ["'qq-nope' is not a registered language tag"],
     ),

@@ -79,6 +79,14 @@ _JOINERS = frozenset("\u200c\u200d")
 """The invisible characters a tag may hold: scripts and emoji need them to join letters."""
 
 
+def _identifier(regex: str, expected: str) -> Pattern:
+    """An identifier of `regex`'s form, which YAML may type as a whole number (`id: 42`)."""
+    schema = {
+        "anyOf": [{"type": "string", "pattern": rf"^\s*{regex}\s*$"}, {"type": "integer", "minimum": 0}]
+    }
+    return Pattern(regex, expected, schema)
+
+
 def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{name}"}
 
@@ -168,16 +176,10 @@ AUTHOR = Table(
             "id",
             "the author's feed folder (feeds/authors/<id>/), to tell apart people who share a name: "
             "lower-case letters, digits and hyphens",
-            Pattern(
+            _identifier(
                 _SLUG,
                 "lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
                 "such as jane-doe-2",
-                {
-                    "anyOf": [
-                        {"type": "string", "pattern": rf"^\s*{_SLUG}\s*$"},
-                        {"type": "integer", "minimum": 0},
-                    ]
-                },
             ),
         ),
     ),
@@ -655,16 +657,10 @@ ARTICLE = Table(
         Field(
             "id",
             "a permanent identifier: letters, digits, '.', '_', '-' or '~'",
-            Pattern(
+            _identifier(
                 _ID,
                 "a permanent identifier: letters, digits, '.', '_', '-' or '~', at most 128, "
                 "starting with a letter or digit",
-                {
-                    "anyOf": [
-                        {"type": "string", "pattern": r"^\s*[A-Za-z0-9][A-Za-z0-9._~-]{0,127}\s*$"},
-                        {"type": "integer", "minimum": 0},
-                    ]
-                },
             ),
             required=True,
             unique=True,
