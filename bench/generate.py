@@ -1,8 +1,9 @@
 """Write a deterministic, realistic catalogue of N articles: `python bench/generate.py N OUT`.
 
 N/100 tags with a skewed (Zipf-like) popularity, 1 to 6 tags an article, HTML content of
-1 to 5 KB on half of them, unicode titles, some drafts and some updates. The same N always
-gives the same bytes.
+1 to 5 KB on half of them, unicode titles, some drafts and some updates; N/500 writers, also
+skewed, each article by one of them or (one in five) by the site's desk, so that the build
+writes a feed for each author. The same N always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def catalogue(n: int, seed: int = 5005) -> str:
     rng = random.Random(seed)
     tags = [f"{rng.choice(WORDS).title()} {i}" for i in range(max(1, n // 100))]
     weights = [1 / (rank + 1) for rank in range(len(tags))]
+    bylines = random.Random(seed + 1)  # its own draws: the rest stays as it was before writers
+    writers = [
+        f"{bylines.choice(UNICODE)} {bylines.choice(WORDS).title()} {i}" for i in range(max(1, n // 500))
+    ]
+    writer_weights = [1 / (rank + 1) for rank in range(len(writers))]
     start = datetime(2015, 1, 1, tzinfo=UTC)
     q = lambda s: json.dumps(s, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML string
     out = [SITE]
@@ -51,6 +57,8 @@ def catalogue(n: int, seed: int = 5005) -> str:
             f"    summary: {q(' '.join(rng.choices(WORDS, k=30)))}",
             f"    tags: {q(sorted(set(rng.choices(tags, weights, k=rng.randint(1, 6)))))}",
         ]
+        if bylines.random() < 0.8:
+            lines.append(f"    author: {{name: {q(bylines.choices(writers, writer_weights)[0])}}}")
         if rng.random() < 0.1:
             lines.append(f"    updated: {(published + timedelta(days=rng.randint(1, 30))).isoformat()}")
         if rng.random() < 0.02:

@@ -59,6 +59,9 @@ TAGS = {
     "Straße": ["Straße", "STRASSE", "strasse"],
 }
 
+AUTHORS = ["Jane Doe", "jane  doe", "JANE DOE", "Zoë Ng", "Zoe Ng"]
+"""Spellings of two authors' names, which fold to one author each."""
+
 
 @dataclass
 class Generated:
@@ -107,7 +110,8 @@ def catalogues(draw: st.DrawFn) -> Generated:
         "feed_url": "https://example.org/feeds/",
         "description": draw(text),
         "timezone": zone,
-        "author": {"name": draw(text), "email": "desk@example.org"},
+        # an id names the author's feed folder, which a name without letters could not
+        "author": {"name": draw(text), "email": "desk@example.org", "id": "desk"},
     }
     if draw(st.booleans()):
         site["max_items"] = draw(st.integers(1, 4))
@@ -180,9 +184,12 @@ def catalogues(draw: st.DrawFn) -> Generated:
                 for n in range(draw(st.integers(1, 3)))
             ]
         if draw(st.booleans()):
-            item["author"] = {"name": draw(text)} | (
+            named = {"name": draw(st.sampled_from(AUTHORS))}
+            item["author"] = draw(st.sampled_from([named, {"name": draw(text), "id": f"p{i % 2}"}])) | (
                 {"email": "a@example.org"} if draw(st.booleans()) else {}
             )
+        if draw(st.integers(0, 2)) == 0:
+            item["language"] = draw(st.sampled_from(["fr", "EN", "ar", "zh-hant-tw"]))
         articles.append(item)
     data = {"site": site, "articles": articles}
     return Generated(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), data, zone)

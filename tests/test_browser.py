@@ -150,8 +150,9 @@ def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, P
     thumbnails = [(img.get("src"), img.get("alt")) for img in dom.xpath("//td/img[@class='thumbnail']")]
     newest = [f.entries[0].article.image for f in planned if f.entries[0].article.image]
     assert thumbnails == [(image.url, image.alt) for image in newest] and newest
-    rows = dom.findall(".//tbody/tr")
+    rows = dom.xpath(".//tbody/tr[td]")  # each group of feeds is headed by a row of its own
     assert [r.find("td/a").text_content() for r in rows] == [f.title for f in planned]
+    assert [h.text_content() for h in dom.xpath(".//tbody/tr/th")] == ["Tags", "Authors", "Selections"]
     assert [int(r.find("td[@class='count']").text) for r in rows] == [len(f.entries) for f in planned]
     # served as README suggests: feeds as application/xml, which browsers style and readers accept
     expected_types = {

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITE, article, catalogue_text, parse, scaled, valid
+from conftest import DATA, ROOT, SITE, article, catalogue_text, parse, scaled, valid
 from feedpub import catalogue, load
 from feedpub.catalogue import tag_slug
 from feedpub.problems import Severity
@@ -30,6 +30,11 @@ def one_error(text: str) -> str:
     found = errors(text)
     assert len(found) == 1, found
     return found[0]
+
+
+def with_feeds(selection: str) -> str:
+    """SITE whose site.feeds holds `selection`, on line 8."""
+    return SITE.replace("articles:", f"  feeds:\n    {selection}\narticles:")
 
 
 RULES = [
@@ -409,6 +414,84 @@ RULES = [
         "12:10",
         ["'<<' must merge a mapping"],
     ),
+    (
+        "an article's language not in the registry",
+        catalogue_text(article("a1", "language: qq-nope")),
+        "12:15",
+        ["'language': 'qq-nope' is not a registered language tag", "such as en or en-GB"],
+    ),
+    (
+        "an author without a letter or digit and without an id",
+        catalogue_text(article("a1", "author: {name: '★'}")),
+        "12:20",
+        ["author '★' has no letter or digit", "give the author an 'id'"],
+    ),
+    (
+        "an author id that cannot name a folder",
+        catalogue_text(article("a1", "author: {name: Jane, id: Jane Doe}")),
+        "12:30",
+        ["'id': 'Jane Doe' is not valid", "lower-case letters, digits and hyphens"],
+    ),
+    (
+        "two authors that would share a folder",
+        catalogue_text(article("a1", "author: {name: C Team}"), article("a2", "author: {name: C++ Team}")),
+        "17:13",
+        ["authors 'C++ Team' and 'C Team' (line 12)", "feeds/authors/c-team/", "give one an 'id'"],
+    ),
+    (
+        "an author's id taken by another's name",
+        catalogue_text(article("a1", "author: {name: Ann}"), article("a2", "author: {name: Bo, id: ann}")),
+        "17:13",
+        ["authors 'Bo' and 'Ann' (line 12) would both be written to feeds/authors/ann/"],
+    ),
+    (
+        "a selection named as one of feedpub's folders",
+        catalogue_text(site=with_feeds("authors: {title: T}")),
+        "8:5",
+        ["'authors' cannot name a feed's folder", "tags, authors, lang, archive"],
+    ),
+    (
+        "a selection whose name is not a folder name",
+        catalogue_text(site=with_feeds("My Feed: {title: T}")),
+        "8:5",
+        ["'My Feed' cannot name a feed's folder", "lower-case letters, digits and hyphens"],
+    ),
+    (
+        "a selection without a title",
+        catalogue_text(site=with_feeds("mine: {exclude: {tags: [X]}}")),
+        "8:11",
+        ["a selection is missing 'title'"],
+    ),
+    (
+        "a selection of a tag no article has, with the likeliest",
+        catalogue_text(
+            article("a1", "tags: [Gaza, Israel]"),
+            site=with_feeds("mine: {title: T, include: {tags: [Gazza]}}"),
+        ),
+        "8:39",
+        ["no article has the tag 'Gazza'", "did you mean 'Gaza'?", "expected one of: Gaza, Israel"],
+    ),
+    (
+        "a selection excluding an author no article has, with the likeliest",
+        catalogue_text(
+            article("a1", "author: {name: Alex Kim, id: alex-kim-paris}"),
+            site=with_feeds("mine: {title: T, exclude: {authors: [alex-kim]}}"),
+        ),
+        "8:42",
+        ["no article has the author 'alex-kim'", "did you mean 'alex-kim-paris'?", "one of: alex-kim-paris)"],
+    ),
+    (
+        "a selection of an empty list",
+        catalogue_text(site=with_feeds("mine: {title: T, include: {tags: []}}")),
+        "8:38",
+        ["'tags' must be a non-empty list of tag names"],
+    ),
+    (
+        "a selection of a language not in the registry",
+        catalogue_text(site=with_feeds("mine: {title: T, include: {languages: [qq-nope]}}")),
+        "8:44",
+        ["'qq-nope' is not a registered language tag"],
+    ),
 ]
 
 
@@ -612,6 +695,49 @@ def test_article_fields_reach_the_model() -> None:
         ("B", None, None),
     ]
     assert valid(catalogue_text()).articles[0].authors[0].name == "Jane Doe"
+
+
+def test_authors_are_one_per_id_or_folded_name_as_first_written() -> None:
+    found = valid((DATA / "audiences.yaml").read_text(encoding="utf-8"))
+    assert [(a.name, a.id) for a in found.authors] == [
+        ("Ann Lee", None),  # also written 'ann  lee'
+        ("Alex Kim", "alex-kim-paris"),
+        ("Alex Kim", "alex-kim-nyc"),
+        ("Desk", None),  # the site's, for the articles that name none
+        ("Only Drafts", None),
+        ("Future Writer", None),
+    ]
+    assert [a.language for a in found.articles] == [None, "fr", None, "fr", "en", None, None, "fr", None]
+    no_opinion, paris, ann = found.site.feeds
+    assert (no_opinion.name, no_opinion.excluded_tags, no_opinion.description) == (
+        "no-opinion",
+        ("opinion",),
+        None,
+    )
+    assert (paris.authors, paris.languages) == (("alex-kim-paris",), ("fr",))
+    assert (ann.tags, ann.authors, ann.excluded_authors) == (("world", "science"), ("ann-lee",), ("desk",))
+
+
+@pytest.mark.parametrize(
+    ("written", "conventional"), [("FR", "fr"), ("en-gb", "en-GB"), ("ZH-hant-tw", "zh-Hant-TW")]
+)
+def test_an_articles_language_takes_the_case_bcp_47_recommends(written: str, conventional: str) -> None:
+    assert valid(catalogue_text(article("a1", f"language: {written}"))).articles[0].language == conventional
+
+
+def test_one_name_with_two_uris_is_a_warning_that_ids_tell_people_apart() -> None:
+    ann = "author: {name: Ann, uri: 'https://example.org/%s'}"
+    found, problems = parse(
+        catalogue_text(article("a1", ann % 1), article("a2", ann % 2), article("a3", ann % 3))
+    )
+    assert found is not None and len(found.authors) == 1
+    assert [(p.line, p.col, p.severity) for p in problems] == [(17, 13, Severity.WARNING)]
+    assert "taken for one author" in problems[0].message and "give each an 'id'" in problems[0].message
+    ided = catalogue_text(
+        article("a1", (ann % 1)[:-1] + ", id: ann-1}"), article("a2", (ann % 2)[:-1] + ", id: ann-2}")
+    )
+    found, problems = parse(ided)
+    assert found is not None and not problems and [a.id for a in found.authors] == ["ann-1", "ann-2"]
 
 
 def test_images_and_enclosures_reach_the_model() -> None:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from conftest import NOW, ROOT, SITE, article, catalogue_text, feedpub, parse, scaled, tool, valid
+from conftest import DATA, NOW, ROOT, SITE, article, catalogue_text, feedpub, parse, scaled, tool, valid
 from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
@@ -151,11 +151,6 @@ def assert_opml(found: Catalogue, data: bytes, planned: list[Feed]) -> None:
     ]
 
 
-def test_sample_feeds_round_trip_through_feedparser() -> None:
-    found = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
-    assert_round_trip(found, render(found, NOW), NOW)
-
-
 @settings(max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_generated_catalogues_round_trip(generated: Generated) -> None:
@@ -193,7 +188,7 @@ def test_plain_text_shows_as_written_and_never_as_markup_in_every_format() -> No
     found = valid(catalogue_text(*HOSTILE_ARTICLES, site=HOSTILE_SITE))
     files = render(found, NOW)
     planned = feeds(found, NOW)
-    assert len(planned) == 2
+    assert len(planned) == 4  # the site, the tag and the two authors
     for feed in planned:
         articles = [entry.article for entry in feed.entries]
         for name in ("rss.xml", "atom.xml"):
@@ -245,11 +240,21 @@ def write(files: dict[str, bytes], folder: Path) -> Path:
     return folder
 
 
-def test_sample_feeds_pass_jing_and_verify(tmp_path: Path) -> None:
-    folder = write(render(valid((ROOT / "articles.yaml").read_text(encoding="utf-8")), NOW), tmp_path)
+@pytest.mark.parametrize(
+    ("catalogue", "count"), [(ROOT / "articles.yaml", 24), (DATA / "audiences.yaml", 46)]
+)
+def test_sample_feeds_round_trip_and_pass_jing_and_verify(
+    tmp_path: Path, catalogue: Path, count: int
+) -> None:
+    """The sample, and a catalogue with feeds of authors, languages and selections and their
+    archive pages."""
+    found = valid(catalogue.read_text(encoding="utf-8"))
+    files = render(found, NOW)
+    assert_round_trip(found, files, NOW)
+    folder = write(files, tmp_path)
     result = jing(folder)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    assert verify_folder(folder, NOW) == (18, [])
+    assert verify_folder(folder, NOW) == (count, [])
 
 
 @settings(max_examples=scaled(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -558,7 +563,7 @@ def test_verify_command(tmp_path: Path) -> None:
     result = feedpub("verify", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
-        "feeds: 18 feeds, no errors, no warnings\n",
+        "feeds: 24 feeds, no errors, no warnings\n",
         "",
     )
     atom = tmp_path / "feeds" / "tags" / "gaza" / "atom.xml"

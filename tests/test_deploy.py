@@ -185,7 +185,9 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     assert result.uploaded[-2:] == ["feeds.opml", "index.html"]
     assert {planning.tier(p) for p in files if "/archive/" in f"/{p}"} == {0}
     assert {planning.tier(p) for p in ("atom.xml", "rss.xml", "feed.json")} == {2}
-    assert {planning.tier(p) for p in ("tags/gaza/atom.xml", "tags/gaza/feed.json")} == {1}
+    beside = ("tags/gaza/atom.xml", "authors/jane-doe/feed.json", "lang/en-gb/rss.xml", "no-gaza/atom.xml")
+    assert {planning.tier(p) for p in beside} == {1}
+    assert {planning.tier(p) for p in ("tags/archive/atom.xml", "no-gaza/archive/2/atom.xml")} == {1, 0}
 
 
 def test_an_unchanged_deploy_uploads_nothing(s3: SeaweedFS, bucket: str, tmp_path: Path) -> None:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, article, catalogue_text, feedpub
+from conftest import DATA, ROOT, SITE, article, catalogue_text, feedpub, valid
+from conftest import NOW as NOW_MOMENT
 from feedpub import publish
-from feedpub.render import could_write
+from feedpub.render import could_write, render
 
 NOW = "2024-06-01T12:00:00Z"
 
@@ -46,10 +47,13 @@ def age(folder: Path) -> None:
 def test_first_build_writes_every_feed(site_dir: Path) -> None:
     result = build(site_dir)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("2 articles → 12 files: 12 written, 0 unchanged, 0 removed in ")
+    assert result.stdout.startswith("2 articles → 15 files: 15 written, 0 unchanged, 0 removed in ")
     feeds = site_dir / "feeds"
     assert sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file()) == [
         "atom.xml",
+        "authors/jane-doe/atom.xml",
+        "authors/jane-doe/feed.json",
+        "authors/jane-doe/rss.xml",
         "feed.json",
         "feed.xsl",
         "feeds.opml",
@@ -71,7 +75,7 @@ def test_an_unchanged_build_writes_nothing_at_all(site_dir: Path) -> None:
     time.sleep(0.01)
     result = build(site_dir)
     assert (result.returncode, result.stderr) == (0, "")
-    assert "0 written, 12 unchanged, 0 removed" in result.stdout
+    assert "0 written, 15 unchanged, 0 removed" in result.stdout
     assert snapshot(site_dir / "feeds") == before
 
 
@@ -80,7 +84,7 @@ def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) ->
     age(site_dir / "feeds")  # no longer what the manifest recorded: a full build follows
     before = snapshot(site_dir / "feeds")
     result = build(site_dir)
-    assert "0 written, 12 unchanged, 0 removed" in result.stdout
+    assert "0 written, 15 unchanged, 0 removed" in result.stdout
     after = snapshot(site_dir / "feeds")
     assert {p: v for p, v in after.items() if p != publish.RECORD} == {
         p: v for p, v in before.items() if p != publish.RECORD
@@ -93,10 +97,13 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
     before = snapshot(site_dir / "feeds")
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one"), encoding="utf-8")
-    assert "6 written, 6 unchanged" in build(site_dir).stdout
+    assert "9 written, 6 unchanged" in build(site_dir).stdout
     after = snapshot(site_dir / "feeds")
     assert sorted(p for p in after if after[p] != before[p] and not p.startswith(".")) == [
         "atom.xml",
+        "authors/jane-doe/atom.xml",
+        "authors/jane-doe/feed.json",
+        "authors/jane-doe/rss.xml",
         "feed.json",
         "rss.xml",
         "tags/gaza/atom.xml",
@@ -115,7 +122,7 @@ def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
         [str(p.relative_to(site_dir / "one")) for p in (site_dir / "one").rglob("[!.]*.*")],
         shallow=False,
     )
-    assert len(match) == 12 and not mismatch and not errors
+    assert len(match) == 15 and not mismatch and not errors
 
 
 def test_invalid_catalogue_changes_nothing_on_disk(site_dir: Path) -> None:
@@ -266,11 +273,37 @@ def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
     )
     result = build(site_dir)
     assert result.returncode == 0
-    assert "8 written, 1 unchanged, 6 removed" in result.stdout  # with the OPML and index, which list tags
+    assert "11 written, 1 unchanged, 6 removed" in result.stdout  # with the OPML and index, which list tags
     assert not (feeds / "tags" / "israel").exists()  # emptied by feedpub, so removed
     assert sorted(p.name for p in (feeds / "tags" / "gaza").iterdir()) == ["notes.txt"]
     assert (feeds / "robots.txt").read_text() == "mine"
     assert (feeds / "tags" / "other" / "atom.xml").is_file()
+
+
+def test_feeds_of_an_author_or_selection_left_without_articles_go(site_dir: Path) -> None:
+    site = SITE.replace(
+        "articles:", "  feeds:\n    by-bo: {title: Bo's, include: {authors: [Bo]}}\narticles:"
+    )
+    ann, jane, bo = (
+        article("a1", "author: {name: Ann}"),
+        article("a2", published="2024-02-03"),
+        article("a3", "author: {name: Bo}", published="2024-02-04"),
+    )
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue_text(ann, jane, bo, site=site), encoding="utf-8")
+    assert build(site_dir).returncode == 0
+    feeds = site_dir / "feeds"
+    folders = ["authors/ann", "authors/jane-doe", "authors/bo", "by-bo"]
+    assert all((feeds / folder / "atom.xml").is_file() for folder in folders)
+    catalogue.write_text(catalogue_text(jane, bo, site=site), encoding="utf-8")  # Ann's last article
+    assert build(site_dir, "--allow-shrink").returncode == 0
+    assert not (feeds / "authors" / "ann").exists()
+    catalogue.write_text(catalogue_text(jane, bo + "    draft: true\n", site=site), encoding="utf-8")
+    result = build(site_dir)
+    assert result.returncode == 0, result.stderr
+    assert "6 removed" in result.stdout
+    assert sorted(p.name for p in (feeds / "authors").iterdir()) == ["jane-doe"]
+    assert not (feeds / "by-bo").exists()
 
 
 def make_fifo(path: Path) -> None:
@@ -443,7 +476,7 @@ def test_a_feed_edited_by_hand_is_not_replaced_without_overwrite(site_dir: Path)
     assert refused.returncode == 73
     assert "feeds/rss.xml (would be replaced)" in refused.stderr
     assert b"Edited by hand" in (feeds / "rss.xml").read_bytes()
-    assert "6 written, 6 unchanged" in build(site_dir, "--overwrite").stdout
+    assert "9 written, 6 unchanged" in build(site_dir, "--overwrite").stdout
     assert b"Edited by hand" not in (feeds / "rss.xml").read_bytes()
 
 
@@ -579,7 +612,7 @@ def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_samp
     command = [str(Path(sys.executable).parent / "feedpub"), "build"]
     first = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
-    assert "0 written, 30 unchanged, 0 removed" in first.stdout
+    assert "0 written, 39 unchanged, 0 removed" in first.stdout
     catalogue = clone / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Stop Criminal Attack", "Stop the Attack"))
     (clone / "feeds" / publish.RECORD).unlink()  # as on a machine that only has the commit
@@ -600,7 +633,7 @@ def yaml_was_loaded(site_dir: Path) -> bool:
         text=True,
         check=True,
     )
-    assert "12 unchanged" in result.stdout
+    assert "15 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
     return bool(imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"})
@@ -616,10 +649,10 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     catalogue.write_text(
         catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8"
     )
-    assert "12 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
+    assert "15 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
     assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
     result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
-    assert "4 written" in result.stdout  # the site feed, in its three formats, and the index
+    assert "7 written" in result.stdout  # the site's and its author's feeds, in three formats, and the index
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
 
@@ -628,11 +661,11 @@ def test_a_feed_deleted_by_hand_is_put_back_and_one_edited_only_when_asked(site_
     feeds = site_dir / "feeds"
     original = (feeds / "rss.xml").read_bytes()
     (feeds / "tags" / "israel" / "atom.xml").unlink()
-    assert "1 written, 11 unchanged" in build(site_dir).stdout
+    assert "1 written, 14 unchanged" in build(site_dir).stdout
     assert (feeds / "tags" / "israel" / "atom.xml").is_file()
     (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
     assert build(site_dir).returncode == 73  # the record no longer holds; the bytes are not feedpub's
-    assert "1 written, 11 unchanged" in build(site_dir, "--overwrite").stdout
+    assert "1 written, 14 unchanged" in build(site_dir, "--overwrite").stdout
     assert (feeds / "rss.xml").read_bytes() == original
 
 
@@ -642,7 +675,7 @@ def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> N
     record = json.loads(path.read_text())
     record["version"] = "0.0.0"
     path.write_text(json.dumps(record))
-    assert "0 written, 12 unchanged" in build(site_dir).stdout
+    assert "0 written, 15 unchanged" in build(site_dir).stdout
     assert json.loads(path.read_text())["version"] != "0.0.0"  # a full build rewrote it
 
 
@@ -653,7 +686,7 @@ def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) 
     )
     first, second = build(site_dir), build(site_dir)
     assert "warning: no article has the tag 'Unused'" in first.stderr
-    assert (second.stderr, "12 unchanged" in second.stdout) == (first.stderr, True)
+    assert (second.stderr, "15 unchanged" in second.stdout) == (first.stderr, True)
     assert build(site_dir, "-q").stderr == ""
 
 
@@ -820,7 +853,7 @@ def test_a_rename_that_fails_mid_switch_puts_every_old_feed_back(site_dir: Path)
     )
     assert after == before  # the same bytes and times: the renamed files' old inodes are back
     assert temporaries(feeds) == []
-    assert "6 written" in build(site_dir).stdout
+    assert "9 written" in build(site_dir).stdout
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
@@ -911,7 +944,8 @@ def test_an_error_renaming_the_third_feed_puts_the_first_two_back(
     before = snapshot(feeds)
     result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}")
     assert result.returncode == 74
-    assert "cannot write feeds/rss.xml: Input/output error; every feed in feeds is as it was" in result.stderr
+    failed = "cannot write feeds/authors/jane-doe/feed.json: Input/output error"
+    assert f"{failed}; every feed in feeds is as it was" in result.stderr
     assert snapshot(feeds) == before
     assert temporaries(feeds) == []
 
@@ -928,13 +962,14 @@ def test_a_switch_that_cannot_be_undone_says_which_feeds_are_new(
     result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}+")
     assert result.returncode == 74
     assert (
-        "cannot write feeds/rss.xml: Input/output error; feeds is part new, part old: 2 files are new "
-        "(feeds/atom.xml, feeds/feed.json) and the rest are as they were; the next build that succeeds "
-        "brings them all up to date"
+        "cannot write feeds/authors/jane-doe/feed.json: Input/output error; feeds is part new, part old: "
+        "2 files are new (feeds/atom.xml, feeds/authors/jane-doe/atom.xml) and the rest are as they were; "
+        "the next build that succeeds brings them all up to date"
     ) in result.stderr
     now = feeds_only(feeds)
-    assert {path for path in now if now[path] != old[path]} == {"atom.xml", "feed.json"}
-    assert {path for path in now if now[path] == new[path]} >= {"atom.xml", "feed.json"}
+    switched = {"atom.xml", "authors/jane-doe/atom.xml"}
+    assert {path for path in now if now[path] != old[path]} == switched
+    assert {path for path in now if now[path] == new[path]} >= switched
     assert temporaries(feeds) == []
     assert build(site_dir).returncode == 0
     assert feeds_only(feeds) == new
@@ -957,7 +992,7 @@ def test_a_flush_that_fails_after_the_switch_says_every_feed_is_new_but_not_on_d
     assert feeds_only(feeds) == new
     assert temporaries(feeds) == []
     again = build(site_dir)  # not taken for done: the build was not recorded
-    assert "0 written, 12 unchanged" in again.stdout
+    assert "0 written, 15 unchanged" in again.stdout
     assert yaml_was_loaded(site_dir) is False  # and now it is
 
 
@@ -1002,10 +1037,10 @@ def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
     )
     first = pipeline.build(request)
     assert isinstance(first, pipeline.Built) and not first.shortcut
-    assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, 12, [])
+    assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, 15, [])
     again = pipeline.build(request)
     assert isinstance(again, pipeline.Built) and again.shortcut
-    assert len(again.outcome.unchanged) == 12
+    assert len(again.outcome.unchanged) == 15
     catalogue = site_dir / "articles.yaml"
     whole = catalogue.read_text()
     catalogue.write_text(whole[: whole.index("  - id: a2")])
@@ -1032,7 +1067,7 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
     killed = traced(site_dir, "-e", f"inject=renameat:signal=KILL:when={nth(found, 'renameat', third)}")
     assert killed.returncode == -9
     switched = [path for path, data in feeds_only(feeds).items() if b"Article one" in data]
-    assert switched == ["atom.xml", "feed.json"]  # the kill came before the third
+    assert switched == ["atom.xml", "authors/jane-doe/atom.xml"]  # the kill came before the third
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Article a2", "Article two"), encoding="utf-8")
     result = build(site_dir)  # another catalogue again: every file in the way is still feedpub's
@@ -1076,4 +1111,10 @@ def test_every_file_a_build_writes_is_one_it_could_write() -> None:
     files = rendered(sample(max_items=1))  # archives, tag archives and every host's file
     assert any("/archive/" in path for path in files) and {"_headers", ".htaccess"} <= set(files)
     assert [path for path in files if not could_write(path)] == []
-    assert not any(could_write(p) for p in ["notes.txt", "tags/x/index.html", "a/rss.xml", ".feedpub.lock"])
+    audiences = render(valid((DATA / "audiences.yaml").read_text(encoding="utf-8")), NOW_MOMENT)
+    assert {path.partition("/")[0] for path in audiences} >= {"authors", "lang", "no-opinion"}
+    assert [path for path in audiences if not could_write(path)] == []
+    never = ["notes.txt", "tags/x/index.html", "a/b/rss.xml", ".feedpub.lock", "My Feed/rss.xml"]
+    # a selection may not take the name of feedpub's own folders
+    never += [f"{folder}/atom.xml" for folder in ("tags", "authors", "lang", "archive")]
+    assert not any(could_write(p) for p in never)

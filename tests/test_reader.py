@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import pytest
 
-from conftest import ROOT, feedpub, nginx, tool, valid
+from conftest import DATA, ROOT, feedpub, nginx, tool, valid
 from feedpub.render.plan import feeds
 
 NOW = "2024-06-01T12:00:00Z"
@@ -94,7 +94,7 @@ def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     time.sleep(1.1)  # a rewrite would now show in Last-Modified
     result = feedpub("build", "--now", NOW, "--catalogue", str(ROOT / "articles.yaml"), cwd=workdir)
-    assert "0 written, 30 unchanged" in result.stdout
+    assert "0 written, 39 unchanged" in result.stdout
     for header, value in (("If-None-Match", etag), ("If-Modified-Since", modified)):
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(urllib.request.Request(url, headers={header: value}))
@@ -108,15 +108,24 @@ def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
     assert statuses == ["200", "200", "304"]
 
 
-def test_newsboat_imports_the_opml_and_subscribes_to_every_feed(site: tuple[Path, str]) -> None:
-    workdir, _ = site
-    (workdir / "urls").write_text("")
-    run_newsboat(workdir, "-c", str(workdir / "cache.db"), "-i", str(workdir / "feeds" / "feeds.opml"))
-    subscribed = {line.split()[0] for line in (workdir / "urls").read_text().splitlines() if line.strip()}
-    found = valid((ROOT / "articles.yaml").read_text(encoding="utf-8"))
-    planned = feeds(found, datetime.fromisoformat(NOW))
-    assert subscribed == {feed.url(found.site, "atom.xml") for feed in planned}
-    assert len(subscribed) == 9
+@pytest.mark.parametrize(
+    ("catalogue", "kinds"),
+    [
+        (ROOT / "articles.yaml", {"site", "tags", "authors", "feeds"}),
+        (DATA / "audiences.yaml", {"site", "tags", "authors", "lang", "feeds"}),
+    ],
+)
+def test_newsboat_imports_the_opml_and_subscribes_to_every_feed(
+    tmp_path: Path, catalogue: Path, kinds: set[str]
+) -> None:
+    assert feedpub("build", "-q", "--now", NOW, "--catalogue", str(catalogue), cwd=tmp_path).returncode == 0
+    (tmp_path / "urls").write_text("")
+    run_newsboat(tmp_path, "-c", str(tmp_path / "cache.db"), "-i", str(tmp_path / "feeds" / "feeds.opml"))
+    subscribed = [line.split()[0] for line in (tmp_path / "urls").read_text().splitlines() if line.strip()]
+    found = valid(catalogue.read_text(encoding="utf-8"))
+    planned = [feed for feed in feeds(found, datetime.fromisoformat(NOW)) if feed.current is None]
+    assert sorted(subscribed) == sorted(feed.url(found.site, "atom.xml") for feed in planned)
+    assert {feed.kind for feed in planned} == kinds
 
 
 class Hub(http.server.BaseHTTPRequestHandler):
@@ -156,7 +165,10 @@ def test_ping_tells_the_hub_exactly_the_feeds_that_changed(tmp_path: Path, hub: 
     assert feedpub("build", "-q", "--ping", "--now", NOW, cwd=tmp_path).returncode == 0
     first = {url for request in Hub.received for url in request["hub.url"]}
     assert all(request["hub.mode"] == ["publish"] for request in Hub.received)
-    assert len(first) == 27 and "https://example.org/feeds/tags/gaza/feed.json" in first
+    assert len(first) == 36 and "https://example.org/feeds/tags/gaza/feed.json" in first
+    assert {"authors/socialist-revolution/atom.xml", "analysis/rss.xml"} <= {
+        url.removeprefix("https://example.org/feeds/") for url in first
+    }
     atom = (tmp_path / "feeds" / "atom.xml").read_bytes()
     assert f'<link href="{hub}" rel="hub"/>'.encode() in atom
     Hub.received.clear()
@@ -169,7 +181,7 @@ def test_ping_tells_the_hub_exactly_the_feeds_that_changed(tmp_path: Path, hub: 
     )
     assert changed == sorted(
         f"{folder}{name}"
-        for folder in ("", "tags/gaza/", "tags/israel/")
+        for folder in ("", "tags/gaza/", "tags/israel/", "authors/socialist-revolution/", "analysis/")
         for name in ("atom.xml", "feed.json", "rss.xml")
     )
     Hub.received.clear()

@@ -372,11 +372,21 @@ def test_a_second_process_that_fails_or_is_killed_gives_none() -> None:
     assert parallel.both(lambda: "here", killed) == ("here", None)
 
 
-def test_an_error_here_still_waits_for_the_other_process() -> None:
+def test_an_error_here_still_waits_for_the_other_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    forked = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
     with pytest.raises(ZeroDivisionError):
         parallel.both(lambda: 1 // 0, lambda: 42)
+    assert len(forked) == 1
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child is left to reap
+        os.waitpid(forked[0], os.WNOHANG)  # reaped already (servers other tests started may run on)
 
 
 def test_without_a_temporary_file_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:

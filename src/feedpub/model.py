@@ -18,6 +18,8 @@ class Author:
     name: str
     email: str | None = None
     uri: str | None = None
+    id: str | None = None
+    """Tells apart people who share a name, and names the author's feed folder."""
 
 
 @pickled_by_value
@@ -78,6 +80,26 @@ class Article:
     """The id an old Atom feed gave the article, where it differs from `guid`."""
     full_text: bool | None = None
     """Whether feeds carry its content: None leaves it to the tag's or the site's `content`."""
+    language: str | None = None
+    """Its BCP 47 language tag, as written; None: the site's language."""
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A named feed (`site.feeds`): the articles with any of its tags, any of its authors and
+    any of its languages, for each of the three it gives, and none of its excluded tags and
+    authors. Tags and authors are given by slug, languages in lower case; () gives none."""
+
+    name: str
+    """Its folder under the output folder."""
+    title: str
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    excluded_tags: tuple[str, ...] = ()
+    excluded_authors: tuple[str, ...] = ()
 
 
 @pickled_by_value
@@ -106,6 +128,8 @@ class Site:
     """'full': entries carry the article's content; 'summary': only its summary."""
     max_bytes: int | None = None
     """The most bytes a feed file may hold (see `render.budget`)."""
+    feeds: tuple[Selection, ...] = ()
+    """The named selections, each a feed of its own."""
 
 
 @pickled_by_value
@@ -115,3 +139,6 @@ class Catalogue:
     tags: tuple[Tag, ...]
     """Every tag some article carries, in order of first appearance."""
     articles: tuple[Article, ...]
+    authors: tuple[Author, ...] = ()
+    """Every author some article has, one per `author_key`, as first written, in order of
+    first appearance."""

@@ -22,6 +22,9 @@ _TITLES = {
     "tag": "A tag feed's title and description",
     "image": "An image",
     "enclosure": "A file that goes with the article",
+    "selection": "A named feed: the articles it includes and excludes",
+    "include": "What an article must match, one of each list given",
+    "exclude": "What an article may not match",
 }
 
 

@@ -42,26 +42,35 @@ def validate(
     characters it looked for."""
     nodes = Nodes(path, screened=screened)
     try:
-        site, definitions, reads, places = _read(nodes, root)
-        found = rules.across(reads, list(definitions))
-        rules.place(nodes, found, reads, places, definitions)
+        site, definitions, references, reads, places = _read(nodes, root)
+        found = rules.across(reads, list(definitions), site.feeds if site else ())
+        rules.place(nodes, found, reads, places, definitions, references)
     except RecursionError:
         nodes.error(root, "", "merge keys are nested too deeply")
         site = None
     problems = ordered(nodes.problems)
     if site is None or has_errors(problems):
         return None, problems
-    return Catalogue(site, tuple(found.tags), tuple(a for a in found.articles if a is not None)), problems
+    return _catalogue(site, found), problems
+
+
+def _catalogue(site: Site, found: rules.Across) -> Catalogue:
+    return Catalogue(
+        site,
+        tuple(found.tags),
+        tuple(a for a in found.articles if a is not None),
+        tuple(found.authors),
+    )
 
 
 def _read(
     nodes: Nodes, root: yaml.MappingNode
-) -> tuple[Site | None, rules.Definitions, list[rules.Read], rules.Places]:
+) -> tuple[Site | None, rules.Definitions, rules.References, list[rules.Read], rules.Places]:
     top = nodes.mapping(root, "", fields.TOP)
     assert top is not INVALID  # load gives a mapping
-    site, definitions = rules.site(nodes, top["site"]) if "site" in top else (None, {})
+    site, definitions, references = rules.site(nodes, top["site"]) if "site" in top else (None, {}, {})
     reads, places = rules.articles(nodes, top.get("articles"), site, rules.Tags(definitions))
-    return site, definitions, reads, places
+    return site, definitions, references, reads, places
 
 
 @pickled_by_value
@@ -81,7 +90,7 @@ def part(root: yaml.MappingNode, path: str, *, screened: bool = False) -> Part |
     across articles are left to `join`."""
     nodes = Nodes(path, screened=screened)
     try:
-        site, definitions, reads, _ = _read(nodes, root)
+        site, definitions, _, reads, _ = _read(nodes, root)
     except RecursionError:
         return None
     if nodes.problems or site is None:
@@ -95,7 +104,7 @@ def join(first: Part, second: Part) -> Catalogue | None:
     if first.site != second.site:
         return None
     articles = first.articles + second.articles
-    found = rules.across([rules.Read.of(a) for a in articles], first.defined)
+    found = rules.across([rules.Read.of(a) for a in articles], first.defined, first.site.feeds)
     if not found.clean:
         return None
-    return Catalogue(first.site, tuple(found.tags), tuple(a for a in found.articles if a is not None))
+    return _catalogue(first.site, found)

@@ -8,6 +8,7 @@ import difflib
 import importlib.resources
 import re
 import unicodedata
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -36,7 +37,7 @@ from feedpub.catalogue.nodes import (
     join,
     kind_of,
 )
-from feedpub.model import Author, Enclosure, Image
+from feedpub.model import Author, Enclosure, Image, Selection
 
 MAX_ITEMS_RANGE = (1, 1000)
 HOSTS = ("netlify", "apache")
@@ -53,6 +54,11 @@ MAX_AUTHORS = 100
 """Enclosures and authors one article (or the site) may list: each is written into every
 feed that holds the article."""
 _ID = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
+_SLUG = r"[a-z0-9][a-z0-9-]{0,79}"
+"""A folder name feedpub writes feeds into, as given in the catalogue (an author's id, a
+selection's name)."""
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+"""Text with one of these has a slug: the test is much quicker than slugify."""
 # The address form feed validators accept: ASCII, and a dotted domain.
 _EMAIL = r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]*"
 _EMBEDDED_EMAIL = re.compile(r"\S+@\S+\.\w")
@@ -78,6 +84,14 @@ MAX_PIXELS = 65_535
 MAX_BYTES_RANGE = (1024, 64 * 2**20)
 """A feed file's budget: below 1 KiB not even a feed's own title and links fit; above
 64 MiB `feedpub verify` would not read it."""
+
+
+def _identifier(regex: str, expected: str) -> Pattern:
+    """An identifier of `regex`'s form, which YAML may type as a whole number (`id: 42`)."""
+    schema = {
+        "anyOf": [{"type": "string", "pattern": rf"^\s*{regex}\s*$"}, {"type": "integer", "minimum": 0}]
+    }
+    return Pattern(regex, expected, schema)
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -132,7 +146,7 @@ class ListOf(Kind[tuple[Any, ...]]):
 
 
 def _author(
-    nodes: Nodes, values: dict[str, yaml.Node], where: str, *, name: Any, email: Any, uri: Any
+    nodes: Nodes, values: dict[str, yaml.Node], where: str, *, name: Any, email: Any, uri: Any, id: Any
 ) -> Author | Invalid:
     if isinstance(name, str) and _EMBEDDED_EMAIL.search(name):
         nodes.error(
@@ -141,9 +155,18 @@ def _author(
             f"'name': '{name}' contains an e-mail address; give it in 'email' instead",
         )
         name = INVALID
-    if name is None or INVALID in (name, email, uri):
+    elif isinstance(name, str) and id is None and not _ASCII_WORD.search(name) and not tag_slug(name):
+        nodes.error(
+            values["name"],
+            join(where, "name"),
+            f"author '{name}' has no letter or digit to name the author's feed folder "
+            "(feeds/authors/<name>/); give the author an 'id' to name it (lower-case letters, "
+            "digits and hyphens, such as jane-doe)",
+        )
+        name = INVALID
+    if name is None or INVALID in (name, email, uri, id):
         return INVALID
-    return Author(name, email, uri)
+    return Author(name, email, uri, id)
 
 
 AUTHOR = Table(
@@ -156,6 +179,16 @@ AUTHOR = Table(
             Pattern(_EMAIL, "an e-mail address such as jane@example.org"),
         ),
         Field("uri", "an absolute http(s) URL", Link()),
+        Field(
+            "id",
+            "the author's feed folder (feeds/authors/<id>/), to tell apart people who share a name: "
+            "lower-case letters, digits and hyphens",
+            _identifier(
+                _SLUG,
+                "lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
+                "such as jane-doe-2",
+            ),
+        ),
     ),
 )
 AUTHOR_KIND = Record("author", AUTHOR, _author)
@@ -257,6 +290,17 @@ def tag_problem(name: str) -> str | None:
     if not tag_slug(name):
         return f"tag '{name}' has no letter or digit to name its feed folder"
     return None
+
+
+def author_key(author: Author) -> str:
+    """What makes two authors one: the same id, or, for authors without one, the same name as
+    `tag_key` folds it."""
+    return f"id:{author.id}" if author.id else f"name:{tag_key(author.name)}"
+
+
+def author_slug(author: Author) -> str:
+    """The author's folder under feeds/authors/: its id, else its name made a slug as a tag's is."""
+    return tag_slug(author.id or author.name)
 
 
 class TagNodes(Kind[tuple[yaml.Node, ...]]):
@@ -403,6 +447,175 @@ LANGUAGE = Field(
     Checked(Pattern(_LANGUAGE_TAG, "a BCP 47 language tag such as en or en-GB"), _registered),
     default="en",
 )
+
+
+def _conventional(nodes: Nodes, node: yaml.Node, where: str, tag: str) -> str:
+    """`tag` in the case BCP 47 recommends (RFC 5646, 2.1.1: en-GB, zh-Hant-TW), which case
+    alone cannot change the meaning of: one spelling for an article's language however it
+    was written, since every feed of it declares it."""
+    first, *rest = tag.split("-")
+    written = [first.lower()]
+    extension = len(first) == 1  # after a singleton (x-, u-...) every subtag is lower case
+    for subtag in rest:
+        extension = extension or len(subtag) == 1
+        if extension or len(subtag) not in (2, 4):
+            written.append(subtag.lower())
+        else:
+            written.append(subtag.upper() if len(subtag) == 2 else subtag.title())
+    return "-".join(written)
+
+
+ARTICLE_LANGUAGE = Checked(LANGUAGE.kind, _conventional)
+"""An article's language, or one a selection names."""
+
+
+# -- named selections ------------------------------------------------------------------------
+
+OWN_FOLDERS = ("tags", "authors", "lang", "archive")
+"""The folders feedpub itself writes feeds into under the output folder: no selection may
+take their names."""
+
+
+class Named(Kind[tuple[str, yaml.Node]]):
+    """A tag's or an author's name, with its node: whether it names one is known only once
+    every article is read."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT)
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> tuple[str, yaml.Node] | Invalid:
+        name = nodes.text(node, where, line=True)
+        return INVALID if name is INVALID else (name, node)
+
+
+def _given(nodes: Nodes, values: dict[str, yaml.Node], where: str, **read: Any) -> dict[str, Any] | Invalid:
+    return INVALID if INVALID in read.values() else read
+
+
+_TAG_NAMES = Field("tags", "a list of tag names", ListOf(Named(), "tag names", non_empty=True))
+_AUTHOR_NAMES = Field(
+    "authors",
+    "a list of authors, each by name or by id",
+    ListOf(Named(), "author names or ids", non_empty=True),
+)
+INCLUDE = Table(
+    "'include'",
+    (
+        replace(_TAG_NAMES, description="articles with any of these tags"),
+        replace(_AUTHOR_NAMES, description="articles by any of these authors (each by name or by id)"),
+        Field(
+            "languages",
+            "articles in any of these languages (BCP 47 tags such as en or fr-CA)",
+            ListOf(ARTICLE_LANGUAGE, "language tags such as [en, fr-CA]", non_empty=True),
+        ),
+    ),
+)
+EXCLUDE = Table(
+    "'exclude'",
+    (
+        replace(_TAG_NAMES, description="no article with any of these tags"),
+        replace(_AUTHOR_NAMES, description="no article by any of these authors (each by name or by id)"),
+    ),
+)
+SELECTION = Table(
+    "a selection",
+    (
+        Field("title", "the feed's title, plain text", Text(line=True), required=True),
+        Field("description", "the feed's description, plain text (default: the site's)", Text()),
+        Field(
+            "include",
+            "{tags, authors, languages}: an article must match one of each given",
+            Record("include", INCLUDE, _given),
+        ),
+        Field("exclude", "{tags, authors}: an article may match none", Record("exclude", EXCLUDE, _given)),
+    ),
+)
+
+Reference = tuple[str, str, str, yaml.Node]
+"""A tag or an author a selection names: 'tags' or 'authors', the slug of the name as
+written, where it is and its node."""
+
+
+class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
+    """site.feeds: each selection by name, with the tags and authors it names, which `rules`
+    looks for among the articles'."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "type": "object",
+                "additionalProperties": _ref("selection"),
+                "propertyNames": {"pattern": rf"^{_SLUG}$", "not": {"enum": list(OWN_FOLDERS)}},
+            }
+        )
+
+    def read(
+        self, nodes: Nodes, node: yaml.Node, where: str
+    ) -> dict[str, tuple[Selection, list[Reference]]] | Invalid:
+        if not isinstance(node, yaml.MappingNode):
+            nodes.error(
+                node, where, "'feeds' must map each feed's name to {title, description, include, exclude}"
+            )
+            return INVALID
+        found: dict[str, tuple[Selection, list[Reference]]] = {}
+        names: dict[str, yaml.Node] = {}
+        for key, value in node.value:
+            at = f"{where}.{key.value}" if isinstance(key, yaml.ScalarNode) else where
+            problem = _name_problem(key)
+            if problem is None and key.value in names:
+                problem = (
+                    f"duplicate feed '{key.value}' (first at line {names[key.value].start_mark.line + 1})"
+                )
+            if problem:
+                nodes.error(key, at, problem)
+                continue
+            names[key.value] = key
+            values = nodes.mapping(value, at, SELECTION)
+            if values is INVALID:
+                continue
+            read = {f.name: nodes.field(values, f, at) for f in SELECTION.fields}
+            if INVALID in read.values() or read["title"] is None:
+                continue
+            include, exclude = read["include"] or {}, read["exclude"] or {}
+            references: list[Reference] = [
+                (kind, tag_slug(name), f"{at}.{part}.{kind}[{j}]", named)
+                for chosen, part in ((include, "include"), (exclude, "exclude"))
+                for kind in ("tags", "authors")
+                for j, (name, named) in enumerate(chosen.get(kind) or ())
+            ]
+
+            def slugs(chosen: dict[str, Any], kind: str) -> tuple[str, ...]:
+                return tuple(dict.fromkeys(tag_slug(name) for name, _ in chosen.get(kind) or ()))
+
+            found[key.value] = (
+                Selection(
+                    key.value,
+                    read["title"],
+                    read["description"],
+                    tags=slugs(include, "tags"),
+                    authors=slugs(include, "authors"),
+                    languages=tuple(dict.fromkeys(t.lower() for t in include.get("languages") or ())),
+                    excluded_tags=slugs(exclude, "tags"),
+                    excluded_authors=slugs(exclude, "authors"),
+                ),
+                references,
+            )
+        return found
+
+
+def _name_problem(key: yaml.Node) -> str | None:
+    """Why `key` cannot name a selection's folder, if it cannot."""
+    expected = (
+        "expected lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
+        f"and none of feedpub's own folders: {', '.join(OWN_FOLDERS)}"
+    )
+    if not isinstance(key, yaml.ScalarNode) or key.tag == YAML + "merge":
+        return f"keys of 'feeds' must be names ({expected})"
+    if not re.fullmatch(_SLUG, key.value) or key.value in OWN_FOLDERS or key.value in _WINDOWS_RESERVED:
+        return f"'{key.value}' cannot name a feed's folder ({expected}, nor a Windows device name)"
+    return None
+
+
 SITE = Table(
     "'site'",
     (
@@ -439,6 +652,12 @@ SITE = Table(
         Field("websub_hub", "a WebSub hub to tell of new content, an absolute http(s) URL", Link()),
         Field("archive", "true to keep every article in RFC 5005 archive pages", Flag(), default=False),
         Field(
+            "feeds",
+            "named selections, each a feed of its own under feeds/<name>/: "
+            "{title, description, include: {tags, authors, languages}, exclude: {tags, authors}}",
+            Selections(),
+        ),
+        Field(
             "hosting",
             "static hosts to write configuration for beside the feeds: netlify (a _headers file, "
             "which Cloudflare Pages reads too) and apache (an .htaccess file)",
@@ -470,16 +689,10 @@ ARTICLE = Table(
         Field(
             "id",
             "a permanent identifier: letters, digits, '.', '_', '-' or '~'",
-            Pattern(
+            _identifier(
                 _ID,
                 "a permanent identifier: letters, digits, '.', '_', '-' or '~', at most 128, "
                 "starting with a letter or digit",
-                {
-                    "anyOf": [
-                        {"type": "string", "pattern": r"^\s*[A-Za-z0-9][A-Za-z0-9._~-]{0,127}\s*$"},
-                        {"type": "integer", "minimum": 0},
-                    ]
-                },
             ),
             required=True,
             unique=True,
@@ -532,6 +745,9 @@ ARTICLE = Table(
             "its tags' content says",
             Flag(),
         ),
+        Field(
+            "language", "a BCP 47 language tag such as fr or en-GB (default: the site's)", ARTICLE_LANGUAGE
+        ),
     ),
 )
 
@@ -562,5 +778,8 @@ RECORDS = {
     "tag": TAG,
     "image": IMAGE,
     "enclosure": ENCLOSURE,
+    "selection": SELECTION,
+    "include": INCLUDE,
+    "exclude": EXCLUDE,
 }
 """Each mapping the catalogue holds, by the name the JSON Schema gives it."""

@@ -3,6 +3,7 @@ across articles, which run once over the whole list however the catalogue was re
 
 from __future__ import annotations
 
+import difflib
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,18 +13,20 @@ import yaml
 
 from feedpub.catalogue import fields as f
 from feedpub.catalogue.nodes import INVALID, Invalid, Nodes, is_null, kind_of
-from feedpub.model import Article, Author, Site, Tag
+from feedpub.model import Article, Author, Selection, Site, Tag
 
 Definitions = dict[str, tuple[yaml.Node, f.TagSettings]]
 """site.tags: each defined tag's key node and settings, by slug."""
+References = dict[str, list[f.Reference]]
+"""site.feeds: the tags and authors each selection names, by the selection's name."""
 
 
-def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
-    """The site (None if invalid) and its tag definitions. Sets the time zone that dates
-    without an offset are read in."""
+def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions, References]:
+    """The site (None if invalid), its tag definitions and what its selections name. Sets the
+    time zone that dates without an offset are read in."""
     values = nodes.mapping(node, "site", f.SITE)
     if values is INVALID:
-        return None, {}
+        return None, {}, {}
     read: dict[str, Any] = {}
     for name in f.SITE.names:  # the time zone first: dates depend on it
         if name not in ("author", "authors"):
@@ -33,27 +36,39 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions]:
     authors = _authors(nodes, values, "site")
     definitions = read["tags"] if isinstance(read["tags"], dict) else {}
     read.pop("tags")  # its problems are reported; articles are read with what is valid of it
-    if INVALID in read.values() or authors is INVALID or any(read[f.name] is None for f in f.SITE.required):
-        return None, definitions
+    selections = read.pop("feeds") or {}
+    references = {} if selections is INVALID else {name: named for name, (_, named) in selections.items()}
+    if (
+        INVALID in read.values()
+        or selections is INVALID
+        or authors is INVALID
+        or any(read[f.name] is None for f in f.SITE.required)
+    ):
+        return None, definitions, references
     feed_url = read["feed_url"]
-    return Site(
-        title=read["title"],
-        link=read["link"],
-        feed_url=feed_url if feed_url.endswith("/") else feed_url + "/",
-        description=read["description"],
-        language=read["language"],
-        timezone=str(nodes.tz),
-        authors=authors,
-        max_items=read["max_items"],
-        id=read["id"] or read["link"],
-        websub_hub=read["websub_hub"],
-        archive=read["archive"],
-        hosting=read["hosting"],
-        icon=read["icon"],
-        logo=read["logo"],
-        content=read["content"],
-        max_bytes=read["max_bytes"],
-    ), definitions
+    return (
+        Site(
+            title=read["title"],
+            link=read["link"],
+            feed_url=feed_url if feed_url.endswith("/") else feed_url + "/",
+            description=read["description"],
+            language=read["language"],
+            timezone=str(nodes.tz),
+            authors=authors,
+            max_items=read["max_items"],
+            id=read["id"] or read["link"],
+            websub_hub=read["websub_hub"],
+            archive=read["archive"],
+            hosting=read["hosting"],
+            icon=read["icon"],
+            logo=read["logo"],
+            content=read["content"],
+            max_bytes=read["max_bytes"],
+            feeds=tuple(selection for selection, _ in selections.values()),
+        ),
+        definitions,
+        references,
+    )
 
 
 def _authors(nodes: Nodes, values: Mapping[str, yaml.Node], where: str) -> tuple[Author, ...] | Invalid:
@@ -99,6 +114,9 @@ class Places:
 
     unique: list[dict[str, yaml.Node]] = field(default_factory=list)
     tags: list[list[yaml.Node]] = field(default_factory=list)
+    articles: list[yaml.Node] = field(default_factory=list)
+    authors: list[list[tuple[str, yaml.Node]]] = field(default_factory=list)
+    """Where each article's own authors are, and their nodes ([] where it has the site's)."""
 
 
 @dataclass
@@ -135,12 +153,12 @@ _DEFAULTS: dict[str, Any] = {
 
 def article(
     nodes: Nodes, node: yaml.Node, where: str, site: Site | None, tags: Tags
-) -> tuple[Read, dict[str, yaml.Node], list[yaml.Node]]:
-    """The article at `node` read on its own, with the nodes of its unique fields and of
-    its tags."""
+) -> tuple[Read, dict[str, yaml.Node], list[yaml.Node], list[tuple[str, yaml.Node]]]:
+    """The article at `node` read on its own, with the nodes of its unique fields, of its
+    tags and of its own authors."""
     values = nodes.mapping(node, where, f.ARTICLE)
     if values is INVALID:
-        return Read(None, {}, ()), {}, []
+        return Read(None, {}, ()), {}, [], []
     read = dict(_DEFAULTS)
     for name, value in values.items():
         if name in read:
@@ -164,6 +182,14 @@ def article(
         )
         read["updated"] = INVALID
     authors = _authors(nodes, values, where)
+    listed_authors = values.get("authors")
+    author_nodes = (
+        [(f"{where}.author", values["author"])]
+        if "author" in values
+        else [(f"{where}.authors[{j}]", item) for j, item in enumerate(listed_authors.value)]
+        if isinstance(listed_authors, yaml.SequenceNode)
+        else []
+    )
     if authors == () and site is not None:
         authors = site.authors
         if not authors:
@@ -184,7 +210,7 @@ def article(
         or authors is INVALID
         or any(read[f.name] is None for f in f.ARTICLE.required)
     ):
-        return Read(None, unique, article_tags), unique_nodes, tag_nodes
+        return Read(None, unique, article_tags), unique_nodes, tag_nodes, author_nodes
     made = Article(
         read["id"],
         read["title"],
@@ -201,8 +227,9 @@ def article(
         read["guid"],
         read["atom_id"],
         read["full_text"],
+        read["language"],
     )
-    return Read(made, unique, article_tags), unique_nodes, tag_nodes
+    return Read(made, unique, article_tags), unique_nodes, tag_nodes, author_nodes
 
 
 def articles(
@@ -216,10 +243,12 @@ def articles(
         nodes.error(node, "articles", f"'articles' must be a list, not a {kind_of(node)}")
         return reads, places
     for i, item in enumerate(node.value):
-        read, unique_nodes, tag_nodes = article(nodes, item, f"articles[{i}]", site, tags)
+        read, unique_nodes, tag_nodes, author_nodes = article(nodes, item, f"articles[{i}]", site, tags)
         reads.append(read)
         places.unique.append(unique_nodes)
         places.tags.append(tag_nodes)
+        places.articles.append(item)
+        places.authors.append(author_nodes)
     return reads, places
 
 
@@ -238,6 +267,52 @@ class Clash:
     field: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class AuthorClash:
+    """Author number `author` of article `article` would share a folder with another author,
+    number `first_author` of article `first`; or, if `uri`, is taken for that author, whose
+    name it has, but gives another uri (a warning)."""
+
+    article: int
+    author: int
+    first: int
+    first_author: int
+    uri: bool = False
+
+
+class Authors:
+    """The authors of the articles, one per `author_key`, seen article by article."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[Author, int, int]] = {}
+        """Each author as first written, and where, by key."""
+        self.slugs: dict[str, tuple[int, int]] = {}
+        self.clashes: list[AuthorClash] = []
+        self._keys: dict[tuple[str, str | None], str] = {}  # many articles share their authors
+        self._uris: dict[str, tuple[str, int, int]] = {}
+        self._told: set[str] = set()  # keys of authors already reported, to report each once
+
+    def see(self, i: int, article: Article) -> None:
+        for a, author in enumerate(article.authors):
+            key = self._keys.get((author.name, author.id))
+            if key is None:
+                key = self._keys[author.name, author.id] = f.author_key(author)
+            if key not in self.first:
+                slug = f.author_slug(author)
+                if slug in self.slugs:
+                    if key not in self._told:
+                        self._told.add(key)
+                        self.clashes.append(AuthorClash(i, a, *self.slugs[slug]))
+                    continue
+                self.first[key] = (author, i, a)
+                self.slugs[slug] = (i, a)
+            if author.uri and not author.id:
+                uri, first, first_author = self._uris.setdefault(key, (author.uri, i, a))
+                if uri != author.uri and key not in self._told:
+                    self._told.add(key)
+                    self.clashes.append(AuthorClash(i, a, first, first_author, uri=True))
+
+
 @dataclass
 class Across:
     """What the rules across articles find."""
@@ -249,16 +324,23 @@ class Across:
     clashes: list[Clash]
     unused: list[str]
     """Slugs of tags the site defines that no article has."""
+    authors: list[Author] = field(default_factory=list)
+    """Every author, in order of first appearance, as first written."""
+    author_clashes: list[AuthorClash] = field(default_factory=list)
+    unknown: list[tuple[str, str, str]] = field(default_factory=list)
+    """What selections name that no article has: the selection, 'tags' or 'authors', the slug."""
 
     @property
     def clean(self) -> bool:
-        return not self.clashes and not self.unused
+        return not self.clashes and not self.unused and not self.author_clashes and not self.unknown
 
 
-def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
+def across(reads: Sequence[Read], defined: Sequence[str], selections: Sequence[Selection] = ()) -> Across:
     """The rules that look across articles: ids (and kept ids) are unique; spellings of one tag (see
-    `tag_key`) are one tag, named by the first; two different tags may not share a folder;
-    every tag the site defines is used. One pass, in catalogue order."""
+    `tag_key`) are one tag, named by the first; two different tags may not share a folder, nor
+    two different authors (see `author_key`); every tag the site defines is used, and every
+    tag and author a selection names. One pass, in catalogue order."""
+    authors = Authors()
     seen: dict[tuple[str, str], int] = {}  # each unique field's values
     by_key: dict[str, Tag] = {}
     by_slug: dict[str, tuple[int, int]] = {}
@@ -285,6 +367,8 @@ def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
                 by_name[tag.name] = known
             named.append(known)
         article = read.article
+        if article is not None:
+            authors.see(i, article)
         if article is not None and (
             len(named) != len(article.tags)
             or any(k is not t for k, t in zip(named, article.tags, strict=True))
@@ -293,13 +377,43 @@ def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
             article = replace(article, tags=tuple({id(k): k for k in named}.values()))
         articles.append(article)
     used = {tag.slug for tag in by_key.values()}
-    return Across(list(by_key.values()), articles, clashes, [s for s in defined if s not in used])
+    unknown = [
+        (selection.name, kind, slug)
+        for selection in selections
+        for kind, named, known in (
+            ("tags", selection.tags + selection.excluded_tags, by_slug),
+            ("authors", selection.authors + selection.excluded_authors, authors.slugs),
+        )
+        for slug in named
+        if slug not in known
+    ]
+    return Across(
+        list(by_key.values()),
+        articles,
+        clashes,
+        [s for s in defined if s not in used],
+        [author for author, _, _ in authors.first.values()],
+        authors.clashes,
+        unknown,
+    )
 
 
 def place(
-    nodes: Nodes, found: Across, reads: Sequence[Read], places: Places, definitions: Definitions
+    nodes: Nodes,
+    found: Across,
+    reads: Sequence[Read],
+    places: Places,
+    definitions: Definitions,
+    references: References,
 ) -> None:
     """Report what `across` found, at the places the articles were read from."""
+    for author_clash in found.author_clashes:
+        _place_author(nodes, author_clash, reads, places)
+    unknown = set(found.unknown)
+    for name, named in references.items():
+        for kind, slug, where, node in named:
+            if (name, kind, slug) in unknown:
+                _place_unknown(nodes, found, where, kind, node)
     for clash in found.clashes:
         if clash.tag is None:
             node, first = places.unique[clash.article][clash.field], places.unique[clash.first][clash.field]
@@ -332,3 +446,58 @@ def place(
             f"no article has the tag '{key.value}', so this entry is unused",
             warning=True,
         )
+
+
+def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], places: Places) -> None:
+    def where(article: int, author: int) -> tuple[str, yaml.Node]:
+        """The author's place: its own, or the article's where it has the site's authors."""
+        own = places.authors[article]
+        return own[author] if own else (f"articles[{article}]", places.articles[article])
+
+    def author(article: int, number: int) -> Author:
+        found = reads[article].article
+        assert found is not None  # only valid articles' authors are compared
+        return found.authors[number]
+
+    at, node = where(clash.article, clash.author)
+    line = where(clash.first, clash.first_author)[1].start_mark.line + 1
+    this, first = author(clash.article, clash.author), author(clash.first, clash.first_author)
+    if clash.uri:
+        nodes.error(
+            node,
+            at,
+            f"author '{this.name}' has the uri {this.uri}, but '{first.name}' (line {line}) has {first.uri}: "
+            "they are taken for one author, with one feed; if they are two people, give each an 'id'",
+            warning=True,
+        )
+    else:
+        nodes.error(
+            node,
+            at,
+            f"authors '{this.name}' and '{first.name}' (line {line}) would both be written to "
+            f"feeds/authors/{f.author_slug(this)}/; give one an 'id' (or, if they are one person, "
+            "the same name)",
+        )
+
+
+def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yaml.Node) -> None:
+    """A tag or author a selection names that no article has, with the likeliest it meant."""
+    known = (
+        [tag.name for tag in found.tags]
+        if kind == "tags"
+        else [author.id or author.name for author in found.authors]  # what names each (see author_slug)
+    )
+    what = kind[:-1]
+    close = difflib.get_close_matches(node.value, known, n=3, cutoff=0.6)
+    hint = (
+        "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        if close
+        else f"no {what} has a name close to it"
+    )
+    examples = ", ".join(known[:5]) + (", ..." if len(known) > 5 else "")
+    nodes.error(
+        node,
+        where,
+        f"no article has the {what} '{node.value}' ({hint} expected "
+        + (f"one of: {examples})" if known else f"a {what} some article has; there is none)"),
+    )

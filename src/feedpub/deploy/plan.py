@@ -20,8 +20,9 @@ from feedpub.render import hosting
 TIERS = 4
 """Uploads go in this many steps, each finished before the next starts, so that whatever a
 reader can reach links only to what is there already: first everything that no live document
-is the way in to (archive pages, the stylesheet, files of your own), then the tag feeds, then
-the site's feeds, then the index page and the OPML file, which link to all of them."""
+is the way in to (archive pages, the stylesheet, files of your own), then the feeds of tags,
+authors, languages and selections, then the site's feeds, then the index page and the OPML
+file, which link to all of them."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def tier(path: str) -> int:
     feed = name in ("atom.xml", "rss.xml", "feed.json")
     if feed and not folder:
         return 2
-    if feed and folder.startswith("tags/") and folder.count("/") == 1:
+    if feed and not hosting.is_archive_page(path):
         return 1
     if path in ("index.html", "feeds.opml"):
         return 3

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub import parallel
+from feedpub.catalogue.fields import OWN_FOLDERS
 from feedpub.model import Catalogue
 from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, syndication
 from feedpub.render.content import texts
@@ -27,8 +28,13 @@ SITE_FILES = frozenset(
     {opml.OPML, index_page.INDEX, syndication.STYLESHEET, hosting.HEADERS, hosting.HTACCESS}
 )
 """What only the output folder itself holds, beside its feeds."""
-_FEED_FOLDER = re.compile(r"(?:tags/[a-z0-9-]+(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?")
-"""Where feeds go: '' for the site, 'tags/<slug>', and their archive pages 'archive/<n>'."""
+_SELECTION = rf"(?!(?:{'|'.join(OWN_FOLDERS)})$)[a-z0-9][a-z0-9-]{{0,79}}"
+"""A selection's folder: a name that is none of feedpub's own folders (see fields.OWN_FOLDERS)."""
+_FEED_FOLDER = re.compile(
+    rf"(?:(?:(?:tags|authors|lang)/[a-z0-9-]+|{_SELECTION})(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?"
+)
+"""Where feeds go: '' for the site, 'tags/<slug>', 'authors/<slug>', 'lang/<tag>', a selection's
+'<name>', and their archive pages 'archive/<n>'."""
 
 
 def could_write(path: str) -> bool:

@@ -43,6 +43,11 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES.get(f".{extension}", UNKNOWN_TYPE) if dot else UNKNOWN_TYPE
 
 
+def is_archive_page(path: str) -> bool:
+    """Whether `path` is a file of an archive page."""
+    return _ARCHIVE_PAGE.fullmatch(path) is not None
+
+
 def newest_pages(paths: Iterable[str]) -> dict[str, int]:
     """The number of each feed's newest archive page, by the feed's folder ('' for the site's),
     for the feeds that have archive pages among `paths`."""

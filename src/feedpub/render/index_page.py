@@ -12,7 +12,7 @@ from html import escape
 from feedpub.model import Image, Site
 from feedpub.render.jsonfeed import JSON
 from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_TYPE
-from feedpub.render.opml import OPML
+from feedpub.render.opml import FOLDERS, OPML
 from feedpub.render.plan import Feed
 from feedpub.render.syndication import ATOM, MEDIA_TYPES, RSS
 
@@ -46,7 +46,15 @@ def render(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
         f'href="{escape(home.url(site, name))}">'
         for name, label, kind in FORMATS
     ]
-    rows = "\n".join(_row(site, feed) for feed in feeds)
+    groups = [("", [home])] + [(name, [f for f in feeds if f.kind == kind]) for kind, name in FOLDERS.items()]
+    rows = "\n".join(
+        "<tbody>\n"
+        + (f'<tr><th colspan="4" scope="colgroup">{name}</th></tr>\n' if name else "")
+        + "\n".join(_row(site, feed) for feed in grouped)
+        + "\n</tbody>"
+        for name, grouped in groups
+        if grouped
+    )
     snippet = escape("\n".join(discovery))
     emblem = site.logo or site.icon
     page = f"""<!doctype html>
@@ -72,9 +80,7 @@ feeds as OPML</a>.</p>
 <table>
 <thead><tr><th scope="col">Feed</th><th scope="col">Entries</th><th scope="col">Newest</th>
 <th scope="col">Formats</th></tr></thead>
-<tbody>
 {rows}
-</tbody>
 </table>
 <h2>Linking the feeds from your site</h2>
 <p>Put these lines in the <code>&lt;head&gt;</code> of the site's pages, so that browsers and
@@ -105,10 +111,13 @@ def _row(site: Site, feed: Feed) -> str:
     if newest and newest.image:
         when += _image(newest.image, "thumbnail")
     icon = _image(Image(feed.icon), "icon") if feed.icon else ""
+    hreflang = f' hreflang="{escape(feed.language)}"' if feed.language else ""
     links = " · ".join(
-        f'<a href="{escape(feed.url(site, name))}" type="{kind}">{label}</a>' for name, label, kind in FORMATS
+        f'<a href="{escape(feed.url(site, name))}" type="{kind}"{hreflang}>{label}</a>'
+        for name, label, kind in FORMATS
     )
+    language = f' lang="{escape(feed.language)}"' if feed.language else ""
     return (
-        f'<tr><td>{icon}<a href="{escape(feed.url(site, ATOM))}">{escape(feed.title)}</a></td>'
+        f'<tr><td{language}>{icon}<a href="{escape(feed.url(site, ATOM))}">{escape(feed.title)}</a></td>'
         f'<td class="count">{len(feed.entries)}</td><td>{when}</td><td>{links}</td></tr>'
     )

@@ -34,7 +34,7 @@ def render(site: Site, feed: Feed, items: Mapping[tuple[str, bool], bytes]) -> d
         "home_page_url": site.link,
         "feed_url": feed.url(site, JSON),
         "description": feed.description,
-        "language": site.language,
+        "language": feed.language or site.language,
         "items": _ITEMS,
     }
     if site.authors:
@@ -73,6 +73,8 @@ def _item(entry: Entry, shown: Texts) -> dict[str, Any]:
         item["content_text"] = shown.summary
     if article.tags:
         item["tags"] = [tag.name for tag in article.tags]
+    if entry.language:
+        item["language"] = entry.language
     if article.image:
         item["image"] = article.image.url
     if article.enclosures:

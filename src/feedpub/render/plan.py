@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from feedpub.catalogue.fields import kept_atom_id
-from feedpub.model import Article, Catalogue, Site, Tag
+from feedpub.catalogue.fields import author_key, author_slug, kept_atom_id
+from feedpub.model import Article, Catalogue, Selection, Site, Tag
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """The date of a feed with no entries: fixed, so that an empty feed is deterministic too
@@ -33,6 +33,8 @@ class Entry:
     """Its id in Atom (see `atom_id`)."""
     full: bool = True
     """Whether it carries the article's content (always False for an article without any)."""
+    language: str | None = None
+    """The article's language where it is not the site's, which the entry then names."""
 
     @property
     def key(self) -> tuple[str, bool]:
@@ -61,6 +63,17 @@ class Feed:
     (RFC 5005 makes that optional): a full page then never changes."""
     icon: str | None = None
     logo: str | None = None
+    language: str | None = None
+    """The language every entry is in, where it is not the site's; None for the site's
+    (as for a feed with no entries, or entries in several languages)."""
+
+    @property
+    def kind(self) -> str:
+        """What the feed (or the feed an archive page belongs to) selects by: 'site', 'tags',
+        'authors', 'lang', or 'feeds' for a named selection (site.feeds)."""
+        home = self.folder if self.current is None else self.current
+        first = home.partition("/")[0]
+        return "site" if not home else first if first in ("tags", "authors", "lang") else "feeds"
 
     def path(self, filename: str, folder: str | None = None) -> str:
         """Where `filename` in this feed's folder, or in `folder`, goes under the output folder."""
@@ -106,17 +119,26 @@ def by_count(site: Site) -> Fit:
 
 
 def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[Feed]:
-    """The site feed and one feed per tag with a published entry, each newest first, cut to
-    size by `fit` (by default `by_count`)."""
+    """The site feed, then one feed per tag, per author, per language (if the published
+    articles have several) and per selection (site.feeds) that holds a published article,
+    each newest first, cut to size by `fit` (by default `by_count`), with its archive pages."""
     site = catalogue.site
     fit = fit or by_count(site)
     visible = [a for a in catalogue.articles if not a.draft and a.published <= now]
     updated = _distinct({a.id: a.updated if a.updated and a.updated <= now else a.published for a in visible})
     published = sorted(visible, key=lambda a: (a.published, a.id), reverse=True)
     by_tag: dict[str, list[Article]] = {tag.slug: [] for tag in catalogue.tags}
+    authors = _Authors(catalogue)
+    by_author: dict[str, list[Article]] = {key: [] for key in authors.first}
+    site_language = site.language.lower()
+    languages = {a.id: a.language.lower() if a.language else site_language for a in visible}
+    by_language: dict[str, list[Article]] = {}
     for article in published:
         for tag in article.tags:
             by_tag[tag.slug].append(article)
+        for key in authors.keys(article):
+            by_author[key].append(article)
+        by_language.setdefault(languages[article.id], []).append(article)
     entries: dict[
         tuple[str, bool], Entry
     ] = {}  # one per article and form, made only for those a feed may hold
@@ -126,8 +148,14 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
         key = article.id, full and article.content is not None
         if key not in entries:
             own = entry_id(site, article.id)
+            language = article.language if languages[article.id] != site_language else None
             entries[key] = Entry(
-                article, article.guid or own, updated[article.id], atom_id(article, own), key[1]
+                article,
+                article.guid or own,
+                updated[article.id],
+                atom_id(article, own),
+                full=key[1],
+                language=language,
             )
         return entries[key]
 
@@ -139,12 +167,25 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
         full = ((tag and tag.content) or site.content) == "full"
         candidates = articles if site.archive else articles[: site.max_items]
         icon, logo = (tag and tag.icon) or site.icon, (tag and tag.logo) or site.logo
-        frame = Feed(folder, feed_id, title, description, (), EMPTY_FEED_DATE, icon=icon, logo=logo)
-        kept, pages = fit(frame, [entry(a, full) for a in candidates])
+        held = [entry(a, full) for a in candidates]
+        # what a size budget measures the frame with: the longest language a page may declare
+        longest = max([site.language, *(e.language for e in held if e.language)], key=len)
+        frame = Feed(
+            folder, feed_id, title, description, (), EMPTY_FEED_DATE, icon=icon, logo=logo, language=longest
+        )
+        kept, pages = fit(frame, held)
         names = [archive_folder(folder, number) for number in range(1, len(pages) + 1)]
         newest = max((e.updated for e in kept), default=EMPTY_FEED_DATE)
         newest_page = names[-1] if names else None
-        result = [replace(frame, entries=tuple(kept), updated=newest, prev_archive=newest_page)]
+        result = [
+            replace(
+                frame,
+                entries=tuple(kept),
+                updated=newest,
+                prev_archive=newest_page,
+                language=_language(kept),
+            )
+        ]
         for number, page in enumerate(pages):
             result.append(
                 replace(
@@ -154,6 +195,7 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
                     updated=max(e.updated for e in page),
                     current=folder,
                     prev_archive=names[number - 1] if number else None,
+                    language=_language(page),
                 )
             )
         return result
@@ -164,7 +206,78 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
             result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag)
+    for key, held in by_author.items():
+        if held:
+            name = authors.first[key].name
+            folder = f"authors/{authors.slug(key)}"
+            result += feed(folder, f"{site.title} — {name}", f"Articles by {name} from {site.title}.", held)
+    if len(by_language) > 1:
+        spelt = {site_language: site.language}  # each language as first written
+        for article in visible:
+            if article.language:
+                spelt.setdefault(article.language.lower(), article.language)
+        for lower in sorted(by_language):
+            written = spelt[lower]
+            description = f"Articles in “{written}” from {site.title}."
+            result += feed(f"lang/{lower}", f"{site.title} — {written}", description, by_language[lower])
+    for selection in site.feeds:
+        chosen = [a for a in published if _chosen(selection, a, authors.slugs(a), languages[a.id])]
+        if chosen:
+            description = selection.description or site.description
+            result += feed(selection.name, selection.title, description, chosen)
     return result
+
+
+class _Authors:
+    """The catalogue's authors, each known by `author_key`, as first written; the keys of an
+    article's authors, worked out once for each spelling (many articles share them)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.first = {author_key(author): author for author in catalogue.authors}
+        self._keys: dict[tuple[str, str | None], str] = {}
+        self._slugs: dict[str, str] = {}
+
+    def keys(self, article: Article) -> list[str]:
+        """The keys of the article's authors, each once."""
+        keys = []
+        for author in article.authors:
+            key = self._keys.get((author.name, author.id))
+            if key is None:
+                key = self._keys[author.name, author.id] = author_key(author)
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+    def slug(self, key: str) -> str:
+        """The folder name of the author known by `key`."""
+        if key not in self._slugs:
+            self._slugs[key] = author_slug(self.first[key])
+        return self._slugs[key]
+
+    def slugs(self, article: Article) -> set[str]:
+        return {self.slug(key) for key in self.keys(article)}
+
+
+def _chosen(selection: Selection, article: Article, authors: set[str], language: str) -> bool:
+    """Whether the selection holds the article: by one of its tags, one of its authors and
+    one of its languages (each if it names any), and by none of those it excludes."""
+    tags = {tag.slug for tag in article.tags}
+    return (
+        (not selection.tags or not tags.isdisjoint(selection.tags))
+        and (not selection.authors or not authors.isdisjoint(selection.authors))
+        and (not selection.languages or language in selection.languages)
+        and tags.isdisjoint(selection.excluded_tags)
+        and authors.isdisjoint(selection.excluded_authors)
+    )
+
+
+def _language(entries: Sequence[Entry]) -> str | None:
+    """The language every one of `entries` is in, where it is not the site's (see `Feed.language`)."""
+    first = entries[0].language if entries else None
+    if first is None:
+        return None
+    own = first.lower()
+    return first if all(e.language and e.language.lower() == own for e in entries) else None
 
 
 def archive_folder(folder: str, number: int) -> str:

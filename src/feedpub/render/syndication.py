@@ -42,6 +42,8 @@ _MEDIA_TITLE = f"{{{MEDIA_NS}}}title"
 _IMAGE_URL = re.compile(r"[^?#]*\.(?:jpe?g|gif|png)|[^?#]*/[^./?#]*", re.IGNORECASE)
 """The image addresses the W3C validator accepts in an RSS <image>: a JPEG, GIF or PNG file,
 or an address whose last segment names no format (it warns of any other extension)."""
+_DC_LANGUAGE = f"{{{_FEEDGEN_RSS_NAMESPACES['dc']}}}language"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ATOM_LINK = f"{{{_FEEDGEN_RSS_NAMESPACES['atom']}}}link"
 _HISTORY = "http://purl.org/syndication/history/1.0"
 _ARCHIVE = f"{{{_HISTORY}}}archive"
@@ -76,6 +78,10 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
     atom.find("id").text = entry.atom_id
     _finish_rss_item(rss, entry.article)
     _finish_atom_entry(atom, entry.article)
+    if entry.language:
+        # RSS 2.0 gives only the channel a language; Dublin Core's element is what readers know
+        etree.SubElement(rss, _DC_LANGUAGE).text = entry.language
+        atom.set(_XML_LANG, entry.language)
     for element in (rss, atom):
         _name_image(element, entry.article.image)
     channel = etree.SubElement(etree.Element("rss", nsmap=_FEEDGEN_RSS_NAMESPACES), "channel")
@@ -120,7 +126,7 @@ def render(
     gen.id(feed.id)
     gen.title(feed.title)
     gen.description(feed.description)
-    gen.language(site.language)
+    gen.language(feed.language or site.language)
     gen.generator("feedpub")
     gen.updated(feed.updated)
     gen.lastBuildDate(feed.updated)  # feedgen would otherwise stamp the build time

@@ -62,6 +62,7 @@ ITEM = {
     "source",
     f"{{{CONTENT}}}encoded",
     f"{{{DC}}}creator",
+    f"{{{DC}}}language",
     f"{{{MEDIA}}}content",
     f"{{{MEDIA}}}thumbnail",
     f"{{{MEDIA}}}group",
@@ -117,9 +118,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
         check_html(element, report, relative_ok=False, plain=True)
     for element in channel.findall("link") + channel.findall("docs"):
         check_uri(element, text_of(element), report)
-    for element in channel.findall("language"):
-        if not LANGUAGE_TAG.fullmatch(text_of(element)):
-            report.at(element, "InvalidLanguage", f"{text_of(element)!r} is not an ISO 639 language code")
+    _check_languages(channel.findall("language"), report)
     for element in channel.findall("lastBuildDate") + channel.findall("pubDate"):
         check_rfc822(element, report)
     check_self_links(channel, channel.findall(f"{{{ATOM}}}link"), relative, report, "MissingAtomSelfLink")
@@ -128,6 +127,12 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     guids: dict[str, int] = {}
     for item in items:
         _check_item(item, guids, report)
+
+
+def _check_languages(elements: list[etree._Element], report: Report) -> None:
+    for element in elements:
+        if not LANGUAGE_TAG.fullmatch(text_of(element)):
+            report.at(element, "InvalidLanguage", f"{text_of(element)!r} is not an ISO 639 language code")
 
 
 def _check_children(parent: etree._Element, allowed: set[str], report: Report) -> None:
@@ -196,6 +201,7 @@ def _check_item(item: etree._Element, guids: dict[str, int], report: Report) -> 
         )
     for element in item.findall("link"):
         check_uri(element, text_of(element), report)
+    _check_languages(item.findall(f"{{{DC}}}language"), report)
     for element in item.findall("pubDate"):
         check_rfc822(element, report)
     for element in item.findall("author"):
