@@ -168,3 +168,21 @@ def test_a_feed_that_cannot_hold_even_its_own_elements_is_a_warning_at_the_budge
     assert checked.returncode == 0
     assert checked.stderr.startswith("articles.yaml:7:14: warning: 'max_bytes': "), checked.stderr
     assert "with no entry at all" in checked.stderr
+
+
+def test_a_feed_in_a_long_language_tag_is_measured_with_it() -> None:
+    """A feed whose entries share a language declares it, not the site's: the budget must
+    count it, however long the tag (private-use subtags make it hundreds of characters)."""
+    tag = "en-x-" + "-".join(letter * 8 for letter in "abcdefghijklmnopqrstuvwxyz" * 3)
+    text = catalogue_text(
+        *(article(f"a{i}", f"language: {tag}", published=f"2024-01-0{i}") for i in range(1, 4)),
+        site=SITE.replace("articles:", "  content: summary\narticles:"),
+    )
+    whole = rendered(valid(text), NOW).files
+    assert tag.encode() in whole["rss.xml"]
+    largest = max(len(whole[name]) for name in FORMATS)
+    # a byte short of the site feed with all three: one must leave, counting the tag
+    budgeted = text.replace("  content: summary\n", f"  content: summary\n  max_bytes: {largest - 1}\n")
+    files = rendered(valid(budgeted), NOW).files
+    assert max(len(files[path]) for path in files if path.endswith(FORMATS)) < largest
+    assert len(json.loads(files["feed.json"])["items"]) < 3
