@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from feedpub import __version__, publish, source
 from feedpub.problems import Problem, Severity
@@ -199,4 +198,8 @@ def code_version() -> str:
 def _moment_in(moment: datetime | None, timezone: str) -> datetime:
     """`moment` (the clock if None) with `timezone` if it has none of its own."""
     moment = moment or datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+    if moment.tzinfo:
+        return moment
+    from zoneinfo import ZoneInfo  # only --now without an offset needs the time zone database
+
+    return moment.replace(tzinfo=ZoneInfo(timezone))

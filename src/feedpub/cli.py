@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -433,6 +432,8 @@ def _passed(path: str, found: Catalogue) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import tempfile
+
     from feedpub import serve
 
     folder = Path(args.catalogue).resolve().parent
