@@ -16,9 +16,9 @@ from slugify import slugify
 
 from feedpub.catalogue.nodes import (
     INVALID,
+    MERGE,
     TEXT,
     URL,
-    YAML,
     Checked,
     Choice,
     Count,
@@ -294,7 +294,7 @@ class TagDefinitions(Kind[dict[str, tuple[yaml.Node, str | None, str | None]]]):
             return INVALID
         defined: dict[str, tuple[yaml.Node, str | None, str | None]] = {}
         for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag == YAML + "merge":
+            if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE:
                 nodes.error(key, where, "keys of 'tags' must be tag names")
                 continue
             at = f"{where}.{key.value}"
