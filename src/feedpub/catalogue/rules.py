@@ -285,8 +285,11 @@ def across(reads: Sequence[Read], defined: Sequence[str]) -> Across:
             len(named) != len(article.tags)
             or any(k is not t for k, t in zip(named, article.tags, strict=True))
         ):
-            # another spelling, or the same tag twice: each tag once, as first spelt
-            article = replace(article, tags=tuple({id(k): k for k in named}.values()))
+            # another spelling, or the same tag twice: each tag once, as first spelt (tags
+            # that the other process of a reading in two parts made are equal, not the same)
+            tags = tuple({id(k): k for k in named}.values())
+            if tags != article.tags:
+                article = replace(article, tags=tags)
         articles.append(article)
     used = {tag.slug for tag in by_key.values()}
     return Across(list(by_key.values()), articles, clashes, [s for s in defined if s not in used])
