@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from feedpub import __version__, moments, publish, source
 from feedpub.problems import Problem, Severity, ordered
@@ -274,6 +273,8 @@ def _moment_in(moment: datetime | None, timezone: str) -> datetime:
     moment = moment or datetime.now(UTC)
     if moment.tzinfo:
         return moment
+    from zoneinfo import ZoneInfo  # only --now without an offset needs the time zone database
+
     zone = ZoneInfo(timezone)
     if moments.skipped(moment, zone):
         raise NoSuchMoment(moment, timezone)

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -449,6 +448,8 @@ def _passed(path: str, found: Catalogue) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import tempfile
+
     from feedpub import serve
 
     folder = Path(args.catalogue).resolve().parent

@@ -59,7 +59,9 @@ def _cut(data: bytes) -> tuple[int, int] | None:
 
     The articles must be the last key of the document, at the start of a line, with
     nothing after them at the start of a line but their items (so no document marker such
-    as `...`, no directive, no other key), and no alias or unusual line break anywhere.
+    as `...`, no directive, no other key), and no alias or unusual line break anywhere (the
+    parts look for the latter in their own bytes, which hold all of the catalogue's, each
+    process in its own: see `_part`).
     Then a line that starts a list item exactly as the first article does (at that
     indentation) starts the next article, unless it is inside a quoted scalar or a flow
     collection that the first part would end inside, which YAML refuses: that part fails
@@ -69,7 +71,7 @@ def _cut(data: bytes) -> tuple[int, int] | None:
     header = data.find(_ARTICLES)
     if header < 0 or data.find(_ARTICLES, header + 1) >= 0:
         return None
-    if _may_alias(data) or _other_breaks(data):
+    if _may_alias(data):
         return None
     start = data.find(b"\n", header + 1) + 1
     if not start:
@@ -114,5 +116,7 @@ def _read_parts(data: bytes, path: str, start: int, cut: int) -> Catalogue | Non
 
 
 def _part(data: bytes, path: str) -> catalogue.Part | None:
+    if _other_breaks(data):  # the cut may not be sound: see `_cut`
+        return None
     root, _ = load.parse(data, path)
     return None if root is None else catalogue.part(root, path, screened=catalogue.screened(data))

@@ -36,6 +36,11 @@ Invalid = Literal[_Invalid.INVALID]
 
 YAML = "tag:yaml.org,2002:"
 _NULL = YAML + "null"
+MERGE = YAML + "merge"
+# Tags as constants: spelt out in a check, they would be joined anew for every node.
+_DATE_TAGS = (YAML + "timestamp", YAML + "str")
+_BOOL = YAML + "bool"
+_INT = YAML + "int"
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 """Feed validators call earlier dates implausible."""
 LATEST = datetime(9999, 1, 1, tzinfo=UTC)
@@ -132,7 +137,7 @@ class Nodes:
         firsts: dict[str, yaml.Node] = {}
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         for key, value in node.value:
-            if key.tag == YAML + "merge":
+            if key.tag == MERGE:
                 merged.extend(self._merged(value, where))
                 continue
             if not isinstance(key, yaml.ScalarNode):
@@ -171,9 +176,9 @@ class Nodes:
             if not isinstance(source, yaml.MappingNode):
                 self.error(source, where, "'<<' must merge a mapping or a list of mappings")
                 continue
-            yield from ((k, v) for k, v in source.value if k.tag != YAML + "merge")
+            yield from ((k, v) for k, v in source.value if k.tag != MERGE)
             for k, v in source.value:
-                if k.tag == YAML + "merge":
+                if k.tag == MERGE:
                     yield from self._merged(v, where)
 
     def field(self, values: Mapping[str, yaml.Node], field: Field[T], where: str) -> Any:
@@ -243,7 +248,7 @@ class Nodes:
 
     def when(self, node: yaml.Node, where: str) -> datetime | Invalid:
         expected = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2023-12-01T10:00:00-05:00"
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (YAML + "timestamp", YAML + "str"):
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in _DATE_TAGS:
             shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
             self.error(node, where, f"'{leaf(where)}': {shown} is not a date ({expected})")
             return INVALID
@@ -293,7 +298,7 @@ class Nodes:
         return moments.fixed(moment, self.tz)
 
     def flag(self, node: yaml.Node, where: str) -> bool | Invalid:
-        if isinstance(node, yaml.ScalarNode) and node.tag == YAML + "bool":
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
             word = node.value.lower()
             if word in ("true", "false"):
                 return bool(word == "true")
@@ -302,7 +307,7 @@ class Nodes:
         return INVALID
 
     def count(self, node: yaml.Node, where: str, low: int, high: int) -> int | Invalid:
-        if isinstance(node, yaml.ScalarNode) and node.tag == YAML + "int":
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
             try:
                 number = int(node.value.replace("_", ""), 0)
             except ValueError:

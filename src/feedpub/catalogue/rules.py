@@ -145,10 +145,11 @@ class Tags:
         return tag
 
 
-_DEFAULTS: dict[str, Any] = {
-    field.name: field.default for field in f.ARTICLE.fields if field.name not in ("author", "authors")
-}
-"""An article's fields but its authors (read with the site's in mind), as when absent."""
+_FIELDS = [field for field in f.ARTICLE.fields if field.name not in ("author", "authors")]
+"""An article's fields but its authors (read with the site's in mind)."""
+_DEFAULTS: dict[str, Any] = {field.name: field.default for field in _FIELDS}
+_KINDS = {field.name: field.kind for field in _FIELDS}
+_REQUIRED = frozenset(field.name for field in f.ARTICLE.required)
 
 
 def article(
@@ -161,18 +162,22 @@ def article(
         return Read(None, {}, ()), {}, [], []
     read = dict(_DEFAULTS)
     for name, value in values.items():
-        if name in read:
-            read[name] = f.ARTICLE.by_name[name].kind.read(nodes, value, f"{where}.{name}")
+        kind = _KINDS.get(name)
+        if kind is not None:
+            read[name] = kind.read(nodes, value, f"{where}.{name}")
     listed = read.pop("tags")
-    found = (
-        []
-        if listed is INVALID
-        else [(tags.tag(nodes, item, where, i), item) for i, item in enumerate(listed)]
-    )
-    named = [(tag, item) for tag, item in found if isinstance(tag, Tag)]
-    if listed is INVALID or len(named) < len(found):
+    named: list[Tag] = []
+    tag_nodes: list[yaml.Node] = []
+    for i, item in enumerate(() if listed is INVALID else listed):
+        tag = tags.tag(nodes, item, where, i)
+        if tag is INVALID:
+            listed = INVALID
+        else:
+            named.append(tag)
+            tag_nodes.append(item)
+    if listed is INVALID:
         read["tags"] = INVALID
-    article_tags = tuple(tag for tag, _ in named)
+    article_tags = tuple(named)
     published, updated = read["published"], read["updated"]
     if updated and published and INVALID not in (published, updated) and updated < published:
         nodes.error(
@@ -204,12 +209,8 @@ def article(
     if "atom_id" not in values and f.kept_atom_id(None, unique.get("guid")):
         # the guid is then the entry's Atom id, which another article's atom_id may not be
         unique["atom_id"], unique_nodes["atom_id"] = unique["guid"], unique_nodes["guid"]
-    tag_nodes = [item for _, item in named]
-    if (
-        INVALID in read.values()
-        or authors is INVALID
-        or any(read[f.name] is None for f in f.ARTICLE.required)
-    ):
+    # a required field that is missing was reported by `mapping`
+    if INVALID in read.values() or authors is INVALID or not values.keys() >= _REQUIRED:
         return Read(None, unique, article_tags), unique_nodes, tag_nodes, author_nodes
     made = Article(
         read["id"],
@@ -373,8 +374,11 @@ def across(reads: Sequence[Read], defined: Sequence[str], selections: Sequence[S
             len(named) != len(article.tags)
             or any(k is not t for k, t in zip(named, article.tags, strict=True))
         ):
-            # another spelling, or the same tag twice: each tag once, as first spelt
-            article = replace(article, tags=tuple({id(k): k for k in named}.values()))
+            # another spelling, or the same tag twice: each tag once, as first spelt (tags
+            # that the other process of a reading in two parts made are equal, not the same)
+            tags = tuple({id(k): k for k in named}.values())
+            if tags != article.tags:
+                article = replace(article, tags=tags)
         articles.append(article)
     used = {tag.slug for tag in by_key.values()}
     unknown = [

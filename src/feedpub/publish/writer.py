@@ -15,15 +15,17 @@ import os
 import shutil
 import stat
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
 from feedpub.publish.lock import Output
 from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 _CHUNK = 1 << 20
 """Bytes read at once from a file whose size is not feedpub's to bound."""
@@ -179,7 +181,7 @@ class _Writer:
                 survey.held[path] = held
             return found
 
-        with ThreadPoolExecutor(_WRITERS) as pool:
+        with _pool() as pool:
             survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
         return survey
 
@@ -221,7 +223,7 @@ class _Writer:
             self._dir(folder, create=True)
         # Writing and flushing wait on the disk, not on Python: several files at once overlap
         # their waits (and let the file system commit their flushes together).
-        with ThreadPoolExecutor(_WRITERS) as pool:
+        with _pool() as pool:
             tasks = [pool.submit(self._temporary, path, data) for path, data in files.items()]
         for task in tasks:
             task.result()  # the first failure, if any
@@ -545,6 +547,14 @@ class _Writer:
         except (OSError, PublishError):
             return False
         return True
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads that read, or write and flush, `_WRITERS` files at once. Imported here: a build
+    with nothing new writes nothing, and would spend a tenth of its time importing them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(_WRITERS)
 
 
 def _left(temporaries: list[str]) -> str:
