@@ -287,6 +287,21 @@ def test_a_tag_spelt_differently_in_the_second_part_takes_the_first_spelling() -
     assert [t.name for t in found.tags] == ["Gaza", "x", "Lebanon"]
 
 
+def test_a_tag_given_twice_is_held_once_in_either_part() -> None:
+    """The same text twice reads as one object: found once in a list of them, it stayed twice
+    when read whole, where a second process's equal copies made the join drop the second."""
+    text = catalogue_text(
+        _tagged("a1", "Gaza", "Gaza"), _tagged("a2", "x"), _tagged("a3", "Gaza", "Gaza", "gaza")
+    )
+    for share in shares(text):
+        parts, whole, joined = both_ways(text, share)
+        assert parts == whole
+        found = whole[0]
+        assert found is not None
+        assert [[t.name for t in a.tags] for a in found.articles] == [["Gaza"], ["x"], ["Gaza"]]
+    assert joined  # at the last cut, at least
+
+
 @settings(max_examples=scaled(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues(), st.floats(0, 1))
 def test_generated_catalogues_read_the_same_in_two_parts(generated: Generated, share: float) -> None:

@@ -370,13 +370,10 @@ def across(reads: Sequence[Read], defined: Sequence[str], selections: Sequence[S
         article = read.article
         if article is not None:
             authors.see(i, article)
-        if article is not None and (
-            len(named) != len(article.tags)
-            or any(k is not t for k, t in zip(named, article.tags, strict=True))
-        ):
-            # another spelling, or the same tag twice: each tag once, as first spelt (tags
-            # that the other process of a reading in two parts made are equal, not the same)
-            tags = tuple({id(k): k for k in named}.values())
+        if article is not None:
+            tags = tuple({id(k): k for k in named}.values())  # each tag once, as first spelt
+            # another spelling, or the same tag twice (the tags the other process of a reading
+            # in two parts made are equal to these, not the same objects: they may stay)
             if tags != article.tags:
                 article = replace(article, tags=tags)
         articles.append(article)
