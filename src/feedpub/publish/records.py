@@ -17,6 +17,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,15 @@ class Build:
             return None
 
 
+def _has_lock(root: int, folder: str) -> bool:
+    """Whether `folder` (under the folder open as `root`) has a lock file."""
+    try:
+        os.lstat(f"{folder}/{LOCK}", dir_fd=root)
+    except OSError:
+        return False
+    return True
+
+
 def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
     """The last build in `out` (whose descriptor is `root`), if it was made from this catalogue
     by this version and every file it wrote is still exactly as it left it, with no temporary
@@ -220,14 +230,14 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
         manifest = read_kept(out, root, MANIFEST)
         if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
             return None
+        # by the folder's descriptor, without a Path a file: a cron run does little else
         for path, (size, mtime) in build.files.items():
-            found = os.stat(out / path, follow_symlinks=False)
+            found = os.stat(path, dir_fd=root, follow_symlinks=False)
             if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
                 return None
+        locked = cache(partial(_has_lock, root))  # asked of the same few folders for every folder below
         for folder, names in by_folder(build.files).items():
-            if not nested_output(folder, lambda up: os.path.lexists(out / up / LOCK)) and temporaries(
-                os.listdir(out / folder), names
-            ):
+            if not nested_output(folder, locked) and temporaries(os.listdir(out / folder), names):
                 return None
     except OSError:
         return None
