@@ -481,6 +481,15 @@ RULES = [
         ["no article has the author 'alex-kim'", "did you mean 'alex-kim-paris'?", "one of: alex-kim-paris)"],
     ),
     (
+        "a selection of an author no article has, nor any like it",
+        catalogue_text(
+            article("a1", "author: {name: Jane Doe}"),
+            site=with_feeds("mine: {title: T, include: {authors: [Nobody]}}"),
+        ),
+        "8:42",
+        ["no article has the author 'Nobody' (no author has a name close to it; expected one of: Jane Doe)"],
+    ),
+    (
         "a selection of an empty list",
         catalogue_text(site=with_feeds("mine: {title: T, include: {tags: []}}")),
         "8:38",

@@ -493,7 +493,7 @@ def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yam
     hint = (
         "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         if close
-        else f"no {what} has a name close to it"
+        else f"no {what} has a name close to it;"
     )
     examples = ", ".join(known[:5]) + (", ..." if len(known) > 5 else "")
     nodes.error(
