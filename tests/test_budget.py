@@ -186,3 +186,21 @@ def test_a_feed_in_a_long_language_tag_is_measured_with_it() -> None:
     files = rendered(valid(budgeted), NOW).files
     assert max(len(files[path]) for path in files if path.endswith(FORMATS)) < largest
     assert len(json.loads(files["feed.json"])["items"]) < 3
+
+
+def test_an_archive_page_is_measured_with_its_own_longer_address() -> None:
+    """An archive page's self links, JSON feed_url and path to feed.xsl name its own folder,
+    longer than its feed's: from page 11 on, a page filled to the byte went a byte over."""
+    text = catalogue_text(
+        *(
+            article(f"a{i:02}", "summary: '" + '"' * 600 + "'", published=f"2024-01-{1 + i:02}")
+            for i in range(13)
+        ),
+        site=SITE.replace("articles:", "  archive: true\n  max_items: 1\narticles:"),
+    )
+    whole = rendered(valid(text), NOW).files
+    largest = max(len(whole[f"archive/{n}/feed.json"]) for n in range(1, 13))
+    budgeted = text.replace("articles:", f"  max_bytes: {largest - 1}\narticles:", 1)
+    files = rendered(valid(budgeted), NOW).files
+    sizes = {path: len(data) for path, data in files.items() if path.endswith(FORMATS)}
+    assert max(sizes.values()) <= largest - 1, sorted(sizes.items(), key=lambda item: -item[1])[:3]

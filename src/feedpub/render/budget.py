@@ -4,7 +4,8 @@ every file, in every format, holds at most that many bytes.
 An entry is rendered once and its bytes are spliced into every document that holds it, so a
 document's size is its frame (all but the entries) plus the sizes of its entries. The frame
 is taken at its largest: every namespace an entry may use declared, the longest date, the
-links and mark of an archive page, and a page number longer than any catalogue can need; so
+own address, links and mark of an archive page, and a page number longer than any catalogue
+can need; so
 it depends on the feed's own title, description and images alone, and a choice made with
 it fits whatever the document ends up holding. Each feed is then chosen in one pass over its
 entries with running sums, never a loop inside a loop:
@@ -109,12 +110,10 @@ class Budget:
         return chosen, pages
 
     def _frame(self, feed: Feed) -> Sizes:
-        widest = replace(
-            feed,
-            updated=_LONGEST_DATE,
-            current=feed.folder,
-            prev_archive=archive_folder(feed.folder, _MOST_PAGES),
-        )
+        # an archive page's own address, which its self links, its feed_url and the path to
+        # feed.xsl name, is longer than its feed's: the frame is taken at the longest page's
+        page = archive_folder(feed.folder, _MOST_PAGES)
+        widest = replace(feed, folder=page, updated=_LONGEST_DATE, current=feed.folder, prev_archive=page)
         files = syndication.render(self.site, widest, {}, declared=syndication.PREFIXES)
         files.update(jsonfeed.render(self.site, widest, {}))
         return tuple(len(files[widest.path(name)]) for name in FORMATS)
