@@ -421,6 +421,12 @@ RULES = [
         ["'language': 'qq-nope' is not a registered language tag", "such as en or en-GB"],
     ),
     (
+        "an article's language too long to name its feed's folder",
+        catalogue_text(article("a1", "language: en-x-" + "-".join(["abcdefgh"] * 28))),
+        "12:15",
+        ["'language': a tag of 256 characters is too long", "at most 255"],
+    ),
+    (
         "an author without a letter or digit and without an id",
         catalogue_text(article("a1", "author: {name: '★'}")),
         "12:20",

@@ -65,6 +65,9 @@ _EMBEDDED_EMAIL = re.compile(r"\S+@\S+\.\w")
 _MIME_TYPE = r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*"
 _DOTTED_HOST = re.compile(r"https?://[^/:?#]*[A-Za-z0-9-]\.[A-Za-z0-9-]", re.ASCII)
 _LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+MAX_LANGUAGE = 255
+"""The longest language tag: a language names its feed's folder, feeds/lang/<tag>/, and file
+systems take names of at most 255 bytes (BCP 47 sets no limit; its tags are ASCII)."""
 _URI = r"[A-Za-z][A-Za-z0-9+.-]*:\S+"
 ABSOLUTE_URI = re.compile(_URI)
 """An absolute URI (or IRI): a scheme, a colon, and no white space; what Atom ids must be."""
@@ -414,6 +417,14 @@ def kept_atom_id(atom_id: str | None, guid: str | None) -> str | None:
 def _registered(nodes: Nodes, node: yaml.Node, where: str, tag: str) -> str | Invalid:
     import langcodes  # only when a catalogue names a language: it takes a while to load
 
+    if len(tag) > MAX_LANGUAGE:
+        nodes.error(
+            node,
+            where,
+            f"'language': a tag of {len(tag)} characters is too long to name its feed's folder "
+            f"(feeds/lang/<tag>/): at most {MAX_LANGUAGE}",
+        )
+        return INVALID
     if langcodes.tag_is_valid(tag):
         return tag
     nodes.error(node, where, f"'language': '{tag}' is not a registered language tag ({LANGUAGE.description})")
@@ -448,7 +459,14 @@ def _zone_names() -> frozenset[str]:
 LANGUAGE = Field(
     "language",
     "a BCP 47 language tag such as en or en-GB",
-    Checked(Pattern(_LANGUAGE_TAG, "a BCP 47 language tag such as en or en-GB"), _registered),
+    Checked(
+        Pattern(
+            _LANGUAGE_TAG,
+            "a BCP 47 language tag such as en or en-GB",
+            {"type": "string", "maxLength": MAX_LANGUAGE},
+        ),
+        _registered,
+    ),
     default="en",
 )
 
