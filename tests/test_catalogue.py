@@ -481,10 +481,27 @@ RULES = [
         "a selection excluding an author no article has, with the likeliest",
         catalogue_text(
             article("a1", "author: {name: Alex Kim, id: alex-kim-paris}"),
-            site=with_feeds("mine: {title: T, exclude: {authors: [alex-kim]}}"),
+            site=with_feeds("mine: {title: T, exclude: {authors: [alex-kim-pari]}}"),
         ),
         "8:42",
-        ["no article has the author 'alex-kim'", "did you mean 'alex-kim-paris'?", "one of: alex-kim-paris)"],
+        [
+            "no article has the author 'alex-kim-pari'",
+            "did you mean 'alex-kim-paris'?",
+            "one of: alex-kim-paris)",
+        ],
+    ),
+    (
+        "a selection naming an author with an id by the author's name",
+        catalogue_text(
+            article("a1", "author: {name: Alex Kim, id: alex-kim-paris}"),
+            article("a2", "author: {name: Alex Kim, id: alex-kim-ny}"),
+            site=with_feeds("mine: {title: T, include: {authors: [alex kim]}}"),
+        ),
+        "8:42",
+        [
+            "the author 'alex kim' has an id, which a selection names it by "
+            "(expected 'alex-kim-paris' or 'alex-kim-ny')"
+        ],
     ),
     (
         "a selection of an author no article has, nor any like it",

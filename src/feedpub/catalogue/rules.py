@@ -489,6 +489,17 @@ def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yam
         else [author.id or author.name for author in found.authors]  # what names each (see author_slug)
     )
     what = kind[:-1]
+    # an author with an id is named by it alone: one named by its name is not unknown
+    slug = f.tag_slug(node.value)
+    ids = [a.id for a in found.authors if a.id and kind == "authors" and f.tag_slug(a.name) == slug]
+    if ids:
+        expected = " or ".join(f"'{i}'" for i in ids)
+        nodes.error(
+            node,
+            where,
+            f"the author '{node.value}' has an id, which a selection names it by (expected {expected})",
+        )
+        return
     close = difflib.get_close_matches(node.value, known, n=3, cutoff=0.6)
     hint = (
         "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
