@@ -448,7 +448,28 @@ RULES = [
         "an author's id taken by another's name",
         catalogue_text(article("a1", "author: {name: Ann}"), article("a2", "author: {name: Bo, id: ann}")),
         "17:13",
-        ["authors 'Bo' and 'Ann' (line 12) would both be written to feeds/authors/ann/"],
+        [
+            "authors 'Bo' and 'Ann' (line 12) would both be written to feeds/authors/ann/; give the "
+            "one without an 'id' one of its own (or, if they are one person, the id 'ann')"
+        ],
+    ),
+    (
+        "an author without an id and one of the same name with an id",
+        catalogue_text(
+            article("a1", "author: {name: Jane Doe}"), article("a2", "author: {name: Jane Doe, id: jane-doe}")
+        ),
+        "17:13",
+        ["(line 12) would both be written to feeds/authors/jane-doe/; give the one without an 'id' one"],
+    ),
+    (
+        "two authors' ids written as one folder",
+        catalogue_text(
+            article("a1", "author: {name: A, id: con}"), article("a2", "author: {name: B, id: con-tag}")
+        ),
+        "17:13",
+        [
+            "authors 'B' and 'A' (line 12) would both be written to feeds/authors/con-tag/; give one another 'id'"
+        ],
     ),
     (
         "a selection named as one of feedpub's folders",

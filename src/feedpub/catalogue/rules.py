@@ -472,12 +472,20 @@ def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], place
             warning=True,
         )
     else:
+        # an author with an id is one with another only by the same id, whatever the names
+        given = this.id or first.id
+        advice = (
+            "give one another 'id'"  # a Windows device name: 'con' is written as 'con-tag'
+            if this.id and first.id
+            else f"give the one without an 'id' one of its own (or, if they are one person, the id '{given}')"
+            if given
+            else "give one an 'id' (or, if they are one person, the same name)"
+        )
         nodes.error(
             node,
             at,
             f"authors '{this.name}' and '{first.name}' (line {line}) would both be written to "
-            f"feeds/authors/{f.author_slug(this)}/; give one an 'id' (or, if they are one person, "
-            "the same name)",
+            f"feeds/authors/{f.author_slug(this)}/; {advice}",
         )
 
 
