@@ -62,6 +62,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default: %(default)s)")
     args = parser.parse_args()
     python = sys.executable
+    # the command as cron and systemd run it (README): the script pip installs beside Python,
+    # which starts without runpy's imports
+    feedpub = str(Path(python).with_name("feedpub"))
     # as an installed package is: otherwise, with PYTHONDONTWRITEBYTECODE set, every run
     # would compile feedpub's modules again
     compileall.compile_dir(HERE.parent / "src" / "feedpub", quiet=1)
@@ -72,9 +75,7 @@ def main() -> None:
         clean = [python, "-c", f"import shutil; shutil.rmtree({str(out)!r}, ignore_errors=True)"]
         baseline = [python, str(HERE / "baseline.py"), str(path), str(out)]
         build = [
-            python,
-            "-m",
-            "feedpub",
+            feedpub,
             "build",
             "-q",
             "--catalogue",
@@ -90,11 +91,8 @@ def main() -> None:
             "feedpub build": (build, clean),
             "feedpub build, unchanged": (build, None),
             "feedpub build --jobs 1": ([*build, "--jobs", "1"], clean),
-            "feedpub check": ([python, "-m", "feedpub", "check", "--catalogue", str(path)], None),
-            "feedpub check --jobs 1": (
-                [python, "-m", "feedpub", "check", "--jobs", "1", "--catalogue", str(path)],
-                None,
-            ),
+            "feedpub check": ([feedpub, "check", "--catalogue", str(path)], None),
+            "feedpub check --jobs 1": ([feedpub, "check", "--jobs", "1", "--catalogue", str(path)], None),
             "floor (read + hash)": ([python, "-c", FLOOR, str(path)], None),
         }
         size = path.stat().st_size / 2**20
