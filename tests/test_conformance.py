@@ -27,6 +27,7 @@ from feedpub.render import render
 from feedpub.render.content import excerpt, sanitise, texts
 from feedpub.render.plan import Feed, feeds
 from feedpub.verify import verify_document, verify_folder
+from feedpub.verify.common import MAX_DEPTH
 from strategies import Generated, catalogues
 
 SCHEMA = ROOT / "src" / "feedpub" / "verify" / "atom.rnc"
@@ -550,6 +551,31 @@ def test_verify_checks_a_feed_written_on_one_line_item_by_item() -> None:
     problems = verify_document(data, "rss.xml", "rss.xml", NOW)
     assert [str(p) for p in problems] == [
         "rss.xml:1:1: warning: <title>: plain text contains '&amp', which reads as an HTML entity [ContainsHTML]"
+    ]
+
+
+def test_verify_checks_html_as_deep_as_browsers_nest_it_and_no_deeper() -> None:
+    """The HTML5 tree builder walks its open elements at every tag: 20,000 nested elements
+    took a minute to check, and a million characters of them hours."""
+
+    def item(depth: int) -> bytes:
+        markup = html.escape("<div>" * depth + "<script>x</script>" + "</div>" * depth)
+        return (
+            '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Deep</title>'
+            "<link>https://example.org/</link><description>Nested.</description>"
+            '<atom:link href="https://example.org/feeds/rss.xml" rel="self" type="application/rss+xml"/>'
+            "<item><title>Deep</title><link>https://example.org/1</link><description>D</description>"
+            f'<guid isPermaLink="false">urn:uuid:00000000-0000-4000-8000-000000000001</guid>'
+            f"<content:encoded>{markup}</content:encoded></item></channel></rss>"
+        ).encode()
+
+    shallow = [str(p) for p in verify_document(item(MAX_DEPTH - 2), "rss.xml", "rss.xml", NOW)]
+    assert len(shallow) == 1 and "[SecurityRisk]" in shallow[0]  # checked to the bottom
+    deep = [str(p) for p in verify_document(item(20_000), "rss.xml", "rss.xml", NOW)]
+    assert deep == [
+        f"rss.xml:1:1: warning: <content:encoded>: HTML nests elements more than {MAX_DEPTH} deep, "
+        "which browsers do not (not checked further) [TooDeep]"
     ]
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html.entities import name2codepoint
+from typing import Any
 from urllib.parse import quote, quote_plus, unquote_to_bytes
 
 import html5lib
@@ -32,8 +33,33 @@ _END_TAG = re.compile(r"</(\w+)>")
 _ENTITY_LIKE = re.compile(r"&(#?\w+)")
 _CHARACTER_DATA = re.compile(r"&#[x0-9]|<[/a-zA-Z]")
 _BAD_CHARACTERS = re.compile("[\x80-\x9f\ufffd]")
-_HTML = html5lib.HTMLParser(strict=True)
-_LENIENT_HTML = html5lib.HTMLParser()
+MAX_DEPTH = 512
+"""Elements nested in HTML at most, as browsers' parsers have them (Chromium's and WebKit's
+re-parent deeper ones): the HTML5 tree builder walks its stack of open elements at every
+tag, so a depth without bound would make checking one entry take hours."""
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _OpenElements(list[Any]):
+    def append(self, element: Any) -> None:
+        if len(self) >= MAX_DEPTH:
+            raise _TooDeep
+        super().append(element)
+
+
+class _Bounded(html5lib.getTreeBuilder("etree")):  # type: ignore[misc]
+    """html5lib's tree of elements, refusing to nest deeper than MAX_DEPTH."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.openElements = _OpenElements()
+
+
+_HTML = html5lib.HTMLParser(tree=_Bounded, strict=True)
+_LENIENT_HTML = html5lib.HTMLParser(tree=_Bounded)
 # The RFC 822 date-time form the W3C validator accepts without comment.
 _RFC822 = re.compile(
     r"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d\d? (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
@@ -113,10 +139,19 @@ def check_html(element: etree._Element, report: Report, *, relative_ok: bool, pl
     value = text_of(element)
     check_characters(element, value, report)
     try:
-        fragment = _HTML.parseFragment(value)
-    except ParseError as e:
-        report.at(element, "NotHtml", f"invalid HTML: {e}", warning=True)
-        fragment = _LENIENT_HTML.parseFragment(value)  # what a reader makes of it all the same
+        try:
+            fragment = _HTML.parseFragment(value)
+        except ParseError as e:
+            report.at(element, "NotHtml", f"invalid HTML: {e}", warning=True)
+            fragment = _LENIENT_HTML.parseFragment(value)  # what a reader makes of it all the same
+    except _TooDeep:
+        report.at(
+            element,
+            "TooDeep",
+            f"HTML nests elements more than {MAX_DEPTH} deep, which browsers do not (not checked further)",
+            warning=True,
+        )
+        return
     marked = False
     for node in fragment.iter():
         if not isinstance(node.tag, str) or node.tag == "DOCUMENT_FRAGMENT":
