@@ -493,7 +493,9 @@ ARTICLE_LANGUAGE = Checked(LANGUAGE.kind, _conventional)
 
 # -- named selections ------------------------------------------------------------------------
 
-OWN_FOLDERS = ("tags", "authors", "lang", "archive")
+FEED_KINDS = ("tags", "authors", "lang")
+"""The folders that hold the feeds of each tag, author and language: 'tags/<slug>' and so on."""
+OWN_FOLDERS = (*FEED_KINDS, "archive")
 """The folders feedpub itself writes feeds into under the output folder: no selection may
 take their names."""
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub import parallel
-from feedpub.catalogue.fields import OWN_FOLDERS
+from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
 from feedpub.model import Catalogue
 from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, syndication
 from feedpub.render.content import texts
@@ -31,7 +31,7 @@ SITE_FILES = frozenset(
 _SELECTION = rf"(?!(?:{'|'.join(OWN_FOLDERS)})$)[a-z0-9][a-z0-9-]{{0,79}}"
 """A selection's folder: a name that is none of feedpub's own folders (see fields.OWN_FOLDERS)."""
 _FEED_FOLDER = re.compile(
-    rf"(?:(?:(?:tags|authors|lang)/[a-z0-9-]+|{_SELECTION})(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?"
+    rf"(?:(?:(?:{'|'.join(FEED_KINDS)})/[a-z0-9-]+|{_SELECTION})(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?"
 )
 """Where feeds go: '' for the site, 'tags/<slug>', 'authors/<slug>', 'lang/<tag>', a selection's
 '<name>', and their archive pages 'archive/<n>'."""

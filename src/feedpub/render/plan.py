@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from feedpub.catalogue.fields import author_key, author_slug, kept_atom_id
+from feedpub.catalogue.fields import FEED_KINDS, author_key, author_slug, kept_atom_id
 from feedpub.model import Article, Catalogue, Selection, Site, Tag
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -73,7 +73,7 @@ class Feed:
         'authors', 'lang', or 'feeds' for a named selection (site.feeds)."""
         home = self.folder if self.current is None else self.current
         first = home.partition("/")[0]
-        return "site" if not home else first if first in ("tags", "authors", "lang") else "feeds"
+        return "site" if not home else first if first in FEED_KINDS else "feeds"
 
     def path(self, filename: str, folder: str | None = None) -> str:
         """Where `filename` in this feed's folder, or in `folder`, goes under the output folder."""
@@ -139,9 +139,8 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
         for key in authors.keys(article):
             by_author[key].append(article)
         by_language.setdefault(languages[article.id], []).append(article)
-    entries: dict[
-        tuple[str, bool], Entry
-    ] = {}  # one per article and form, made only for those a feed may hold
+    # one per article and form, made only for those a feed may hold
+    entries: dict[tuple[str, bool], Entry] = {}
 
     def entry(article: Article, full: bool) -> Entry:
         full = article.full_text if article.full_text is not None else full
