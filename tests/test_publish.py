@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import filecmp
 import hashlib
@@ -854,6 +855,35 @@ def test_a_rename_that_fails_mid_switch_puts_every_old_feed_back(site_dir: Path)
     assert after == before  # the same bytes and times: the renamed files' old inodes are back
     assert temporaries(feeds) == []
     assert "9 written" in build(site_dir).stdout
+
+
+def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
+    site_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system that refuses hard links (FAT, exFAT, some network shares), the old
+    feeds are kept by copying them before the switch: a rename that fails puts them back."""
+    from datetime import datetime
+
+    from feedpub import build as pipeline
+
+    request = pipeline.Request(site_dir / "articles.yaml", site_dir / "feeds", datetime.fromisoformat(NOW))
+    pipeline.build(request)
+    feeds = site_dir / "feeds"
+    edit(site_dir)
+    before = feeds_only(feeds)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", refused)
+    with immutable(feeds / "rss.xml"), pytest.raises(publish.PublishError) as failed:
+        pipeline.build(request)
+    assert failed.value.state == f"every feed in {feeds} is as it was"
+    assert feeds_only(feeds) == before
+    assert temporaries(feeds) == []
+    built = pipeline.build(request)
+    assert isinstance(built, pipeline.Built) and len(built.outcome.written) == 9
+    assert temporaries(feeds) == []
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
