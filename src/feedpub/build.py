@@ -14,10 +14,9 @@ import contextlib
 import gc
 import hashlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from feedpub import __version__, moments, publish, source
 from feedpub.problems import Problem, Severity, ordered
@@ -32,8 +31,7 @@ Progress = Callable[[int, int], None]
 """Hears how many parts of the rendering are done, of how many."""
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """What to build, and how."""
 
     catalogue: Path
@@ -49,8 +47,7 @@ class Request:
     """Tell the site's WebSub hub which feeds changed."""
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(NamedTuple):
     """The feeds are published (or were already, if `shortcut`)."""
 
     articles: int
@@ -58,18 +55,16 @@ class Built:
     warnings: tuple[str, ...] = ()
     shortcut: bool = False
     """Nothing new: the last build still held, so nothing was even read but the catalogue's bytes."""
-    ping_failures: list[str] = field(default_factory=list)
+    ping_failures: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Invalid:
+class Invalid(NamedTuple):
     """The catalogue has errors; nothing was written."""
 
     problems: list[Problem]
 
 
-@dataclass(frozen=True)
-class Shrunk:
+class Shrunk(NamedTuple):
     """The catalogue has fewer articles than the last build had; nothing was written."""
 
     articles: int
@@ -126,7 +121,7 @@ def build(request: Request, progress: Progress | None = None) -> Result:
     if isinstance(result, Built) and hub and topics:
         from feedpub import websub
 
-        return replace(result, ping_failures=websub.ping(hub, topics))
+        return result._replace(ping_failures=tuple(websub.ping(hub, topics)))
     return result
 
 

@@ -15,7 +15,6 @@ import fcntl
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedpub.publish.failures import Locked, PublishError, failures
@@ -28,17 +27,17 @@ _LOCK_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 """Never through a link, and never waiting on a FIFO."""
 
 
-@dataclass
 class Output:
     """The output folder, locked: its path, a descriptor of it, and whether this build has
     changed anything in it (if not, what the lock made is removed with the lock)."""
 
-    path: Path
-    root: int
-    changed: bool = False
-    made: list[Path] = field(default_factory=list)
-    """Folders made to hold the output, outermost first."""
-    made_lock: bool = False
+    def __init__(self, path: Path, root: int, made: list[Path]) -> None:
+        self.path = path
+        self.root = root
+        self.changed = False
+        self.made = made
+        """Folders made to hold the output, outermost first."""
+        self.made_lock = False
 
 
 @contextlib.contextmanager
@@ -59,7 +58,7 @@ def locked(out: Path) -> Iterator[Output]:
             except BaseException:
                 _remove_folders(made)
                 raise
-        output = Output(out, root, made=made)
+        output = Output(out, root, made)
         try:
             fd = _take(output, unchanged)
         except BaseException as e:

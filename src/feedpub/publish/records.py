@@ -14,12 +14,12 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from feedpub.publish.failures import PublishError, failures
 
@@ -68,17 +68,19 @@ def nested_output(folder: str, holds_lock: Callable[[str], bool]) -> bool:
     return any(holds_lock("/".join(parts[:n])) for n in range(1, len(parts) + 1))
 
 
-@dataclass(frozen=True)
-class Manifest:
+_NONE: Mapping[Any, Any] = MappingProxyType({})
+
+
+class Manifest(NamedTuple):
     """The files feedpub wrote in a folder, each with the SHA-256 of the bytes it wrote: a file
     is feedpub's to replace or remove only while it still holds those bytes."""
 
-    files: dict[str, str] = field(default_factory=dict)
+    files: Mapping[str, str] = _NONE
     """Path → digest, as the last complete build left them."""
-    pending: dict[str, frozenset[str]] = field(default_factory=dict)
+    pending: Mapping[str, frozenset[str]] = _NONE
     """Path → the digests a build that stopped part-way may have left there (none if it had
     not staged the file yet), so that a killed build never leaves a file nobody owns."""
-    legacy: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    legacy: Mapping[str, tuple[int, int] | None] = _NONE
     """Paths from the manifest of feedpub 0.1, which had no digests: each with the size and
     modification time (ns) that build recorded, which the file must still have to be feedpub's."""
 
@@ -159,8 +161,7 @@ def _legacy(listed: list[Any], build: Any) -> dict[str, tuple[int, int] | None]:
     return found
 
 
-@dataclass(frozen=True)
-class Build:
+class Build(NamedTuple):
     """What the last build was made from, so that a run with nothing new to publish can tell
     so from the catalogue's bytes and the files' sizes and times alone."""
 
@@ -173,7 +174,7 @@ class Build:
     """The output holds for every moment from `since` (inclusive) to `until` (exclusive)."""
     articles: int
     warnings: tuple[str, ...] = ()
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    files: Mapping[str, tuple[int, int]] = _NONE
     """Each file's size and modification time (ns) as the build left it."""
     manifest: str = ""
     """SHA-256 of the manifest the build left: one edited since means a full build."""
@@ -186,7 +187,8 @@ class Build:
     def to_bytes(self) -> bytes:
         record = {
             "comment": "what feedpub's last build here was made from, for this machine only",
-            **asdict(self),
+            **self._asdict(),
+            "files": dict(self.files),
         }
         return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
 

@@ -14,10 +14,9 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
@@ -39,11 +38,10 @@ _NO_LINKS = frozenset({errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOSYS
 """What a file system without hard links (or a file that may not have another) answers."""
 
 
-@dataclass
-class Outcome:
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+class Outcome(NamedTuple):
+    written: Sequence[str] = ()
+    unchanged: Sequence[str] = ()
+    removed: Sequence[str] = ()
 
 
 def publish(
@@ -74,13 +72,13 @@ class Found(Enum):
     OTHER = "a link, folder or special file where a file feedpub wrote used to be"
 
 
-@dataclass
 class _Survey:
-    found: dict[str, Found] = field(default_factory=dict)
-    digests: dict[str, str] = field(default_factory=dict)
-    """SHA-256 of each file this build writes."""
-    held: dict[str, str] = field(default_factory=dict)
-    """SHA-256 of each file found to be feedpub's but not to hold this build's bytes."""
+    def __init__(self) -> None:
+        self.found: dict[str, Found] = {}
+        self.digests: dict[str, str] = {}
+        """SHA-256 of each file this build writes."""
+        self.held: dict[str, str] = {}
+        """SHA-256 of each file found to be feedpub's but not to hold this build's bytes."""
 
     def paths(self, *kinds: Found) -> list[str]:
         return sorted(path for path, found in self.found.items() if found in kinds)
@@ -239,7 +237,7 @@ class _Writer:
                 found = os.stat(self.temps.get(path, name), dir_fd=self._dir(folder), follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
         listed = manifest.to_bytes()
-        build = replace(build, files=stats, manifest=hashlib.sha256(listed).hexdigest())
+        build = build._replace(files=stats, manifest=hashlib.sha256(listed).hexdigest())
         for path, data in ((MANIFEST, listed), (RECORD, build.to_bytes())):
             if not _holds(self.root, path, data):
                 self._temporary(path, data)
