@@ -625,8 +625,8 @@ def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_samp
 # -- the shortcut for runs with nothing new: what it may skip, and everything that defeats it ---
 
 
-def yaml_was_loaded(site_dir: Path) -> bool:
-    """Whether a build with nothing new to publish loaded any of the modules a full build needs."""
+def imported_by_a_run(site_dir: Path) -> set[str]:
+    """The modules `feedpub build` imports in `site_dir`."""
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW],
         cwd=site_dir,
@@ -637,12 +637,21 @@ def yaml_was_loaded(site_dir: Path) -> bool:
     assert "15 unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
-    return bool(imported & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"})
+    return imported
+
+
+def yaml_was_loaded(site_dir: Path) -> bool:
+    """Whether a build with nothing new to publish loaded any of the modules a full build needs."""
+    return bool(
+        imported_by_a_run(site_dir) & {"yaml", "feedgen", "lxml", "feedpub.catalogue", "feedpub.render"}
+    )
 
 
 def test_an_unchanged_run_does_not_even_load_yaml_or_feedgen(site_dir: Path) -> None:
     build(site_dir)
     assert not yaml_was_loaded(site_dir)
+    # nor what a build's records and writer could use but a cron run need not pay for
+    assert not imported_by_a_run(site_dir) & {"dataclasses", "concurrent.futures", "zoneinfo", "tempfile"}
 
 
 def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> None:
