@@ -26,27 +26,97 @@ if TYPE_CHECKING:
 OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED, INTERRUPTED = 0, 1, 2, 73, 74, 75, 130
 
 
-def _exit_statuses(invalid: str) -> str:
-    """The exit statuses, for the end of --help; `invalid` says what 1 means."""
-    return f"""\
-exit status:
-  {OK}   success
-  {INVALID}   {invalid}
-  {USAGE}   usage error: unknown option, bad --now, an empty path, catalogue file not found
-  {FOREIGN_FILES}  the build would replace or remove files feedpub did not write (named on
-      stderr; nothing written; --overwrite lets it)
-  {IO_FAILURE}  I/O failure such as a full disk or a permission denied: the path and the
-      reason on stderr, and the state the output folder is left in
-  {LOCKED}  another build holds the lock on the output folder (try again later)
-  {INTERRUPTED} stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new, and
-      the next build brings them all up to date; 143 and 129 likewise for SIGTERM and
-      SIGHUP
-"""
+def _exit_statuses(*rows: tuple[int, str], heading: str = "exit status") -> str:
+    """The exit statuses, for the end of --help: each with what it means (wrapped by hand to
+    fit 80 columns)."""
+    return f"{heading}:\n" + "".join(f"  {status:<3} {text}\n" for status, text in rows)
 
 
-EXIT_STATUSES = _exit_statuses(
-    "the catalogue is invalid, or has fewer articles than the last build had (see\n"
-    "      --allow-shrink): problems on stderr; nothing written"
+_DONE = (OK, "success")
+_STOPPED = (INTERRUPTED, "stopped by Ctrl-C (SIGINT); 143 and 129 likewise for SIGTERM and SIGHUP")
+_CHECKED = _exit_statuses(
+    _DONE,
+    (INVALID, "the catalogue is invalid: problems on stderr"),
+    (USAGE, "usage error: unknown option, an empty path, catalogue file not found"),
+    (IO_FAILURE, "the catalogue cannot be read: the path and the reason on stderr"),
+    _STOPPED,
+)
+_BUILD_ROWS = (
+    _DONE,
+    (
+        INVALID,
+        "the catalogue is invalid, or has fewer articles than the last build had\n"
+        "      (see --allow-shrink): problems on stderr; nothing written",
+    ),
+    (USAGE, "usage error: unknown option, bad --now, an empty path, catalogue file\n      not found"),
+    (
+        FOREIGN_FILES,
+        "the build would replace or remove files feedpub did not write (named on\n"
+        "      stderr; nothing written; --overwrite lets it)",
+    ),
+    (
+        IO_FAILURE,
+        "I/O failure such as a full disk or a permission denied: the path and\n"
+        "      the reason on stderr, and the state the output folder is left in",
+    ),
+    (LOCKED, "another build holds the lock on the output folder (try again later)"),
+    (
+        INTERRUPTED,
+        "stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new,\n"
+        "      and the next build brings them all up to date; 143 and 129 likewise\n"
+        "      for SIGTERM and SIGHUP",
+    ),
+)
+_BUILT = _exit_statuses(*_BUILD_ROWS)
+_INITIALISED = _exit_statuses(
+    _DONE,
+    (USAGE, "usage error: unknown option, an empty path, or the catalogue exists\n      already"),
+    (IO_FAILURE, "the catalogue cannot be written: the path and the reason on stderr"),
+    _STOPPED,
+)
+_IMPORTED = _exit_statuses(
+    (OK, "imported (or every entry was in the catalogue already)"),
+    (
+        INVALID,
+        "nothing written: nothing importable, a source that is not a feed or is\n"
+        "      refused (XML entities, too large), or a result that would not pass check",
+    ),
+    (USAGE, "usage error: unknown option, a source file that does not exist"),
+    (
+        IO_FAILURE,
+        "I/O failure: a server that fails or does not answer, a catalogue that\n      cannot be written",
+    ),
+    _STOPPED,
+)
+_SERVED = _exit_statuses(
+    (USAGE, "usage error: unknown option, a bad --port, the catalogue's folder not\n      found"),
+    (
+        IO_FAILURE,
+        "the port is taken or refused, or no temporary folder can be made; a\n"
+        "      build that fails is reported and the last feeds stay served",
+    ),
+    (
+        INTERRUPTED,
+        "stopped by Ctrl-C (SIGINT), as it is meant to be; 143 and 129 likewise\n"
+        "      for SIGTERM and SIGHUP",
+    ),
+)
+_DEPLOYED = _exit_statuses(
+    (OK, "success (a failed --invalidate command is a warning)"),
+    (USAGE, "usage error: a bad DEST, DIR missing or empty, boto3 not installed"),
+    (
+        IO_FAILURE,
+        "the service could not be reached or refused (network, credentials);\n      nothing was deleted",
+    ),
+    (LOCKED, "another deploy to DEST is running, or a build is writing DIR (try again\n      later)"),
+    _STOPPED,
+)
+_VERIFIED = _exit_statuses(
+    _DONE,
+    (INVALID, "a feed has a problem (on stderr)"),
+    (USAGE, "usage error: unknown option, DIR is not a folder"),
+    (IO_FAILURE, "a feed cannot be read: the path and the reason on stderr"),
+    _STOPPED,
 )
 
 
@@ -146,47 +216,68 @@ def _main(argv: list[str] | None) -> int:
         return 128 + _signalled[0] if _signalled else INTERRUPTED
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Prose wrapped to the terminal; text laid out in lines (the exit statuses) kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return text if "\n" in text else super()._fill_text(text, width, indent)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feedpub",
         description="Validate a YAML catalogue of articles and publish it as RSS 2.0, Atom 1.0 "
         "and JSON Feed 1.1 feeds.",
-        epilog=EXIT_STATUSES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_exit_statuses(
+            *_BUILD_ROWS, heading="exit status of a build (each command's --help gives its own)"
+        ),
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        help: str,
+        description: str | None = None,
+        *,
+        epilog: str | None,
+        catalogue: bool = True,
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name,
-            help=help,
-            description=help,
-            epilog=EXIT_STATUSES,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            name, help=help, description=description or help, epilog=epilog, formatter_class=_Formatter
         )
-        sub.add_argument(
-            "--catalogue",
-            type=_path,
-            default="articles.yaml",
-            metavar="PATH",
-            help="the catalogue to read (default: %(default)s)",
-        )
+        if catalogue:
+            sub.add_argument(
+                "--catalogue",
+                type=_path,
+                default="articles.yaml",
+                metavar="PATH",
+                help="the catalogue to read (default: %(default)s)",
+            )
         return sub
 
-    init = command("init", "write a commented starter catalogue (never over an existing file)")
+    init = command(
+        "init",
+        "write a commented starter catalogue (never over an existing file)",
+        epilog=_INITIALISED,
+    )
     init.set_defaults(run=_init)
 
-    schema = commands.add_parser(
+    schema = command(
         "schema",
-        help="print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
-        description="Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
+        "print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
+        "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
         "articles.schema.json, and start articles.yaml with "
         "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
+        epilog=None,
+        catalogue=False,
     )
     schema.set_defaults(run=_schema)
 
-    check = command("check", "validate the catalogue and report every problem; write nothing")
+    check = command(
+        "check", "validate the catalogue and report every problem; write nothing", epilog=_CHECKED
+    )
     check.add_argument(
         "files",
         nargs="*",
@@ -204,7 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(check)
     check.set_defaults(run=_check)
 
-    builder = command("build", "validate the catalogue, then write every feed that changed")
+    builder = command("build", "validate the catalogue, then write every feed that changed", epilog=_BUILT)
     builder.add_argument(
         "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
     )
@@ -252,6 +343,7 @@ def _parser() -> argparse.ArgumentParser:
     imported = command(
         "import",
         "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
+        epilog=_IMPORTED,
     )
     imported.add_argument(
         "sources",
@@ -260,18 +352,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
         "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
     )
-    imported.epilog = f"""\
-exit status:
-  {OK}   imported (or every entry was in the catalogue already)
-  {INVALID}   nothing written: nothing importable, a source that is not a feed or is refused
-      (XML entities, too large), or a result that would not pass check
-  {USAGE}   usage error: unknown option, a source file that does not exist
-  {IO_FAILURE}  I/O failure: a server that fails or does not answer, a catalogue that cannot be written
-"""
     imported.set_defaults(run=_import)
 
     serve = command(
-        "serve", "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes"
+        "serve",
+        "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes",
+        epilog=_SERVED,
     )
     serve.add_argument(
         "--port",
@@ -287,23 +373,17 @@ exit status:
     )
     serve.set_defaults(run=_serve)
 
-    deploy = commands.add_parser(
+    deploy = command(
         "deploy",
-        help="upload the built feeds to S3 (or any S3-compatible service): only what changed",
-        description="Make s3://BUCKET/PREFIX hold what the last build wrote to DIR: upload the files "
+        "upload the built feeds to S3 (or any S3-compatible service): only what changed",
+        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR: upload the files "
         "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
         "link to them, then delete the objects an earlier deploy put there that the folder no longer "
         "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
         "Needs boto3: pip install 'feedpub[s3]'.",
-        epilog=f"""\
-exit status:
-  {OK}   success (a failed --invalidate command is a warning)
-  {USAGE}   usage error: a bad DEST, DIR missing or empty, boto3 not installed
-  {IO_FAILURE}  the service could not be reached or refused (network, credentials); nothing was deleted
-  {LOCKED}  another deploy to DEST is running, or a build is writing DIR (try again later)
-""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        catalogue=False,
+        epilog=_DEPLOYED,
     )
     deploy.add_argument("destination", metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX")
     deploy.add_argument(
@@ -318,13 +398,13 @@ exit status:
     )
     deploy.set_defaults(run=_deploy)
 
-    verify = commands.add_parser(
+    verify = command(
         "verify",
-        help="check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
-        description="Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
+        "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
+        "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
         "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
-        epilog=_exit_statuses("a feed has a problem (on stderr)"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_VERIFIED,
+        catalogue=False,
     )
     verify.add_argument(
         "folder",
