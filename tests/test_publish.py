@@ -940,7 +940,8 @@ def traced(site_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
 
 def calls(site_dir: Path, log: Path) -> list[str]:
     """The fsync and renameat calls the build's main thread makes, in order (strace counts
-    calls for injection thread by thread; the files are written by other threads)."""
+    calls for injection thread by thread). Only it makes them: the files are written, and
+    flushed with fdatasync, by other threads."""
     command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
     subprocess.run(
         ["strace", "-f", "-qq", "-e", "trace=fsync,renameat", "-o", str(log), *command],
@@ -950,7 +951,8 @@ def calls(site_dir: Path, log: Path) -> list[str]:
     )
     lines = log.read_text().splitlines()
     main = lines[0].split()[0]
-    return [line.split(None, 1)[1] for line in lines if line.split()[0] == main]
+    assert all(line.split()[0] == main for line in lines), "another thread renamed or fsynced"
+    return [line.split(None, 1)[1] for line in lines]
 
 
 def nth(found: list[str], call: str, index: int) -> int:

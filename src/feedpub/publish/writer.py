@@ -429,7 +429,7 @@ class _Writer:
                 with os.fdopen(fd, "wb", closefd=True) as f:
                     f.write(data)
                     f.flush()
-                    os.fsync(f.fileno())
+                    _flush_data(f.fileno())
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temp, dir_fd=parent)
@@ -545,6 +545,11 @@ class _Writer:
         except (OSError, PublishError):
             return False
         return True
+
+
+_flush_data = getattr(os, "fdatasync", os.fsync)
+"""A new file's bytes and size to disk, not its times: what renaming it into place needs
+(folders are flushed with fsync, which only the thread that switches makes)."""
 
 
 def _pool() -> ThreadPoolExecutor:
