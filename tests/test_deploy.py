@@ -345,7 +345,42 @@ def test_bad_destinations_are_usage_errors(text: str, tmp_path: Path) -> None:
         parse(text)
     (tmp_path / "feeds").mkdir()
     result = feedpub("deploy", text, cwd=tmp_path)
-    assert result.returncode == 2 and "feedpub: " in result.stderr
+    assert result.returncode == 2 and "argument DEST: " in result.stderr
+    # checked before a build too: build --deploy with it writes nothing
+    (tmp_path / "articles.yaml").write_text(catalogue(), encoding="utf-8")
+    built = feedpub("build", "--deploy", text, cwd=tmp_path)
+    assert built.returncode == 2 and "argument --deploy: " in built.stderr
+    assert list((tmp_path / "feeds").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "refused"),
+    [
+        (["--out", ""], "argument --out: an empty path"),
+        (["--endpoint-url", "notaurl"], "argument --endpoint-url: 'notaurl' is not an http(s) address"),
+        (["--endpoint-url", "http://127.0.0.1:99999"], "is not an http(s) address"),
+        (["--endpoint-url", "ftp://s3.example.org"], "is not an http(s) address"),
+    ],
+)
+def test_an_empty_folder_path_or_a_bad_endpoint_is_a_usage_error_before_anything_is_read(
+    args: list[str], refused: str, tmp_path: Path
+) -> None:
+    """An unset variable in `--out "$FEEDS"` would otherwise upload the current folder."""
+    build(tmp_path, catalogue())
+    (tmp_path / "secrets.txt").write_text("password=hunter2", encoding="utf-8")
+    result = feedpub("deploy", *args, "--dry-run", "s3://bucket/x", cwd=tmp_path)
+    assert result.returncode == 2 and refused in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_fifo_in_the_folder_is_passed_over_not_waited_on(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    files = build(tmp_path, catalogue())
+    os.mkfifo(tmp_path / "feeds" / "pipe")
+    result = cli(s3, tmp_path, bucket)  # a read of the FIFO would wait until the timeout
+    assert result.returncode == 0, result.stderr
+    assert_holds(s3, bucket, files)
 
 
 def test_an_empty_or_missing_folder_is_a_usage_error(tmp_path: Path) -> None:

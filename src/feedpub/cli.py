@@ -326,6 +326,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     builder.add_argument(
         "--deploy",
+        type=_destination,
         metavar="DEST",
         help="after writing, deploy the folder to DEST (s3://BUCKET/PREFIX) as 'feedpub deploy' does; "
         "the options below reach the service",
@@ -385,9 +386,15 @@ def _parser() -> argparse.ArgumentParser:
         catalogue=False,
         epilog=_DEPLOYED,
     )
-    deploy.add_argument("destination", metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX")
     deploy.add_argument(
-        "--out", default="feeds", metavar="DIR", help="the folder build wrote (default: %(default)s)"
+        "destination", type=_destination, metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX"
+    )
+    deploy.add_argument(
+        "--out",
+        type=_path,
+        default="feeds",
+        metavar="DIR",
+        help="the folder build wrote (default: %(default)s)",
     )
     _deploy_options(deploy)
     deploy.add_argument(
@@ -421,7 +428,10 @@ def _parser() -> argparse.ArgumentParser:
 def _deploy_options(command: argparse.ArgumentParser) -> None:
     """How to reach the S3 service and what to tell a CDN: for deploy, and build --deploy."""
     command.add_argument(
-        "--endpoint-url", metavar="URL", help="an S3-compatible service's address (default: Amazon S3)"
+        "--endpoint-url",
+        type=_endpoint,
+        metavar="URL",
+        help="an S3-compatible service's address (default: Amazon S3)",
     )
     command.add_argument("--profile", metavar="NAME", help="a profile of the AWS configuration files")
     command.add_argument(
@@ -448,6 +458,32 @@ def _path(text: str) -> str:
     and taken as the current folder it would have a build write there."""
     if not text:
         raise argparse.ArgumentTypeError("an empty path names no file or folder (is a variable unset?)")
+    return text
+
+
+def _destination(text: str) -> str:
+    """A deploy's destination, checked before anything is built or read."""
+    from feedpub.deploy.destination import Usage, parse
+
+    try:
+        parse(text)
+    except Usage as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
+def _endpoint(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        address = urlsplit(text)
+        valid = address.scheme in ("http", "https") and bool(address.hostname) and address.port != 0
+    except ValueError:  # a port out of range, brackets that are not an IPv6 address
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an http(s) address such as https://s3.example.org or http://127.0.0.1:8333"
+        )
     return text
 
 

@@ -2,11 +2,13 @@
 
 Left out: hidden files and folders (feedpub's `.feedpub-manifest.json`, `.feedpub.lock` and
 temporary files, `.htaccess`) and `_headers`, which configure a static host and mean nothing
-to S3, and symbolic links, which feedpub never writes. The files are hashed under a shared
-lock on the build's lock file, so a build that is replacing them is waited for; they are read
-again when uploaded, and a file whose bytes no longer have its digest (a build has run since)
-stops the deploy before it deletes anything, so it never leaves half of one build and half of
-the next. Only the files being uploaded are held in memory, never the whole folder.
+to S3; symbolic links, which feedpub never writes; and anything but a regular file (a FIFO, a
+socket, a device), which has no bytes to upload and could make a reader wait for ever. The
+files are hashed under a shared lock on the build's lock file, so a build that is replacing
+them is waited for; they are read again when uploaded, and a file whose bytes no longer have
+its digest (a build has run since) stops the deploy before it deletes anything, so it never
+leaves half of one build and half of the next. Only the files being uploaded are held in
+memory, never the whole folder.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,8 +50,11 @@ def digests(folder: Path) -> dict[str, str]:
                 path = Path(full).relative_to(folder).as_posix()
                 if name.startswith(".") or path == HEADERS or os.path.islink(full):
                     continue
-                digest = hashlib.sha256()
-                with open(full, "rb") as f:
+                fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+                with os.fdopen(fd, "rb") as f:
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):
+                        continue
+                    digest = hashlib.sha256()
                     while chunk := f.read(_CHUNK):
                         digest.update(chunk)
                 found[path] = digest.hexdigest()

@@ -125,7 +125,9 @@ def _take(output: Output, unchanged: str) -> int | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Locked(f"another build is writing {output.path}; try again later") from None
+            raise Locked(
+                f"another build is writing {output.path}, or a deploy reading it; try again later"
+            ) from None
         except OSError as e:  # such as ENOLCK, from a file system that has no locks
             raise PublishError(path, e.strerror or str(e), unchanged) from e
         with failures(path, unchanged):
