@@ -689,6 +689,49 @@ def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> N
     assert json.loads(path.read_text())["version"] != "0.0.0"  # a full build rewrote it
 
 
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda r: r | {"files": {}}, id="no files listed"),
+        pytest.param(lambda r: r | {"files": dict(list(r["files"].items())[:3])}, id="some files listed"),
+        pytest.param(lambda r: r | {"since": "yesterday"}, id="since not a date"),
+        pytest.param(lambda r: r | {"until": "2999-01-01T00:00:00"}, id="until without offset"),
+        pytest.param(lambda r: r | {"until": [1]}, id="until a list"),
+        pytest.param(lambda r: r | {"articles": "1"}, id="articles a string"),
+        pytest.param(lambda r: r | {"articles": True}, id="articles a boolean"),
+        pytest.param(lambda r: r | {"warnings": "abc"}, id="warnings a string"),
+        pytest.param(lambda r: r | {"warnings": [1]}, id="warnings not text"),
+        pytest.param(lambda r: r | {"files": r["files"] | {"x\u0000y": [1, 2]}}, id="a NUL in a path"),
+        pytest.param(lambda r: r | {"files": r["files"] | {"rss.xml": [1.5, 2]}}, id="a size not a count"),
+        pytest.param(lambda r: "[" * 100_000, id="nested too deeply"),
+    ],
+)
+def test_a_record_edited_by_hand_makes_a_full_build_never_a_traceback(
+    site_dir: Path, forge: Callable[[dict[str, object]], object]
+) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    path = feeds / publish.RECORD
+    for gone, written in ((None, 0), ("rss.xml", 1)):
+        forged = forge(json.loads(path.read_text()))
+        path.write_text(forged if isinstance(forged, str) else json.dumps(forged))
+        if gone:
+            (feeds / gone).unlink()  # only a full build puts it back
+        result = build(site_dir)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert f"{written} written, {15 - written} unchanged" in result.stdout
+
+
+def test_a_manifest_nested_too_deeply_makes_a_full_build(site_dir: Path) -> None:
+    build(site_dir)
+    manifest = site_dir / "feeds" / publish.MANIFEST
+    manifest.write_text("[" * 100_000)
+    result = build(site_dir)
+    assert result.returncode == 0 and result.stderr == ""  # the files hold what it writes
+    assert "0 written, 15 unchanged" in result.stdout
+    assert len(json.loads(manifest.read_text())["files"]) == 15  # and it is written anew
+
+
 def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) -> None:
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(

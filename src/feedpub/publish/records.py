@@ -143,7 +143,7 @@ class Manifest(NamedTuple):
                 for p, found in record.get("pending", {}).items()
                 if isinstance(found, list) and is_relative(p)
             }
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return cls()
         return cls(files, pending)
 
@@ -194,18 +194,38 @@ class Build(NamedTuple):
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Build | None:
+        """The record in `raw`, if every field holds what a build writes there; None otherwise
+        (a record edited by hand, or cut short, is no record: the next build is a full one)."""
         try:
             fields = json.loads(raw)
             fields.pop("comment", None)
-            return cls(
-                **{
-                    **fields,
-                    "warnings": tuple(fields["warnings"]),
-                    "files": {path: (size, mtime) for path, (size, mtime) in fields["files"].items()},
-                }
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
+            build = cls(**fields)
+            files = {path: (size, mtime) for path, (size, mtime) in build.files.items()}
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
+        if not (
+            isinstance(build.warnings, list)
+            and all(
+                isinstance(text, str)
+                for text in (build.catalogue, build.version, build.timezone, build.manifest, *build.warnings)
+            )
+            and type(build.articles) is int
+            and all(_moment(moment) for moment in (build.since, build.until) if moment is not None)
+            and all(
+                is_relative(path) and type(size) is int and type(mtime) is int
+                for path, (size, mtime) in files.items()
+            )
+        ):
+            return None
+        return build._replace(warnings=tuple(build.warnings), files=files)
+
+
+def _moment(text: object) -> bool:
+    """Whether `text` is a moment as a build records it: ISO 8601 with an offset."""
+    try:
+        return isinstance(text, str) and datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _has_lock(root: int, folder: str) -> bool:
@@ -232,6 +252,9 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
         manifest = read_kept(out, root, MANIFEST)
         if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
             return None
+        listed = Manifest.from_bytes(manifest)
+        if listed.pending or listed.files.keys() != build.files.keys():
+            return None  # every file the build wrote is looked at, not only those the record names
         # by the folder's descriptor, without a Path a file: a cron run does little else
         for path, (size, mtime) in build.files.items():
             found = os.stat(path, dir_fd=root, follow_symlinks=False)
