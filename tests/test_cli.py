@@ -478,3 +478,21 @@ def test_now_without_an_offset_is_read_in_the_site_time_zone_as_the_catalogue_da
     first = feedpub("build", "--now", "2024-11-03T05:30:00Z", cwd=tmp_path)  # 01:30 EDT, the first
     assert ": 0 written, " in first.stdout and " unchanged, 0 removed" in first.stdout, first.stdout
     assert feedpub("build", "--now", "2024-03-10T02:30:00", cwd=tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize(
+    "now", ["9999-12-31T23:00:00", "9999-06-01T00:00:00Z", "0001-01-01T00:00:00", "1989-12-31T23:59:59Z"]
+)
+def test_now_outside_the_years_a_catalogue_may_have_is_a_usage_error(tmp_path: Path, now: str) -> None:
+    """Before and after a build whose record would let a run skip reading the catalogue; near
+    year 9999 or year 1 without an offset, the site's time zone (America/New_York) would carry
+    it past what dates can hold."""
+    (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
+    for _ in range(2):
+        result = feedpub("build", "--now", now, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr == (
+            f"feedpub: --now {now.replace('Z', '+00:00')} is not between 1990 and 9998, the years a "
+            "catalogue's dates may have\n"
+        )
+        assert feedpub("build", "-q", cwd=tmp_path).returncode == 0

@@ -84,14 +84,8 @@ class Unreadable(Exception):
 
 
 class NoSuchMoment(Exception):
-    """--now names a local time that the site's time zone skips."""
-
-    def __init__(self, moment: datetime, timezone: str) -> None:
-        super().__init__(
-            f"--now {moment.isoformat()} does not exist in {timezone}, the site's time zone (the "
-            "clocks skip it); give it a UTC offset, such as "
-            f"{moment.replace(tzinfo=UTC).isoformat().replace('+00:00', 'Z')}"
-        )
+    """--now names a local time that the site's time zone skips, or a moment outside the years
+    the catalogue's dates may have."""
 
 
 def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[Problem]]:
@@ -265,12 +259,23 @@ def code_version() -> str:
 def _moment_in(moment: datetime | None, timezone: str) -> datetime:
     """`moment` (the clock if None) in `timezone` if it has no offset of its own, as the
     catalogue's dates are read; raises NoSuchMoment if the clocks skip it there."""
-    moment = moment or datetime.now(UTC)
-    if moment.tzinfo:
-        return moment
-    from zoneinfo import ZoneInfo  # only --now without an offset needs the time zone database
+    moment = given = moment or datetime.now(UTC)
+    if not moment.tzinfo:
+        from zoneinfo import ZoneInfo  # only --now without an offset needs the time zone database
 
-    zone = ZoneInfo(timezone)
-    if moments.skipped(moment, zone):
-        raise NoSuchMoment(moment, timezone)
-    return moments.fixed(moment, zone)
+        zone = ZoneInfo(timezone)
+        try:
+            if moments.skipped(moment, zone):
+                raise NoSuchMoment(
+                    f"--now {moment.isoformat()} does not exist in {timezone}, the site's time zone "
+                    "(the clocks skip it); give it a UTC offset, such as "
+                    f"{moment.replace(tzinfo=UTC).isoformat().replace('+00:00', 'Z')}"
+                )
+            moment = moments.fixed(moment, zone)
+        except OverflowError:  # beyond year 9999 or before year 1 in UTC
+            pass
+    if not (moment.tzinfo and moments.EARLIEST <= moment < moments.LATEST):
+        raise NoSuchMoment(
+            f"--now {given.isoformat()} is not between 1990 and 9998, the years a catalogue's dates may have"
+        )
+    return moment

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+"""Feed validators call earlier dates implausible."""
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Later dates leave no room to compute with (a day's offset, a second's tie-break)."""
+
 
 def skipped(moment: datetime, zone: tzinfo) -> bool:
     """Whether the local time `moment` (without an offset) does not exist in `zone`."""

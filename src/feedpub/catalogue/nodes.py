@@ -41,10 +41,6 @@ MERGE = YAML + "merge"
 _DATE_TAGS = (YAML + "timestamp", YAML + "str")
 _BOOL = YAML + "bool"
 _INT = YAML + "int"
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-"""Feed validators call earlier dates implausible."""
-LATEST = datetime(9999, 1, 1, tzinfo=UTC)
-"""Later dates leave no room to compute with (a day's offset, a second's tie-break)."""
 TEXT: dict[str, Any] = {"type": ["string", "number", "boolean"]}
 """YAML types a bare `no` or `42` that feedpub reads as text, so the schema accepts them."""
 URL: dict[str, Any] = {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S"}
@@ -269,7 +265,7 @@ class Nodes:
             )
             return INVALID
         aware = moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
-        if not EARLIEST <= aware < LATEST:
+        if not moments.EARLIEST <= aware < moments.LATEST:
             self.error(
                 node,
                 where,
