@@ -217,7 +217,7 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
 def _read(path: Path) -> bytes:
     try:
         return source.read(path)
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
+    except (FileNotFoundError, NotADirectoryError) as e:
         raise Unreadable(path, e.strerror or str(e), missing=True) from None
     except OSError as e:
         raise Unreadable(path, e.strerror or str(e), missing=False) from None

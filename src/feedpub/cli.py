@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -27,8 +28,7 @@ OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED, INTERRUPTED = 0, 1, 2, 73
 
 
 def _exit_statuses(*rows: tuple[int, str], heading: str = "exit status") -> str:
-    """The exit statuses, for the end of --help: each with what it means (wrapped by hand to
-    fit 80 columns)."""
+    """The exit statuses, for the end of --help: each with what it means, a line each."""
     return f"{heading}:\n" + "".join(f"  {status:<3} {text}\n" for status, text in rows)
 
 
@@ -38,67 +38,70 @@ _CHECKED = _exit_statuses(
     _DONE,
     (INVALID, "the catalogue is invalid: problems on stderr"),
     (USAGE, "usage error: unknown option, an empty path, catalogue file not found"),
-    (IO_FAILURE, "the catalogue cannot be read: the path and the reason on stderr"),
+    (IO_FAILURE, "the catalogue cannot be read, or standard output written: the reason on stderr"),
     _STOPPED,
 )
 _BUILD_ROWS = (
     _DONE,
     (
         INVALID,
-        "the catalogue is invalid, or has fewer articles than the last build had\n"
-        "      (see --allow-shrink): problems on stderr; nothing written",
+        "the catalogue is invalid, or has fewer articles than the last build had "
+        "(see --allow-shrink): problems on stderr; nothing written",
     ),
-    (USAGE, "usage error: unknown option, bad --now, an empty path, catalogue file\n      not found"),
+    (USAGE, "usage error: unknown option, bad --now, an empty path, catalogue file not found"),
     (
         FOREIGN_FILES,
-        "the build would replace or remove files feedpub did not write (named on\n"
-        "      stderr; nothing written; --overwrite lets it)",
+        "the build would replace or remove files feedpub did not write (named on "
+        "stderr; nothing written; --overwrite lets it)",
     ),
     (
         IO_FAILURE,
-        "I/O failure such as a full disk or a permission denied: the path and\n"
-        "      the reason on stderr, and the state the output folder is left in",
+        "I/O failure such as a full disk or a permission denied: the path and "
+        "the reason on stderr, and the state the output folder is left in",
     ),
     (LOCKED, "another build holds the lock on the output folder (try again later)"),
     (
         INTERRUPTED,
-        "stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new,\n"
-        "      and the next build brings them all up to date; 143 and 129 likewise\n"
-        "      for SIGTERM and SIGHUP",
+        "stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new, "
+        "and the next build brings them all up to date; 143 and 129 likewise "
+        "for SIGTERM and SIGHUP",
     ),
 )
 _BUILT = _exit_statuses(*_BUILD_ROWS)
 _INITIALISED = _exit_statuses(
     _DONE,
-    (USAGE, "usage error: unknown option, an empty path, or the catalogue exists\n      already"),
-    (IO_FAILURE, "the catalogue cannot be written: the path and the reason on stderr"),
+    (USAGE, "usage error: unknown option, an empty path, or the catalogue exists already"),
+    (IO_FAILURE, "the catalogue cannot be written, or standard output: the reason on stderr"),
     _STOPPED,
 )
 _IMPORTED = _exit_statuses(
     (OK, "imported (or every entry was in the catalogue already)"),
     (
         INVALID,
-        "nothing written: nothing importable, a source that is not a feed or is\n"
-        "      refused (XML entities, too large), or a result that would not pass check",
+        "nothing written: nothing importable, a source that is not a feed or is "
+        "refused (XML entities, too large), or a result that would not pass check",
     ),
-    (USAGE, "usage error: unknown option, a source file that does not exist"),
+    (
+        USAGE,
+        "usage error: unknown option, a source file that does not exist, a source that is neither "
+        "a file nor an http(s) URL",
+    ),
     (
         IO_FAILURE,
-        "I/O failure: a server that fails or does not answer, a catalogue that\n      cannot be written",
+        "I/O failure: a server that fails or does not answer, a catalogue that cannot be written",
     ),
     _STOPPED,
 )
 _SERVED = _exit_statuses(
-    (USAGE, "usage error: unknown option, a bad --port, the catalogue's folder not\n      found"),
+    (USAGE, "usage error: unknown option, a bad --port, the catalogue's folder not found"),
     (
         IO_FAILURE,
-        "the port is taken or refused, or no temporary folder can be made; a\n"
-        "      build that fails is reported and the last feeds stay served",
+        "the port is taken or refused, or no temporary folder can be made; a "
+        "build that fails is reported and the last feeds stay served",
     ),
     (
         INTERRUPTED,
-        "stopped by Ctrl-C (SIGINT), as it is meant to be; 143 and 129 likewise\n"
-        "      for SIGTERM and SIGHUP",
+        "stopped by Ctrl-C (SIGINT), as it is meant to be; 143 and 129 likewise for SIGTERM and SIGHUP",
     ),
 )
 _DEPLOYED = _exit_statuses(
@@ -106,16 +109,16 @@ _DEPLOYED = _exit_statuses(
     (USAGE, "usage error: a bad DEST, DIR missing or empty, boto3 not installed"),
     (
         IO_FAILURE,
-        "the service could not be reached or refused (network, credentials);\n      nothing was deleted",
+        "the service could not be reached or refused (network, credentials); nothing was deleted",
     ),
-    (LOCKED, "another deploy to DEST is running, or a build is writing DIR (try again\n      later)"),
+    (LOCKED, "another deploy to DEST is running, or a build is writing DIR (try again later)"),
     _STOPPED,
 )
 _VERIFIED = _exit_statuses(
     _DONE,
-    (INVALID, "a feed has a problem (on stderr)"),
+    (INVALID, "a feed has a problem, or a file or folder under DIR cannot be read (each on stderr)"),
     (USAGE, "usage error: unknown option, DIR is not a folder"),
-    (IO_FAILURE, "a feed cannot be read: the path and the reason on stderr"),
+    (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)"),
     _STOPPED,
 )
 
@@ -147,14 +150,18 @@ class _Unwritable(Exception):
 
 class _Stream:
     """A standard stream whose failures are told apart from the program's other I/O: those of
-    stdout become _Unwritable; those of stderr are dropped, there being nowhere to report them."""
+    stdout become _Unwritable; those of stderr are dropped, there being nowhere to report them.
+    A stream that was closed (None) fails as its descriptor would, once something is written."""
 
-    def __init__(self, stream: TextIO, *, raises: bool) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | None, *, raises: bool) -> None:
+        self._stream = stream or open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+        self._closed = stream is None
         self._raises = raises
 
     def write(self, text: str) -> int:
         try:
+            if self._closed and text:
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
             return self._stream.write(text)
         except OSError as e:
             if self._raises:
@@ -175,11 +182,10 @@ class _Stream:
 def main(argv: list[str] | None = None) -> int:
     saved = sys.stdout, sys.stderr
     # Python leaves a stream None when its descriptor is closed (`feedpub build >&-`).
-    streams = [stream or open(os.devnull, "w") for stream in saved]  # noqa: SIM115
-    for stream in streams:
-        stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    sys.stdout = cast(TextIO, _Stream(streams[0], raises=True))
-    sys.stderr = cast(TextIO, _Stream(streams[1], raises=False))
+    out, err = _Stream(saved[0], raises=True), _Stream(saved[1], raises=False)
+    for stream in (out, err):
+        stream.reconfigure(errors="backslashreplace")
+    sys.stdout, sys.stderr = cast(TextIO, out), cast(TextIO, err)
     try:
         status = _main(argv)
         sys.stdout.flush()
@@ -187,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     except _Unwritable as e:
         print(f"feedpub: cannot write to standard output: {e}", file=sys.stderr)
         with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
-            os.dup2(os.open(os.devnull, os.O_WRONLY), streams[0].fileno())
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         return IO_FAILURE
     finally:
         sys.stdout, sys.stderr = saved
@@ -217,10 +223,18 @@ def _main(argv: list[str] | None) -> int:
 
 
 class _Formatter(argparse.HelpFormatter):
-    """Prose wrapped to the terminal; text laid out in lines (the exit statuses) kept as written."""
+    """Prose wrapped to the terminal; text laid out in lines (the exit statuses) wrapped line
+    by line, each continued under its text."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return text if "\n" in text else super()._fill_text(text, width, indent)
+        if "\n" not in text:
+            return super()._fill_text(text, width, indent)
+        import textwrap
+
+        return "".join(
+            textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent + " " * 6) + "\n"
+            for line in text.splitlines()
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -242,7 +256,7 @@ def _parser() -> argparse.ArgumentParser:
         description: str | None = None,
         *,
         epilog: str | None,
-        catalogue: bool = True,
+        catalogue: str | None = "read",
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name, help=help, description=description or help, epilog=epilog, formatter_class=_Formatter
@@ -253,7 +267,7 @@ def _parser() -> argparse.ArgumentParser:
                 type=_path,
                 default="articles.yaml",
                 metavar="PATH",
-                help="the catalogue to read (default: %(default)s)",
+                help=f"the catalogue to {catalogue} (default: %(default)s)",
             )
         return sub
 
@@ -261,6 +275,7 @@ def _parser() -> argparse.ArgumentParser:
         "init",
         "write a commented starter catalogue (never over an existing file)",
         epilog=_INITIALISED,
+        catalogue="write",
     )
     init.set_defaults(run=_init)
 
@@ -270,8 +285,10 @@ def _parser() -> argparse.ArgumentParser:
         "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
         "articles.schema.json, and start articles.yaml with "
         "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
-        epilog=None,
-        catalogue=False,
+        epilog=_exit_statuses(
+            _DONE, (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)"), _STOPPED
+        ),
+        catalogue=None,
     )
     schema.set_defaults(run=_schema)
 
@@ -345,10 +362,12 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
         epilog=_IMPORTED,
+        catalogue="append to",
     )
     imported.add_argument(
         "sources",
         nargs="+",
+        type=_path,
         metavar="SOURCE",
         help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
         "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
@@ -383,7 +402,7 @@ def _parser() -> argparse.ArgumentParser:
         "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
         "Needs boto3: pip install 'feedpub[s3]'.",
-        catalogue=False,
+        catalogue=None,
         epilog=_DEPLOYED,
     )
     deploy.add_argument(
@@ -411,7 +430,7 @@ def _parser() -> argparse.ArgumentParser:
         "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
         "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
         epilog=_VERIFIED,
-        catalogue=False,
+        catalogue=None,
     )
     verify.add_argument(
         "folder",
@@ -501,17 +520,19 @@ def _positive(text: str) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     report = _REPORTS[args.format]()
-    status = OK
-    for path in args.files or [args.catalogue]:
+    status = unreadable = OK
+    for path in args.files or [args.catalogue]:  # each one, whatever the others hold
         try:
             found, problems = build.check(Path(path), args.jobs)
         except build.Unreadable as e:
-            raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
+            print(f"feedpub: {e}", file=sys.stderr)
+            unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
+            continue
         report.checked(path, found, problems)
         if found is None:
             status = INVALID
     report.finish()
-    return status
+    return unreadable or status
 
 
 class _TextReport:
@@ -802,10 +823,7 @@ def _verify(args: argparse.Namespace) -> int:
         raise _Failure(USAGE, f"'{folder}' is not a folder")
     from feedpub.verify import verify_folder
 
-    try:
-        count, problems = verify_folder(folder)
-    except OSError as e:
-        raise _Failure(IO_FAILURE, f"cannot read {e.filename}: {e.strerror}") from None
+    count, problems = verify_folder(folder)  # what cannot be read is a problem there
     _report(problems)
     if problems:
         return INVALID
