@@ -140,6 +140,8 @@ def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
         (b"/zero.xml", b"404 File not found"),
         (b"/fifo.xml", b"404 File not found"),
         (b"/away/", b"404 File not found"),
+        (b"/away", b"404 File not found"),  # not a redirect that shows the link is there
+        (b"/away/index.html", b"404 File not found"),
         (b"/empty/", b"403 No index.html in this folder"),
         (b"/tags/", b"403 No index.html in this folder"),
         (b"/tags", b"301 Moved Permanently"),

@@ -40,6 +40,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(*refusal)
             return None
         path = self.translate_path(self.path)
+        if not self._inside(path):  # a link out of the folder: not even a redirect or a 403
+            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+            return None
         if os.path.isdir(path) and path.endswith("/"):
             path = os.path.join(path, "index.html")
             if not os.path.lexists(path):
@@ -71,14 +74,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return http.HTTPStatus.BAD_REQUEST, "'..' in path"
         return None
 
+    def _inside(self, path: str) -> bool:
+        """Whether `path`, links followed, is the folder or something in it."""
+        real, inside = os.path.realpath(path), os.path.realpath(self.directory)
+        return real == inside or real.startswith(inside.rstrip(os.sep) + os.sep)
+
     def _file(self, path: str) -> os.stat_result | None:
         """The status of the regular file at `path`, if it is one inside the folder."""
-        real = os.path.realpath(path)
-        inside = os.path.realpath(self.directory)
-        if path.endswith("/") or not real.startswith(inside.rstrip(os.sep) + os.sep):
+        if path.endswith("/") or not self._inside(path):
             return None
         try:
-            found = os.stat(real)
+            found = os.stat(os.path.realpath(path))
         except OSError:  # missing, a name too long, ...
             return None
         return found if stat.S_ISREG(found.st_mode) else None
