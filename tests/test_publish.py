@@ -555,6 +555,22 @@ def test_feeds_written_by_feedpub_0_1_are_still_its_own(site_dir: Path) -> None:
     assert isinstance(json.loads((feeds / publish.MANIFEST).read_text())["files"], dict)
 
 
+def test_a_0_1_manifest_beside_a_record_of_today_is_not_one_feedpub_left(site_dir: Path) -> None:
+    """feedpub 0.1 kept no record of its builds: a manifest in its form beside one was edited,
+    and lists a user's file (with the file's own size and time) to no effect."""
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    mine = feeds / "tags" / "mine" / "rss.xml"
+    mine.parent.mkdir()
+    mine.write_text("my notes")
+    forged = legacy_manifest(feeds)
+    assert "tags/mine/rss.xml" in forged["files"]  # type: ignore[operator]
+    (feeds / publish.MANIFEST).write_text(json.dumps(forged))
+    refused = build(site_dir)
+    assert refused.returncode == 73 and "feeds/tags/mine/rss.xml (would be removed)" in refused.stderr
+    assert mine.read_text() == "my notes"
+
+
 def test_a_0_1_feed_touched_since_is_not_replaced(site_dir: Path) -> None:
     build(site_dir)
     feeds = site_dir / "feeds"
@@ -1146,6 +1162,7 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
     feeds = site_dir / "feeds"
     if manifest == "0.1":
         (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+        (feeds / publish.RECORD).unlink()  # which feedpub 0.1 did not keep
     found, _ = rehearse(site_dir, tmp_path_factory)
     third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
     killed = traced(site_dir, "-e", f"inject=renameat:signal=KILL:when={nth(found, 'renameat', third)}")

@@ -123,8 +123,11 @@ class _Writer:
 
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         recorded = records.read_kept(self.out, self.root, MANIFEST)
-        records.read_kept(self.out, self.root, RECORD)  # not a link, folder or FIFO, which the build replaces
+        # not a link, folder or FIFO, which the build replaces
+        record = records.read_kept(self.out, self.root, RECORD)
         listed = Manifest() if recorded is None else Manifest.from_bytes(recorded)
+        if record is not None:  # feedpub 0.1 kept no record: its manifest beside one was edited,
+            listed = listed._replace(legacy=dict.fromkeys(listed.legacy))  # and proves nothing
         before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
         survey = self._survey(files, before)
         foreign = survey.paths(Found.FOREIGN)
