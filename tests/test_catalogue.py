@@ -298,6 +298,27 @@ RULES = [
         ["'websub_hub'", "relative URL"],
     ),
     (
+        "feed_url with a query and a fragment, which the feeds' paths would follow",
+        catalogue_text(site=SITE.replace("/feeds/", "/feeds/?x=1#top")),
+        "4:13",
+        [
+            "'feed_url': 'https://example.org/feeds/?x=1#top' has a query and a fragment ('?x=1#top')",
+            "expected the folder's URL alone, such as 'https://example.org/feeds/'",
+        ],
+    ),
+    (
+        "feed_url with an empty query",
+        catalogue_text(site=SITE.replace("/feeds/", "/feeds?")),
+        "4:13",
+        ["'feed_url': 'https://example.org/feeds?' has a query ('?')"],
+    ),
+    (
+        "feed_url with a fragment holding a question mark",
+        catalogue_text(site=SITE.replace("/feeds/", "/feeds/#a?b")),
+        "4:13",
+        ["has a fragment ('#a?b')"],
+    ),
+    (
         "date before 1990",
         catalogue_text(article(published="1989-12-31")),
         "11:16",
