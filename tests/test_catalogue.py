@@ -298,6 +298,27 @@ RULES = [
         ["'websub_hub'", "relative URL"],
     ),
     (
+        "feed_url with a query and a fragment, which the feeds' paths would follow",
+        catalogue_text(site=SITE.replace("/feeds/", "/feeds/?x=1#top")),
+        "4:13",
+        [
+            "'feed_url': 'https://example.org/feeds/?x=1#top' has a query and a fragment ('?x=1#top')",
+            "expected the folder's URL alone, such as 'https://example.org/feeds/'",
+        ],
+    ),
+    (
+        "feed_url with an empty query",
+        catalogue_text(site=SITE.replace("/feeds/", "/feeds?")),
+        "4:13",
+        ["'feed_url': 'https://example.org/feeds?' has a query ('?')"],
+    ),
+    (
+        "feed_url with a fragment holding a question mark",
+        catalogue_text(site=SITE.replace("/feeds/", "/feeds/#a?b")),
+        "4:13",
+        ["has a fragment ('#a?b')"],
+    ),
+    (
         "date before 1990",
         catalogue_text(article(published="1989-12-31")),
         "11:16",
@@ -619,6 +640,43 @@ def test_dates_are_timezone_aware(written: str, moment: datetime) -> None:
     assert published.tzinfo is not None
     assert published == moment
     assert published.utcoffset() == moment.utcoffset()
+
+
+def in_zone(zone: str) -> str:
+    """SITE in `zone`: eight lines, so its first article's published is at 12:16."""
+    return SITE.replace("articles:\n", f"  timezone: {zone}\narticles:\n")
+
+
+PAGO_PAGO_9999 = "is 9999-01-01T10:00:00Z in UTC, which is not between 1990 and 9998"
+TOKYO_1989 = "is 1989-12-31T15:00:00Z in UTC, which is not between 1990 and 9998"
+
+
+@pytest.mark.parametrize(
+    ("zone", "written", "said"),
+    [
+        # each group is one instant, written in several ways: one verdict for all
+        ("Pacific/Pago_Pago", "9998-12-31T23:00:00", f"in Pacific/Pago_Pago {PAGO_PAGO_9999}"),
+        ("Pacific/Pago_Pago", "9998-12-31T23:00:00-11:00", PAGO_PAGO_9999),
+        ("Pacific/Pago_Pago", "9999-01-01T10:00:00Z", "is not between 1990 and 9998"),
+        ("Asia/Tokyo", "1990-01-01", f"in Asia/Tokyo {TOKYO_1989}"),
+        ("Asia/Tokyo", "1990-01-01T00:00:00+09:00", TOKYO_1989),
+        ("Asia/Tokyo", "1989-12-31T15:00:00Z", "is not between 1990 and 9998"),
+        # Kiritimati was ten hours behind UTC until 1995: this instant is 1990-01-01T10:00Z
+        ("Pacific/Kiritimati", "1990-01-01", None),
+        ("Pacific/Kiritimati", "1990-01-01T00:00:00-10:00", None),
+        ("Pacific/Kiritimati", "1990-01-01T10:00:00Z", None),
+        ("Pacific/Kiritimati", "1990-01-01T00:00:00+14:00", "is 1989-12-31T10:00:00Z in UTC, which"),
+        ("Pacific/Pago_Pago", "1989-12-31T23:00:00", None),  # 1990-01-01T10:00Z
+    ],
+)
+def test_the_date_range_is_one_rule_on_the_utc_instant_and_says_what_it_compared(
+    zone: str, written: str, said: str | None
+) -> None:
+    text = catalogue_text(article(published=written), site=in_zone(zone))
+    if said is None:
+        assert valid(text).articles[0].published.year in (1989, 1990)
+    else:
+        assert one_error(text).startswith(f"articles.yaml:12:16: error: 'published': {written} {said}")
 
 
 def test_offset_is_kept_as_written() -> None:

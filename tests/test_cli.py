@@ -518,3 +518,13 @@ def test_now_outside_the_years_a_catalogue_may_have_is_a_usage_error(tmp_path: P
             "catalogue's dates may have\n"
         )
         assert feedpub("build", "-q", cwd=tmp_path).returncode == 0
+
+
+def test_a_failure_naming_the_users_text_prints_on_one_line(tmp_path: Path) -> None:
+    """A path with a line break or an escape sequence cannot forge a second message or
+    reach the terminal as a control."""
+    result = feedpub("check", "--catalogue", "a\nfeedpub: forged\x1b[31m.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "feedpub: cannot read catalogue 'a\\nfeedpub: forged\\x1b[31m.yaml': No such file or directory\n"
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import SITE, article, catalogue_text, parse, valid
+from conftest import SITE, article, catalogue_text, feedpub, parse, valid
 from feedpub import load, source
 from feedpub.problems import Severity
 
@@ -50,6 +51,40 @@ def test_billion_laughs_is_refused_before_expansion() -> None:
         lines.append(f"a{i}: &a{i} [{refs}]")
     message = only_error("\n".join(lines) + "\n")
     assert "aliases expand" in message and "alias bomb" in message
+
+
+def test_an_alias_of_one_large_text_is_weighed_by_its_characters_and_placed_at_the_alias(
+    tmp_path: Path,
+) -> None:
+    # 300 aliases of one 900 KB content: few nodes, but feeds of 270 MB of content
+    big = "x" * 900_000
+    text = catalogue_text(
+        article("a1", f"content: &big '{big}'"),
+        *(
+            f"  - {{id: c{i}, title: T, link: 'https://e.org/c{i}', published: 2024-01-01, content: *big}}\n"
+            for i in range(300)
+        ),
+    )
+    message = only_error(text)
+    # the tenth alias takes the document past ten times its characters and the slack
+    at = text.splitlines()[12 + 9].index("*big") + 1
+    assert message.startswith(f"articles.yaml:22:{at}: error: invalid YAML: aliases expand "), message
+    assert "characters into 270," in message and "alias bomb" in message
+    (tmp_path / "articles.yaml").write_text(text, encoding="utf-8")
+    checked = feedpub("check", cwd=tmp_path)
+    assert (checked.returncode, checked.stderr) == (1, message + "\n")
+
+
+def test_anchors_used_as_catalogues_use_them_pass_in_a_large_catalogue() -> None:
+    # the site's author aliased in each of 10,000 articles, and defaults merged into each
+    site = SITE.replace("author: {", "author: &jane {").replace(
+        "articles:\n", "x-defaults: &d {link: https://example.org/x, published: 2024-01-01}\narticles:\n"
+    )
+    text = site + "".join(
+        f"  - {{<<: *d, id: a{i}, title: Article {i}, author: *jane}}\n" for i in range(10_000)
+    )
+    root, problems = load.parse(text.encode(), "articles.yaml")
+    assert root is not None and problems == []
 
 
 def test_recursive_alias_is_refused() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedpub import __version__, build, publish
-from feedpub.problems import Problem
+from feedpub.problems import Problem, shown
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
 # reads the catalogue's bytes and the record of the last build, and finishes before loading
@@ -216,7 +216,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         return int(args.run(args))
     except _Failure as failure:
-        print(f"feedpub: {failure}", file=sys.stderr)
+        print(f"feedpub: {shown(str(failure))}", file=sys.stderr)
         return failure.status
     except KeyboardInterrupt:
         return 128 + _signalled[0] if _signalled else INTERRUPTED
@@ -525,7 +525,7 @@ def _check(args: argparse.Namespace) -> int:
         try:
             found, problems = build.check(Path(path), args.jobs)
         except build.Unreadable as e:
-            print(f"feedpub: {e}", file=sys.stderr)
+            print(f"feedpub: {shown(str(e))}", file=sys.stderr)
             unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
             continue
         report.checked(path, found, problems)
@@ -604,7 +604,7 @@ def _serve(args: argparse.Namespace) -> int:
             try:
                 _run_build(request, quiet=False)
             except _Failure as failure:  # keep serving what was built last
-                print(f"feedpub: {failure}", file=sys.stderr)
+                print(f"feedpub: {shown(str(failure))}", file=sys.stderr)
             sys.stdout.flush()
 
         try:
@@ -711,7 +711,7 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
         )
         return INVALID
     for failure in result.ping_failures:
-        print(f"feedpub: warning: {failure}", file=sys.stderr)
+        print(f"feedpub: warning: {shown(str(failure))}", file=sys.stderr)
     if not quiet:
         _summarise(result.articles, result.outcome, started)
     return OK
@@ -801,7 +801,7 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
         except deploy.Unreachable as e:
             raise _Failure(IO_FAILURE, str(e)) from None
     for warning in result.warnings:
-        print(f"feedpub: warning: {warning}", file=sys.stderr)
+        print(f"feedpub: warning: {shown(str(warning))}", file=sys.stderr)
     if result.dry_run:
         for path in result.uploaded:
             print(f"would upload {path}")

@@ -15,9 +15,9 @@ from feedpub import source
 from feedpub.problems import Problem, Severity
 
 MAX_ALIAS_GROWTH = 10
-"""Aliases may make the document at most this many times its own size (plus a fixed slack)."""
+"""Aliases may make the document at most this many times its own characters (plus a fixed slack)."""
 
-_ALIAS_SLACK = 100_000
+_ALIAS_SLACK = 100_000  # characters: a small catalogue may alias its few large values a few times
 
 _FAST = getattr(yaml, "CSafeLoader", None)
 
@@ -57,9 +57,8 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
         # as well would only cost time (a tenth of reading's), so the text is made when there
         # is a problem to place, or for PyYAML's own reader
         raw = _FAST is not None and issubclass(_Loader, _FAST)
-        root = _Loader(
-            data.removeprefix(codecs.BOM_UTF8) if raw else data.decode("utf-8").removeprefix("\ufeff")
-        ).get_single_node()
+        stream = data.removeprefix(codecs.BOM_UTF8) if raw else data.decode("utf-8").removeprefix("\ufeff")
+        root = _Loader(stream).get_single_node()
     except (yaml.MarkedYAMLError, yaml.reader.ReaderError, RecursionError, UnicodeDecodeError) as e:
         try:
             text = data.decode("utf-8").removeprefix("\ufeff")
@@ -83,7 +82,7 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
     if root is None:
         return problem(1, 1, "catalogue is empty: expected a mapping with 'site' and 'articles'")
     # Aliases and explicit tags are written with '*' and '!': without either, there is nothing to check.
-    problems = _check_graph(root, path) if b"*" in data or b"!" in data else []
+    problems = _check_graph(root, path, stream) if b"*" in data or b"!" in data else []
     if problems:
         return None, problems
     if not isinstance(root, yaml.MappingNode):
@@ -104,18 +103,22 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_graph(root: yaml.Node, path: str) -> list[Problem]:
-    """Refuse recursive aliases, alias bombs and non-data tags, visiting each node once."""
+def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Problem]:
+    """Refuse recursive aliases, alias bombs and non-data tags, visiting each node once.
+
+    A node weighs its characters: a scalar the length of its value plus one, a collection one
+    plus its children. Counting nodes alone would let one alias of a large text through."""
     problems: list[Problem] = []
-    size: dict[int, int] = {}  # expanded node count of each finished node
+    size: dict[int, int] = {}  # what each finished node weighs with its aliases expanded
     open_nodes: set[int] = set()
+    written = 0  # what the document weighs with each node counted once
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
         key = id(node)
         if finished:
             open_nodes.discard(key)
-            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            size[key] = _own_weight(node) + sum(size[id(c)] for c in _children(node))
             continue
         if key in size:
             continue
@@ -143,19 +146,54 @@ def _check_graph(root: yaml.Node, path: str) -> list[Problem]:
                     "dates, lists and mappings",
                 )
             )
+        written += _own_weight(node)
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in size)
-    expanded, distinct = size[id(root)], len(size)
-    if expanded > MAX_ALIAS_GROWTH * distinct + _ALIAS_SLACK:
+    expanded, most = size[id(root)], MAX_ALIAS_GROWTH * written + _ALIAS_SLACK
+    if expanded > most:
+        line, col = _alias_past(stream, most)
         problems.append(
             Problem(
                 path,
-                1,
-                1,
+                line,
+                col,
                 Severity.ERROR,
-                f"invalid YAML: aliases expand {distinct:,} nodes into {expanded:,}; "
-                f"feedpub allows at most {MAX_ALIAS_GROWTH}x growth (an 'alias bomb'?)",
+                f"invalid YAML: aliases expand {written:,} characters into {expanded:,} (this alias "
+                f"takes them past {most:,}); feedpub allows at most {MAX_ALIAS_GROWTH} times as "
+                f"many, plus {_ALIAS_SLACK:,} (an 'alias bomb'?)",
             )
         )
     return problems
+
+
+def _own_weight(node: yaml.Node) -> int:
+    return len(node.value) + 1 if isinstance(node, yaml.ScalarNode) else 1
+
+
+def _alias_past(stream: bytes | str, most: int) -> tuple[int, int]:
+    """Where the alias is after which the document, read in order with its aliases expanded,
+    weighs more than `most` (it does by its end). Composed nodes do not keep where their
+    aliases were, so the events are read again: only for a document that is refused."""
+    anchored: dict[str, int] = {}  # what each anchor's node weighs, aliases expanded
+    collections: list[tuple[str | None, int]] = []  # open ones: anchor, weight before it
+    weight, place = 0, (1, 1)
+    for event in yaml.parse(stream, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            assert event.anchor is not None and event.start_mark is not None  # a parser's alias has both
+            weight += anchored[event.anchor]
+            place = (event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            weight += len(event.value) + 1
+            if event.anchor is not None:
+                anchored[event.anchor] = len(event.value) + 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            collections.append((event.anchor, weight))
+            weight += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = collections.pop()
+            if anchor is not None:
+                anchored[anchor] = weight - before
+        if weight > most:  # the nodes written once weigh no more than `most`: an alias came
+            return place
+    return place

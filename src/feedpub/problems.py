@@ -22,7 +22,8 @@ class Problem(NamedTuple):
     field: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message}"
+        """One line, whatever the catalogue's text holds: control characters are shown escaped."""
+        return f"{shown(self.path)}:{self.line}:{self.col}: {self.severity.value}: {shown(self.message)}"
 
     def as_json(self) -> dict[str, str | int]:
         """For editors and scripts: every part under its own name."""
@@ -51,6 +52,21 @@ class Problem(NamedTuple):
     @property
     def place(self) -> tuple[str, int, int]:
         return (self.path, self.line, self.col)
+
+
+# Characters that would start another line (forging a problem of their own) or reach a
+# terminal as a command: C0 and C1 controls, DEL, and Unicode's line and paragraph separators.
+_CONTROLS = {
+    code: {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(
+        chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    )
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+def shown(text: str) -> str:
+    """`text` with control characters written as Python escapes (`\\n`, `\\x1b`), on one line."""
+    return text if text.isprintable() else text.translate(_CONTROLS)
 
 
 def _escape(text: str, *, property: bool = False) -> str:

@@ -36,6 +36,7 @@ from feedpub.catalogue.nodes import (
     is_null,
     join,
     kind_of,
+    leaf,
 )
 from feedpub.model import Author, Enclosure, Image, Selection
 
@@ -413,6 +414,28 @@ def kept_atom_id(atom_id: str | None, guid: str | None) -> str | None:
 
 # -- site-wide values ------------------------------------------------------------------------
 
+FOLDER_URL: dict[str, Any] = {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s?#][^?#]*$"}
+"""An http(s) URL that file names can be added to: no '?' or '#'."""
+
+
+def _folder_url(nodes: Nodes, node: yaml.Node, where: str, url: str) -> str | Invalid:
+    """A folder's URL, which every feed's address is made from by adding its path: after a
+    query or a fragment (even an empty one), that path would no longer name a file in it."""
+    written = str(node.value).strip()
+    cut = min(i for i in (written.find("?"), written.find("#"), len(written)) if i >= 0)
+    if cut == len(written):
+        return url
+    parts = ["a query"] if written[cut] == "?" else []  # a '?' after a '#' is the fragment's
+    parts += ["a fragment"] if "#" in written[cut:] else []
+    nodes.error(
+        node,
+        where,
+        f"'{leaf(where)}': '{written}' has {' and '.join(parts)} ('{written[cut:]}'); the feeds' "
+        f"addresses are made by adding their paths to it (expected the folder's URL alone, such as "
+        f"'{written[:cut]}')",
+    )
+    return INVALID
+
 
 def _registered(nodes: Nodes, node: yaml.Node, where: str, tag: str) -> str | Invalid:
     import langcodes  # only when a catalogue names a language: it takes a while to load
@@ -646,7 +669,10 @@ SITE = Table(
         Field("title", "the site's name, plain text", Text(line=True), required=True),
         Field("link", "the site's home page, an absolute http(s) URL", Link(), required=True),
         Field(
-            "feed_url", "the public URL of the feeds/ folder, an absolute http(s) URL", Link(), required=True
+            "feed_url",
+            "the public URL of the feeds/ folder, an absolute http(s) URL without a query or fragment",
+            Checked(Link(), _folder_url, FOLDER_URL),
+            required=True,
         ),
         Field("description", "one sentence about the site, plain text", Text(), required=True),
         LANGUAGE,

@@ -265,12 +265,17 @@ class Nodes:
             )
             return INVALID
         aware = moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
+        # One rule however a moment is written: the instant it is, in UTC, as RSS writes it
         if not moments.EARLIEST <= aware < moments.LATEST:
+            compared = raw
+            if moments.EARLIEST.year <= moment.year < moments.LATEST.year:  # in range as written
+                zone = "" if moment.tzinfo else f" in {self.tz}"
+                compared = f"{raw}{zone} is {aware.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ} in UTC, which"
             self.error(
                 node,
                 where,
-                f"'{leaf(where)}': {raw} is not between 1990 and 9998 (feed validators reject earlier "
-                "dates as implausible; later ones are beyond what dates can be computed with)",
+                f"'{leaf(where)}': {compared} is not between 1990 and 9998 (feed validators reject "
+                "earlier dates as implausible; later ones are beyond what dates can be computed with)",
             )
             return INVALID
         if moment.tzinfo is not None:
