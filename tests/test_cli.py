@@ -528,3 +528,16 @@ def test_a_failure_naming_the_users_text_prints_on_one_line(tmp_path: Path) -> N
     assert result.stderr == (
         "feedpub: cannot read catalogue 'a\\nfeedpub: forged\\x1b[31m.yaml': No such file or directory\n"
     )
+
+
+def test_a_message_of_several_lines_escapes_the_names_it_quotes(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
+    out = tmp_path / "w\nfeedpub: forged"
+    out.mkdir()
+    (out / "index.html").write_text("MINE", encoding="utf-8")
+    result = feedpub("build", "--out", out.name, cwd=tmp_path)
+    assert result.returncode == 73
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("feedpub: w\\nfeedpub: forged holds files that feedpub did not write")
+    assert lines[1] == "  w\\nfeedpub: forged/index.html (would be replaced)"
+    assert len(lines) == 3

@@ -124,9 +124,15 @@ _VERIFIED = _exit_statuses(
 
 
 class _Failure(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *more: str) -> None:
         super().__init__(message)
         self.status = status
+        self.lines = (message, *more)
+
+    def shown(self) -> str:
+        """The message, each line with its control characters escaped: a line break in a name
+        it quotes cannot start another."""
+        return "\n".join(shown(line) for line in self.lines)
 
 
 _signalled: list[int] = []
@@ -216,7 +222,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         return int(args.run(args))
     except _Failure as failure:
-        print(f"feedpub: {shown(str(failure))}", file=sys.stderr)
+        print(f"feedpub: {failure.shown()}", file=sys.stderr)
         return failure.status
     except KeyboardInterrupt:
         return 128 + _signalled[0] if _signalled else INTERRUPTED
@@ -604,7 +610,7 @@ def _serve(args: argparse.Namespace) -> int:
             try:
                 _run_build(request, quiet=False)
             except _Failure as failure:  # keep serving what was built last
-                print(f"feedpub: {shown(str(failure))}", file=sys.stderr)
+                print(f"feedpub: {failure.shown()}", file=sys.stderr)
             sys.stdout.flush()
 
         try:
@@ -693,7 +699,7 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
     except publish.ForeignFiles as e:
-        raise _Failure(FOREIGN_FILES, _foreign(e)) from None
+        raise _Failure(FOREIGN_FILES, *_foreign(e)) from None
     except publish.PublishError as e:
         raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
     if isinstance(result, build.Invalid):
@@ -711,20 +717,20 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
         )
         return INVALID
     for failure in result.ping_failures:
-        print(f"feedpub: warning: {shown(str(failure))}", file=sys.stderr)
+        print(f"feedpub: warning: {shown(failure)}", file=sys.stderr)
     if not quiet:
         _summarise(result.articles, result.outcome, started)
     return OK
 
 
-def _foreign(refused: publish.ForeignFiles) -> str:
+def _foreign(refused: publish.ForeignFiles) -> list[str]:
     lines = [
         f"{refused.out} holds files that feedpub did not write, or that were changed since it "
         "wrote them; nothing was written:"
     ]
     lines += [f"  {refused.out / path} (would be {done}d)" for path, done in sorted(refused.found.items())]
     lines.append("move them out of the way, or build with --overwrite to let feedpub replace or remove them")
-    return "\n".join(lines)
+    return lines
 
 
 @contextlib.contextmanager
@@ -801,7 +807,7 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
         except deploy.Unreachable as e:
             raise _Failure(IO_FAILURE, str(e)) from None
     for warning in result.warnings:
-        print(f"feedpub: warning: {shown(str(warning))}", file=sys.stderr)
+        print(f"feedpub: warning: {shown(warning)}", file=sys.stderr)
     if result.dry_run:
         for path in result.uploaded:
             print(f"would upload {path}")
