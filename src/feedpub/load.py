@@ -108,6 +108,10 @@ def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Proble
 
     A node weighs its characters: a scalar the length of its value plus one, a collection one
     plus its children. Counting nodes alone would let one alias of a large text through."""
+
+    def error(place: tuple[int, int], message: str) -> Problem:
+        return Problem(path, *place, Severity.ERROR, message)
+
     problems: list[Problem] = []
     size: dict[int, int] = {}  # what each finished node weighs with its aliases expanded
     open_nodes: set[int] = set()
@@ -123,25 +127,12 @@ def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Proble
         if key in size:
             continue
         if key in open_nodes:  # reached again from inside itself
-            line, col = _place(node)
-            return [
-                Problem(
-                    path,
-                    line,
-                    col,
-                    Severity.ERROR,
-                    "invalid YAML: an alias refers to a node that contains it",
-                )
-            ]
+            return [error(_place(node), "invalid YAML: an alias refers to a node that contains it")]
         if node.tag not in _ALLOWED_TAGS:
-            line, col = _place(node)
             tag = node.tag.replace(_YAML, "!!")
             problems.append(
-                Problem(
-                    path,
-                    line,
-                    col,
-                    Severity.ERROR,
+                error(
+                    _place(node),
                     f"YAML tag '{tag}' is not allowed: a catalogue holds plain strings, numbers, "
                     "dates, lists and mappings",
                 )
@@ -152,13 +143,9 @@ def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Proble
         stack.extend((c, False) for c in _children(node) if id(c) not in size)
     expanded, most = size[id(root)], MAX_ALIAS_GROWTH * written + _ALIAS_SLACK
     if expanded > most:
-        line, col = _alias_past(stream, most)
         problems.append(
-            Problem(
-                path,
-                line,
-                col,
-                Severity.ERROR,
+            error(
+                _alias_past(stream, most),
                 f"invalid YAML: aliases expand {written:,} characters into {expanded:,} (this alias "
                 f"takes them past {most:,}); feedpub allows at most {MAX_ALIAS_GROWTH} times as "
                 f"many, plus {_ALIAS_SLACK:,} (an 'alias bomb'?)",
