@@ -168,6 +168,24 @@ RULES = [
         ["'max_items' must be a whole number"],
     ),
     (
+        "max_items as YAML 1.1 writes with an underscore, which editors checking the schema read as text",
+        catalogue_text(site=SITE.replace("articles:", "  max_items: 1_000\narticles:")),
+        "7:14",
+        ["'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '1_000'"],
+    ),
+    (
+        "max_items as YAML 1.1 writes in hexadecimal, which editors checking the schema read as text",
+        catalogue_text(site=SITE.replace("articles:", "  max_items: 0x10\narticles:")),
+        "7:14",
+        ["'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '0x10'"],
+    ),
+    (
+        "max_items as YAML 1.1 writes in base 60, which editors checking the schema read as text",
+        catalogue_text(site=SITE.replace("articles:", "  max_items: 1:30\narticles:")),
+        "7:14",
+        ["'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '1:30'"],
+    ),
+    (
         "unknown time zone",
         catalogue_text(site=SITE.replace("articles:", "  timezone: Europe/Londn\narticles:")),
         "7:13",
@@ -1015,3 +1033,11 @@ def test_screening_the_bytes_hides_no_problem_of_any_field(title: str) -> None:
 def test_the_bytes_of_every_character_problem_are_found(title: str) -> None:
     data = catalogue_text(article("a1", title=title)).encode()
     assert not catalogue.screened(data)
+
+
+def test_a_count_with_leading_zeros_is_the_decimal_number_editors_read() -> None:
+    """YAML 1.1 reads 010 as octal 8; YAML 1.2, and editors checking the JSON Schema, as 10."""
+    assert (
+        valid(catalogue_text(site=SITE.replace("articles:", "  max_items: 010\narticles:"))).site.max_items
+        == 10
+    )

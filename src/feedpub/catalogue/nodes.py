@@ -41,6 +41,7 @@ MERGE = YAML + "merge"
 _DATE_TAGS = (YAML + "timestamp", YAML + "str")
 _BOOL = YAML + "bool"
 _INT = YAML + "int"
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 TEXT: dict[str, Any] = {"type": ["string", "number", "boolean"]}
 """YAML types a bare `no` or `42` that feedpub reads as text, so the schema accepts them."""
 URL: dict[str, Any] = {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S"}
@@ -308,15 +309,16 @@ class Nodes:
         return INVALID
 
     def count(self, node: yaml.Node, where: str, low: int, high: int) -> int | Invalid:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _INT:
-            try:
-                number = int(node.value.replace("_", ""), 0)
-            except ValueError:
-                number = None
-            if number is not None and low <= number <= high:
-                return number
+        # Decimal digits, unquoted: a number as YAML 1.2 reads it, and so editors checking the
+        # JSON Schema (YAML 1.1's 1_000, 0x10 or 1:30 are text to them; its 010 is octal)
+        decimal = isinstance(node, yaml.ScalarNode) and not node.style and _DECIMAL.fullmatch(node.value)
+        if decimal and low <= int(node.value) <= high:
+            return int(node.value)
         shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
-        self.error(node, where, f"'{leaf(where)}' must be a whole number from {low} to {high}, not {shown}")
+        digits = " written in decimal digits" if node.tag == _INT and not decimal else ""  # 1_000, 0x10
+        self.error(
+            node, where, f"'{leaf(where)}' must be a whole number from {low} to {high}{digits}, not {shown}"
+        )
         return INVALID
 
 
