@@ -180,15 +180,17 @@ def test_a_catalogue_that_is_no_regular_file_is_an_io_failure(
     assert [p.name for p in tmp_path.iterdir()] == ["articles.yaml"]  # no output folder either
 
 
-@pytest.mark.parametrize("form", ["text", "json"])
+@pytest.mark.parametrize("form", ["text", "json", "github"])
 def test_check_reads_every_file_it_is_given_whatever_the_others_hold(tmp_path: Path, form: str) -> None:
     (tmp_path / "good.yaml").write_text(catalogue_text(), encoding="utf-8")
     (tmp_path / "bad.yaml").write_text(catalogue_text(article(link="nope")), encoding="utf-8")
     result = feedpub("check", "--format", form, "good.yaml", "missing.yaml", "bad.yaml", cwd=tmp_path)
     assert result.returncode == 2  # a file that is not there is a usage error, before an invalid one
     assert "feedpub: cannot read catalogue 'missing.yaml': No such file or directory\n" in result.stderr
-    if form == "json":
-        assert [p["file"] for p in json.loads(result.stdout)] == ["bad.yaml"]
+    if form == "json":  # the file that cannot be read is in the list, for scripts
+        assert [p["file"] for p in json.loads(result.stdout)] == ["missing.yaml", "bad.yaml"]
+    elif form == "github":  # and annotated, so that a failing run marks it
+        assert "\n::error file=missing.yaml,line=1,col=1,title=feedpub::cannot read catalogue" in result.stdout
     else:
         assert result.stdout == "good.yaml: 1 article, 0 tags, ok\n"
         assert "bad.yaml:" in result.stderr

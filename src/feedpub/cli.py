@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedpub import __version__, build, publish
-from feedpub.problems import Problem, shown
+from feedpub.problems import Problem, Severity, shown
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
 # reads the catalogue's bytes and the record of the last build, and finishes before loading
@@ -533,6 +533,7 @@ def _check(args: argparse.Namespace) -> int:
         except build.Unreadable as e:
             print(f"feedpub: {shown(str(e))}", file=sys.stderr)
             unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
+            report.unreadable(Problem(str(path), 1, 1, Severity.ERROR, str(e)))
             continue
         report.checked(path, found, problems)
         if found is None:
@@ -549,6 +550,9 @@ class _TextReport:
         if found is not None:
             print(_passed(path, found))
 
+    def unreadable(self, problem: Problem) -> None:
+        """A catalogue that cannot be read, said on stderr already."""
+
     def finish(self) -> None:
         pass
 
@@ -562,6 +566,9 @@ class _GithubReport:
         if found is not None:
             print(_passed(path, found))
 
+    def unreadable(self, problem: Problem) -> None:
+        print(problem.as_github())  # a failing run marks the file it could not read
+
     def finish(self) -> None:
         pass
 
@@ -574,6 +581,9 @@ class _JsonReport:
 
     def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
         self.problems += problems
+
+    def unreadable(self, problem: Problem) -> None:
+        self.problems.append(problem)  # an empty list would say there was nothing wrong
 
     def finish(self) -> None:
         print(json.dumps([p.as_json() for p in self.problems], ensure_ascii=False, indent=1))
