@@ -190,7 +190,9 @@ def test_check_reads_every_file_it_is_given_whatever_the_others_hold(tmp_path: P
     if form == "json":  # the file that cannot be read is in the list, for scripts
         assert [p["file"] for p in json.loads(result.stdout)] == ["missing.yaml", "bad.yaml"]
     elif form == "github":  # and annotated, so that a failing run marks it
-        assert "\n::error file=missing.yaml,line=1,col=1,title=feedpub::cannot read catalogue" in result.stdout
+        assert (
+            "\n::error file=missing.yaml,line=1,col=1,title=feedpub::cannot read catalogue" in result.stdout
+        )
     else:
         assert result.stdout == "good.yaml: 1 article, 0 tags, ok\n"
         assert "bad.yaml:" in result.stderr
@@ -482,6 +484,24 @@ def test_serve_builds_as_build_does_and_keeps_serving_after_a_refusal(tmp_path: 
         "w holds files that feedpub did not write" in errors and "w/index.html (would be replaced)" in errors
     )
     assert (tmp_path / "w" / "index.html").read_text() == "MY HOMEPAGE"
+    # the advice it gave can be followed with serve itself
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "w", "--overwrite"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        assert " written, " in process.stdout.readline()  # the first build's summary
+        assert process.stdout.readline().startswith("serving w at ")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    assert errors == ""
+    assert (tmp_path / "w" / "index.html").read_text() != "MY HOMEPAGE"
+    assert (tmp_path / "w" / "atom.xml").is_file()
 
 
 def test_now_without_an_offset_is_read_in_the_site_time_zone_as_the_catalogue_dates_are(

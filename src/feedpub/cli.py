@@ -329,12 +329,7 @@ def _parser() -> argparse.ArgumentParser:
         help="publish as of this moment instead of the clock (for tests and "
         "back-fills); without an offset it is in site.timezone",
     )
-    builder.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace or remove files in the output folder that feedpub did not write, or that "
-        "were changed since it wrote them (without it, the build stops with exit status 73)",
-    )
+    _overwrite_option(builder, "the build stops with exit status 73")
     builder.add_argument(
         "--allow-shrink",
         action="store_true",
@@ -397,6 +392,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder to build into (default: a temporary folder, removed on exit)",
     )
+    _overwrite_option(serve, "a build into a folder holding such files writes nothing and says so")
     serve.set_defaults(run=_serve)
 
     deploy = command(
@@ -464,6 +460,15 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
         "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+    )
+
+
+def _overwrite_option(command: argparse.ArgumentParser, otherwise: str) -> None:
+    command.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace or remove files in the output folder that feedpub did not write, or that "
+        f"were changed since it wrote them (without it, {otherwise})",
     )
 
 
@@ -614,7 +619,9 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as e:
             raise _Failure(IO_FAILURE, f"cannot make a temporary folder: {e.strerror or e}") from None
         # a person is watching what each save builds: fewer articles is an edit, not an accident
-        request = build.Request(catalogue=Path(args.catalogue), out=out, allow_shrink=True)
+        request = build.Request(
+            catalogue=Path(args.catalogue), out=out, allow_shrink=True, overwrite=args.overwrite
+        )
 
         def rebuild() -> None:
             try:
