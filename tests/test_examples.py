@@ -100,16 +100,19 @@ def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-@pytest.mark.parametrize(("good", "status"), [(True, 0), (False, 1)])
+@pytest.mark.parametrize(
+    ("good", "status", "folder"),
+    [(True, 0, ""), (False, 1, ""), (True, 0, "-j/")],  # a path that looks like an option is a file
+)
 def test_the_pre_commit_hook_checks_changed_catalogues(
-    tmp_path: Path, precommit_home: Path, good: bool, status: int
+    tmp_path: Path, precommit_home: Path, good: bool, status: int, folder: str
 ) -> None:
     repo = tmp_path / "repo"
-    repo.mkdir()
+    (repo / folder).mkdir(parents=True)
     git = lambda *args: subprocess.run([tool("git"), *args], cwd=repo, check=True, capture_output=True)  # noqa: E731
     git("init", "-q")
     text = (ROOT / "articles.yaml").read_text(encoding="utf-8")
-    (repo / "articles.yaml").write_text(
+    (repo / folder / "articles.yaml").write_text(
         text if good else text.replace("  title: ", "  titel: ", 1), encoding="utf-8"
     )
     (repo / "notes.md").write_text("not a catalogue")
