@@ -11,21 +11,19 @@ or a date cannot be carried: it is skipped with the reason.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import functools
 import mimetypes
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]
 from slugify import slugify
 
 from feedpub.catalogue import MIME_TYPE, tag_slug, unfit_character
+from feedpub.importer import dates
 from feedpub.importer.elements import html_text
 from feedpub.importer.old import OldEntry
 from feedpub.render.content import sanitise
@@ -148,9 +146,9 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
         result.note("title", "the entry had no title: made from the start of its text")
     fields["title"] = _clean(title, "title", result)
     fields["link"] = link
-    published, updated = _dates(article, result)
+    published, updated, why = _dates(article, result)
     if published is None:
-        return Skipped(primary.where, label, "it has no date (pubDate, dc:date, published or updated)")
+        return Skipped(primary.where, label, why)
     fields["published"] = published
     if updated is not None:
         fields["updated"] = updated
@@ -259,19 +257,37 @@ def _title_from_text(article: Combined) -> str | None:
     return None
 
 
-def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None]:
+def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None, str]:
+    """The published and updated dates as the catalogue writes them; without a published one,
+    why (a refused date says what it was and why it was refused)."""
     _, raw_published = article.first("published")
     _, raw_updated = article.first("updated")
     published = _moment(raw_published, "published", result) if raw_published else None
     updated = _moment(raw_updated, "updated", result) if raw_updated else None
-    if published is None and updated is not None:
+    if isinstance(published, str) and isinstance(updated, datetime):
+        result.note("published", f"date taken from the feed's updated: its published {published}")
+        result.said.append(
+            f'{result.where}: "{result.label}": its updated date is kept, its date {published}'
+        )
+        return updated.isoformat(), None, ""
+    if isinstance(published, str):
+        return None, None, f"its date {published}"
+    if published is None and isinstance(updated, datetime):
         result.note("published", "date taken from the feed's updated, the entry had no published")
-        return updated.isoformat(), None
+        return updated.isoformat(), None, ""
     if published is None:
-        return None, None
-    if updated is None or updated == published:
-        return published.isoformat(), None
-    if (updated.tzinfo is None) != (published.tzinfo is None):
+        why = (
+            f"its updated date {updated}"
+            if updated
+            else "it has no date (pubDate, dc:date, published or updated)"
+        )
+        return None, None, why
+    if isinstance(updated, str):
+        result.note("published", f"left out the feed's updated: {updated}")
+        result.said.append(f'{result.where}: "{result.label}": left out its updated date: {updated}')
+    elif updated is None or updated == published:
+        pass
+    elif (updated.tzinfo is None) != (published.tzinfo is None):
         result.note(
             "published",
             f"the feed's updated ({raw_updated}) and published differ in having an offset: left out",
@@ -279,32 +295,20 @@ def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None]:
     elif updated < published:
         result.note("published", f"the feed's updated ({raw_updated}) is before its published: left out")
     else:
-        return published.isoformat(), updated.isoformat()
-    return published.isoformat(), None
+        return published.isoformat(), updated.isoformat(), ""
+    return published.isoformat(), None, ""
 
 
-def _moment(raw: str, name: str, result: Draft) -> datetime | None:
-    """A date as feeds write them: ISO 8601 (Atom, JSON Feed), RFC 822 (RSS), or what
-    dateutil makes of anything else (noted). Without an offset it is site.timezone's (noted)."""
-    text = " ".join(raw.split())
-    moment = None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # unknown time zone names: no offset, noted below
-                    moment = dateutil_parser.parse(text)
-                result.note(name, f"date read loosely from '{text}'")
-            except (ValueError, OverflowError):
-                result.note(name, f"'{text}' is not a date feedpub can read")
-                return None
-    if moment.tzinfo is None:
-        result.note(name, "the feed gave no offset: the time is read in site.timezone")
-    return moment
+def _moment(raw: str, name: str, result: Draft) -> datetime | str:
+    """The date `raw`, with notes on how it was read; or why it is not one."""
+    reading = dates.read(raw)
+    if reading.moment is None:
+        return reading.why
+    for note in reading.notes:
+        result.note(name, note)
+    if reading.warning:
+        result.said.append(f'{result.where}: "{result.label}": {reading.warning}')
+    return reading.moment
 
 
 def _clean(text: str, name: str, result: Draft) -> str:
