@@ -1161,6 +1161,66 @@ def test_html_in_titles_becomes_the_text_readers_showed(tmp_path: Path) -> None:
         assert "alert" not in data and "onerror" not in data, name
 
 
+def test_plain_text_that_mentions_a_tag_keeps_its_words_without_angle_brackets(tmp_path: Path) -> None:
+    # Atom's type="text" is plain text: '</div>' in it is words, which check refuses as they
+    # are, so they are written as check asks, said, and the entry kept
+    feed = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Web &lt;/dev&gt;</title><id>tag:ex.org,2020:feed</id>
+ <updated>2023-12-01T00:00:00Z</updated><link href="https://ex.org/"/><author><name>Ann</name></author>
+ <entry><title type="text">Why &lt;/div&gt; matters</title><id>tag:ex.org,2020:1</id>
+  <link href="https://ex.org/one"/><updated>2023-12-01T00:00:00Z</updated>
+  <summary>Close &lt;/p&gt;</summary><category term="&lt;/b&gt;old"/><author><name>Bob &lt;/i&gt;</name></author>
+ </entry>
+</feed>
+"""
+    outcome, lines, text = import_here(tmp_path, "a.xml", feed)
+    assert (outcome.imported, outcome.skipped) == (1, 0)
+    (one,) = valid(text).articles
+    assert (one.title, one.summary, [t.name for t in one.tags], [a.name for a in one.authors]) == (
+        "Why /div matters",
+        "Close /p",
+        ["/bold"],
+        ["Bob /i"],
+    )
+    assert valid(text).site.title == "Web /dev"
+    assert (
+        "# the feed's text held '</div>', which plain text cannot carry: written without '<' and '>'" in text
+    )
+    assert (
+        'a.xml:4: "Why </div> matters": its title held \'</div>\', which plain text cannot carry: written "Why /div matters"'
+        in lines
+    )
+    assert sum("which plain text cannot carry" in line for line in lines) == 5
+
+
+def test_a_site_title_with_markup_is_reduced_to_its_text_as_entry_titles_are(tmp_path: Path) -> None:
+    feed = small_rss(small_item(1), channel_title="<![CDATA[My <b>Blog</b> &amp; Co]]>")
+    _, lines, text = import_here(tmp_path, "feed.xml", feed)
+    assert valid(text).site.title == "My Blog & Co"
+    assert (
+        "  # the feed's text held HTML (My <b>Blog</b> &amp; Co): its text is kept\n  title: My Blog & Co\n"
+        in text
+    )
+    assert lines == [
+        "the site's title: the feed's text held HTML (My <b>Blog</b> &amp; Co): its text is kept"
+    ]
+
+
+def test_a_site_block_that_cannot_be_made_valid_is_refused_on_one_line_naming_the_field(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"feed.xml": small_rss(small_item(1), channel_title="A\ufffdB")})
+    result = imported(tmp_path, "feed.xml")
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        "feedpub: the site block made from the sources would not pass 'feedpub check' (site.title: 'title' contains U+FFFD"
+    )
+    assert line.endswith("create the catalogue with 'feedpub init', set its site block, and import into it")
+    assert "articles.yaml:" not in line and "\\n" not in line
+    assert not (tmp_path / "articles.yaml").exists()
+
+
 # -- hostile sources: refused with a clear message, nothing written ------------------------------
 
 BILLION_LAUGHS = """<?xml version="1.0"?>

@@ -59,8 +59,8 @@ def read(path: Path) -> Existing:
     if found is None:
         raise Refused(
             Why.INVALID,
-            f"'{path}' has problems of its own; fix them ('feedpub check') before importing into it:\n"
-            + "\n".join(str(p) for p in problems if p.severity is Severity.ERROR),
+            f"'{path}' has problems of its own; fix them ('feedpub check') before importing into it: "
+            + "; ".join(str(p) for p in problems if p.severity is Severity.ERROR),
         )
     root, _ = load.parse(data, str(path))
     assert root is not None
@@ -153,11 +153,22 @@ def settle(
             place = _ARTICLE_FIELD.match(problem.field)
             if site is not None and place is None and _fix_site(site, problem, warn):
                 continue
+            if site is not None and place is None:
+                # the file does not exist, so its lines would point nowhere: say what of the feed
+                raise Refused(
+                    Why.INVALID,
+                    "the site block made from the sources would not pass 'feedpub check' ("
+                    + "; ".join(
+                        f"{p.field}: {p.message}" for p in errors if not _ARTICLE_FIELD.match(p.field)
+                    )
+                    + "), and nothing was written: create the catalogue with 'feedpub init', set its "
+                    "site block, and import into it",
+                )
             if place is None or int(place.group(1)) < before:
                 raise Refused(
                     Why.INVALID,
-                    "the imported catalogue would not pass 'feedpub check', and nothing was written:\n"
-                    + "\n".join(str(p) for p in errors),
+                    "the imported catalogue would not pass 'feedpub check', and nothing was written: "
+                    + "; ".join(str(p) for p in errors),
                 )
             fixes.setdefault(int(place.group(1)) - before, []).append(problem)
         kept = []

@@ -32,6 +32,8 @@ MAX_ID = 128
 # What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
 # or a character reference; "a <b" or "Q&A" alone are text.
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>")
+"""An end tag as `feedpub check` finds it in plain text, which it refuses there."""
 _PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
 _INDEX = {"index", "default", "feed", "rss", "atom"}
 _UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
@@ -144,7 +146,7 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
         if title is None:
             return Skipped(primary.where, label, "it has no title, and no text to make one of")
         result.note("title", "the entry had no title: made from the start of its text")
-    fields["title"] = _clean(title, "title", result)
+    fields["title"] = _plain(title, "title", result)
     fields["link"] = link
     published, updated, why = _dates(article, result)
     if published is None:
@@ -156,7 +158,7 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     if summary and summary_entry is not None:
         text = html_text(summary) if summary_entry.summary_is_html else " ".join(summary.split())
         if text:
-            fields["summary"] = _clean(text, "summary", result)
+            fields["summary"] = _plain(text, "summary", result)
     content_entry, content = article.first("content")
     if content and content_entry is not None:
         body = sanitise(content, content_entry.base or link).translate(_UNSAFE_FOR_YAML)
@@ -311,6 +313,49 @@ def _moment(raw: str, name: str, result: Draft) -> datetime | str:
     return reading.moment
 
 
+def plain_text(text: str) -> tuple[str, list[str]]:
+    """`text` as a plain-text field can carry it, and the end tags it held: each written
+    without its angle brackets ('</div>' → '/div'), as `feedpub check` asks, since readers
+    would take it for HTML; the words stay."""
+    tags = [m.group() for m in _END_TAG.finditer(text)]
+    return _END_TAG.sub(r"/\1", text), list(dict.fromkeys(tags))
+
+
+def site_text(text: str, is_html: bool | None) -> tuple[str, list[str]]:
+    """A site's title, description or author's name as the catalogue's plain text, reduced
+    as an entry's title is, and notes on what was changed."""
+    notes = []
+    folded = " ".join(text.split())
+    if is_html or (is_html is None and _MARKUP.search(text)):
+        reduced = html_text(text)
+        if reduced != folded:
+            notes.append(f"the feed's text held HTML ({_short(text)}): its text is kept")
+        folded = reduced or folded
+    folded, tags = plain_text(folded)
+    if tags:
+        notes.append(_held(tags))
+    return folded, notes
+
+
+def _held(tags: list[str]) -> str:
+    held = ", ".join(f"'{t}'" for t in tags)
+    return f"the feed's text held {held}, which plain text cannot carry: written without '<' and '>'"
+
+
+def _plain(text: str, name: str, result: Draft) -> str:
+    cleaned, tags = plain_text(_clean(text, name, result))
+    if tags:
+        held = ", ".join(f"'{t}'" for t in tags)
+        result.note(
+            name, f"the feed's text held {held}, which plain text cannot carry: written without '<' and '>'"
+        )
+        result.said.append(
+            f'{result.where}: "{result.label}": its {name} held {held}, which plain text cannot carry: '
+            f'written "{_short(cleaned)}"'
+        )
+    return cleaned
+
+
 def _clean(text: str, name: str, result: Draft) -> str:
     """`text` without what feedpub would refuse in it and readers would misread: UTF-8 read as
     Latin-1 (repaired), C1 controls (read as Windows-1252, as readers do), and characters XML
@@ -339,7 +384,7 @@ def _tags(article: Combined, result: Draft) -> list[str]:
     _, names = article.first("tags")
     kept: dict[str, str] = {}
     for name in names or []:
-        name = " ".join(_clean(name, "tags", result).split())
+        name = " ".join(_plain(name, "tags", result).split())
         if name and not _slug(name):
             result.note(
                 "tags", f"the feed's category '{name}' has no letter or digit to name a tag: left out"
@@ -360,7 +405,7 @@ def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]
             result.note(
                 "author", f"the feed gave only an address ({person.email}): its first part is the name"
             )
-        author = {"name": _clean(" ".join(name.split()), "author", result)}
+        author = {"name": _plain(" ".join(name.split()), "author", result)}
         if person.email:
             author["email"] = person.email
         if person.uri and _HTTP.match(person.uri):
