@@ -1096,6 +1096,16 @@ def test_an_impossible_published_date_gives_way_to_a_valid_updated_one_said(tmp_
     ]
 
 
+def test_two_tags_of_one_entry_that_would_share_a_folder_keep_the_first_and_say_so(tmp_path: Path) -> None:
+    tags = "<category>C++</category><category>C</category><category>C++</category>"
+    _, lines, text = import_here(tmp_path, "feed.xml", small_rss(small_item(1, more=tags)))
+    assert [t.name for t in valid(text).articles[0].tags] == ["C++"]
+    assert "# the feed's category 'C' would share the folder 'c' with 'C++': left out" in text
+    assert lines == [
+        "feed.xml:3: \"Item 1\": left out its tag 'C', which would share the folder 'c' with 'C++'"
+    ]
+
+
 def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_path: Path) -> None:
     # three items with one guid (a broken feed template): readers showed the first by it; the
     # others are articles of their own, whose links become their guids, with a comment and a line

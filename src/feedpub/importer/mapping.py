@@ -389,6 +389,13 @@ def _tags(article: Combined, result: Draft) -> list[str]:
             result.note(
                 "tags", f"the feed's category '{name}' has no letter or digit to name a tag: left out"
             )
+        elif name and kept.get(_slug(name), name) != name:
+            # the catalogue refuses two tags of one folder, as it does across articles: said alike
+            clash = f"would share the folder '{_slug(name)}' with '{kept[_slug(name)]}'"
+            result.note("tags", f"the feed's category '{name}' {clash}: left out")
+            result.said.append(
+                f"{result.where}: \"{result.label}\": left out its tag '{name}', which {clash}"
+            )
         elif name:
             kept.setdefault(_slug(name), name)
     return list(kept.values())
