@@ -1106,6 +1106,22 @@ def test_two_tags_of_one_entry_that_would_share_a_folder_keep_the_first_and_say_
     ]
 
 
+def test_an_entry_whose_author_is_refused_is_said_to_be_credited_to_the_site(tmp_path: Path) -> None:
+    feed = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>S</title><id>tag:ex.org,2020:feed</id>
+ <updated>2023-12-01T00:00:00Z</updated><link href="https://ex.org/"/><author><name>Ann</name></author>
+ <entry><title>Other</title><id>tag:ex.org,2020:2</id><link href="https://ex.org/two"/>
+  <updated>2023-12-02T00:00:00Z</updated><author><name>Bob bob@ex.org</name></author></entry>
+</feed>
+"""
+    _, lines, text = import_here(tmp_path, "a.xml", feed)
+    credited = "with no author of its own, the article is credited to the site's (Ann)"
+    assert "# left out the entry's author: 'name': 'Bob bob@ex.org' contains an e-mail address" in text
+    assert credited in text and "the feed's author" not in text
+    (line,) = lines
+    assert line.startswith('a.xml:4: "Other": left out its author:') and line.endswith(credited)
+
+
 def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_path: Path) -> None:
     # three items with one guid (a broken feed template): readers showed the first by it; the
     # others are articles of their own, whose links become their guids, with a comment and a line

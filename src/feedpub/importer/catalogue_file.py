@@ -173,7 +173,7 @@ def settle(
             fixes.setdefault(int(place.group(1)) - before, []).append(problem)
         kept = []
         for index, draft in enumerate(drafts):
-            reason = _fix(draft, fixes.get(index, []), warn)
+            reason = _fix(draft, fixes.get(index, []), warn, _site_names(existing, site))
             if reason is None:
                 kept.append(draft)
             elif reason.startswith("duplicate guid") or reason.startswith("duplicate atom_id"):
@@ -201,8 +201,16 @@ def _fix_site(site: NewSite, problem: Problem, warn: Callable[[str], None]) -> b
     return False
 
 
-def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None]) -> str | None:
-    """Drop from `draft` what `problems` are about; the reason if the draft must go whole."""
+def _site_names(existing: Existing, site: NewSite | None) -> str:
+    if site is not None:
+        return ", ".join(a["name"] for a in site.fields.get("authors") or [site.fields["author"]])
+    assert existing.catalogue is not None
+    return ", ".join(a.name for a in existing.catalogue.site.authors)
+
+
+def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None], site_names: str) -> str | None:
+    """Drop from `draft` what `problems` are about; the reason if the draft must go whole.
+    An article left without an author is the site's (`site_names`), which is said."""
     for problem in problems:
         place = _ARTICLE_FIELD.match(problem.field)
         assert place is not None
@@ -230,8 +238,11 @@ def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None]) -> 
         else:
             fields[name] = None
             what = name
-        draft.note(name if fields.get(name) else "", f"left out the feed's {what}: {message}")
-        warn(f'{draft.where}: "{draft.label}": left out its {what}: {message}')
+        credited = ""
+        if name in ("author", "authors") and not any(fields.get(n) for n in ("author", "authors")):
+            credited = f"; with no author of its own, the article is credited to the site's ({site_names})"
+        draft.note(name if fields.get(name) else "", f"left out the entry's {what}: {message}{credited}")
+        warn(f'{draft.where}: "{draft.label}": left out its {what}: {message}{credited}')
     for name in list(draft.fields):
         value = draft.fields[name]
         if isinstance(value, list):
