@@ -8,11 +8,13 @@ whose ids differ)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import html
 import http.client
 import http.server
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -784,6 +786,33 @@ def test_a_wordpress_export_brings_posts_drafts_and_the_reasons_for_what_it_leav
     assert guids == ["https://blog.example.org/?p=2", "https://blog.example.org/?p=1"]
 
 
+def test_a_wordpress_post_without_a_local_date_takes_its_gmt_one_or_its_pubdate(tmp_path: Path) -> None:
+    posts = [p for p in wxr_posts() if p.number in (1, 2)]
+    posts.append(dataclasses.replace(posts[0], number=9, slug="impossible"))
+    export = wxr(posts)
+    no_local, only_pubdate, impossible = export.split("<item>")[1:]
+    export = export.replace(no_local, re.sub(r"<wp:post_date>.*?</wp:post_date>", "", no_local))
+    export = export.replace(
+        only_pubdate, re.sub(r"<wp:post_date(_gmt)?>.*?</wp:post_date(_gmt)?>", "", only_pubdate)
+    )
+    # an impossible post_date, and no modified date to fall back on
+    wrong = re.sub(r"<wp:post_modified_gmt>.*?</wp:post_modified_gmt>", "", impossible)
+    export = export.replace(
+        impossible,
+        wrong.replace("2023-10-02 09:00:00]]></wp:post_date>", "2023-02-31 09:00:00]]></wp:post_date>"),
+    )
+    outcome, lines, text = import_here(tmp_path, "export.xml", export)
+    assert (outcome.imported, outcome.skipped) == (2, 1)
+    by_id = {a.id: a for a in valid(text).articles}
+    assert by_id["published-one"].published.isoformat() == "2023-10-02T14:00:00+00:00"
+    assert "# WordPress gave no local time: its GMT time is kept" in text
+    assert by_id["published-two"].published.isoformat() == "2023-10-03T14:00:00+00:00"
+    (line,) = lines
+    assert line.endswith(
+        "\"Published One\" skipped: its date '2023-02-31 09:00:00' is not a date: day is out of range for month"
+    )
+
+
 def test_the_feed_after_the_export_brings_nothing_twice(tmp_path: Path) -> None:
     posts = [p for p in wxr_posts() if p.status == "publish" and not p.extra.get("post_password")]
     write(tmp_path, {"export.xml": wxr(wxr_posts()), "feed.xml": wordpress_rss(posts)})
@@ -933,6 +962,166 @@ def test_what_feedpub_refuses_in_an_entry_is_left_out_and_said(tmp_path: Path) -
     assert hello.enclosures[0].length == 0
 
 
+def small_rss(*items: str, channel_title: str = "D") -> str:
+    """An RSS feed of `items`, each (title, pubDate, more XML)."""
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{channel_title}</title>\n'
+        "<link>https://ex.org/</link><description>d</description>\n" + "".join(items) + "</channel></rss>\n"
+    )
+
+
+def small_item(n: int, date: str = "Mon, 04 Dec 2023 10:00:00 +0000", more: str = "", title: str = "") -> str:
+    return (
+        f"<item><title>{title or f'Item {n}'}</title><link>https://ex.org/{n}</link>"
+        f"<pubDate>{date}</pubDate>{more}</item>\n"
+    )
+
+
+def import_here(tmp_path: Path, name: str, document: str) -> tuple[importer.Outcome, list[str], str]:
+    """Import `document` in this process: the outcome, the lines said, the catalogue's text."""
+    (tmp_path / name).write_text(document, encoding="utf-8")
+    said: list[str] = []
+    outcome = importer.run([str(tmp_path / name)], tmp_path / "articles.yaml", said.append)
+    text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
+    valid(text)
+    return outcome, [line.replace(str(tmp_path) + "/", "") for line in said], text
+
+
+@pytest.mark.parametrize(
+    ("date", "published", "comment", "said"),
+    [
+        ("Mon, 04 Dec 2023 10:00:00 +0530", "2023-12-04T10:00:00+05:30", None, False),
+        ("Mon, 04 Dec 2023 10:00:00 +05:30", "2023-12-04T10:00:00+05:30", None, False),
+        ("Mon, 04 Dec 2023 10:00:00 PDT", "2023-12-04T10:00:00-07:00", None, False),
+        ("Mon, 04 Dec 2023 10:00:00 +0000 (UTC)", "2023-12-04T10:00:00+00:00", None, False),
+        ("4 Dec 99 10:00 GMT", "1999-12-04T10:00:00+00:00", None, False),
+        (
+            "Mon, 04 Dec 2023 10:00:00 -0000",
+            "2023-12-04T10:00:00+00:00",
+            "the feed wrote -0000: the time is UTC, the local zone unknown (RFC 5322)",
+            False,
+        ),
+        (
+            "Mon, 04 Dec 2023 10:00:00 A",
+            "2023-12-04T10:00:00+00:00",
+            "the feed's zone 'A' is a military letter, which RFC 5322 says to read as -0000",
+            True,
+        ),
+        *(
+            (
+                f"Mon, 04 Dec 2023 10:00:00 {zone}",
+                "2023-12-04T10:00:00",
+                f"the feed's zone '{zone}' is not an offset feedpub can read",
+                True,
+            )
+            for zone in ("CEST", "IST", "GMT+2")
+        ),
+        (
+            "Mon, 04 Dec 2023 10:00:00",
+            "2023-12-04T10:00:00",
+            "the feed gave no offset: the time is read in site.timezone",
+            False,
+        ),
+    ],
+)
+def test_a_dates_zone_is_its_offset_or_said_not_to_be(
+    tmp_path: Path, date: str, published: str, comment: str | None, said: bool
+) -> None:
+    _, lines, text = import_here(tmp_path, "feed.xml", small_rss(small_item(1, date)))
+    assert f"    published: {published}\n" in text
+    if comment is None:
+        assert "    # " not in text.split("title: Item 1")[1]
+    else:
+        assert comment in text
+    assert bool(lines) == said and all(line.startswith('feed.xml:3: "Item 1": the feed') for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("date", "why"),
+    [
+        *(
+            (f"Mon, 04 Dec 2023 10:00:00 {zone}", f"has the UTC offset {zone}, which is not one")
+            for zone in ("+2400", "-2500", "+9999", "+0060")
+        ),
+        ("2023-01-01T00:00:00+25:00", "has the UTC offset +25:00, which is not one"),
+        ("Mon, 31 Feb 2023 10:00:00 GMT", "is not a date: day is out of range for month"),
+        ("Mon, 04 Dec 2023 24:00:00 GMT", "is not a date: hour must be in 0..23"),
+        ("2023-02-30", "is not a date: day is out of range for month"),
+        ("soon", "is not a date feedpub can read (expected RFC 822"),
+    ],
+)
+def test_an_impossible_date_skips_its_entry_with_what_it_was_and_why(
+    tmp_path: Path, date: str, why: str
+) -> None:
+    # and only that entry: the others of the source are imported
+    outcome, lines, text = import_here(tmp_path, "feed.xml", small_rss(small_item(1, date), small_item(2)))
+    assert (outcome.imported, outcome.skipped) == (1, 1)
+    (line,) = lines
+    assert line.startswith(f"feed.xml:3: \"Item 1\" skipped: its date '{date}' {why}")
+    assert "title: Item 2" in text
+
+
+def test_a_json_feed_date_with_an_offset_of_a_day_skips_its_entry(tmp_path: Path) -> None:
+    items = [
+        {"id": str(n), "url": f"https://ex.org/{n}", "title": f"Item {n}", "date_published": date}
+        for n, date in ((1, "2023-01-01T00:00:00+25:00"), (2, "2023-01-01T00:00:00+01:00"))
+    ]
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "J",
+        "home_page_url": "https://ex.org/",
+    }
+    outcome, lines, _ = import_here(tmp_path, "feed.json", json.dumps({**document, "items": items}))
+    assert (outcome.imported, outcome.skipped) == (1, 1)
+    assert lines == [
+        "feed.json: item 1: \"Item 1\" skipped: its date '2023-01-01T00:00:00+25:00' has the UTC offset "
+        "+25:00, which is not one (offsets run from -23:59 to +23:59)"
+    ]
+
+
+def test_an_impossible_published_date_gives_way_to_a_valid_updated_one_said(tmp_path: Path) -> None:
+    more = "<atom:updated>2023-12-05T10:00:00Z</atom:updated>"
+    feed = small_rss(small_item(1, "Mon, 31 Feb 2023 10:00:00 GMT", more)).replace(
+        '<rss version="2.0">', '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+    )
+    _, lines, text = import_here(tmp_path, "feed.xml", feed)
+    assert "    published: 2023-12-05T10:00:00+00:00\n" in text
+    assert (
+        "date taken from the feed's updated: its published 'Mon, 31 Feb 2023 10:00:00 GMT' is not a date"
+        in text
+    )
+    assert lines == [
+        "feed.xml:3: \"Item 1\": its updated date is kept, its date 'Mon, 31 Feb 2023 10:00:00 GMT' "
+        "is not a date: day is out of range for month"
+    ]
+
+
+def test_two_tags_of_one_entry_that_would_share_a_folder_keep_the_first_and_say_so(tmp_path: Path) -> None:
+    tags = "<category>C++</category><category>C</category><category>C++</category>"
+    _, lines, text = import_here(tmp_path, "feed.xml", small_rss(small_item(1, more=tags)))
+    assert [t.name for t in valid(text).articles[0].tags] == ["C++"]
+    assert "# the feed's category 'C' would share the folder 'c' with 'C++': left out" in text
+    assert lines == [
+        "feed.xml:3: \"Item 1\": left out its tag 'C', which would share the folder 'c' with 'C++'"
+    ]
+
+
+def test_an_entry_whose_author_is_refused_is_said_to_be_credited_to_the_site(tmp_path: Path) -> None:
+    feed = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>S</title><id>tag:ex.org,2020:feed</id>
+ <updated>2023-12-01T00:00:00Z</updated><link href="https://ex.org/"/><author><name>Ann</name></author>
+ <entry><title>Other</title><id>tag:ex.org,2020:2</id><link href="https://ex.org/two"/>
+  <updated>2023-12-02T00:00:00Z</updated><author><name>Bob bob@ex.org</name></author></entry>
+</feed>
+"""
+    _, lines, text = import_here(tmp_path, "a.xml", feed)
+    credited = "with no author of its own, the article is credited to the site's (Ann)"
+    assert "# left out the entry's author: 'name': 'Bob bob@ex.org' contains an e-mail address" in text
+    assert credited in text and "the feed's author" not in text
+    (line,) = lines
+    assert line.startswith('a.xml:4: "Other": left out its author:') and line.endswith(credited)
+
+
 def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_path: Path) -> None:
     # three items with one guid (a broken feed template): readers showed the first by it; the
     # others are articles of their own, whose links become their guids, with a comment and a line
@@ -996,6 +1185,66 @@ def test_html_in_titles_becomes_the_text_readers_showed(tmp_path: Path) -> None:
     for name in ("rss.xml", "atom.xml", "feed.json"):
         data = (tmp_path / "feeds" / name).read_text(encoding="utf-8")
         assert "alert" not in data and "onerror" not in data, name
+
+
+def test_plain_text_that_mentions_a_tag_keeps_its_words_without_angle_brackets(tmp_path: Path) -> None:
+    # Atom's type="text" is plain text: '</div>' in it is words, which check refuses as they
+    # are, so they are written as check asks, said, and the entry kept
+    feed = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Web &lt;/dev&gt;</title><id>tag:ex.org,2020:feed</id>
+ <updated>2023-12-01T00:00:00Z</updated><link href="https://ex.org/"/><author><name>Ann</name></author>
+ <entry><title type="text">Why &lt;/div&gt; matters</title><id>tag:ex.org,2020:1</id>
+  <link href="https://ex.org/one"/><updated>2023-12-01T00:00:00Z</updated>
+  <summary>Close &lt;/p&gt;</summary><category term="&lt;/b&gt;old"/><author><name>Bob &lt;/i&gt;</name></author>
+ </entry>
+</feed>
+"""
+    outcome, lines, text = import_here(tmp_path, "a.xml", feed)
+    assert (outcome.imported, outcome.skipped) == (1, 0)
+    (one,) = valid(text).articles
+    assert (one.title, one.summary, [t.name for t in one.tags], [a.name for a in one.authors]) == (
+        "Why /div matters",
+        "Close /p",
+        ["/bold"],
+        ["Bob /i"],
+    )
+    assert valid(text).site.title == "Web /dev"
+    assert (
+        "# the feed's text held '</div>', which plain text cannot carry: written without '<' and '>'" in text
+    )
+    assert (
+        'a.xml:4: "Why </div> matters": its title held \'</div>\', which plain text cannot carry: written "Why /div matters"'
+        in lines
+    )
+    assert sum("which plain text cannot carry" in line for line in lines) == 5
+
+
+def test_a_site_title_with_markup_is_reduced_to_its_text_as_entry_titles_are(tmp_path: Path) -> None:
+    feed = small_rss(small_item(1), channel_title="<![CDATA[My <b>Blog</b> &amp; Co]]>")
+    _, lines, text = import_here(tmp_path, "feed.xml", feed)
+    assert valid(text).site.title == "My Blog & Co"
+    assert (
+        "  # the feed's text held HTML (My <b>Blog</b> &amp; Co): its text is kept\n  title: My Blog & Co\n"
+        in text
+    )
+    assert lines == [
+        "the site's title: the feed's text held HTML (My <b>Blog</b> &amp; Co): its text is kept"
+    ]
+
+
+def test_a_site_block_that_cannot_be_made_valid_is_refused_on_one_line_naming_the_field(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, {"feed.xml": small_rss(small_item(1), channel_title="A\ufffdB")})
+    result = imported(tmp_path, "feed.xml")
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        "feedpub: the site block made from the sources would not pass 'feedpub check' (site.title: 'title' contains U+FFFD"
+    )
+    assert line.endswith("create the catalogue with 'feedpub init', set its site block, and import into it")
+    assert "articles.yaml:" not in line and "\\n" not in line
+    assert not (tmp_path / "articles.yaml").exists()
 
 
 # -- hostile sources: refused with a clear message, nothing written ------------------------------

@@ -62,7 +62,9 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
     combined = mapping.combine([entry for page in pages for entry in page.entries] for pages in read)
     fresh = _not_there(combined, existing, warn)
     already = len(combined) - len(fresh)
-    site = None if existing.catalogue else _new_site([page for pages in read for page in pages], sources)
+    site = (
+        None if existing.catalogue else _new_site([page for pages in read for page in pages], sources, warn)
+    )
     site_authors = _authors(existing, site)
     made = parallel.divided(
         list(enumerate(fresh)),
@@ -147,7 +149,7 @@ def _not_there(
     return fresh
 
 
-def _new_site(pages: list[Page], sources: list[str]) -> catalogue_file.NewSite:
+def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]) -> catalogue_file.NewSite:
     """The site block of a new catalogue, from the first page that says each part."""
 
     def first(attribute: str) -> object:
@@ -166,18 +168,30 @@ def _new_site(pages: list[Page], sources: list[str]) -> catalogue_file.NewSite:
             )
         link = f"{origin.scheme}://{origin.netloc}/"
         notes["link"] = ["guessed from the feed's address: the feed did not name its site's"]
-    title = first("title") or urlsplit(link).netloc
-    if not first("title"):
+
+    def plain(name: str) -> str | None:
+        """The site's `name` as plain text, what was changed noted and said."""
+        site = next((p.site for p in pages if getattr(p.site, name)), None)
+        if site is None:
+            return None
+        text, changed = mapping.site_text(str(getattr(site, name)), site.is_html)
+        for note in changed:
+            notes.setdefault(name, []).append(note)
+            warn(f"the site's {name}: {note}")
+        return text or None
+
+    title = plain("title") or urlsplit(link).netloc
+    if "title" not in notes and not first("title"):
         notes["title"] = ["the feed had no title: its host stands in"]
-    description = first("description")
+    description = plain("description")
     if not description:
         description = title
         notes["description"] = ["the feed had no description: its title stands in"]
     fields: dict[str, Any] = {
-        "title": " ".join(str(title).split()),
+        "title": title,
         "link": link,
         "feed_url": urljoin(link if link.endswith("/") else link + "/", "feeds/"),
-        "description": " ".join(str(description).split()),
+        "description": description,
     }
     notes["feed_url"] = [
         "guessed: where the feeds/ folder `feedpub build` writes will be served; see README, "
@@ -187,6 +201,11 @@ def _new_site(pages: list[Page], sources: list[str]) -> catalogue_file.NewSite:
     if language:
         fields["language"] = str(language).strip()
     authors = [a for a in _site_people(pages) if a.get("name")]
+    for author in authors:
+        author["name"], changed = mapping.site_text(author["name"], False)
+        for note in changed:
+            notes.setdefault("author", []).append(note)
+            warn(f"the site's author: {note}")
     if len(authors) == 1:
         fields["author"] = authors[0]
     elif authors:

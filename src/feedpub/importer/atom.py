@@ -14,6 +14,7 @@ _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 def read(root: etree._Element, address: str) -> Page:
     site = OldSite(
         title=_plain(root.find(f"{ATOM}title")),
+        is_html=False,  # `_plain` reduced any HTML already
         link=_link(root, "alternate"),
         description=_plain(root.find(f"{ATOM}subtitle")),
         language=root.get(XML_LANG),

@@ -59,8 +59,8 @@ def read(path: Path) -> Existing:
     if found is None:
         raise Refused(
             Why.INVALID,
-            f"'{path}' has problems of its own; fix them ('feedpub check') before importing into it:\n"
-            + "\n".join(str(p) for p in problems if p.severity is Severity.ERROR),
+            f"'{path}' has problems of its own; fix them ('feedpub check') before importing into it: "
+            + "; ".join(str(p) for p in problems if p.severity is Severity.ERROR),
         )
     root, _ = load.parse(data, str(path))
     assert root is not None
@@ -153,16 +153,27 @@ def settle(
             place = _ARTICLE_FIELD.match(problem.field)
             if site is not None and place is None and _fix_site(site, problem, warn):
                 continue
+            if site is not None and place is None:
+                # the file does not exist, so its lines would point nowhere: say what of the feed
+                raise Refused(
+                    Why.INVALID,
+                    "the site block made from the sources would not pass 'feedpub check' ("
+                    + "; ".join(
+                        f"{p.field}: {p.message}" for p in errors if not _ARTICLE_FIELD.match(p.field)
+                    )
+                    + "), and nothing was written: create the catalogue with 'feedpub init', set its "
+                    "site block, and import into it",
+                )
             if place is None or int(place.group(1)) < before:
                 raise Refused(
                     Why.INVALID,
-                    "the imported catalogue would not pass 'feedpub check', and nothing was written:\n"
-                    + "\n".join(str(p) for p in errors),
+                    "the imported catalogue would not pass 'feedpub check', and nothing was written: "
+                    + "; ".join(str(p) for p in errors),
                 )
             fixes.setdefault(int(place.group(1)) - before, []).append(problem)
         kept = []
         for index, draft in enumerate(drafts):
-            reason = _fix(draft, fixes.get(index, []), warn)
+            reason = _fix(draft, fixes.get(index, []), warn, _site_names(existing, site))
             if reason is None:
                 kept.append(draft)
             elif reason.startswith("duplicate guid") or reason.startswith("duplicate atom_id"):
@@ -190,8 +201,16 @@ def _fix_site(site: NewSite, problem: Problem, warn: Callable[[str], None]) -> b
     return False
 
 
-def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None]) -> str | None:
-    """Drop from `draft` what `problems` are about; the reason if the draft must go whole."""
+def _site_names(existing: Existing, site: NewSite | None) -> str:
+    if site is not None:
+        return ", ".join(a["name"] for a in site.fields.get("authors") or [site.fields["author"]])
+    assert existing.catalogue is not None
+    return ", ".join(a.name for a in existing.catalogue.site.authors)
+
+
+def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None], site_names: str) -> str | None:
+    """Drop from `draft` what `problems` are about; the reason if the draft must go whole.
+    An article left without an author is the site's (`site_names`), which is said."""
     for problem in problems:
         place = _ARTICLE_FIELD.match(problem.field)
         assert place is not None
@@ -219,8 +238,11 @@ def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None]) -> 
         else:
             fields[name] = None
             what = name
-        draft.note(name if fields.get(name) else "", f"left out the feed's {what}: {message}")
-        warn(f'{draft.where}: "{draft.label}": left out its {what}: {message}')
+        credited = ""
+        if name in ("author", "authors") and not any(fields.get(n) for n in ("author", "authors")):
+            credited = f"; with no author of its own, the article is credited to the site's ({site_names})"
+        draft.note(name if fields.get(name) else "", f"left out the entry's {what}: {message}{credited}")
+        warn(f'{draft.where}: "{draft.label}": left out its {what}: {message}{credited}')
     for name in list(draft.fields):
         value = draft.fields[name]
         if isinstance(value, list):

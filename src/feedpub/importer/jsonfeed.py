@@ -16,6 +16,7 @@ def read(document: Any, address: str) -> Page:
     home = _text(document.get("home_page_url"))
     site = OldSite(
         title=_text(document.get("title")),
+        is_html=False,
         link=absolute(home, address if "://" in address else None),
         description=_text(document.get("description")),
         language=_text(document.get("language")),

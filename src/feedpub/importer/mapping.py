@@ -11,21 +11,19 @@ or a date cannot be carried: it is skipped with the reason.
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import functools
 import mimetypes
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]
 from slugify import slugify
 
 from feedpub.catalogue import MIME_TYPE, tag_slug, unfit_character
+from feedpub.importer import dates
 from feedpub.importer.elements import html_text
 from feedpub.importer.old import OldEntry
 from feedpub.render.content import sanitise
@@ -34,6 +32,8 @@ MAX_ID = 128
 # What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
 # or a character reference; "a <b" or "Q&A" alone are text.
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>")
+"""An end tag as `feedpub check` finds it in plain text, which it refuses there."""
 _PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
 _INDEX = {"index", "default", "feed", "rss", "atom"}
 _UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
@@ -146,11 +146,11 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
         if title is None:
             return Skipped(primary.where, label, "it has no title, and no text to make one of")
         result.note("title", "the entry had no title: made from the start of its text")
-    fields["title"] = _clean(title, "title", result)
+    fields["title"] = _plain(title, "title", result)
     fields["link"] = link
-    published, updated = _dates(article, result)
+    published, updated, why = _dates(article, result)
     if published is None:
-        return Skipped(primary.where, label, "it has no date (pubDate, dc:date, published or updated)")
+        return Skipped(primary.where, label, why)
     fields["published"] = published
     if updated is not None:
         fields["updated"] = updated
@@ -158,7 +158,7 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     if summary and summary_entry is not None:
         text = html_text(summary) if summary_entry.summary_is_html else " ".join(summary.split())
         if text:
-            fields["summary"] = _clean(text, "summary", result)
+            fields["summary"] = _plain(text, "summary", result)
     content_entry, content = article.first("content")
     if content and content_entry is not None:
         body = sanitise(content, content_entry.base or link).translate(_UNSAFE_FOR_YAML)
@@ -259,19 +259,37 @@ def _title_from_text(article: Combined) -> str | None:
     return None
 
 
-def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None]:
+def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None, str]:
+    """The published and updated dates as the catalogue writes them; without a published one,
+    why (a refused date says what it was and why it was refused)."""
     _, raw_published = article.first("published")
     _, raw_updated = article.first("updated")
     published = _moment(raw_published, "published", result) if raw_published else None
     updated = _moment(raw_updated, "updated", result) if raw_updated else None
-    if published is None and updated is not None:
+    if isinstance(published, str) and isinstance(updated, datetime):
+        result.note("published", f"date taken from the feed's updated: its published {published}")
+        result.said.append(
+            f'{result.where}: "{result.label}": its updated date is kept, its date {published}'
+        )
+        return updated.isoformat(), None, ""
+    if isinstance(published, str):
+        return None, None, f"its date {published}"
+    if published is None and isinstance(updated, datetime):
         result.note("published", "date taken from the feed's updated, the entry had no published")
-        return updated.isoformat(), None
+        return updated.isoformat(), None, ""
     if published is None:
-        return None, None
-    if updated is None or updated == published:
-        return published.isoformat(), None
-    if (updated.tzinfo is None) != (published.tzinfo is None):
+        why = (
+            f"its updated date {updated}"
+            if updated
+            else "it has no date (pubDate, dc:date, published or updated)"
+        )
+        return None, None, why
+    if isinstance(updated, str):
+        result.note("published", f"left out the feed's updated: {updated}")
+        result.said.append(f'{result.where}: "{result.label}": left out its updated date: {updated}')
+    elif updated is None or updated == published:
+        pass
+    elif (updated.tzinfo is None) != (published.tzinfo is None):
         result.note(
             "published",
             f"the feed's updated ({raw_updated}) and published differ in having an offset: left out",
@@ -279,32 +297,63 @@ def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None]:
     elif updated < published:
         result.note("published", f"the feed's updated ({raw_updated}) is before its published: left out")
     else:
-        return published.isoformat(), updated.isoformat()
-    return published.isoformat(), None
+        return published.isoformat(), updated.isoformat(), ""
+    return published.isoformat(), None, ""
 
 
-def _moment(raw: str, name: str, result: Draft) -> datetime | None:
-    """A date as feeds write them: ISO 8601 (Atom, JSON Feed), RFC 822 (RSS), or what
-    dateutil makes of anything else (noted). Without an offset it is site.timezone's (noted)."""
-    text = " ".join(raw.split())
-    moment = None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # unknown time zone names: no offset, noted below
-                    moment = dateutil_parser.parse(text)
-                result.note(name, f"date read loosely from '{text}'")
-            except (ValueError, OverflowError):
-                result.note(name, f"'{text}' is not a date feedpub can read")
-                return None
-    if moment.tzinfo is None:
-        result.note(name, "the feed gave no offset: the time is read in site.timezone")
-    return moment
+def _moment(raw: str, name: str, result: Draft) -> datetime | str:
+    """The date `raw`, with notes on how it was read; or why it is not one."""
+    reading = dates.read(raw)
+    if reading.moment is None:
+        return reading.why
+    for note in reading.notes:
+        result.note(name, note)
+    if reading.warning:
+        result.said.append(f'{result.where}: "{result.label}": {reading.warning}')
+    return reading.moment
+
+
+def plain_text(text: str) -> tuple[str, list[str]]:
+    """`text` as a plain-text field can carry it, and the end tags it held: each written
+    without its angle brackets ('</div>' → '/div'), as `feedpub check` asks, since readers
+    would take it for HTML; the words stay."""
+    tags = [m.group() for m in _END_TAG.finditer(text)]
+    return _END_TAG.sub(r"/\1", text), list(dict.fromkeys(tags))
+
+
+def site_text(text: str, is_html: bool | None) -> tuple[str, list[str]]:
+    """A site's title, description or author's name as the catalogue's plain text, reduced
+    as an entry's title is, and notes on what was changed."""
+    notes = []
+    folded = " ".join(text.split())
+    if is_html or (is_html is None and _MARKUP.search(text)):
+        reduced = html_text(text)
+        if reduced != folded:
+            notes.append(f"the feed's text held HTML ({_short(text)}): its text is kept")
+        folded = reduced or folded
+    folded, tags = plain_text(folded)
+    if tags:
+        notes.append(_held(tags))
+    return folded, notes
+
+
+def _held(tags: list[str]) -> str:
+    held = ", ".join(f"'{t}'" for t in tags)
+    return f"the feed's text held {held}, which plain text cannot carry: written without '<' and '>'"
+
+
+def _plain(text: str, name: str, result: Draft) -> str:
+    cleaned, tags = plain_text(_clean(text, name, result))
+    if tags:
+        held = ", ".join(f"'{t}'" for t in tags)
+        result.note(
+            name, f"the feed's text held {held}, which plain text cannot carry: written without '<' and '>'"
+        )
+        result.said.append(
+            f'{result.where}: "{result.label}": its {name} held {held}, which plain text cannot carry: '
+            f'written "{_short(cleaned)}"'
+        )
+    return cleaned
 
 
 def _clean(text: str, name: str, result: Draft) -> str:
@@ -335,10 +384,17 @@ def _tags(article: Combined, result: Draft) -> list[str]:
     _, names = article.first("tags")
     kept: dict[str, str] = {}
     for name in names or []:
-        name = " ".join(_clean(name, "tags", result).split())
+        name = " ".join(_plain(name, "tags", result).split())
         if name and not _slug(name):
             result.note(
                 "tags", f"the feed's category '{name}' has no letter or digit to name a tag: left out"
+            )
+        elif name and kept.get(_slug(name), name) != name:
+            # the catalogue refuses two tags of one folder, as it does across articles: said alike
+            clash = f"would share the folder '{_slug(name)}' with '{kept[_slug(name)]}'"
+            result.note("tags", f"the feed's category '{name}' {clash}: left out")
+            result.said.append(
+                f"{result.where}: \"{result.label}\": left out its tag '{name}', which {clash}"
             )
         elif name:
             kept.setdefault(_slug(name), name)
@@ -356,7 +412,7 @@ def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]
             result.note(
                 "author", f"the feed gave only an address ({person.email}): its first part is the name"
             )
-        author = {"name": _clean(" ".join(name.split()), "author", result)}
+        author = {"name": _plain(" ".join(name.split()), "author", result)}
         if person.email:
             author["email"] = person.email
         if person.uri and _HTTP.match(person.uri):

@@ -80,6 +80,8 @@ class OldEntry:
 @dataclass(slots=True)
 class OldSite:
     title: str | None = None
+    is_html: bool | None = None
+    """Whether the title and description are HTML; None: the format does not say (RSS)."""
     link: str | None = None
     description: str | None = None
     language: str | None = None

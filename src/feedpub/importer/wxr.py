@@ -92,6 +92,8 @@ def _post(
     usual: timedelta | None,
 ) -> None:
     local, offset = _local(item, f"{wp}post_date"), _offset(item, wp)
+    gmt = _local(item, f"{wp}post_date_gmt")
+    written = text(item.find(f"{wp}post_date"))
     if local is not None and offset is not None:
         entry.published = local.replace(tzinfo=timezone(offset)).isoformat()
     elif local is not None and usual is not None:
@@ -100,8 +102,12 @@ def _post(
     elif local is not None:
         entry.published = local.isoformat()
         entry.notes.append(("published", "WordPress gave no GMT time: read in site.timezone"))
-    else:
-        entry.published = None
+    elif written and not written.startswith(_NO_DATE):
+        entry.published = written  # not a date: the skip says what it was and why
+    elif gmt is not None:
+        entry.published = gmt.replace(tzinfo=UTC).isoformat()
+        entry.notes.append(("published", "WordPress gave no local time: its GMT time is kept"))
+    # else the item's pubDate, as RSS gives it
     modified = _local(item, f"{wp}post_modified_gmt")
     entry.updated = modified.replace(tzinfo=UTC).isoformat() if modified else None
     body = text(item.find(CONTENT))
