@@ -275,6 +275,17 @@ def test_output_that_cannot_be_printed_is_an_io_failure_not_a_traceback(tmp_path
         )
 
 
+def serve(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """`feedpub serve` with `args`, as a user starts it, its output read by the test."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_serve_refuses_a_catalogue_in_a_folder_that_does_not_exist(tmp_path: Path) -> None:
     result = feedpub("serve", "--port", "0", "--catalogue", "nowhere/articles.yaml", cwd=tmp_path)
     assert result.returncode == 2
@@ -431,13 +442,7 @@ def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(
     """Ctrl-C, a service manager's SIGTERM and a closed terminal's SIGHUP all stop it cleanly."""
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(tmp_path, "--port", str(port))
     assert process.stdout is not None
     try:
         printed = [process.stdout.readline()]
@@ -465,13 +470,7 @@ def test_serve_builds_as_build_does_and_keeps_serving_after_a_refusal(tmp_path: 
     (tmp_path / "w").mkdir()
     (tmp_path / "w" / "index.html").write_text("MY HOMEPAGE")
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "w"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(tmp_path, "--port", str(port), "--out", "w")
     assert process.stdout is not None
     try:
         serving = process.stdout.readline()
@@ -485,13 +484,7 @@ def test_serve_builds_as_build_does_and_keeps_serving_after_a_refusal(tmp_path: 
     )
     assert (tmp_path / "w" / "index.html").read_text() == "MY HOMEPAGE"
     # the advice it gave can be followed with serve itself
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "w", "--overwrite"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(tmp_path, "--port", str(port), "--out", "w", "--overwrite")
     assert process.stdout is not None
     try:
         assert " written, " in process.stdout.readline()  # the first build's summary
