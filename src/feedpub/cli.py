@@ -34,6 +34,7 @@ def _exit_statuses(*rows: tuple[int, str], heading: str = "exit status") -> str:
 
 _DONE = (OK, "success")
 _STOPPED = (INTERRUPTED, "stopped by Ctrl-C (SIGINT); 143 and 129 likewise for SIGTERM and SIGHUP")
+_UNWRITTEN = (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)")
 _CHECKED = _exit_statuses(
     _DONE,
     (INVALID, "the catalogue is invalid: problems on stderr"),
@@ -118,7 +119,7 @@ _VERIFIED = _exit_statuses(
     _DONE,
     (INVALID, "a feed has a problem, or a file or folder under DIR cannot be read (each on stderr)"),
     (USAGE, "usage error: unknown option, DIR is not a folder"),
-    (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)"),
+    _UNWRITTEN,
     _STOPPED,
 )
 
@@ -291,9 +292,7 @@ def _parser() -> argparse.ArgumentParser:
         "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
         "articles.schema.json, and start articles.yaml with "
         "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
-        epilog=_exit_statuses(
-            _DONE, (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)"), _STOPPED
-        ),
+        epilog=_exit_statuses(_DONE, _UNWRITTEN, _STOPPED),
         catalogue=None,
     )
     schema.set_defaults(run=_schema)

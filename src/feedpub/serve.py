@@ -40,7 +40,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(*refusal)
             return None
         path = self.translate_path(self.path)
-        if not self._inside(path):  # a link out of the folder: not even a redirect or a 403
+        if self._inside(path) is None:  # a link out of the folder: not even a redirect or a 403
             self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
             return None
         if os.path.isdir(path) and path.endswith("/"):
@@ -74,17 +74,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return http.HTTPStatus.BAD_REQUEST, "'..' in path"
         return None
 
-    def _inside(self, path: str) -> bool:
-        """Whether `path`, links followed, is the folder or something in it."""
+    def _inside(self, path: str) -> str | None:
+        """Where `path` leads, links followed, if that is the folder or something in it."""
         real, inside = os.path.realpath(path), os.path.realpath(self.directory)
-        return real == inside or real.startswith(inside.rstrip(os.sep) + os.sep)
+        return real if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep) else None
 
     def _file(self, path: str) -> os.stat_result | None:
         """The status of the regular file at `path`, if it is one inside the folder."""
-        if path.endswith("/") or not self._inside(path):
+        real = None if path.endswith("/") else self._inside(path)
+        if real is None:
             return None
         try:
-            found = os.stat(os.path.realpath(path))
+            found = os.stat(real)
         except OSError:  # missing, a name too long, ...
             return None
         return found if stat.S_ISREG(found.st_mode) else None

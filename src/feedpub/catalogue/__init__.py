@@ -14,13 +14,14 @@ import yaml
 
 from feedpub.catalogue import fields, rules
 from feedpub.catalogue.fields import LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
-from feedpub.catalogue.nodes import INVALID, Nodes
+from feedpub.catalogue.nodes import END_TAG, INVALID, Nodes
 from feedpub.catalogue.screen import screened, unfit_character
 from feedpub.model import Article, Catalogue, Site
 from feedpub.parallel import pickled_by_value
 from feedpub.problems import Problem, has_errors, ordered
 
 __all__ = [
+    "END_TAG",
     "LANGUAGE_TAG",
     "MIME_TYPE",
     "Part",

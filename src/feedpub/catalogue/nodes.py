@@ -53,7 +53,7 @@ MAX_TEXT = 100_000
 text node of a feed far below the 10 MB that XML parsers (libxml2's default) refuse."""
 
 # Text that readers take for HTML markup whatever the escaping: an end tag such as </p>.
-_END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
+END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>")
 _SPACE = re.compile(r"\s")
 # An http(s) URL of characters a URI may hold, each part present only if non-empty: taken
 # apart and put together again by `http_uri`, it would come out the same.
@@ -210,7 +210,7 @@ class Nodes:
         if fault:
             self.error(node, where, fault)
             return INVALID
-        tag = None if html else _END_TAG.search(value)
+        tag = None if html else END_TAG.search(value)
         if tag:
             self.error(
                 node,

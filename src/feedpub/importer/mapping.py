@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
-from feedpub.catalogue import MIME_TYPE, tag_slug, unfit_character
+from feedpub.catalogue import END_TAG, MIME_TYPE, tag_slug, unfit_character
 from feedpub.importer import dates
 from feedpub.importer.elements import html_text
 from feedpub.importer.old import OldEntry
@@ -32,8 +32,6 @@ MAX_ID = 128
 # What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
 # or a character reference; "a <b" or "Q&A" alone are text.
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
-_END_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>")
-"""An end tag as `feedpub check` finds it in plain text, which it refuses there."""
 _PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
 _INDEX = {"index", "default", "feed", "rss", "atom"}
 _UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
@@ -317,8 +315,8 @@ def plain_text(text: str) -> tuple[str, list[str]]:
     """`text` as a plain-text field can carry it, and the end tags it held: each written
     without its angle brackets ('</div>' → '/div'), as `feedpub check` asks, since readers
     would take it for HTML; the words stay."""
-    tags = [m.group() for m in _END_TAG.finditer(text)]
-    return _END_TAG.sub(r"/\1", text), list(dict.fromkeys(tags))
+    tags = [m.group() for m in END_TAG.finditer(text)]  # as `feedpub check` finds them
+    return END_TAG.sub(r"/\1", text), list(dict.fromkeys(tags))
 
 
 def site_text(text: str, is_html: bool | None) -> tuple[str, list[str]]:
@@ -338,19 +336,20 @@ def site_text(text: str, is_html: bool | None) -> tuple[str, list[str]]:
 
 
 def _held(tags: list[str]) -> str:
-    held = ", ".join(f"'{t}'" for t in tags)
-    return f"the feed's text held {held}, which plain text cannot carry: written without '<' and '>'"
+    return f"the feed's text held {_listed(tags)}, which plain text cannot carry: written without '<' and '>'"
+
+
+def _listed(tags: list[str]) -> str:
+    return ", ".join(f"'{t}'" for t in tags)
 
 
 def _plain(text: str, name: str, result: Draft) -> str:
     cleaned, tags = plain_text(_clean(text, name, result))
     if tags:
-        held = ", ".join(f"'{t}'" for t in tags)
-        result.note(
-            name, f"the feed's text held {held}, which plain text cannot carry: written without '<' and '>'"
-        )
+        result.note(name, _held(tags))
         result.said.append(
-            f'{result.where}: "{result.label}": its {name} held {held}, which plain text cannot carry: '
+            f'{result.where}: "{result.label}": its {name} held '
+            f"{_listed(tags)}, which plain text cannot carry: "
             f'written "{_short(cleaned)}"'
         )
     return cleaned
