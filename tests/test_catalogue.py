@@ -167,23 +167,18 @@ RULES = [
         "7:14",
         ["'max_items' must be a whole number"],
     ),
-    (
-        "max_items as YAML 1.1 writes with an underscore, which editors checking the schema read as text",
-        catalogue_text(site=SITE.replace("articles:", "  max_items: 1_000\narticles:")),
-        "7:14",
-        ["'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '1_000'"],
-    ),
-    (
-        "max_items as YAML 1.1 writes in hexadecimal, which editors checking the schema read as text",
-        catalogue_text(site=SITE.replace("articles:", "  max_items: 0x10\narticles:")),
-        "7:14",
-        ["'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '0x10'"],
-    ),
-    (
-        "max_items as YAML 1.1 writes in base 60, which editors checking the schema read as text",
-        catalogue_text(site=SITE.replace("articles:", "  max_items: 1:30\narticles:")),
-        "7:14",
-        ["'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '1:30'"],
+    *(
+        (
+            f"max_items as YAML 1.1 writes {how}, which editors checking the schema read as text",
+            catalogue_text(site=SITE.replace("articles:", f"  max_items: {value}\narticles:")),
+            "7:14",
+            [f"'max_items' must be a whole number from 1 to 1000 written in decimal digits, not '{value}'"],
+        )
+        for how, value in (
+            ("with an underscore", "1_000"),
+            ("in hexadecimal", "0x10"),
+            ("in base 60", "1:30"),
+        )
     ),
     (
         "unknown time zone",
