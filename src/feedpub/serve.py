@@ -4,9 +4,12 @@ time it is saved, with the media types, ETag and Last-Modified a real web server
 from __future__ import annotations
 
 import http.server
+import io
 import os
+import socket
 import stat
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from functools import partial
@@ -18,15 +21,103 @@ from feedpub.render.hosting import MEDIA_TYPES
 
 MAX_PATH = 1024
 """Characters of a request path at most (414 beyond): no feed's path comes near it."""
-IDLE_SECONDS = 5
-"""How long a connection may wait for its client before it is closed: each has a thread,
-which a client that connects and sends nothing would otherwise keep for ever."""
+MAX_HEAD = 64 * 1024
+"""Bytes of a request read at most (431 beyond): a browser's request head is a few KiB."""
+MAX_CONNECTIONS = 32
+"""Connections answered at once, each by a thread; more are answered 503 and closed."""
+_BUSY = b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _Deadline(io.RawIOBase):
+    """A connection's socket, read and written until a moment only: no call waits past it,
+    none starts after it (TimeoutError), and at most `most` bytes are read (then it reads
+    as ended, and `overrun` is set)."""
+
+    def __init__(self, connection: socket.socket, seconds: float, most: int) -> None:
+        self.connection = connection
+        self.end = time.monotonic() + seconds
+        self.left = most
+        self.overrun = False
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def _wait(self) -> None:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request's time is up")
+        self.connection.settimeout(left)
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if not self.left:
+            self.overrun = True
+            return 0
+        self._wait()
+        with memoryview(buffer) as view:
+            read = self.connection.recv_into(view[: self.left])
+        self.left -= read
+        return read
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._wait()
+        self.connection.sendall(data)
+        return len(data)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading server that gives each request `seconds` and answers MAX_CONNECTIONS
+    connections at most at once."""
+
+    request_queue_size = MAX_CONNECTIONS  # those beyond are answered, not left to retry
+
+    def __init__(self, port: int, folder: Path, seconds: float) -> None:
+        super().__init__(("127.0.0.1", port), partial(_Handler, directory=str(folder)))
+        self.seconds = seconds
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        if self.slots.acquire(blocking=False):
+            super().process_request(request, client_address)
+            return
+        try:  # a few bytes into a new connection's empty buffer: this never waits
+            request.setblocking(False)
+            request.send(_BUSY)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = MEDIA_TYPES
-    timeout = IDLE_SECONDS
+    server: _Server
     etag: str | None = None
+
+    def setup(self) -> None:
+        """Reads and writes through a _Deadline, so that a client trickling its request a
+        byte at a time has no longer than one that sends nothing."""
+        self.connection = self.request
+        self.deadline = _Deadline(self.connection, self.server.seconds, MAX_HEAD)
+        self.rfile = io.BufferedReader(self.deadline)
+        self.wfile = self.deadline  # type: ignore[assignment]  # unbuffered, as the standard writer
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.deadline.overrun:
+            self.send_error(
+                http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, f"Request longer than {MAX_HEAD} bytes"
+            )
+            return False
+        return True
 
     def send_head(self):  # type: ignore[no-untyped-def]
         """As the standard handler (which answers If-Modified-Since), plus ETag and If-None-Match,
@@ -102,11 +193,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass  # the terminal is for the catalogue's problems
 
 
-def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object]) -> None:
+def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object], seconds: float) -> None:
     """Build, serve `folder` on 127.0.0.1:`port`, and build again whenever `catalogue` changes,
-    until interrupted."""
+    until interrupted. A client has `seconds` from connecting to send its request and read
+    the answer: each connection has a thread, which a client that sends nothing, or a byte
+    now and then, would otherwise keep for ever."""
     build()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, directory=str(folder)))
+    server = _Server(port, folder, seconds)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(
         f"serving {folder} at http://127.0.0.1:{server.server_address[1]}/ "
