@@ -37,7 +37,9 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message
 
 
 @pytest.fixture
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """`feedpub serve` of the sample catalogue, given the options the test is parametrized with."""
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
     port = free_port()
