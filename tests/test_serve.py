@@ -237,6 +237,22 @@ def test_serve_answers_503_beyond_its_connections_and_431_to_a_huge_head(
     assert wait_for(lambda: answer(base, b"/atom.xml") == b"HTTP/1.0 200 OK")
 
 
+def test_serve_says_nothing_of_clients_that_reset_their_connections(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """A reader that gives up mid-answer is no news: the terminal is for the catalogue."""
+    base, _, process = server
+    for _ in range(10):
+        connection = connect(base, 10)
+        connection.sendall(b"GET /atom.xml HTTP/1.0\r\n\r\n")
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()  # with linger 0: a reset, not a goodbye
+    assert fetch(f"{base}/atom.xml")[0] == 200
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert "Exception" not in errors and "Traceback" not in errors, errors
+
+
 def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
     """Run with stderr on a pseudo-terminal, as in an interactive shell; what it showed there."""
     master, slave = pty.openpty()

@@ -8,12 +8,14 @@ import io
 import os
 import socket
 import stat
+import sys
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import watchfiles
 
@@ -94,6 +96,10 @@ class _Server(http.server.ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self.slots.release()
+
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):  # a client that went away is no news
+            super().handle_error(request, client_address)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
