@@ -13,11 +13,14 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -251,6 +254,42 @@ def test_serve_says_nothing_of_clients_that_reset_their_connections(
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=10)
     assert "Exception" not in errors and "Traceback" not in errors, errors
+
+
+def test_serve_sends_the_etag_of_the_bytes_it_sends_while_a_build_replaces_them(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """A build renames new files over old ones while answers are being made: an answer's
+    ETag (its size, then its time), Last-Modified and length are those of its body."""
+    base, work, _ = server
+    out = work / "out"
+    versions = [out / ".one", out / ".two"]
+    years = {1000: 2001, 3000: 2002}  # each version's length, and the year of its time
+    for (size, year), version in zip(years.items(), versions, strict=True):
+        version.write_bytes(b"x" * size)
+        os.utime(version, (0, datetime(year, 1, 1, tzinfo=UTC).timestamp()))
+    stop = threading.Event()
+
+    def replace() -> None:
+        while not stop.is_set():
+            for version in versions:
+                os.link(version, out / ".new")
+                os.replace(out / ".new", out / "race.xml")
+
+    replacing = threading.Thread(target=replace)
+    replacing.start()
+    try:
+        answers = [fetch(f"{base}/race.xml")[1:] for _ in range(300)]
+    finally:
+        stop.set()
+        replacing.join()
+    for headers, body in answers:
+        assert (
+            int(headers["ETag"].strip('"').partition("-")[0], 16)
+            == len(body)
+            == int(headers["Content-Length"])
+        )
+        assert parsedate_to_datetime(headers["Last-Modified"]).year == years[len(body)]
 
 
 def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:

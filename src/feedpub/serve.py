@@ -3,6 +3,7 @@ time it is saved, with the media types, ETag and Last-Modified a real web server
 
 from __future__ import annotations
 
+import email.utils
 import http.server
 import io
 import os
@@ -13,9 +14,10 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import watchfiles
 
@@ -126,11 +128,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return True
 
     def send_head(self):  # type: ignore[no-untyped-def]
-        """As the standard handler (which answers If-Modified-Since), plus ETag and If-None-Match,
-        for regular files inside the folder only: a path with a control character (NUL, say)
-        or a '..' is a 400, a longer one than MAX_PATH a 414, anything a link leads to outside
-        the folder, or that is not a file (a FIFO, a device), a 404, and a folder without an
-        index.html a 403 rather than a listing."""
+        """As the standard handler, plus ETag and If-None-Match, for regular files inside the
+        folder only: a path with a control character (NUL, say) or a '..' is a 400, a longer
+        one than MAX_PATH a 414, anything a link leads to outside the folder, or that is not
+        a file (a FIFO, a device), a 404, and a folder without an index.html a 403 rather
+        than a listing."""
         self.etag = None
         refusal = self._refusal()
         if refusal:
@@ -145,17 +147,43 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             if not os.path.lexists(path):
                 self.send_error(http.HTTPStatus.FORBIDDEN, "No index.html in this folder")
                 return None
-        if not os.path.isdir(path):  # a folder is redirected to its name with '/' as usual
-            found = self._file(path)
-            if found is None:
-                self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
-                return None
-            self.etag = f'"{found.st_size:x}-{found.st_mtime_ns:x}"'
-            if _matches(self.headers.get("If-None-Match"), self.etag):
-                self.send_response(http.HTTPStatus.NOT_MODIFIED)
-                self.end_headers()
-                return None
-        return super().send_head()
+        if os.path.isdir(path):  # redirected to its name with '/', as usual
+            return super().send_head()
+        return self._file(path)
+
+    def _file(self, path: str) -> BinaryIO | None:
+        """The regular file at `path` inside the folder, opened once, its headers sent: its
+        length, Last-Modified and ETag are those of the bytes sent, whatever a build renames
+        over it meanwhile."""
+        real = None if path.endswith("/") else self._inside(path)
+        try:
+            if real is None:
+                raise FileNotFoundError(path)
+            # not blocking: a FIFO would wait for a writer; a regular file never does
+            opened = open(os.open(real, os.O_RDONLY | os.O_NONBLOCK), "rb")  # noqa: SIM115  # the caller closes it
+        except OSError:  # missing, a name too long, ...
+            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        found = os.fstat(opened.fileno())
+        self.etag = f'"{found.st_size:x}-{found.st_mtime_ns:x}"'
+        if not stat.S_ISREG(found.st_mode):
+            opened.close()
+            self.etag = None
+            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        if _matches(self.headers.get("If-None-Match"), self.etag) or _unmodified(
+            self.headers.get("If-Modified-Since") if "If-None-Match" not in self.headers else None, found
+        ):
+            opened.close()
+            self.send_response(http.HTTPStatus.NOT_MODIFIED)
+            self.end_headers()
+            return None
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-type", self.guess_type(path))
+        self.send_header("Content-Length", str(found.st_size))
+        self.send_header("Last-Modified", self.date_time_string(int(found.st_mtime)))
+        self.end_headers()
+        return opened
 
     def _refusal(self) -> tuple[http.HTTPStatus, str] | None:
         """Why the request's path is refused before it is looked for, if it is."""
@@ -175,17 +203,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         """Where `path` leads, links followed, if that is the folder or something in it."""
         real, inside = os.path.realpath(path), os.path.realpath(self.directory)
         return real if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep) else None
-
-    def _file(self, path: str) -> os.stat_result | None:
-        """The status of the regular file at `path`, if it is one inside the folder."""
-        real = None if path.endswith("/") else self._inside(path)
-        if real is None:
-            return None
-        try:
-            found = os.stat(real)
-        except OSError:  # missing, a name too long, ...
-            return None
-        return found if stat.S_ISREG(found.st_mode) else None
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         self.send_error(http.HTTPStatus.FORBIDDEN, "No index.html in this folder")
@@ -230,3 +247,16 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         return False
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     return "*" in tags or etag in tags
+
+
+def _unmodified(if_modified_since: str | None, found: os.stat_result) -> bool:
+    """Whether an If-Modified-Since header names a moment no earlier than the file's time
+    (to the second, as Last-Modified says it); one that is not a date is no condition."""
+    try:
+        since = email.utils.parsedate_to_datetime(if_modified_since) if if_modified_since else None
+    except (TypeError, ValueError):
+        return False
+    if since is None:
+        return False
+    modified = datetime.fromtimestamp(int(found.st_mtime), UTC)
+    return modified <= (since if since.tzinfo else since.replace(tzinfo=UTC))
