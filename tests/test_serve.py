@@ -220,6 +220,28 @@ def test_serve_closes_a_connection_that_sends_nothing_or_trickles_its_request(
             connection.close()
 
 
+@pytest.mark.parametrize("server", [["--timeout", str(TIMEOUT)]], indirect=True)
+def test_serve_closes_a_connection_that_reads_its_answer_too_slowly(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """The timeout covers the answer too: a client that reads a large file a little at a
+    time, never idle for long, keeps the thread no longer than one that sends nothing."""
+    base, work, _ = server
+    size = 64 * 1024 * 1024  # far more than the two sockets' buffers hold
+    with open(work / "out" / "big.xml", "wb") as big:
+        big.truncate(size)
+    received = 0
+    with connect(base, TIMEOUT * 10) as connection:
+        connection.sendall(b"GET /big.xml HTTP/1.0\r\n\r\n")
+        try:  # a quarter of a MiB each tenth of the timeout, until half the file
+            while received < size // 2 and (chunk := connection.recv(256 * 1024)):
+                received += len(chunk)
+                time.sleep(TIMEOUT / 10)
+        except ConnectionResetError:
+            pass
+    assert 0 < received < size // 2  # the answer began, and was cut off
+
+
 @pytest.mark.parametrize("server", [["--timeout", "60"]], indirect=True)
 def test_serve_answers_503_beyond_its_connections_and_431_to_a_huge_head(
     server: tuple[str, Path, subprocess.Popen[str]],
