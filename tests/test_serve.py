@@ -90,6 +90,11 @@ def test_serve_answers_with_media_types_etags_and_304(
     for other in (f"W/{etag}-garbage", etag[:-2] + '"', '"x"'):  # a part of the tag is not the tag
         assert fetch(f"{base}/atom.xml", {"If-None-Match": other})[0] == 200, other
     assert fetch(f"{base}/atom.xml", {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    for since in ("Mon, 01 Jan 1990 00:00:00 GMT", "yesterday", "Mon, 01 Jan 99999 00:00:00 GMT"):
+        assert fetch(f"{base}/atom.xml", {"If-Modified-Since": since})[0] == 200, since
+    # If-None-Match decides where both are given (RFC 9110, 13.2.2)
+    both = {"If-None-Match": '"x"', "If-Modified-Since": headers["Last-Modified"]}
+    assert fetch(f"{base}/atom.xml", both)[0] == 200
     assert fetch(f"{base}/feed.json")[1]["Content-Type"] == "application/feed+json; charset=utf-8"
     assert fetch(f"{base}/feed.xsl")[1]["Content-Type"] == "text/xsl; charset=utf-8"
 
