@@ -85,6 +85,12 @@ def test_serve_answers_with_media_types_etags_and_304(
     assert status == 200 and headers["Content-Type"] == "application/xml; charset=utf-8"
     assert b"<feed" in body and headers["ETag"] and headers["Last-Modified"]
     etag = headers["ETag"]
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/atom.xml", method="HEAD"), timeout=5) as head:
+        assert (head.headers["ETag"], head.headers["Content-Length"], head.read()) == (
+            etag,
+            str(len(body)),
+            b"",
+        )
     for matching in (etag, f'"x", {etag}', f"W/{etag}", "*"):
         assert fetch(f"{base}/atom.xml", {"If-None-Match": matching})[0] == 304, matching
     for other in (f"W/{etag}-garbage", etag[:-2] + '"', '"x"'):  # a part of the tag is not the tag
