@@ -4,17 +4,23 @@ meant, by feedpub and by other YAML readers; what it fetches stays where the use
 from __future__ import annotations
 
 import html
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import feedpub
-from feedpub import load
-from feedpub.importer import yaml_text
+from feedpub import importer, load
+from feedpub.importer import fetch, yaml_text
 from feedpub.importer.mapping import Draft
+from test_import import Server, imported, server, small_item, small_rss, xml
+
+__all__ = ["server"]  # the fixture, which tests here take too
 
 # -- the YAML written: every scalar reads back as its text, by feedpub and by PyYAML -------------
 
@@ -136,3 +142,204 @@ def test_an_imported_catalogue_reads_back_with_pyyaml_as_feedpub_reads_it(tmp_pa
     assert [a.get("guid") for a in articles] == [None if " " in t else t for t in SPECIAL_TITLES]
     assert [a.get("tags") for a in articles] == [[t] if t.strip("<=~-? ") else None for t in SPECIAL_TITLES]
     assert {a["content"] for a in articles} == {PRE}
+
+
+# -- fetching: links lead only to public addresses, or to the host and port the user named ------
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("169.254.169.254", "link-local"),  # a cloud's metadata service
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("100.64.0.1", "not public"),  # shared by carriers' NAT
+        ("127.0.0.1", "loopback"),
+        ("127.8.9.10", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("255.255.255.255", "private"),
+        ("::1", "loopback"),
+        ("::", "unspecified"),
+        ("fe80::1%eth0", "link-local"),
+        ("fc00::1", "private"),
+        ("fd12:3456::1", "private"),
+        ("ff02::1", "multicast"),
+        ("::ffff:127.0.0.1", "loopback"),  # IPv4-mapped
+        ("::ffff:169.254.169.254", "link-local"),
+        ("2002:a00:1::1", "private"),  # 6to4 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
+        ("93.184.215.14", None),
+        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", None),
+        ("::ffff:93.184.215.14", None),
+    ],
+)
+def test_addresses_that_are_not_public_are_told_apart(address: str, kind: str | None) -> None:
+    assert fetch.not_public(address) == kind
+
+
+NAMES = {
+    "feed.example": ["93.184.215.14"],
+    "metadata.example": ["169.254.169.254"],
+    "inside.example": ["93.184.215.14", "10.0.0.7"],  # one address inside is enough to refuse
+    "mapped.example": ["::ffff:127.0.0.1"],
+    "v6.example": ["::1"],
+    "localhost": ["127.0.0.1"],
+}
+
+
+def resolver(host: str, port: int) -> list[str]:
+    if host not in NAMES:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return NAMES[host]
+
+
+@pytest.mark.parametrize(
+    ("source", "link", "refused"),
+    [
+        ("https://feed.example/feed/", "https://feed.example/feed/?paged=2", None),
+        ("https://feed.example/feed/", "http://metadata.example/latest/", "169.254.169.254, a link-local"),
+        ("https://feed.example/feed/", "http://169.254.169.254/latest/", "169.254.169.254, a link-local"),
+        ("https://feed.example/feed/", "https://inside.example/", "10.0.0.7, a private"),
+        ("https://feed.example/feed/", "https://mapped.example/", "::ffff:127.0.0.1, a loopback"),
+        ("https://feed.example/feed/", "http://[::1]/", "::1, a loopback"),
+        ("https://feed.example/feed/", "http://v6.example/", "::1, a loopback"),
+        # the host the user named is reached wherever it is, but only it, on its port
+        ("http://localhost:8080/feed/", "http://LOCALHOST:8080/page/2", None),
+        ("http://localhost:8080/feed/", "http://localhost:8081/", "127.0.0.1, a loopback"),
+        ("http://localhost/feed/", "https://localhost/", "127.0.0.1, a loopback"),
+        ("http://localhost:8080/feed/", "http://127.0.0.1:8080/", "127.0.0.1, a loopback"),
+        ("http://metadata.example/", "http://metadata.example:80/archive", None),
+    ],
+)
+def test_a_link_to_an_address_that_is_not_public_is_refused_unless_its_host_was_named(
+    source: str, link: str, refused: str | None
+) -> None:
+    reach = fetch.Reach(source, resolver)
+    if refused is None:
+        reach.check(link)
+        return
+    with pytest.raises(importer.Refused) as caught:
+        reach.check(link)
+    assert f"is at {refused} address" in str(caught.value)
+    assert caught.value.why is importer.Why.INVALID
+
+
+def test_a_host_is_connected_to_only_at_the_addresses_found_when_it_was_checked(server: str) -> None:
+    Server.routes["/feed.xml"] = xml(small_rss(small_item(1)))
+    port = int(server.rsplit(":", 1)[1])
+    # feed.test is no name the system knows: only the address the check found can reach it
+    reach = fetch.Reach(f"http://feed.test:{port}/feed.xml", lambda host, port: ["127.0.0.1"])
+    fetched = fetch.fetch(f"http://feed.test:{port}/feed.xml", fetch.Limits(), fetch.Budget(1 << 20), reach)
+    assert b"Item 1" in fetched.data
+
+
+@pytest.fixture(params=["127.0.0.1", "127.0.0.2"])
+def elsewhere(request: pytest.FixtureRequest) -> Iterator[socket.socket]:
+    """A listening socket nothing answers on, on another port or another loopback address than
+    the server's: whether feedpub connected to it, accept() tells."""
+    listener = socket.socket()
+    listener.bind((request.param, 0))
+    listener.listen()
+    listener.setblocking(False)
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+def connected(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except BlockingIOError:
+        return False
+    return True
+
+
+def older(link: str) -> str:
+    return f'<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="prev-archive" href="{link}"/>'
+
+
+@pytest.mark.parametrize("how", ["linked", "redirected"])
+def test_an_older_page_elsewhere_than_the_host_named_is_not_followed_and_said(
+    tmp_path: Path, server: str, elsewhere: socket.socket, how: str
+) -> None:
+    host, port = elsewhere.getsockname()
+    there = f"http://{host}:{port}/archive.xml"
+    Server.routes["/feed.xml"] = xml(
+        small_rss(older(there if how == "linked" else "/archive.xml"), small_item(1))
+    )
+    Server.routes["/archive.xml"] = (301, {"Location": there}, b"")
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert (result.returncode, result.stdout) == (
+        0,
+        "imported 1 entry from 1 source into articles.yaml (0 skipped)\n",
+    )
+    assert result.stderr == (
+        f"{server}/feed.xml: stopped following older pages: {there}: not followed: {host} is at "
+        f"{host}, a loopback address, and feedpub follows links only to public addresses and to the host "
+        f"and port named ({server.removeprefix('http://')})\n"
+    )
+    assert not connected(elsewhere)
+
+
+def test_a_source_redirected_elsewhere_than_the_host_named_is_refused(
+    tmp_path: Path, server: str, elsewhere: socket.socket
+) -> None:
+    host, port = elsewhere.getsockname()
+    Server.routes["/feed.xml"] = (302, {"Location": f"http://{host}:{port}/feed.xml"}, b"")
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert result.returncode == 1
+    assert f"not followed: {host} is at {host}, a loopback address" in result.stderr
+    assert not (tmp_path / "articles.yaml").exists()
+    assert not connected(elsewhere)
+
+
+# -- an older page that cannot be read ends the following, not the import -------------------------
+
+
+@pytest.mark.parametrize(
+    ("route", "link", "why"),
+    [
+        ((403, {}, b"no"), "/archive.xml", "{server}/archive.xml: the server answered 403 Forbidden"),
+        (
+            (500, {}, b"oops"),
+            "/archive.xml",
+            "{server}/archive.xml: the server answered 500 Internal Server Error",
+        ),
+        (None, "file:///etc/passwd", "the older page file:///etc/passwd is not an http(s) address"),
+        (None, "ftp://127.0.0.1/old.xml", "the older page ftp://127.0.0.1/old.xml is not an http(s) address"),
+        (
+            (301, {"Location": "file:///etc/passwd"}, b""),
+            "/archive.xml",
+            "Redirection to url 'file:///etc/passwd' is not allowed",
+        ),
+        (
+            (200, {"Content-Type": "text/html"}, b"<!doctype html><p>gone"),
+            "/archive.xml",
+            "is a web page, not a feed",
+        ),
+        (
+            (200, {}, b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'b'>]><rss/>"),
+            "/archive.xml",
+            "declares XML entities",
+        ),
+        ((200, {}, b"<rss><channel>"), "/archive.xml", "is not well-formed XML"),
+    ],
+)
+def test_an_older_page_that_cannot_be_read_stops_the_following_with_a_warning(
+    tmp_path: Path, server: str, route: tuple[int, dict[str, str], bytes] | None, link: str, why: str
+) -> None:
+    Server.routes["/feed.xml"] = xml(small_rss(older(link), small_item(1), small_item(2)))
+    if route is not None:
+        Server.routes[link] = route
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert (result.returncode, result.stdout) == (
+        0,
+        "imported 2 entries from 1 source into articles.yaml (0 skipped)\n",
+    )
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{server}/feed.xml: ")
+    assert why.format(server=server) in line
+    assert Server.requests == ["/feed.xml", *([link] if route else [])]

@@ -6,19 +6,27 @@ longer than `document_seconds` for one document (from connecting, through the st
 and headers, to the last byte), is given up on. Compressed answers are inflated within the
 same bound, so a small gzip cannot become a large document; a gzip answer of several members
 is inflated whole.
+
+Links are followed (redirects, and older pages in `history`) to public addresses, and to the
+host and port of the source the user named; any other host is refused before connecting if
+it resolves to an address that is loopback, private, link-local or otherwise not public
+(an IPv4 address carried in IPv6 is judged as itself). Each host is looked up once, and
+connected to only at the addresses found then, so that no second lookup can lead elsewhere.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import ipaddress
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,13 +84,94 @@ def is_url(source: str) -> bool:
     return urlsplit(source).scheme.lower() in ("http", "https")
 
 
-def fetch(source: str, limits: Limits, budget: Budget) -> Fetched:
-    """The bytes of `source`, a file's path or an http(s) URL; Refused if they cannot be had
-    within the limits, Missing if the server says there is no such document."""
+Resolver = Callable[[str, int], list[str]]
+"""A host and port → the addresses to connect to."""
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """`host`'s addresses, as the system's resolver answers."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_KINDS = ("loopback", "link_local", "unspecified", "multicast", "private", "reserved")
+
+
+def not_public(address: str) -> str | None:
+    """What `address` is ('loopback', 'private', 'link-local'...) if it is not public. An
+    IPv6 address that carries an IPv4 one (mapped, 6to4, Teredo, NAT64) is judged by it."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if ip in _NAT64:
+            carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        ip = carried or ip
+    kind = next((k for k in _KINDS if getattr(ip, f"is_{k}")), None)
+    if kind is None and not ip.is_global:
+        kind = "not public"
+    return kind and kind.replace("_", "-")
+
+
+@dataclass
+class Reach:
+    """Where one source's documents may come from: the host and port of `source`, as the user
+    named it, and hosts whose addresses are all public."""
+
+    source: str
+    resolver: Resolver = resolve
+    _checked: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+
+    def check(self, url: str) -> None:
+        """Resolve `url`'s host, once: Refused if it is another host than the source's and
+        has an address that is not public; else its addresses are the only ones connected to."""
+        host, port = _host_port(url)
+        try:
+            addresses = [host] if _is_ip(host) else self.resolver(host, port)
+        except OSError as e:
+            raise Refused(Why.IO, f"{url}: cannot find the address of {host}: {e.strerror or e}") from None
+        if (host, port) != _host_port(self.source):
+            for address in addresses:
+                kind = not_public(address)
+                if kind:
+                    raise Refused(
+                        Why.INVALID,
+                        f"{url}: not followed: {host} is at {address}, a {kind} address, and feedpub "
+                        "follows links only to public addresses and to the host and port named "
+                        f"({urlsplit(self.source).netloc})",
+                    )
+        self._checked[(host, port)] = addresses
+
+    def addresses(self, host: str, port: int) -> list[str] | None:
+        """The addresses found for `host`, None for a host never checked (a proxy's)."""
+        return self._checked.get((host.lower(), port))
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or "", port or (443 if parts.scheme.lower() == "https" else 80))
+
+
+def fetch(source: str, limits: Limits, budget: Budget, reach: Reach | None = None) -> Fetched:
+    """The bytes of `source`, a file's path or an http(s) URL (reached as `reach` allows; by
+    default, it is the source the user named); Refused if they cannot be had within the
+    limits, Missing if the server says there is no such document."""
     most = min(limits.document_bytes, budget.left)
     try:
         if is_url(source):
-            fetched = _download(source, most, limits)
+            fetched = _download(source, most, limits, reach or Reach(source))
         elif "://" in source:
             raise Refused(Why.USAGE, f"{source}: only files and http(s) URLs can be imported")
         else:
@@ -121,8 +210,13 @@ def _read(path: Path, most: int) -> Fetched:
     return Fetched(str(path), data, "", is_file=True)
 
 
-class _OnlyHttp(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed (urllib's limit of 10), but only to http(s) addresses."""
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed (urllib's limit of 10), but only to http(s) addresses that
+    `reach` allows."""
+
+    def __init__(self, reach: Reach) -> None:
+        super().__init__()
+        self.reach = reach
 
     def redirect_request(
         self,
@@ -135,6 +229,7 @@ class _OnlyHttp(urllib.request.HTTPRedirectHandler):
     ) -> urllib.request.Request | None:
         if not is_url(newurl):
             raise urllib.error.URLError(f"redirected to {newurl}, which is not an http(s) address")
+        self.reach.check(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
 
@@ -176,38 +271,53 @@ def _shut(sock: socket.socket) -> None:
 
 
 class _WatchedHttp(urllib.request.HTTPHandler):
-    def __init__(self, watch: _Watch) -> None:
+    def __init__(self, watch: _Watch, reach: Reach) -> None:
         super().__init__()
         self.watch = watch
+        self.reach = reach
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
-        return _watched(http.client.HTTPConnection(host, **kwargs), self.watch)
+        return _watched(http.client.HTTPConnection(host, **kwargs), self.watch, self.reach)
 
 
 class _WatchedHttps(urllib.request.HTTPSHandler):
-    def __init__(self, watch: _Watch) -> None:
+    def __init__(self, watch: _Watch, reach: Reach) -> None:
         super().__init__()
         self.watch = watch
+        self.reach = reach
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
         context = getattr(self, "_context", None)
-        return _watched(http.client.HTTPSConnection(host, context=context, **kwargs), self.watch)
+        connection = http.client.HTTPSConnection(host, context=context, **kwargs)
+        return _watched(connection, self.watch, self.reach)
 
 
-def _watched(connection: http.client.HTTPConnection, watch: _Watch) -> http.client.HTTPConnection:
-    """`connection`, whose socket the watch shuts at the deadline: the plain socket as soon as
-    it is connected (a TLS handshake is watched too), and the TLS one over it."""
+def _watched(
+    connection: http.client.HTTPConnection, watch: _Watch, reach: Reach
+) -> http.client.HTTPConnection:
+    """`connection`, made only to the addresses `reach` checked for its host, whose socket
+    the watch shuts at the deadline: the plain socket as soon as it is connected (a TLS
+    handshake is watched too), and the TLS one over it."""
     create = connection._create_connection  # type: ignore[attr-defined]
     connect = connection.connect
 
-    def created(*args: Any, **kwargs: Any) -> socket.socket:
-        return watch.add(create(*args, **kwargs))
+    def created(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        checked = reach.addresses(*address)
+        if checked is None:
+            return watch.add(create(address, *args, **kwargs))
+        failure: OSError | None = None
+        for ip in checked:  # as create_connection tries each address, but only these
+            try:
+                return watch.add(create((ip, address[1]), *args, **kwargs))
+            except OSError as e:
+                failure = e
+        raise failure or OSError(f"{address[0]} has no address")
 
     def connected() -> None:
         connect()
@@ -224,10 +334,10 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def _download(url: str, most: int, limits: Limits) -> Fetched:
+def _download(url: str, most: int, limits: Limits, reach: Reach) -> Fetched:
     with _Watch(limits.document_seconds) as watch:
         try:
-            return _request(url, most, limits, watch)
+            return _request(url, most, limits, watch, reach)
         except (Refused, _TooLarge, http.client.HTTPException, OSError, ValueError):
             if watch.expired:  # whatever the shut socket made the reading say
                 raise Refused(Why.IO, _too_slow(url, limits)) from None
@@ -238,7 +348,8 @@ def _too_slow(url: str, limits: Limits) -> str:
     return f"{url}: took longer than {limits.document_seconds:g} s to send"
 
 
-def _request(url: str, most: int, limits: Limits, watch: _Watch) -> Fetched:
+def _request(url: str, most: int, limits: Limits, watch: _Watch, reach: Reach) -> Fetched:
+    reach.check(url)
     request = urllib.request.Request(
         url,
         headers={
@@ -248,7 +359,9 @@ def _request(url: str, most: int, limits: Limits, watch: _Watch) -> Fetched:
         },
     )
     deadline = time.monotonic() + limits.document_seconds
-    opener = urllib.request.build_opener(_OnlyHttp, _WatchedHttp(watch), _WatchedHttps(watch))
+    opener = urllib.request.build_opener(
+        _Redirects(reach), _WatchedHttp(watch, reach), _WatchedHttps(watch, reach)
+    )
     try:
         with opener.open(request, timeout=limits.idle_seconds) as response:
             length = response.headers.get("Content-Length", "")
