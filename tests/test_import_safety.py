@@ -343,3 +343,75 @@ def test_an_older_page_that_cannot_be_read_stops_the_following_with_a_warning(
     assert line.startswith(f"{server}/feed.xml: ")
     assert why.format(server=server) in line
     assert Server.requests == ["/feed.xml", *([link] if route else [])]
+
+
+# -- addresses as users and feeds write them -----------------------------------------------------
+
+
+def test_an_address_with_characters_beyond_ascii_is_asked_for_percent_encoded(
+    tmp_path: Path, server: str
+) -> None:
+    Server.routes["/caf%C3%A9/feed%20one.xml"] = xml(small_rss(older("archive/été 1.xml"), small_item(2)))
+    Server.routes["/caf%C3%A9/archive/%C3%A9t%C3%A9%201.xml"] = xml(small_rss(small_item(1)))
+    result = imported(tmp_path, f"{server}/café/feed one.xml")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("imported 2 entries")
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        (
+            "http://jane:secret@{host}/feed.xml",
+            "http://{host}/feed.xml: a user name or password in a URL is not supported (download the "
+            "feed with them, 'curl -u', say, and import the file)",
+        ),
+        (
+            "http://127.0.0.1:99999/feed.xml",
+            "http://127.0.0.1:99999/feed.xml: not a valid URL (Port out of range 0-65535)",
+        ),
+        ("http:///feed.xml", "http:///feed.xml: not a valid URL (it names no host)"),
+    ],
+)
+def test_an_address_that_cannot_be_asked_for_is_a_usage_error_said_without_its_password(
+    tmp_path: Path, server: str, address: str, message: str
+) -> None:
+    host = server.removeprefix("http://")
+    result = imported(tmp_path, address.format(host=host))
+    assert (result.returncode, result.stderr) == (2, f"feedpub: {message.format(host=host)}\n")
+    assert Server.requests == []
+    assert not (tmp_path / "articles.yaml").exists()
+
+
+def test_what_a_server_says_in_a_warning_is_escaped(tmp_path: Path, server: str) -> None:
+    def refuse(handler: Any) -> None:
+        handler.send_response(403, "No \x1b[2J\x1b]0;pwned\x07")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    Server.routes["/feed.xml"] = xml(small_rss(older("/archive.xml"), small_item(1)))
+    Server.routes["/archive.xml"] = refuse
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert result.returncode == 0
+    assert result.stderr == (
+        f"{server}/feed.xml: stopped following older pages: {server}/archive.xml: the server answered "
+        "403 No \\x1b[2J\\x1b]0;pwned\\x07\n"
+    )
+
+
+def test_a_document_cut_short_of_its_content_length_is_refused(tmp_path: Path, server: str) -> None:
+    feed = xml(small_rss(small_item(1)))[2]
+
+    def cut(handler: Any) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(feed) + 100))
+        handler.end_headers()
+        handler.wfile.write(feed)  # a whole feed, but not all that was announced
+
+    Server.routes["/feed.xml"] = cut
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert (result.returncode, result.stderr) == (
+        74,
+        f"feedpub: {server}/feed.xml: the connection closed 100 bytes before the end the server announced\n",
+    )
+    assert not (tmp_path / "articles.yaml").exists()

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from feedpub import __version__
 from feedpub.importer.old import Refused, Why
@@ -130,7 +130,7 @@ class Reach:
             addresses = [host] if _is_ip(host) else self.resolver(host, port)
         except OSError as e:
             raise Refused(Why.IO, f"{url}: cannot find the address of {host}: {e.strerror or e}") from None
-        if (host, port) != _host_port(self.source):
+        if (host, port) != _host_port(as_uri(self.source)):
             for address in addresses:
                 kind = not_public(address)
                 if kind:
@@ -155,6 +155,34 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+# what stays as it is in a URI's path and query: its delimiters, and '%' (already escaped)
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
+def as_uri(url: str) -> str:
+    """`url` as the ASCII URI to ask for: an IRI's host in IDNA, its other characters outside
+    printable ASCII percent-encoded, as browsers do; Refused if it holds a user name or a
+    password, or its host or port is not one."""
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        raise Refused(
+            Why.USAGE,
+            f"{shown}: a user name or password in a URL is not supported (download the feed with "
+            "them, 'curl -u', say, and import the file)",
+        )
+    try:
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError) as e:
+        raise Refused(Why.USAGE, f"{url}: not a valid URL ({_one_line(e)})") from None
+    if not host:
+        raise Refused(Why.USAGE, f"{url}: not a valid URL (it names no host)")
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    path, query = (quote(part, safe=_URI_SAFE) for part in (parts.path, parts.query))
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
 def _host_port(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     try:
@@ -171,7 +199,7 @@ def fetch(source: str, limits: Limits, budget: Budget, reach: Reach | None = Non
     most = min(limits.document_bytes, budget.left)
     try:
         if is_url(source):
-            fetched = _download(source, most, limits, reach or Reach(source))
+            fetched = _download(as_uri(source), most, limits, reach or Reach(source))
         elif "://" in source:
             raise Refused(Why.USAGE, f"{source}: only files and http(s) URLs can be imported")
         else:
@@ -427,6 +455,11 @@ def _body(
         size += len(chunk)
     if size > most:
         raise _TooLarge
+    if response.length:  # what Content-Length promised and the connection did not bring
+        raise Refused(
+            Why.IO,
+            f"{url}: the connection closed {response.length:,} bytes before the end the server announced",
+        )
     return b"".join(chunks)
 
 
