@@ -15,7 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conftest import feedpub
-from feedpub import importer, load
+from feedpub import importer, load, source
 from feedpub.importer import fetch, yaml_text
 from feedpub.importer.mapping import Draft
 from test_import import Server, imported, server, small_item, small_rss, xml
@@ -415,3 +415,15 @@ def test_a_document_cut_short_of_its_content_length_is_refused(tmp_path: Path, s
         f"feedpub: {server}/feed.xml: the connection closed 100 bytes before the end the server announced\n",
     )
     assert not (tmp_path / "articles.yaml").exists()
+
+
+def test_a_catalogue_too_large_to_read_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_text(small_rss(small_item(1)), encoding="utf-8")
+    with (tmp_path / "articles.yaml").open("wb") as f:
+        f.truncate(source.MAX_BYTES + 1)  # sparse: nothing of it is on disk
+    result = imported(tmp_path, "feed.xml")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "feedpub: 'articles.yaml': catalogue is larger than 512 MiB, the most feedpub reads; nothing was written\n",
+    )
+    assert (tmp_path / "articles.yaml").stat().st_size == source.MAX_BYTES + 1

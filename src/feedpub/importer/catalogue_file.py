@@ -53,6 +53,8 @@ def read(path: Path) -> Existing:
         data = source.read(path)
     except FileNotFoundError:
         return Existing(path)
+    except source.TooLarge as e:
+        raise Refused(Why.INVALID, f"'{path}': {e}; nothing was written") from None
     except OSError as e:
         raise Refused(Why.IO, f"cannot read catalogue '{path}': {e.strerror}") from None
     found, problems = reading.read(data, str(path), jobs=1)
