@@ -14,7 +14,7 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conftest import feedpub
+from conftest import catalogue_text, feedpub, valid
 from feedpub import importer, load, source
 from feedpub.importer import fetch, yaml_text
 from feedpub.importer.mapping import Draft
@@ -427,3 +427,21 @@ def test_a_catalogue_too_large_to_read_is_refused_in_one_line(tmp_path: Path) ->
         "feedpub: 'articles.yaml': catalogue is larger than 512 MiB, the most feedpub reads; nothing was written\n",
     )
     assert (tmp_path / "articles.yaml").stat().st_size == source.MAX_BYTES + 1
+
+
+@pytest.mark.parametrize("half", [b"\\ud800", b"\\udfff", b"\xed\xa0\x80"], ids=["escaped", "low", "raw"])
+def test_a_json_feed_with_half_a_character_is_imported_without_it(tmp_path: Path, half: bytes) -> None:
+    item = (
+        b'{"id": "x%(h)s", "url": "https://ex.org/1", "title": "T%(h)s", "summary": "s%(h)s",'
+        b' "content_html": "<p>c%(h)s</p>", "tags": ["t%(h)s"], "date_published": "2023-12-04T10:00:00Z",'
+        b' "authors": [{"name": "B%(h)s"}]}'
+    ) % {b"h": half}
+    (tmp_path / "feed.json").write_bytes(
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [%s]}' % item
+    )
+    (tmp_path / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
+    result = imported(tmp_path, "feed.json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    (_, new) = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles
+    assert (new.title, new.summary, new.content, [t.name for t in new.tags]) == ("T", "s", "<p>c</p>", ["t"])

@@ -24,6 +24,9 @@ FORMATS = "RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed or a WordPress export (WXR)"
 _WEB_PAGE = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
 _ENTITY_DECLARATION = ("<!ENTITY", "<!entity")
 _JSON_TYPES = ("application/feed+json", "application/json")
+# a surrogate, escaped (\ud83d) or as the bytes Python's decoder lets through for one
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read(fetched: Fetched) -> Page:
@@ -52,8 +55,16 @@ def read(fetched: Fetched) -> Page:
 
 
 def _json(data: bytes, address: str) -> Any:
+    """The JSON document, each lone surrogate in its strings (half of a UTF-16 pair, which is
+    no character, and which JSON's escapes and Python's decoder let through) made U+FFFD, the
+    mark of a character lost, which the import then removes and notes."""
     try:
-        return json.loads(data)
+        found = json.loads(data)
+        if _SURROGATE_BYTES.search(data):
+            text = json.dumps(found, ensure_ascii=False)
+            if _SURROGATE.search(text):
+                found = json.loads(_SURROGATE.sub("\ufffd", text))
+        return found
     except (ValueError, RecursionError) as e:  # ValueError: bad JSON, or a number too long
         message = str(e) if not isinstance(e, RecursionError) else "nested too deeply"
         raise Refused(Why.INVALID, f"{address} is not valid JSON: {message}") from None
