@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import socket
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -445,3 +446,14 @@ def test_a_json_feed_with_half_a_character_is_imported_without_it(tmp_path: Path
     assert "Traceback" not in result.stderr
     (_, new) = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles
     assert (new.title, new.summary, new.content, [t.name for t in new.tags]) == ("T", "s", "<p>c</p>", ["t"])
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "bare"])
+def test_a_deflate_answer_is_read_with_or_without_zlibs_header(
+    tmp_path: Path, server: str, wbits: int
+) -> None:
+    deflate = zlib.compressobj(wbits=wbits)
+    body = deflate.compress(xml(small_rss(small_item(1)))[2]) + deflate.flush()
+    Server.routes["/feed.xml"] = (200, {"Content-Encoding": "deflate"}, body)
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert (result.returncode, result.stderr) == (0, "")

@@ -464,20 +464,26 @@ def _body(
 
 
 class _Inflater:
-    """Inflates a deflate stream, or every member of a gzip stream (RFC 1952 allows several,
-    one after the other, which together are the document)."""
+    """Inflates a deflate stream (zlib's, as HTTP's 'deflate' is, or the bare data without
+    zlib's header, as some servers send it and browsers read it), or every member of a gzip
+    stream (RFC 1952 allows several, one after the other, which together are the document)."""
 
     def __init__(self, gzip: bool) -> None:
         self._gzip = gzip
-        self._inflater = self._new()
+        self._inflater: Any = None  # made for the first data, which tells zlib's from bare
 
-    def _new(self) -> Any:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+    def _new(self, data: bytes) -> Any:
+        if self._gzip:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        zlib_header = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
 
     def inflate(self, data: bytes, room: int) -> bytes:
         """What `data` inflates to, at most `room` bytes (more input is then not needed: the
         document is too large already)."""
         out: list[bytes] = []
+        if self._inflater is None:
+            self._inflater = self._new(data)
         while data and room > 0:
             if self._inflater.eof:
                 if not self._gzip:
@@ -485,7 +491,7 @@ class _Inflater:
                 data = data.lstrip(b"\0")  # padding between or after members, as gzip allows
                 if not data:
                     break
-                self._inflater = self._new()
+                self._inflater = self._new(data)
             piece = self._inflater.decompress(data, room)
             out.append(piece)
             room -= len(piece)
