@@ -4,7 +4,10 @@ meant, by feedpub and by other YAML readers; what it fetches stays where the use
 from __future__ import annotations
 
 import html
+import os
 import socket
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -457,3 +460,20 @@ def test_a_deflate_answer_is_read_with_or_without_zlibs_header(
     Server.routes["/feed.xml"] = (200, {"Content-Encoding": "deflate"}, body)
     result = imported(tmp_path, f"{server}/feed.xml")
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_source_asked_for_through_a_proxy_is_the_proxys_to_find(tmp_path: Path, server: str) -> None:
+    # the server stands in for the proxy: it is asked for the whole URL of a host no DNS knows
+    Server.routes["http://feed.test/feed.xml"] = xml(small_rss(small_item(1)))
+    proxied = {**os.environ, "http_proxy": server, "no_proxy": "", "NO_PROXY": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "feedpub", "import", "http://feed.test/feed.xml"],
+        cwd=tmp_path,
+        env=proxied,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert Server.requests == ["http://feed.test/feed.xml"]

@@ -124,27 +124,36 @@ class Reach:
 
     def check(self, url: str) -> None:
         """Resolve `url`'s host, once: Refused if it is another host than the source's and
-        has an address that is not public; else its addresses are the only ones connected to."""
+        has an address that is not public; else its addresses are the only ones connected to.
+        The source's host, asked through a proxy, is the proxy's to find."""
         host, port = _host_port(url)
+        named = (host, port) == _host_port(as_uri(self.source))
+        if named and _proxied(url, host):
+            return
         try:
             addresses = [host] if _is_ip(host) else self.resolver(host, port)
         except OSError as e:
             raise Refused(Why.IO, f"{url}: cannot find the address of {host}: {e.strerror or e}") from None
-        if (host, port) != _host_port(as_uri(self.source)):
-            for address in addresses:
-                kind = not_public(address)
-                if kind:
-                    raise Refused(
-                        Why.INVALID,
-                        f"{url}: not followed: {host} is at {address}, a {kind} address, and feedpub "
-                        "follows links only to public addresses and to the host and port named "
-                        f"({urlsplit(self.source).netloc})",
-                    )
+        for address in [] if named else addresses:
+            kind = not_public(address)
+            if kind:
+                raise Refused(
+                    Why.INVALID,
+                    f"{url}: not followed: {host} is at {address}, a {kind} address, and feedpub "
+                    "follows links only to public addresses and to the host and port named "
+                    f"({urlsplit(self.source).netloc})",
+                )
         self._checked[(host, port)] = addresses
 
     def addresses(self, host: str, port: int) -> list[str] | None:
         """The addresses found for `host`, None for a host never checked (a proxy's)."""
         return self._checked.get((host.lower(), port))
+
+
+def _proxied(url: str, host: str) -> bool:
+    """Whether `url` is asked for through a proxy the environment names (http_proxy...)."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(host)
 
 
 def _is_ip(host: str) -> bool:
