@@ -18,7 +18,7 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conftest import catalogue_text, feedpub, valid
+from conftest import article, catalogue_text, feedpub, valid
 from feedpub import importer, load, source
 from feedpub.importer import fetch, yaml_text
 from feedpub.importer.mapping import Draft
@@ -477,3 +477,32 @@ def test_a_source_asked_for_through_a_proxy_is_the_proxys_to_find(tmp_path: Path
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert Server.requests == ["http://feed.test/feed.xml"]
+
+
+# -- appending: the catalogue's own bytes and line breaks stay as they were ----------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "newline"),
+    [(b"", b"\r"), (b"\xef\xbb\xbf", b"\r\n"), (b"\xef\xbb\xbf", b"\n")],
+    ids=["CR", "BOM CRLF", "BOM LF"],
+)
+def test_appending_keeps_the_catalogues_bytes_and_follows_its_line_breaks(
+    tmp_path: Path, start: bytes, newline: bytes
+) -> None:
+    own = start + catalogue_text(article("a1", "# a comment", "content: |-", "  <p>x</p>")).encode().replace(
+        b"\n", newline
+    )
+    (tmp_path / "articles.yaml").write_bytes(own)
+    (tmp_path / "feed.xml").write_text(
+        small_rss(small_item(1, more=f"<description>{html.escape(PRE)}</description>")), encoding="utf-8"
+    )
+    result = imported(tmp_path, "feed.xml")
+    assert result.returncode == 0, result.stderr
+    data = (tmp_path / "articles.yaml").read_bytes()
+    assert data.startswith(own)
+    other_breaks = data[len(own) :].replace(newline, b"")
+    assert b"\n" not in other_breaks and b"\r" not in other_breaks
+    assert feedpub("check", cwd=tmp_path).returncode == 0
+    (new,) = [a for a in yaml.safe_load(data.decode("utf-8-sig"))["articles"] if a["id"] != "a1"]
+    assert new["content"] == PRE

@@ -67,7 +67,7 @@ def read(path: Path) -> Existing:
     root, _ = load.parse(data, str(path))
     assert root is not None
     dash = _dash(root, data, path)
-    newline = "\r\n" if b"\r\n" in data else "\n"
+    newline = "\r\n" if b"\r\n" in data else "\r" if b"\r" in data and b"\n" not in data else "\n"
     return Existing(path, data, found, dash, newline, stat)
 
 
