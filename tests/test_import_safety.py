@@ -506,3 +506,13 @@ def test_appending_keeps_the_catalogues_bytes_and_follows_its_line_breaks(
     assert feedpub("check", cwd=tmp_path).returncode == 0
     (new,) = [a for a in yaml.safe_load(data.decode("utf-8-sig"))["articles"] if a["id"] != "a1"]
     assert new["content"] == PRE
+
+
+def test_a_note_on_a_field_left_out_whole_is_written_above_its_article(tmp_path: Path) -> None:
+    only_unfit = '<category>!!!</category><enclosure url="ftp://ex.org/a.mp3" length="1" type="audio/mpeg"/>'
+    (tmp_path / "feed.xml").write_text(small_rss(small_item(1, more=only_unfit)), encoding="utf-8")
+    assert imported(tmp_path, "feed.xml").returncode == 0
+    text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
+    assert "  # the feed's category '!!!' has no letter or digit to name a tag: left out\n" in text
+    assert "  # 'ftp://ex.org/a.mp3' is not an http(s) address: left out\n" in text
+    assert "tags:" not in text and "enclosures:" not in text

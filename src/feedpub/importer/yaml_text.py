@@ -99,9 +99,12 @@ def _one_line(text: str) -> str:
 
 
 def article(draft: Draft, dash: str) -> str:
-    """The draft as a list item whose dash stands at `dash` (the existing items' indentation)."""
+    """The draft as a list item whose dash stands at `dash` (the existing items' indentation),
+    each note above its field, or above the item if it is about the item or a field not
+    written (all of its values left out)."""
     inner = dash + "  "
-    lines = [comment(note, dash) for note in draft.notes.get("", [])]
+    above = [n for name, notes in draft.notes.items() if name not in draft.fields for n in notes]
+    lines = [comment(note, dash) for note in above]
     first = True
     for name, value in draft.fields.items():
         prefix = dash + "- " if first else inner
