@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -516,3 +517,31 @@ def test_a_note_on_a_field_left_out_whole_is_written_above_its_article(tmp_path:
     assert "  # the feed's category '!!!' has no letter or digit to name a tag: left out\n" in text
     assert "  # 'ftp://ex.org/a.mp3' is not an http(s) address: left out\n" in text
     assert "tags:" not in text and "enclosures:" not in text
+
+
+def test_the_body_of_a_redirect_is_not_read(tmp_path: Path, server: str) -> None:
+    announced = 256 << 20
+    sent: list[int] = []
+    done = threading.Event()
+
+    def endless(handler: Any) -> None:
+        handler.send_response(301)
+        handler.send_header("Location", "/feed.xml")
+        handler.send_header("Content-Length", str(announced))
+        handler.end_headers()
+        count, block = 0, b"x" * (1 << 16)
+        try:
+            while count < announced:
+                handler.wfile.write(block)
+                count += len(block)
+        except OSError:  # the reader closed the connection
+            pass
+        sent.append(count)
+        done.set()
+
+    Server.routes["/old-feed"] = endless
+    Server.routes["/feed.xml"] = xml(small_rss(small_item(1)))
+    result = imported(tmp_path, f"{server}/old-feed")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert done.wait(60)
+    assert sent[0] < announced // 8  # what the sockets' buffers took before the close was seen

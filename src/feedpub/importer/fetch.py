@@ -249,7 +249,7 @@ def _read(path: Path, most: int) -> Fetched:
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
     """Redirects are followed (urllib's limit of 10), but only to http(s) addresses that
-    `reach` allows."""
+    `reach` allows; a redirect's body is never read (urllib would read all of it)."""
 
     def __init__(self, reach: Reach) -> None:
         super().__init__()
@@ -264,6 +264,8 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         headers: object,
         newurl: str,
     ) -> urllib.request.Request | None:
+        if isinstance(fp, http.client.HTTPResponse):
+            fp.close()
         if not is_url(newurl):
             raise urllib.error.URLError(f"redirected to {newurl}, which is not an http(s) address")
         self.reach.check(newurl)
