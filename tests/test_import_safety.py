@@ -94,7 +94,7 @@ def read_back(document: str) -> tuple[Any, Any]:
 
 
 @given(drafts(), st.sampled_from(["", "  ", "    "]))
-@example(Draft("f:1", "l", {"id": "<<", "title": "<<", "link": "=", "tags": ["<<", "y"]}), "  ")
+@example(Draft("f:1", "l", {"id": "<<", "title": "<<", "link": "=", "tags": ["<<", "y", "a?b"]}), "  ")
 @example(Draft("f:1", "l", {"id": "a", "content": "  <pre>  x  \n  y</pre>  "}), "  ")
 @example(Draft("f:1", "l", {"id": "a", "content": "\n\n <pre>x\n</pre>\n\n\n"}), "")
 def test_every_scalar_the_import_writes_reads_back_as_its_text(draft: Draft, dash: str) -> None:
@@ -545,3 +545,45 @@ def test_the_body_of_a_redirect_is_not_read(tmp_path: Path, server: str) -> None
     assert (result.returncode, result.stderr) == (0, "")
     assert done.wait(60)
     assert sent[0] < announced // 8  # what the sockets' buffers took before the close was seen
+
+
+# XML 1.0's characters: what a feed can hold
+XML_TEXT = TEXT.map(
+    lambda t: "".join(c for c in t if c in "\t\n\r" or " " <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd")
+)
+
+
+@given(st.lists(st.tuples(XML_TEXT, XML_TEXT, XML_TEXT, XML_TEXT), min_size=1, max_size=3))
+def test_whatever_a_feed_says_the_catalogue_written_reads_back_with_pyyaml(
+    tmp_path_factory: pytest.TempPathFactory, items: list[tuple[str, str, str, str]]
+) -> None:
+    folder = tmp_path_factory.mktemp("feed")
+    (folder / "articles.yaml").write_text(catalogue_text(), encoding="utf-8")
+    (folder / "feed.xml").write_text(
+        small_rss(
+            *(
+                small_item(
+                    n,
+                    title=html.escape(title) or "t",
+                    more=f"<guid isPermaLink='false'>{html.escape(guid)}</guid><category>{html.escape(tag)}</category>"
+                    f"<description>{html.escape(content)}</description>",
+                )
+                for n, (title, guid, tag, content) in enumerate(items)
+            )
+        ),
+        encoding="utf-8",
+    )
+    try:
+        importer.run([str(folder / "feed.xml")], folder / "articles.yaml", lambda line: None)
+    except importer.Refused as refused:
+        assert str(refused).startswith("nothing to import"), refused
+        return
+    text = (folder / "articles.yaml").read_text(encoding="utf-8")
+    loaded = yaml.safe_load(text)
+    written = {a.id: a for a in valid(text).articles}
+    for article_loaded in loaded["articles"]:
+        kept = written[str(article_loaded["id"])]
+        assert " ".join(article_loaded["title"].split()) == kept.title  # a line: white space folded
+        assert article_loaded.get("content", "").strip() == (kept.content or "")
+        assert article_loaded.get("guid") == kept.guid
+        assert article_loaded.get("tags", []) == [t.name for t in kept.tags]

@@ -20,7 +20,8 @@ from feedpub.importer.mapping import Draft
 # A plain scalar, in block or flow context, that YAML reads back as exactly this text: no
 # indicator first, no ': ' or ' #', no white space at either end.
 _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\n\r\t\x85\u2028\u2029]*[^\s:])?")
-_FLOW_INDICATORS = re.compile(r"[,\[\]{}]")
+# where a plain scalar ends in flow context: its indicators, and '?' for PyYAML
+_FLOW_INDICATORS = re.compile(r"[,?\[\]{}]")
 _YAML_1_1 = yaml.resolver.Resolver()
 _STR = "tag:yaml.org,2002:str"
 # What other readers take for other than text, beyond PyYAML's YAML 1.1 rules: YAML 1.1's
