@@ -613,3 +613,27 @@ def reads_back_alike(folder: Path, name: str, feed: str) -> None:
         assert {k: texts(v) for k, v in by_pyyaml.items() if k not in dates} == {
             k: v for k, v in by_feedpub.items() if k not in dates
         }
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declaration"),
+    [
+        ("iso-8859-1", ""),  # the server's charset, which the document does not contradict
+        ("utf-8", ""),  # UTF-8, XML's own default, whatever the server says
+        ("windows-1252", '<?xml version="1.0" encoding="windows-1252"?>'),  # the document's own
+    ],
+)
+def test_a_document_is_read_in_its_own_encoding_else_utf_8_else_its_servers_charset(
+    tmp_path: Path, server: str, encoding: str, declaration: str
+) -> None:
+    feed = small_rss(small_item(1, title="Café “1”" if encoding != "iso-8859-1" else "Café 1"))
+    feed = declaration + feed.removeprefix('<?xml version="1.0"?>')
+    Server.routes["/feed.xml"] = (
+        200,
+        {"Content-Type": "text/xml; charset=ISO-8859-1"},
+        feed.encode(encoding),
+    )
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert (result.returncode, result.stderr) == (0, "")
+    (new,) = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles
+    assert new.title.startswith("Café ")

@@ -70,6 +70,8 @@ class Fetched:
     media_type: str
     """The server's Content-Type without parameters, '' for files."""
     is_file: bool
+    charset: str = ""
+    """The charset the server's Content-Type names, '' if none (or for files)."""
 
 
 class Missing(Exception):
@@ -410,7 +412,8 @@ def _request(url: str, most: int, limits: Limits, watch: _Watch, reach: Reach) -
             if watch.expired:  # the body may have seemed to end where the socket was shut
                 raise Refused(Why.IO, _too_slow(url, limits))
             media_type = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
-            return Fetched(response.url, data, media_type, is_file=False)
+            charset = response.headers.get_content_charset() or ""
+            return Fetched(response.url, data, media_type, is_file=False, charset=charset)
     except urllib.error.HTTPError as e:
         if e.code in (404, 410):
             raise Missing(url) from None
