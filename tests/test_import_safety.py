@@ -290,6 +290,22 @@ def test_an_older_page_elsewhere_than_the_host_named_is_not_followed_and_said(
     assert not connected(elsewhere)
 
 
+def test_an_older_page_on_another_name_for_the_host_named_is_not_followed(
+    tmp_path: Path, server: str
+) -> None:
+    # the same server, port and address, by a name the user did not give
+    there = server.replace("127.0.0.1", "localhost") + "/archive.xml"
+    Server.routes["/feed.xml"] = xml(small_rss(older(there), small_item(1)))
+    Server.routes["/archive.xml"] = xml(small_rss(small_item(2)))
+    result = imported(tmp_path, f"{server}/feed.xml")
+    assert result.returncode == 0
+    assert result.stderr.startswith(
+        f"{server}/feed.xml: stopped following older pages: {there}: not followed: localhost is at "
+    )
+    assert ", a loopback address, and feedpub follows links only to public addresses" in result.stderr
+    assert Server.requests == ["/feed.xml"]
+
+
 def test_a_source_redirected_elsewhere_than_the_host_named_is_refused(
     tmp_path: Path, server: str, elsewhere: socket.socket
 ) -> None:
