@@ -232,6 +232,26 @@ def test_a_link_to_an_address_that_is_not_public_is_refused_unless_its_host_was_
     assert caught.value.why is importer.Why.INVALID
 
 
+def test_a_lookup_that_takes_longer_than_the_idle_limit_is_given_up_on() -> None:
+    answered = threading.Event()
+
+    def slow(host: str, port: int) -> list[str]:
+        answered.wait(30)  # a name server that does not answer, until the test is done
+        return ["93.184.215.14"]
+
+    reach = fetch.Reach("https://feed.example/feed/", slow, seconds=0.1)
+    try:
+        with pytest.raises(importer.Refused) as caught:
+            reach.check("https://elsewhere.example/feed/?page=2")
+    finally:
+        answered.set()
+    assert str(caught.value) == (
+        "https://elsewhere.example/feed/?page=2: cannot find the address of elsewhere.example: "
+        "no answer within 0.1 s"
+    )
+    assert caught.value.why is importer.Why.IO
+
+
 def test_a_host_is_connected_to_only_at_the_addresses_found_when_it_was_checked(server: str) -> None:
     Server.routes["/feed.xml"] = xml(small_rss(small_item(1)))
     port = int(server.rsplit(":", 1)[1])

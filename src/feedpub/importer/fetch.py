@@ -122,6 +122,8 @@ class Reach:
 
     source: str
     resolver: Resolver = resolve
+    seconds: float = Limits().idle_seconds
+    """How long a lookup may take."""
     _checked: dict[tuple[str, int], list[str]] = field(default_factory=dict)
 
     def check(self, url: str) -> None:
@@ -133,7 +135,7 @@ class Reach:
         if named and _proxied(url, host):
             return
         try:
-            addresses = [host] if _is_ip(host) else self.resolver(host, port)
+            addresses = [host] if _is_ip(host) else self._lookup(host, port)
         except OSError as e:
             raise Refused(Why.IO, f"{url}: cannot find the address of {host}: {e.strerror or e}") from None
         for address in [] if named else addresses:
@@ -146,6 +148,27 @@ class Reach:
                     f"({urlsplit(self.source).netloc})",
                 )
         self._checked[(host, port)] = addresses
+
+    def _lookup(self, host: str, port: int) -> list[str]:
+        """The resolver's answer, given up on after `seconds` (a lookup cannot be stopped: its
+        thread is left to end)."""
+        answers: list[list[str]] = []
+        failures: list[OSError] = []
+
+        def ask() -> None:
+            try:
+                answers.append(self.resolver(host, port))
+            except OSError as e:
+                failures.append(e)
+
+        thread = threading.Thread(target=ask, daemon=True)
+        thread.start()
+        thread.join(self.seconds)
+        if failures:
+            raise failures[0]
+        if not answers:
+            raise OSError(f"no answer within {self.seconds:g} s")
+        return answers[0]
 
     def addresses(self, host: str, port: int) -> list[str] | None:
         """The addresses found for `host`, None for a host never checked (a proxy's)."""
@@ -210,7 +233,8 @@ def fetch(source: str, limits: Limits, budget: Budget, reach: Reach | None = Non
     most = min(limits.document_bytes, budget.left)
     try:
         if is_url(source):
-            fetched = _download(as_uri(source), most, limits, reach or Reach(source))
+            reach = reach or Reach(source, seconds=limits.idle_seconds)
+            fetched = _download(as_uri(source), most, limits, reach)
         elif "://" in source:
             raise Refused(Why.USAGE, f"{source}: only files and http(s) URLs can be imported")
         else:

@@ -22,7 +22,7 @@ from feedpub.importer.old import Page, Refused, Why
 
 
 def pages(source: str, limits: Limits, budget: Budget, warn: Callable[[str], None]) -> Iterator[Page]:
-    reach = Reach(source)
+    reach = Reach(source, seconds=limits.idle_seconds)
     try:
         fetched = fetch(source, limits, budget, reach)
     except Missing:
