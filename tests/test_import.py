@@ -29,14 +29,11 @@ from typing import Any, ClassVar
 
 import feedparser
 import pytest
-import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import conftest
 from conftest import SITE, article, catalogue_text, feedpub, free_port, nginx, valid
 from feedpub import importer
-from feedpub.importer import fetch, yaml_text
+from feedpub.importer import fetch
 from feedpub.importer.elements import html_text
 from test_reader import run_newsboat
 
@@ -1682,34 +1679,6 @@ def move(tmp_path: Path, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
         f"newsboat, {name}: {before[0]} entries, {before[1]} unread at first; after the move: {after[0]}, {after[1]} unread"
     )
     return before, after
-
-
-# -- the YAML written: what YAML reads back is what was meant ------------------------------------
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_every_scalar_reads_back_as_the_same_text(text: str) -> None:
-    text = "".join(c for c in text if c.isprintable() or c in "\t\n") or "x"
-    for flow in (False, True):
-        written = yaml_text.scalar(text, flow=flow)
-        document = f"k: [{written}]\n" if flow else f"k: {written}\n"
-        node = yaml.compose(document, Loader=yaml.CSafeLoader)
-        value = node.value[0][1].value[0] if flow else node.value[0][1]
-        assert value.value == text, (text, written)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=40), min_size=1, max_size=6)
-)
-def test_html_in_a_literal_block_reads_back_the_same(lines: list[str]) -> None:
-    body = "\n".join(lines).strip()
-    if not body or any(c in body for c in "\x85\u2028\u2029\ufeff"):
-        return
-    node = yaml.compose("k: " + yaml_text.literal(body, "  "), Loader=yaml.CSafeLoader)
-    expected = "\n".join(line.rstrip() for line in body.split("\n"))
-    assert node.value[0][1].value == expected
 
 
 # -- moving the feeds' own addresses: README's redirects, served ---------------------------------

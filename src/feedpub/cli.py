@@ -81,12 +81,13 @@ _IMPORTED = _exit_statuses(
     (
         INVALID,
         "nothing written: nothing importable, a source that is not a feed or is "
-        "refused (XML entities, too large), or a result that would not pass check",
+        "refused (XML entities, too large, redirected to an address not followed), or a result "
+        "that would not pass check",
     ),
     (
         USAGE,
         "usage error: unknown option, a source file that does not exist, a source that is neither "
-        "a file nor an http(s) URL",
+        "a file nor an http(s) URL, a URL with a user name or password or without a valid host or port",
     ),
     (
         IO_FAILURE,
@@ -657,8 +658,9 @@ def _import(args: argparse.Namespace) -> int:
     statuses = {importer.Why.USAGE: USAGE, importer.Why.INVALID: INVALID, importer.Why.IO: IO_FAILURE}
     try:
         with build.uncollected():
+            # what feeds and servers say is in these lines: escaped, it cannot move the cursor
             outcome = importer.run(
-                args.sources, Path(args.catalogue), lambda line: print(line, file=sys.stderr)
+                args.sources, Path(args.catalogue), lambda line: print(shown(line), file=sys.stderr)
             )
     except importer.Refused as refused:
         raise _Failure(statuses[refused.why], str(refused)) from None

@@ -53,6 +53,8 @@ def read(path: Path) -> Existing:
         data = source.read(path)
     except FileNotFoundError:
         return Existing(path)
+    except source.TooLarge as e:
+        raise Refused(Why.INVALID, f"'{path}': {e}; nothing was written") from None
     except OSError as e:
         raise Refused(Why.IO, f"cannot read catalogue '{path}': {e.strerror}") from None
     found, problems = reading.read(data, str(path), jobs=1)
@@ -65,7 +67,7 @@ def read(path: Path) -> Existing:
     root, _ = load.parse(data, str(path))
     assert root is not None
     dash = _dash(root, data, path)
-    newline = "\r\n" if b"\r\n" in data else "\n"
+    newline = "\r\n" if b"\r\n" in data else "\r" if b"\r" in data and b"\n" not in data else "\n"
     return Existing(path, data, found, dash, newline, stat)
 
 
