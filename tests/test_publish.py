@@ -9,6 +9,7 @@ import filecmp
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -882,6 +883,60 @@ def test_a_folder_a_killed_build_made_but_never_filled_is_removed(site_dir: Path
     edit(site_dir)
     assert build(site_dir).returncode == 0
     assert not (feeds / "tags" / "later").exists()
+
+
+# -- many folders: the files open at once do not grow with them -----------------------------------
+
+FEW_FILES = 64
+"""Files a process of the many-folders tests may have open at once (cron and systemd often
+allow 1,024), a tenth of the tag folders those tests make."""
+
+
+def few_files() -> None:
+    """For `preexec_fn`: the process may have no more than FEW_FILES files open at once."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FEW_FILES, FEW_FILES))
+
+
+def with_few_files(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI run with `args` as `build` is, under FEW_FILES open files at most."""
+    return subprocess.run(
+        [sys.executable, "-m", "feedpub", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        preexec_fn=few_files,
+        check=False,
+    )
+
+
+def many_tags(site_dir: Path, articles: int, tags_each: int) -> None:
+    """A catalogue of `articles` articles, each with `tags_each` tags of its own."""
+    listed = [
+        article(f"a{n}", f"tags: [{', '.join(f'Tag {n}-{k}' for k in range(tags_each))}]")
+        for n in range(articles)
+    ]
+    (site_dir / "articles.yaml").write_text(catalogue_text(*listed), encoding="utf-8")
+
+
+def test_a_site_with_ten_times_more_tag_folders_than_open_files_builds_rebuilds_and_prunes(
+    tmp_path: Path,
+) -> None:
+    tags = 10 * FEW_FILES
+    folder = tmp_path / "feeds" / "tags"
+    many_tags(tmp_path, tags // 10, tags_each=10)
+    first = with_few_files(tmp_path, "build", "--now", NOW)
+    assert first.returncode == 0, first.stderr
+    assert len(list(folder.iterdir())) == tags
+    unchanged = with_few_files(tmp_path, "build", "--now", NOW)
+    assert (unchanged.returncode, unchanged.stderr) == (0, "")
+    assert " 0 written" in unchanged.stdout
+    many_tags(tmp_path, tags // 10, tags_each=5)  # the same articles, each with half its tags
+    pruned = with_few_files(tmp_path, "build", "--now", NOW)
+    assert pruned.returncode == 0, pruned.stderr
+    assert len(list(folder.iterdir())) == tags // 2
+    assert f"{3 * tags // 2} removed" in pruned.stdout
+    checked = with_few_files(tmp_path, "verify", "feeds")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 # -- the switch from old feeds to new: undone on failure, and the folder's state said truly ------
