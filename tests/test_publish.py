@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -112,6 +113,48 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
         "tags/gaza/feed.json",
         "tags/gaza/rss.xml",
     ]
+
+
+def under_umask(mask: int, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`build` run under the umask `mask`, as cron or a systemd unit may set it."""
+    return subprocess.run(
+        [sys.executable, "-m", "feedpub", "build", "--now", NOW, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.umask(mask),
+        check=False,
+    )
+
+
+def modes(folder: Path) -> dict[str, int]:
+    """The permission bits of every file and folder under `folder`."""
+    return {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_new_one_follows_the_umask(site_dir: Path) -> None:
+    assert under_umask(0o022, site_dir).returncode == 0
+    feeds = site_dir / "feeds"
+    (feeds / "tags" / "gaza" / "rss.xml").chmod(0o640)  # as its owner chose
+    before, old = modes(feeds), snapshot(feeds)
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(
+        catalogue.read_text().replace("Article a1", "Article one").replace("[Gaza]", "[Gaza, Later]")
+    )
+    result = under_umask(0o077, site_dir)  # as a strict cron or systemd unit runs it
+    assert result.returncode == 0, result.stderr
+    new = snapshot(feeds)
+    replaced = {path for path in old if new[path] != old[path]}
+    assert {"rss.xml", "tags/gaza/rss.xml", publish.MANIFEST, publish.RECORD} <= replaced
+    after = modes(feeds)
+    assert {path: mode for path, mode in after.items() if path in before} == before
+    assert before[publish.MANIFEST] == before[publish.RECORD] == before["rss.xml"] == 0o644
+    assert {path: mode for path, mode in after.items() if path not in before} == {
+        "tags/later": 0o700,
+        "tags/later/atom.xml": 0o600,
+        "tags/later/feed.json": 0o600,
+        "tags/later/rss.xml": 0o600,
+    }
 
 
 def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
@@ -984,7 +1027,8 @@ def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
     site_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a file system that refuses hard links (FAT, exFAT, some network shares), the old
-    feeds are kept by copying them before the switch: a rename that fails puts them back."""
+    feeds are kept by copying them before the switch, with their modes and times: a rename
+    that fails puts them back as they were."""
     from datetime import datetime
 
     from feedpub import build as pipeline
@@ -993,16 +1037,22 @@ def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
     pipeline.build(request)
     feeds = site_dir / "feeds"
     edit(site_dir)
-    before = feeds_only(feeds)
+    age(feeds)
+    (feeds / "atom.xml").chmod(0o640)
+    before, permissions = snapshot(feeds), modes(feeds)
 
     def refused(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
     monkeypatch.setattr(os, "link", refused)
-    with immutable(feeds / "rss.xml"), pytest.raises(publish.PublishError) as failed:
-        pipeline.build(request)
+    mask = os.umask(0o077)  # the copies are made under a strict umask
+    try:
+        with immutable(feeds / "rss.xml"), pytest.raises(publish.PublishError) as failed:
+            pipeline.build(request)
+    finally:
+        os.umask(mask)
     assert failed.value.state == f"every feed in {feeds} is as it was"
-    assert feeds_only(feeds) == before
+    assert (snapshot(feeds), modes(feeds)) == (before, permissions)
     assert temporaries(feeds) == []
     built = pipeline.build(request)
     assert isinstance(built, pipeline.Built) and len(built.outcome.written) == 9

@@ -434,13 +434,20 @@ class _Writer:
 
     def _temporary(self, path: str, data: bytes) -> None:
         """Write `data`, flushed to disk, to a temporary file beside `path` (whose folder
-        is there)."""
+        is there), with the permissions of the file at `path` if there is one, else 0644 less
+        the umask."""
         folder, _, name = path.rpartition("/")
         records.check_name(name)
         temp = records.temporary(name)
         with self._dir(folder) as parent, failures(self.out / path):
+            try:
+                old = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            except FileNotFoundError:
+                old = None
             fd = os.open(temp, _CREATE_FLAGS, 0o644, dir_fd=parent)
             try:
+                if old is not None and stat.S_ISREG(old.st_mode):
+                    os.fchmod(fd, _permissions(old))
                 with os.fdopen(fd, "wb", closefd=True) as f:
                     f.write(data)
                     f.flush()
@@ -453,7 +460,7 @@ class _Writer:
 
     def _keep(self, path: str) -> None:
         """Keep the file at `path` under a second name too, beside it: a hard link, or where
-        the file system refuses one, a copy."""
+        the file system refuses one, a copy with its permissions and times."""
         folder, _, name = path.rpartition("/")
         kept = records.temporary(name, old=True)
         with self._dir(folder) as parent, failures(self.out / path):
@@ -464,10 +471,14 @@ class _Writer:
                     raise
                 fd = os.open(name, _READ_FLAGS, dir_fd=parent)
                 with os.fdopen(fd, "rb") as old:
-                    fd = os.open(kept, _CREATE_FLAGS, 0o644, dir_fd=parent)
+                    found = os.fstat(old.fileno())
+                    fd = os.open(kept, _CREATE_FLAGS, 0o600, dir_fd=parent)
                     try:
+                        os.fchmod(fd, _permissions(found))
                         with os.fdopen(fd, "wb") as f:
                             shutil.copyfileobj(old, f, _CHUNK)
+                            f.flush()
+                            os.utime(f.fileno(), ns=(found.st_atime_ns, found.st_mtime_ns))
                     except BaseException:
                         with contextlib.suppress(OSError):
                             os.unlink(kept, dir_fd=parent)
@@ -589,6 +600,12 @@ def _digest(f: BinaryIO) -> str:
     while chunk := f.read(_CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _permissions(found: os.stat_result) -> int:
+    """The read, write and execute bits of a file feedpub replaces or copies, which the new
+    file takes; never set-user-ID and the like, which a file feedpub writes never has."""
+    return stat.S_IMODE(found.st_mode) & 0o777
 
 
 def _holds(parent: int, name: str, data: bytes) -> bool:
