@@ -134,7 +134,8 @@ class _Writer:
         self.output.changed = True
         self._sweep_temporaries(before.paths() | set(files))
         changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
-        after = Manifest(dict(sorted(survey.digests.items())))
+        sizes = {path: len(data) for path, data in files.items()}
+        after = Manifest(dict(sorted(survey.digests.items())), sizes=sizes)
         try:
             intent = before.expecting([*survey.held.items(), *survey.digests.items()])
             self._record_intent(recorded, intent, changed)
@@ -354,8 +355,8 @@ class _Writer:
                 raise PublishError(self.out / path, "is a folder, where feedpub writes a file")
             if not stat.S_ISREG(found.st_mode):
                 raise PublishError(self.out / path, "is not a regular file, where feedpub writes one")
-            if data is not None and found.st_size != len(data) and not manifest.lists(path):
-                return Found.FOREIGN, None  # neither this build's bytes nor any feedpub recorded
+            if (data is None or found.st_size != len(data)) and not manifest.may_hold(path, found.st_size):
+                return Found.FOREIGN, None  # by its size alone: neither this build's bytes nor any recorded
             fd = os.open(name, _READ_FLAGS, dir_fd=parent)
             with os.fdopen(fd, "rb") as f:
                 if data is not None and found.st_size == len(data):
