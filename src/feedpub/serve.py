@@ -105,6 +105,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object]) -> None:
     """Build, serve `folder` on 127.0.0.1:`port`, and build again whenever `catalogue` changes,
     until interrupted."""
+    target = catalogue.resolve()
+    # The folder, not the file: editors often save by writing a new file and renaming it. Only
+    # the folder itself, not the feeds' folders below it, however many there are.
+    watching = watchfiles.watch(
+        target.parent, debounce=200, rust_timeout=1000, yield_on_timeout=True, recursive=False
+    )
+    next(watching)  # watching from here on (after a second at most): no save after the build is missed
     build()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -113,13 +120,12 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object])
         f"and rebuilding when {catalogue} changes (Ctrl-C to stop)",
         flush=True,
     )
-    target = catalogue.resolve()
     try:
-        # the folder, not the file: editors often save by writing a new file and renaming it
-        for changes in watchfiles.watch(target.parent, debounce=200, rust_timeout=1000):
+        for changes in watching:
             if any(Path(path) == target for _, path in changes):
                 build()
     finally:
+        watching.close()
         server.shutdown()
         server.server_close()
 
