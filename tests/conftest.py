@@ -190,14 +190,14 @@ def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
         [tool("nginx"), "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
     )
     try:
-        for _ in range(100):
+        while True:  # until it listens, or has stopped for good
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"nginx did not start: {(run / 'error.log').read_text()}")
                 time.sleep(0.05)
-        else:
-            pytest.fail(f"nginx did not start: {(run / 'error.log').read_text()}")
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
