@@ -124,15 +124,30 @@ def tool(name: str) -> str:
     return path
 
 
-def feedpub(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess, as a user would."""
+def feedpub(
+    *args: str, cwd: Path, timeout: float = 60, preexec_fn: Callable[[], object] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would (`preexec_fn` sets its limits or umask)."""
     return subprocess.run(
         [sys.executable, "-m", "feedpub", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=preexec_fn,
         check=False,
+    )
+
+
+def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None) -> subprocess.Popen[str]:
+    """`feedpub serve` with `args`, as a user starts it, its output read by the test."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
     )
 
 

@@ -116,16 +116,9 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
     ]
 
 
-def under_umask(mask: int, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def under_umask(mask: int, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`build` run under the umask `mask`, as cron or a systemd unit may set it."""
-    return subprocess.run(
-        [sys.executable, "-m", "feedpub", "build", "--now", NOW, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        preexec_fn=lambda: os.umask(mask),
-        check=False,
-    )
+    return feedpub("build", "--now", NOW, cwd=cwd, preexec_fn=lambda: os.umask(mask))
 
 
 def modes(folder: Path) -> dict[str, int]:
@@ -942,15 +935,8 @@ def few_files() -> None:
 
 
 def with_few_files(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The CLI run with `args` as `build` is, under FEW_FILES open files at most."""
-    return subprocess.run(
-        [sys.executable, "-m", "feedpub", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        preexec_fn=few_files,
-        check=False,
-    )
+    """The CLI run with `args`, under FEW_FILES open files at most."""
+    return feedpub(*args, cwd=cwd, preexec_fn=few_files)
 
 
 def many_tags(site_dir: Path, articles: int, tags_each: int) -> None:

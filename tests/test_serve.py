@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, serve
 from feedpub.serve import IDLE_SECONDS
 from test_publish import FEW_FILES, few_files, many_tags
 
@@ -42,13 +42,7 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "out"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(tmp_path, "--port", str(port), "--out", "out")
     base = f"http://127.0.0.1:{port}"
     try:
         assert process.stdout is not None
@@ -234,14 +228,7 @@ def test_serve_of_ten_times_more_tag_folders_than_open_files_watches_only_the_ca
     tags = 10 * FEW_FILES
     many_tags(tmp_path, tags // 10, tags_each=10)
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "feeds"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=few_files,
-    )
+    process = serve(tmp_path, "--port", str(port), "--out", "feeds", preexec_fn=few_files)
     try:
         assert process.stdout is not None
         built, serving = process.stdout.readline(), process.stdout.readline()
