@@ -78,8 +78,7 @@ class SeaweedFS:
         log = open(self.folder / "weed.log", "ab")  # noqa: SIM115 - the server's, closed when it ends
         self.process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
         log.close()
-        deadline = time.monotonic() + 60
-        while True:  # ready once an object can be written and read back
+        while True:  # ready once an object can be written and read back, unless it stopped
             try:
                 client = self.client()
                 if "probe" not in {b["Name"] for b in client.list_buckets()["Buckets"]}:
@@ -88,7 +87,7 @@ class SeaweedFS:
                 client.delete_object(Bucket="probe", Key="probe")
                 return
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
+                if self.process.poll() is not None:
                     self.stop()
                     raise RuntimeError(f"SeaweedFS did not start: {self.log()[-2000:]}") from None
                 time.sleep(0.2)

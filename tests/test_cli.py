@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, catalogue_text, feedpub, free_port, scaled
+from conftest import ROOT, article, catalogue_text, feedpub, free_port, scaled, serve
 from feedpub import reading, source
 
 
@@ -279,17 +279,6 @@ def test_output_that_cannot_be_printed_is_an_io_failure_not_a_traceback(tmp_path
         assert closed.stderr == (
             "feedpub: cannot write to standard output: Bad file descriptor\n" if expected else ""
         )
-
-
-def serve(cwd: Path, *args: str) -> subprocess.Popen[str]:
-    """`feedpub serve` with `args`, as a user starts it, its output read by the test."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def test_serve_refuses_a_catalogue_in_a_folder_that_does_not_exist(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
 from feedpub.render import hosting
 from s3server import SeaweedFS
+from test_publish import FEW_FILES, few_files, many_tags, with_few_files
 from test_reader import newsboat
 
 NOW = "2024-06-01T12:00:00Z"
@@ -645,3 +646,23 @@ def test_build_deploy_builds_then_deploys_in_one_command(s3: SeaweedFS, bucket: 
     (tmp_path / "articles.yaml").write_text("site: {}\n", encoding="utf-8")
     assert feedpub(*command, cwd=tmp_path).returncode == 1
     assert_holds(s3, bucket, files)
+
+
+def test_a_deploy_of_ten_times_more_tag_folders_than_open_files_uploads_them_all(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    tags = 10 * FEW_FILES
+    many_tags(tmp_path, tags // 10, tags_each=10)
+    assert with_few_files(tmp_path, "build", "--now", NOW).returncode == 0
+    result = subprocess.run(
+        command(s3, bucket),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=os.environ | s3.environment(),
+        preexec_fn=few_files,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{PREFIX}/tags/")
+    assert sum(len(page.get("Contents", [])) for page in pages) == 3 * tags

@@ -31,7 +31,17 @@ import feedparser
 import pytest
 
 import conftest
-from conftest import SITE, article, catalogue_text, feedpub, free_port, nginx, valid
+from conftest import (
+    SITE,
+    article,
+    catalogue_text,
+    feedpub,
+    free_port,
+    nginx,
+    shared,
+    valid,
+    watch_second_process,
+)
 from feedpub import importer
 from feedpub.importer import fetch
 from feedpub.importer.elements import html_text
@@ -1312,13 +1322,12 @@ def test_a_hostile_or_wrong_document_is_refused_and_nothing_is_written(
     secret = tmp_path / "secret.txt"
     secret.write_text("the secret")
     (tmp_path / "feed.xml").write_text(document.replace("{path}", str(secret)), encoding="utf-8")
-    started = time.monotonic()
     result = imported(tmp_path, "feed.xml")
     assert (result.returncode, result.stdout) == (status, "")
+    # refused for declaring entities, which is before any is expanded
     assert result.stderr.startswith("feedpub: feed.xml ") and words in result.stderr, result.stderr
     assert "the secret" not in result.stderr
     assert not (tmp_path / "articles.yaml").exists()
-    assert time.monotonic() - started < 30
 
 
 def test_a_document_of_a_gigabyte_is_refused_unread(tmp_path: Path) -> None:
@@ -1483,7 +1492,8 @@ def test_a_server_that_never_answers_is_given_up_on(tmp_path: Path) -> None:
         result = imported(tmp_path, f"http://127.0.0.1:{port}/feed/")
         assert result.returncode == 74
         assert result.stderr == f"feedpub: http://127.0.0.1:{port}/feed/: no answer within 10 s\n"
-        assert time.monotonic() - started < 30
+        took = time.monotonic() - started
+        assert fetch.Limits().idle_seconds <= took < 3 * fetch.Limits().idle_seconds  # room in proportion
     finally:
         listener.close()
     assert not (tmp_path / "articles.yaml").exists()
@@ -1529,7 +1539,8 @@ def test_a_server_that_trickles_its_status_line_or_headers_is_given_up_on_at_the
     started = time.monotonic()
     with pytest.raises(importer.Refused) as refused:
         importer.run([f"{server}/feed/"], tmp_path / "articles.yaml", said.append, limits)
-    assert time.monotonic() - started < 1.5 + 1
+    took = time.monotonic() - started
+    assert limits.document_seconds <= took < 3 * limits.document_seconds  # room in proportion
     assert str(refused.value) == f"{server}/feed/: took longer than 1.5 s to send"
     assert said == []
     assert not (tmp_path / "articles.yaml").exists()
@@ -1756,8 +1767,8 @@ def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tm
 def test_a_large_import_shared_with_a_second_process_writes_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # from 500 entries on, a second process (where the machine has a second core) reads half
-    # the items and makes half the drafts: the catalogue must not tell
+    # from 500 entries on, a second process reads half the items and makes half the drafts,
+    # on any machine: the catalogue must not tell
     (tmp_path / "feed.xml").write_text(wordpress_rss(many_posts(600)[::-1]), encoding="utf-8")
     written = []
     for share in (True, False):
@@ -1765,7 +1776,10 @@ def test_a_large_import_shared_with_a_second_process_writes_the_same_bytes(
             monkeypatch.setattr(importer.elements, "PARALLEL_ITEMS", 10**9)
             monkeypatch.setattr(importer, "PARALLEL_ENTRIES", 10**9)
         catalogue = tmp_path / f"shared-{share}.yaml"
-        outcome = importer.run([str(tmp_path / "feed.xml")], catalogue, pytest.fail)
+        with pytest.MonkeyPatch.context() as patch:
+            sent = watch_second_process(patch)
+            outcome = importer.run([str(tmp_path / "feed.xml")], catalogue, pytest.fail)
+        assert shared(sent) == share
         assert outcome.imported == 600
         written.append(catalogue.read_text(encoding="utf-8").replace(str(tmp_path), ""))
     assert written[0] == written[1]
