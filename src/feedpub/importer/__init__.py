@@ -9,8 +9,10 @@ once, or not at all (`catalogue_file`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,39 +34,67 @@ rendering): sanitising their HTML takes the longest of all the import does."""
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of every entry the sources hold: `found` is the sum of the others."""
+
     catalogue: str
     sources: int
-    imported: int
-    skipped: int
-    already: int
+    found: int = 0
+    imported: int = 0
+    drafts: int = 0
+    """How many of those imported are drafts."""
+    reasons: Counter[str] = dataclass_field(default_factory=Counter)
+    """The entries left out, by why."""
+    already: int = 0
+    """Entries the catalogue has already."""
+    same: int = 0
+    """Entries another source or page holds too, imported once."""
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.reasons.values())
 
     def summary(self) -> str:
-        already = f", {self.already} already there" if self.already else ""
+        drafts = f" ({_count(self.drafts, 'draft')})" if self.drafts else ""
+        parts = [f"{self.found} found", f"{self.skipped} skipped"]
+        if self.reasons:
+            parts[-1] += " (" + ", ".join(f"{n} {why}" for why, n in sorted(self.reasons.items())) + ")"
+        if self.same:
+            parts.append(f"{self.same} also in another source or page")
+        if self.already:
+            parts.append(f"{self.already} already there")
+        imported = _count(self.imported, "entry", "entries")
         return (
-            f"imported {_count(self.imported, 'entry', 'entries')} from {_count(self.sources, 'source')} "
-            f"into {self.catalogue} ({self.skipped} skipped{already})"
+            f"imported {imported}{drafts} from {_count(self.sources, 'source')} into {self.catalogue}: "
+            + ", ".join(parts)
         )
 
 
 def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Limits | None = None) -> Outcome:
     """Import `sources` into the catalogue at `path` (created if missing); what cannot be
-    carried is told to `warn`. Refused, with nothing written, if a source cannot be read or
-    the catalogue cannot safely take the entries."""
+    carried is told to `warn`, each entry left out with why. Refused, with nothing written, if
+    a source cannot be read or the catalogue cannot safely take the entries."""
     limits = limits or Limits()
     existing = catalogue_file.read(path)
     budget = Budget(limits.total_bytes)
     read = [list(history.pages(source, limits, budget, warn)) for source in sources]
-    skipped = 0
-    for page in (page for pages in read for page in pages):
+    pages = [page for source_pages in read for page in source_pages]
+    reasons: Counter[str] = Counter()
+    for page in pages:
         for message in page.skipped:
             warn(message)
-        skipped += page.left_out
-    combined = mapping.combine([entry for page in pages for entry in page.entries] for pages in read)
+        reasons.update(page.left_out)
+    _not_carried(pages, warn)
+    found = sum(len(page.entries) + sum(page.left_out.values()) for page in pages)
+    combined, repeated = mapping.combine(
+        [entry for page in source_pages for entry in page.entries] for source_pages in read
+    )
+    for skip in repeated:
+        warn(str(skip))
+        reasons[skip.counted] += 1
+    same = sum(len(c.entries) - 1 for c in combined)
     fresh = _not_there(combined, existing, warn)
     already = len(combined) - len(fresh)
-    site = (
-        None if existing.catalogue else _new_site([page for pages in read for page in pages], sources, warn)
-    )
+    site = None if existing.catalogue else _new_site(pages, sources, warn)
     site_authors = _authors(existing, site)
     made = parallel.divided(
         list(enumerate(fresh)),
@@ -73,29 +103,36 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
         here=0.5,
     )
     drafts: list[mapping.Draft] = []
+    counted: Counter[tuple[str, str]] = Counter()
     for i in range(len(fresh)):
         result = made[i]
         if isinstance(result, mapping.Skipped):
             warn(str(result))
-            skipped += 1
+            reasons[result.counted] += 1
         else:
             for line in result.said:
                 warn(line)
+            counted.update(result.counted)
             drafts.append(result)
+    _say_counted(counted, warn)
     drafts.sort(key=lambda d: _instant(str(d.fields["published"])), reverse=True)
     mapping.name(drafts, {a.id for a in existing.catalogue.articles} if existing.catalogue else set())
-    outcome = Outcome(str(path), len(sources), 0, skipped, already)
+    outcome = Outcome(str(path), len(sources), found, 0, 0, reasons, already, same)
     if not drafts:
         return _nothing(outcome)
     settled = catalogue_file.settle(existing, site, drafts, warn)
     for skip in settled.skipped:
         warn(str(skip))
+        reasons[skip.counted] += 1
     outcome = Outcome(
         str(path),
         len(sources),
+        found,
         len(settled.written),
-        skipped + len(settled.skipped),
+        sum(1 for d in settled.written if d.fields.get("draft")),
+        reasons,
         already + settled.already,
+        same,
     )
     if not settled.written:
         return _nothing(outcome)
@@ -103,14 +140,43 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
     return outcome
 
 
+def _not_carried(pages: list[Page], warn: Callable[[str], None]) -> None:
+    """One line per document for the elements the catalogue has no field for."""
+    for page in pages:
+        if page.not_carried:
+            listed = ", ".join(f"{name} ({n})" for name, n in sorted(page.not_carried.items()))
+            warn(
+                f"{page.url}: not carried, the catalogue having no field for them (how many entries or "
+                f"channels held each): {listed}"
+            )
+
+
+_COUNTED = {
+    "title": "{n} had no title: each was given the start of its text as its title (a comment marks it)",
+    "atom id": (
+        "{n} have Atom ids that are not IRIs, which Atom requires: feedpub's atom.xml gives them new "
+        "ids, so readers of this Atom feed would show them once more; its rss.xml and feed.json keep "
+        "them as guids, which readers key entries by as they did the Atom ids: redirect this feed's old "
+        'address to feeds/rss.xml (README, "Which id each format carries")'
+    ),
+}
+
+
+def _say_counted(counted: Counter[tuple[str, str]], warn: Callable[[str], None]) -> None:
+    for (what, document), n in sorted(counted.items(), key=lambda item: (item[0][1], item[0][0])):
+        warn(
+            f"{document}: {_count(n, 'entry', 'entries')} " + _COUNTED[what].format(n=n).removeprefix(f"{n} ")
+        )
+
+
 def _nothing(outcome: Outcome) -> Outcome:
     """Nothing new: fine if the entries are there already, else nothing was importable."""
     if outcome.already:
         return outcome
+    counts = outcome.summary().partition(": ")[2]
     raise Refused(
         Why.INVALID,
-        f"nothing to import: the sources hold no entry feedpub can carry ({outcome.skipped} skipped); "
-        "nothing was written",
+        f"nothing to import: the sources hold no entry feedpub can carry ({counts}); nothing was written",
     )
 
 

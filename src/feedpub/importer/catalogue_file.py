@@ -253,17 +253,22 @@ def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None], sit
 
 
 def _already_there(before: Catalogue | None, after: Catalogue, count: int) -> set[int]:
-    """Which new articles have a guid or link an article before them has (links compared as
-    feedpub writes them, which the raw text cannot show)."""
+    """Which new articles have a guid an article before them has, or a link one without a guid
+    of its own has (links compared as feedpub writes them, which the raw text cannot show):
+    two articles with different guids are two entries, whatever their links."""
     seen_guids = {a.guid for a in after.articles[:count] if a.guid}
-    seen_links = {a.link for a in after.articles[:count]}
+    unkeyed_links = {a.link for a in after.articles[:count] if not a.guid}
+    links = {a.link for a in after.articles[:count]}
     duplicates = set()
     for index, article in enumerate(after.articles[count:]):
-        if (article.guid and article.guid in seen_guids) or article.link in seen_links:
+        if article.guid in seen_guids or article.link in (links if not article.guid else unkeyed_links):
             duplicates.add(index)
+            continue
+        if article.guid:
+            seen_guids.add(article.guid)
         else:
-            seen_guids.add(article.guid or "")
-            seen_links.add(article.link)
+            unkeyed_links.add(article.link)
+        links.add(article.link)
     return duplicates
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub import parallel
-from feedpub.importer.old import OldEntry, Person
+from feedpub.importer.old import OldEntry, Page, Person
 
 PARALLEL_ITEMS = 500
 """From this many items on, a second process reads half of them (forked, it has the parsed
@@ -93,6 +94,21 @@ def absolute(href: str | None, base: str | None) -> str | None:
     return urljoin(base, href)
 
 
+def people(element: etree._Element) -> list[Person]:
+    """The authors an RSS author element (author, dc:creator, managingEditor) names: its text,
+    or, where a producer wrote it as a structure (<author><name>…</name><title>…</title>),
+    its name and email children: never the job title run into the name."""
+    parts = {etree.QName(c).localname: c for c in element if isinstance(c.tag, str)}
+    if not parts:
+        found = person(text(element))
+        return [found] if found is not None else []
+    names = [text(c) for c in element if isinstance(c.tag, str) and etree.QName(c).localname == "name"]
+    email = text(parts.get("email"))
+    return [Person(" ".join(name.split()), email) for name in names if name] or (
+        [Person(None, email)] if email else []
+    )
+
+
 def person(value: str | None) -> Person | None:
     """An author as RSS writes one: 'jane@example.org (Jane Doe)', 'Jane <jane@...>', an
     address alone or a name alone."""
@@ -141,3 +157,89 @@ def paragraphs(plain: str) -> str:
         for run in runs
         if run.strip()
     )
+
+
+# What a platform's own fields say of an entry that is not a public post: WordPress's wp:status
+# and wp:post_type when a WXR namespace is not recognised, Blogger's blogger:status and
+# blogger:type, Atom Publishing's app:control/app:draft, a JSON Feed extension's "status".
+_STATES = {"status", "post_status", "state", "visibility", "privacy", "draft", "private"}
+_KINDS = {"post_type", "type", "kind"}
+_SECRETS = {"password", "post_password"}
+_PUBLIC = {"publish", "published", "public", "live", "false", "no", "0", "post", "posts"}
+_GONE = {"trash", "trashed", "deleted", "soft_trashed", "auto-draft", "spam"}
+_NOT_STATES = {DC, "{http://purl.org/dc/terms/}", *MEDIA}
+"""Namespaces whose `type` (Dublin Core's) says nothing of publishing."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An entry that its source says is not a public post: a draft, or left out."""
+
+    draft: bool
+    reason: str
+    """Why, for a person: 'its blogger:status is DRAFT'."""
+    counted: str = ""
+    """What the summary counts a left-out entry under."""
+
+
+def standing(name: str, value: str) -> Standing | None:
+    """What a field `name` (its local name) with `value` says of an entry, if it says it is
+    not a public post. Anything feedpub does not know is a draft: never published unread."""
+    name, folded = name.lower(), value.strip().lower()
+    if name in _SECRETS:
+        said = f"its {name} is set: a draft, so that its text is not published"
+        return Standing(True, said) if folded else None
+    if name in _KINDS and folded not in _PUBLIC:
+        return Standing(False, f"its {name} is '{value.strip()}', not a post", value.strip())
+    if name not in _STATES or not folded or folded in _PUBLIC:
+        return None
+    if folded in _GONE:
+        return Standing(False, f"its {name} is '{value.strip()}'", f"with {name} {folded}")
+    shown = "true" if name in ("draft", "private") and folded in ("yes", "true", "1") else value.strip()
+    return Standing(True, f"its {name} is '{shown}', which feedpub does not publish: a draft")
+
+
+def item_standing(item: etree._Element) -> Standing | None:
+    """What an item's (or entry's) elements, and those of its app:control, say of it."""
+    return strongest(_child_standing(child) for child in item if isinstance(child.tag, str))
+
+
+def _child_standing(child: etree._Element) -> Standing | None:
+    name = etree.QName(child)
+    if name.localname == "control":
+        return item_standing(child)
+    if is_kind(child):  # Blogger's export: posts, comments, pages, settings, its template
+        return standing("kind", child.get("term", "").rpartition("#")[2])
+    if f"{{{name.namespace or ''}}}" in _NOT_STATES:
+        return None
+    return standing(name.localname, text(child) or "")
+
+
+def strongest(found: Iterable[Standing | None]) -> Standing | None:
+    """The first of `found` that leaves the entry out, else the first draft: leaving out says more."""
+    drafts = []
+    for said in found:
+        if said is not None and not said.draft:
+            return said
+        drafts.append(said)
+    return next((said for said in drafts if said is not None), None)
+
+
+def is_kind(category: etree._Element) -> bool:
+    """Whether an Atom category says what kind of thing its entry is (Blogger's), not a tag."""
+    return bool(category.tag == f"{ATOM}category" and category.get("scheme", "").endswith("#kind"))
+
+
+def screen(page: Page, items: list[etree._Element]) -> None:
+    """Mark as drafts, or leave out of `page` (counted), the entries whose `items` say they are
+    not public posts."""
+    kept = []
+    for item, entry in zip(items, page.entries, strict=True):
+        said = item_standing(item)
+        if said is not None and not said.draft:
+            page.leave_out(entry, said.counted, said.reason)
+            continue
+        if said is not None and entry.draft is None:
+            entry.draft = said.reason
+        kept.append(entry)
+    page.entries = kept

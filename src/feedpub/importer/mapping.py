@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from slugify import slugify
 
 from feedpub.catalogue import END_TAG, MIME_TYPE, tag_slug, unfit_character
+from feedpub.catalogue.fields import ABSOLUTE_URI
 from feedpub.importer import dates
 from feedpub.importer.elements import html_text
 from feedpub.importer.old import OldEntry
@@ -52,6 +53,9 @@ class Draft:
     notes: dict[str, list[str]] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)
     """What is worth saying on stderr as well."""
+    counted: list[tuple[str, str]] = field(default_factory=list)
+    """(what, document) for what is said on stderr once per document, with a count:
+    'title' (made up), 'atom id' (not an IRI, so not kept)."""
 
     def note(self, name: str, text: str) -> None:
         self.notes.setdefault(name, []).append(text)
@@ -62,6 +66,8 @@ class Skipped:
     where: str
     label: str
     reason: str
+    counted: str = "refused by feedpub check"
+    """What the import's summary counts it under."""
 
     def __str__(self) -> str:
         return f'{self.where}: "{self.label}" skipped: {self.reason}'
@@ -81,26 +87,49 @@ class Combined:
         return None, None
 
 
-def combine(sources: Iterable[Iterable[OldEntry]]) -> list[Combined]:
-    """The entries of all sources, those with the same id or link taken as one article. An
-    entry whose id an earlier entry of the same document has, with another link, is another
-    article, which cannot keep that id (`shared_id`)."""
+def combine(sources: Iterable[Iterable[OldEntry]]) -> tuple[list[Combined], list[Skipped]]:
+    """The entries of all sources, those with the same id, or the same link and no other id
+    of their format, taken as one article; and the entries that repeat an earlier entry of
+    their own document (its id and link), left out. An entry whose id an earlier entry of the
+    same document has, with another link, is another article, which cannot keep that id
+    (`shared_id`); two entries of one format with different ids are two articles."""
     combined: list[Combined] = []
+    repeated: list[Skipped] = []
     by_key: dict[tuple[str, str], Combined] = {}
     for entries in sources:
         for entry in entries:
-            if entry.id and ("id", entry.id) in by_key and _clashes(entry, by_key[("id", entry.id)]):
+            found = by_key.get(("id", entry.id)) if entry.id else None
+            if found is not None and _clashes(entry, found):
                 entry = dataclasses.replace(entry, id=None, shared_id=entry.id)
-            keys = [("id", entry.id)] if entry.id else []
-            keys += [("link", entry.link)] if entry.link else []
-            found = next((by_key[k] for k in keys if k in by_key), None)
+                found = None
+            by_link = by_key.get(("link", entry.link)) if entry.link else None
+            if found is None and by_link is not None and not _other_id(entry, by_link):
+                found = by_link
+            earlier = (
+                next((e for e in found.entries if _document(e) == _document(entry)), None) if found else None
+            )
+            if earlier is not None:
+                label = entry.title or entry.link or entry.id or "an entry"
+                why = f"it repeats the entry at {earlier.where} (the same {'id' if entry.id else 'link'})"
+                repeated.append(Skipped(entry.where, " ".join(label.split())[:80], why, "repeated"))
+                continue
             if found is None:
                 found = Combined([])
                 combined.append(found)
             found.entries.append(entry)
-            for key in keys:
+            for key in [("id", entry.id)] if entry.id else []:
                 by_key.setdefault(key, found)
-    return combined
+            for key in [("link", entry.link)] if entry.link else []:
+                by_key.setdefault(key, found)
+    return combined, repeated
+
+
+def _other_id(entry: OldEntry, article: Combined) -> bool:
+    """Whether `article` has, in `entry`'s format, an id other than `entry`'s: readers of that
+    format told the two apart, so they are two entries."""
+    return bool(entry.id) and any(
+        e.format == entry.format and e.id and e.id != entry.id for e in article.entries
+    )
 
 
 _LINE = re.compile(r"(?::[0-9]+|: item [0-9]+)$")
@@ -110,10 +139,13 @@ def _clashes(entry: OldEntry, article: Combined) -> bool:
     """Whether `entry`, with the id of `article`, is another entry: its document has given
     that id to an entry with another link already (one document repeats an entry only by
     mistake; other sources and pages may well give the same entry another link)."""
-    document = _LINE.sub("", entry.where)
     return entry.link not in {e.link for e in article.entries} and any(
-        _LINE.sub("", e.where) == document for e in article.entries
+        _document(e) == _document(entry) for e in article.entries
     )
+
+
+def _document(entry: OldEntry) -> str:
+    return _LINE.sub("", entry.where)
 
 
 def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skipped:
@@ -124,9 +156,11 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     label = " ".join(title.split())[:80] if title else (primary.link or primary.id or "an entry")
     _, link = article.first("link")
     if not link:
-        return Skipped(primary.where, label, "it has no link, which every article needs")
+        return Skipped(primary.where, label, "it has no link, which every article needs", "no link")
     if not _HTTP.match(link):
-        return Skipped(primary.where, label, f"its link '{link}' is not an absolute http(s) address")
+        return Skipped(
+            primary.where, label, f"its link '{link}' is not an absolute http(s) address", "no http(s) link"
+        )
     result = Draft(primary.where, label, {})
     fields = result.fields
     _kept_ids(article, result)
@@ -142,13 +176,14 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     if title is None:
         title = _title_from_text(article)
         if title is None:
-            return Skipped(primary.where, label, "it has no title, and no text to make one of")
+            return Skipped(primary.where, label, "it has no title, and no text to make one of", "no title")
         result.note("title", "the entry had no title: made from the start of its text")
+        result.counted.append(("title", _document(source or primary)))
     fields["title"] = _plain(title, "title", result)
     fields["link"] = link
     published, updated, why = _dates(article, result)
     if published is None:
-        return Skipped(primary.where, label, why)
+        return Skipped(primary.where, label, why, "no valid date")
     fields["published"] = published
     if updated is not None:
         fields["updated"] = updated
@@ -212,7 +247,13 @@ def _kept_ids(article: Combined, result: Draft) -> None:
             "guid", f"the JSON Feed's id was '{ids['json']}': JSON Feed readers will show the entry once more"
         )
     result.fields["guid"] = guid
-    if ids["atom"] and ids["atom"] != guid:
+    atom = next((e for e in article.entries if e.format == "atom" and e.id), None)
+    if atom is not None and atom.id and not ABSOLUTE_URI.fullmatch(atom.id):
+        result.counted.append(("atom id", _document(atom)))
+        result.note(
+            "guid", f"the Atom id '{atom.id}' is not an IRI, which Atom requires: atom.xml gives another"
+        )
+    elif ids["atom"] and ids["atom"] != guid:
         result.fields["atom_id"] = ids["atom"]
 
 
@@ -292,8 +333,16 @@ def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None, st
             "published",
             f"the feed's updated ({raw_updated}) and published differ in having an offset: left out",
         )
+        result.said.append(
+            f'{result.where}: "{result.label}": left out its updated date {raw_updated}: it has an offset '
+            "and its published date has not, or the other way round"
+        )
     elif updated < published:
         result.note("published", f"the feed's updated ({raw_updated}) is before its published: left out")
+        result.said.append(
+            f'{result.where}: "{result.label}": left out its updated date {raw_updated}, which is before '
+            f"its published date {raw_published}"
+        )
     else:
         return published.isoformat(), updated.isoformat(), ""
     return published.isoformat(), None, ""
