@@ -19,14 +19,15 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from feedpub import parallel
-from feedpub.importer import catalogue_file, history, mapping
+from feedpub.importer import catalogue_file, elements, history, mapping
 from feedpub.importer.fetch import Budget, Limits, is_url
 from feedpub.importer.old import Page, Refused, Why
 from feedpub.model import Article
 from feedpub.render import plan
 
-__all__ = ["Limits", "Outcome", "Refused", "Why", "run"]
+__all__ = ["NEW_SITE", "Limits", "Outcome", "Refused", "Why", "run"]
 
+NEW_SITE = "a new catalogue: its site block is made from the sources,"
 PARALLEL_ENTRIES = 500
 """From this many entries on, a second process makes half of the drafts (as builds share
 rendering): sanitising their HTML takes the longest of all the import does."""
@@ -216,24 +217,19 @@ def _not_there(
 
 
 def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]) -> catalogue_file.NewSite:
-    """The site block of a new catalogue, from the first page that says each part."""
+    """The site block of a new catalogue, from the first page that says each part. What had to
+    be guessed is noted in a comment and said in one line; what was changed, each on its own."""
 
     def first(attribute: str) -> object:
         return next((getattr(p.site, attribute) for p in pages if getattr(p.site, attribute)), None)
 
     notes: dict[str, list[str]] = {}
+    guessed = {}
     link = first("link")
-    if not isinstance(link, str) or not link.lower().startswith(("http://", "https://")):
-        origin = next((urlsplit(s) for s in sources if is_url(s)), None)
-        if origin is None:
-            raise Refused(
-                Why.INVALID,
-                "the sources do not name the site's address (the feed's <link>), which a new "
-                "catalogue needs: import the feed's URL, or create the catalogue first "
-                "('feedpub init') and import into it",
-            )
-        link = f"{origin.scheme}://{origin.netloc}/"
-        notes["link"] = ["guessed from the feed's address: the feed did not name its site's"]
+    if not isinstance(link, str) or not mapping.HTTP.match(link):
+        link, whence = _site_address(pages, sources)
+        notes["link"] = [f"guessed from {whence}: the feed did not name its site's address"]
+        guessed["link"] = f"{link}, from {whence}"
 
     def plain(name: str) -> str | None:
         """The site's `name` as plain text, what was changed noted and said."""
@@ -247,12 +243,14 @@ def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]
         return text or None
 
     title = plain("title") or urlsplit(link).netloc
-    if "title" not in notes and not first("title"):
+    if not first("title"):
         notes["title"] = ["the feed had no title: its host stands in"]
+        guessed["title"] = "its host"
     description = plain("description")
     if not description:
         description = title
         notes["description"] = ["the feed had no description: its title stands in"]
+        guessed["description"] = "its title"
     fields: dict[str, Any] = {
         "title": title,
         "link": link,
@@ -263,10 +261,11 @@ def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]
         "guessed: where the feeds/ folder `feedpub build` writes will be served; see README, "
         '"Moving to feedpub", for redirecting the old feed addresses'
     ]
+    guessed["feed_url"] = fields["feed_url"]
     language = first("language")
     if language:
         fields["language"] = str(language).strip()
-    authors = [a for a in _site_people(pages) if a.get("name")]
+    authors = [a for a in _site_people(pages, notes, guessed) if a.get("name")]
     for author in authors:
         author["name"], changed = mapping.site_text(author["name"], False)
         for note in changed:
@@ -279,18 +278,56 @@ def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]
     else:
         fields["author"] = {"name": fields["title"]}
         notes["author"] = ["the feed named no author: articles without one of their own are the site's"]
+        guessed["author"] = "its title, the feed naming no author"
+    warn(
+        f"{NEW_SITE} guessing its "
+        + "; ".join(f"{name} ({why})" for name, why in guessed.items())
+        + ": comments mark them, for you to check"
+    )
     return catalogue_file.NewSite(fields, notes, sources)
 
 
-def _site_people(pages: list[Page]) -> list[dict[str, str]]:
+def _site_address(pages: list[Page], sources: list[str]) -> tuple[str, str]:
+    """The site's address where the feed names none, and whence it was taken: the origin of
+    the address the feed gives itself, or of the source's URL, or the host most entries are on."""
+    for feed_link in [p.site.feed_link for p in pages] + [s for s in sources if is_url(s)]:
+        if feed_link and mapping.HTTP.match(feed_link):
+            parts = urlsplit(feed_link)
+            return f"{parts.scheme}://{parts.netloc}/", f"the feed's own address ({feed_link})"
+    hosts = Counter(
+        f"{parts.scheme}://{parts.netloc}/"
+        for page in pages
+        for entry in page.entries
+        if entry.link and mapping.HTTP.match(entry.link) and (parts := urlsplit(entry.link))
+    )
+    if not hosts:
+        raise Refused(
+            Why.INVALID,
+            "nothing to import: no entry of the sources has an http(s) link, and a new catalogue needs "
+            "the site's address, which the feed does not give either; nothing was written",
+        )
+    return hosts.most_common(1)[0][0], "the host of its entries' links"
+
+
+def _site_people(
+    pages: list[Page], notes: dict[str, list[str]], guessed: dict[str, str]
+) -> list[dict[str, str]]:
+    """The site's authors; a name that is an address ('jane@example.org (Jane Doe)') gives the
+    name it holds, else its first part (noted)."""
     people = next((p.site.authors for p in pages if p.site.authors), [])
     found = []
-    for person in people:
-        name = person.name or (person.email.partition("@")[0] if person.email else "")
-        author = {"name": " ".join(name.split())}
-        if person.email:
-            author["email"] = person.email
-        if person.uri and person.uri.lower().startswith(("http://", "https://")):
+    for person in map(elements.unmixed, people):
+        name, email = person.name, person.email
+        if not name and email:
+            name = email.partition("@")[0]
+            notes.setdefault("author", []).append(
+                f"the feed gave only an address ({email}): its first part is the name"
+            )
+            guessed["author"] = f"{name}, the first part of the address {email}"
+        author = {"name": " ".join((name or "").split())}
+        if email:
+            author["email"] = email
+        if person.uri and mapping.HTTP.match(person.uri):
             author["uri"] = person.uri
         found.append(author)
     return found

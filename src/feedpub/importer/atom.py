@@ -11,6 +11,7 @@ from feedpub.importer.elements import (
     each,
     html_text,
     is_kind,
+    media_description,
     media_image,
     paragraphs,
     screen,
@@ -31,6 +32,7 @@ def read(root: etree._Element, address: str) -> Page:
         description=_plain(root.find(f"{ATOM}subtitle")),
         language=root.get(XML_LANG),
         authors=_people(root),
+        feed_link=_link(root, "self"),
     )
     generator = root.find(f"{ATOM}generator")
     made_by = " ".join(
@@ -60,6 +62,8 @@ def _entry(element: etree._Element, address: str, feed_authors: list[Person]) ->
     summary = element.find(f"{ATOM}summary")
     entry.summary, is_html = _construct(summary)
     entry.summary_is_html = bool(is_html)
+    if entry.summary is None and element.find(f"{ATOM}content") is None:
+        entry.summary = media_description(element)
     content = element.find(f"{ATOM}content")
     if content is not None and content.get("src"):
         entry.notes.append(

@@ -109,6 +109,17 @@ def people(element: etree._Element) -> list[Person]:
     )
 
 
+def unmixed(found: Person) -> Person:
+    """`found` with a name that is an address ('jane@example.org (Jane Doe)', as some feeds
+    write an Atom name) read as RSS writes one: the name it holds, the address as the email."""
+    if not found.name or "@" not in found.name:
+        return found
+    held = person(found.name)
+    if held is None or not held.email:
+        return found
+    return Person(held.name, found.email or held.email, found.uri)
+
+
 def person(value: str | None) -> Person | None:
     """An author as RSS writes one: 'jane@example.org (Jane Doe)', 'Jane <jane@...>', an
     address alone or a name alone."""
@@ -124,8 +135,12 @@ def person(value: str | None) -> Person | None:
 
 
 def media_image(parent: etree._Element) -> str | None:
-    """The image Media RSS names: media:thumbnail, or media:content of an image."""
+    """The image Media RSS names: media:thumbnail, or media:content of an image, of the item
+    or of its media:group (as YouTube writes them)."""
     for namespace in MEDIA:
+        group = parent.find(f"{namespace}group")
+        if group is not None and (found := media_image(group)):
+            return found
         thumbnail = parent.find(f"{namespace}thumbnail")
         if thumbnail is not None and thumbnail.get("url"):
             return str(thumbnail.get("url"))
@@ -133,6 +148,17 @@ def media_image(parent: etree._Element) -> str | None:
             kind = content.get("medium") or content.get("type", "").partition("/")[0]
             if kind == "image" and content.get("url"):
                 return str(content.get("url"))
+    return None
+
+
+def media_description(parent: etree._Element) -> str | None:
+    """The plain text Media RSS gives an item, or its media:group (YouTube's only text)."""
+    for namespace in MEDIA:
+        found = text(parent.find(f"{namespace}description")) or text(
+            parent.find(f"{namespace}group/{namespace}description")
+        )
+        if found:
+            return found
     return None
 
 

@@ -18,14 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from slugify import slugify
 
 from feedpub.catalogue import END_TAG, MIME_TYPE, tag_slug, unfit_character
 from feedpub.catalogue.fields import ABSOLUTE_URI
 from feedpub.importer import dates
-from feedpub.importer.elements import html_text
+from feedpub.importer.elements import html_text, unmixed
 from feedpub.importer.old import OldEntry
 from feedpub.render.content import sanitise
 
@@ -35,8 +35,10 @@ MAX_ID = 128
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
 _INDEX = {"index", "default", "feed", "rss", "atom"}
+_TRACKING = ("utm_", "fbclid", "gclid", "ref")
+"""Query parameters that say where a reader came from, not which page it is."""
 _UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
-_HTTP = re.compile(r"https?://[^/\s]", re.I)
+HTTP = re.compile(r"https?://[^/\s]", re.I)
 _C1 = re.compile("[\x80-\x9f]")
 _slug = functools.cache(tag_slug)
 """A tag's folder name: feeds repeat their categories, and slugify takes its time."""
@@ -157,7 +159,7 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     _, link = article.first("link")
     if not link:
         return Skipped(primary.where, label, "it has no link, which every article needs", "no link")
-    if not _HTTP.match(link):
+    if not HTTP.match(link):
         return Skipped(
             primary.where, label, f"its link '{link}' is not an absolute http(s) address", "no http(s) link"
         )
@@ -206,7 +208,7 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     elif authors:
         fields["authors"] = authors
     _, image = article.first("image")
-    if image and _HTTP.match(image):
+    if image and HTTP.match(image):
         fields["image"] = image
     enclosures = _enclosures(article, result)
     if enclosures:
@@ -265,8 +267,9 @@ def name(drafts: list[Draft], taken: set[str]) -> None:
 
 
 def _new_id(link: str, title: str, taken: set[str]) -> str:
-    """A readable id from the link's last meaningful segment (else its query, else the
-    title), unique among `taken`, which it joins."""
+    """A readable id from the link's last meaningful segment and the values of its query
+    (`/watch?v=AbC` → `watch-abc`; else its query, else the title), unique among `taken`,
+    which it joins."""
     parts = urlsplit(link)
     base = ""
     for segment in reversed([s for s in parts.path.split("/") if s]):
@@ -275,6 +278,9 @@ def _new_id(link: str, title: str, taken: set[str]) -> str:
             base = slugify(stem, max_length=MAX_ID - 8, word_boundary=True)
             if base:
                 break
+    values = [v for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING)]
+    if base and values:
+        base = slugify(" ".join([base, *values]), max_length=MAX_ID - 8, word_boundary=True)
     base = (
         base
         or slugify(parts.query, max_length=MAX_ID - 8)
@@ -452,7 +458,7 @@ def _tags(article: Combined, result: Draft) -> list[str]:
 def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]]) -> list[dict[str, str]]:
     _, people = article.first("authors")
     found: list[dict[str, str]] = []
-    for person in people or []:
+    for person in map(unmixed, people or []):
         name = person.name or (person.email.partition("@")[0] if person.email else None)
         if not name:
             continue
@@ -463,7 +469,7 @@ def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]
         author = {"name": _plain(" ".join(name.split()), "author", result)}
         if person.email:
             author["email"] = person.email
-        if person.uri and _HTTP.match(person.uri):
+        if person.uri and HTTP.match(person.uri):
             author["uri"] = person.uri
         if author not in found:
             found.append(author)
@@ -474,7 +480,7 @@ def _enclosures(article: Combined, result: Draft) -> list[dict[str, Any]]:
     _, attachments = article.first("enclosures")
     found = []
     for attachment in attachments or []:
-        if not _HTTP.match(attachment.url):
+        if not HTTP.match(attachment.url):
             result.note("enclosures", f"'{attachment.url}' is not an http(s) address: left out")
             continue
         length = (attachment.length or "").strip()

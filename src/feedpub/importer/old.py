@@ -87,6 +87,8 @@ class OldSite:
     description: str | None = None
     language: str | None = None
     authors: list[Person] = field(default_factory=list)
+    feed_link: str | None = None
+    """The address the feed gives itself (Atom's rel="self" link)."""
 
 
 @dataclass(slots=True)

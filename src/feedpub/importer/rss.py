@@ -44,6 +44,7 @@ def read(root: etree._Element, address: str, screened: bool = True) -> Page:
         description=text(channel.find("description")),
         language=text(channel.find("language")) or text(channel.find(f"{DC}language")),
         authors=_people(channel, "managingEditor") or _people(channel, f"{{{ITUNES}}}author"),
+        feed_link=_self(channel, address),
     )
     generator = text(channel.find("generator")) or ""
     items = channel.findall("item") or root.findall("item")
@@ -55,6 +56,8 @@ def read(root: etree._Element, address: str, screened: bool = True) -> Page:
         older=_older(channel, address),
         wordpress="wordpress.org" in generator.lower(),
     )
+    for entry in page.entries:
+        entry.authors = entry.authors or list(site.authors)  # as an Atom entry has its feed's
     _not_carried(page, channel, items)
     if screened:
         screen(page, items)
@@ -126,6 +129,12 @@ def read_rdf(root: etree._Element, address: str) -> Page:
     )
     screen(page, items)
     return page
+
+
+def _self(channel: etree._Element, address: str) -> str | None:
+    """The address the feed gives itself, which RSS writes as atom:link rel="self"."""
+    link = next((link for link in channel.findall(f"{ATOM}link") if link.get("rel") == "self"), None)
+    return absolute(link.get("href"), address if "://" in address else None) if link is not None else None
 
 
 def _older(channel: etree._Element, address: str) -> str | None:
