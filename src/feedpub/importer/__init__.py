@@ -145,11 +145,13 @@ def _not_carried(pages: list[Page], warn: Callable[[str], None]) -> None:
     """One line per document for the elements the catalogue has no field for."""
     for page in pages:
         if page.not_carried:
-            listed = ", ".join(f"{name} ({n})" for name, n in sorted(page.not_carried.items()))
-            warn(
-                f"{page.url}: not carried, the catalogue having no field for them (how many entries or "
-                f"channels held each): {listed}"
+            listed = ", ".join(
+                name if name.startswith("the channel's ") else f"{name} ({_count(n, 'entry', 'entries')})"
+                for name, n in sorted(
+                    page.not_carried.items(), key=lambda item: (item[0].startswith("the "), item[0])
+                )
             )
+            warn(f"{page.url}: not carried, the catalogue having no field for them: {listed}")
 
 
 _COUNTED = {

@@ -221,8 +221,11 @@ def standing(name: str, value: str) -> Standing | None:
         return None
     if folded in _GONE:
         return Standing(False, f"its {name} is '{value.strip()}'", f"with {name} {folded}")
-    shown = "true" if name in ("draft", "private") and folded in ("yes", "true", "1") else value.strip()
-    return Standing(True, f"its {name} is '{shown}', which feedpub does not publish: a draft")
+    if name in ("draft", "private"):
+        return Standing(
+            True, f"it is marked {name} ('{value.strip()}'), which feedpub does not publish: a draft"
+        )
+    return Standing(True, f"its {name} is '{value.strip()}', which feedpub does not publish: a draft")
 
 
 def item_standing(item: etree._Element) -> Standing | None:

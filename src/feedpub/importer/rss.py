@@ -86,7 +86,7 @@ def _not_carried(page: Page, channel: etree._Element, items: list[etree._Element
                     continue
                 if entry is None and name.localname == "author" and page.site.authors:
                     continue
-                held.add(shown + (" (channel)" if entry is None else ""))
+                held.add(shown if entry is not None else f"the channel's {shown}")
             elif child.tag in _AUTHORS:
                 held.update(
                     f"{name.localname}'s {etree.QName(part).localname}"

@@ -66,6 +66,8 @@ def read(root: etree._Element, address: str) -> Page:
         text(a.find(f"{wp}author_login")): text(a.find(f"{wp}author_display_name"))
         for a in (channel.findall(f"{wp}author") if channel is not None else [])
     }
+    # the export's authors (their addresses were never public) are the site's
+    page.site.authors = page.site.authors or [Person(name) for name in names.values() if name]
     items = channel.findall("item") if channel is not None else []
     kinds = [text(item.find(f"{wp}post_type")) or "post" for item in items]
     attachments = {
