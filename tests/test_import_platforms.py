@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from conftest import feedpub, valid
+from conftest import feedpub, nginx, valid
 from feedpub import importer
+from test_import import newsboat_items
 
 DATA = Path(__file__).parent / "data" / "import"
 NOW = "2024-06-01T12:00:00Z"
@@ -303,3 +305,24 @@ def test_an_author_written_as_a_structure_keeps_the_name_alone(tmp_path: Path) -
         "cloud-blog.rss: not carried, the catalogue having no field for them: author's title (1 entry)"
         in lines
     )
+
+
+@pytest.mark.parametrize(("served", "unread"), [("rss.xml", 0), ("atom.xml", 25)])
+def test_newsboat_finds_nothing_new_when_the_old_atom_address_serves_rss_xml(
+    tmp_path: Path, served: str, unread: int
+) -> None:
+    # what the stderr line and README advise, checked with a real reader: its Atom ids, not
+    # IRIs, live on as rss.xml's guids; atom.xml, which must give IRIs, shows every entry again
+    www, site, reader = tmp_path / "www", tmp_path / "site", tmp_path / "reader"
+    for folder in (www, site, reader):
+        folder.mkdir()
+    shutil.copy(DATA / "reddit.atom", www / "homelab.rss")
+    with nginx(www, tmp_path / "nginx") as base:
+        urls = [f"{base}/homelab.rss"]
+        assert newsboat_items(reader, urls) == (25, 25)
+        with sqlite3.connect(reader / "cache.db") as db:  # the subscriber reads everything
+            db.execute("UPDATE rss_item SET unread = 0")
+        imported(site, "reddit.atom")
+        built(site)
+        shutil.copyfile(site / "feeds" / served, www / "homelab.rss")
+        assert newsboat_items(reader, urls) == (25 + unread, unread)
