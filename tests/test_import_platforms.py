@@ -326,3 +326,19 @@ def test_newsboat_finds_nothing_new_when_the_old_atom_address_serves_rss_xml(
         built(site)
         shutil.copyfile(site / "feeds" / served, www / "homelab.rss")
         assert newsboat_items(reader, urls) == (25 + unread, unread)
+
+
+def test_a_ghost_export_is_refused_with_the_feed_to_import_instead(tmp_path: Path) -> None:
+    # Ghost's export holds drafts, members-only posts and pages beside the public posts, under
+    # its own keys: it is not read as a feed, and nothing is written
+    export = {
+        "db": [{"meta": {"version": "5.80.0"}, "data": {"posts": [{"status": "draft", "type": "post"}]}}]
+    }
+    (tmp_path / "ghost.json").write_text(json.dumps(export), encoding="utf-8")
+    result = feedpub("import", "ghost.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "feedpub: ghost.json is a Ghost export, which feedpub does not read: import the site's feed "
+        "(https://your.site/rss/), which holds its public posts with the ids readers know\n"
+    )
+    assert not (tmp_path / "articles.yaml").exists()

@@ -11,6 +11,12 @@ VERSION = "https://jsonfeed.org/version/"
 
 
 def read(document: Any, address: str) -> Page:
+    if isinstance(document, dict) and isinstance(document.get("db"), list):
+        raise Refused(
+            Why.INVALID,
+            f"{address} is a Ghost export, which feedpub does not read: import the site's feed "
+            "(https://your.site/rss/), which holds its public posts with the ids readers know",
+        )
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(VERSION):
         raise Refused(Why.INVALID, f"{address} is JSON, but not a JSON Feed (it has no version {VERSION}…)")
     home = _text(document.get("home_page_url"))
