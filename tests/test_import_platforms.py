@@ -142,6 +142,11 @@ def test_only_wordpress_status_publish_is_published(tmp_path: Path, status: str,
         ("<blogger:status>SOFT_TRASHED</blogger:status>", None, "with status soft_trashed"),
         ("<blogger:type>COMMENT</blogger:type>", None, "COMMENT"),
         ("<blogger:type>POST</blogger:type><blogger:status>LIVE</blogger:status>", True, None),
+        ("<cms:status>0</cms:status>", False, None),  # Drupal's unpublished
+        ("<cms:draft>false</cms:draft>", True, None),
+        ("<cms:type>conference</cms:type>", True, None),  # RSS's event module has ev:type
+        ("<cms:state>CA</cms:state>", True, None),
+        ("<dc:type>Text</dc:type>", True, None),
     ],
 )
 def test_any_feed_item_whose_platform_says_it_is_not_public_is_never_published(
@@ -151,7 +156,8 @@ def test_any_feed_item_whose_platform_says_it_is_not_public_is_never_published(
     # namespace, an unknown status is a draft and a thrown-away entry or a non-post is left out
     feed = (
         '<?xml version="1.0"?><rss version="2.0" xmlns:cms="https://cms.example/ns/" '
-        'xmlns:app="http://www.w3.org/2007/app" xmlns:blogger="http://schemas.google.com/blogger/2018">'
+        'xmlns:app="http://www.w3.org/2007/app" xmlns:blogger="http://schemas.google.com/blogger/2018" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
         "<channel><title>T</title><link>https://ex.org/</link><description>D</description>"
         "<item><title>Public</title><link>https://ex.org/1</link><pubDate>Mon, 04 Dec 2023 10:00:00 +0000</pubDate></item>"
         f"<item><title>Tested</title><link>https://ex.org/2</link><pubDate>Tue, 05 Dec 2023 10:00:00 +0000</pubDate>{element}</item>"

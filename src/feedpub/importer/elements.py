@@ -188,11 +188,15 @@ def paragraphs(plain: str) -> str:
 # What a platform's own fields say of an entry that is not a public post: WordPress's wp:status
 # and wp:post_type when a WXR namespace is not recognised, Blogger's blogger:status and
 # blogger:type, Atom Publishing's app:control/app:draft, a JSON Feed extension's "status".
-_STATES = {"status", "post_status", "state", "visibility", "privacy", "draft", "private"}
-_KINDS = {"post_type", "type", "kind"}
+_STATES = {"status", "post_status", "visibility", "privacy"}
+_FLAGS = {"draft", "private"}
 _SECRETS = {"password", "post_password"}
-_PUBLIC = {"publish", "published", "public", "live", "false", "no", "0", "post", "posts"}
+_PUBLIC = {"publish", "published", "public", "live"}
+_UNSET = {"false", "no", "0"}
 _GONE = {"trash", "trashed", "deleted", "soft_trashed", "auto-draft", "spam"}
+_NOT_POSTS = {"page", "attachment", "nav_menu_item", "revision", "comment", "settings", "template"}
+"""What a `type` or `kind` (names other modules use too: RSS's event module has `ev:type`)
+must say to leave an entry out; a `post_type` leaves out anything but a post."""
 _NOT_STATES = {DC, "{http://purl.org/dc/terms/}", *MEDIA}
 """Namespaces whose `type` (Dublin Core's) says nothing of publishing."""
 
@@ -203,29 +207,29 @@ class Standing:
 
     draft: bool
     reason: str
-    """Why, for a person: 'its blogger:status is DRAFT'."""
+    """Why, for a person: "its status is 'pending', which feedpub does not publish"."""
     counted: str = ""
     """What the summary counts a left-out entry under."""
 
 
 def standing(name: str, value: str) -> Standing | None:
     """What a field `name` (its local name) with `value` says of an entry, if it says it is
-    not a public post. Anything feedpub does not know is a draft: never published unread."""
-    name, folded = name.lower(), value.strip().lower()
+    not a public post. A status feedpub does not know makes a draft: never published unread."""
+    name, shown = name.lower(), value.strip()
+    folded = shown.lower()
+    if not folded:
+        return None
     if name in _SECRETS:
-        said = f"its {name} is set: a draft, so that its text is not published"
-        return Standing(True, said) if folded else None
-    if name in _KINDS and folded not in _PUBLIC:
-        return Standing(False, f"its {name} is '{value.strip()}', not a post", value.strip())
-    if name not in _STATES or not folded or folded in _PUBLIC:
+        return Standing(True, f"its {name} is set: a draft, so that its text is not published")
+    if (name == "post_type" and folded != "post") or (name in ("type", "kind") and folded in _NOT_POSTS):
+        return Standing(False, f"its {name} is '{shown}', not a post", shown)
+    if name in _FLAGS and folded not in _UNSET:
+        return Standing(True, f"it is marked {name} ('{shown}'), which feedpub does not publish: a draft")
+    if name not in _STATES or folded in _PUBLIC:
         return None
     if folded in _GONE:
-        return Standing(False, f"its {name} is '{value.strip()}'", f"with {name} {folded}")
-    if name in ("draft", "private"):
-        return Standing(
-            True, f"it is marked {name} ('{value.strip()}'), which feedpub does not publish: a draft"
-        )
-    return Standing(True, f"its {name} is '{value.strip()}', which feedpub does not publish: a draft")
+        return Standing(False, f"its {name} is '{shown}'", f"with {name} {folded}")
+    return Standing(True, f"its {name} is '{shown}', which feedpub does not publish: a draft")
 
 
 def item_standing(item: etree._Element) -> Standing | None:
