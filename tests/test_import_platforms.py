@@ -216,7 +216,7 @@ def test_atom_ids_that_are_not_iris_are_kept_as_guids_and_said_once_per_feed(tmp
     summary, lines = imported(tmp_path, "reddit.atom")
     assert summary.group("imported") == "25"
     (said,) = [line for line in lines if "not IRIs" in line]
-    assert said.startswith("reddit.atom: 25 entries have Atom ids that are not IRIs")
+    assert said.startswith("reddit.atom: entries whose Atom ids are not IRIs, which Atom requires: 25.")
     assert "redirect this feed's old address to feeds/rss.xml" in said
     old_ids = {e.id for e in feedparser.parse((DATA / "reddit.atom").read_bytes()).entries}
     feeds = built(tmp_path)
@@ -279,7 +279,7 @@ def test_a_site_description_in_html_is_its_text_and_an_addressed_name_is_its_nam
 def test_made_up_titles_dropped_dates_and_podcast_data_are_said(tmp_path: Path) -> None:
     _, lines = imported(tmp_path, "podcast.rss")
     assert (
-        "podcast.rss: 1 entry had no title: each was given the start of its text as its title (a comment marks it)"
+        "podcast.rss: entries without a title, given the start of their text as one (a comment marks each): 1"
         in lines
     )
     assert any(
@@ -348,3 +348,28 @@ def test_a_ghost_export_is_refused_with_the_feed_to_import_instead(tmp_path: Pat
         "(https://your.site/rss/), which holds its public posts with the ids readers know\n"
     )
     assert not (tmp_path / "articles.yaml").exists()
+
+
+def test_a_paged_podcast_is_said_once_for_its_source_with_the_counts_of_all_its_pages(tmp_path: Path) -> None:
+    www, site = tmp_path / "www", tmp_path / "site"
+    www.mkdir(), site.mkdir()
+    podcast = (DATA / "podcast.rss").read_text(encoding="utf-8")
+    first, second = podcast.split("  <item>")[1:]
+    head = podcast.split("  <item>")[0]
+    (www / "older.xml").write_text(head + "  <item>" + second, encoding="utf-8")
+    with nginx(www, tmp_path / "nginx") as base:
+        older = f'<atom:link rel="prev-archive" href="{base}/older.xml"/>'
+        (www / "feed.xml").write_text(
+            head.replace("<itunes:author>", older + "<itunes:author>")
+            + "  <item>"
+            + first
+            + "</channel></rss>\n",
+            encoding="utf-8",
+        )
+        result = feedpub("import", f"{base}/feed.xml", cwd=site)
+    assert result.returncode == 0, result.stderr
+    (said,) = [line for line in result.stderr.splitlines() if "not carried" in line]
+    assert said.startswith(f"{base}/feed.xml: not carried, the catalogue having no field for them: ")
+    assert "itunes:duration (2 entries)" in said and "itunes:season (2 entries)" in said
+    (titles,) = [line for line in result.stderr.splitlines() if "without a title" in line]
+    assert titles.startswith(f"{base}/feed.xml: entries without a title")

@@ -84,7 +84,10 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
         for message in page.skipped:
             warn(message)
         reasons.update(page.left_out)
-    _not_carried(pages, warn)
+    _not_carried(sources, read, warn)
+    source_of = {
+        page.url: source for source, source_pages in zip(sources, read, strict=True) for page in source_pages
+    }
     found = sum(len(page.entries) + sum(page.left_out.values()) for page in pages)
     combined, repeated = mapping.combine(
         [entry for page in source_pages for entry in page.entries] for source_pages in read
@@ -115,7 +118,7 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
                 warn(line)
             counted.update(result.counted)
             drafts.append(result)
-    _say_counted(counted, warn)
+    _say_counted(counted, source_of, warn)
     drafts.sort(key=lambda d: _instant(str(d.fields["published"])), reverse=True)
     mapping.name(drafts, {a.id for a in existing.catalogue.articles} if existing.catalogue else set())
     outcome = Outcome(str(path), len(sources), found, 0, 0, reasons, already, same)
@@ -141,35 +144,38 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
     return outcome
 
 
-def _not_carried(pages: list[Page], warn: Callable[[str], None]) -> None:
-    """One line per document for the elements the catalogue has no field for."""
-    for page in pages:
-        if page.not_carried:
+def _not_carried(sources: list[str], read: list[list[Page]], warn: Callable[[str], None]) -> None:
+    """One line per source for the elements the catalogue has no field for."""
+    for source, source_pages in zip(sources, read, strict=True):
+        held = sum((page.not_carried for page in source_pages), Counter[str]())
+        if held:
             listed = ", ".join(
                 name if name.startswith("the channel's ") else f"{name} ({_count(n, 'entry', 'entries')})"
-                for name, n in sorted(
-                    page.not_carried.items(), key=lambda item: (item[0].startswith("the "), item[0])
-                )
+                for name, n in sorted(held.items(), key=lambda item: (item[0].startswith("the "), item[0]))
             )
-            warn(f"{page.url}: not carried, the catalogue having no field for them: {listed}")
+            warn(f"{source}: not carried, the catalogue having no field for them: {listed}")
 
 
 _COUNTED = {
-    "title": "{n} had no title: each was given the start of its text as its title (a comment marks it)",
+    "title": "entries without a title, given the start of their text as one (a comment marks each): {n}",
     "atom id": (
-        "{n} have Atom ids that are not IRIs, which Atom requires: feedpub's atom.xml gives them new "
-        "ids, so readers of this Atom feed would show them once more; its rss.xml and feed.json keep "
-        "them as guids, which readers key entries by as they did the Atom ids: redirect this feed's old "
-        'address to feeds/rss.xml (README, "Which id each format carries")'
+        "entries whose Atom ids are not IRIs, which Atom requires: {n}. feedpub's atom.xml gives them "
+        "new ids, so readers of this Atom feed would show them once more; its rss.xml and feed.json "
+        "keep them as guids, which readers key entries by as they did the Atom ids: redirect this "
+        'feed\'s old address to feeds/rss.xml (README, "Which id each format carries")'
     ),
 }
 
 
-def _say_counted(counted: Counter[tuple[str, str]], warn: Callable[[str], None]) -> None:
-    for (what, document), n in sorted(counted.items(), key=lambda item: (item[0][1], item[0][0])):
-        warn(
-            f"{document}: {_count(n, 'entry', 'entries')} " + _COUNTED[what].format(n=n).removeprefix(f"{n} ")
-        )
+def _say_counted(
+    counted: Counter[tuple[str, str]], source_of: dict[str, str], warn: Callable[[str], None]
+) -> None:
+    """One line per source and kind of change (`_COUNTED`), with how many entries it touched."""
+    by_source = Counter[tuple[str, str]]()
+    for (what, document), n in counted.items():
+        by_source[(source_of.get(document, document), what)] += n
+    for (source, what), n in sorted(by_source.items()):
+        warn(f"{source}: " + _COUNTED[what].format(n=n))
 
 
 def _nothing(outcome: Outcome) -> Outcome:
