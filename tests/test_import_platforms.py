@@ -18,6 +18,7 @@ import pytest
 
 from conftest import feedpub, nginx, valid
 from feedpub import importer
+from feedpub.importer import mapping
 from test_import import newsboat_items
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -373,3 +374,24 @@ def test_a_paged_podcast_is_said_once_for_its_source_with_the_counts_of_all_its_
     assert "itunes:duration (2 entries)" in said and "itunes:season (2 entries)" in said
     (titles,) = [line for line in result.stderr.splitlines() if "without a title" in line]
     assert titles.startswith(f"{base}/feed.xml: entries without a title")
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://www.youtube.com/watch?v=AbCdEfGhIjK", "watch-abcdefghijk"),
+        (
+            "https://medium.com/@jane/why-queues-matter-3f2a1b?source=rss-8c1d------2",
+            "why-queues-matter-3f2a1b",
+        ),
+        ("https://blog.example.org/?p=12", "p-12"),
+        ("https://blog.example.org/2024/01/hello/?utm_source=rss&utm_medium=feed", "hello"),
+        ("https://news.example.org/article.php?id=4411", "article-4411"),
+    ],
+)
+def test_an_id_made_from_a_link_keeps_what_names_the_page_and_drops_where_readers_came_from(
+    link: str, expected: str
+) -> None:
+    drafts = [mapping.Draft("feed.xml:1", "T", {"link": link, "title": "T"})]
+    mapping.name(drafts, set())
+    assert drafts[0].fields["id"] == expected

@@ -35,8 +35,9 @@ MAX_ID = 128
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
 _INDEX = {"index", "default", "feed", "rss", "atom"}
-_TRACKING = ("utm_", "fbclid", "gclid", "ref")
-"""Query parameters that say where a reader came from, not which page it is."""
+_TRACKING = ("utm_", "mc_", "fbclid", "gclid", "ref", "source", "amp")
+"""Query parameters that say where a reader came from (Medium's `?source=rss-…`), not which
+page it is."""
 _UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
 HTTP = re.compile(r"https?://[^/\s]", re.I)
 _C1 = re.compile("[\x80-\x9f]")
