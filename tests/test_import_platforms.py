@@ -395,3 +395,20 @@ def test_an_id_made_from_a_link_keeps_what_names_the_page_and_drops_where_reader
     drafts = [mapping.Draft("feed.xml:1", "T", {"link": link, "title": "T"})]
     mapping.name(drafts, set())
     assert drafts[0].fields["id"] == expected
+
+
+def test_json_feed_ids_that_cannot_be_kept_beside_rss_guids_are_said_with_a_count(tmp_path: Path) -> None:
+    rss = (DATA / "repeated.rss").read_text(encoding="utf-8")
+    (tmp_path / "feed.rss").write_text(rss, encoding="utf-8")
+    items = [
+        {"id": f"json-{n}", "url": url, "title": "T", "date_published": "2024-02-05T12:00:00Z"}
+        for n, url in enumerate(["https://council.example.org/minutes/2024-02-12"])
+    ]
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "C", "items": items}
+    (tmp_path / "feed.json").write_text(json.dumps(feed), encoding="utf-8")
+    result = feedpub("import", "feed.rss", "feed.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "feed.json: entries whose JSON Feed id is not the guid the RSS feed gave them, which feedpub "
+        "keeps: 1; readers of this JSON Feed will show them once more (an article keeps one guid)"
+    ) in result.stderr.splitlines()

@@ -164,6 +164,10 @@ _COUNTED = {
         "keep them as guids, which readers key entries by as they did the Atom ids: redirect this "
         'feed\'s old address to feeds/rss.xml (README, "Which id each format carries")'
     ),
+    "json id": (
+        "entries whose JSON Feed id is not the guid the RSS feed gave them, which feedpub keeps: {n}; "
+        "readers of this JSON Feed will show them once more (an article keeps one guid)"
+    ),
 }
 
 

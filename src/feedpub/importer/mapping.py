@@ -57,8 +57,8 @@ class Draft:
     said: list[str] = field(default_factory=list)
     """What is worth saying on stderr as well."""
     counted: list[tuple[str, str]] = field(default_factory=list)
-    """(what, document) for what is said on stderr once per document, with a count:
-    'title' (made up), 'atom id' (not an IRI, so not kept)."""
+    """(what, document) for what is said on stderr once per source, with a count: 'title'
+    (made up), 'atom id' (not an IRI, so not kept), 'json id' (not the RSS guid, so not kept)."""
 
     def note(self, name: str, text: str) -> None:
         self.notes.setdefault(name, []).append(text)
@@ -249,6 +249,7 @@ def _kept_ids(article: Combined, result: Draft) -> None:
         result.note(
             "guid", f"the JSON Feed's id was '{ids['json']}': JSON Feed readers will show the entry once more"
         )
+        result.counted.append(("json id", next(_document(e) for e in article.entries if e.format == "json")))
     result.fields["guid"] = guid
     atom = next((e for e in article.entries if e.format == "atom" and e.id), None)
     if atom is not None and atom.id and not ABSOLUTE_URI.fullmatch(atom.id):
