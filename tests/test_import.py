@@ -1269,7 +1269,7 @@ def test_a_site_block_that_cannot_be_made_valid_is_refused_on_one_line_naming_th
     )
     assert line.endswith(
         "write articles.yaml as the two lines `site: {title: …, link: https://…/, feed_url: https://…/feeds/, "
-        "description: …, author: {name: …}}` and `articles:`, with the site's own values, and import into it"
+        "description: …, author: {name: …}}` and `articles:` with the site's own values, and import into it"
     )
     assert "\\n" not in line
     assert not (tmp_path / "articles.yaml").exists()

@@ -58,7 +58,9 @@ def built(tmp_path: Path) -> dict[str, list[dict[str, str]]]:
     return found
 
 
-FIXTURES = sorted(p.name for p in DATA.iterdir())
+STARTS_A_CATALOGUE = {"blogger-takeout.atom"}
+"""Exports that do not name the site's address: they are imported into a catalogue begun by hand."""
+FIXTURES = sorted(p.name for p in DATA.iterdir() if p.name not in STARTS_A_CATALOGUE)
 
 
 @pytest.mark.parametrize("name", FIXTURES)
@@ -412,3 +414,51 @@ def test_json_feed_ids_that_cannot_be_kept_beside_rss_guids_are_said_with_a_coun
         "feed.json: entries whose JSON Feed id is not the guid the RSS feed gave them, which feedpub "
         "keeps: 1; readers of this JSON Feed will show them once more (an article keeps one guid)"
     ) in result.stderr.splitlines()
+
+
+def test_blogger_takeout_names_no_address_so_the_refusal_says_what_to_write_and_that_works(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(DATA / "blogger-takeout.atom", tmp_path)
+    refused = feedpub("import", "blogger-takeout.atom", cwd=tmp_path)
+    assert refused.returncode == 1 and not (tmp_path / "articles.yaml").exists()
+    line = refused.stderr.splitlines()[-1]
+    assert line.startswith("feedpub: the sources name no address for the site or its entries")
+    written = re.search(
+        r"write articles.yaml as the two lines `(.*)` and `(.*)` with the site's own values", line
+    )
+    assert written is not None
+    site = written.group(1).replace("https://…/feeds/", "https://valleybirding.blogspot.com/feeds/")
+    site = site.replace("https://…/", "https://valleybirding.blogspot.com/").replace("…", "Valley Birding")
+    (tmp_path / "articles.yaml").write_text(f"{site}\n{written.group(2)}\n", encoding="utf-8")
+    summary, lines = imported(tmp_path, "blogger-takeout.atom")
+    assert summary.group("imported", "drafts", "reasons") == (
+        "2",
+        "1",
+        "1 COMMENT, 1 PAGE, 1 with status soft_trashed",
+    )
+    assert (
+        "blogger-takeout.atom: entries whose source gave only their path, put after the site's address: 2"
+        in lines
+    )
+    catalogue = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8"))
+    assert {a.link: a.draft for a in catalogue.articles} == {
+        "https://valleybirding.blogspot.com/2024/02/herons.html": False,
+        "https://valleybirding.blogspot.com/2024/02/owl-survey.html": True,
+    }
+    for command in (["check"], ["build", "-q", "--now", NOW], ["verify"]):
+        result = feedpub(*command, cwd=tmp_path)
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+
+
+def test_a_relative_xml_base_in_a_file_is_no_traceback_links_resolve_against_the_entry(
+    tmp_path: Path,
+) -> None:
+    feed = (DATA / "blog-self-link.atom").read_text(encoding="utf-8")
+    feed = feed.replace(
+        '<content type="html">&lt;p&gt;It turns.&lt;/p&gt;</content>',
+        '<content type="html" xml:base="/2024/">&lt;a href="motor.html"&gt;Motor&lt;/a&gt;</content>',
+    )
+    imported(tmp_path, "feed.atom", feed)
+    (article,) = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles
+    assert article.content == '<a href="https://shed.example.net/2024/motor.html">Motor</a>'

@@ -89,6 +89,9 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
         page.url: source for source, source_pages in zip(sources, read, strict=True) for page in source_pages
     }
     found = sum(len(page.entries) + sum(page.left_out.values()) for page in pages)
+    site = None if existing.catalogue else _new_site(pages, sources, path, warn)
+    counted: Counter[tuple[str, str]] = Counter()
+    _resolve_paths(pages, str(site.fields["link"]) if site else _site_link(existing), counted)
     combined, repeated = mapping.combine(
         [entry for page in source_pages for entry in page.entries] for source_pages in read
     )
@@ -98,7 +101,6 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
     same = sum(len(c.entries) - 1 for c in combined)
     fresh = _not_there(combined, existing, warn)
     already = len(combined) - len(fresh)
-    site = None if existing.catalogue else _new_site(pages, sources, warn)
     site_authors = _authors(existing, site)
     made = parallel.divided(
         list(enumerate(fresh)),
@@ -107,7 +109,6 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
         here=0.5,
     )
     drafts: list[mapping.Draft] = []
-    counted: Counter[tuple[str, str]] = Counter()
     for i in range(len(fresh)):
         result = made[i]
         if isinstance(result, mapping.Skipped):
@@ -144,6 +145,25 @@ def run(sources: list[str], path: Path, warn: Callable[[str], None], limits: Lim
     return outcome
 
 
+def _site_link(existing: catalogue_file.Existing) -> str:
+    assert existing.catalogue is not None
+    return existing.catalogue.site.link
+
+
+def _resolve_paths(pages: list[Page], site_link: str, counted: Counter[tuple[str, str]]) -> None:
+    """Give an entry whose source named only its path (a Blogger export's blogger:filename,
+    a file's relative link) its address on the site, noted and `counted`."""
+    for page in pages:
+        for entry in page.entries:
+            if entry.link and entry.link.startswith("/") and not entry.link.startswith("//"):
+                counted[("path", page.url)] += 1
+                entry.link = urljoin(site_link, entry.link)
+                entry.base = urljoin(entry.link, entry.base or "")
+                entry.notes.append(
+                    ("link", "the source gave only a path: the site's address is put before it")
+                )
+
+
 def _not_carried(sources: list[str], read: list[list[Page]], warn: Callable[[str], None]) -> None:
     """One line per source for the elements the catalogue has no field for."""
     for source, source_pages in zip(sources, read, strict=True):
@@ -164,6 +184,7 @@ _COUNTED = {
         "keep them as guids, which readers key entries by as they did the Atom ids: redirect this "
         'feed\'s old address to feeds/rss.xml (README, "Which id each format carries")'
     ),
+    "path": "entries whose source gave only their path, put after the site's address: {n}",
     "json id": (
         "entries whose JSON Feed id is not the guid the RSS feed gave them, which feedpub keeps: {n}; "
         "readers of this JSON Feed will show them once more (an article keeps one guid)"
@@ -228,7 +249,9 @@ def _not_there(
     return fresh
 
 
-def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]) -> catalogue_file.NewSite:
+def _new_site(
+    pages: list[Page], sources: list[str], path: Path, warn: Callable[[str], None]
+) -> catalogue_file.NewSite:
     """The site block of a new catalogue, from the first page that says each part. What had to
     be guessed is noted in a comment and said in one line; what was changed, each on its own."""
 
@@ -239,7 +262,7 @@ def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]
     guessed = {}
     link = first("link")
     if not isinstance(link, str) or not mapping.HTTP.match(link):
-        link, whence = _site_address(pages, sources)
+        link, whence = _site_address(pages, sources, path)
         notes["link"] = [f"guessed from {whence}: the feed did not name its site's address"]
         guessed["link"] = f"{link}, from {whence}"
 
@@ -299,7 +322,7 @@ def _new_site(pages: list[Page], sources: list[str], warn: Callable[[str], None]
     return catalogue_file.NewSite(fields, notes, sources)
 
 
-def _site_address(pages: list[Page], sources: list[str]) -> tuple[str, str]:
+def _site_address(pages: list[Page], sources: list[str], path: Path) -> tuple[str, str]:
     """The site's address where the feed names none, and whence it was taken: the origin of
     the address the feed gives itself, or of the source's URL, or the host most entries are on."""
     for feed_link in [p.site.feed_link for p in pages] + [s for s in sources if is_url(s)]:
@@ -315,8 +338,9 @@ def _site_address(pages: list[Page], sources: list[str]) -> tuple[str, str]:
     if not hosts:
         raise Refused(
             Why.INVALID,
-            "nothing to import: no entry of the sources has an http(s) link, and a new catalogue needs "
-            "the site's address, which the feed does not give either; nothing was written",
+            "the sources name no address for the site or its entries (a Blogger export gives only "
+            "paths, such as /2024/02/herons.html), which a new catalogue needs; nothing was written: "
+            f"write {catalogue_file.starter(path)} with the site's own values, and import into it",
         )
     return hosts.most_common(1)[0][0], "the host of its entries' links"
 

@@ -21,6 +21,7 @@ from feedpub.importer.elements import (
 from feedpub.importer.old import Attachment, OldEntry, OldSite, Page, Person
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BLOGGER = "{http://schemas.google.com/blogger/2018}"
 _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 
 
@@ -56,7 +57,8 @@ def _entry(element: etree._Element, address: str, feed_authors: list[Person]) ->
     entry.id = text(element.find(f"{ATOM}id"))
     title = element.find(f"{ATOM}title")
     entry.title, entry.title_is_html = _construct(title)
-    entry.link = _link(element, "alternate")
+    # Blogger's export gives a post's path alone, which the import puts after the site's address
+    entry.link = _link(element, "alternate") or text(element.find(f"{BLOGGER}filename"))
     entry.published = text(element.find(f"{ATOM}published"))
     entry.updated = text(element.find(f"{ATOM}updated"))
     summary = element.find(f"{ATOM}summary")

@@ -102,6 +102,14 @@ def _dash(root: yaml.MappingNode, data: bytes, path: Path) -> str:
     return "  "
 
 
+def starter(path: str | Path) -> str:
+    """The least catalogue `feedpub check` takes, to write where the import cannot make one."""
+    return (
+        f"{path} as the two lines `site: {{title: …, link: https://…/, feed_url: https://…/feeds/, "
+        "description: …, author: {name: …}}` and `articles:`"
+    )
+
+
 @dataclass
 class NewSite:
     """The site block of a catalogue the import creates."""
@@ -162,10 +170,8 @@ def settle(
                     + "; ".join(
                         f"{p.field}: {p.message}" for p in errors if not _ARTICLE_FIELD.match(p.field)
                     )
-                    + f"), and nothing was written: write {path} as the two lines `site: {{title: …, "
-                    "link: https://…/, feed_url: https://…/feeds/, description: …, author: {name: …}}` and "
-                    "`articles:`, "
-                    "with the site's own values, and import into it",
+                    + f"), and nothing was written: write {starter(path)} with the site's own values, "
+                    "and import into it",
                 )
             if place is None or int(place.group(1)) < before:
                 raise Refused(

@@ -197,7 +197,8 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
             fields["summary"] = _plain(text, "summary", result)
     content_entry, content = article.first("content")
     if content and content_entry is not None:
-        body = sanitise(content, content_entry.base or link).translate(_UNSAFE_FOR_YAML)
+        base = content_entry.base if content_entry.base and HTTP.match(content_entry.base) else link
+        body = sanitise(content, base).translate(_UNSAFE_FOR_YAML)
         if body:
             fields["content"] = _clean(body, "content", result)
     tags = _tags(article, result)
