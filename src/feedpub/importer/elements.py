@@ -1,4 +1,5 @@
-"""Text, HTML, dates and addresses out of a feed's XML elements, as every reader needs them."""
+"""Text, HTML, dates and addresses out of a feed's XML elements, as every reader needs them,
+and what a platform's own elements say of an entry that is not a public post (`screen`)."""
 
 from __future__ import annotations
 
