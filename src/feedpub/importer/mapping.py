@@ -3,10 +3,10 @@
 Entries that several sources (a site's RSS and Atom feeds, say) or pages hold are combined
 into one article, matched by id, or by link where the format has no other id for it, keeping
 each format's id: `guid` for RSS and JSON Feed, `atom_id` where the Atom feed's differs (and
-is an IRI). An entry repeating one of its own document is left out, counted. Each draft gets a readable, unique `id` made
-from its link; titles and summaries become the plain text readers showed; content is
-sanitised as `feedpub build` sanitises it; dates keep their offsets. An entry without a link
-or a date cannot be carried: it is skipped with the reason.
+is an IRI). An entry repeating one of its own document is left out, counted. Each draft gets
+a readable, unique `id` made from its link; titles and summaries become the plain text
+readers showed; content is sanitised as `feedpub build` sanitises it; dates keep their
+offsets. An entry without a link or a date cannot be carried: it is skipped with the reason.
 """
 
 from __future__ import annotations
