@@ -462,3 +462,30 @@ def test_a_relative_xml_base_in_a_file_is_no_traceback_links_resolve_against_the
     imported(tmp_path, "feed.atom", feed)
     (article,) = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles
     assert article.content == '<a href="https://shed.example.net/2024/motor.html">Motor</a>'
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("<author>jane@example.org (Jane Doe)</author>", [("Jane Doe", "jane@example.org")]),
+        ("<author><name>Jane Doe</name><title>Staff Engineer</title></author>", [("Jane Doe", None)]),
+        (
+            "<author><name>Jane Doe</name><email>jane@example.org</email></author>",
+            [("Jane Doe", "jane@example.org")],
+        ),
+        ("<author>Jane Doe<company>Example</company></author>", [("Jane Doe", None)]),
+        ("<dc:creator><name>Ann</name><name>Bo</name></dc:creator>", [("Ann", None), ("Bo", None)]),
+    ],
+)
+def test_an_rss_author_is_its_name_never_its_job_title_run_in(
+    tmp_path: Path, author: str, expected: list[tuple[str, str | None]]
+) -> None:
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        "<title>T</title><link>https://ex.org/</link><description>D</description><managingEditor>ed@ex.org (Ed)"
+        "</managingEditor><item><title>One</title><link>https://ex.org/1</link>"
+        f"<pubDate>Mon, 04 Dec 2023 10:00:00 +0000</pubDate>{author}</item></channel></rss>"
+    )
+    imported(tmp_path, "feed.xml", feed)
+    (article,) = valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).articles
+    assert [(a.name, a.email) for a in article.authors] == expected

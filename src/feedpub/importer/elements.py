@@ -105,9 +105,10 @@ def people(element: etree._Element) -> list[Person]:
         return [found] if found is not None else []
     names = [text(c) for c in element if isinstance(c.tag, str) and etree.QName(c).localname == "name"]
     email = text(parts.get("email"))
-    return [Person(" ".join(name.split()), email) for name in names if name] or (
-        [Person(None, email)] if email else []
-    )
+    if not any(names) and not email:  # the text before the children, as RSS writes an author
+        found = person(element.text)
+        return [found] if found is not None else []
+    return [Person(" ".join(name.split()), email) for name in names if name] or [Person(None, email)]
 
 
 def unmixed(found: Person) -> Person:
