@@ -88,6 +88,7 @@ WXR_NAMESPACES = [
     "https://wordpress.org/export/1.2/",
     "https://wordpress.com/export/1.2/",
     "http://wordpress.org/export/1.3/",
+    "https://wxr.example.net/export/",  # known by its wp:wxr_version
 ]
 
 
@@ -97,6 +98,8 @@ def test_a_wordpress_export_of_any_version_publishes_only_its_published_posts(
 ) -> None:
     export = (DATA / "wordpress-com.wxr").read_text(encoding="utf-8")
     export = export.replace("https://wordpress.org/export/1.2/", namespace)
+    if "wordpress" in namespace:  # known by its namespace alone
+        export = export.replace("<wp:wxr_version>1.2</wp:wxr_version>", "")
     summary, lines = imported(tmp_path, "export.xml", export)
     assert summary.group("imported", "drafts", "found") == ("8", "7", "13")
     assert summary.group("reasons") == (
