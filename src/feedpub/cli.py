@@ -81,8 +81,8 @@ _IMPORTED = _exit_statuses(
     (
         INVALID,
         "nothing written: nothing importable, a source that is not a feed or is "
-        "refused (XML entities, too large, redirected to an address not followed), or a result "
-        "that would not pass check",
+        "refused (XML entities, too large, redirected to an address not followed, a Ghost export), "
+        "a new catalogue whose site address nothing names, or a result that would not pass check",
     ),
     (
         USAGE,
@@ -371,8 +371,8 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         type=_path,
         metavar="SOURCE",
-        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
-        "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
+        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress or Blogger export, as a file "
+        "or an http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
     )
     imported.set_defaults(run=_import)
 
