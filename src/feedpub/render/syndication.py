@@ -21,6 +21,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.model import Article, Author, Image, Site
 from feedpub.parallel import pickled_by_value
+from feedpub.render import podcast
 from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
@@ -70,6 +71,8 @@ class Fragments:
     """The namespace prefixes the item uses, which its documents must declare."""
     atom_prefixes: frozenset[str]
     """The same of the Atom entry."""
+    episode: bytes = b""
+    """What the RSS item holds besides in the feeds of a podcast (see `podcast.item`)."""
 
 
 def fragments(entry: Entry, shown: Texts) -> Fragments:
@@ -91,7 +94,20 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
         _placed(feed, atom, _ATOM_END),
         _prefixes(rss, _FEEDGEN_RSS_NAMESPACES),
         _prefixes(atom, _ATOM_NAMESPACES),
+        _episode(entry),
     )
+
+
+def _episode(entry: Entry) -> bytes:
+    """The article's elements as a podcast's episode, serialised as an RSS item's children."""
+    elements = podcast.episode(entry.article)
+    if not elements:
+        return b""
+    item = etree.Element("item")
+    item.extend(elements)
+    channel = etree.SubElement(etree.Element("rss", nsmap=podcast.NAMESPACES), "channel")
+    placed = _placed(channel, item, _RSS_END)
+    return placed[placed.index(b"\n") + 1 : -len(podcast.ITEM_END)]
 
 
 def _prefixes(element: etree._Element, declared: Mapping[Any, str]) -> frozenset[str]:
@@ -117,10 +133,15 @@ def render(
     feed: Feed,
     fragments: Mapping[tuple[str, bool], Fragments],
     declared: frozenset[str] = frozenset(),
+    shows: podcast.Shows | None = None,
 ) -> dict[str, bytes]:
     """The feed's RSS and Atom files, keyed by their path under the output folder; the root
-    declares the prefixes its entries use, and those `declared`."""
+    declares the prefixes its entries use, and those `declared`. The RSS is a podcast's where
+    the feed is one of `shows`, or the site has a podcast (see `podcast.show`)."""
     gen = FeedGenerator()
+    show, given = podcast.show(site, shows or {}, feed)
+    if show:
+        podcast.describe(gen, site, show, given)
     gen.load_extension("dc", atom=False, rss=True)  # declares dc:, which RSS items may use
     gen.load_extension("media")  # declares media:, which items and entries may use
     gen.id(feed.id)
@@ -160,6 +181,13 @@ def render(
                 etree.SubElement(root[0], _ARCHIVE)
             used = declared.union(*(f.rss_prefixes for f in held))
             entries, end = [f.rss for f in held], _RSS_END
+            if show:
+                root = podcast.finish(_declare(root, "podcast", podcast.PODCAST), site, feed, show, given)
+                used |= podcast.NAMESPACES.keys()
+                entries = [
+                    podcast.item(f.rss, f.episode, e.article, show)
+                    for f, e in zip(held, feed.entries, strict=True)
+                ]
         else:
             root, _ = gen._create_atom()
             # feedgen's logo() would make an RSS <image> too, titled otherwise than the channel
