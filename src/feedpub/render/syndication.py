@@ -55,6 +55,10 @@ _LOOKS_LIKE_HTML = re.compile(r"</\w+>|&#?\w+;")
 """What has readers that guess whether an RSS title is HTML (feedparser, for one) take it for
 HTML: an end tag, or an entity or character reference such as '&amp;'."""
 
+_TAG_WITH_REFERENCE = re.compile(rb"<[^>]*&#x26;[^>]*>")
+"""A tag with '&' in an attribute, as `_serialise` first writes it: lxml writes '<' and '>'
+in text and attributes as references, so every '<' starts a tag and the next '>' ends it."""
+
 _RSS_END = b"  </channel>\n</rss>\n"
 _ATOM_END = b"</feed>\n"
 
@@ -341,7 +345,7 @@ def _serialise(root: etree._Element, stylesheet: str | None = None, keep: list[s
     `stylesheet`, each namespace declared once at the root (also those of `keep`, which
     entries spliced in later use), with '&' and '<' in text written as hexadecimal
     references: the same characters to any XML parser, and the form validators accept in
-    plain-text fields without suspecting escaped HTML."""
+    plain-text fields without suspecting escaped HTML ('&' in attributes stays '&amp;')."""
     etree.cleanup_namespaces(root, keep_ns_prefixes=keep)
     if stylesheet:
         root.addprevious(
@@ -350,7 +354,10 @@ def _serialise(root: etree._Element, stylesheet: str | None = None, keep: list[s
     data: bytes = etree.tostring(
         root.getroottree(), pretty_print=True, xml_declaration=stylesheet is not None, encoding="UTF-8"
     )
-    return data.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    data = data.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    # but '&amp;' in attributes (addresses, categories): parsers that podcast apps use (the
+    # Podcast Index's) decode no character reference there, and would read '&#x26;'
+    return _TAG_WITH_REFERENCE.sub(lambda tag: tag[0].replace(b"&#x26;", b"&amp;"), data)
 
 
 def _person(author: Author) -> dict[str, str]:
