@@ -171,7 +171,16 @@ EXTENSIONS = (*PLAYABLE.values(), "epub")
 """The extensions the W3C validator expects at the end of a podcast enclosure's address."""
 EPISODE_TYPES = ("full", "trailer", "bonus")
 SHOW_TYPES = ("episodic", "serial")
-TRANSCRIPT_TYPES = ("text/plain", "text/html", "text/vtt", "application/json", "application/x-subrip")
+TRANSCRIPT_TYPES = (
+    "text/plain",
+    "text/html",
+    "text/vtt",
+    "application/json",
+    "application/x-subrip",
+    "application/srt",
+)
+"""The Podcast Namespace's (docs/tags/transcript.md), and the other name of SRT's that
+parsers take (podcast-partytime reads either as application/srt)."""
 CHAPTERS_TYPE = "application/json+chapters"
 DURATION = re.compile(r"\d+(:[0-5][0-9](:[0-5][0-9])?)?")
 """itunes:duration as the W3C validator reads it: seconds, M:SS or H:MM:SS."""

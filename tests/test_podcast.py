@@ -1,0 +1,409 @@
+"""Podcasts: the show in tests/data/podcast.yaml built and read back by podcast-partytime (the
+Podcast Index's parser) and feedparser, checked by the W3C validator's iTunes rules; and what
+`check` and `verify` say of what directories refuse or advise against."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+from conftest import DATA, NOW, ROOT, feedpub, parse
+from feedpub.catalogue.directories import podcast_guid
+from feedpub.model import Article, Catalogue, Podcast
+from feedpub.render import render
+from feedpub.render.plan import Feed, feeds
+from feedpub.render.podcast import show, shows
+from feedpub.verify import verify_document, verify_folder
+
+SHOW = DATA / "podcast.yaml"
+PARTYTIME = ROOT / ".node" / "node_modules" / "podcast-partytime"
+
+
+def show_text() -> str:
+    return SHOW.read_text(encoding="utf-8")
+
+
+def built() -> tuple[Catalogue, dict[str, bytes]]:
+    found, problems = parse(show_text(), str(SHOW))
+    assert found is not None and problems == [], [str(p) for p in problems]
+    return found, render(found, NOW)
+
+
+def partytime(path: Path) -> dict[str, Any]:
+    """The feed at `path` as podcast-partytime reads it."""
+    if not PARTYTIME.is_dir():
+        pytest.fail("podcast-partytime is not installed: tests/run installs it with npm", pytrace=False)
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "partytime.cjs"), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NODE_PATH": str(PARTYTIME.parent), "PARTYTIME_LOG": "silent"},
+    )
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def podcast_feeds(found: Catalogue) -> list[tuple[Feed, Podcast, bool]]:
+    given = shows(found)
+    chosen = [(feed, *show(found.site, given, feed)) for feed in feeds(found, NOW)]
+    return [(feed, podcast, own) for feed, podcast, own in chosen if podcast]
+
+
+def test_the_show_builds_into_feeds_with_no_w3c_error_or_warning(tmp_path: Path) -> None:
+    _, files = built()
+    for path, data in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    count, problems = verify_folder(tmp_path, NOW)
+    assert (count, [str(p) for p in problems]) == (10, [])
+
+
+_SRT = {"application/x-subrip": "application/srt"}
+
+
+def expected_episode(article: Article, podcast: Podcast) -> dict[str, Any]:
+    image = article.image.url if article.image and article.image.url.endswith((".jpg", ".png")) else None
+    transcript = article.transcript
+    return {
+        "duration": article.duration,
+        "itunesEpisode": article.episode,
+        "itunesSeason": article.season,
+        "itunesEpisodeType": article.episode_type,
+        "explicit": podcast.explicit if article.explicit is None else article.explicit,
+        "itunesImage": image,
+        # partytime names SRT's every type application/srt
+        "podcastTranscripts": [
+            {"url": transcript.url, "type": _SRT.get(transcript.type, transcript.type), "language": "en"}
+        ]
+        if transcript
+        else None,
+        "podcastChapters": {"url": article.chapters, "type": "application/json+chapters"}
+        if article.chapters
+        else None,
+        "podcastSeason": {"number": article.season} if article.season else None,
+        "podcastEpisode": {"number": article.episode} if article.episode else None,
+        "enclosure": {"url": e.url, "length": e.length, "type": e.type}
+        if (e := article.enclosures[0])
+        else None,
+    }
+
+
+def test_podcast_partytime_reads_back_every_field_of_every_show(tmp_path: Path) -> None:
+    """The site's show, a tag's own (with a guid of its own), a selection's, and the site's as
+    a tag feed without one of its own carries it (with a guid derived from its address)."""
+    found, files = built()
+    chosen = podcast_feeds(found)
+    assert {feed.folder for feed, _, own in chosen if own} == {"", "tags/night-shift", "best"}
+    for feed, podcast, own in chosen:
+        path = tmp_path / feed.path("rss.xml")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(files[feed.path("rss.xml")])
+        read = partytime(path)
+        owner = podcast.owner
+        assert owner is not None
+        guid = podcast.guid if own and podcast.guid else podcast_guid(feed.url(found.site, "rss.xml"))
+        assert {
+            "guid": read.get("guid"),
+            "locked": read.get("locked"),
+            "podcastOwner": read.get("podcastOwner"),
+            "owner": read.get("owner"),
+            "itunesCategory": read.get("itunesCategory"),
+            "itunesImage": read.get("itunesImage"),
+            "explicit": read.get("explicit"),
+            "itunesType": read.get("itunesType"),
+            "podcastFunding": read.get("podcastFunding"),
+        } == {
+            "guid": guid,
+            "locked": podcast.locked,
+            "podcastOwner": owner.email if podcast.locked is not None else None,
+            "owner": {"name": owner.name, "email": owner.email},
+            "itunesCategory": list(podcast.categories),
+            "itunesImage": podcast.image.url,
+            "explicit": podcast.explicit,
+            "itunesType": podcast.type,
+            "podcastFunding": [{"message": f.title, "url": f.url} for f in podcast.funding] or None,
+        }, feed.folder
+        assert len(read["items"]) == len(feed.entries)
+        for item, entry in zip(read["items"], feed.entries, strict=True):
+            want = expected_episode(entry.article, podcast)
+            assert {key: item.get(key) for key in want} == want, (feed.folder, entry.article.id)
+
+
+def test_the_podcast_namespace_guid_is_the_specifications_uuid() -> None:
+    """The examples the Podcast Namespace gives (docs/tags/guid.md)."""
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert podcast_guid("http://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+
+
+def test_feedparser_reads_the_itunes_fields() -> None:
+    """feedparser reads itunes:explicit only as 'yes' (Apple and the W3C validator now ask for
+    true or false, which it gives as None): the other fields as written."""
+    found, files = built()
+    site = found.site.podcast
+    assert site is not None and site.owner is not None
+    parsed = feedparser.parse(files["rss.xml"])
+    assert not parsed.bozo
+    assert parsed.feed.image.href == site.image.url
+    assert [t.term for t in parsed.feed.tags] == ["Society & Culture", "Documentary", "Technology"]
+    assert parsed.feed.publisher_detail == {"name": site.owner.name, "email": site.owner.email}
+    assert parsed.feed.itunes_type == site.type
+    storm = next(e for e in parsed.entries if e.title == "The storm")
+    assert (storm.itunes_duration, storm.itunes_season, storm.itunes_episode, storm.itunes_episodetype) == (
+        "3723",
+        "1",
+        "3",
+        "full",
+    )
+    assert storm.podcast_transcript == {"url": "https://radio.example.org/3.vtt", "type": "text/vtt"}
+
+
+def test_atom_and_json_feed_keep_their_enclosures_and_no_podcast_elements() -> None:
+    _, files = built()
+    atom, json_feed = files["atom.xml"], json.loads(files["feed.json"])
+    assert b"itunes" not in atom and b"podcast:" not in atom
+    assert b'rel="enclosure"' in atom
+    assert all(len(item["attachments"]) == 1 for item in json_feed["items"])
+
+
+def test_a_feed_of_no_show_has_no_podcast_element() -> None:
+    """With shows on a tag only, the site's feed and the other tags' are no podcasts."""
+    text = show_text()
+    start, end = text.index("  podcast:\n    image"), text.index("  tags:\n")
+    found, problems = parse(text[:start] + text[end:])
+    assert found is not None, [str(p) for p in problems]
+    files = render(found, NOW)
+    assert b"itunes:" not in files["rss.xml"] and b"podcast:" not in files["rss.xml"]
+    assert b"<itunes:duration>" in files["tags/night-shift/rss.xml"]
+    assert verify_document(files["rss.xml"], "rss.xml", "rss.xml", NOW) == []
+
+
+def place(text: str, at: str) -> tuple[int, int]:
+    index = text.index(at)
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
+# (what the show's catalogue has, what it is changed to, where the problem is: the first
+# occurrence of this text after the change, its severity, words of its message)
+CHECKS = [
+    (
+        'categories: ["Society & Culture > Documentary", Technology]',
+        'categories: ["Society & Culture > Documentary", Technolgy]',
+        "Technolgy",
+        "error",
+        "'Technolgy' is not one of Apple's podcast categories (did you mean 'Technology'?",
+    ),
+    (
+        "categories: [History]",
+        "categories: [Documentary]",
+        "Documentary]",
+        "error",
+        "did you mean 'Society & Culture > Documentary'?",
+    ),
+    (
+        "categories: [History]",
+        'categories: ["Games & Hobbies > Video Games"]',
+        '"Games',
+        "error",
+        "no longer one of Apple's; its nearest is now 'Leisure > Video Games'",
+    ),
+    (
+        "image: https://radio.example.org/cover.jpg",
+        "image: https://radio.example.org/cover.webp",
+        "https://radio.example.org/cover.webp",
+        "error",
+        "does not end in .jpg or .png",
+    ),
+    (
+        "width: 3000, height: 3000",
+        "width: 1400, height: 1500",
+        '{url: "https://radio.example.org/night.png',
+        "error",
+        "1400 by 1500 pixels is not square",
+    ),
+    (
+        "width: 3000, height: 3000",
+        "width: 1000, height: 1000",
+        '{url: "https://radio.example.org/night.png',
+        "error",
+        "a side of 1000 pixels",
+    ),
+    (
+        "        owner: {name: Night Shift, email: night@radio.example.org}\n",
+        "",
+        "image: {url",
+        "warning",
+        "a podcast without an 'owner'",
+    ),
+    (
+        "{name: Night Shift, email: night@radio.example.org}",
+        "{name: Night Shift}",
+        "{name: Night",
+        "error",
+        "missing 'email'",
+    ),
+    ("type: serial", "type: daily", "daily", "error", "'daily' is not a podcast type"),
+    ("guid: 0f8f3f3a-2c59-5c52-9a3e-3a0ec1d2b3c4", "guid: night-shift", "night-shift\n", "error", "a UUID"),
+    (
+        '0.mp3", length: 1048576, type: audio/mpeg',
+        '0.ogg", length: 1048576, type: audio/ogg',
+        "audio/ogg",
+        "error",
+        "audio/ogg is not a type podcast directories play",
+    ),
+    (
+        '0.mp3", length: 1048576',
+        '0.mp3?from=feed", length: 1048576',
+        '"https://media.radio.example.org/0.mp3?',
+        "warning",
+        "does not end in .mp3",
+    ),
+    ("length: 1048576", "length: 0", "0, type", "warning", "'length': 0"),
+    (
+        '0.mp3", length: 1048576, type: audio/mpeg}]',
+        '0.mp3", length: 1048576, type: audio/mpeg}, {url: "https://media.radio.example.org/0.m4a", '
+        "length: 1, type: audio/x-m4a}]",
+        '{url: "https://media.radio.example.org/0.m4a',
+        "warning",
+        "one enclosure in RSS",
+    ),
+    ('duration: "42:10"', 'duration: "42:70"', '"42:70"', "error", "is not a length"),
+    ("    duration: 90\n", "", "id: ep-0", "warning", "without 'duration'"),
+    (
+        "    episode: 2\n    explicit: false\n",
+        "    explicit: false\n",
+        "id: night-2",
+        "error",
+        "serial podcast",
+    ),
+    (
+        "episode: 2\n    season: 1",
+        "episode: 1\n    season: 1",
+        "1\n    season: 1\n    transcript",
+        "warning",
+        "episode number 1",
+    ),
+    (
+        '2.m4a", length: 25165824, type: audio/x-m4a',
+        '1.mp3", length: 25165824, type: audio/mpeg',
+        '[{url: "https://media.radio.example.org/1.mp3", length: 25165824',
+        "error",
+        "the same enclosure",
+    ),
+    ("episode_type: bonus", "episode_type: teaser", "teaser", "error", "'teaser' is not an episode type"),
+    ("type: text/vtt", "type: text/srt", "text/srt", "error", "'text/srt' is not a transcript type"),
+    (
+        "image: https://radio.example.org/1.jpg",
+        "image: https://radio.example.org/1.webp",
+        "https://radio.example.org/1.webp",
+        "warning",
+        "as no episode's art",
+    ),
+    (
+        '    enclosures: [{url: "https://media.radio.example.org/4.mp3", length: 5242880, type: audio/mpeg}]\n',
+        "",
+        "id: ep-4",
+        "warning",
+        "without 'enclosures'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "at", "severity", "words"), CHECKS)
+def test_check_says_what_directories_refuse_and_advise_at_its_place(
+    old: str, new: str, at: str, severity: str, words: str
+) -> None:
+    text = show_text()
+    assert old in text
+    changed = text.replace(old, new, 1)
+    _, problems = parse(changed, "podcast.yaml")
+    line, col = place(changed, at)
+    assert [(p.line, p.col, p.severity.value, words in p.message) for p in problems] == [
+        (line, col, severity, True)
+    ], [str(p) for p in problems]
+
+
+def test_check_refuses_an_unknown_category_at_its_line_from_the_command_line(tmp_path: Path) -> None:
+    text = show_text().replace("Technology]", "Podcasting]", 1)
+    (tmp_path / "articles.yaml").write_text(text, encoding="utf-8")
+    result = feedpub("check", cwd=tmp_path)
+    line, col = place(text, "Podcasting]")
+    assert result.returncode == 1
+    assert f"articles.yaml:{line}:{col}: error: 'Podcasting' is not one of Apple's podcast categories" in (
+        result.stdout + result.stderr
+    )
+
+
+def bad(old: str, new: str) -> bytes:
+    data = built()[1]["tags/night-shift/rss.xml"]
+    assert old.encode() in data, (old, data.decode())
+    return data.replace(old.encode(), new.encode(), 1)
+
+
+DEFECTS = [
+    ("<itunes:explicit>true</itunes:explicit>", "<itunes:explicit>yes</itunes:explicit>", "InvalidTrueFalse"),
+    (
+        '<itunes:category text="Music">',
+        '<itunes:category text="Games &amp; Hobbies">',
+        "ObsoleteItunesCategory",
+    ),
+    ('<itunes:category text="Music">', '<itunes:category text="Podcasts">', "InvalidItunesCategory"),
+    (
+        '<itunes:category text="Music Interviews"/>',
+        '<itunes:category text="Interviews"/>',
+        "InvalidItunesCategory",
+    ),
+    ('<itunes:category text="Music">', "<itunes:category>", "MissingAttribute"),
+    ("<itunes:email>night@radio.example.org</itunes:email>", "", "MissingElement"),
+    (
+        "<itunes:email>night@radio.example.org</itunes:email>",
+        "<itunes:email>night</itunes:email>",
+        "InvalidContact",
+    ),
+    (
+        "<itunes:duration>5400</itunes:duration>",
+        "<itunes:duration>1:2:3</itunes:duration>",
+        "InvalidDuration",
+    ),
+    ("<itunes:episode>1</itunes:episode>", "<itunes:episode>0</itunes:episode>", "InvalidPositiveInteger"),
+    ("<itunes:type>serial</itunes:type>", "<itunes:type>daily</itunes:type>", "InvalidItunesChannelType"),
+    (
+        "<itunes:type>serial</itunes:type>",
+        "<itunes:type>serial</itunes:type><itunes:episodeType>x</itunes:episodeType>",
+        "UndefinedElement",
+    ),
+    ("<podcast:guid>0f8f3f3a", "<podcast:guid>x0f8f3f3a", "podcast:guid"),
+    ("/night/1.mp4", "/night/1.ogg", "UnsupportedItunesFormat"),
+    ("<itunes:image href=", "<itunes:image hrf=", "MissingAttribute"),
+    ("<language>en</language>", "", "MissingItunesElement"),
+    ("<itunes:explicit>true</itunes:explicit>", "", "MissingItunesElement"),
+    (
+        "<itunes:type>serial</itunes:type>",
+        "<itunes:type>serial</itunes:type><itunes:type>serial</itunes:type>",
+        "DuplicateElement",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "w3c"), DEFECTS)
+def test_verify_reports_each_podcast_defect_by_its_name(old: str, new: str, w3c: str) -> None:
+    path = "tags/night-shift/rss.xml"
+    problems = verify_document(bad(old, new), path, path, NOW)
+    assert any(p.message.endswith(f"[{w3c}]") for p in problems), [str(p) for p in problems]
+
+
+def test_verify_warns_of_a_podcast_without_an_owner() -> None:
+    path = "tags/night-shift/rss.xml"
+    data = built()[1][path]
+    start, end = (
+        data.index(b"    <itunes:owner>"),
+        data.index(b"</itunes:owner>\n") + len(b"</itunes:owner>\n"),
+    )
+    problems = verify_document(data[:start] + data[end:], path, path, NOW)
+    assert [p.message.rsplit("[", 1)[-1] for p in problems] == ["MissingItunesEmail]"]
