@@ -407,3 +407,84 @@ def test_verify_warns_of_a_podcast_without_an_owner() -> None:
     )
     problems = verify_document(data[:start] + data[end:], path, path, NOW)
     assert [p.message.rsplit("[", 1)[-1] for p in problems] == ["MissingItunesEmail]"]
+
+
+def test_a_hosted_show_imported_and_rebuilt_keeps_its_podcast_fields(tmp_path: Path) -> None:
+    """A show as hosts publish it, imported into a new catalogue and built: podcast-partytime
+    reads the same show and episodes from the new feed as from the old, but for what the
+    catalogue keeps otherwise (a category of Apple's old list as its nearest today, one that
+    is none of Apple's left out, durations in whole seconds, rounded up)."""
+    source = DATA / "hosted-podcast.xml"
+    imported = feedpub("import", str(source), cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "left out the feed's category 'Audio Drama'" in imported.stderr
+    built = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    old, new = partytime(source), partytime(tmp_path / "feeds" / "rss.xml")
+    show_fields = (
+        "guid",
+        "itunesImage",
+        "owner",
+        "locked",
+        "podcastOwner",
+        "podcastFunding",
+        "itunesType",
+        "explicit",
+    )
+    assert {k: new.get(k) for k in show_fields} == {k: old.get(k) for k in show_fields}
+    assert old["itunesCategory"] == ["Fiction > Drama"]  # partytime knows only today's list
+    assert new["itunesCategory"] == ["Fiction > Drama", "Technology"]
+    episode_fields = (
+        "guid",
+        "itunesEpisode",
+        "itunesSeason",
+        "itunesEpisodeType",
+        "explicit",
+        "itunesImage",
+        "podcastTranscripts",
+        "podcastChapters",
+        "enclosure",
+    )
+    assert [{k: i.get(k) for k in episode_fields} for i in new["items"]] == [
+        {k: i.get(k) for k in episode_fields} for i in old["items"]
+    ]
+    assert [i["duration"] for i in old["items"]] == [5400.5, 3723, 2530, 95]
+    assert [i["duration"] for i in new["items"]] == [5401, 3723, 2530, 95]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said", "kept"),
+    [
+        ("cover-3000.jpg", "cover-3000.webp", "the site's podcast is left out", False),
+        (
+            "<itunes:email>keeper@shell-island.example.org</itunes:email>",
+            "<itunes:email>keeper at shell-island</itunes:email>",
+            "the site's podcast's owner is left out",
+            True,
+        ),
+    ],
+)
+def test_an_imported_show_check_would_refuse_loses_only_the_part_it_refuses(
+    tmp_path: Path, old: str, new: str, said: str, kept: bool
+) -> None:
+    source = tmp_path / "feed.xml"
+    source.write_text(
+        (DATA / "hosted-podcast.xml").read_text(encoding="utf-8").replace(old, new), encoding="utf-8"
+    )
+    result = feedpub("import", str(source), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert said in result.stderr
+    found, problems = parse((tmp_path / "articles.yaml").read_text(encoding="utf-8"))
+    assert found is not None, [str(p) for p in problems]
+    podcast = found.site.podcast
+    assert (podcast is not None) == kept
+    if podcast is not None:
+        assert podcast.owner is None and podcast.image.url.endswith("cover-3000.jpg")
+
+
+def test_a_trailer_or_bonus_episode_of_a_serial_show_needs_no_number() -> None:
+    text = show_text().replace(
+        "    episode: 2\n    explicit: false\n", "    episode_type: bonus\n    explicit: false\n"
+    )
+    _, problems = parse(text)
+    assert problems == []

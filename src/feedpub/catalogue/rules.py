@@ -553,7 +553,7 @@ def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yam
 def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: Site) -> None:
     """What directories ask of an article in a show (the site's podcast or one of its tags'):
     one enclosure they play, of a known length, at an address with its type's extension; a
-    duration; a number in a serial show; JPEG or PNG art."""
+    duration; a number for a full episode of a serial show; JPEG or PNG art."""
     shows = [show for show in (site.podcast, *(t.podcast for t in article.tags)) if show]
     if not shows:
         return
@@ -606,11 +606,13 @@ def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: 
             "an episode without 'duration': apps show its length from it",
             warning=True,
         )
-    if article.episode is None and any(show.type == "serial" for show in shows):
+    full = article.episode_type in (None, "full")  # trailers and bonus episodes stand outside the order
+    if full and article.episode is None and any(show.type == "serial" for show in shows):
         nodes.error(
             node,
             f"{where}.episode",
-            "an episode of a serial podcast without an 'episode' number, which Apple Podcasts orders it by",
+            "a full episode of a serial podcast without an 'episode' number, which Apple Podcasts "
+            "orders it by",
         )
     if article.image and not directories.ARTWORK_URL.fullmatch(article.image.url):
         nodes.error(

@@ -198,6 +198,19 @@ def _fix_site(site: NewSite, problem: Problem, warn: Callable[[str], None]) -> b
         warn(f"the site's {name}{'.' + part if part else ''} is left out: {problem.message}")
         site.notes.setdefault(name, []).append(f"left out the feed's {part or name}: {problem.message}")
         return True
+    show = site.fields.get("podcast")
+    if name == "podcast" and show:
+        # an optional field goes, else the show: the feeds are then no podcast's until it is set
+        field = part.partition(".")[0]
+        dropped = field if field in show and field not in ("image", "categories") else "podcast"
+        if dropped == "podcast":
+            site.fields.pop("podcast")
+        else:
+            show.pop(field)
+        what = "podcast" if dropped == "podcast" else f"podcast's {dropped}"
+        warn(f"the site's {what} is left out: {problem.message}")
+        site.notes.setdefault(name, []).append(f"left out the feed's {dropped}: {problem.message}")
+        return True
     return False
 
 

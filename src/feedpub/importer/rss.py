@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from feedpub.importer import podcast
 from feedpub.importer.elements import (
     ATOM,
     CONTENT,
@@ -37,6 +38,7 @@ def read(root: etree._Element, address: str) -> Page:
         language=text(channel.find("language")) or text(channel.find(f"{DC}language")),
         authors=[p for p in (person(text(channel.find("managingEditor"))),) if p],
     )
+    site.podcast = podcast.show(channel, site.podcast_notes)
     generator = text(channel.find("generator")) or ""
     items = channel.findall("item") or root.findall("item")
     return Page(
@@ -111,4 +113,6 @@ def _item(item: etree._Element, address: str, base: str | None, ns: str = "") ->
         for e in item.findall("enclosure")
         if (url := absolute(e.get("url"), entry.link))
     ]
+    entry.episode = podcast.episode(item)
+    entry.image = entry.image or podcast.artwork(item)
     return entry
