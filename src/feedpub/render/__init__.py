@@ -96,12 +96,14 @@ def rendered(
         if progress:
             progress(done, len(entries) + len(feeds))
 
+    shows = podcast.shows(catalogue)
+
     def show(share: list[Entry], here: bool) -> dict[tuple[str, bool], tuple[syndication.Fragments, bytes]]:
         """Each entry in every format, made once however many feeds hold it."""
         result = {}
         for done, entry in enumerate(share, 1):
             shown = texts(entry.article)
-            result[entry.key] = syndication.fragments(entry, shown), jsonfeed.item(entry, shown)
+            result[entry.key] = syndication.fragments(entry, shown, bool(shows)), jsonfeed.item(entry, shown)
             if here:
                 heard(done)
         return result
@@ -110,7 +112,6 @@ def rendered(
     fragments = {key: syndicated for key, (syndicated, _) in shown.items()}
     items = {key: item for key, (_, item) in shown.items()}
     unfit: list[budget.Unfit] = []
-    shows = podcast.shows(catalogue)
     if site.max_bytes:
         fitted = budget.Budget(site, fragments, items, shows)
         feeds = plan.feeds(catalogue, now, fitted.fit)

@@ -1,17 +1,17 @@
-"""A podcast's RSS: the iTunes namespace, through feedgen's podcast extension where it writes
-what directories take, and the Podcast Namespace, which feedgen does not know.
+"""A podcast's RSS: the iTunes namespace, the channel's through feedgen's podcast extension
+where it writes what directories take, and the Podcast Namespace, which feedgen does not know.
 
 feedgen writes itunes:explicit as yes/no, which Apple and the W3C validator now refuse
-(they take true/false): feedpub writes it. The episode's elements are made once per entry
-and spliced into the RSS of the feeds that are podcasts (see `item`); its explicit, which
-falls back on the show's, per feed.
+(they take true/false): feedpub writes it. An episode's elements are made once per entry
+and spliced into the RSS of the feeds that are podcasts (see `item`), its explicit, which
+falls back on the show's, per feed: made by lxml, since feedgen's entry extension would cost
+an object and an import per entry and writes its explicit as yes/no.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]
 
@@ -90,31 +90,26 @@ def finish(root: etree._Element, site: Site, feed: Feed, show: Podcast, own: boo
 def episode(article: Article) -> list[etree._Element]:
     """The elements an article's item has in a podcast's feed, but its explicit."""
     item = etree.Element("item")
-    entry = FeedEntry()
-    entry.load_extension("podcast", atom=False, rss=True)
-    extension = entry.podcast
-    if article.duration is not None:
-        extension.itunes_duration(article.duration)
+    values = [
+        ("duration", article.duration),
+        ("season", article.season),
+        ("episode", article.episode),
+        ("episodeType", article.episode_type),
+        ("explicit", None if article.explicit is None else _flag(article.explicit)),
+    ]
+    for name, value in values:
+        if value is not None:
+            etree.SubElement(item, f"{{{ITUNES}}}{name}").text = str(value)
     if article.image and ARTWORK_URL.fullmatch(article.image.url):
-        extension.itunes_image(article.image.url)
-    if article.episode is not None:
-        extension.itunes_episode(article.episode)
-    if article.season is not None:
-        extension.itunes_season(article.season)
-    if article.episode_type:
-        extension.itunes_episode_type(article.episode_type)
-    extension.extend_rss(item)
-    if article.explicit is not None:
-        etree.SubElement(item, f"{{{ITUNES}}}explicit").text = _flag(article.explicit)
+        etree.SubElement(item, f"{{{ITUNES}}}image", href=article.image.url)
     if article.transcript:
         transcript = article.transcript
         etree.SubElement(item, f"{{{PODCAST}}}transcript", url=transcript.url, type=transcript.type)
     if article.chapters:
         etree.SubElement(item, f"{{{PODCAST}}}chapters", url=article.chapters, type=CHAPTERS_TYPE)
-    if article.season is not None:
-        etree.SubElement(item, f"{{{PODCAST}}}season").text = str(article.season)
-    if article.episode is not None:
-        etree.SubElement(item, f"{{{PODCAST}}}episode").text = str(article.episode)
+    for name, number in (("season", article.season), ("episode", article.episode)):
+        if number is not None:
+            etree.SubElement(item, f"{{{PODCAST}}}{name}").text = str(number)
     return list(item)
 
 

@@ -79,7 +79,9 @@ class Fragments:
     """What the RSS item holds besides in the feeds of a podcast (see `podcast.item`)."""
 
 
-def fragments(entry: Entry, shown: Texts) -> Fragments:
+def fragments(entry: Entry, shown: Texts, episodes: bool = False) -> Fragments:
+    """The entry's fragments; with `episodes` (the catalogue has a podcast), its RSS item's
+    elements as a podcast's episode too."""
     item = _item(entry, shown)
     rss, atom = item.rss_entry(), item.atom_entry()
     atom.find("id").text = entry.atom_id
@@ -98,7 +100,7 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
         _placed(feed, atom, _ATOM_END),
         _prefixes(rss, _FEEDGEN_RSS_NAMESPACES),
         _prefixes(atom, _ATOM_NAMESPACES),
-        _episode(entry),
+        _episode(entry) if episodes else b"",
     )
 
 
