@@ -274,6 +274,16 @@ MAX_EPISODE = 2**31 - 1
 """The largest episode or season number: what the Podcast Index stores (a 32-bit integer)."""
 
 
+def _whole(make: Any) -> Any:
+    """A `Record`'s maker for a mapping whose fields are all required: `make` of their values,
+    INVALID if one is missing or invalid (its problem is reported already)."""
+
+    def made(nodes: Nodes, values: dict[str, yaml.Node], where: str, **read: Any) -> Any:
+        return INVALID if None in read.values() or INVALID in read.values() else make(**read)
+
+    return made
+
+
 def _category(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Invalid:
     if name in directories.CATEGORY_NAMES:
         return name
@@ -296,12 +306,6 @@ def _category(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Inv
     return INVALID
 
 
-def _owner(
-    nodes: Nodes, values: dict[str, yaml.Node], where: str, *, name: Any, email: Any
-) -> Author | Invalid:
-    return INVALID if None in (name, email) or INVALID in (name, email) else Author(name, email)
-
-
 OWNER = Table(
     "a podcast's owner",
     (
@@ -311,12 +315,6 @@ OWNER = Table(
         ),
     ),
 )
-
-
-def _funding(
-    nodes: Nodes, values: dict[str, yaml.Node], where: str, *, url: Any, title: Any
-) -> Funding | Invalid:
-    return INVALID if None in (url, title) or INVALID in (url, title) else Funding(url, title)
 
 
 FUNDING = Table(
@@ -396,7 +394,9 @@ PODCAST = Table(
         ),
         Field("explicit", "true if the show is explicit (default: false)", Flag(), default=False),
         Field(
-            "owner", "{name, email}: who directories write to about the show", Record("owner", OWNER, _owner)
+            "owner",
+            "{name, email}: who directories write to about the show",
+            Record("owner", OWNER, _whole(Author)),
         ),
         Field(
             "type",
@@ -412,7 +412,7 @@ PODCAST = Table(
         Field(
             "funding",
             "a list of {url, title}: where listeners support the show",
-            ListOf(Record("funding", FUNDING, _funding), "{url, title}", most=MAX_ENCLOSURES),
+            ListOf(Record("funding", FUNDING, _whole(Funding)), "{url, title}", most=MAX_ENCLOSURES),
             default=(),
         ),
         Field(
@@ -462,12 +462,6 @@ class Duration(Kind[int]):
         return INVALID
 
 
-def _transcript(
-    nodes: Nodes, values: dict[str, yaml.Node], where: str, *, url: Any, type: Any
-) -> Transcript | Invalid:
-    return INVALID if None in (url, type) or INVALID in (url, type) else Transcript(url, type)
-
-
 TRANSCRIPT = Table(
     "a transcript",
     (
@@ -491,7 +485,9 @@ EPISODE_FIELDS = (
     ),
     Field("explicit", "true or false (default: the show's)", Flag()),
     Field(
-        "transcript", "{url, type}: the episode's transcript", Record("transcript", TRANSCRIPT, _transcript)
+        "transcript",
+        "{url, type}: the episode's transcript",
+        Record("transcript", TRANSCRIPT, _whole(Transcript)),
     ),
     Field("chapters", "the address of its chapters, a JSON chapters file (Podcast Namespace)", Link()),
 )

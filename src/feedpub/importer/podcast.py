@@ -29,39 +29,30 @@ _FLAGS = {"yes": True, "true": True, "explicit": True, "no": False, "false": Fal
 def show(channel: etree._Element, notes: list[str]) -> dict[str, Any] | None:
     """The channel's podcast block, if it has artwork and a category; `notes` hears what was
     changed (a category of Apple's old list, one that is none of Apple's)."""
-    image = channel.find(f"{_I}image")
-    href = image.get("href") if image is not None else text(channel.find("image/url"))
+    href = _attribute(channel.find(f"{_I}image"), "href") or text(channel.find("image/url"))
     categories = _categories(channel, notes)
     if not href or not categories:
         return None
-    found: dict[str, Any] = {"image": href.strip(), "categories": categories}
-    explicit = _FLAGS.get((text(channel.find(f"{_I}explicit")) or "").lower())
-    if explicit is not None:
-        found["explicit"] = explicit
     owner = channel.find(f"{_I}owner")
     email = text(owner.find(f"{_I}email")) if owner is not None else None
-    if owner is not None and email:
-        name = (
-            text(owner.find(f"{_I}name")) or text(channel.find(f"{_I}author")) or text(channel.find("title"))
-        )
-        found["owner"] = {"name": name or email.partition("@")[0], "email": email}
-    kind = text(channel.find(f"{_I}type"))
-    if kind in SHOW_TYPES:
-        found["type"] = kind
-    locked = _FLAGS.get((text(channel.find(f"{_P}locked")) or "").lower())
-    if locked is not None:
-        found["locked"] = locked
+    name = owner is not None and (
+        text(owner.find(f"{_I}name")) or text(channel.find(f"{_I}author")) or text(channel.find("title"))
+    )
     funding = [
         {"url": e.get("url").strip(), "title": text(e)}
         for e in channel.findall(f"{_P}funding")
         if e.get("url") and text(e)
     ]
-    if funding:
-        found["funding"] = funding
-    guid = text(channel.find(f"{_P}guid"))
-    if guid:
-        found["guid"] = guid
-    return found
+    return _given(
+        image=href,
+        categories=categories,
+        explicit=_flag(channel.find(f"{_I}explicit")),
+        owner={"name": name or email.partition("@")[0], "email": email} if email else None,
+        type=_one_of(channel.find(f"{_I}type"), SHOW_TYPES),
+        locked=_flag(channel.find(f"{_P}locked")),
+        funding=funding or None,
+        guid=text(channel.find(f"{_P}guid")),
+    )
 
 
 def _categories(channel: etree._Element, notes: list[str]) -> list[str]:
@@ -86,36 +77,54 @@ def _categories(channel: etree._Element, notes: list[str]) -> list[str]:
 
 def episode(item: etree._Element) -> dict[str, Any]:
     """The item's episode fields, those it gives in a form the catalogue takes."""
-    found: dict[str, Any] = {}
-    duration = _seconds(text(item.find(f"{_I}duration")))
-    if duration:
-        found["duration"] = duration
-    for name in ("episode", "season"):
-        number = text(item.find(f"{_I}{name}")) or text(item.find(f"{_P}{name}"))
-        if number and number.isascii() and number.isdigit() and int(number) > 0:
-            found[name] = int(number)
-    kind = text(item.find(f"{_I}episodeType"))
-    if kind in EPISODE_TYPES:
-        found["episode_type"] = kind
-    explicit = _FLAGS.get((text(item.find(f"{_I}explicit")) or "").lower())
-    if explicit is not None:
-        found["explicit"] = explicit
-    transcripts = [
-        t for t in item.findall(f"{_P}transcript") if t.get("url") and t.get("type") in TRANSCRIPT_TYPES
-    ]
-    if transcripts:
-        found["transcript"] = {"url": transcripts[0].get("url").strip(), "type": transcripts[0].get("type")}
-    chapters = item.find(f"{_P}chapters")
-    if chapters is not None and chapters.get("url"):
-        found["chapters"] = chapters.get("url").strip()
-    return found
+    numbers = {
+        name: int(number)
+        for name in ("episode", "season")
+        if (number := text(item.find(f"{_I}{name}")) or text(item.find(f"{_P}{name}")))
+        and number.isascii()
+        and number.isdigit()
+        and int(number) > 0
+    }
+    transcript = next(
+        (t for t in item.findall(f"{_P}transcript") if t.get("url") and t.get("type") in TRANSCRIPT_TYPES),
+        None,
+    )
+    return _given(
+        duration=_seconds(text(item.find(f"{_I}duration"))),
+        episode=numbers.get("episode"),
+        season=numbers.get("season"),
+        episode_type=_one_of(item.find(f"{_I}episodeType"), EPISODE_TYPES),
+        explicit=_flag(item.find(f"{_I}explicit")),
+        transcript={"url": transcript.get("url").strip(), "type": transcript.get("type")}
+        if transcript is not None
+        else None,
+        chapters=_attribute(item.find(f"{_P}chapters"), "url"),
+    )
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The fields given, in the catalogue's order."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _attribute(element: etree._Element | None, name: str) -> str | None:
+    value = (element.get(name) or "").strip() if element is not None else ""
+    return value or None
+
+
+def _one_of(element: etree._Element | None, words: tuple[str, ...]) -> str | None:
+    found = text(element)
+    return found if found in words else None
+
+
+def _flag(element: etree._Element | None) -> bool | None:
+    """yes or no, as iTunes and the Podcast Namespace write it (or true, false, clean, explicit)."""
+    return _FLAGS.get((text(element) or "").lower())
 
 
 def artwork(item: etree._Element) -> str | None:
     """The episode's own artwork (itunes:image), which the catalogue takes as its image."""
-    image = item.find(f"{_I}image")
-    href = image.get("href") if image is not None else None
-    return href.strip() if href and href.strip() else None
+    return _attribute(item.find(f"{_I}image"), "href")
 
 
 def _seconds(value: str | None) -> int | None:
