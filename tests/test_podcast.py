@@ -20,6 +20,7 @@ from feedpub.render import render
 from feedpub.render.plan import Feed, feeds
 from feedpub.render.podcast import show, shows
 from feedpub.verify import verify_document, verify_folder
+from test_schema import schema_errors
 
 SHOW = DATA / "podcast.yaml"
 PARTYTIME = ROOT / ".node" / "node_modules" / "podcast-partytime"
@@ -488,3 +489,10 @@ def test_a_trailer_or_bonus_episode_of_a_serial_show_needs_no_number() -> None:
     )
     _, problems = parse(text)
     assert problems == []
+
+
+def test_the_json_schema_takes_the_show_and_refuses_what_check_refuses() -> None:
+    assert schema_errors(show_text()) == []
+    unknown = show_text().replace("Technology]", "Podcasting]", 1)
+    assert schema_errors(unknown)
+    assert parse(unknown)[0] is None
