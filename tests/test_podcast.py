@@ -384,6 +384,10 @@ DEFECTS = [
     ("<itunes:image href=", "<itunes:image hrf=", "MissingAttribute"),
     ("<language>en</language>", "", "MissingItunesElement"),
     ("<itunes:explicit>true</itunes:explicit>", "", "MissingItunesElement"),
+    ("/night/1.mp4", "/night/2.mp3", "DuplicateEpisode"),
+    ("<itunes:episode>1</itunes:episode>", "<itunes:episode>2</itunes:episode>", "DuplicateEpisode"),
+    ('type="video/mp4"', 'type="video/webm"', "UnsupportedItunesFormat"),
+    ("night.png", "night.webp", "ImageUrlFormat"),
     (
         "<itunes:type>serial</itunes:type>",
         "<itunes:type>serial</itunes:type><itunes:type>serial</itunes:type>",
@@ -419,6 +423,7 @@ def test_a_hosted_show_imported_and_rebuilt_keeps_its_podcast_fields(tmp_path: P
     imported = feedpub("import", str(source), cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert "left out the feed's category 'Audio Drama'" in imported.stderr
+    assert "the feed is locked (podcast:locked)" in imported.stderr
     built = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     old, new = partytime(source), partytime(tmp_path / "feeds" / "rss.xml")
@@ -496,3 +501,14 @@ def test_the_json_schema_takes_the_show_and_refuses_what_check_refuses() -> None
     unknown = show_text().replace("Technology]", "Podcasting]", 1)
     assert schema_errors(unknown)
     assert parse(unknown)[0] is None
+
+
+def test_a_podcast_feed_stays_within_its_byte_budget() -> None:
+    """An episode's elements, and its explicit, are counted in every feed that may be a podcast's."""
+    text = show_text().replace("  language: en\n", "  language: en\n  max_bytes: 6000\n", 1)
+    found, problems = parse(text)
+    assert found is not None, [str(p) for p in problems]
+    files = render(found, NOW)
+    sizes = {path: len(data) for path, data in files.items() if path.endswith("rss.xml")}
+    assert max(sizes.values()) <= 6000, sizes
+    assert all(data.count(b"<item>") for path, data in files.items() if path.endswith("rss.xml"))

@@ -38,6 +38,12 @@ def show(channel: etree._Element, notes: list[str]) -> dict[str, Any] | None:
     name = owner is not None and (
         text(owner.find(f"{_I}name")) or text(channel.find(f"{_I}author")) or text(channel.find("title"))
     )
+    locked = _flag(channel.find(f"{_P}locked"))
+    if locked:
+        notes.append(
+            "the feed is locked (podcast:locked): the Podcast Namespace asks that a show be moved "
+            "only by its owner, and the new feed stays locked"
+        )
     funding = [
         {"url": e.get("url").strip(), "title": text(e)}
         for e in channel.findall(f"{_P}funding")
@@ -49,7 +55,7 @@ def show(channel: etree._Element, notes: list[str]) -> dict[str, Any] | None:
         explicit=_flag(channel.find(f"{_I}explicit")),
         owner={"name": name or email.partition("@")[0], "email": email} if email else None,
         type=_one_of(channel.find(f"{_I}type"), SHOW_TYPES),
-        locked=_flag(channel.find(f"{_P}locked")),
+        locked=locked,
         funding=funding or None,
         guid=text(channel.find(f"{_P}guid")),
     )

@@ -9,6 +9,7 @@ import re
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.catalogue.directories import (
+    ARTWORK_URL,
     CATEGORIES,
     DURATION,
     EPISODE_TYPES,
@@ -16,6 +17,7 @@ from feedpub.catalogue.directories import (
     GUID,
     ITUNES,
     OBSOLETE,
+    PLAYABLE,
     PODCAST,
     SEPARATOR,
     SHOW_TYPES,
@@ -109,9 +111,15 @@ def check_channel(channel: etree._Element, report: Report) -> bool:
     return True
 
 
-def check_item(item: etree._Element, itunes: bool, report: Report) -> None:
-    """An item's iTunes and Podcast Namespace elements, and its enclosure in a feed that uses
-    the iTunes namespace."""
+Seen = dict[tuple[str, ...], int]
+"""The enclosures and the (season, episode) numbers of a feed's items so far, with the line of
+the first item that has each."""
+
+
+def check_item(item: etree._Element, itunes: bool, seen: Seen, report: Report) -> None:
+    """An item's iTunes and Podcast Namespace elements, and, in a feed that uses the iTunes
+    namespace, its enclosure (of a type and extension directories play, and no other item's)
+    and its number (no other item's in its season)."""
     _check_common(item, report)
     for element in item.findall(f"{_I}duration"):
         if not DURATION.fullmatch(text_of(element)):
@@ -129,16 +137,31 @@ def check_item(item: etree._Element, itunes: bool, report: Report) -> None:
             _check_link(element, report)
             if not element.get("type"):
                 report.at(element, "MissingAttribute", "missing attribute 'type' (Podcast Namespace)")
-    if itunes:
-        for enclosure in item.findall("enclosure"):
-            extension = enclosure.get("url", "").rsplit(".", 1)[-1]
-            if extension not in EXTENSIONS:
-                report.at(
-                    enclosure,
-                    "UnsupportedItunesFormat",
-                    f"podcast directories may not play a .{extension} file",
-                    warning=True,
-                )
+    if not itunes:
+        return
+    for enclosure in item.findall("enclosure"):
+        url = enclosure.get("url", "")
+        extension = url.rsplit(".", 1)[-1]
+        if extension not in EXTENSIONS or enclosure.get("type") not in PLAYABLE:
+            report.at(
+                enclosure,
+                "UnsupportedItunesFormat",
+                f"podcast directories may not play a .{extension} file of type {enclosure.get('type')}",
+                warning=True,
+            )
+        _once(enclosure, ("enclosure", url), seen, "the same enclosure as the item", report)
+    number = item.find(f"{_I}episode")
+    if number is not None:
+        season = item.find(f"{_I}season")
+        key = ("episode", text_of(number), "" if season is None else text_of(season))
+        _once(number, key, seen, "the same season and episode number as the item", report)
+
+
+def _once(element: etree._Element, key: tuple[str, ...], seen: Seen, what: str, report: Report) -> None:
+    if key in seen:
+        report.at(element, "DuplicateEpisode", f"{what} on line {seen[key]}", warning=True)
+    else:
+        seen[key] = element.sourceline
 
 
 def _check_common(parent: etree._Element, report: Report) -> None:
@@ -150,8 +173,10 @@ def _check_common(parent: etree._Element, report: Report) -> None:
         href = element.get("href")
         if href is None:
             report.at(element, "MissingAttribute", "missing attribute 'href'")
-        else:
-            check_uri(element, href, report, "InvalidURLAttribute")
+            continue
+        check_uri(element, href, report, "InvalidURLAttribute")
+        if not ARTWORK_URL.fullmatch(href):
+            report.at(element, "ImageUrlFormat", "Apple takes artwork ending in .jpg or .png", warning=True)
     _check_lengths(parent, report)
 
 

@@ -139,9 +139,10 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
         _check_image(image, channel, report)
     itunes = podcast.check_channel(channel, report)
     guids: dict[str, int] = {}
+    seen: podcast.Seen = {}
     for item in items:
         _check_item(item, guids, report)
-        podcast.check_item(item, itunes, report)
+        podcast.check_item(item, itunes, seen, report)
 
 
 def _check_languages(elements: list[etree._Element], report: Report) -> None:
