@@ -12,14 +12,25 @@ from typing import Any
 
 import feedparser
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import DATA, NOW, ROOT, feedpub, parse
-from feedpub.catalogue.directories import podcast_guid
+from conftest import DATA, NOW, ROOT, feedpub, parse, scaled
+from feedpub.catalogue.directories import (
+    CATEGORY_NAMES,
+    EPISODE_TYPES,
+    PLAYABLE,
+    SHOW_TYPES,
+    TRANSCRIPT_TYPES,
+    podcast_guid,
+)
 from feedpub.model import Article, Catalogue, Podcast
 from feedpub.render import render
 from feedpub.render.plan import Feed, feeds
 from feedpub.render.podcast import show, shows
 from feedpub.verify import verify_document, verify_folder
+from strategies import text
 from test_schema import schema_errors
 
 SHOW = DATA / "podcast.yaml"
@@ -512,3 +523,76 @@ def test_a_podcast_feed_stays_within_its_byte_budget() -> None:
     sizes = {path: len(data) for path, data in files.items() if path.endswith("rss.xml")}
     assert max(sizes.values()) <= 6000, sizes
     assert all(data.count(b"<item>") for path, data in files.items() if path.endswith("rss.xml"))
+
+
+@st.composite
+def shows_of(draw: st.DrawFn) -> tuple[str, list[int]]:
+    """A catalogue of one show, every field drawn, and each episode's duration in seconds."""
+    site = {
+        "title": draw(text),
+        "link": "https://show.example.org/",
+        "feed_url": "https://show.example.org/feeds/",
+        "description": draw(text),
+        "author": {"name": "Show Team"},
+        "podcast": {
+            "image": "https://show.example.org/cover.png",
+            "categories": draw(
+                st.lists(st.sampled_from(CATEGORY_NAMES), min_size=1, max_size=3, unique=True)
+            ),
+            "explicit": draw(st.booleans()),
+            "owner": {"name": draw(text), "email": "owner@show.example.org"},
+            "type": draw(st.sampled_from(SHOW_TYPES)),
+            "locked": draw(st.booleans()),
+            "funding": [{"url": "https://show.example.org/give?a=1&b=2", "title": draw(text)}],
+        },
+    }
+    articles, durations = [], []
+    for n in range(1, draw(st.integers(1, 4)) + 1):
+        seconds = draw(st.integers(1, 99 * 3600))
+        durations.append(seconds)
+        kind, extension = draw(st.sampled_from(sorted(PLAYABLE.items())))
+        articles.append(
+            {
+                "id": f"ep-{n}",
+                "title": draw(text),
+                "link": f"https://show.example.org/{n}?from=feed&n={n}",
+                "published": f"2024-01-{n:02}",
+                "enclosures": [
+                    {
+                        "url": f"https://media.example.org/{n}.{extension}",
+                        "length": draw(st.integers(1, 2**40)),
+                        "type": kind,
+                    }
+                ],
+                "duration": draw(
+                    st.sampled_from([seconds, f"{seconds // 3600}:{seconds // 60 % 60:02}:{seconds % 60:02}"])
+                ),
+                "episode": n,
+                "season": draw(st.integers(1, 3)),
+                "episode_type": draw(st.sampled_from(EPISODE_TYPES)),
+                "explicit": draw(st.booleans()),
+                "transcript": {
+                    "url": f"https://show.example.org/{n}.t?x=1&y=2",
+                    "type": draw(st.sampled_from(TRANSCRIPT_TYPES)),
+                },
+                "chapters": f"https://show.example.org/{n}.json",
+            }
+        )
+    return yaml.safe_dump(
+        {"site": site, "articles": articles}, allow_unicode=True, sort_keys=False
+    ), durations
+
+
+@settings(max_examples=scaled(40), deadline=None)
+@given(shows_of())
+def test_generated_shows_pass_every_w3c_and_podcast_rule(show: tuple[str, list[int]]) -> None:
+    text, durations = show
+    found, problems = parse(text)
+    assert found is not None and problems == [], [str(p) for p in problems]
+    files = render(found, NOW)
+    for path, data in files.items():
+        if path.endswith(".xml"):
+            assert verify_document(data, path, path, NOW) == [], path
+    parsed = feedparser.parse(files["rss.xml"])
+    assert not parsed.bozo
+    assert sorted(int(e.itunes_duration) for e in parsed.entries) == sorted(durations)

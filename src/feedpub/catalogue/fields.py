@@ -430,7 +430,8 @@ PODCAST = Table(
 )
 PODCAST_FIELD = Field(
     "podcast",
-    "makes the RSS feeds a podcast's: {image, categories, explicit, owner, type, locked, funding, guid}",
+    "makes the RSS feeds a podcast's: {image, categories, explicit, owner, type, locked, funding, guid, "
+    "new_feed_url}",
     Show("podcast", PODCAST, _podcast),
 )
 
