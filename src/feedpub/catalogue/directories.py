@@ -99,7 +99,8 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "True Crime": (),
     "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
 }
-"""Apple's categories, each with its subcategories."""
+"""Apple's categories, each with its subcategories: the W3C validator's list, and Religion &
+Spirituality's Religion, which Apple lists and it lacks."""
 SEPARATOR = " > "
 """Between a category and its subcategory, as the catalogue writes them."""
 CATEGORY_NAMES = tuple(
