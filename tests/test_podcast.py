@@ -15,11 +15,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from conftest import DATA, NOW, ROOT, feedpub, parse, scaled
 from feedpub.catalogue.directories import (
     CATEGORY_NAMES,
     EPISODE_TYPES,
+    ITUNES,
     PLAYABLE,
     SHOW_TYPES,
     TRANSCRIPT_TYPES,
@@ -596,3 +598,21 @@ def test_generated_shows_pass_every_w3c_and_podcast_rule(show: tuple[str, list[i
     parsed = feedparser.parse(files["rss.xml"])
     assert not parsed.bozo
     assert sorted(int(e.itunes_duration) for e in parsed.entries) == sorted(durations)
+
+
+@pytest.mark.parametrize(
+    ("authors", "expected"),
+    [
+        ("  author: {name: Desert Radio, email: hosts@radio.example.org}", "Desert Radio"),
+        ("  authors: [{name: Ann}, {name: Bo}]", "Ann, Bo"),
+        ("  authors: [{name: " + "A" * 200 + "}, {name: " + "B" * 100 + "}]", "A" * 200),
+        ("  author: {name: " + "A" * 300 + "}", "Desert Radio"),  # the owner's name
+    ],
+)
+def test_the_show_author_is_one_directories_take_whole(authors: str, expected: str) -> None:
+    text = show_text().replace("  author: {name: Desert Radio, email: hosts@radio.example.org}", authors, 1)
+    found, problems = parse(text)
+    assert found is not None, [str(p) for p in problems]
+    data = render(found, NOW)["rss.xml"]
+    assert etree.fromstring(data).findtext(f"channel/{{{ITUNES}}}author") == expected
+    assert verify_document(data, "rss.xml", "rss.xml", NOW) == []

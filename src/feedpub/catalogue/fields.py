@@ -309,7 +309,12 @@ def _category(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Inv
 OWNER = Table(
     "a podcast's owner",
     (
-        Field("name", "the show's owner, plain text", Text(line=True), required=True),
+        Field(
+            "name",
+            "the show's owner, plain text of at most 255 characters",
+            Text(line=True, most=255),  # the most the W3C validator takes
+            required=True,
+        ),
         replace(
             AUTHOR["email"], description="the address directories write to about the show", required=True
         ),

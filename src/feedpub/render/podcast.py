@@ -33,6 +33,9 @@ ITEM_END = b"    </item>\n"
 EXPLICIT_MOST = len(b"      <itunes:explicit>false</itunes:explicit>\n")
 """The most bytes an item's explicit, written per feed, takes."""
 
+AUTHOR_MOST = 255
+"""The longest itunes:author the W3C validator takes, as Apple shows it."""
+
 Shows = Mapping[str, Podcast]
 """The shows given in the catalogue, by the folder of the feed that is each: '' for the
 site's, 'tags/<slug>' for a tag's, a selection's name for its."""
@@ -55,10 +58,15 @@ def show(site: Site, shows: Shows, feed: Feed) -> tuple[Podcast | None, bool]:
 
 
 def describe(gen: FeedGenerator, site: Site, show: Podcast, own: bool) -> None:
-    """The iTunes elements of the RSS channel that feedgen writes."""
+    """The iTunes elements of the RSS channel that feedgen writes. Its author is the site's
+    authors, else its first author, the owner or the site's title: the first that directories
+    take whole (at most AUTHOR_MOST characters); none if none is so short."""
     gen.load_extension("podcast", atom=False, rss=True)
-    names = [a.name for a in site.authors] or [show.owner.name if show.owner else site.title]
-    gen.podcast.itunes_author(", ".join(names))
+    names = [a.name for a in site.authors]
+    candidates = [", ".join(names), *names[:1], show.owner.name if show.owner else "", site.title]
+    author = next((c for c in candidates if c and len(c) <= AUTHOR_MOST), None)
+    if author:
+        gen.podcast.itunes_author(author)
     gen.podcast.itunes_category(
         [dict(zip(("cat", "sub"), c.split(SEPARATOR), strict=False)) for c in show.categories]
     )
