@@ -300,6 +300,11 @@ def _new_site(
     language = first("language")
     if language:
         fields["language"] = str(language).strip()
+    show = next((p.site for p in pages if p.site.podcast), None)
+    if show is not None:
+        fields["podcast"], notes["podcast"] = show.podcast, show.podcast_notes
+        for note in show.podcast_notes:
+            warn(f"the site's podcast: {note}")
     authors = [a for a in _site_people(pages, notes, guessed) if a.get("name")]
     for author in authors:
         author["name"], changed = mapping.site_text(author["name"], False)

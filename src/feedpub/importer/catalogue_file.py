@@ -218,6 +218,19 @@ def _fix_site(site: NewSite, problem: Problem, warn: Callable[[str], None]) -> b
         elif isinstance(value, dict):
             value.pop(part, None)
         instead = ""
+    elif name == "podcast" and fields.get("podcast"):
+        show = fields["podcast"]
+        # an optional field goes, else the show: the feeds are then no podcast's until it is set
+        field = part.partition(".")[0]
+        dropped = field if field in show and field not in ("image", "categories") else "podcast"
+        if dropped == "podcast":
+            fields.pop("podcast")
+        else:
+            show.pop(field)
+        what = "podcast" if dropped == "podcast" else f"podcast's {dropped}"
+        warn(f"the site's {what} is left out: {problem.message}")
+        site.notes.setdefault(name, []).append(f"left out the feed's {dropped}: {problem.message}")
+        return True
     else:
         return False
     what = f"{name}{'.' + part if part else ''}"

@@ -216,6 +216,8 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     enclosures = _enclosures(article, result)
     if enclosures:
         fields["enclosures"] = enclosures
+    _, episode = article.first("episode")
+    fields.update(episode or {})
     _, why_draft = article.first("draft")
     if why_draft:
         fields["draft"] = True

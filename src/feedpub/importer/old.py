@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Why(Enum):
@@ -76,6 +77,8 @@ class OldEntry:
     """(field, note) for what the reader had to guess: they become comments in the YAML."""
     shared_id: str | None = None
     """The id the feed gave, which an earlier entry of the same document had: not kept."""
+    episode: dict[str, Any] = field(default_factory=dict)
+    """The article's podcast episode fields, as the catalogue writes them."""
 
 
 @dataclass(slots=True)
@@ -89,6 +92,9 @@ class OldSite:
     authors: list[Person] = field(default_factory=list)
     feed_link: str | None = None
     """The address the feed gives itself (Atom's rel="self" link)."""
+    podcast: dict[str, Any] | None = None
+    """The catalogue's podcast block, as a podcast feed's iTunes and Podcast Namespace say it."""
+    podcast_notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from feedpub.importer import podcast
 from feedpub.importer.elements import (
     ATOM,
     CONTENT,
@@ -46,6 +47,7 @@ def read(root: etree._Element, address: str, screened: bool = True) -> Page:
         authors=_people(channel, "managingEditor") or _people(channel, f"{{{ITUNES}}}author"),
         feed_link=_self(channel, address),
     )
+    site.podcast = podcast.show(channel, site.podcast_notes)
     generator = text(channel.find("generator")) or ""
     items = channel.findall("item") or root.findall("item")
     page = Page(
@@ -85,6 +87,9 @@ def _not_carried(page: Page, channel: etree._Element, items: list[etree._Element
                 if entry is not None and name.localname in ("image", "author") and _used(child, entry):
                     continue
                 if entry is None and name.localname == "author" and page.site.authors:
+                    continue
+                kept = (page.site.podcast if entry is None else entry.episode) or {}
+                if podcast.CARRIED.get(shown) in kept:
                     continue
                 held.add(shown if entry is not None else f"the channel's {shown}")
             elif child.tag in _AUTHORS:
@@ -179,4 +184,6 @@ def _item(item: etree._Element, address: str, base: str | None, ns: str = "") ->
         for e in item.findall("enclosure")
         if (url := absolute(e.get("url"), entry.link))
     ]
+    entry.episode = podcast.episode(item)
+    entry.image = entry.image or podcast.artwork(item)
     return entry

@@ -89,6 +89,17 @@ def _flow_value(value: Any) -> str:
     )
 
 
+def _nested(value: Any) -> str:
+    """A podcast field's value in flow style: lists of text or of mappings, a mapping, a flag."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return "[" + ", ".join(flow(item) for item in value) + "]"
+    if isinstance(value, (list, dict)):
+        return flow(value)
+    return _flow_value(value)
+
+
 def comment(text: str, indent: str) -> str:
     return f"{indent}# {_one_line(text)}\n"
 
@@ -125,10 +136,12 @@ def _value(name: str, value: Any, indent: str) -> str:
         return "true\n" if value else "false\n"
     if name in ("published", "updated"):
         return f"{value}\n"  # an ISO 8601 date-time, which YAML reads as the same text
-    if name in ("tags", "author", "image") and not isinstance(value, str):
+    if name in ("tags", "author", "image", "transcript") and not isinstance(value, str):
         return flow(value) + "\n"
     if name in ("authors", "enclosures"):
         return "\n" + "".join(f"{indent}  - {flow(item)}\n" for item in value)
+    if isinstance(value, int):  # an episode's number, a duration in seconds: a number, unquoted
+        return f"{value}\n"
     return scalar(str(value)) + "\n"
 
 
@@ -144,6 +157,8 @@ def site(fields: Mapping[str, Any], notes: Mapping[str, list[str]], sources: Ite
         lines += [comment(note, "  ") for note in notes.get(name, [])]
         if name == "authors":
             lines.append("  authors:\n" + "".join(f"    - {flow(a)}\n" for a in value))
+        elif name == "podcast":
+            lines.append("  podcast:\n" + "".join(f"    {k}: {_nested(v)}\n" for k, v in value.items()))
         elif isinstance(value, dict):
             lines.append(f"  {name}: {flow(value)}\n")
         else:
