@@ -117,8 +117,13 @@ _DEPLOYED = _exit_statuses(
 )
 _VERIFIED = _exit_statuses(
     _DONE,
-    (INVALID, "a feed has a problem, or a file or folder under DIR cannot be read (each on stderr)"),
-    (USAGE, "usage error: unknown option, DIR is not a folder"),
+    (
+        INVALID,
+        "a feed has a problem, or a file or folder under DIR cannot be read; for a URL, a "
+        "document cannot be fetched or is served wrong, or was not checked within "
+        "--deadline or --max-requests (each on stderr)",
+    ),
+    (USAGE, "usage error: unknown option, DIR is neither a folder nor an http(s) URL, bad --deadline"),
     _UNWRITTEN,
     _STOPPED,
 )
@@ -429,7 +434,11 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
         "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
-        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
+        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline. "
+        "Given a URL (the site's feed_url, a feed, an OPML list or an HTML page), check the feeds "
+        "as readers get them: every feed found from it on its host, by the same rules, and how "
+        "it is served (status, redirects, media type, validators and 304s, compression, "
+        "Cache-Control, the self link).",
         epilog=_VERIFIED,
         catalogue=None,
     )
@@ -438,8 +447,28 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         type=_path,
         default="feeds",
-        metavar="DIR",
-        help="the folder of feeds to check (default: %(default)s)",
+        metavar="DIR|URL",
+        help="the folder of feeds, or the http(s) URL, to check (default: %(default)s)",
+    )
+    verify.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="as check's: problems on stderr, as a JSON list on stdout, or as GitHub workflow commands",
+    )
+    verify.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="for a URL: give up what is not checked by then (default: %(default)g)",
+    )
+    verify.add_argument(
+        "--max-requests",
+        type=_positive,
+        default=1000,
+        metavar="N",
+        help="for a URL: send at most N requests, redirects included (default: %(default)s)",
     )
     verify.set_defaults(run=_verify)
     return parser
@@ -522,6 +551,16 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds above 0")
+    return seconds
+
+
 def _positive(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
@@ -565,8 +604,7 @@ class _GithubReport:
     """Problems as GitHub Actions workflow commands, which annotate their lines."""
 
     def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
-        for problem in problems:
-            print(problem.as_github())
+        _github(problems)
         if found is not None:
             print(_passed(path, found))
 
@@ -590,7 +628,7 @@ class _JsonReport:
         self.problems.append(problem)  # an empty list would say there was nothing wrong
 
     def finish(self) -> None:
-        print(json.dumps([p.as_json() for p in self.problems], ensure_ascii=False, indent=1))
+        _json(self.problems)
 
 
 _REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
@@ -840,17 +878,68 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
 
 
 def _verify(args: argparse.Namespace) -> int:
+    if args.folder.partition("://")[0].lower() in ("http", "https"):
+        return _verify_url(args)
     folder = Path(args.folder)
     if not folder.is_dir():
-        raise _Failure(USAGE, f"'{folder}' is not a folder")
+        raise _Failure(USAGE, f"'{folder}' is not a folder (nor an http or https URL)")
     from feedpub.verify import verify_folder
 
     count, problems = verify_folder(folder)  # what cannot be read is a problem there
-    _report(problems)
+    _VERIFY_REPORTS[args.format](problems)
     if problems:
         return INVALID
-    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings")
+    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings", file=_summary_stream(args))
     return OK
+
+
+def _verify_url(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from feedpub.verify.answers import Limits
+    from feedpub.verify.http import verify_site
+
+    try:
+        if not urlsplit(args.folder).hostname:
+            raise ValueError
+    except ValueError:
+        raise _Failure(USAGE, f"'{args.folder}' is not a URL with a host") from None
+    found = verify_site(args.folder, Limits(deadline=args.deadline, max_requests=args.max_requests))
+    _VERIFY_REPORTS[args.format](found.problems)
+    stream = _summary_stream(args)
+    if args.format == "text":
+        for url in found.off_site:
+            print(f"not followed (another host): {url}", file=stream)
+    errors = sum(p.severity is Severity.ERROR for p in found.problems)
+    warnings = len(found.problems) - errors
+    print(
+        f"{args.folder}: {_count(found.feeds, 'feed')} of {_count(found.documents, 'document')}, "
+        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}; {_count(found.requests, 'request')}, "
+        f"{found.bytes_read:,} bytes in {found.seconds:.2f} s",
+        file=stream,
+    )
+    return INVALID if found.problems else OK
+
+
+def _summary_stream(args: argparse.Namespace) -> TextIO:
+    """Where the summary goes: stdout, unless that holds the JSON list."""
+    return sys.stderr if args.format == "json" else sys.stdout
+
+
+def _github(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem.as_github())
+
+
+def _json(problems: list[Problem]) -> None:
+    print(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=1))
+
+
+_VERIFY_REPORTS: dict[str, Callable[[list[Problem]], None]] = {
+    "text": _report,
+    "json": _json,
+    "github": _github,
+}
 
 
 def _moment(text: str) -> datetime:

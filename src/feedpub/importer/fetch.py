@@ -138,9 +138,10 @@ class _OnlyHttp(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
 
-class _Watch:
-    """A deadline for one document: when it passes, every socket opened for the document is
-    shut down, so that no read (the status line, a header, the body) waits any longer."""
+class Watch:
+    """A deadline for one document (or for all of `feedpub verify URL`'s requests): when it
+    passes, every socket opened under it is shut down, so that no read (the status line, a
+    header, the body) waits any longer."""
 
     def __init__(self, seconds: float) -> None:
         self.expired = False
@@ -149,7 +150,7 @@ class _Watch:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> _Watch:
+    def __enter__(self) -> Watch:
         self._timer.start()
         return self
 
@@ -176,7 +177,7 @@ def _shut(sock: socket.socket) -> None:
 
 
 class _WatchedHttp(urllib.request.HTTPHandler):
-    def __init__(self, watch: _Watch) -> None:
+    def __init__(self, watch: Watch) -> None:
         super().__init__()
         self.watch = watch
 
@@ -184,11 +185,11 @@ class _WatchedHttp(urllib.request.HTTPHandler):
         return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
-        return _watched(http.client.HTTPConnection(host, **kwargs), self.watch)
+        return watched(http.client.HTTPConnection(host, **kwargs), self.watch)
 
 
 class _WatchedHttps(urllib.request.HTTPSHandler):
-    def __init__(self, watch: _Watch) -> None:
+    def __init__(self, watch: Watch) -> None:
         super().__init__()
         self.watch = watch
 
@@ -197,10 +198,10 @@ class _WatchedHttps(urllib.request.HTTPSHandler):
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
         context = getattr(self, "_context", None)
-        return _watched(http.client.HTTPSConnection(host, context=context, **kwargs), self.watch)
+        return watched(http.client.HTTPSConnection(host, context=context, **kwargs), self.watch)
 
 
-def _watched(connection: http.client.HTTPConnection, watch: _Watch) -> http.client.HTTPConnection:
+def watched(connection: http.client.HTTPConnection, watch: Watch) -> http.client.HTTPConnection:
     """`connection`, whose socket the watch shuts at the deadline: the plain socket as soon as
     it is connected (a TLS handshake is watched too), and the TLS one over it."""
     create = connection._create_connection  # type: ignore[attr-defined]
@@ -225,7 +226,7 @@ def _one_line(text: object) -> str:
 
 
 def _download(url: str, most: int, limits: Limits) -> Fetched:
-    with _Watch(limits.document_seconds) as watch:
+    with Watch(limits.document_seconds) as watch:
         try:
             return _request(url, most, limits, watch)
         except (Refused, _TooLarge, http.client.HTTPException, OSError, ValueError):
@@ -238,7 +239,7 @@ def _too_slow(url: str, limits: Limits) -> str:
     return f"{url}: took longer than {limits.document_seconds:g} s to send"
 
 
-def _request(url: str, most: int, limits: Limits, watch: _Watch) -> Fetched:
+def _request(url: str, most: int, limits: Limits, watch: Watch) -> Fetched:
     request = urllib.request.Request(
         url,
         headers={
@@ -286,11 +287,11 @@ def _body(
     """The response's body, inflated, and at most `most` + 1 bytes of it (enough to tell it
     is too large)."""
     coding = encoding.strip().lower()
-    inflater: _Inflater | None
+    inflater: Inflater | None
     if coding in ("gzip", "x-gzip"):
-        inflater = _Inflater(gzip=True)
+        inflater = Inflater(gzip=True)
     elif coding == "deflate":
-        inflater = _Inflater(gzip=False)
+        inflater = Inflater(gzip=False)
     elif coding in ("", "identity"):
         inflater = None
     else:
@@ -317,7 +318,7 @@ def _body(
     return b"".join(chunks)
 
 
-class _Inflater:
+class Inflater:
     """Inflates a deflate stream, or every member of a gzip stream (RFC 1952 allows several,
     one after the other, which together are the document)."""
 

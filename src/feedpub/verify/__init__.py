@@ -99,7 +99,8 @@ def _within(target: str, inside: str) -> bool:
 
 def verify_document(data: bytes, path: str, relative: str, now: datetime) -> list[Problem] | None:
     """The problems of one feed file (None if it is XML but not a feed); `relative` is its
-    path under the feeds folder, which its self link must end with."""
+    path under the feeds folder, which its self link must end with, or the URL it was
+    fetched from, which its self link must be."""
     report = Report(path, data, now)
     try:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
