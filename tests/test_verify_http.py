@@ -9,6 +9,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -146,16 +147,24 @@ def test_nginx_as_debian_installs_it_serves_types_readers_cope_with_but_not_the_
     assert found.kinds() == expected
 
 
-def test_apache_with_the_htaccess_feedpub_writes_passes() -> None:
+def test_apache_with_the_htaccess_feedpub_writes_passes_and_without_it_warns_of_types() -> None:
     with tempfile.TemporaryDirectory() as folder:  # that Apache's unprivileged user may read
         os.chmod(folder, 0o755)
         public, port = Path(folder), free_port()
         feeds = build(public, f"http://127.0.0.1:{port}/feeds/", hosting_="[apache]")
         with apache(public, public / "apache", port) as base:
             found = verify(f"{base}/feeds/")
-        assert found.problems == []
-        assert found.status == 0
-        assert f"{feeds_in(feeds)} feeds of {len(published(feeds))} documents" in found.summary
+            assert found.problems == []
+            assert found.status == 0
+            assert f"{feeds_in(feeds)} feeds of {len(published(feeds))} documents" in found.summary
+            (feeds / ".htaccess").unlink()
+            found = verify(f"{base}/feeds/")
+        assert found.status == 1
+        assert found.kinds() == {
+            (f"{base}/feeds/{path}", "ContentType", "warning")
+            for path in published(feeds)
+            if path.endswith((".json", ".opml"))
+        }
 
 
 def test_feedpub_serve_passes(tmp_path: Path) -> None:
@@ -543,6 +552,15 @@ def test_an_html_page_is_followed_by_its_alternate_links(served: Site) -> None:
     assert "/feeds/atom.xml" not in fetched
 
 
+def test_a_page_that_names_no_feed_is_a_problem(served: Site) -> None:
+    served.faults["/home.html"] = lambda h: h.send_file(
+        "/home.html", headers={"Content-Type": "text/html"}, body=b"<!doctype html><p>Hello"
+    )
+    found = verify(served.base.removesuffix("feeds/") + "home.html")
+    assert found.status == 1
+    assert found.kinds() == {(served.base.removesuffix("feeds/") + "home.html", "NoFeeds", "error")}
+
+
 def test_links_to_other_hosts_are_named_and_never_fetched(served: Site, tmp_path: Path) -> None:
     other = Site(tmp_path)
     threading.Thread(target=other.serve_forever, daemon=True).start()
@@ -698,3 +716,61 @@ def test_formats_for_ci_say_the_same_problems(served: Site) -> None:
     for summary in (found.summary, github.stdout.splitlines()[-1], text.stdout.splitlines()[-1]):
         assert summary.startswith(f"{served.base}: {feeds_in(served.feeds) - 1} feeds of ")
         assert "1 error, 0 warnings" in summary
+
+
+def test_a_bucket_after_deploy_passes_but_for_compression(tmp_path: Path) -> None:
+    """SeaweedFS, as S3 serves a public bucket: the types and lifetimes deploy set, its
+    validators and 304s; it does not compress (a CDN in front would)."""
+    from s3server import SeaweedFS
+
+    s3 = SeaweedFS(tmp_path / "s3")
+    s3.start()
+    try:
+        s3.client().create_bucket(Bucket="site")
+        feeds = build(tmp_path, f"{s3.endpoint}/site/feeds/", body="<p>" + "words " * 6000 + "</p>")
+        deployed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "feedpub",
+                "deploy",
+                "-q",
+                "--endpoint-url",
+                s3.endpoint,
+                "s3://site/feeds",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=os.environ | s3.environment(),
+            check=False,
+        )
+        assert deployed.returncode == 0, deployed.stderr
+        found = verify(f"{s3.endpoint}/site/feeds/")
+    finally:
+        s3.stop()
+    large = {p for p in published(feeds) if (feeds / p).stat().st_size > LARGE}
+    assert large
+    assert found.kinds() == {(f"{s3.endpoint}/site/feeds/{p}", "NotCompressed", "warning") for p in large}
+
+
+def test_readme_names_each_problem_the_tests_make() -> None:
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Is my live site right?") : text.index("## Editors and tools")]
+    named = {
+        name for row in re.findall(r"^\| (`.*?) \|", section, re.M) for name in re.findall(r"`(\w+)`", row)
+    }
+    made = {name for _, expected in FAULTS for _, name, _ in expected} | {"NoFeeds", "Unfinished"}
+    assert named == made - {"SAXError"}  # the W3C's names are verify DIR's
+
+
+def test_verify_dir_speaks_the_formats_ci_reads(tmp_path: Path) -> None:
+    feeds = build(tmp_path, "https://example.org/feeds/")
+    (feeds / "atom.xml").write_bytes((feeds / "atom.xml").read_bytes()[:-30])
+    found = feedpub("verify", "feeds", "--format", "json", cwd=tmp_path)
+    github = feedpub("verify", "feeds", "--format", "github", cwd=tmp_path)
+    assert found.returncode == github.returncode == 1
+    (problem,) = json.loads(found.stdout)
+    assert (problem["file"], problem["severity"]) == ("feeds/atom.xml", "error")
+    assert github.stdout.startswith("::error file=feeds/atom.xml,")

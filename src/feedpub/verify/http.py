@@ -150,6 +150,13 @@ class _Crawl:
                     "Unfinished",
                 )
             )
+        if not verified.feeds and not verified.problems:
+            self._add(
+                self.start,
+                "no feed found from here: an HTML page names its feeds with "
+                '<link rel="alternate" type="application/atom+xml" href="...">',
+                "NoFeeds",
+            )
         self._check_lifetimes()
         verified.off_site = sorted(self.off_site)
         verified.requests, verified.bytes_read = session.sent, session.read
