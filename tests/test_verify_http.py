@@ -28,6 +28,10 @@ from conftest import NGINX, SITE, article, catalogue_text, feedpub, free_port, n
 from feedpub.render import hosting
 from feedpub.verify.answers import Limits
 from feedpub.verify.http import LARGE, MAX_REDIRECTS, verify_site
+from s3server import SeaweedFS
+from test_cli import serve
+from test_deploy import PREFIX
+from test_deploy import cli as deploy
 from test_hosting import apache
 
 NOW = "2024-06-01T12:00:00Z"
@@ -81,13 +85,7 @@ class Verified:
 
 def verify(url: str, *options: str) -> Verified:
     """`feedpub verify URL --format json`, as a CI job runs it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "feedpub", "verify", url, "--format", "json", *options],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = feedpub("verify", url, "--format", "json", *options, cwd=Path.cwd(), timeout=120)
     assert "Traceback" not in result.stderr, result.stderr
     return Verified(result.returncode, json.loads(result.stdout), result.stderr.strip().splitlines()[-1])
 
@@ -170,13 +168,7 @@ def test_apache_with_the_htaccess_feedpub_writes_passes_and_without_it_warns_of_
 def test_feedpub_serve_passes(tmp_path: Path) -> None:
     port = free_port()
     (tmp_path / "articles.yaml").write_text(catalogue(f"http://127.0.0.1:{port}/"), encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "served"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = serve(tmp_path, "--port", str(port), "--out", "served")
     try:
         assert server.stdout is not None
         while not server.stdout.readline().startswith("serving "):
@@ -573,13 +565,7 @@ def test_links_to_other_hosts_are_named_and_never_fetched(served: Site, tmp_path
             )
         )
         served.faults["/feeds/feeds.opml"] = lambda h: h.send_file("/feeds/feeds.opml", body=opml)
-        result = subprocess.run(
-            [sys.executable, "-m", "feedpub", "verify", served.base],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = feedpub("verify", served.base, cwd=Path.cwd(), timeout=120)
     finally:
         other.shutdown()
         other.server_close()
@@ -694,20 +680,8 @@ def test_a_bad_url_or_bound_is_a_usage_error(tmp_path: Path, args: list[str], me
 def test_formats_for_ci_say_the_same_problems(served: Site) -> None:
     served.faults["/feeds/archive/1/feed.json"] = lambda h: h.send_error(404)
     found = verify(served.base)
-    github = subprocess.run(
-        [sys.executable, "-m", "feedpub", "verify", served.base, "--format", "github"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    text = subprocess.run(
-        [sys.executable, "-m", "feedpub", "verify", served.base],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    github = feedpub("verify", served.base, "--format", "github", cwd=Path.cwd(), timeout=120)
+    text = feedpub("verify", served.base, cwd=Path.cwd(), timeout=120)
     assert found.status == github.returncode == text.returncode == 1
     url = served.base + "archive/1/feed.json"
     assert [p["file"] for p in found.problems] == [url]
@@ -721,38 +695,20 @@ def test_formats_for_ci_say_the_same_problems(served: Site) -> None:
 def test_a_bucket_after_deploy_passes_but_for_compression(tmp_path: Path) -> None:
     """SeaweedFS, as S3 serves a public bucket: the types and lifetimes deploy set, its
     validators and 304s; it does not compress (a CDN in front would)."""
-    from s3server import SeaweedFS
-
     s3 = SeaweedFS(tmp_path / "s3")
     s3.start()
     try:
-        s3.client().create_bucket(Bucket="site")
-        feeds = build(tmp_path, f"{s3.endpoint}/site/feeds/", body="<p>" + "words " * 6000 + "</p>")
-        deployed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "feedpub",
-                "deploy",
-                "-q",
-                "--endpoint-url",
-                s3.endpoint,
-                "s3://site/feeds",
-            ],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=os.environ | s3.environment(),
-            check=False,
-        )
+        s3.client().create_bucket(Bucket="bucket")
+        address = f"{s3.endpoint}/bucket/{PREFIX}/"
+        feeds = build(tmp_path, address, body="<p>" + "words " * 6000 + "</p>")
+        deployed = deploy(s3, tmp_path, "bucket", "-q")
         assert deployed.returncode == 0, deployed.stderr
-        found = verify(f"{s3.endpoint}/site/feeds/")
+        found = verify(address)
     finally:
         s3.stop()
     large = {p for p in published(feeds) if (feeds / p).stat().st_size > LARGE}
     assert large
-    assert found.kinds() == {(f"{s3.endpoint}/site/feeds/{p}", "NotCompressed", "warning") for p in large}
+    assert found.kinds() == {(address + p, "NotCompressed", "warning") for p in large}
 
 
 def test_readme_names_each_problem_the_tests_make() -> None:

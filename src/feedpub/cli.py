@@ -312,13 +312,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="catalogues to check instead of --catalogue (as pre-commit passes them)",
     )
-    check.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
-        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
-    )
+    _format_option(check)
     _jobs_option(check)
     check.set_defaults(run=_check)
 
@@ -450,12 +444,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR|URL",
         help="the folder of feeds, or the http(s) URL, to check (default: %(default)s)",
     )
-    verify.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="as check's: problems on stderr, as a JSON list on stdout, or as GitHub workflow commands",
-    )
+    _format_option(verify)
     verify.add_argument(
         "--deadline",
         type=_seconds,
@@ -488,6 +477,16 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
         "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+    )
+
+
+def _format_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
+        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
     )
 
 
