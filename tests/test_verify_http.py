@@ -544,6 +544,35 @@ def test_an_html_page_is_followed_by_its_alternate_links(served: Site) -> None:
     assert "/feeds/atom.xml" not in fetched
 
 
+class Moved(http.server.BaseHTTPRequestHandler):
+    """Sends every request on to the same path at `to` (as http:// to https:// would)."""
+
+    to = ""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(301)
+        self.send_header("Location", self.to + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.mark.parametrize("path", ["/feeds/", "/feeds/atom.xml"])
+def test_the_site_is_where_the_address_given_leads(served: Site, path: str) -> None:
+    Moved.to = served.base.removesuffix("/feeds/")
+    old = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Moved)
+    threading.Thread(target=old.serve_forever, daemon=True).start()
+    try:
+        found = verify(f"http://127.0.0.1:{old.server_address[1]}{path}")
+    finally:
+        old.shutdown()
+        old.server_close()
+    assert found.problems == []
+    assert found.summary.startswith(f"{Moved.to}{path}: ")
+
+
 def test_a_page_that_names_no_feed_is_a_problem(served: Site) -> None:
     served.faults["/home.html"] = lambda h: h.send_file(
         "/home.html", headers={"Content-Type": "text/html"}, body=b"<!doctype html><p>Hello"

@@ -912,7 +912,7 @@ def _verify_url(args: argparse.Namespace) -> int:
     errors = sum(p.severity is Severity.ERROR for p in found.problems)
     warnings = len(found.problems) - errors
     print(
-        f"{args.folder}: {_count(found.feeds, 'feed')} of {_count(found.documents, 'document')}, "
+        f"{found.start}: {_count(found.feeds, 'feed')} of {_count(found.documents, 'document')}, "
         f"{_count(errors, 'error')}, {_count(warnings, 'warning')}; {_count(found.requests, 'request')}, "
         f"{found.bytes_read:,} bytes in {found.seconds:.2f} s",
         file=stream,

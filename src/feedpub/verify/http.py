@@ -17,7 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 from feedpub.problems import Problem, Severity, ordered
 from feedpub.render.hosting import MEDIA_TYPES, is_full_page, newest_pages
@@ -69,6 +69,8 @@ _REL = re.compile(r"""\brel\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
 class Verified:
     """What `verify_site` found and did."""
 
+    start: str = ""
+    """Where checking started: the address given, or where it redirects on another host."""
     feeds: int = 0
     documents: int = 0
     """Documents checked: the feeds, and the OPML lists, pages and stylesheets."""
@@ -104,6 +106,8 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 class _Crawl:
     def __init__(self, start: str, limits: Limits, now: datetime) -> None:
         self.start = urldefrag(start)[0]
+        self.given = self.start
+        """The first address fetched: the one given, or feed_url's index page."""
         self.limits = limits
         self.now = now
         self.site = _origin(self.start)
@@ -117,7 +121,7 @@ class _Crawl:
         self.served: list[tuple[str, Kind, Message]] = []
         self.unfetched: dict[str, list[str]] = {}
         """URLs given up on for a reason of the whole run (the deadline, --max-requests)."""
-        self.verified = Verified()
+        self.verified = Verified(self.start)
         self.pending: dict[Future[_Fetched], str] = {}
 
     def run(self) -> Verified:
@@ -125,11 +129,22 @@ class _Crawl:
         pool = ThreadPoolExecutor(self.limits.threads, thread_name_prefix="feedpub-verify")
         with Session(self.limits) as session:
             self.session, self.pool = session, pool
-            if self.start.endswith("/"):
-                for name in ROOT_FILES:
-                    self._queue(self.start + name, None, _expected_at(name))
-            else:
-                self._queue(self.start, None, None)
+            folder = self.start.endswith("/")
+            self.given = self.start + ROOT_FILES[0] if folder else self.start
+            self.seen[self.given], self.expected[self.given] = (
+                None,
+                _expected_at(ROOT_FILES[0]) if folder else None,
+            )
+            first = self._fetch(self.given)  # before the others: it may lead to where the site is
+            if first.answer is not None and _origin(first.answer.url) != self.site:
+                moved = urlsplit(first.answer.url)
+                self.start = (
+                    urlunsplit((*moved[:2], urlsplit(self.start).path, "", "")) if folder else moved.geturl()
+                )
+                self.site, self.verified.start = _origin(self.start), self.start
+            self._analyse(self.given, first)
+            for name in ROOT_FILES[1:] if folder else ():
+                self._queue(self.start + name, None, _expected_at(name))
             while self.pending:
                 done, _ = wait(self.pending, timeout=session.left(), return_when=FIRST_COMPLETED)
                 if not done:
@@ -217,7 +232,8 @@ class _Crawl:
                     break
                 there = urldefrag(urljoin(here, answer.headers["Location"].strip()))[0]
                 fetched.hops.append((here, answer.status, there))
-                if there in visited or len(fetched.hops) > MAX_REDIRECTS or _origin(there) != self.site:
+                elsewhere = _origin(there) != self.site and url != self.given  # where the site is
+                if there in visited or len(fetched.hops) > MAX_REDIRECTS or elsewhere:
                     fetched.answer = answer
                     return fetched
                 here = there
@@ -316,7 +332,7 @@ class _Crawl:
             self._add(url, f"redirects to another host: {there} (not followed){linked}", "OffSiteRedirect")
             self.off_site.setdefault(there, (last, f"redirect {status}"))
             return False
-        if url != self.start:  # the address given is the user's; where it leads is the site
+        if url != self.given:  # the address given is the user's; where it leads is the site
             self._add(
                 url, f"redirects to {there} ({status}): link to it directly{linked}", "Redirect", warning=True
             )
@@ -341,7 +357,7 @@ class _Crawl:
                 "NotAFeed",
             )
             return False
-        if url == self.start:
+        if url == self.given and expected is None:
             return True  # the address given may be any document
         if (expected is None and not kind.is_feed) or (expected is not None and kind is not expected):
             wanted = expected.value if expected else "a feed"
