@@ -494,6 +494,7 @@ FAULTS = [
     ),
     ({"/feeds/tags/gaza/atom.xml": page_not_found}, [("tags/gaza/atom.xml", "NotAFeed", "error")]),
     ({"/feeds/feeds.opml": bytes_of("rss.xml")}, [("feeds.opml", "NotAFeed", "error")]),
+    ({"/feeds/tags/gaza/feed.json": truncated}, [("tags/gaza/feed.json", "NotAFeed", "error")]),
     ({"/feeds/authors/jane-doe/atom.xml": truncated}, [("authors/jane-doe/atom.xml", "SAXError", "error")]),
     (
         {"/feeds/archive/1/atom.xml": bytes_of("archive/2/atom.xml")},
@@ -571,6 +572,16 @@ def test_the_site_is_where_the_address_given_leads(served: Site, path: str) -> N
         old.server_close()
     assert found.problems == []
     assert found.summary.startswith(f"{Moved.to}{path}: ")
+
+
+def test_a_document_reached_by_a_redirect_and_a_link_is_checked_once(served: Site) -> None:
+    served.faults["/feeds/rss.xml"] = redirect(301, "/feeds/atom.xml")
+    found = verify(served.base)
+    assert found.kinds() == {(served.base + "rss.xml", "Redirect", "warning")}
+    # rss.xml's archive pages are linked from it alone
+    assert (
+        f"{feeds_in(served.feeds) - 3} feeds of {len(published(served.feeds)) - 3} documents" in found.summary
+    )
 
 
 def test_a_page_that_names_no_feed_is_a_problem(served: Site) -> None:

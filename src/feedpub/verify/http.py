@@ -131,10 +131,8 @@ class _Crawl:
             self.session, self.pool = session, pool
             folder = self.start.endswith("/")
             self.given = self.start + ROOT_FILES[0] if folder else self.start
-            self.seen[self.given], self.expected[self.given] = (
-                None,
-                _expected_at(ROOT_FILES[0]) if folder else None,
-            )
+            self.seen[self.given] = None
+            self.expected[self.given] = _expected_at(ROOT_FILES[0]) if folder else None
             first = self._fetch(self.given)  # before the others: it may lead to where the site is
             if first.answer is not None and _origin(first.answer.url) != self.site:
                 moved = urlsplit(first.answer.url)
@@ -280,6 +278,10 @@ class _Crawl:
         assert answer is not None
         if not self._redirects_right(url, fetched, linked):
             return
+        if answer.url != url:
+            if answer.url in self.seen:
+                return  # checked as itself
+            self.seen[answer.url], self.expected[answer.url] = source, self.expected[url]
         if answer.status != 200:
             self._add(answer.url, f"answers {answer.status} {answer.reason}{linked}".rstrip(), "HttpStatus")
             return
@@ -313,8 +315,9 @@ class _Crawl:
         self.served.append((answer.url, kind, answer.headers))
         for link in document.links:
             self._follow(link, answer.url)
-        for hub in document.hubs:
-            self.off_site.setdefault(hub, (answer.url, "hub"))
+        for hub in document.hubs:  # for publishers to ping, not for readers to fetch
+            if _origin(hub) != self.site:
+                self.off_site.setdefault(hub, (answer.url, "hub"))
 
     def _redirects_right(self, url: str, fetched: _Fetched, linked: str) -> bool:
         """Whether the redirects (if any) led somewhere to check; each is a problem."""
@@ -345,12 +348,15 @@ class _Crawl:
         kind = document.kind
         sent_as = answer.headers.get("Content-Type", "no Content-Type")
         if kind is None:
-            if expected is None or expected.is_feed:
+            markup = answer.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+            if markup and (expected is None or expected.is_feed):
                 found = verify_document(answer.body, answer.url, answer.url, self.now)
                 if found:  # not well-formed: say where
                     self.verified.problems += found
                     return False
-            wanted = expected.value if expected else "a feed, an OPML list or an HTML page"
+            wanted = expected.value if expected else "a feed"
+            if url == self.given and expected is None:
+                wanted = "a feed, an OPML list or an HTML page"
             self._add(
                 answer.url,
                 f"is not {wanted}: nothing a reader can read (sent as {sent_as}){linked}",
