@@ -10,6 +10,7 @@ import http.server
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -678,6 +679,32 @@ def test_the_deadline_holds_against_servers_that_stall(answer: Callable[[socket.
     assert [p.message for p in found.problems] == [
         f"1 address not checked, as the deadline of {deadline:g} s passed (first: {url}) [Unfinished]"
     ]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_stops_it_at_once_whatever_the_servers_do(served: Site, stop: signal.Signals) -> None:
+    """Requests still waiting on a server end with the command, not at their idle timeout."""
+    stalled = threading.Event()
+
+    def stall(handler: Handler) -> None:
+        stalled.set()
+        time.sleep(Limits().idle * 2)
+
+    served.faults["/feeds/atom.xml"] = stall
+    process = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "verify", served.base],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert stalled.wait(Limits().deadline)
+    began = time.monotonic()
+    process.send_signal(stop)
+    _, errors = process.communicate(timeout=Limits().deadline)
+    took = time.monotonic() - began
+    assert process.returncode == (130 if stop == signal.SIGINT else 128 + stop)
+    assert "Traceback" not in errors
+    assert took < Limits().idle / 2
 
 
 def endless(connection: socket.socket, *, compressed: bool = False) -> None:

@@ -147,7 +147,7 @@ class Watch:
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
+        self._timer = threading.Timer(seconds, self.expire)
         self._timer.daemon = True
 
     def __enter__(self) -> Watch:
@@ -164,7 +164,8 @@ class Watch:
                 _shut(sock)
         return sock
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """Shut every socket now, as the deadline does."""
         with self._lock:
             self.expired = True
             for sock in self._sockets:

@@ -85,7 +85,9 @@ class Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Requests still under way (at the deadline, or on Ctrl-C) end now."""
         assert self._watch is not None
+        self._watch.expire()
         self._watch.__exit__(*exc)
 
     @property
