@@ -188,20 +188,9 @@ def test_a_plain_file_server_at_another_address_missing_an_archive_page_fails(tm
     copy's own links are followed there, where the page that is missing answers 404."""
     feeds = build(tmp_path, "http://127.0.0.1:9/feeds/")  # the discard port: never connected to
     (feeds / "tags/gaza/archive/1/rss.xml").unlink()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port)
-        found = verify(f"http://127.0.0.1:{port}/feeds/")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    base = f"http://127.0.0.1:{port}/feeds/"
+    with plain_server(tmp_path) as root:
+        found = verify(f"{root}feeds/")
+    base = f"{root}feeds/"
     assert found.status == 1
     kinds = found.kinds()
     assert (base + "tags/gaza/archive/1/rss.xml", "HttpStatus", "error") in kinds
@@ -213,6 +202,35 @@ def test_a_plain_file_server_at_another_address_missing_an_archive_page_fails(tm
     missing = [p for p in found.problems if p["file"].endswith("tags/gaza/archive/1/rss.xml")]
     assert "answers 404" in missing[0]["message"]
     assert f"linked from {base}tags/gaza/archive/2/rss.xml as prev-archive" in missing[0]["message"]
+
+
+def test_an_address_beyond_ascii_is_one_address_however_it_is_spelt(tmp_path: Path) -> None:
+    port = free_port()
+    build(tmp_path, f"http://127.0.0.1:{port}/flux-été/")
+    (tmp_path / "feeds").rename(tmp_path / "flux-été")
+    with plain_server(tmp_path, port):
+        found = verify(f"http://127.0.0.1:{port}/flux-été/")
+    assert {name for _, name, _ in found.kinds()} == {"ContentType"}  # Python's types, not README's
+    escaped = f"http://127.0.0.1:{port}/flux-%C3%A9t%C3%A9/"
+    assert found.summary.startswith(f"{escaped}: {feeds_in(tmp_path / 'flux-été')} feeds of ")
+
+
+@contextlib.contextmanager
+def plain_server(folder: Path, port: int | None = None) -> Iterator[str]:
+    """`python -m http.server` serving `folder`; yields its address."""
+    port = port or free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def wait_for(port: int) -> None:
@@ -733,6 +751,8 @@ def test_an_endless_body_is_read_no_further_than_the_limit(compressed: bool) -> 
     [
         (["ftp://example.org/feeds/"], "is not a folder (nor an http or https URL)"),
         (["http:///feeds/"], "is not a URL with a host"),
+        (["http://127.0.0.1:99999/feeds/"], "is not a URL with a host (and a port from 1 to 65535)"),
+        (["http://127.0.0.1:0/feeds/"], "is not a URL with a host (and a port from 1 to 65535)"),
         (["http://127.0.0.1:9/", "--deadline", "0"], "'0' is not a number of seconds above 0"),
         (["http://127.0.0.1:9/", "--deadline", "nan"], "'nan' is not a number of seconds above 0"),
         (["http://127.0.0.1:9/", "--max-requests", "0"], "'0' is not a whole number of 1 or more"),

@@ -899,10 +899,13 @@ def _verify_url(args: argparse.Namespace) -> int:
     from feedpub.verify.http import verify_site
 
     try:
-        if not urlsplit(args.folder).hostname:
+        address = urlsplit(args.folder)
+        if not address.hostname or address.port == 0:
             raise ValueError
-    except ValueError:
-        raise _Failure(USAGE, f"'{args.folder}' is not a URL with a host") from None
+    except ValueError:  # a port out of range, too
+        raise _Failure(
+            USAGE, f"'{args.folder}' is not a URL with a host (and a port from 1 to 65535)"
+        ) from None
     found = verify_site(args.folder, Limits(deadline=args.deadline, max_requests=args.max_requests))
     _VERIFY_REPORTS[args.format](found.problems)
     stream = _summary_stream(args)

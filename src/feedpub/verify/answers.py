@@ -14,7 +14,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from email.message import Message
-from urllib.parse import urlsplit
+from urllib.parse import quote, urldefrag, urlsplit
 
 from feedpub import __version__
 from feedpub.importer.fetch import Inflater, Watch, watched
@@ -22,8 +22,16 @@ from feedpub.verify import MAX_FEED_BYTES
 
 USER_AGENT = f"feedpub/{__version__} (feedpub verify)"
 _CHUNK = 1 << 16
+_URL_CHARACTERS = "/?#[]@!$&'()*+,;=:%~-._"
+"""RFC 3986's characters, besides letters and digits (which are never escaped)."""
 _REDIRECT_BODY = 1 << 16
 """Bytes of a redirect's or an error's body read at most: only its status and headers matter."""
+
+
+def address(url: str) -> str:
+    """`url` without its fragment, and with what a URL may not hold (letters beyond ASCII,
+    spaces) escaped in UTF-8, as browsers send it: one spelling for each address."""
+    return urldefrag(quote(url.strip(), safe=_URL_CHARACTERS))[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +116,7 @@ class Session:
             self.sent += 1
         if self.left() <= 0:
             raise Failed("not fetched in time", whole_run=self.too_late)
-        parts = urlsplit(url)
+        parts = urlsplit(address(url))
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         timeout = min(self.limits.idle, self.left())
         host, port = parts.hostname or "", parts.port

@@ -17,12 +17,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from feedpub.problems import Problem, Severity, ordered
 from feedpub.render.hosting import MEDIA_TYPES, is_full_page, newest_pages
 from feedpub.verify import verify_document
-from feedpub.verify.answers import Answer, Failed, Limits, Session
+from feedpub.verify.answers import Answer, Failed, Limits, Session, address
 from feedpub.verify.links import Document, Kind, Link, read
 
 MAX_REDIRECTS = 5
@@ -105,7 +105,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 class _Crawl:
     def __init__(self, start: str, limits: Limits, now: datetime) -> None:
-        self.start = urldefrag(start)[0]
+        self.start = address(start)
         self.given = self.start
         """The first address fetched: the one given, or feed_url's index page."""
         self.limits = limits
@@ -228,7 +228,7 @@ class _Crawl:
                 answer = self.session.get(here)
                 if answer.status not in _REDIRECTS or "Location" not in answer.headers:
                     break
-                there = urldefrag(urljoin(here, answer.headers["Location"].strip()))[0]
+                there = address(urljoin(here, answer.headers["Location"]))
                 fetched.hops.append((here, answer.status, there))
                 elsewhere = _origin(there) != self.site and url != self.given  # where the site is
                 if there in visited or len(fetched.hops) > MAX_REDIRECTS or elsewhere:

@@ -9,11 +9,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 from lxml import etree
 
+from feedpub.verify.answers import address
 from feedpub.verify.common import ATOM
 
 A = f"{{{ATOM}}}"
@@ -94,7 +95,7 @@ def read(body: bytes, url: str) -> Document:
 
 
 def _absolute(base: str, href: str | None) -> str:
-    return urldefrag(urljoin(base, href.strip()))[0] if href and href.strip() else ""
+    return address(urljoin(base, href.strip())) if href and href.strip() else ""
 
 
 def _feed(kind: Kind, root: etree._Element, links: list[etree._Element], url: str) -> Document:
