@@ -1,8 +1,9 @@
 """Published feeds → problems: RFC 4287's schema for Atom, the RSS 2.0 rules, and the W3C
 Feed Validation Service's errors and warnings, checked offline on files on disk.
 
-`feedpub verify` runs it on any folder of feeds; the test suite runs it on every feed
-feedpub produces. Each message names the W3C validator's message class it stands for.
+`feedpub verify` runs it on any folder of feeds, and `verify.http` on each feed a site serves;
+the test suite runs it on every feed feedpub produces. Each message names the W3C validator's
+message class it stands for.
 """
 
 from __future__ import annotations
