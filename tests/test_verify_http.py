@@ -686,7 +686,18 @@ def trickling(connection: socket.socket) -> None:
     connection.close()
 
 
-@pytest.mark.parametrize("answer", [silent, trickling])
+def dripping(connection: socket.socket) -> None:
+    """A whole head, then a body one byte at a time, without end."""
+    with contextlib.suppress(OSError):
+        connection.recv(4096)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n\r\n<feed>")
+        while True:
+            connection.sendall(b" ")
+            time.sleep(0.05)
+    connection.close()
+
+
+@pytest.mark.parametrize("answer", [silent, trickling, dripping])
 def test_the_deadline_holds_against_servers_that_stall(answer: Callable[[socket.socket], None]) -> None:
     deadline = 2.0
     with misbehaving(answer) as url:
