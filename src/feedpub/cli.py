@@ -123,7 +123,11 @@ _VERIFIED = _exit_statuses(
         "document cannot be fetched or is served wrong, or was not checked within "
         "--deadline or --max-requests (each on stderr)",
     ),
-    (USAGE, "usage error: unknown option, DIR is neither a folder nor an http(s) URL, bad --deadline"),
+    (
+        USAGE,
+        "usage error: unknown option, DIR is neither a folder nor an http(s) URL with a host, "
+        "a bad --deadline or --max-requests",
+    ),
     _UNWRITTEN,
     _STOPPED,
 )
