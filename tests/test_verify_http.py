@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
@@ -642,6 +643,25 @@ def test_requests_stop_at_max_requests_and_say_what_was_not_checked(served: Site
     assert found.kinds() == {(served.base, "Unfinished", "error")}
     assert "not checked, as --max-requests 7 were sent" in found.problems[0]["message"]
     assert "7 requests" in found.summary
+
+
+def test_addresses_waiting_are_no_more_than_requests_left(
+    served: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OPML list of thousands of feeds does not make thousands of requests wait."""
+    outlines = "".join(
+        f'<outline type="rss" text="x" xmlUrl="{served.base}many/{n}.xml"/>' for n in range(5000)
+    )
+    opml = (served.feeds / "feeds.opml").read_bytes().replace(b"</body>", f"{outlines}</body>".encode())
+    served.faults["/feeds/feeds.opml"] = lambda h: h.send_file("/feeds/feeds.opml", body=opml)
+    submitted = []
+    submit = ThreadPoolExecutor.submit
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", lambda *a, **k: submitted.append(a) or submit(*a, **k))
+    found = verify_site(served.base, Limits(max_requests=20))
+    assert len(submitted) < 20
+    (unfinished,) = found.problems
+    assert int(unfinished.message.split()[0]) >= 5000
+    assert "addresses not checked, as --max-requests 20 were sent" in unfinished.message
 
 
 def test_requests_in_flight_are_bounded_and_overlap(served: Site) -> None:

@@ -99,6 +99,10 @@ class Session:
         self._watch.__exit__(*exc)
 
     @property
+    def out_of_requests(self) -> str:
+        return f"--max-requests {self.limits.max_requests} were sent"
+
+    @property
     def too_late(self) -> str:
         return f"the deadline of {self.limits.deadline:g} s passed"
 
@@ -111,8 +115,7 @@ class Session:
         assert self._watch is not None
         with self._lock:
             if self.sent >= self.limits.max_requests:
-                reason = f"--max-requests {self.limits.max_requests} were sent"
-                raise Failed(f"not fetched: {reason}", whole_run=reason)
+                raise Failed("not fetched", whole_run=self.out_of_requests)
             self.sent += 1
         if self.left() <= 0:
             raise Failed("not fetched in time", whole_run=self.too_late)

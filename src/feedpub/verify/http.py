@@ -184,6 +184,9 @@ class _Crawl:
             return
         self.seen[url] = source
         self.expected[url] = expected
+        if len(self.seen) > self.limits.max_requests:  # each takes a request: no more are left
+            self.unfetched.setdefault(self.session.out_of_requests, []).append(url)
+            return
         self.pending[self.pool.submit(self._fetch, url)] = url
 
     def _follow(self, link: Link, source: str) -> None:
