@@ -783,8 +783,14 @@ def test_an_endless_body_is_read_no_further_than_the_limit(compressed: bool) -> 
         (["http:///feeds/"], "is not a URL with a host"),
         (["http://127.0.0.1:99999/feeds/"], "is not a URL with a host (and a port from 1 to 65535)"),
         (["http://127.0.0.1:0/feeds/"], "is not a URL with a host (and a port from 1 to 65535)"),
-        (["http://127.0.0.1:9/", "--deadline", "0"], "'0' is not a number of seconds above 0"),
-        (["http://127.0.0.1:9/", "--deadline", "nan"], "'nan' is not a number of seconds above 0"),
+        (
+            ["http://127.0.0.1:9/", "--deadline", "0"],
+            "'0' is not a number of seconds (more than 0, at most 3600)",
+        ),
+        (
+            ["http://127.0.0.1:9/", "--deadline", "nan"],
+            "'nan' is not a number of seconds (more than 0, at most 3600)",
+        ),
         (["http://127.0.0.1:9/", "--max-requests", "0"], "'0' is not a whole number of 1 or more"),
     ],
 )

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -94,7 +95,7 @@ _IMPORTED = _exit_statuses(
     _STOPPED,
 )
 _SERVED = _exit_statuses(
-    (USAGE, "usage error: unknown option, a bad --port, the catalogue's folder not found"),
+    (USAGE, "usage error: unknown option, a bad --port or --timeout, the catalogue's folder not found"),
     (
         IO_FAILURE,
         "the port is taken or refused, or no temporary folder can be made; a "
@@ -389,6 +390,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
     )
     serve.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long a client has from connecting to send its request and read the answer; "
+        "a connection still at it then is closed (default: %(default)g, at most 3600)",
+    )
+    serve.add_argument(
         "--out",
         type=_path,
         metavar="DIR",
@@ -555,13 +564,9 @@ def _port(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds above 0")
-    return seconds
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text, re.ASCII) or not 0 < float(text) <= 3600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds (more than 0, at most 3600)")
+    return float(text)
 
 
 def _positive(text: str) -> int:
@@ -671,7 +676,7 @@ def _serve(args: argparse.Namespace) -> int:
             sys.stdout.flush()
 
         try:
-            serve.serve(out, request.catalogue, args.port, rebuild)
+            serve.serve(out, request.catalogue, args.port, rebuild, args.timeout)
         except OSError as e:
             raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
     return OK
