@@ -142,7 +142,8 @@ class Session:
             body = self._body(response) if response.status == 200 else self._drained(response)
             return Answer(url, response.status, response.reason, response.headers, body)
         except (OSError, http.client.HTTPException, ValueError, zlib.error) as e:
-            if self._watch.expired:
+            # a socket's timeout set to the time left may run out a moment before the watch does
+            if self._watch.expired or (isinstance(e, TimeoutError) and timeout < self.limits.idle):
                 raise Failed("not fetched in time", whole_run=self.too_late) from None
             if isinstance(e, TimeoutError):
                 raise Failed(f"cannot be fetched: no answer within {timeout:g} s") from None
