@@ -355,6 +355,10 @@ def test_the_misbehaving_server_serves_right_when_told_nothing(served: Site) -> 
     assert found.problems == []
     assert found.status == 0
     assert f"{feeds_in(served.feeds)} feeds of {len(published(served.feeds))} documents" in found.summary
+    assert (
+        f"; {len(served.requests)} requests, " in found.summary
+    )  # two a document: GET, then a conditional one
+    assert len(served.requests) == 2 * len(published(served.feeds))
 
 
 def file(path: str, **options: Any) -> Callable[[Handler], None]:

@@ -113,15 +113,15 @@ class Session:
     def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
         """The server's answer to GET `url` (redirects are answers too, not followed)."""
         assert self._watch is not None
+        timeout = min(self.limits.idle, self.left())
+        if timeout < 0.001:  # a socket's timeout of 0 would not wait at all
+            raise Failed("not fetched in time", whole_run=self.too_late)
         with self._lock:
             if self.sent >= self.limits.max_requests:
                 raise Failed("not fetched", whole_run=self.out_of_requests)
             self.sent += 1
-        if self.left() <= 0:
-            raise Failed("not fetched in time", whole_run=self.too_late)
         parts = urlsplit(address(url))
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        timeout = min(self.limits.idle, self.left())
         host, port = parts.hostname or "", parts.port
         if parts.scheme == "https":
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
