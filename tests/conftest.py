@@ -178,6 +178,8 @@ http {{
   uwsgi_temp_path {run}/uwsgi;
   scgi_temp_path {run}/scgi;
   types {{ text/html html; text/xsl xsl; text/x-opml opml; }}
+  gzip on;
+  gzip_types "application/xml; charset=utf-8" "application/feed+json; charset=utf-8" text/xsl text/x-opml;
   server {{
     listen 127.0.0.1:{port};
     root {root};
@@ -196,11 +198,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
-    """nginx serving `root` on 127.0.0.1 (its files in `run`); yields the base URL."""
+def nginx(root: Path, run: Path, port: int | None = None, config: str | None = None) -> Iterator[str]:
+    """nginx serving `root` on 127.0.0.1 (its files in `run`) with `config`, README's unless
+    given; yields the base URL."""
     port = port or free_port()
     run.mkdir(exist_ok=True)
-    (run / "nginx.conf").write_text(NGINX.format(run=run, port=port, root=root))
+    (run / "nginx.conf").write_text((config or NGINX).format(run=run, port=port, root=root))
     server = subprocess.Popen(
         [tool("nginx"), "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
     )

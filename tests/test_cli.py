@@ -86,7 +86,7 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         (["init", "--catalogue", ""], "argument --catalogue: an empty path"),
         (["serve", "--out", ""], "argument --out: an empty path"),
         (["serve", "--catalogue", ""], "argument --catalogue: an empty path"),
-        (["verify", ""], "argument DIR: an empty path"),
+        (["verify", ""], "argument DIR|URL: an empty path"),
         (["serve", "--port", "-1"], "argument --port: '-1' is not a port number (0 to 65535)"),
         (["serve", "--port", "70000"], "argument --port: '70000' is not a port number (0 to 65535)"),
         (["serve", "--port", "\u0663"], "is not a port number"),  # a digit, but not an ASCII one

@@ -284,10 +284,10 @@ as README says."""
 
 
 @contextlib.contextmanager
-def apache(root: Path, run: Path) -> Iterator[str]:
+def apache(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
     """Apache httpd in the foreground serving `root` on 127.0.0.1 (its files in `run`); yields
     the base URL. As root it serves as nobody, so `root` must be readable by all."""
-    port = free_port()
+    port = port or free_port()
     run.mkdir()
     user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
     (run / "httpd.conf").write_text(APACHE.format(run=run, port=port, root=root, user=user))

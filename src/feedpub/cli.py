@@ -119,8 +119,17 @@ _DEPLOYED = _exit_statuses(
 )
 _VERIFIED = _exit_statuses(
     _DONE,
-    (INVALID, "a feed has a problem, or a file or folder under DIR cannot be read (each on stderr)"),
-    (USAGE, "usage error: unknown option, DIR is not a folder"),
+    (
+        INVALID,
+        "a feed has a problem, or a file or folder under DIR cannot be read; for a URL, a "
+        "document cannot be fetched or is served wrong, or was not checked within "
+        "--deadline or --max-requests (each on stderr)",
+    ),
+    (
+        USAGE,
+        "usage error: unknown option, DIR is neither a folder nor an http(s) URL with a host, "
+        "a bad --deadline or --max-requests",
+    ),
     _UNWRITTEN,
     _STOPPED,
 )
@@ -309,13 +318,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="catalogues to check instead of --catalogue (as pre-commit passes them)",
     )
-    check.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
-        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
-    )
+    _format_option(check)
     _jobs_option(check)
     check.set_defaults(run=_check)
 
@@ -439,7 +442,11 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
         "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
-        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
+        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline. "
+        "Given a URL (the site's feed_url, a feed, an OPML list or an HTML page), check the feeds "
+        "as readers get them: every feed found from it on its host, by the same rules, and how "
+        "it is served (status, redirects, media type, validators and 304s, compression, "
+        "Cache-Control, the self link).",
         epilog=_VERIFIED,
         catalogue=None,
     )
@@ -448,8 +455,23 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         type=_path,
         default="feeds",
-        metavar="DIR",
-        help="the folder of feeds to check (default: %(default)s)",
+        metavar="DIR|URL",
+        help="the folder of feeds, or the http(s) URL, to check (default: %(default)s)",
+    )
+    _format_option(verify)
+    verify.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="for a URL: give up what is not checked by then (default: %(default)g)",
+    )
+    verify.add_argument(
+        "--max-requests",
+        type=_positive,
+        default=1000,
+        metavar="N",
+        help="for a URL: send at most N requests, redirects included (default: %(default)s)",
     )
     verify.set_defaults(run=_verify)
     return parser
@@ -469,6 +491,16 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
         "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+    )
+
+
+def _format_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
+        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
     )
 
 
@@ -581,8 +613,7 @@ class _GithubReport:
     """Problems as GitHub Actions workflow commands, which annotate their lines."""
 
     def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
-        for problem in problems:
-            print(problem.as_github())
+        _github(problems)
         if found is not None:
             print(_passed(path, found))
 
@@ -606,7 +637,7 @@ class _JsonReport:
         self.problems.append(problem)  # an empty list would say there was nothing wrong
 
     def finish(self) -> None:
-        print(json.dumps([p.as_json() for p in self.problems], ensure_ascii=False, indent=1))
+        _json(self.problems)
 
 
 _REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
@@ -857,17 +888,71 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
 
 
 def _verify(args: argparse.Namespace) -> int:
+    if args.folder.partition("://")[0].lower() in ("http", "https"):
+        return _verify_url(args)
     folder = Path(args.folder)
     if not folder.is_dir():
-        raise _Failure(USAGE, f"'{folder}' is not a folder")
+        raise _Failure(USAGE, f"'{folder}' is not a folder (nor an http or https URL)")
     from feedpub.verify import verify_folder
 
     count, problems = verify_folder(folder)  # what cannot be read is a problem there
-    _report(problems)
+    _VERIFY_REPORTS[args.format](problems)
     if problems:
         return INVALID
-    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings")
+    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings", file=_summary_stream(args))
     return OK
+
+
+def _verify_url(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from feedpub.verify.answers import Limits
+    from feedpub.verify.http import verify_site
+
+    try:
+        address = urlsplit(args.folder)
+        if not address.hostname or address.port == 0:
+            raise ValueError
+    except ValueError:  # a port out of range, too
+        raise _Failure(
+            USAGE, f"'{args.folder}' is not a URL with a host (and a port from 1 to 65535)"
+        ) from None
+    found = verify_site(args.folder, Limits(deadline=args.deadline, max_requests=args.max_requests))
+    _VERIFY_REPORTS[args.format](found.problems)
+    stream = _summary_stream(args)
+    if args.format == "text":
+        for url in found.off_site:
+            print(f"not followed (another host): {url}", file=stream)
+    errors = sum(p.severity is Severity.ERROR for p in found.problems)
+    warnings = len(found.problems) - errors
+    print(
+        f"{found.start}: {_count(found.feeds, 'feed')} of {_count(found.documents, 'document')}, "
+        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}; {_count(found.requests, 'request')}, "
+        f"{found.bytes_read:,} bytes in {found.seconds:.2f} s",
+        file=stream,
+    )
+    return INVALID if found.problems else OK
+
+
+def _summary_stream(args: argparse.Namespace) -> TextIO:
+    """Where the summary goes: stdout, unless that holds the JSON list."""
+    return sys.stderr if args.format == "json" else sys.stdout
+
+
+def _github(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem.as_github())
+
+
+def _json(problems: list[Problem]) -> None:
+    print(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=1))
+
+
+_VERIFY_REPORTS: dict[str, Callable[[list[Problem]], None]] = {
+    "text": _report,
+    "json": _json,
+    "github": _github,
+}
 
 
 def _moment(text: str) -> datetime:

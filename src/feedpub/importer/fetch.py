@@ -298,18 +298,19 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
 
-class _Watch:
-    """A deadline for one document: when it passes, every socket opened for the document is
-    shut down, so that no read (the status line, a header, the body) waits any longer."""
+class Watch:
+    """A deadline for one document (or for all of `feedpub verify URL`'s requests): when it
+    passes, every socket opened under it is shut down, so that no read (the status line, a
+    header, the body) waits any longer."""
 
     def __init__(self, seconds: float) -> None:
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
+        self._timer = threading.Timer(seconds, self.expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> _Watch:
+    def __enter__(self) -> Watch:
         self._timer.start()
         return self
 
@@ -323,7 +324,8 @@ class _Watch:
                 _shut(sock)
         return sock
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """Shut every socket now, as the deadline does."""
         with self._lock:
             self.expired = True
             for sock in self._sockets:
@@ -336,7 +338,7 @@ def _shut(sock: socket.socket) -> None:
 
 
 class _WatchedHttp(urllib.request.HTTPHandler):
-    def __init__(self, watch: _Watch, reach: Reach) -> None:
+    def __init__(self, watch: Watch, reach: Reach) -> None:
         super().__init__()
         self.watch = watch
         self.reach = reach
@@ -345,11 +347,11 @@ class _WatchedHttp(urllib.request.HTTPHandler):
         return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
-        return _watched(http.client.HTTPConnection(host, **kwargs), self.watch, self.reach)
+        return watched(http.client.HTTPConnection(host, **kwargs), self.watch, self.reach)
 
 
 class _WatchedHttps(urllib.request.HTTPSHandler):
-    def __init__(self, watch: _Watch, reach: Reach) -> None:
+    def __init__(self, watch: Watch, reach: Reach) -> None:
         super().__init__()
         self.watch = watch
         self.reach = reach
@@ -360,20 +362,20 @@ class _WatchedHttps(urllib.request.HTTPSHandler):
     def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
         context = getattr(self, "_context", None)
         connection = http.client.HTTPSConnection(host, context=context, **kwargs)
-        return _watched(connection, self.watch, self.reach)
+        return watched(connection, self.watch, self.reach)
 
 
-def _watched(
-    connection: http.client.HTTPConnection, watch: _Watch, reach: Reach
+def watched(
+    connection: http.client.HTTPConnection, watch: Watch, reach: Reach | None = None
 ) -> http.client.HTTPConnection:
-    """`connection`, made only to the addresses `reach` checked for its host, whose socket
-    the watch shuts at the deadline: the plain socket as soon as it is connected (a TLS
+    """`connection`, made only to the addresses `reach` (if any) checked for its host, whose
+    socket the watch shuts at the deadline: the plain socket as soon as it is connected (a TLS
     handshake is watched too), and the TLS one over it."""
     create = connection._create_connection  # type: ignore[attr-defined]
     connect = connection.connect
 
     def created(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-        checked = reach.addresses(*address)
+        checked = reach.addresses(*address) if reach else None
         if checked is None:
             return watch.add(create(address, *args, **kwargs))
         failure: OSError | None = None
@@ -400,7 +402,7 @@ def _one_line(text: object) -> str:
 
 
 def _download(url: str, most: int, limits: Limits, reach: Reach) -> Fetched:
-    with _Watch(limits.document_seconds) as watch:
+    with Watch(limits.document_seconds) as watch:
         try:
             return _request(url, most, limits, watch, reach)
         except (Refused, _TooLarge, http.client.HTTPException, OSError, ValueError):
@@ -413,7 +415,7 @@ def _too_slow(url: str, limits: Limits) -> str:
     return f"{url}: took longer than {limits.document_seconds:g} s to send"
 
 
-def _request(url: str, most: int, limits: Limits, watch: _Watch, reach: Reach) -> Fetched:
+def _request(url: str, most: int, limits: Limits, watch: Watch, reach: Reach) -> Fetched:
     reach.check(url)
     request = urllib.request.Request(
         url,
@@ -465,11 +467,11 @@ def _body(
     """The response's body, inflated, and at most `most` + 1 bytes of it (enough to tell it
     is too large)."""
     coding = encoding.strip().lower()
-    inflater: _Inflater | None
+    inflater: Inflater | None
     if coding in ("gzip", "x-gzip"):
-        inflater = _Inflater(gzip=True)
+        inflater = Inflater(gzip=True)
     elif coding == "deflate":
-        inflater = _Inflater(gzip=False)
+        inflater = Inflater(gzip=False)
     elif coding in ("", "identity"):
         inflater = None
     else:
@@ -501,7 +503,7 @@ def _body(
     return b"".join(chunks)
 
 
-class _Inflater:
+class Inflater:
     """Inflates a deflate stream (zlib's, as HTTP's 'deflate' is, or the bare data without
     zlib's header, as some servers send it and browsers read it), or every member of a gzip
     stream (RFC 1952 allows several, one after the other, which together are the document)."""
