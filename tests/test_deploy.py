@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, feedpub
-from feedpub.deploy import Locked, Options, Result, Unreachable, deploy
+from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, Unreachable, deploy
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
@@ -948,6 +948,14 @@ def _given_up(trickler: Trickler) -> list[int]:
             break
         time.sleep(trickler.interval)
     return trickler.sent
+
+
+def test_help_gives_the_deadlines_deploy_keeps(tmp_path: Path) -> None:
+    """cli.py does not import feedpub.deploy to say them: they are checked here."""
+    for command in ("deploy", "build"):
+        shown = " ".join(feedpub(command, "--help", cwd=tmp_path).stdout.split())
+        assert f"one request at most {REQUEST_SECONDS:g} s" in shown
+        assert f"(default: {DEADLINE:g})" in shown
 
 
 def test_a_server_that_trickles_its_answer_is_given_up_on_at_the_deadline(tmp_path: Path) -> None:
