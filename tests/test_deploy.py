@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, feedpub
-from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, Unreachable, deploy
+from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, Unreachable, deploy, remote
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
@@ -129,6 +129,12 @@ def objects(s3: SeaweedFS, bucket: str, prefix: str = "") -> dict[str, bytes]:
         for item in page.get("Contents", [])
     ]
     return {key: client.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}
+
+
+def keys(s3: SeaweedFS, bucket: str) -> set[str]:
+    """The keys in the bucket, without reading the objects."""
+    pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
 def assert_holds(
@@ -835,6 +841,106 @@ def test_a_date_header_of_any_form_is_read_or_refused_never_a_traceback(
     assert result.returncode == status and said in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert objects(s3, bucket) == before
+
+
+def test_a_lock_of_a_dead_process_here_is_taken_over_at_once_but_not_one_that_only_looks_like_it(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """A cloned machine or a container may share the host name, not the processes."""
+    files = build(tmp_path, catalogue())
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = int(finished.stdout)
+    elsewhere = "00000000-0000-0000-0000-000000000000 pid:[1]"
+    _hand_lock(s3, bucket, host=socket.gethostname(), pid=dead, processes=elsewhere)
+    result = cli(s3, tmp_path, bucket)
+    assert result.returncode == 75 and f"is running (pid {dead} on {socket.gethostname()})" in result.stderr
+    _hand_lock(s3, bucket, host=socket.gethostname(), pid=dead, processes=remote._PROCESSES)
+    assert cli(s3, tmp_path, bucket).returncode == 0
+    assert_holds(s3, bucket, files)
+
+
+def _rewritten(kind: str, old: bytes, new: bytes) -> Callable[[Exchange, str], None]:
+    """A handler that writes `new` for `old` in the answers to `kind` of request (LIST, UPLOAD)."""
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        exchange.forward(upstream)
+        if (kind == "LIST" and "list-type=2" in exchange.path) or (kind == "UPLOAD" and _upload(exchange)):
+            exchange.answer = exchange.answer.replace(old, new)
+            exchange.answer_headers = [
+                (k, v.replace(old.decode(), new.decode())) for k, v in exchange.answer_headers
+            ]
+
+    return handler
+
+
+def _not_s3(exchange: Exchange, upstream: str) -> None:
+    exchange.status, exchange.answer = 200, b"<!doctype html><title>Welcome to nginx!</title>"
+    exchange.answer_headers = [("Content-Type", "text/html")]
+
+
+def _without_etag(exchange: Exchange, upstream: str) -> None:
+    exchange.forward(upstream)
+    if _upload(exchange):
+        exchange.answer_headers = [(k, v) for k, v in exchange.answer_headers if k.lower() != "etag"]
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "said"),
+    [
+        (_without_etag, 74, "the service's answer cannot be read (KeyError('ETag'))"),
+        (
+            _rewritten(
+                "LIST",
+                b"<IsTruncated>false</IsTruncated>",
+                b"<IsTruncated>true</IsTruncated><NextContinuationToken>again</NextContinuationToken>",
+            ),
+            74,
+            "the service's listing goes round in a circle",
+        ),
+        (_rewritten("LIST", b"<Size>", b"<Size>many"), 74, "cannot list s3://"),
+        (_not_s3, 74, "cannot read s3://"),
+        (_rewritten("LIST", b"&#34;", b""), 0, ""),  # ETags quoted in one answer, not in another
+    ],
+    ids=["no ETag", "a listing in a circle", "a size that is no number", "not S3", "unquoted ETags"],
+)
+def test_a_server_that_answers_what_cannot_be_read_exits_74_and_deletes_nothing(
+    s3: SeaweedFS,
+    bucket: str,
+    tmp_path: Path,
+    handler: Callable[[Exchange, str], None],
+    status: int,
+    said: str,
+) -> None:
+    build(tmp_path, catalogue())
+    run(s3, tmp_path, bucket)
+    files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
+    before = keys(s3, bucket)
+    with Proxy(s3.endpoint, handler) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == status and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    if status:
+        assert "nothing was deleted" in result.stderr
+        assert before <= keys(s3, bucket)
+    else:
+        assert_holds(s3, bucket, files)
+
+
+def test_a_lock_object_not_feedpubs_is_respected_for_a_lease_and_read_no_further_than_a_lock(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    build(tmp_path, catalogue())
+    for data in (b"[" * (remote.LOCK_BYTES * 4), b"not json", json.dumps({"lease": "x"}).encode()):
+        put_by_hand(s3, bucket, f"{PREFIX}/{LOCK}", data)
+        with Proxy(s3.endpoint) as proxy:
+            result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+        assert result.returncode == 75, result.stderr
+        assert re.search(
+            rf"{LOCK} is not a lock in the form feedpub writes; it is taken over 1\d\d s", result.stderr
+        )
+        assert max(len(e.answer) for e in proxy.exchanges) <= remote.LOCK_BYTES
 
 
 def test_a_deploy_that_finds_its_lock_taken_over_stops_before_its_next_write(

@@ -310,7 +310,7 @@ class Store:
             def page(more: dict[str, str] = more) -> tuple[dict[str, Listed], str | None]:
                 answer = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, **more)
                 items = {
-                    item["Key"]: Listed(item["ETag"], int(item["Size"]), _moment(item["LastModified"]))
+                    item["Key"]: Listed(_etag(item["ETag"]), int(item["Size"]), _moment(item["LastModified"]))
                     for item in answer.get("Contents", [])
                 }
                 return items, answer["NextContinuationToken"] if answer.get("IsTruncated") else None
@@ -334,7 +334,7 @@ class Store:
                     return None  # a HEAD's 404 has no body, so no NoSuchKey to catch
                 raise
             return Head(
-                Listed(answer["ETag"], int(answer["ContentLength"]), _moment(answer["LastModified"])),
+                Listed(_etag(answer["ETag"]), int(answer["ContentLength"]), _moment(answer["LastModified"])),
                 answer.get("Metadata", {}).get("sha256"),
                 answer.get("ContentType"),
                 answer.get("CacheControl"),
@@ -343,20 +343,20 @@ class Store:
         return self._request(f"cannot read s3://{self.bucket}/{key}", call)
 
     def get(self, key: str, *, most: int) -> Got | None:
-        """The object, None if it is missing; Unreachable if it is over `most` bytes."""
+        """The object's first `most` bytes (all feedpub ever writes there, so no object someone
+        else put there is read whole), None if it is missing."""
         what = f"cannot read s3://{self.bucket}/{key}"
 
         def call() -> Got | None:
             try:
-                answer = self.client.get_object(Bucket=self.bucket, Key=key)
+                answer = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{most - 1}")
             except self.client.exceptions.NoSuchKey:
                 return None
-            data = answer["Body"].read(most + 1)
-            if len(data) > most:
-                raise Unreachable(f"{what}: it is over {most:,} bytes, more than feedpub ever writes there")
+            with contextlib.closing(answer["Body"]) as body:  # a server that sends more is cut off
+                data = body.read(most)
             date = answer["ResponseMetadata"]["HTTPHeaders"].get("date")
             written = answer["LastModified"]
-            return Got(data, Listed(answer["ETag"], len(data), _moment(written)), written, date)
+            return Got(data, Listed(_etag(answer["ETag"]), len(data), _moment(written)), written, date)
 
         return self._request(what, call)
 
@@ -391,7 +391,7 @@ class Store:
                 **extra,
                 **conditions,
             )
-            return str(answer["ETag"])
+            return _etag(answer["ETag"])
 
         return self._request(f"cannot write s3://{self.bucket}/{key}", call, guarded=guarded)
 
@@ -423,6 +423,12 @@ class Store:
                         f"({first.get('Message', '')}), and {len(errors) - 1} more"
                     )
                 )
+
+
+def _etag(text: str) -> str:
+    """An ETag in quotes, as HTTP writes it, whether or not the service quoted it in this answer
+    (some quote it in one kind of answer and not in another)."""
+    return f'"{text.strip(chr(34))}"'
 
 
 def _moment(moment: datetime) -> str:

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from feedpub.deploy.destination import Destination, Got, Listed, Precondition, Store, Unreachable, key_problem
@@ -95,9 +96,10 @@ class Lock:
     """An object under the prefix, written only if none is there (If-None-Match: *), naming its
     holder by a token of its own; renewed while the deploy runs (If-Match: the ETag it wrote).
     A lock older than its lease by the server's clock, or held by a process of this machine
-    that has died, is taken over, again by a conditional write, so that only one of two
-    deploys gets it. A conditional write refused (412) after a try that was answered with an
-    error finds the deploy's own token there, and holds.
+    (same host name, boot and PID namespace) that has died, is taken over, again by a
+    conditional write, so that only one of two deploys gets it. A conditional write refused
+    (412) after a try that was answered with an error finds the deploy's own token there, and
+    holds.
 
     The lease is kept from the moment the last write of the lock that succeeded was sent, so it
     never runs out later by this machine's clock than by the server's. `check` lets a write
@@ -121,6 +123,7 @@ class Lock:
             {
                 "holder": self.token,
                 "host": socket.gethostname(),
+                "processes": _PROCESSES,
                 "pid": os.getpid(),
                 "lease": lease,
                 "comment": "a feedpub deploy to this prefix is running (or was killed)",
@@ -148,13 +151,19 @@ class Lock:
         lease = holder.get("lease")
         if not (isinstance(lease, int | float) and 0 <= lease <= MOST_LEASE):
             lease = self.lease  # not as a deploy writes it
-        dead = holder.get("host") == socket.gethostname() and not _alive(holder.get("pid"))
+        here = holder.get("host") == socket.gethostname() and holder.get("processes") == _PROCESSES
+        dead = here and not _alive(holder.get("pid"))
         age = held.age()
         if not dead and age < lease:
+            left = max(0, round(lease - age))
+            if "pid" not in holder or "host" not in holder:
+                raise Locked(
+                    f"s3://{self.store.bucket}/{self.key} is not a lock in the form feedpub writes; it is "
+                    f"taken over {left} s from now, if nothing writes it meanwhile, or remove it"
+                )
             raise Locked(
                 f"another deploy to {self.destination} is running (pid {holder.get('pid')} on "
-                f"{holder.get('host')}); its lock expires {max(0, round(lease - age))} s after its "
-                "last renewal if it has died"
+                f"{holder.get('host')}); its lock expires {left} s after its last renewal if it has died"
             )
         try:
             self._write(if_match=held.listed.etag)
@@ -235,10 +244,26 @@ class Lock:
         self.etag = None
 
 
+def _processes() -> str | None:
+    """What tells this machine's processes from those of another that has the same host name (a
+    cloned machine, a container): the kernel's boot and the PID namespace; None where /proc has
+    neither, and then the host name alone tells."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        return f"{boot} {os.readlink('/proc/self/ns/pid')}"
+    except (OSError, ValueError):
+        return None
+
+
+_PROCESSES = _processes()
+
+
 def _holder(data: bytes) -> dict[str, Any]:
+    """What the lock says of its holder; nothing if it is not a JSON object (nested past
+    Python's recursion limit, say)."""
     try:
         holder = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return holder if isinstance(holder, dict) else {}
 
