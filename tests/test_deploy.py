@@ -482,6 +482,33 @@ def test_credentials_in_an_address_are_never_printed(
             assert "user or password" in result.stderr or "holds an '@'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({"AWS_MAX_ATTEMPTS": "abc"}, "invalid literal for int()"),
+        ({"AWS_MAX_ATTEMPTS": "-3"}, '"max_attempts": -3 must be an integer greater than or equal to 1'),
+        ({"AWS_RETRY_MODE": "bogus"}, '"mode": "bogus" must be one of'),
+        ({"AWS_PROFILE": "nosuch"}, "The config profile (nosuch) could not be found"),
+    ],
+)
+def test_an_aws_setting_botocore_refuses_is_a_usage_error(
+    setting: dict[str, str], said: str, tmp_path: Path
+) -> None:
+    build(tmp_path, catalogue())
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "feedpub", "deploy", "--endpoint-url", "http://127.0.0.1:9", "s3://bucket/x"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment | {"AWS_CONFIG_FILE": str(tmp_path / "none")} | setting,
+        check=False,
+    )
+    assert result.returncode == 2 and "the AWS configuration cannot be used: " in result.stderr, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_password_in_dest_is_refused_and_not_printed(tmp_path: Path) -> None:
     result = feedpub("deploy", f"s3://AKIDEXAMPLE:{SECRET}@bucket/x", cwd=tmp_path)
     assert result.returncode == 2 and "names a user or password" in result.stderr

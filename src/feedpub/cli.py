@@ -110,7 +110,7 @@ _DEPLOYED = _exit_statuses(
     (
         USAGE,
         "usage error: a bad DEST or --endpoint-url, DIR missing or not a build's output (no "
-        ".feedpub-manifest.json), boto3 not installed",
+        ".feedpub-manifest.json), a profile or AWS_* setting botocore refuses, boto3 not installed",
     ),
     (
         FOREIGN_FILES,

@@ -196,25 +196,25 @@ class Store:
         """Whether a request was given up on while it may still be under way."""
         self._counting = threading.Lock()
         self._local = threading.local()
-        try:
+        try:  # a profile, AWS_MAX_ATTEMPTS or AWS_RETRY_MODE botocore refuses
             session = boto3.session.Session(profile_name=profile)
-        except botocore.exceptions.ProfileNotFound as e:
-            raise Usage(str(e)) from None
-        attempts = session._session.get_config_variable("max_attempts")
-        config = botocore.config.Config(
-            retries={
-                "mode": session._session.get_config_variable("retry_mode") or "standard",
-                "total_max_attempts": int(attempts) if attempts else ATTEMPTS,
-            },
-            max_pool_connections=workers,
-            connect_timeout=10,
-            read_timeout=min(60.0, request_seconds),
-            # Services other than AWS's often refuse the trailing checksums boto3 now sends by
-            # default; uploads carry Content-MD5 instead, which every S3 service checks.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            user_agent_extra=f"feedpub/{__version__}",
-        )
+            attempts = session._session.get_config_variable("max_attempts")
+            config = botocore.config.Config(
+                retries={
+                    "mode": session._session.get_config_variable("retry_mode") or "standard",
+                    "total_max_attempts": int(attempts) if attempts else ATTEMPTS,
+                },
+                max_pool_connections=workers,
+                connect_timeout=10,
+                read_timeout=min(60.0, request_seconds),
+                # Services other than AWS's often refuse the trailing checksums boto3 now sends by
+                # default; uploads carry Content-MD5 instead, which every S3 service checks.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                user_agent_extra=f"feedpub/{__version__}",
+            )
+        except (botocore.exceptions.BotoCoreError, ValueError) as e:
+            raise Usage(_scrubbed(f"the AWS configuration cannot be used: {e}")) from None
         with self._failures("cannot start an S3 client"):
             self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
         # the address may also come from AWS_ENDPOINT_URL or the profile, unchecked by the CLI
