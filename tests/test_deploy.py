@@ -955,6 +955,26 @@ def test_a_server_that_answers_what_cannot_be_read_exits_74_and_deletes_nothing(
         assert_holds(s3, bucket, files)
 
 
+def _refusing(exchange: Exchange, upstream: str) -> None:
+    message = "Access Denied. " * 20_000
+    exchange.status, exchange.answer = (
+        403,
+        f"<Error><Code>AccessDenied</Code><Message>{message}</Message></Error>".encode(),
+    )
+    exchange.answer_headers = [("Content-Type", "application/xml")]
+
+
+def test_what_a_server_sends_is_told_in_a_message_cut_short(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """A cron job mails what it prints: not megabytes of a server's text."""
+    build(tmp_path, catalogue())
+    with Proxy(s3.endpoint, _refusing) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == 74 and "characters more)" in result.stderr, result.stderr[:2000]
+    assert len(result.stderr) < 1000 and "Traceback" not in result.stderr
+
+
 def test_a_lock_object_not_feedpubs_is_respected_for_a_lease_and_read_no_further_than_a_lock(
     s3: SeaweedFS, bucket: str, tmp_path: Path
 ) -> None:

@@ -48,6 +48,8 @@ _BATCH = 1000
 _HTTP_DATE = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} (?:GMT|UTC|[+-]\d{4})")
 _USERINFO = re.compile(r"//[^/\s@]*@")
 _WRITES = ("PUT", "POST", "DELETE")
+_TOLD = 500
+"""Characters of a failure's text that a message repeats."""
 
 T = TypeVar("T")
 
@@ -214,7 +216,7 @@ class Store:
                 user_agent_extra=f"feedpub/{__version__}",
             )
         except (botocore.exceptions.BotoCoreError, ValueError) as e:
-            raise Usage(_scrubbed(f"the AWS configuration cannot be used: {e}")) from None
+            raise Usage(_told(f"the AWS configuration cannot be used: {e}")) from None
         with self._failures("cannot start an S3 client"):
             self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
         # the address may also come from AWS_ENDPOINT_URL or the profile, unchecked by the CLI
@@ -276,10 +278,10 @@ class Store:
             error = e.response.get("Error", {})
             status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if status in (409, 412):
-                raise Precondition(f"{what}: {error.get('Code', status)}") from None
+                raise Precondition(_told(f"{what}: {error.get('Code', status)}")) from None
             code = error.get("Code") or status
             message = error.get("Message") or ""
-            raise Unreachable(_scrubbed(f"{what}: {code}{f' ({message})' if message else ''}")) from None
+            raise Unreachable(_told(f"{what}: {code}{f' ({message})' if message else ''}")) from None
         except (self.errors.NoCredentialsError, self.errors.PartialCredentialsError):
             raise Unreachable(
                 f"{what}: no AWS credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
@@ -291,12 +293,12 @@ class Store:
             self.errors.ReadTimeoutError,
             self.errors.ConnectionClosedError,
         ) as e:
-            raise Unreachable(_scrubbed(f"cannot reach {self.endpoint} ({e})")) from None
+            raise Unreachable(_told(f"cannot reach {self.endpoint} ({e})")) from None
         except self.errors.BotoCoreError as e:
-            raise Unreachable(_scrubbed(f"{what}: {e}")) from None
+            raise Unreachable(_told(f"{what}: {e}")) from None
         except (KeyError, TypeError, ValueError) as e:
             # an answer without a field every S3 service sends, or with one that is no number or date
-            raise Unreachable(_scrubbed(f"{what}: the service's answer cannot be read ({e!r})")) from None
+            raise Unreachable(_told(f"{what}: the service's answer cannot be read ({e!r})")) from None
 
     def listing(self, prefix: str) -> dict[str, Listed]:
         """Every object whose key starts with `prefix`, by key."""
@@ -418,7 +420,7 @@ class Store:
             if errors:
                 first = errors[0]
                 raise Unreachable(
-                    _scrubbed(
+                    _told(
                         f"cannot delete s3://{self.bucket}/{first.get('Key')}: {first.get('Code')} "
                         f"({first.get('Message', '')}), and {len(errors) - 1} more"
                     )
@@ -435,6 +437,8 @@ def _moment(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def _scrubbed(text: str) -> str:
-    """`text` with any user:password@ of an address in it left out."""
-    return _USERINFO.sub("//", text)
+def _told(text: str) -> str:
+    """`text`, which may hold what a server sent, as a message tells it: without any
+    user:password@ of an address, and cut short (a server may send megabytes of error)."""
+    text = _USERINFO.sub("//", text)
+    return text if len(text) <= _TOLD else f"{text[:_TOLD]}… ({len(text) - _TOLD:,} characters more)"
