@@ -121,6 +121,19 @@ def cli(
     )
 
 
+def feedpub_in(environment: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess, as a user runs it, with `environment` as its whole environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "feedpub", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+
+
 def objects(s3: SeaweedFS, bucket: str, prefix: str = "") -> dict[str, bytes]:
     client = s3.client()
     keys = [
@@ -467,14 +480,8 @@ def test_credentials_in_an_address_are_never_printed(
     }
     environment |= {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
     for command in (["deploy", *args, "s3://bucket/x"], ["build", "--deploy", "s3://bucket/x", *args]):
-        result = subprocess.run(
-            [sys.executable, "-m", "feedpub", *command],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=environment | env | {"AWS_CONFIG_FILE": str(tmp_path / "none")},
-            check=False,
+        result = feedpub_in(
+            environment | env | {"AWS_CONFIG_FILE": str(tmp_path / "none")}, *command, cwd=tmp_path
         )
         assert result.returncode == status, result.stderr
         assert SECRET not in result.stdout + result.stderr and "Traceback" not in result.stderr
@@ -496,14 +503,13 @@ def test_an_aws_setting_botocore_refuses_is_a_usage_error(
 ) -> None:
     build(tmp_path, catalogue())
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "feedpub", "deploy", "--endpoint-url", "http://127.0.0.1:9", "s3://bucket/x"],
+    result = feedpub_in(
+        environment | {"AWS_CONFIG_FILE": str(tmp_path / "none")} | setting,
+        "deploy",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "s3://bucket/x",
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=environment | {"AWS_CONFIG_FILE": str(tmp_path / "none")} | setting,
-        check=False,
     )
     assert result.returncode == 2 and "the AWS configuration cannot be used: " in result.stderr, result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
@@ -1054,40 +1060,38 @@ def test_a_write_is_refused_once_the_lease_has_too_little_left_retries_too(
     assert set(objects(s3, bucket)) == {f"{PREFIX}/first.txt", f"{PREFIX}/renewed.txt"}
 
 
-def test_a_deploy_whose_uploads_someone_replaces_before_it_ends_does_not_report_success(
-    s3: SeaweedFS, bucket: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("meanwhile", "said"),
+    [
+        (
+            lambda s3, bucket: put_by_hand(
+                s3, bucket, f"{PREFIX}/atom.xml", b"<feed>an older deploy's</feed>"
+            ),
+            "objects this deploy uploaded were replaced or deleted by someone else before it finished "
+            "(first atom.xml)",
+        ),
+        (
+            lambda s3, bucket: _hand_lock(s3, bucket, holder="newer"),
+            "took over the lock of this one before it finished",
+        ),
+    ],
+    ids=["an upload replaced", "the lock taken over"],
+)
+def test_a_deploy_does_not_report_success_unless_its_uploads_and_its_lock_are_as_it_left_them(
+    s3: SeaweedFS, bucket: str, tmp_path: Path, meanwhile: Callable[[SeaweedFS, str], None], said: str
 ) -> None:
     files = build(tmp_path, catalogue())
 
     def handler(exchange: Exchange, upstream: str) -> None:
         exchange.forward(upstream)
         if _upload(exchange) and _key(exchange) == f"{PREFIX}/index.html":  # the last upload
-            put_by_hand(s3, bucket, f"{PREFIX}/atom.xml", b"<feed>an older deploy's</feed>")
+            meanwhile(s3, bucket)
 
     with Proxy(s3.endpoint, handler) as proxy:
         result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
-    assert result.returncode == 75 and "replaced or deleted by someone else" in result.stderr, result.stderr
-    assert "atom.xml" in result.stderr
+    assert result.returncode == 75 and said in result.stderr, result.stderr
+    s3.client().delete_object(Bucket=bucket, Key=f"{PREFIX}/{LOCK}")  # the other deploy's, if any, gone
     assert cli(s3, tmp_path, bucket).returncode == 0  # and the next deploy puts it right
-    assert_holds(s3, bucket, files)
-
-
-def test_a_deploy_whose_lock_is_taken_over_before_it_ends_does_not_report_success(
-    s3: SeaweedFS, bucket: str, tmp_path: Path
-) -> None:
-    files = build(tmp_path, catalogue())
-
-    def handler(exchange: Exchange, upstream: str) -> None:
-        exchange.forward(upstream)
-        if _upload(exchange) and _key(exchange) == f"{PREFIX}/index.html":
-            _hand_lock(s3, bucket, holder="newer")
-
-    with Proxy(s3.endpoint, handler) as proxy:
-        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
-    assert result.returncode == 75 and "took over the lock of this one before it finished" in result.stderr
-    assert json.loads(objects(s3, bucket)[f"{PREFIX}/{LOCK}"])["holder"] == "newer"
-    s3.client().delete_object(Bucket=bucket, Key=f"{PREFIX}/{LOCK}")
-    assert cli(s3, tmp_path, bucket).returncode == 0
     assert_holds(s3, bucket, files)
 
 
@@ -1118,15 +1122,11 @@ def test_a_server_that_trickles_its_answer_is_given_up_on_at_the_deadline(tmp_pa
             args = [*command, "--endpoint-url", trickler.endpoint, "--timeout", "2"]
             if command == ["deploy"]:
                 args.append("s3://bucket/x")
-            result = subprocess.run(
-                [sys.executable, "-m", "feedpub", *args],
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                env=os.environ
+            result = feedpub_in(
+                os.environ
                 | {"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_DEFAULT_REGION": "us-east-1"},
-                check=False,
+                *args,
+                cwd=tmp_path,
             )
             assert result.returncode == 74, result.stderr
             assert "the deploy's 2 s (--timeout) ran out; nothing was deleted" in result.stderr

@@ -411,9 +411,10 @@ def _parser() -> argparse.ArgumentParser:
     deploy = command(
         "deploy",
         "upload the built feeds to S3 (or any S3-compatible service): only what changed",
-        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR: upload the files "
+        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR, as the build's manifest "
+        "lists it (nothing else in DIR is uploaded): upload the files "
         "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
-        "link to them, then delete the objects an earlier deploy put there that the folder no longer "
+        "link to them, then delete the objects an earlier deploy put there that the build no longer "
         "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
         "Needs boto3: pip install 'feedpub[s3]'.",
