@@ -704,6 +704,44 @@ def test_a_deploy_killed_at_a_random_moment_then_run_again_converges(
     assert not lock_exists(s3, bucket)
 
 
+def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_next_to_take_over(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """SIGTERM while the manifest is being written: that write may still land, so no other
+    deploy may start as if this one had finished; the next one here takes the dead one's lock."""
+    files = build(tmp_path, catalogue())
+    arrived, landed = threading.Event(), threading.Event()
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        last = (
+            exchange.method == "PUT"
+            and _key(exchange).endswith(MANIFEST)
+            and any(map(_upload, proxy.exchanges))
+        )
+        if last:
+            arrived.set()
+            time.sleep(2)  # the deploy is stopped meanwhile; the write lands after it has exited
+        exchange.forward(upstream)
+        if last:
+            landed.set()
+
+    with Proxy(s3.endpoint, handler) as proxy:
+        process = subprocess.Popen(
+            command(s3, bucket, endpoint=proxy.endpoint),
+            cwd=tmp_path,
+            env=os.environ | s3.environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        assert arrived.wait(timeout=60)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        assert landed.wait(timeout=60)
+    assert lock_exists(s3, bucket)
+    assert cli(s3, tmp_path, bucket).returncode == 0
+    assert_holds(s3, bucket, files)
+
+
 def lock_exists(s3: SeaweedFS, bucket: str) -> bool:
     return f"{PREFIX}/{LOCK}" in {
         item["Key"]

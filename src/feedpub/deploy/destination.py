@@ -269,6 +269,10 @@ class Store:
             else:
                 why = f"{self.endpoint} sent no complete answer within {seconds:g} s"
             raise Unreachable(f"{what}: {why}") from None
+        except BaseException:
+            if not outcome.done():  # stopped (Ctrl-C, SIGTERM) while it is under way: it may land yet
+                self.abandoned = True
+            raise
 
     @contextlib.contextmanager
     def _failures(self, what: str) -> Iterator[None]:
