@@ -1149,7 +1149,7 @@ def test_help_gives_the_deadlines_deploy_keeps(tmp_path: Path) -> None:
     """cli.py does not import feedpub.deploy to say them: they are checked here."""
     for command in ("deploy", "build"):
         shown = " ".join(feedpub(command, "--help", cwd=tmp_path).stdout.split())
-        assert f"one request at most {REQUEST_SECONDS:g} s" in shown
+        assert f"one of them at most {REQUEST_SECONDS:g} s" in shown
         assert f"(default: {DEADLINE:g})" in shown
 
 

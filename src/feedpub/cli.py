@@ -474,8 +474,8 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
         type=_positive,
         metavar="SECONDS",
         # the defaults are feedpub.deploy's, not imported here: every command builds this parser
-        help="the most the deploy may take, of which one request at most 30 s; past it the deploy "
-        "stops with exit status 74 (default: 900)",
+        help="the most the deploy's requests may take together, one of them at most 30 s; past it "
+        "the deploy stops with exit status 74 (default: 900)",
     )
     command.add_argument(
         "--invalidate",

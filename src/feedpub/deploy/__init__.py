@@ -191,7 +191,8 @@ class _Run:
             seen = after.get(path)
             if seen is None or seen.etag != etag:
                 replaced.append(path)
-            entries[path] = Entry(self.local[path].state, None if path in replaced else seen)
+                seen = None
+            entries[path] = Entry(self.local[path].state, seen)
         written = manifest_bytes(entries)
         if written != manifest_read:
             self.lock.renew()

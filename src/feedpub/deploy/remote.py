@@ -56,11 +56,11 @@ def read_manifest(store: Store, destination: Destination) -> tuple[dict[str, Ent
         return {}, None, []
     try:
         files = json.loads(got.data)["files"]
-        broken = sorted(path for path in files if not isinstance(path, str) or key_problem(path))
+        broken = {path for path in files if key_problem(path)}
         entries = {path: _entry(record) for path, record in files.items() if path not in broken}
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}, got.data, []
-    return entries, got.data, [str(path) for path in broken]
+    return entries, got.data, sorted(broken)
 
 
 def manifest_bytes(entries: dict[str, Entry]) -> bytes:
