@@ -599,6 +599,14 @@ def _listing(path: str, data: bytes) -> Callable[[Path], None]:
             lambda feeds: _listing("back\\slash.xml", b"x")(feeds),
             "'back\\\\slash.xml', which has a backslash or",
         ),
+        (
+            lambda feeds: _listing(os.fsdecode(b"caf\xe9.xml"), b"x")(feeds),
+            "'caf\\udce9.xml', which has a backslash or a character that is not printable",
+        ),
+        (
+            lambda feeds: _edit_manifest(feeds, lambda m: m["files"].update({"x" * 256: "0" * 64})),
+            "a part over 255",
+        ),
     ],
     ids=[
         "edited",
@@ -609,6 +617,8 @@ def _listing(path: str, data: bytes) -> Callable[[Path], None]:
         "0.1",
         "a line break",
         "a backslash",
+        "not UTF-8",
+        "a part too long",
     ],
 )
 def test_a_folder_not_as_its_build_left_it_exits_73_and_nothing_is_uploaded_or_deleted(

@@ -20,6 +20,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import stat
 import time
@@ -69,15 +70,17 @@ def built(folder: Path) -> dict[str, str]:
                 f"{folder / publish.MANIFEST} lists no files with their digests (it cannot be read, "
                 "or is feedpub 0.1's); nothing was deployed: build again"
             )
-        found, unproven = {}, []
-        for path, digest in sorted(manifest.files.items()):
-            if path == HEADERS or any(part.startswith(".") for part in path.split("/")):
-                continue
-            if problem := key_problem(path):
+        for path in _names(raw):  # as written: reading the manifest drops a name it cannot take
+            problem = key_problem(path) or (None if path in manifest.files else "a part over 255 bytes")
+            if problem:
                 raise Unproven(
                     f"{folder / publish.MANIFEST} lists {path!r}, which has {problem}: no build writes "
                     "such a name, and no key may have it; nothing was deployed"
                 )
+        found, unproven = {}, []
+        for path, digest in sorted(manifest.files.items()):
+            if path == HEADERS or any(part.startswith(".") for part in path.split("/")):
+                continue
             if _digest(folder, path) == digest:
                 found[path] = digest
             else:
@@ -91,6 +94,11 @@ def built(folder: Path) -> dict[str, str]:
                 "build again"
             )
         return found
+
+
+def _names(raw: bytes) -> list[str]:
+    """The paths a manifest that `publish.Manifest` could read names under "files"."""
+    return [str(path) for path in json.loads(raw)["files"]]
 
 
 def _manifest(folder: Path) -> bytes | None:
