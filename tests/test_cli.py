@@ -117,7 +117,7 @@ def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words:
         ("init", {0, 2, 74, 130}),
         ("import", {0, 1, 2, 74, 130}),
         ("serve", {2, 74, 130}),
-        ("deploy", {0, 2, 74, 75, 130}),
+        ("deploy", {0, 2, 73, 74, 75, 130}),
         ("verify", {0, 1, 2, 74, 130}),
         ("schema", {0, 74, 130}),
     ],

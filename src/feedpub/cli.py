@@ -109,12 +109,26 @@ _SERVED = _exit_statuses(
 )
 _DEPLOYED = _exit_statuses(
     (OK, "success (a failed --invalidate command is a warning)"),
-    (USAGE, "usage error: a bad DEST, DIR missing or empty, boto3 not installed"),
+    (
+        USAGE,
+        "usage error: a bad DEST or --endpoint-url, DIR missing or not a build's output (no "
+        ".feedpub-manifest.json), a profile or AWS_* setting botocore refuses, boto3 not installed",
+    ),
+    (
+        FOREIGN_FILES,
+        "DIR is not as its build left it (a file changed or removed since, a build stopped "
+        "part-way): named on stderr; nothing was deployed",
+    ),
     (
         IO_FAILURE,
-        "the service could not be reached or refused (network, credentials); nothing was deleted",
+        "the service could not be reached, refused (network, credentials), answered what cannot be "
+        "read or took too long (--timeout); nothing was deleted unless every upload had succeeded",
     ),
-    (LOCKED, "another deploy to DEST is running, or a build is writing DIR (try again later)"),
+    (
+        LOCKED,
+        "another deploy to DEST is running or took over the lock of this one, or a build is "
+        "writing DIR (try again later)",
+    ),
     _STOPPED,
 )
 _VERIFIED = _exit_statuses(
@@ -410,9 +424,10 @@ def _parser() -> argparse.ArgumentParser:
     deploy = command(
         "deploy",
         "upload the built feeds to S3 (or any S3-compatible service): only what changed",
-        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR: upload the files "
+        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR, as the build's manifest "
+        "lists it (nothing else in DIR is uploaded): upload the files "
         "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
-        "link to them, then delete the objects an earlier deploy put there that the folder no longer "
+        "link to them, then delete the objects an earlier deploy put there that the build no longer "
         "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
         "Needs boto3: pip install 'feedpub[s3]'.",
@@ -487,6 +502,14 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--profile", metavar="NAME", help="a profile of the AWS configuration files")
     command.add_argument(
+        "--timeout",
+        type=_positive,
+        metavar="SECONDS",
+        # the defaults are feedpub.deploy's, not imported here: every command builds this parser
+        help="the most the deploy's requests may take together, one of them at most 30 s; past it "
+        "the deploy stops with exit status 74 (default: 900)",
+    )
+    command.add_argument(
         "--invalidate",
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
@@ -546,6 +569,11 @@ def _destination(text: str) -> str:
 def _endpoint(text: str) -> str:
     from urllib.parse import urlsplit
 
+    if "@" in text:  # not repeated: a cron job mails what it prints
+        raise argparse.ArgumentTypeError(
+            "the address holds an '@' (user:password@, not repeated here): credentials come from the "
+            "AWS chain, never from the address"
+        )
     try:
         address = urlsplit(text)
         valid = address.scheme in ("http", "https") and bool(address.hostname) and address.port != 0
@@ -860,12 +888,15 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
             profile=args.profile,
             dry_run=dry_run,
             invalidate=args.invalidate,
+            deadline=args.timeout or deploy.DEADLINE,
             progress=progress,
         )
         try:
             result = deploy.deploy(Path(args.out), destination, options)
         except deploy.Usage as e:
             raise _Failure(USAGE, str(e)) from None
+        except deploy.Unproven as e:
+            raise _Failure(FOREIGN_FILES, str(e)) from None
         except deploy.Locked as e:
             raise _Failure(LOCKED, str(e)) from None
         except deploy.Unreachable as e:
