@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from conftest import ROOT, article, catalogue_text, feedpub, tool
+from feedpub import schema
 
 VENV = Path(sys.executable).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -138,14 +140,28 @@ def test_the_pre_commit_hook_checks_changed_catalogues(
         )
 
 
-def test_init_writes_a_starter_that_passes_check_and_never_overwrites(tmp_path: Path) -> None:
+def test_init_writes_a_starter_that_publishes_one_article_and_says_the_draft(tmp_path: Path) -> None:
     made = feedpub("init", cwd=tmp_path)
-    assert made.returncode == 0 and "wrote articles.yaml" in made.stdout
+    assert made.returncode == 0 and "wrote articles.yaml and articles.schema.json" in made.stdout
     starter = (tmp_path / "articles.yaml").read_bytes()
-    assert starter.startswith(b"# ") and b"draft: true" in starter
-    assert feedpub("check", cwd=tmp_path).stdout == "articles.yaml: 1 article, 1 tag, ok\n"
+    # the editor's schema line names a file that is there
+    first = starter.split(b"\n", 1)[0].decode()
+    assert first == "# yaml-language-server: $schema=articles.schema.json"
+    assert (tmp_path / "articles.schema.json").read_text() == schema.text()
+    assert feedpub("check", cwd=tmp_path).stdout == "articles.yaml: 2 articles (1 draft), 1 tag, ok\n"
     built = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)
-    assert built.returncode == 0 and b"first-article" not in (tmp_path / "feeds" / "atom.xml").read_bytes()
-    again = feedpub("init", cwd=tmp_path)
-    assert again.returncode == 2 and "exists already" in again.stderr
+    assert built.returncode == 0 and built.stdout.startswith("2 articles (1 draft) → "), built.stdout
+    atom = feedparser.parse((tmp_path / "feeds" / "atom.xml").read_bytes())
+    assert [e.title for e in atom.entries] == ["The first article"]
+    again = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)  # nothing new: from the record
+    assert again.stdout.startswith("2 articles (1 draft) → "), again.stdout
+    refused = feedpub("init", cwd=tmp_path)
+    assert refused.returncode == 2 and "exists already" in refused.stderr
     assert (tmp_path / "articles.yaml").read_bytes() == starter
+
+
+def test_init_keeps_a_schema_already_beside_the_catalogue(tmp_path: Path) -> None:
+    (tmp_path / "articles.schema.json").write_text("{}\n")
+    made = feedpub("init", cwd=tmp_path)
+    assert made.returncode == 0 and "wrote articles.yaml:" in made.stdout
+    assert (tmp_path / "articles.schema.json").read_text() == "{}\n"

@@ -601,7 +601,8 @@ _REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
 
 
 def _passed(path: str, found: Catalogue) -> str:
-    return f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok"
+    articles = _articles(len(found.articles), build.drafts(found))
+    return f"{path}: {articles}, {_count(len(found.tags), 'tag')}, ok"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -659,17 +660,24 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from feedpub import schema
+
     starter = Path(__file__).with_name("starter.yaml").read_bytes()
-    try:
-        with open(args.catalogue, "xb") as f:
-            f.write(starter)
-    except FileExistsError:
-        raise _Failure(
-            USAGE, f"'{args.catalogue}' exists already; feedpub init never overwrites a file"
-        ) from None
-    except OSError as e:
-        raise _Failure(IO_FAILURE, f"cannot write '{args.catalogue}': {e.strerror}") from None
-    print(f"wrote {args.catalogue}: edit it, then run 'feedpub check' and 'feedpub build'")
+    # the starter's first line points editors at this file, beside the catalogue
+    made = [(Path(args.catalogue), starter), (Path(args.catalogue).with_name(schema.FILE), None)]
+    wrote = []
+    for path, data in made:
+        try:
+            with open(path, "xb") as f:
+                f.write(data if data is not None else schema.text().encode())
+        except FileExistsError:
+            if data is None:
+                continue  # a schema there already serves; `feedpub schema` refreshes it
+            raise _Failure(USAGE, f"'{path}' exists already; feedpub init never overwrites a file") from None
+        except OSError as e:
+            raise _Failure(IO_FAILURE, f"cannot write '{path}': {e.strerror}") from None
+        wrote.append(str(path))
+    print(f"wrote {' and '.join(wrote)}: edit {args.catalogue}, then run 'feedpub check' and 'feedpub build'")
     return OK
 
 
@@ -684,6 +692,11 @@ def _report_lines(lines: Iterable[str]) -> None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _articles(n: int, drafts: int) -> str:
+    """'3 articles', or '3 articles (1 draft)': drafts count but are never published."""
+    return _count(n, "article") + (f" ({_count(drafts, 'draft')})" if drafts else "")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -735,7 +748,7 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
     for failure in result.ping_failures:
         print(f"feedpub: warning: {shown(failure)}", file=sys.stderr)
     if not quiet:
-        _summarise(result.articles, result.outcome, started)
+        _summarise(_articles(result.articles, result.drafts), result.outcome, started)
     return OK
 
 
@@ -770,10 +783,10 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield advance
 
 
-def _summarise(articles: int, outcome: publish.Outcome, started: float) -> None:
+def _summarise(articles: str, outcome: publish.Outcome, started: float) -> None:
     total = len(outcome.written) + len(outcome.unchanged)
     print(
-        f"{_count(articles, 'article')} → {_count(total, 'file')}: "
+        f"{articles} → {_count(total, 'file')}: "
         f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
         f"{len(outcome.removed)} removed in {time.perf_counter() - started:.2f} s"
     )
