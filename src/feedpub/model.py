@@ -130,6 +130,8 @@ class Site:
     """The most bytes a feed file may hold (see `render.budget`)."""
     feeds: tuple[Selection, ...] = ()
     """The named selections, each a feed of its own."""
+    distinct_tags: tuple[tuple[str, ...], ...] = ()
+    """Slugs of tags that look like one tag misspelt but are meant, in groups."""
 
 
 @pickled_by_value

@@ -44,7 +44,9 @@ def validate(
     nodes = Nodes(path, screened=screened)
     try:
         site, definitions, references, reads, places = _read(nodes, root)
-        found = rules.across(reads, list(definitions), site.feeds if site else ())
+        found = rules.across(
+            reads, list(definitions), site.feeds if site else (), site.distinct_tags if site else ()
+        )
         rules.place(nodes, found, reads, places, definitions, references)
     except RecursionError:
         nodes.error(root, "", "merge keys are nested too deeply")
@@ -105,7 +107,9 @@ def join(first: Part, second: Part) -> Catalogue | None:
     if first.site != second.site:
         return None
     articles = first.articles + second.articles
-    found = rules.across([rules.Read.of(a) for a in articles], first.defined, first.site.feeds)
+    found = rules.across(
+        [rules.Read.of(a) for a in articles], first.defined, first.site.feeds, first.site.distinct_tags
+    )
     if not found.clean:
         return None
     return _catalogue(first.site, found)

@@ -282,6 +282,16 @@ def tag_slug(name: str) -> str:
     return f"{slug}-tag" if slug in _WINDOWS_RESERVED else slug
 
 
+_DOUBLED = re.compile(r"([a-z])\1+")
+
+
+def lookalike_key(slug: str) -> str:
+    """What a tag's slug (lower-case ASCII, see `tag_slug`) becomes without its hyphens and
+    with each doubled letter single: different tags with the same key look like one misspelt
+    (`Gardening` and `Gardenning`, `How-to` and `Howto`)."""
+    return _DOUBLED.sub(r"\1", slug.replace("-", ""))
+
+
 def tag_problem(name: str) -> str | None:
     """Why `name` (valid text) cannot name a tag's feed, if it cannot: it has no letter or
     digit to name its folder, or an invisible character that would make it look like another."""
@@ -730,6 +740,13 @@ SITE = Table(
             f"the most bytes a feed file may hold, {MAX_BYTES_RANGE[0]} to {MAX_BYTES_RANGE[1]:,}; "
             "older entries give up their content, then leave, to fit",
             Count(*MAX_BYTES_RANGE),
+        ),
+        Field(
+            "distinct_tags",
+            "groups of tags that look like one tag misspelt (Art and Arts, How-to and Howto) but "
+            "are meant as different tags, each a feed of its own: check warns of the others",
+            ListOf(ListOf(Named(), "tag names", non_empty=True), "lists of tag names, such as [[Art, Arts]]"),
+            default=(),
         ),
     ),
 )
