@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import socket
@@ -226,3 +227,20 @@ def test_no_progress_bar_without_a_terminal_or_with_q(big: Path) -> None:
     assert piped.stderr == ""
     status, shown = run_on_terminal([sys.executable, "-m", "feedpub", "build", "-q", "--out", "three"], big)
     assert (status, shown) == (0, "")
+
+
+def test_the_preview_links_to_its_own_feeds_and_the_built_page_to_the_public_ones(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    base, work, _ = server
+    status, _, page = fetch(f"{base}/index.html")
+    assert status == 200
+    links = re.findall(rb'href="([^"]+)"', page)
+    feeds = [link for link in links if link.endswith((b".xml", b".json", b".opml"))]
+    assert len(feeds) > 20 and all(link.startswith(b"/") for link in feeds), feeds
+    assert all(fetch(base + link.decode())[0] == 200 for link in feeds)
+    # the lines to paste into the site's pages, and the page built for publishing, say where
+    # the feeds will be
+    assert b"href=&quot;https://example.org/feeds/atom.xml&quot;" in page
+    built = (work / "out" / "index.html").read_bytes()
+    assert b'href="https://example.org/feeds/atom.xml"' in built and b'href="/atom.xml"' not in built

@@ -623,12 +623,14 @@ def _serve(args: argparse.Namespace) -> int:
             catalogue=Path(args.catalogue), out=out, allow_shrink=True, overwrite=args.overwrite
         )
 
-        def rebuild() -> None:
+        def rebuild() -> str | None:
+            built: list[str] = []
             try:
-                _run_build(request, quiet=False)
+                _run_build(request, quiet=False, built=lambda result: built.append(result.feed_url))
             except _Failure as failure:  # keep serving what was built last
                 print(f"feedpub: {failure.shown()}", file=sys.stderr)
             sys.stdout.flush()
+            return built[0] if built else None
 
         try:
             serve.serve(out, request.catalogue, args.port, rebuild)
@@ -715,8 +717,11 @@ def _build(args: argparse.Namespace) -> int:
     return _run_deploy(args, args.deploy, dry_run=False)
 
 
-def _run_build(request: build.Request, *, quiet: bool) -> int:
-    """Build, print what happened, and say with which exit status."""
+def _run_build(
+    request: build.Request, *, quiet: bool, built: Callable[[build.Built], object] = lambda result: None
+) -> int:
+    """Build, print what happened, and say with which exit status; `built` is given what a
+    build that succeeds publishes."""
     started = time.perf_counter()
     try:
         with _progress(quiet=quiet) as progress:
@@ -749,6 +754,7 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
         print(f"feedpub: warning: {shown(failure)}", file=sys.stderr)
     if not quiet:
         _summarise(_articles(result.articles, result.drafts), result.outcome, started)
+    built(result)
     return OK
 
 

@@ -3,7 +3,9 @@ time it is saved, with the media types, ETag and Last-Modified a real web server
 
 from __future__ import annotations
 
+import html
 import http.server
+import io
 import os
 import stat
 import threading
@@ -23,10 +25,24 @@ IDLE_SECONDS = 5
 which a client that connects and sends nothing would otherwise keep for ever."""
 
 
+class Preview:
+    """The site's feed_url as last built: the preview's pages link there to its own files."""
+
+    feed_url: str | None = None
+
+    def localised(self, page: bytes) -> bytes:
+        """`page` (HTML) with its links to the feeds' public addresses made links to the
+        preview's: only attributes, so the lines shown for pasting keep the public ones."""
+        if not self.feed_url:
+            return page
+        return page.replace(f'href="{html.escape(self.feed_url)}'.encode(), b'href="/')
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = MEDIA_TYPES
     timeout = IDLE_SECONDS
     etag: str | None = None
+    preview = Preview()
 
     def send_head(self):  # type: ignore[no-untyped-def]
         """As the standard handler (which answers If-Modified-Since), plus ETag and If-None-Match,
@@ -58,7 +74,25 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 self.send_response(http.HTTPStatus.NOT_MODIFIED)
                 self.end_headers()
                 return None
+            if path.endswith(".html"):
+                return self._page(path, found)
         return super().send_head()
+
+    def _page(self, path: str, found: os.stat_result) -> io.BytesIO | None:
+        """An HTML page, linking to the preview's own feeds (a build rewrites the page when
+        feed_url changes, so its ETag still stands for what is sent)."""
+        try:
+            with open(path, "rb") as f:
+                page = self.preview.localised(f.read())
+        except OSError:
+            self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Length", str(len(page)))
+        self.send_header("Last-Modified", self.date_time_string(int(found.st_mtime)))
+        self.end_headers()
+        return io.BytesIO(page)
 
     def _refusal(self) -> tuple[http.HTTPStatus, str] | None:
         """Why the request's path is refused before it is looked for, if it is."""
@@ -102,11 +136,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass  # the terminal is for the catalogue's problems
 
 
-def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object]) -> None:
+def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], str | None]) -> None:
     """Build, serve `folder` on 127.0.0.1:`port`, and build again whenever `catalogue` changes,
-    until interrupted."""
-    build()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, directory=str(folder)))
+    until interrupted. `build` gives the site's feed_url (None if it failed), whose links the
+    pages served point at the preview's own files instead."""
+    preview = Preview()
+    preview.feed_url = build()
+    handler = type("Handler", (_Handler,), {"preview": preview})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(
         f"serving {folder} at http://127.0.0.1:{server.server_address[1]}/ "
@@ -118,7 +155,7 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object])
         # the folder, not the file: editors often save by writing a new file and renaming it
         for changes in watchfiles.watch(target.parent, debounce=200, rust_timeout=1000):
             if any(Path(path) == target for _, path in changes):
-                build()
+                preview.feed_url = build() or preview.feed_url
     finally:
         server.shutdown()
         server.server_close()

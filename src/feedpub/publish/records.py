@@ -176,6 +176,8 @@ class Build(NamedTuple):
     warnings: tuple[str, ...] = ()
     drafts: int = 0
     """How many of the articles are drafts (a record from before drafts were counted says 0)."""
+    feed_url: str = ""
+    """The site's feed_url, which `feedpub serve` links its preview to locally."""
     files: Mapping[str, tuple[int, int]] = _NONE
     """Each file's size and modification time (ns) as the build left it."""
     manifest: str = ""
@@ -209,7 +211,14 @@ class Build(NamedTuple):
             isinstance(build.warnings, list)
             and all(
                 isinstance(text, str)
-                for text in (build.catalogue, build.version, build.timezone, build.manifest, *build.warnings)
+                for text in (
+                    build.catalogue,
+                    build.version,
+                    build.timezone,
+                    build.manifest,
+                    build.feed_url,
+                    *build.warnings,
+                )
             )
             and type(build.articles) is int
             and type(build.drafts) is int
