@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -104,7 +105,7 @@ def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words:
 @pytest.mark.parametrize(
     ("command", "statuses"),
     [
-        ("", {0, 1, 2, 73, 74, 75, 130}),
+        ("", set()),  # each command's own: the top level gives a first session instead
         ("build", {0, 1, 2, 73, 74, 75, 130}),
         ("check", {0, 1, 2, 74, 130}),
         ("init", {0, 2, 74, 130}),
@@ -128,6 +129,32 @@ def test_help_documents_each_commands_own_exit_statuses_in_80_columns(
     listed = result.stdout.partition("\nexit status")[2]
     assert {int(status) for status in re.findall(r"^  (\d+) ", listed, re.MULTILINE)} == statuses
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    # an example to copy, which the command takes
+    examples = result.stdout.partition(
+        "\na first session, in a new folder:\n" if not command else "\nexample:\n"
+    )[2]
+    lines = [line.strip() for line in examples.split("\n\n")[0].splitlines()]
+    assert lines and all(line.startswith(f"feedpub {command}") for line in lines), result.stdout
+    for line in lines:
+        args = shlex.split(line.partition(" >")[0])[1:]
+        parsed = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from feedpub import cli; cli._parser().parse_args(sys.argv[1:])",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert parsed.returncode == 0, (line, parsed.stderr)
+
+
+def test_help_lists_the_commands_in_the_order_a_site_uses_them() -> None:
+    text = feedpub("--help", cwd=ROOT).stdout
+    listed = re.findall(r"^    (\w+)  ", text, re.MULTILINE)
+    assert listed == ["init", "check", "serve", "build", "verify", "deploy", "import", "schema"]
 
 
 def test_every_option_readme_shows_is_one_the_command_takes() -> None:

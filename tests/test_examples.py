@@ -83,10 +83,30 @@ def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
         assert setting in service
 
 
+def test_the_systemd_units_verify_as_shipped_and_their_command_builds(tmp_path: Path) -> None:
+    verified = subprocess.run(
+        [tool("systemd-analyze"), "verify", "feedpub.service", "feedpub.timer"],
+        cwd=EXAMPLES / "systemd",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (verified.returncode, verified.stderr) == (0, ""), verified.stderr
+    service = (units(tmp_path) / "feedpub.service").read_text()
+    (command,) = [
+        line.removeprefix("ExecStart=") for line in service.splitlines() if line.startswith("ExecStart=")
+    ]
+    built = subprocess.run(
+        command.split(), cwd=tmp_path / "site", capture_output=True, text=True, check=False
+    )
+    assert (built.returncode, built.stdout, built.stderr) == (0, "", "")
+    assert (tmp_path / "site" / "feeds" / "atom.xml").is_file()
+
+
 def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
     folder = units(tmp_path)
     service = folder / "feedpub.service"
-    service.write_text(service.read_text().replace("/.venv/bin/feedpub", "/.venv/bin/missing"))
+    service.write_text(service.read_text().replace("ExecStart=/usr/bin/env", "ExecStart=/usr/bin/missing"))
     verified = subprocess.run(
         [tool("systemd-analyze"), "verify", "feedpub.service"],
         cwd=folder,

@@ -32,6 +32,11 @@ def _exit_statuses(*rows: tuple[int, str], heading: str = "exit status") -> str:
     return f"{heading}:\n" + "".join(f"  {status:<3} {text}\n" for status, text in rows)
 
 
+def _examples(*commands: str, heading: str = "example") -> str:
+    """Commands to copy, for --help."""
+    return f"{heading}:\n" + "".join(f"  {command}\n" for command in commands)
+
+
 _DONE = (OK, "success")
 _STOPPED = (INTERRUPTED, "stopped by Ctrl-C (SIGINT); 143 and 129 likewise for SIGTERM and SIGHUP")
 _UNWRITTEN = (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)")
@@ -249,9 +254,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="feedpub",
         description="Validate a YAML catalogue of articles and publish it as RSS 2.0, Atom 1.0 "
         "and JSON Feed 1.1 feeds.",
-        epilog=_exit_statuses(
-            *_BUILD_ROWS, heading="exit status of a build (each command's --help gives its own)"
-        ),
+        epilog=_examples(
+            "feedpub init",
+            "feedpub check",
+            "feedpub serve",
+            "feedpub build",
+            heading="a first session, in a new folder",
+        )
+        + "\neach command's --help gives an example and its exit statuses\n",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
@@ -262,11 +272,16 @@ def _parser() -> argparse.ArgumentParser:
         help: str,
         description: str | None = None,
         *,
-        epilog: str | None,
+        example: str,
+        epilog: str,
         catalogue: str | None = "read",
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help, description=description or help, epilog=epilog, formatter_class=_Formatter
+            name,
+            help=help,
+            description=description or help,
+            epilog=_examples(example) + "\n" + epilog,
+            formatter_class=_Formatter,
         )
         if catalogue:
             sub.add_argument(
@@ -281,24 +296,17 @@ def _parser() -> argparse.ArgumentParser:
     init = command(
         "init",
         "write a commented starter catalogue (never over an existing file)",
+        example="feedpub init --catalogue my-site/articles.yaml",
         epilog=_INITIALISED,
         catalogue="write",
     )
     init.set_defaults(run=_init)
 
-    schema = command(
-        "schema",
-        "print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
-        "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
-        "articles.schema.json, and start articles.yaml with "
-        "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
-        epilog=_exit_statuses(_DONE, _UNWRITTEN, _STOPPED),
-        catalogue=None,
-    )
-    schema.set_defaults(run=_schema)
-
     check = command(
-        "check", "validate the catalogue and report every problem; write nothing", epilog=_CHECKED
+        "check",
+        "validate the catalogue and report every problem; write nothing",
+        example="feedpub check --format github",
+        epilog=_CHECKED,
     )
     check.add_argument(
         "files",
@@ -317,7 +325,33 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(check)
     check.set_defaults(run=_check)
 
-    builder = command("build", "validate the catalogue, then write every feed that changed", epilog=_BUILT)
+    serve = command(
+        "serve",
+        "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes",
+        example="feedpub serve --port 8080",
+        epilog=_SERVED,
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--out",
+        type=_path,
+        metavar="DIR",
+        help="the folder to build into (default: a temporary folder, removed on exit)",
+    )
+    _overwrite_option(serve, "a build into a folder holding such files writes nothing and says so")
+    serve.set_defaults(run=_serve)
+
+    builder = command(
+        "build",
+        "validate the catalogue, then write every feed that changed",
+        example="feedpub build -q --out /srv/www/feeds",
+        epilog=_BUILT,
+    )
     builder.add_argument(
         "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
     )
@@ -358,41 +392,24 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(builder)
     builder.set_defaults(run=_build)
 
-    imported = command(
-        "import",
-        "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
-        epilog=_IMPORTED,
-        catalogue="append to",
+    verify = command(
+        "verify",
+        "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
+        "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
+        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
+        example="feedpub verify feeds",
+        epilog=_VERIFIED,
+        catalogue=None,
     )
-    imported.add_argument(
-        "sources",
-        nargs="+",
+    verify.add_argument(
+        "folder",
+        nargs="?",
         type=_path,
-        metavar="SOURCE",
-        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
-        "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
-    )
-    imported.set_defaults(run=_import)
-
-    serve = command(
-        "serve",
-        "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes",
-        epilog=_SERVED,
-    )
-    serve.add_argument(
-        "--port",
-        type=_port,
-        default=8000,
-        help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--out",
-        type=_path,
+        default="feeds",
         metavar="DIR",
-        help="the folder to build into (default: a temporary folder, removed on exit)",
+        help="the folder of feeds to check (default: %(default)s)",
     )
-    _overwrite_option(serve, "a build into a folder holding such files writes nothing and says so")
-    serve.set_defaults(run=_serve)
+    verify.set_defaults(run=_verify)
 
     deploy = command(
         "deploy",
@@ -404,6 +421,7 @@ def _parser() -> argparse.ArgumentParser:
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
         "Needs boto3: pip install 'feedpub[s3]'.",
         catalogue=None,
+        example="feedpub deploy --dry-run s3://my-bucket/feeds",
         epilog=_DEPLOYED,
     )
     deploy.add_argument(
@@ -425,23 +443,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     deploy.set_defaults(run=_deploy)
 
-    verify = command(
-        "verify",
-        "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
-        "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
-        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
-        epilog=_VERIFIED,
+    imported = command(
+        "import",
+        "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
+        example="feedpub import https://blog.example.org/feed/ wordpress-export.xml",
+        epilog=_IMPORTED,
+        catalogue="append to",
+    )
+    imported.add_argument(
+        "sources",
+        nargs="+",
+        type=_path,
+        metavar="SOURCE",
+        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
+        "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
+    )
+    imported.set_defaults(run=_import)
+
+    schema = command(
+        "schema",
+        "print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
+        "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
+        "articles.schema.json, and start articles.yaml with "
+        "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
+        example="feedpub schema > articles.schema.json",
+        epilog=_exit_statuses(_DONE, _UNWRITTEN, _STOPPED),
         catalogue=None,
     )
-    verify.add_argument(
-        "folder",
-        nargs="?",
-        type=_path,
-        default="feeds",
-        metavar="DIR",
-        help="the folder of feeds to check (default: %(default)s)",
-    )
-    verify.set_defaults(run=_verify)
+    schema.set_defaults(run=_schema)
     return parser
 
 
