@@ -20,10 +20,10 @@ from pathlib import Path
 
 os.environ["COLUMNS"] = "100"  # argparse wraps --help to the terminal: the page must not depend on it
 
-from feedpub import cli  # noqa: E402
-from feedpub.catalogue import fields  # noqa: E402
-from feedpub.catalogue.nodes import Table  # noqa: E402
-from feedpub.load import YAML_ADVICE  # noqa: E402
+from feedpub import cli
+from feedpub.catalogue import fields
+from feedpub.catalogue.nodes import Table
+from feedpub.load import YAML_ADVICE
 
 HERE = Path(__file__).parent
 SOURCE = HERE.parent / "src" / "feedpub"
@@ -122,9 +122,7 @@ def help_text(*args: str) -> str:
 
 def cli_page() -> str:
     parser = cli._parser()
-    commands = next(
-        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-    )
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
     parts = [
         "# The command line\n\n",
         NOTICE,
@@ -175,18 +173,22 @@ def messages(path: Path) -> list[tuple[int, str, str]]:
         warning = False
         for node in ast.walk(function):
             if isinstance(node, ast.Call):
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 if name in ("error", "problem", "Problem"):
                     texts += node.args
-                    warning = warning or any(
-                        k.arg == "warning" and isinstance(k.value, ast.Constant) and k.value.value
-                        for k in node.keywords
-                    ) or any(isinstance(a, ast.Attribute) and a.attr == "WARNING" for a in node.args)
-            elif isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "message" for t in node.targets
-            ):
-                texts.append(node.value)
+                    warning = (
+                        warning
+                        or any(
+                            k.arg == "warning" and isinstance(k.value, ast.Constant) and k.value.value
+                            for k in node.keywords
+                        )
+                        or any(isinstance(a, ast.Attribute) and a.attr == "WARNING" for a in node.args)
+                    )
             elif (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "message" for t in node.targets)
+            ) or (
                 isinstance(node, ast.Return)
                 and node.value is not None
                 and isinstance(function, ast.FunctionDef)

@@ -1,0 +1,88 @@
+"""The documentation: reference pages made from the code and kept current, examples that
+`check` accepts, and what the pages show that a user types."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, parse
+from feedpub.catalogue import fields
+from feedpub.problems import Severity
+
+BASE = """\
+site:
+  title: Example News
+  link: https://example.org/
+  feed_url: https://example.org/feeds/
+  description: An example site.
+  author:
+    name: Jane Doe
+{site}articles:
+  -
+    id: a1
+    title: Article
+    link: https://example.org/a1
+    published: 2024-01-02
+    tags: [Gaza, Statements]
+{article}"""
+
+# Where each table's fields go in a catalogue, and what else they need there.
+PLACES = {
+    "site": ("  {f}: {e}\n", ""),
+    "article": ("", "    {f}: {e}\n"),
+    "author": ("", "    author:\n      name: Jane Doe\n      {f}: {e}\n"),
+    "image": ("", "    image:\n      url: https://example.org/i.png\n      {f}: {e}\n"),
+    "enclosure": (
+        "",
+        "    enclosures:\n      -\n        url: https://media.example.org/a.mp3\n        length: 1\n        type: audio/mpeg\n        {f}: {e}\n",
+    ),
+    "tag": ("  tags:\n    Gaza:\n      {f}: {e}\n", ""),
+    "selection": ("  feeds:\n    analysis:\n      title: Analysis\n      {f}: {e}\n", ""),
+    "include": ("  feeds:\n    analysis:\n      title: Analysis\n      include:\n        {f}: {e}\n", ""),
+    "exclude": ("  feeds:\n    analysis:\n      title: Analysis\n      exclude:\n        {f}: {e}\n", ""),
+}
+FIELDS = [(table, f) for table, records in fields.RECORDS.items() for f in records.fields]
+
+
+def test_the_generated_reference_pages_are_what_the_code_makes_now() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "gen.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+
+
+@pytest.mark.parametrize(("table", "field"), FIELDS, ids=[f"{t}.{f.name}" for t, f in FIELDS])
+def test_every_field_has_an_example_that_check_accepts_and_says_what_holds_without_it(
+    table: str,
+    field: fields.Field,  # type: ignore[type-arg]
+) -> None:
+    assert field.example
+    assert field.required or field.default is not None or field.unset
+    added = {"site": "  ", "article": "    "}.get(table)  # a field the base gives already goes
+    base = "".join(
+        line
+        for line in BASE.splitlines(keepends=True)
+        if not (added and line.startswith(f"{added}{field.name}:"))
+        and not (
+            table == "site"
+            and field.name.startswith("author")
+            and line.startswith(("  author:", "    name: Jane"))
+        )
+    )
+    site, article = (
+        "".join(
+            line
+            for line in part.splitlines(keepends=True)
+            if "{f}" in line or not line.lstrip(" -").startswith(f"{field.name}:")
+        ).format(f=field.name, e=field.example)
+        for part in PLACES[table]
+    )
+    found, problems = parse(base.replace("{site}", site).replace("{article}", article))
+    assert [str(p) for p in problems if p.severity is Severity.ERROR] == []
+    assert found is not None
