@@ -42,7 +42,8 @@ TITLES = {
 
 
 def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a table's cell: its own line, no column break, no HTML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
 
 
 def code(text: str) -> str:
@@ -231,7 +232,7 @@ def problems_page() -> str:
         "| the parser's words match | advice |\n| --- | --- |\n"
     )
     for pattern, advice in YAML_ADVICE:
-        parts.append(f"| {cell(code(pattern))} | {cell(advice.removeprefix('; '))} |\n")
+        parts.append(f"| {code(pattern)} | {cell(advice.removeprefix('; '))} |\n")  # a code span keeps its |
     return "".join(parts)
 
 

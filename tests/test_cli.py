@@ -439,7 +439,7 @@ def test_one_process_or_two_check_and_build_alike(tmp_path: Path) -> None:
     assert catalogue.stat().st_size > reading.PARALLEL_BYTES  # large enough to be read in two parts
     checked = [feedpub("check", "--jobs", jobs, cwd=tmp_path) for jobs in ("1", "2")]
     assert checked[0].returncode == checked[1].returncode == 0
-    assert checked[0].stdout == checked[1].stdout == "articles.yaml: 600 articles, 6 tags, ok\n"
+    assert checked[0].stdout == checked[1].stdout == "articles.yaml: 600 articles (9 drafts), 6 tags, ok\n"
     for jobs in ("1", "2"):
         built = feedpub(
             "build",

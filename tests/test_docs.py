@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
+from types import ModuleType
 
 import pytest
 
@@ -45,6 +47,20 @@ PLACES = {
     "exclude": ("  feeds:\n    analysis:\n      title: Analysis\n      exclude:\n        {f}: {e}\n", ""),
 }
 FIELDS = [(table, f) for table, records in fields.RECORDS.items() for f in records.fields]
+
+
+def gen() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "docs" / "gen.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_reference_catalogue_with_every_field_passes_check() -> None:
+    found, problems = parse(gen().example())
+    assert found is not None and [str(p) for p in problems] == []
+    assert len(found.articles) == 1 and found.site.max_bytes == 524288
 
 
 def test_the_generated_reference_pages_are_what_the_code_makes_now() -> None:

@@ -814,7 +814,7 @@ SITE = Table(
             "titles, descriptions, images and content of tag feeds, keyed by tag",
             TagDefinitions(),
             example="{Gaza: {title: Gaza news, content: summary}}",
-            unset="none: every tag feed as its tag",
+            unset="none",
         ),
         Field(
             "id",
