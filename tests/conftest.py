@@ -171,7 +171,7 @@ http {{
   }}
 }}
 """
-"""The nginx configuration README suggests, as a throw-away server on 127.0.0.1."""
+"""The nginx configuration the documentation suggests (how-to/web-servers.md), as a throw-away server on 127.0.0.1."""
 
 
 def free_port() -> int:

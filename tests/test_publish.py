@@ -1203,7 +1203,8 @@ def test_a_huge_file_where_a_feed_goes_is_refused_without_reading_it_whole(site_
 def test_an_interrupted_build_has_its_exit_status_documented(site_dir: Path) -> None:
     shown = feedpub("build", "--help", cwd=site_dir).stdout
     assert "130 stopped by Ctrl-C (SIGINT)" in shown
-    assert "| 130 | stopped by Ctrl-C (SIGINT)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    troubleshooting = ROOT / "docs" / "how-to" / "troubleshooting.md"
+    assert "| 130 | stopped by Ctrl-C (SIGINT)" in troubleshooting.read_text(encoding="utf-8")
 
 
 def test_every_file_a_build_writes_is_one_it_could_write() -> None:
