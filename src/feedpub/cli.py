@@ -419,7 +419,7 @@ def _parser() -> argparse.ArgumentParser:
         "link to them, then delete the objects an earlier deploy put there that the folder no longer "
         "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
-        "Needs boto3: pip install 'feedpub[s3]'.",
+        "Needs boto3: install feedpub with its s3 extra (pip install '.[s3]' in its clone).",
         catalogue=None,
         example="feedpub deploy --dry-run s3://my-bucket/feeds",
         epilog=_DEPLOYED,
