@@ -14,6 +14,7 @@ import ast
 import contextlib
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -198,7 +199,7 @@ def messages(path: Path) -> list[tuple[int, str, str]]:
                 texts.append(node.value)
         for argument in texts:
             for text in _templates(argument):
-                words = " ".join(text.split())
+                words = re.sub("…+", "…", " ".join(text.split()))
                 if len(words.replace("…", "")) > 12 and " " in words:  # not a field's path
                     found.append((argument.lineno, "warning" if warning else "error", words))
     return sorted(set(found))
