@@ -849,6 +849,54 @@ def test_an_articles_language_takes_the_case_bcp_47_recommends(written: str, con
     assert valid(catalogue_text(article("a1", f"language: {written}"))).articles[0].language == conventional
 
 
+DEPRECATED_LANGUAGES = [
+    # grandfathered and redundant tags, whole
+    ("i-klingon", "tlh", "'i-klingon' is deprecated; use 'tlh' (its preferred value in the IANA registry"),
+    ("I-Klingon", "tlh", "'I-Klingon' is deprecated; use 'tlh'"),
+    ("en-GB-oed", "en-GB-oxendict", "'en-GB-oed' is deprecated; use 'en-GB-oxendict'"),
+    ("zh-min-nan", "nan", "'zh-min-nan' is deprecated; use 'nan'"),
+    ("sgn-BE-FR", "sfb", "'sgn-BE-FR' is deprecated; use 'sfb'"),
+    ("zh-yue", "yue", "'zh-yue' is deprecated; use 'yue'"),
+    ("zh-min", "zh-min", "'zh-min' is deprecated, with nothing in its place"),
+    # deprecated subtags, each in its place
+    ("iw", "he", "'iw' is deprecated; use 'he'"),
+    ("iw-IL", "he-IL", "'iw-IL' is deprecated; use 'he-IL'"),
+    ("en-BU", "en-MM", "'en-BU' is deprecated; use 'en-MM'"),
+    ("sr-YU", "sr-YU", "'YU' in 'sr-YU' is deprecated, with nothing in its place"),
+]
+
+
+@pytest.mark.parametrize(("written", "preferred", "words"), DEPRECATED_LANGUAGES)
+def test_a_deprecated_language_is_a_warning_and_the_feeds_say_its_preferred_value(
+    written: str, preferred: str, words: str
+) -> None:
+    """One rule for every field that holds a language: the site's, an article's, a selection's."""
+    site = SITE.replace(
+        "articles:",
+        f"  language: {written}\n  feeds: {{mine: {{title: T, include: {{languages: [{written}]}}}}}}\narticles:",
+    )
+    found, problems = parse(catalogue_text(article("a1", f"language: {written}"), site=site))
+    assert found is not None, [str(p) for p in problems]
+    assert [(p.severity, words in p.message) for p in problems] == [(Severity.WARNING, True)] * 3, [
+        str(p) for p in problems
+    ]
+    assert (found.site.language, found.articles[0].language) == (preferred, preferred)
+    assert found.site.feeds[0].languages == (preferred.lower(),)
+
+
+def test_a_grandfathered_tag_feeds_cannot_carry_is_refused_and_a_current_one_is_quiet() -> None:
+    for tag in ("i-default", "i-enochian", "i-mingo"):
+        problems = parse(catalogue_text(article("a1", f"language: {tag}")))[1]
+        assert [
+            (p.severity, "feed validators refuse a language tag starting 'i-'" in p.message) for p in problems
+        ] == [(Severity.ERROR, True)], tag
+    found, problems = parse(
+        catalogue_text(article("a1", "language: i-klingon"), article("a2", "language: tlh"))
+    )
+    assert found is not None and len(problems) == 1  # the one written 'tlh' is in the same language
+    assert {a.language for a in found.articles} == {"tlh"}
+
+
 def test_one_name_with_two_uris_is_a_warning_that_ids_tell_people_apart() -> None:
     ann = "author: {name: Ann, uri: 'https://example.org/%s'}"
     found, problems = parse(

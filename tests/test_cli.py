@@ -90,6 +90,12 @@ def test_warnings_do_not_fail_check(tmp_path: Path) -> None:
         (["serve", "--port", "-1"], "argument --port: '-1' is not a port number (0 to 65535)"),
         (["serve", "--port", "70000"], "argument --port: '70000' is not a port number (0 to 65535)"),
         (["serve", "--port", "\u0663"], "is not a port number"),  # a digit, but not an ASCII one
+        (
+            ["serve", "--timeout", "0"],
+            "argument --timeout: '0' is not a number of seconds (more than 0, at most 3600)",
+        ),
+        (["serve", "--timeout", "nan"], "is not a number of seconds"),
+        (["serve", "--timeout", "3601"], "is not a number of seconds"),
         (["build", "--jobs", "\u0662"], "is not a whole number of 1 or more"),
     ],
 )

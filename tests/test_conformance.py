@@ -27,7 +27,7 @@ from feedpub.render import render
 from feedpub.render.content import excerpt, sanitise, texts
 from feedpub.render.plan import Feed, feeds
 from feedpub.verify import verify_document, verify_folder
-from feedpub.verify.common import MAX_DEPTH
+from feedpub.verify.common import ATOM, HISTORY, MAX_DEPTH
 from strategies import Generated, catalogues
 
 SCHEMA = ROOT / "src" / "feedpub" / "verify" / "atom.rnc"
@@ -577,6 +577,40 @@ def test_verify_checks_html_as_deep_as_browsers_nest_it_and_no_deeper() -> None:
         f"rss.xml:1:1: warning: <content:encoded>: HTML nests elements more than {MAX_DEPTH} deep, "
         "which browsers do not (not checked further) [TooDeep]"
     ]
+
+
+def without(data: bytes, *relations: str, complete: bool = False) -> bytes:
+    """An archive page with its atom:links of `relations` taken out (and fh:complete added)."""
+    root = etree.fromstring(data)
+    head = root if root.tag == f"{{{ATOM}}}feed" else root.find("channel")
+    for link in head.findall(f"{{{ATOM}}}link"):
+        if link.get("rel") in relations:
+            head.remove(link)
+    if complete:
+        head.find(f"{{{HISTORY}}}archive").addnext(etree.Element(f"{{{HISTORY}}}complete"))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
+def test_verify_warns_of_an_archive_page_that_links_to_no_other_page_or_not_to_its_feed(name: str) -> None:
+    """As the W3C validator does of Atom (ArchiveIncomplete, MissingCurrentInArchive), and
+    RFC 5005 asks of RSS too: every page feedpub writes has its links (the audiences sample
+    passes verify whole), and a page without them is warned of."""
+    path = f"archive/1/{name}"
+    page = render(valid((DATA / "audiences.yaml").read_text(encoding="utf-8")), NOW)[path]
+
+    def warned(data: bytes) -> list[str]:
+        problems = verify_document(data, path, path, NOW) or []
+        assert all(p.severity.value == "warning" for p in problems), [str(p) for p in problems]
+        return [p.message.rpartition(" [")[2].rstrip("]") for p in problems]
+
+    assert warned(page) == []
+    assert warned(without(page, "next-archive")) == ["ArchiveIncomplete"]  # the oldest page
+    assert warned(without(page, "next-archive", "current")) == [
+        "ArchiveIncomplete",
+        "MissingCurrentInArchive",
+    ]
+    assert warned(without(page, "next-archive", "current", complete=True)) == []
 
 
 def test_verify_command(tmp_path: Path) -> None:

@@ -190,6 +190,21 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     assert {planning.tier(p) for p in ("tags/archive/atom.xml", "no-gaza/archive/2/atom.xml")} == {1, 0}
 
 
+def test_a_page_that_comes_to_link_to_a_new_page_goes_up_after_it(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """An article starts the site's page 4: page 3, whose next-archive named the feed, now
+    names page 4, which is there by the time page 3 says so."""
+    build(tmp_path, catalogue())
+    run(s3, tmp_path, bucket)
+    later = "articles:\n  - id: later\n    title: Later\n    link: https://example.org/later/\n    published: 2024-01-01\n\n"
+    build(tmp_path, catalogue(edits=(("articles:\n", later),)))
+    uploaded = run(s3, tmp_path, bucket).uploaded
+    new, replaced = ("archive/4/atom.xml", "archive/4/rss.xml"), ("archive/3/atom.xml", "archive/3/rss.xml")
+    assert max(uploaded.index(p) for p in new) < min(uploaded.index(p) for p in replaced)
+    assert planning.tier(new[0]) < planning.tier(replaced[0], replacing=True)  # a step apart
+
+
 def test_an_unchanged_deploy_uploads_nothing(s3: SeaweedFS, bucket: str, tmp_path: Path) -> None:
     files = build(tmp_path, catalogue())
     run(s3, tmp_path, bucket)

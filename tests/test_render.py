@@ -29,6 +29,7 @@ from conftest import (
 )
 from feedpub import render as render_package
 from feedpub.render import render
+from feedpub.render.hosting import is_full_page, newest_pages
 from feedpub.render.plan import EMPTY_FEED_DATE, _distinct, entry_id, feeds
 from strategies import Generated, catalogues
 
@@ -416,8 +417,9 @@ def archived(count: int) -> str:
 
 def walk(files: dict[str, bytes], start: str) -> list[list[str]]:
     """Entry titles of the subscription feed and then of every archive page, newest first,
-    following prev-archive links, checking that each page marks itself and links back."""
-    pages, path = [], start
+    following prev-archive links, checking that each page marks itself, links back to the
+    feed and, by next-archive, to the document walked before it."""
+    pages, path, newer = [], start, ""
     while path:
         root = xml(files[path])
         pages.append([e.findtext(f"{ATOM}title") for e in atom_entries(files[path])])
@@ -426,10 +428,18 @@ def walk(files: dict[str, bytes], start: str) -> list[list[str]]:
             assert (
                 root.find(f"{ATOM}link[@rel='current']").get("href") == f"https://example.org/feeds/{start}"
             )
+            assert (
+                root.find(f"{ATOM}link[@rel='next-archive']").get("href")
+                == f"https://example.org/feeds/{newer}"
+            )
         else:
             assert root.find(f"{HISTORY}archive") is None
+            assert root.find(f"{ATOM}link[@rel='next-archive']") is None
         older = root.find(f"{ATOM}link[@rel='prev-archive']")
-        path = older.get("href").removeprefix("https://example.org/feeds/") if older is not None else ""
+        newer, path = (
+            path,
+            older.get("href").removeprefix("https://example.org/feeds/") if older is not None else "",
+        )
     return pages
 
 
@@ -452,13 +462,23 @@ def test_archives_hold_every_article_once_in_fixed_pages_from_the_oldest() -> No
     assert json.loads(files["archive/1/feed.json"]).get("next_url") is None
     rss = xml(files["archive/2/rss.xml"]).find("channel")
     assert rss.find(f"{HISTORY}archive") is not None
-    assert (
-        rss.find(f"{ATOM}link[@rel='prev-archive']").get("href")
-        == "https://example.org/feeds/archive/1/rss.xml"
-    )
+    assert {link.get("rel"): link.get("href") for link in rss.findall(f"{ATOM}link")} == {
+        "self": "https://example.org/feeds/archive/2/rss.xml",
+        "current": "https://example.org/feeds/rss.xml",
+        "prev-archive": "https://example.org/feeds/archive/1/rss.xml",
+        "next-archive": "https://example.org/feeds/archive/3/rss.xml",
+    }
 
 
-def test_a_new_article_changes_only_the_feed_and_the_newest_archive_page() -> None:
+def test_a_feeds_only_archive_page_links_to_the_feed_as_the_next() -> None:
+    """The W3C validator warns of an archive page with neither prev-archive nor next-archive."""
+    files = render(valid(archived(4)), NOW)
+    assert walk(files, "atom.xml") == [["Article a03", "Article a02", "Article a01"], ["Article a00"]]
+    rss = xml(files["archive/1/rss.xml"]).find("channel")
+    assert rss.find(f"{ATOM}link[@rel='next-archive']").get("href") == "https://example.org/feeds/rss.xml"
+
+
+def test_a_new_article_changes_the_feed_and_the_newest_archive_pages_never_a_full_one() -> None:
     before, after = render(valid(archived(11)), NOW), render(valid(archived(12)), NOW)
     changed = sorted(
         p for p in after if after[p] != before.get(p) and p.endswith(FEEDS) and not p.startswith(SELECTIONS)
@@ -471,11 +491,14 @@ def test_a_new_article_changes_only_the_feed_and_the_newest_archive_page() -> No
         "feed.json",
         "rss.xml",
     ]
-    again = render(valid(archived(13)), NOW)  # page 3 is full: a page 4 begins, page 3 stays
+    # page 3 is full: a page 4 begins, and page 3's next-archive, the feed until then, is it
+    again = render(valid(archived(13)), NOW)
     changed = sorted(
         p for p in again if again[p] != after.get(p) and p.endswith(FEEDS) and not p.startswith(SELECTIONS)
     )
     assert changed == [
+        "archive/3/atom.xml",
+        "archive/3/rss.xml",
         "archive/4/atom.xml",
         "archive/4/feed.json",
         "archive/4/rss.xml",
@@ -483,6 +506,12 @@ def test_a_new_article_changes_only_the_feed_and_the_newest_archive_page() -> No
         "feed.json",
         "rss.xml",
     ]
+    later = render(valid(archived(14)), NOW)  # from then on, a full page stays as it is
+    full = [p for p in again if is_full_page(p, newest_pages(again))]
+    assert full and [p for p in full if later[p] != again[p]] == []
+    assert sorted(
+        p for p in later if is_full_page(p, newest_pages(later)) and p.startswith("archive/")
+    ) == sorted(f"archive/{n}/{name}" for n in (1, 2, 3) for name in FEEDS)
 
 
 def test_no_archives_unless_asked() -> None:

@@ -14,17 +14,20 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, free_port
-from feedpub.serve import IDLE_SECONDS
+from feedpub.serve import MAX_CONNECTIONS, MAX_HEAD
 
 GENERATE = ROOT / "bench" / "generate.py"
 
@@ -38,11 +41,15 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    """`feedpub serve` of the sample catalogue, given the options the test is parametrized with."""
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
     port = free_port()
+    options = getattr(request, "param", [])
     process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "out"],
+        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "out", *options],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -79,11 +86,22 @@ def test_serve_answers_with_media_types_etags_and_304(
     assert status == 200 and headers["Content-Type"] == "application/xml; charset=utf-8"
     assert b"<feed" in body and headers["ETag"] and headers["Last-Modified"]
     etag = headers["ETag"]
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/atom.xml", method="HEAD"), timeout=5) as head:
+        assert (head.headers["ETag"], head.headers["Content-Length"], head.read()) == (
+            etag,
+            str(len(body)),
+            b"",
+        )
     for matching in (etag, f'"x", {etag}', f"W/{etag}", "*"):
         assert fetch(f"{base}/atom.xml", {"If-None-Match": matching})[0] == 304, matching
     for other in (f"W/{etag}-garbage", etag[:-2] + '"', '"x"'):  # a part of the tag is not the tag
         assert fetch(f"{base}/atom.xml", {"If-None-Match": other})[0] == 200, other
     assert fetch(f"{base}/atom.xml", {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+    for since in ("Mon, 01 Jan 1990 00:00:00 GMT", "yesterday", "Mon, 01 Jan 99999 00:00:00 GMT"):
+        assert fetch(f"{base}/atom.xml", {"If-Modified-Since": since})[0] == 200, since
+    # If-None-Match decides where both are given (RFC 9110, 13.2.2)
+    both = {"If-None-Match": '"x"', "If-Modified-Since": headers["Last-Modified"]}
+    assert fetch(f"{base}/atom.xml", both)[0] == 200
     assert fetch(f"{base}/feed.json")[1]["Content-Type"] == "application/feed+json; charset=utf-8"
     assert fetch(f"{base}/feed.xsl")[1]["Content-Type"] == "text/xsl; charset=utf-8"
 
@@ -104,14 +122,19 @@ def test_serve_rebuilds_when_the_catalogue_is_saved(server: tuple[str, Path, sub
     assert "unknown key 'titel' in 'site' (did you mean 'title'?" in errors
 
 
-def answer(base: str, path: bytes) -> bytes:
-    """The status line `feedpub serve` answers a GET of `path` with, sent as is over a socket."""
-    with socket.create_connection(("127.0.0.1", int(base.rpartition(":")[2])), timeout=10) as connection:
-        connection.sendall(b"GET " + path + b" HTTP/1.0\r\n\r\n")
+def answer(base: str, path: bytes, head: bytes = b"") -> bytes:
+    """The status line `feedpub serve` answers a GET of `path` with, sent as is over a socket
+    with the header lines `head`."""
+    with connect(base, 10) as connection:
+        connection.sendall(b"GET " + path + b" HTTP/1.0\r\n" + head + b"\r\n")
         received = b""
         while chunk := connection.recv(65536):
             received += chunk
     return received.partition(b"\r\n")[0]
+
+
+def connect(base: str, seconds: float) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", int(base.rpartition(":")[2])), timeout=seconds)
 
 
 def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
@@ -158,22 +181,149 @@ def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
     assert "Traceback" not in errors
 
 
-def test_serve_closes_a_connection_that_sends_nothing(
+TIMEOUT = 1.0
+"""The --timeout the tests of slow clients give: each waits for a few of it."""
+
+
+def closed(connection: socket.socket) -> bool:
+    """Whether the server has closed `connection` (or reset it), without waiting."""
+    if not select.select([connection], [], [], 0)[0]:
+        return False
+    try:
+        return connection.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+def trickle(connection: socket.socket, data: bytes, pause: float) -> int:
+    """Send `data` a byte every `pause` seconds until the server closes the connection; the
+    bytes it accepted."""
+    for sent in range(len(data)):
+        if closed(connection):
+            return sent
+        try:
+            connection.send(data[sent : sent + 1])
+        except (BrokenPipeError, ConnectionResetError):
+            return sent
+        time.sleep(pause)
+    return len(data)
+
+
+@pytest.mark.parametrize("server", [["--timeout", str(TIMEOUT)]], indirect=True)
+def test_serve_closes_a_connection_that_sends_nothing_or_trickles_its_request(
     server: tuple[str, Path, subprocess.Popen[str]],
 ) -> None:
-    """Each connection has a thread: clients that connect and say nothing must not keep theirs."""
+    """Each connection has a thread: clients that connect and say nothing, or a byte at a
+    time, must not keep theirs past the --timeout from connecting."""
     base = server[0]
-    port = int(base.rpartition(":")[2])
-    idle = [socket.create_connection(("127.0.0.1", port), timeout=IDLE_SECONDS + 5) for _ in range(20)]
+    idle = [connect(base, TIMEOUT * 10) for _ in range(10)]
+    trickling = connect(base, TIMEOUT * 10)
     try:
         started = time.monotonic()
         assert fetch(f"{base}/atom.xml")[0] == 200  # served meanwhile
-        # closed by the server, whose thread for it then ends
-        assert [connection.recv(1) for connection in idle] == [b""] * len(idle)
-        assert time.monotonic() - started > IDLE_SECONDS - 1  # waited for, not refused
+        # a header byte every tenth of the timeout: forty of them would take four timeouts
+        request = b"GET /atom.xml HTTP/1.0\r\nX-Slow: " + b"a" * 40
+        accepted = trickle(trickling, request, TIMEOUT / 10)
+        assert accepted < len(request) - 20  # closed well before the client was done
+        assert time.monotonic() - started > TIMEOUT * 0.9  # waited for, not refused
+        assert all(wait_for(lambda connection=connection: closed(connection)) for connection in idle)
     finally:
-        for connection in idle:
+        for connection in [*idle, trickling]:
             connection.close()
+
+
+@pytest.mark.parametrize("server", [["--timeout", str(TIMEOUT)]], indirect=True)
+def test_serve_closes_a_connection_that_reads_its_answer_too_slowly(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """The timeout covers the answer too: a client that reads a large file a little at a
+    time, never idle for long, keeps the thread no longer than one that sends nothing."""
+    base, work, _ = server
+    size = 64 * 1024 * 1024  # far more than the two sockets' buffers hold
+    with open(work / "out" / "big.xml", "wb") as big:
+        big.truncate(size)
+    received = 0
+    with connect(base, TIMEOUT * 10) as connection:
+        connection.sendall(b"GET /big.xml HTTP/1.0\r\n\r\n")
+        try:  # a quarter of a MiB each tenth of the timeout, until half the file
+            while received < size // 2 and (chunk := connection.recv(256 * 1024)):
+                received += len(chunk)
+                time.sleep(TIMEOUT / 10)
+        except ConnectionResetError:
+            pass
+    assert 0 < received < size // 2  # the answer began, and was cut off
+
+
+@pytest.mark.parametrize("server", [["--timeout", "60"]], indirect=True)
+def test_serve_answers_503_beyond_its_connections_and_431_to_a_huge_head(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    base = server[0]
+    assert answer(base, b"/atom.xml", b"X-Big: " + b"a" * (MAX_HEAD - 100) + b"\r\n") == b"HTTP/1.0 200 OK"
+    lines = b"".join(b"X-%d: %s\r\n" % (n, b"a" * 1000) for n in range(MAX_HEAD // 1000 + 1))
+    for head in (b"X-Big: " + b"a" * MAX_HEAD + b"\r\n", lines):
+        assert answer(base, b"/atom.xml", head) == b"HTTP/1.0 431 Request longer than 65536 bytes"
+    held = [connect(base, 10) for _ in range(MAX_CONNECTIONS)]
+    try:
+        with connect(base, 10) as extra:  # answered at once, before it says anything
+            assert extra.recv(65536).partition(b"\r\n")[0] == b"HTTP/1.0 503 Service Unavailable"
+        assert not any(closed(connection) for connection in held)  # kept, each with its thread
+    finally:
+        for connection in held:
+            connection.close()
+    assert wait_for(lambda: answer(base, b"/atom.xml") == b"HTTP/1.0 200 OK")
+
+
+def test_serve_says_nothing_of_clients_that_reset_their_connections(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """A reader that gives up mid-answer is no news: the terminal is for the catalogue."""
+    base, _, process = server
+    for _ in range(10):
+        connection = connect(base, 10)
+        connection.sendall(b"GET /atom.xml HTTP/1.0\r\n\r\n")
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()  # with linger 0: a reset, not a goodbye
+    assert fetch(f"{base}/atom.xml")[0] == 200
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert "Exception" not in errors and "Traceback" not in errors, errors
+
+
+def test_serve_sends_the_etag_of_the_bytes_it_sends_while_a_build_replaces_them(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    """A build renames new files over old ones while answers are being made: an answer's
+    ETag (its size, then its time), Last-Modified and length are those of its body."""
+    base, work, _ = server
+    out = work / "out"
+    versions = [out / ".one", out / ".two"]
+    years = {1000: 2001, 3000: 2002}  # each version's length, and the year of its time
+    for (size, year), version in zip(years.items(), versions, strict=True):
+        version.write_bytes(b"x" * size)
+        os.utime(version, (0, datetime(year, 1, 1, tzinfo=UTC).timestamp()))
+    stop = threading.Event()
+
+    def replace() -> None:
+        while not stop.is_set():
+            for version in versions:
+                os.link(version, out / ".new")
+                os.replace(out / ".new", out / "race.xml")
+
+    replacing = threading.Thread(target=replace)
+    replacing.start()
+    try:
+        answers = [fetch(f"{base}/race.xml")[1:] for _ in range(300)]
+    finally:
+        stop.set()
+        replacing.join()
+    for headers, body in answers:
+        assert (
+            int(headers["ETag"].strip('"').partition("-")[0], 16)
+            == len(body)
+            == int(headers["Content-Length"])
+        )
+        assert parsedate_to_datetime(headers["Last-Modified"]).year == years[len(body)]
 
 
 def run_on_terminal(args: list[str], cwd: Path) -> tuple[int, str]:

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -99,7 +100,7 @@ _IMPORTED = _exit_statuses(
     _STOPPED,
 )
 _SERVED = _exit_statuses(
-    (USAGE, "usage error: unknown option, a bad --port, the catalogue's folder not found"),
+    (USAGE, "usage error: unknown option, a bad --port or --timeout, the catalogue's folder not found"),
     (
         IO_FAILURE,
         "the port is taken or refused, or no temporary folder can be made; a "
@@ -338,6 +339,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
     )
     serve.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long a client has from connecting to send its request and read the answer; "
+        "a connection still at it then is closed (default: %(default)g, at most 3600)",
+    )
+    serve.add_argument(
         "--out",
         type=_path,
         metavar="DIR",
@@ -551,6 +560,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text, re.ASCII) or not 0 < float(text) <= 3600:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds (more than 0, at most 3600)")
+    return float(text)
+
+
 def _positive(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
@@ -662,7 +677,7 @@ def _serve(args: argparse.Namespace) -> int:
             return built[0] if built else None
 
         try:
-            serve.serve(out, request.catalogue, args.port, rebuild)
+            serve.serve(out, request.catalogue, args.port, rebuild, args.timeout)
         except OSError as e:
             raise _Failure(IO_FAILURE, f"cannot serve on 127.0.0.1:{args.port}: {e.strerror or e}") from None
     return OK

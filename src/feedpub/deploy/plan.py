@@ -20,9 +20,10 @@ from feedpub.render import hosting
 TIERS = 4
 """Uploads go in this many steps, each finished before the next starts, so that whatever a
 reader can reach links only to what is there already: first everything that no live document
-is the way in to (archive pages, the stylesheet, files of your own), then the feeds of tags,
-authors, languages and selections, then the site's feeds, then the index page and the OPML
-file, which link to all of them."""
+is the way in to (new archive pages, the stylesheet, files of your own), then the feeds of
+tags, authors, languages and selections and the archive pages that replace deployed ones
+(whose next-archive may name a new page), then the site's feeds, then the index page and the
+OPML file, which link to all of them."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,13 @@ def files(digests: dict[str, str]) -> dict[str, Local]:
     }
 
 
-def tier(path: str) -> int:
-    """The step of the upload in which `path` goes (see TIERS)."""
+def tier(path: str, replacing: bool = False) -> int:
+    """The step of the upload in which `path` goes (see TIERS), `replacing` an object or not."""
     folder, _, name = path.rpartition("/")
     feed = name in ("atom.xml", "rss.xml", "feed.json")
     if feed and not folder:
         return 2
-    if feed and not hosting.is_archive_page(path):
+    if feed and (replacing or not hosting.is_archive_page(path)):
         return 1
     if path in ("index.html", "feeds.opml"):
         return 3
@@ -117,7 +118,7 @@ def make(
             plan.unchanged.append(path)
             plan.known[path] = Entry(file.state, seen)
         else:
-            plan.uploads[tier(path)].append(file)
+            plan.uploads[tier(path, path in listed)].append(file)
             if path in listed:
                 plan.replaced.append(path)
     for path in sorted(set(manifest) - set(local)):

@@ -113,7 +113,14 @@ class Budget:
         # an archive page's own address, which its self links, its feed_url and the path to
         # feed.xsl name, is longer than its feed's: the frame is taken at the longest page's
         page = archive_folder(feed.folder, _MOST_PAGES)
-        widest = replace(feed, folder=page, updated=_LONGEST_DATE, current=feed.folder, prev_archive=page)
+        widest = replace(
+            feed,
+            folder=page,
+            updated=_LONGEST_DATE,
+            current=feed.folder,
+            prev_archive=page,
+            next_archive=page,
+        )
         files = syndication.render(self.site, widest, {}, declared=syndication.PREFIXES)
         files.update(jsonfeed.render(self.site, widest, {}))
         return tuple(len(files[widest.path(name)]) for name in FORMATS)

@@ -59,8 +59,13 @@ class Feed:
     current: str | None = None
     """For an archive page (RFC 5005): the folder of the subscription feed it belongs to."""
     prev_archive: str | None = None
-    """The folder of the next older archive page, if any. Pages do not link to newer ones
-    (RFC 5005 makes that optional): a full page then never changes."""
+    """The folder of the next older archive page, if any."""
+    next_archive: str | None = None
+    """For an archive page: the folder of the next newer page, or, from the newest page, the
+    subscription feed's. RFC 5005 asks every page but the newest for the link; the newest has
+    it too because the W3C validator warns of a page with neither it nor prev-archive (a
+    feed's only page). A page's link changes once: when the page after it begins, as the
+    page becomes full."""
     icon: str | None = None
     logo: str | None = None
     language: str | None = None
@@ -194,6 +199,7 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
                     updated=max(e.updated for e in page),
                     current=folder,
                     prev_archive=names[number - 1] if number else None,
+                    next_archive=names[number + 1] if number + 1 < len(names) else folder,
                     language=_language(page),
                 )
             )

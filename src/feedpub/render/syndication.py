@@ -191,7 +191,11 @@ def _rss_image(channel: etree._Element, site: Site, feed: Feed) -> None:
 def _links(site: Site, feed: Feed, name: str) -> list[dict[str, str]]:
     """The hub, and RFC 5005's links between a feed and its archive pages."""
     links = [{"href": site.websub_hub, "rel": "hub"}] if site.websub_hub else []
-    for rel, folder in (("current", feed.current), ("prev-archive", feed.prev_archive)):
+    for rel, folder in (
+        ("current", feed.current),
+        ("prev-archive", feed.prev_archive),
+        ("next-archive", feed.next_archive),
+    ):
         if folder is not None:
             links.append({"href": feed.url(site, name, folder), "rel": rel, "type": MEDIA_TYPES[name]})
     return links

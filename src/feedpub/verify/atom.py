@@ -14,6 +14,7 @@ from feedpub.verify.common import (
     MEDIA,
     Report,
     check_canonical_id,
+    check_history,
     check_html,
     check_media,
     check_plain_text,
@@ -66,6 +67,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
         if child.tag in _FEED_METADATA:
             report.at(child, "MisplacedMetadata", "must appear before all entries")
     check_self_links(root, root.findall(f"{A}link"), relative, report, "MissingSelf")
+    check_history(root, report)
     feed_has_author = root.find(f"{A}author") is not None
     feed_id = root.find(f"{A}id")
     if feed_id is not None:

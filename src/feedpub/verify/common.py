@@ -209,6 +209,25 @@ def check_self_links(
             )
 
 
+def check_history(parent: etree._Element, report: Report) -> None:
+    """An archive page (RFC 5005's fh:archive on an Atom <feed> or an RSS <channel>, whose
+    links are atom:link in both) links to the page before or after it and to its feed
+    (current), unless it says it is complete (fh:complete), as the W3C validator checks Atom."""
+    archive = parent.find(f"{{{HISTORY}}}archive")
+    if archive is None or parent.find(f"{{{HISTORY}}}complete") is not None:
+        return
+    relations = {link.get("rel") for link in parent.findall(f"{{{ATOM}}}link")}
+    if not relations & {"prev-archive", "next-archive"}:
+        report.at(
+            archive,
+            "ArchiveIncomplete",
+            "an archive page with neither a prev-archive nor a next-archive link (nor fh:complete)",
+            warning=True,
+        )
+    if "current" not in relations:
+        report.at(archive, "MissingCurrentInArchive", "an archive page without a current link", warning=True)
+
+
 def check_canonical_id(element: etree._Element, value: str, report: Report) -> None:
     """An Atom id in the canonical form the W3C validator wants ids in (ids kept from an old
     feed may be any URI; feedpub's own are urn:uuid, which always are)."""

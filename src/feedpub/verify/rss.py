@@ -13,6 +13,7 @@ from feedpub.verify.common import (
     HISTORY,
     MEDIA,
     Report,
+    check_history,
     check_html,
     check_media,
     check_plain_text,
@@ -48,6 +49,7 @@ CHANNEL = {
     "item",
     f"{{{ATOM}}}link",
     f"{{{HISTORY}}}archive",
+    f"{{{HISTORY}}}complete",
 }
 ITEM = {
     "title",
@@ -122,6 +124,7 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     for element in channel.findall("lastBuildDate") + channel.findall("pubDate"):
         check_rfc822(element, report)
     check_self_links(channel, channel.findall(f"{{{ATOM}}}link"), relative, report, "MissingAtomSelfLink")
+    check_history(channel, report)
     for image in channel.findall("image"):
         _check_image(image, channel, report)
     guids: dict[str, int] = {}
