@@ -39,6 +39,10 @@ TITLES = {
     "selection": "a named selection (a value of `site.feeds`)",
     "include": "`include` (of a selection)",
     "exclude": "`exclude` (of a selection)",
+    "podcast": "a podcast (`podcast` of the site, a tag or a selection)",
+    "owner": "a podcast's `owner`",
+    "funding": "a funding link (an item of a podcast's `funding`)",
+    "transcript": "an episode's `transcript`",
 }
 
 

@@ -124,15 +124,30 @@ def tool(name: str) -> str:
     return path
 
 
-def feedpub(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess, as a user would."""
+def feedpub(
+    *args: str, cwd: Path, timeout: float = 60, preexec_fn: Callable[[], object] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would (`preexec_fn` sets its limits or umask)."""
     return subprocess.run(
         [sys.executable, "-m", "feedpub", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=preexec_fn,
         check=False,
+    )
+
+
+def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None) -> subprocess.Popen[str]:
+    """`feedpub serve` with `args`, as a user starts it, its output read by the test."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "serve", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -163,6 +178,8 @@ http {{
   uwsgi_temp_path {run}/uwsgi;
   scgi_temp_path {run}/scgi;
   types {{ text/html html; text/xsl xsl; text/x-opml opml; }}
+  gzip on;
+  gzip_types "application/xml; charset=utf-8" "application/feed+json; charset=utf-8" text/xsl text/x-opml;
   server {{
     listen 127.0.0.1:{port};
     root {root};
@@ -181,23 +198,24 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def nginx(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
-    """nginx serving `root` on 127.0.0.1 (its files in `run`); yields the base URL."""
+def nginx(root: Path, run: Path, port: int | None = None, config: str | None = None) -> Iterator[str]:
+    """nginx serving `root` on 127.0.0.1 (its files in `run`) with `config`, README's unless
+    given; yields the base URL."""
     port = port or free_port()
     run.mkdir(exist_ok=True)
-    (run / "nginx.conf").write_text(NGINX.format(run=run, port=port, root=root))
+    (run / "nginx.conf").write_text((config or NGINX).format(run=run, port=port, root=root))
     server = subprocess.Popen(
         [tool("nginx"), "-c", str(run / "nginx.conf"), "-p", str(run), "-e", str(run / "error.log")]
     )
     try:
-        for _ in range(100):
+        while True:  # until it listens, or has stopped for good
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"nginx did not start: {(run / 'error.log').read_text()}")
                 time.sleep(0.05)
-        else:
-            pytest.fail(f"nginx did not start: {(run / 'error.log').read_text()}")
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

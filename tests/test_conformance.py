@@ -23,7 +23,7 @@ from conftest import DATA, NOW, ROOT, SITE, article, catalogue_text, feedpub, pa
 from feedpub import verify
 from feedpub.catalogue import tag_key
 from feedpub.model import Catalogue
-from feedpub.render import render
+from feedpub.render import podcast, render
 from feedpub.render.content import excerpt, sanitise, texts
 from feedpub.render.plan import Feed, feeds
 from feedpub.verify import verify_document, verify_folder
@@ -51,6 +51,7 @@ def assert_shows(detail: dict[str, str], text: str) -> None:
 def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) -> None:
     """feedparser reads back, from every file, exactly the catalogue's published entries."""
     planned = {feed.folder: feed for feed in feeds(found, now)}
+    shows = podcast.shows(found)
     assert sorted(files) == sorted(
         ["feeds.opml", "feed.xsl", "index.html"]
         + [
@@ -74,8 +75,11 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
         assert_shows(parsed.feed.subtitle_detail, feed.description)
         assert [e.id for e in parsed.entries] == [e.id for e in feed.entries], path
         if rss:
-            # the logo, else the icon: the generated ones that are SVG the validator would not take
+            # the logo, else the icon: the generated ones that are SVG the validator would not take;
+            # else a podcast's artwork
+            show, _ = podcast.show(found.site, shows, feed)
             image = next((u for u in (feed.logo, feed.icon) if u and not u.endswith(".svg")), None)
+            image = image or (show.image.url if show else None)
             assert parsed.feed.get("image", {}).get("href") == image
         else:
             assert (parsed.feed.get("icon"), parsed.feed.get("logo")) == (feed.icon, feed.logo)
@@ -242,13 +246,14 @@ def write(files: dict[str, bytes], folder: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("catalogue", "count"), [(ROOT / "articles.yaml", 24), (DATA / "audiences.yaml", 46)]
+    ("catalogue", "count"),
+    [(ROOT / "articles.yaml", 24), (DATA / "audiences.yaml", 46), (DATA / "podcast.yaml", 10)],
 )
 def test_sample_feeds_round_trip_and_pass_jing_and_verify(
     tmp_path: Path, catalogue: Path, count: int
 ) -> None:
-    """The sample, and a catalogue with feeds of authors, languages and selections and their
-    archive pages."""
+    """The sample, a catalogue with feeds of authors, languages and selections and their
+    archive pages, and one of three podcasts."""
     found = valid(catalogue.read_text(encoding="utf-8"))
     files = render(found, NOW)
     assert_round_trip(found, files, NOW)

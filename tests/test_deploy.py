@@ -17,20 +17,22 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import ROOT, feedpub
-from feedpub.deploy import Locked, Options, Result, deploy
+from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, Unreachable, deploy, remote
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
 from feedpub.render import hosting
-from s3server import SeaweedFS
+from s3server import Exchange, Proxy, SeaweedFS, Trickler
+from test_publish import FEW_FILES, few_files, many_tags, with_few_files
 from test_reader import newsboat
 
 NOW = "2024-06-01T12:00:00Z"
@@ -81,34 +83,54 @@ def build(site: Path, text: str) -> dict[str, bytes]:
 
 
 def run(s3: SeaweedFS, site: Path, bucket: str, **options: Any) -> Result:
-    return deploy(site / "feeds", f"s3://{bucket}/{PREFIX}", Options(endpoint_url=s3.endpoint, **options))
+    return deploy(
+        site / "feeds", f"s3://{bucket}/{PREFIX}", Options(**{"endpoint_url": s3.endpoint} | options)
+    )
 
 
-def command(s3: SeaweedFS, bucket: str, *args: str) -> list[str]:
-    """`feedpub deploy` to the test's bucket, as a user types it."""
+def command(s3: SeaweedFS, bucket: str, *args: str, endpoint: str | None = None) -> list[str]:
+    """`feedpub deploy` to the test's bucket, as a user types it (through `endpoint` if given)."""
     return [
         sys.executable,
         "-m",
         "feedpub",
         "deploy",
         "--endpoint-url",
-        s3.endpoint,
+        endpoint or s3.endpoint,
         *args,
         f"s3://{bucket}/{PREFIX}",
     ]
 
 
 def cli(
-    s3: SeaweedFS, site: Path, bucket: str, *args: str, env: dict[str, str] | None = None
+    s3: SeaweedFS,
+    site: Path,
+    bucket: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    endpoint: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`feedpub deploy` to the test's bucket, as a user runs it, with `env` added."""
     return subprocess.run(
-        command(s3, bucket, *args),
+        command(s3, bucket, *args, endpoint=endpoint),
         cwd=site,
         capture_output=True,
         text=True,
         timeout=120,
         env=os.environ | s3.environment() | (env or {}),
+        check=False,
+    )
+
+
+def feedpub_in(environment: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess, as a user runs it, with `environment` as its whole environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "feedpub", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
         check=False,
     )
 
@@ -121,6 +143,12 @@ def objects(s3: SeaweedFS, bucket: str, prefix: str = "") -> dict[str, bytes]:
         for item in page.get("Contents", [])
     ]
     return {key: client.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}
+
+
+def keys(s3: SeaweedFS, bucket: str) -> set[str]:
+    """The keys in the bucket, without reading the objects."""
+    pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
 def assert_holds(
@@ -166,9 +194,9 @@ def test_first_deploy_uploads_every_file_with_its_type_and_lifetime(
         hosting.IMMUTABLE,
     }
     # read the lock, write it, read the manifest, list, name the new paths in the manifest,
-    # one PUT a file, list again, write the manifest, delete the lock
+    # one PUT a file, list again, write the manifest, read the lock again, delete it
     assert result.requests == {
-        "GetObject": 2,
+        "GetObject": 3,
         "PutObject": len(files) + 3,
         "ListObjectsV2": 2,
         "DeleteObject": 1,
@@ -235,9 +263,10 @@ def test_a_one_article_edit_uploads_only_the_files_build_rewrote(
     assert 0 < len(rewritten) < len(second) / 2
     result = run(s3, tmp_path, bucket, invalidate=f"cat > {tmp_path / 'told'}")
     assert sorted(result.uploaded) == rewritten
-    # the lock, the manifest, one listing, the uploads, a listing and the manifest after them
+    # the lock, the manifest, one listing, the uploads, a listing and the manifest after them,
+    # the lock read again
     assert result.requests == {
-        "GetObject": 2,
+        "GetObject": 3,
         "PutObject": len(rewritten) + 2,
         "ListObjectsV2": 2,
         "DeleteObject": 1,
@@ -316,6 +345,37 @@ def test_dry_run_lists_the_changes_and_makes_none(s3: SeaweedFS, bucket: str, tm
     assert {kind for kind, _ in s3.requests(bucket) - served} <= {"GET", "LIST"}
 
 
+def test_a_path_in_the_bucket_that_breaks_the_key_rule_is_left_alone_and_printed_on_one_line(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """A manifest under the prefix edited to name a key with a line break: no line of output,
+    and no line of --invalidate's input, is split by it, and the object is not deleted."""
+    files = build(tmp_path, catalogue())
+    run(s3, tmp_path, bucket)
+    client = s3.client()
+    manifest = json.loads(client.get_object(Bucket=bucket, Key=f"{PREFIX}/{MANIFEST}")["Body"].read())
+    odd = "tags/index.html\natom.xml"
+    data = b"an object at a key with a line break"
+    digest = hashlib.sha256(data).hexdigest()
+    manifest["files"][odd] = {"sha256": digest, "type": "text/html", "cache": "no-cache"}
+    put_by_hand(s3, bucket, f"{PREFIX}/{MANIFEST}", json.dumps(manifest).encode())
+    put_by_hand(s3, bucket, f"{PREFIX}/{odd}", data, Metadata={"sha256": digest})
+    files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
+    stale = [f"tags/imt-statements/{n}" for n in ("atom.xml", "feed.json", "rss.xml")]
+    dry = cli(s3, tmp_path, bucket, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    deletions = [line for line in dry.stdout.splitlines() if line.startswith("would delete ")]
+    assert sorted(deletions) == [
+        f"would delete tags/imt-statements/{n}" for n in ("atom.xml", "feed.json", "rss.xml")
+    ]
+    assert "'tags/index.html\\natom.xml', which breaks the key rule" in dry.stderr
+    result = cli(s3, tmp_path, bucket, "--invalidate", f"cat > {tmp_path / 'told'}")
+    assert result.returncode == 0, result.stderr
+    told = (tmp_path / "told").read_text().splitlines()
+    assert told and set(told) <= set(files) | set(stale)
+    assert_holds(s3, bucket, files, {f"{PREFIX}/{odd}": data})
+
+
 def test_the_command_prints_one_summary_line_and_nothing_with_q(
     s3: SeaweedFS, bucket: str, tmp_path: Path
 ) -> None:
@@ -337,6 +397,8 @@ def test_the_command_prints_one_summary_line_and_nothing_with_q(
         ("s3://bucket/", Destination("bucket", "")),
         ("s3://bucket/feeds", Destination("bucket", "feeds/")),
         ("s3://bucket/a/b/", Destination("bucket", "a/b/")),
+        ("s3://bucket/my site/café", Destination("bucket", "my site/café/")),
+        ("s3://bucket/a+b/x=1;y@z", Destination("bucket", "a+b/x=1;y@z/")),
     ],
 )
 def test_destination(text: str, expected: Destination) -> None:
@@ -351,7 +413,17 @@ def test_destination(text: str, expected: Destination) -> None:
         "s3:///feeds",
         "s3://b/feeds",
         "s3://bucket/a//b",
+        "s3://bucket//a",
+        "s3://bucket//",
+        "s3://bucket/a//",
         "s3://bucket/../x",
+        "s3://bucket/a/./b",
+        "s3://bucket/a\\b",
+        "s3://bucket/a\nb",
+        "s3://bucket/a\tb",
+        "s3://bucket/a\u2028b",
+        "s3://bucket/a\u200bb",
+        "s3://bucket/" + "x" * 1024,
         "https://bucket/x",
     ],
 )
@@ -388,21 +460,203 @@ def test_an_empty_folder_path_or_a_bad_endpoint_is_a_usage_error_before_anything
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-def test_a_fifo_in_the_folder_is_passed_over_not_waited_on(
+SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCY"
+"""A secret access key, as someone may put it in an address: never to be printed."""
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "status"),
+    [
+        (["--endpoint-url", f"http://AKIDEXAMPLE:{SECRET}@127.0.0.1:9/"], {}, 2),
+        (["--endpoint-url", f"http://AKIDEXAMPLE:{SECRET}@127.0.0.1:99999/"], {}, 2),
+        (["--endpoint-url", f"AKIDEXAMPLE:{SECRET}@127.0.0.1"], {}, 2),
+        (["--endpoint-url", f"http://127.0.0.1:9/@{SECRET}"], {}, 2),
+        ([], {"AWS_ENDPOINT_URL": f"http://AKIDEXAMPLE:{SECRET}@127.0.0.1:9/"}, 2),
+        ([], {"AWS_ENDPOINT_URL_S3": f"http://AKIDEXAMPLE:{SECRET}@127.0.0.1:9/"}, 2),
+        # a proxy's password, in an error that names the proxy
+        (["--endpoint-url", "http://127.0.0.1:9/"], {"HTTP_PROXY": f"http://proxy:{SECRET}@127.0.0.1:9"}, 74),
+    ],
+    ids=[
+        "userinfo",
+        "userinfo and a bad port",
+        "no scheme",
+        "in the path",
+        "AWS_ENDPOINT_URL",
+        "_S3",
+        "proxy",
+    ],
+)
+def test_credentials_in_an_address_are_never_printed(
+    args: list[str], env: dict[str, str], status: int, tmp_path: Path
+) -> None:
+    """A cron job mails what it prints: a user:password@ is refused without being repeated."""
+    build(tmp_path, catalogue())
+    environment = {
+        key: value for key, value in os.environ.items() if not key.upper().startswith(("AWS_", "NO_PROXY"))
+    }
+    environment |= {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1"}
+    for command in (["deploy", *args, "s3://bucket/x"], ["build", "--deploy", "s3://bucket/x", *args]):
+        result = feedpub_in(
+            environment | env | {"AWS_CONFIG_FILE": str(tmp_path / "none")}, *command, cwd=tmp_path
+        )
+        assert result.returncode == status, result.stderr
+        assert SECRET not in result.stdout + result.stderr and "Traceback" not in result.stderr
+        if status == 2:
+            assert "user or password" in result.stderr or "holds an '@'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({"AWS_MAX_ATTEMPTS": "abc"}, "invalid literal for int()"),
+        ({"AWS_MAX_ATTEMPTS": "-3"}, '"max_attempts": -3 must be an integer greater than or equal to 1'),
+        ({"AWS_RETRY_MODE": "bogus"}, '"mode": "bogus" must be one of'),
+        ({"AWS_PROFILE": "nosuch"}, "The config profile (nosuch) could not be found"),
+    ],
+)
+def test_an_aws_setting_botocore_refuses_is_a_usage_error(
+    setting: dict[str, str], said: str, tmp_path: Path
+) -> None:
+    build(tmp_path, catalogue())
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    result = feedpub_in(
+        environment | {"AWS_CONFIG_FILE": str(tmp_path / "none")} | setting,
+        "deploy",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "s3://bucket/x",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and "the AWS configuration cannot be used: " in result.stderr, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_password_in_dest_is_refused_and_not_printed(tmp_path: Path) -> None:
+    result = feedpub("deploy", f"s3://AKIDEXAMPLE:{SECRET}@bucket/x", cwd=tmp_path)
+    assert result.returncode == 2 and "names a user or password" in result.stderr
+    assert SECRET not in result.stderr
+
+
+def test_only_the_files_the_build_lists_go_up_and_what_else_the_folder_holds_never_does(
     s3: SeaweedFS, bucket: str, tmp_path: Path
 ) -> None:
     files = build(tmp_path, catalogue())
-    os.mkfifo(tmp_path / "feeds" / "pipe")
-    result = cli(s3, tmp_path, bucket)  # a read of the FIFO would wait until the timeout
+    feeds = tmp_path / "feeds"
+    (feeds / "backup.env.txt").write_text("AWS_SECRET_ACCESS_KEY=hunter2", encoding="utf-8")
+    (feeds / "tags" / "notes.md").write_text("my own notes", encoding="utf-8")
+    os.mkfifo(feeds / "pipe")  # a read of it would wait until the timeout
+    (feeds / os.fsdecode(b"caf\xe9.xml")).write_bytes(b"a name that is not UTF-8")
+    result = cli(s3, tmp_path, bucket)
     assert result.returncode == 0, result.stderr
     assert_holds(s3, bucket, files)
+
+
+def test_a_folder_no_build_wrote_is_refused_and_nothing_is_uploaded_or_deleted(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """`--out .` from a web root, a typo in a cron line: its catalogue (with a draft) and its
+    backup must not go public, and the live feeds must stay."""
+    files = build(tmp_path, catalogue())
+    assert cli(s3, tmp_path, bucket).returncode == 0
+    (tmp_path / "backup.env.txt").write_text("AWS_SECRET_ACCESS_KEY=hunter2", encoding="utf-8")
+    (tmp_path / "atom.xml").write_text("<feed>not a build's</feed>", encoding="utf-8")
+    before, served = objects(s3, bucket), s3.requests(bucket)
+    for args in (["--out", "."], ["--out", ".", "--dry-run"], ["--out", "feeds/tags"]):
+        result = cli(s3, tmp_path, bucket, *args)
+        assert result.returncode == 2, result.stderr
+        assert "is not the output of feedpub build (it has no .feedpub-manifest.json)" in result.stderr
+    assert s3.requests(bucket) == served  # not even read
+    assert objects(s3, bucket) == before
+    assert_holds(s3, bucket, files)
+
+
+def _edit_manifest(feeds: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    manifest = json.loads((feeds / ".feedpub-manifest.json").read_bytes())
+    change(manifest)
+    (feeds / ".feedpub-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _listing(path: str, data: bytes) -> Callable[[Path], None]:
+    """A file at `path` that the manifest lists with its digest, as a build would."""
+
+    def make(feeds: Path) -> None:
+        (feeds / path).write_bytes(data)
+        _edit_manifest(feeds, lambda m: m["files"].update({path: hashlib.sha256(data).hexdigest()}))
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (
+            lambda feeds: (feeds / "tags" / "gaza" / "atom.xml").write_bytes(b"<feed>edited</feed>"),
+            "tags/gaza/atom.xml",
+        ),
+        (lambda feeds: (feeds / "rss.xml").unlink(), "rss.xml"),
+        (
+            lambda feeds: (feeds / "feed.json").unlink() or (feeds / "feed.json").symlink_to("/etc/hostname"),
+            "feed.json",
+        ),
+        (
+            lambda feeds: _edit_manifest(feeds, lambda m: m.update(pending={"atom.xml": []})),
+            "stopped part-way",
+        ),
+        (
+            lambda feeds: (feeds / ".feedpub-manifest.json").write_text("{", encoding="utf-8"),
+            "lists no files",
+        ),
+        (lambda feeds: _edit_manifest(feeds, lambda m: m.update(files=["atom.xml"])), "feedpub 0.1's"),
+        (
+            lambda feeds: _listing("line\nbreak.xml", b"x")(feeds),
+            "'line\\nbreak.xml', which has a backslash or",
+        ),
+        (
+            lambda feeds: _listing("back\\slash.xml", b"x")(feeds),
+            "'back\\\\slash.xml', which has a backslash or",
+        ),
+        (
+            lambda feeds: _listing(os.fsdecode(b"caf\xe9.xml"), b"x")(feeds),
+            "'caf\\udce9.xml', which has a backslash or a character that is not printable",
+        ),
+        (
+            lambda feeds: _edit_manifest(feeds, lambda m: m["files"].update({"x" * 256: "0" * 64})),
+            "a part over 255",
+        ),
+    ],
+    ids=[
+        "edited",
+        "removed",
+        "a link",
+        "a build stopped",
+        "unreadable",
+        "0.1",
+        "a line break",
+        "a backslash",
+        "not UTF-8",
+        "a part too long",
+    ],
+)
+def test_a_folder_not_as_its_build_left_it_exits_73_and_nothing_is_uploaded_or_deleted(
+    s3: SeaweedFS, bucket: str, tmp_path: Path, change: Callable[[Path], None], named: str
+) -> None:
+    build(tmp_path, catalogue())
+    assert cli(s3, tmp_path, bucket).returncode == 0
+    build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))  # to upload and delete
+    change(tmp_path / "feeds")
+    before, served = objects(s3, bucket), s3.requests(bucket)
+    result = cli(s3, tmp_path, bucket)
+    assert result.returncode == 73 and "nothing was deployed" in result.stderr, result.stderr
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert s3.requests(bucket) == served
+    assert objects(s3, bucket) == before
 
 
 def test_an_empty_or_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert feedpub("deploy", "s3://bucket/x", cwd=tmp_path).returncode == 2
     (tmp_path / "feeds").mkdir()
     result = feedpub("deploy", "s3://bucket/x", cwd=tmp_path)
-    assert result.returncode == 2 and "no files to deploy" in result.stderr
+    assert result.returncode == 2 and "it has no .feedpub-manifest.json" in result.stderr
 
 
 # -- failures ----------------------------------------------------------------------------------
@@ -474,6 +728,44 @@ def test_a_deploy_killed_at_a_random_moment_then_run_again_converges(
     assert result.returncode == 0, result.stderr
     assert_holds(s3, bucket, files)
     assert not lock_exists(s3, bucket)
+
+
+def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_next_to_take_over(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """SIGTERM while the manifest is being written: that write may still land, so no other
+    deploy may start as if this one had finished; the next one here takes the dead one's lock."""
+    files = build(tmp_path, catalogue())
+    arrived, landed = threading.Event(), threading.Event()
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        last = (
+            exchange.method == "PUT"
+            and _key(exchange).endswith(MANIFEST)
+            and any(map(_upload, proxy.exchanges))
+        )
+        if last:
+            arrived.set()
+            time.sleep(2)  # the deploy is stopped meanwhile; the write lands after it has exited
+        exchange.forward(upstream)
+        if last:
+            landed.set()
+
+    with Proxy(s3.endpoint, handler) as proxy:
+        process = subprocess.Popen(
+            command(s3, bucket, endpoint=proxy.endpoint),
+            cwd=tmp_path,
+            env=os.environ | s3.environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        assert arrived.wait(timeout=60)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        assert landed.wait(timeout=60)
+    assert lock_exists(s3, bucket)
+    assert cli(s3, tmp_path, bucket).returncode == 0
+    assert_holds(s3, bucket, files)
 
 
 def lock_exists(s3: SeaweedFS, bucket: str) -> bool:
@@ -567,6 +859,365 @@ def test_an_expired_lock_is_taken_over_and_its_holder_told(s3: SeaweedFS, bucket
     assert not lock_exists(s3, bucket)
 
 
+def _key(exchange: Exchange) -> str:
+    """The key an exchange is about, without the bucket."""
+    return urllib.parse.unquote(urllib.parse.urlsplit(exchange.path).path).split("/", 2)[-1]
+
+
+def _upload(exchange: Exchange) -> bool:
+    """Whether the exchange is the upload of a file (not the lock, not the manifest)."""
+    return exchange.method == "PUT" and not _key(exchange).endswith((LOCK, MANIFEST))
+
+
+def _hand_lock(s3: SeaweedFS, bucket: str, **holder: Any) -> None:
+    """A lock another deploy, on another machine, holds."""
+    body = {"holder": "another", "host": "elsewhere.example", "pid": 1, "lease": 120} | holder
+    put_by_hand(s3, bucket, f"{PREFIX}/{LOCK}", json.dumps(body).encode())
+
+
+def test_a_lock_written_but_answered_with_an_error_is_known_as_this_deploys_own(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """Written, answered 503, tried again and refused 412: the lock there is this deploy's."""
+    files = build(tmp_path, catalogue())
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        exchange.forward(upstream)
+        first = not any(e.status == 503 for e in proxy.exchanges)
+        if (
+            exchange.method == "PUT"
+            and _key(exchange).endswith(LOCK)
+            and exchange.header("If-None-Match")
+            and first
+        ):
+            exchange.status, exchange.answer = 503, b"<Error><Code>SlowDown</Code></Error>"
+
+    with Proxy(s3.endpoint, handler) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == 0, result.stderr
+    writes = [e.status for e in proxy.exchanges if e.method == "PUT" and _key(e).endswith(LOCK)]
+    assert writes[:2] == [503, 412]
+    assert_holds(s3, bucket, files)
+    assert not lock_exists(s3, bucket)
+
+
+def _dated(value: Callable[[str], list[str]]) -> Callable[[Exchange, str], None]:
+    """A handler that gives the lock's GET the Date headers `value` makes of the server's."""
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        exchange.forward(upstream)
+        if exchange.method == "GET" and _key(exchange).endswith(LOCK):
+            date = next(v for k, v in exchange.answer_headers if k.lower() == "date")
+            exchange.answer_headers = [(k, v) for k, v in exchange.answer_headers if k.lower() != "date"]
+            exchange.answer_headers += [("Date", text) for text in value(date)]
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "said"),
+    [
+        (lambda date: [date.replace("GMT", "-0000")], 75, "another deploy to"),
+        (lambda date: [date.replace("GMT", "+0200")], 75, "another deploy to"),
+        (lambda date: [date, date], 74, "is not one HTTP date"),
+        (lambda date: ["yesterday"], 74, "'yesterday' is not one HTTP date"),
+        (lambda date: ["Mon, 31 Feb 2026 12:00:00 GMT"], 74, "is not one HTTP date"),
+        (lambda date: ["Mon, 07 Dec 99999 12:00:00 GMT"], 74, "is not one HTTP date"),
+    ],
+    ids=["-0000", "+0200", "twice", "words", "no such day", "year 99999"],
+)
+def test_a_date_header_of_any_form_is_read_or_refused_never_a_traceback(
+    s3: SeaweedFS, bucket: str, tmp_path: Path, value: Callable[[str], list[str]], status: int, said: str
+) -> None:
+    """The lock's age is told by the server's Date: a lock another deploy holds is respected."""
+    build(tmp_path, catalogue())
+    _hand_lock(s3, bucket)
+    before = objects(s3, bucket)
+    with Proxy(s3.endpoint, _dated(value)) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == status and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert objects(s3, bucket) == before
+
+
+def test_a_lock_of_a_dead_process_here_is_taken_over_at_once_but_not_one_that_only_looks_like_it(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """A cloned machine or a container may share the host name, not the processes."""
+    files = build(tmp_path, catalogue())
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = int(finished.stdout)
+    elsewhere = "00000000-0000-0000-0000-000000000000 pid:[1]"
+    _hand_lock(s3, bucket, host=socket.gethostname(), pid=dead, processes=elsewhere)
+    result = cli(s3, tmp_path, bucket)
+    assert result.returncode == 75 and f"is running (pid {dead} on {socket.gethostname()})" in result.stderr
+    _hand_lock(s3, bucket, host=socket.gethostname(), pid=dead, processes=remote._PROCESSES)
+    assert cli(s3, tmp_path, bucket).returncode == 0
+    assert_holds(s3, bucket, files)
+
+
+def _rewritten(kind: str, old: bytes, new: bytes) -> Callable[[Exchange, str], None]:
+    """A handler that writes `new` for `old` in the answers to `kind` of request (LIST, UPLOAD)."""
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        exchange.forward(upstream)
+        if (kind == "LIST" and "list-type=2" in exchange.path) or (kind == "UPLOAD" and _upload(exchange)):
+            exchange.answer = exchange.answer.replace(old, new)
+            exchange.answer_headers = [
+                (k, v.replace(old.decode(), new.decode())) for k, v in exchange.answer_headers
+            ]
+
+    return handler
+
+
+def _not_s3(exchange: Exchange, upstream: str) -> None:
+    exchange.status, exchange.answer = 200, b"<!doctype html><title>Welcome to nginx!</title>"
+    exchange.answer_headers = [("Content-Type", "text/html")]
+
+
+def _without_etag(exchange: Exchange, upstream: str) -> None:
+    exchange.forward(upstream)
+    if _upload(exchange):
+        exchange.answer_headers = [(k, v) for k, v in exchange.answer_headers if k.lower() != "etag"]
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "said"),
+    [
+        (_without_etag, 74, "the service's answer cannot be read (KeyError('ETag'))"),
+        (
+            _rewritten(
+                "LIST",
+                b"<IsTruncated>false</IsTruncated>",
+                b"<IsTruncated>true</IsTruncated><NextContinuationToken>again</NextContinuationToken>",
+            ),
+            74,
+            "the service's listing goes round in a circle",
+        ),
+        (_rewritten("LIST", b"<Size>", b"<Size>many"), 74, "cannot list s3://"),
+        (_not_s3, 74, "cannot read s3://"),
+        (_rewritten("LIST", b"&#34;", b""), 0, ""),  # ETags quoted in one answer, not in another
+    ],
+    ids=["no ETag", "a listing in a circle", "a size that is no number", "not S3", "unquoted ETags"],
+)
+def test_a_server_that_answers_what_cannot_be_read_exits_74_and_deletes_nothing(
+    s3: SeaweedFS,
+    bucket: str,
+    tmp_path: Path,
+    handler: Callable[[Exchange, str], None],
+    status: int,
+    said: str,
+) -> None:
+    build(tmp_path, catalogue())
+    run(s3, tmp_path, bucket)
+    files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
+    before = keys(s3, bucket)
+    with Proxy(s3.endpoint, handler) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == status and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    if status:
+        assert "nothing was deleted" in result.stderr
+        assert before <= keys(s3, bucket)
+    else:
+        assert_holds(s3, bucket, files)
+
+
+def _refusing(exchange: Exchange, upstream: str) -> None:
+    message = "Access Denied. " * 20_000
+    exchange.status, exchange.answer = (
+        403,
+        f"<Error><Code>AccessDenied</Code><Message>{message}</Message></Error>".encode(),
+    )
+    exchange.answer_headers = [("Content-Type", "application/xml")]
+
+
+def test_what_a_server_sends_is_told_in_a_message_cut_short(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """A cron job mails what it prints: not megabytes of a server's text."""
+    build(tmp_path, catalogue())
+    with Proxy(s3.endpoint, _refusing) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == 74 and "characters more)" in result.stderr, result.stderr[:2000]
+    assert len(result.stderr) < 1000 and "Traceback" not in result.stderr
+
+
+def test_a_lock_object_not_feedpubs_is_respected_for_a_lease_and_read_no_further_than_a_lock(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    build(tmp_path, catalogue())
+    for data in (b"[" * (remote.LOCK_BYTES * 4), b"not json", json.dumps({"lease": "x"}).encode()):
+        put_by_hand(s3, bucket, f"{PREFIX}/{LOCK}", data)
+        with Proxy(s3.endpoint) as proxy:
+            result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+        assert result.returncode == 75, result.stderr
+        assert re.search(
+            rf"{LOCK} is not a lock in the form feedpub writes; it is taken over 1\d\d s", result.stderr
+        )
+        assert max(len(e.answer) for e in proxy.exchanges) <= remote.LOCK_BYTES
+
+
+def test_a_deploy_that_finds_its_lock_taken_over_stops_before_its_next_write(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    build(tmp_path, catalogue(max_items=1))
+    run(s3, tmp_path, bucket)
+    before = objects(s3, bucket)
+    build(tmp_path, catalogue(max_items=2).replace("IMT statements", "Solidarity movement"))
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        if _upload(exchange):
+            if sum(map(_upload, proxy.exchanges)) == 3:
+                _hand_lock(s3, bucket, holder="newer")  # as a deploy that took it over would
+            time.sleep(0.3)  # uploads that take a while: the lock falls due for renewal
+        exchange.forward(upstream)
+
+    with Proxy(s3.endpoint, handler) as proxy, pytest.raises(Locked, match="took over the lock of this one"):
+        run(s3, tmp_path, bucket, endpoint_url=proxy.endpoint, lease=20, request_seconds=5, workers=1)
+    refused = next(
+        i
+        for i, e in enumerate(proxy.exchanges)
+        if _key(e).endswith(LOCK) and e.method == "PUT" and e.status == 412
+    )
+    assert not any(map(_upload, proxy.exchanges[refused:]))
+    after = objects(s3, bucket)
+    assert json.loads(after.pop(f"{PREFIX}/{LOCK}"))["holder"] == "newer"  # left to its holder
+    assert {key for key in before if key not in after} == set()  # nothing deleted
+
+
+def test_a_write_is_refused_once_the_lease_has_too_little_left_retries_too(
+    s3: SeaweedFS, bucket: str
+) -> None:
+    """The lease as a controllable clock: `sent` moved back as if seconds had passed."""
+    where = parse(f"s3://{bucket}/{PREFIX}")
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        if _key(exchange) == f"{PREFIX}/retried.txt":
+            lock.sent -= 30  # the lease runs low while the request is under way; it fails
+            exchange.status, exchange.answer = 503, b"<Error><Code>SlowDown</Code></Error>"
+            return
+        exchange.forward(upstream)
+
+    with Proxy(s3.endpoint, handler) as proxy:
+        store = Store(where, endpoint_url=proxy.endpoint, profile=None, workers=1, request_seconds=10)
+        lock = Lock(store, where, lease=40)
+        lock.acquire()
+        store.guard = lock.check
+        store.put(where.key("first.txt"), b"within the lease", content_type="text/plain")
+        with pytest.raises(Locked, match="too near its 40 s lease"):
+            store.put(where.key("retried.txt"), b"its retry is not sent", content_type="text/plain")
+        lock.renew()  # due, and written: the lease is whole again
+        store.put(where.key("renewed.txt"), b"within the lease again", content_type="text/plain")
+        lock.sent -= 30
+        with pytest.raises(Locked, match="too near its 40 s lease"):
+            store.put(where.key("late.txt"), b"not sent", content_type="text/plain")
+        lock.release()
+    assert [_key(e) for e in proxy.exchanges if _upload(e)] == [
+        f"{PREFIX}/first.txt",
+        f"{PREFIX}/retried.txt",
+        f"{PREFIX}/renewed.txt",
+    ]
+    assert set(objects(s3, bucket)) == {f"{PREFIX}/first.txt", f"{PREFIX}/renewed.txt"}
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "said"),
+    [
+        (
+            lambda s3, bucket: put_by_hand(
+                s3, bucket, f"{PREFIX}/atom.xml", b"<feed>an older deploy's</feed>"
+            ),
+            "objects this deploy uploaded were replaced or deleted by someone else before it finished "
+            "(first atom.xml)",
+        ),
+        (
+            lambda s3, bucket: _hand_lock(s3, bucket, holder="newer"),
+            "took over the lock of this one before it finished",
+        ),
+    ],
+    ids=["an upload replaced", "the lock taken over"],
+)
+def test_a_deploy_does_not_report_success_unless_its_uploads_and_its_lock_are_as_it_left_them(
+    s3: SeaweedFS, bucket: str, tmp_path: Path, meanwhile: Callable[[SeaweedFS, str], None], said: str
+) -> None:
+    files = build(tmp_path, catalogue())
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        exchange.forward(upstream)
+        if _upload(exchange) and _key(exchange) == f"{PREFIX}/index.html":  # the last upload
+            meanwhile(s3, bucket)
+
+    with Proxy(s3.endpoint, handler) as proxy:
+        result = cli(s3, tmp_path, bucket, endpoint=proxy.endpoint)
+    assert result.returncode == 75 and said in result.stderr, result.stderr
+    s3.client().delete_object(Bucket=bucket, Key=f"{PREFIX}/{LOCK}")  # the other deploy's, if any, gone
+    assert cli(s3, tmp_path, bucket).returncode == 0  # and the next deploy puts it right
+    assert_holds(s3, bucket, files)
+
+
+_ANSWER = b"HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\nContent-Length: 0\r\n\r\n"
+
+
+def _given_up(trickler: Trickler) -> list[int]:
+    """The bytes the trickler had sent when the client went away (it notices within a byte)."""
+    for _ in range(100):
+        if trickler.sent:
+            break
+        time.sleep(trickler.interval)
+    return trickler.sent
+
+
+def test_help_gives_the_deadlines_deploy_keeps(tmp_path: Path) -> None:
+    """cli.py does not import feedpub.deploy to say them: they are checked here."""
+    for command in ("deploy", "build"):
+        shown = " ".join(feedpub(command, "--help", cwd=tmp_path).stdout.split())
+        assert f"one of them at most {REQUEST_SECONDS:g} s" in shown
+        assert f"(default: {DEADLINE:g})" in shown
+
+
+def test_a_server_that_trickles_its_answer_is_given_up_on_at_the_deadline(tmp_path: Path) -> None:
+    build(tmp_path, catalogue())
+    for command in (["deploy"], ["build", "--deploy", "s3://bucket/x"]):
+        with Trickler(_ANSWER, interval=0.5) as trickler:
+            args = [*command, "--endpoint-url", trickler.endpoint, "--timeout", "2"]
+            if command == ["deploy"]:
+                args.append("s3://bucket/x")
+            result = feedpub_in(
+                os.environ
+                | {"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_DEFAULT_REGION": "us-east-1"},
+                *args,
+                cwd=tmp_path,
+            )
+            assert result.returncode == 74, result.stderr
+            assert "the deploy's 2 s (--timeout) ran out; nothing was deleted" in result.stderr
+            assert "Traceback" not in result.stderr
+            sent = _given_up(trickler)
+            assert sent and max(sent) < len(_ANSWER)  # gone before the answer was whole
+
+
+def test_one_request_is_given_up_on_after_its_own_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "a",
+        "AWS_SECRET_ACCESS_KEY": "b",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    build(tmp_path, catalogue())
+    # its answer would take 20 s; the deploy's own deadline is the default's
+    with (
+        Trickler(_ANSWER, interval=0.25) as trickler,
+        pytest.raises(Unreachable, match=r"sent no complete answer within 1 s; nothing was deleted"),
+    ):
+        deploy(
+            tmp_path / "feeds", "s3://bucket/x", Options(endpoint_url=trickler.endpoint, request_seconds=1)
+        )
+
+
 # -- a reader of the bucket ------------------------------------------------------------------------
 
 
@@ -645,3 +1296,23 @@ def test_build_deploy_builds_then_deploys_in_one_command(s3: SeaweedFS, bucket: 
     (tmp_path / "articles.yaml").write_text("site: {}\n", encoding="utf-8")
     assert feedpub(*command, cwd=tmp_path).returncode == 1
     assert_holds(s3, bucket, files)
+
+
+def test_a_deploy_of_ten_times_more_tag_folders_than_open_files_uploads_them_all(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    tags = 10 * FEW_FILES
+    many_tags(tmp_path, tags // 10, tags_each=10)
+    assert with_few_files(tmp_path, "build", "--now", NOW).returncode == 0
+    result = subprocess.run(
+        command(s3, bucket),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=os.environ | s3.environment(),
+        preexec_fn=few_files,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{PREFIX}/tags/")
+    assert sum(len(page.get("Contents", [])) for page in pages) == 3 * tags

@@ -20,6 +20,7 @@ BASE = SITE.replace("articles:\n", "{site}articles:\n") + (
 )
 """conftest's site, then one article; {site} and {article} take more fields."""
 
+SHOW = "  podcast:\n    image: https://example.org/show.jpg\n    categories: [Technology]\n"
 # Where each table's fields go in a catalogue, and what else they need there.
 PLACES = {
     "site": ("  {f}: {e}\n", ""),
@@ -34,6 +35,20 @@ PLACES = {
     "selection": ("  feeds:\n    analysis:\n      title: Analysis\n      {f}: {e}\n", ""),
     "include": ("  feeds:\n    analysis:\n      title: Analysis\n      include:\n        {f}: {e}\n", ""),
     "exclude": ("  feeds:\n    analysis:\n      title: Analysis\n      exclude:\n        {f}: {e}\n", ""),
+    "podcast": (SHOW + "    {f}: {e}\n", ""),
+    "owner": (
+        SHOW + "    owner:\n      name: The Editors\n      email: editors@example.org\n      {f}: {e}\n",
+        "",
+    ),
+    "funding": (
+        SHOW
+        + "    funding:\n      -\n        url: https://example.org/support\n        title: Support\n        {f}: {e}\n",
+        "",
+    ),
+    "transcript": (
+        "",
+        "    transcript:\n      url: https://example.org/1.vtt\n      type: text/vtt\n      {f}: {e}\n",
+    ),
 }
 FIELDS = [(table, f) for table, records in fields.RECORDS.items() for f in records.fields]
 

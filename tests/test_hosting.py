@@ -284,24 +284,22 @@ as the docs say (how-to/web-servers.md)."""
 
 
 @contextlib.contextmanager
-def apache(root: Path, run: Path) -> Iterator[str]:
+def apache(root: Path, run: Path, port: int | None = None) -> Iterator[str]:
     """Apache httpd in the foreground serving `root` on 127.0.0.1 (its files in `run`); yields
     the base URL. As root it serves as nobody, so `root` must be readable by all."""
-    port = free_port()
+    port = port or free_port()
     run.mkdir()
     user = "User nobody\nGroup nogroup" if os.geteuid() == 0 else ""
     (run / "httpd.conf").write_text(APACHE.format(run=run, port=port, root=root, user=user))
     server = subprocess.Popen(["apache2", "-f", str(run / "httpd.conf"), "-DFOREGROUND"])
     try:
-        for _ in range(200):
+        while True:  # until it listens, or has stopped for good
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
                 assert server.poll() is None, (run / "error.log").read_text()
                 time.sleep(0.05)
-        else:
-            pytest.fail(f"apache did not start: {(run / 'error.log').read_text()}")
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

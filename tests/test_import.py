@@ -29,18 +29,27 @@ from typing import Any, ClassVar
 
 import feedparser
 import pytest
-import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import conftest
-from conftest import SITE, article, catalogue_text, feedpub, free_port, nginx, valid
+from conftest import (
+    SITE,
+    article,
+    catalogue_text,
+    feedpub,
+    free_port,
+    nginx,
+    shared,
+    valid,
+    watch_second_process,
+)
 from feedpub import importer
-from feedpub.importer import fetch, yaml_text
+from feedpub.importer import fetch
 from feedpub.importer.elements import html_text
 from test_reader import run_newsboat
 
 NOW = "2024-06-01T12:00:00Z"
+NEW_SITE = importer.NEW_SITE
+"""The line that says what a new catalogue's site block guessed (tested on its own)."""
 NEW_YORK = timezone(timedelta(hours=-5))
 PARIS = timezone(timedelta(hours=1))
 
@@ -637,9 +646,10 @@ def test_readers_see_the_same_entries_in_feedpubs_feeds(tmp_path: Path, name: st
     files, read_as = SITES[name]
     result = imported(tmp_path, *write(tmp_path, files))
     sources = "1 source" if len(files) == 1 else f"{len(files)} sources"
+    also = f", {3 * len(files) - 3} also in another source or page" if len(files) > 1 else ""
     assert (result.returncode, result.stdout) == (
         0,
-        f"imported 3 entries from {sources} into articles.yaml (0 skipped)\n",
+        f"imported 3 entries from {sources} into articles.yaml: {3 * len(files)} found, 0 skipped{also}\n",
     ), result.stderr
     assert feedpub("check", cwd=tmp_path).returncode == 0
     build(tmp_path)
@@ -749,12 +759,12 @@ def test_a_wordpress_export_brings_posts_drafts_and_the_reasons_for_what_it_leav
     write(tmp_path, {"export.xml": wxr(wxr_posts(), WXR_OTHERS)})
     result = imported(tmp_path, "export.xml")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "imported 7 entries from 1 source into articles.yaml (1 skipped)\n"
-    assert '"In The Trash" is in WordPress\'s trash: skipped' in result.stderr
-    assert (
-        "not posts, so not imported (WordPress's feeds hold only posts): 1 attachment, 1 nav_menu_item, 1 page"
-        in result.stderr
+    assert result.stdout == (
+        "imported 7 entries (5 drafts) from 1 source into articles.yaml: 11 found, "
+        "4 skipped (1 attachment, 1 nav_menu_item, 1 page, 1 with status trash)\n"
     )
+    assert "\"In The Trash\" skipped: its status is 'trash'" in result.stderr
+    assert "\"About\" skipped: its post_type is 'page', not a post" in result.stderr
     text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
     catalogue = valid(text)
     by_id = {a.id: a for a in catalogue.articles}
@@ -821,7 +831,7 @@ def test_the_feed_after_the_export_brings_nothing_twice(tmp_path: Path) -> None:
     again = imported(tmp_path, "feed.xml")
     assert (again.returncode, again.stdout) == (
         0,
-        "imported 0 entries from 1 source into articles.yaml (0 skipped, 2 already there)\n",
+        "imported 0 entries from 1 source into articles.yaml: 2 found, 0 skipped, 2 already there\n",
     )
     assert (tmp_path / "articles.yaml").read_bytes() == before
 
@@ -844,7 +854,8 @@ def test_new_entries_are_appended_and_what_was_there_is_not_touched(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     # the article already there (the same link) is not imported again
     assert (
-        result.stdout == "imported 2 entries from 1 source into articles.yaml (0 skipped, 1 already there)\n"
+        result.stdout
+        == "imported 2 entries from 1 source into articles.yaml: 3 found, 0 skipped, 1 already there\n"
     )
     text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
     assert text.startswith(EXISTING)
@@ -853,7 +864,8 @@ def test_new_entries_are_appended_and_what_was_there_is_not_touched(tmp_path: Pa
     assert catalogue.site.title == "Example News"  # the site block is the user's
     again = imported(tmp_path, "feed.xml")
     assert (
-        again.stdout == "imported 0 entries from 1 source into articles.yaml (0 skipped, 3 already there)\n"
+        again.stdout
+        == "imported 0 entries from 1 source into articles.yaml: 3 found, 0 skipped, 3 already there\n"
     )
     assert (tmp_path / "articles.yaml").read_text(encoding="utf-8") == text
 
@@ -937,7 +949,8 @@ def test_entries_that_cannot_be_carried_are_reported_and_skipped(tmp_path: Path)
     assert any("'javascript:alert(1)' is not an absolute http(s) address" in line for line in lines)
     assert any('"Numbers: 1979" skipped:' in line and "not between 1990 and 9998" in line for line in lines)
     assert lines[-1].startswith(
-        "feedpub: nothing to import: the sources hold no entry feedpub can carry (4 skipped)"
+        "feedpub: nothing to import: the sources hold no entry feedpub can carry (4 found, 4 skipped "
+        "(1 no http(s) link, 1 no link, 1 no valid date, 1 refused by feedpub check))"
     )
     assert not (tmp_path / "articles.yaml").exists()
 
@@ -984,7 +997,11 @@ def import_here(tmp_path: Path, name: str, document: str) -> tuple[importer.Outc
     outcome = importer.run([str(tmp_path / name)], tmp_path / "articles.yaml", said.append)
     text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
     valid(text)
-    return outcome, [line.replace(str(tmp_path) + "/", "") for line in said], text
+    return (
+        outcome,
+        [line.replace(str(tmp_path) + "/", "") for line in said if not line.startswith(NEW_SITE)],
+        text,
+    )
 
 
 @pytest.mark.parametrize(
@@ -1144,7 +1161,7 @@ def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_pa
     write(tmp_path, {"feed.xml": feed})
     result = imported(tmp_path, "feed.xml")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "imported 4 entries from 1 source into articles.yaml (0 skipped)\n"
+    assert result.stdout == "imported 4 entries from 1 source into articles.yaml: 4 found, 0 skipped\n"
     for n in (2, 3):
         assert (
             f"feed.xml:{3 + n}: \"Item {n}\" has the id 'same' of an earlier entry: its link is its guid instead"
@@ -1162,7 +1179,8 @@ def test_entries_with_a_guid_an_earlier_entry_has_are_kept_by_their_links(tmp_pa
     }
     again = imported(tmp_path, "feed.xml")  # and nothing twice
     assert (
-        again.stdout == "imported 0 entries from 1 source into articles.yaml (0 skipped, 4 already there)\n"
+        again.stdout
+        == "imported 0 entries from 1 source into articles.yaml: 4 found, 0 skipped, 4 already there\n"
     )
 
 
@@ -1232,18 +1250,35 @@ def test_a_site_title_with_markup_is_reduced_to_its_text_as_entry_titles_are(tmp
     ]
 
 
+def test_a_site_title_check_refuses_gives_way_to_the_host_said(tmp_path: Path) -> None:
+    write(tmp_path, {"feed.xml": small_rss(small_item(1), channel_title="A\ufffdB")})
+    result = imported(tmp_path, "feed.xml")
+    assert result.returncode == 0, result.stderr
+    assert any(
+        line.startswith("the site's title is replaced by its host: 'title' contains U+FFFD")
+        for line in result.stderr.splitlines()
+    )
+    assert valid((tmp_path / "articles.yaml").read_text(encoding="utf-8")).site.title == "ex.org"
+
+
 def test_a_site_block_that_cannot_be_made_valid_is_refused_on_one_line_naming_the_field(
     tmp_path: Path,
 ) -> None:
-    write(tmp_path, {"feed.xml": small_rss(small_item(1), channel_title="A\ufffdB")})
+    feed = small_rss(small_item(1)).replace(
+        "<link>https://ex.org/</link>", "<link>https://ex.org/a b/</link>"
+    )
+    write(tmp_path, {"feed.xml": feed})
     result = imported(tmp_path, "feed.xml")
     assert result.returncode == 1
-    (line,) = result.stderr.splitlines()
+    line = result.stderr.splitlines()[-1]
     assert line.startswith(
-        "feedpub: the site block made from the sources would not pass 'feedpub check' (site.title: 'title' contains U+FFFD"
+        "feedpub: the site block made from the sources would not pass 'feedpub check' (site.link: "
     )
-    assert line.endswith("create the catalogue with 'feedpub init', set its site block, and import into it")
-    assert "articles.yaml:" not in line and "\\n" not in line
+    assert line.endswith(
+        "write articles.yaml as the two lines `site: {title: …, link: https://…/, feed_url: https://…/feeds/, "
+        "description: …, author: {name: …}}` and `articles:` with the site's own values, and import into it"
+    )
+    assert "\\n" not in line
     assert not (tmp_path / "articles.yaml").exists()
 
 
@@ -1315,13 +1350,12 @@ def test_a_hostile_or_wrong_document_is_refused_and_nothing_is_written(
     secret = tmp_path / "secret.txt"
     secret.write_text("the secret")
     (tmp_path / "feed.xml").write_text(document.replace("{path}", str(secret)), encoding="utf-8")
-    started = time.monotonic()
     result = imported(tmp_path, "feed.xml")
     assert (result.returncode, result.stdout) == (status, "")
+    # refused for declaring entities, which is before any is expanded
     assert result.stderr.startswith("feedpub: feed.xml ") and words in result.stderr, result.stderr
     assert "the secret" not in result.stderr
     assert not (tmp_path / "articles.yaml").exists()
-    assert time.monotonic() - started < 30
 
 
 def test_a_document_of_a_gigabyte_is_refused_unread(tmp_path: Path) -> None:
@@ -1411,9 +1445,10 @@ def test_wordpress_pages_are_followed_to_the_first_post(tmp_path: Path, server: 
         Server.routes["/feed/" + (f"?paged={number + 1}" if number else "")] = xml(page)
     result = imported(tmp_path, f"{server}/feed/")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "imported 25 entries from 1 source into articles.yaml (0 skipped)\n"
+    assert result.stdout == "imported 25 entries from 1 source into articles.yaml: 25 found, 0 skipped\n"
     assert Server.requests == ["/feed/", "/feed/?paged=2", "/feed/?paged=3", "/feed/?paged=4"]
-    assert result.stderr == ""  # the 404 after the last page is how WordPress says it is the last
+    # the 404 after the last page is how WordPress says it is the last
+    assert [line for line in result.stderr.splitlines() if not line.startswith(NEW_SITE)] == []
 
 
 def test_rfc_5005_archives_are_followed_to_the_start(tmp_path: Path, server: str) -> None:
@@ -1436,7 +1471,7 @@ def test_rfc_5005_archives_are_followed_to_the_start(tmp_path: Path, server: str
         )
     result = imported(tmp_path, f"{server}/atom.xml")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "imported 7 entries from 1 source into articles.yaml (0 skipped)\n"
+    assert result.stdout == "imported 7 entries from 1 source into articles.yaml: 7 found, 0 skipped\n"
     assert Server.requests == [
         "/atom.xml",
         "/archive/3/atom.xml",
@@ -1486,7 +1521,8 @@ def test_a_server_that_never_answers_is_given_up_on(tmp_path: Path) -> None:
         result = imported(tmp_path, f"http://127.0.0.1:{port}/feed/")
         assert result.returncode == 74
         assert result.stderr == f"feedpub: http://127.0.0.1:{port}/feed/: no answer within 10 s\n"
-        assert time.monotonic() - started < 30
+        took = time.monotonic() - started
+        assert fetch.Limits().idle_seconds <= took < 3 * fetch.Limits().idle_seconds  # room in proportion
     finally:
         listener.close()
     assert not (tmp_path / "articles.yaml").exists()
@@ -1532,7 +1568,8 @@ def test_a_server_that_trickles_its_status_line_or_headers_is_given_up_on_at_the
     started = time.monotonic()
     with pytest.raises(importer.Refused) as refused:
         importer.run([f"{server}/feed/"], tmp_path / "articles.yaml", said.append, limits)
-    assert time.monotonic() - started < 1.5 + 1
+    took = time.monotonic() - started
+    assert limits.document_seconds <= took < 3 * limits.document_seconds  # room in proportion
     assert str(refused.value) == f"{server}/feed/: took longer than 1.5 s to send"
     assert said == []
     assert not (tmp_path / "articles.yaml").exists()
@@ -1684,34 +1721,6 @@ def move(tmp_path: Path, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return before, after
 
 
-# -- the YAML written: what YAML reads back is what was meant ------------------------------------
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text())
-def test_every_scalar_reads_back_as_the_same_text(text: str) -> None:
-    text = "".join(c for c in text if c.isprintable() or c in "\t\n") or "x"
-    for flow in (False, True):
-        written = yaml_text.scalar(text, flow=flow)
-        document = f"k: [{written}]\n" if flow else f"k: {written}\n"
-        node = yaml.compose(document, Loader=yaml.CSafeLoader)
-        value = node.value[0][1].value[0] if flow else node.value[0][1]
-        assert value.value == text, (text, written)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=40), min_size=1, max_size=6)
-)
-def test_html_in_a_literal_block_reads_back_the_same(lines: list[str]) -> None:
-    body = "\n".join(lines).strip()
-    if not body or any(c in body for c in "\x85\u2028\u2029\ufeff"):
-        return
-    node = yaml.compose("k: " + yaml_text.literal(body, "  "), Loader=yaml.CSafeLoader)
-    expected = "\n".join(line.rstrip() for line in body.split("\n"))
-    assert node.value[0][1].value == expected
-
-
 # -- moving the feeds' own addresses: the documentation's redirects, served -----------------------
 
 
@@ -1786,8 +1795,8 @@ def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tm
 def test_a_large_import_shared_with_a_second_process_writes_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # from 500 entries on, a second process (where the machine has a second core) reads half
-    # the items and makes half the drafts: the catalogue must not tell
+    # from 500 entries on, a second process reads half the items and makes half the drafts,
+    # on any machine: the catalogue must not tell
     (tmp_path / "feed.xml").write_text(wordpress_rss(many_posts(600)[::-1]), encoding="utf-8")
     written = []
     for share in (True, False):
@@ -1795,7 +1804,14 @@ def test_a_large_import_shared_with_a_second_process_writes_the_same_bytes(
             monkeypatch.setattr(importer.elements, "PARALLEL_ITEMS", 10**9)
             monkeypatch.setattr(importer, "PARALLEL_ENTRIES", 10**9)
         catalogue = tmp_path / f"shared-{share}.yaml"
-        outcome = importer.run([str(tmp_path / "feed.xml")], catalogue, pytest.fail)
+        with pytest.MonkeyPatch.context() as patch:
+            sent = watch_second_process(patch)
+            outcome = importer.run(
+                [str(tmp_path / "feed.xml")],
+                catalogue,
+                lambda line: line.startswith(NEW_SITE) or pytest.fail(line),
+            )
+        assert shared(sent) == share
         assert outcome.imported == 600
         written.append(catalogue.read_text(encoding="utf-8").replace(str(tmp_path), ""))
     assert written[0] == written[1]
@@ -1809,7 +1825,8 @@ def test_an_old_id_an_article_already_there_does_not_carry_is_said(tmp_path: Pat
     before = (tmp_path / "articles.yaml").read_bytes()
     again = imported(tmp_path, "atom.xml")
     assert (
-        again.stdout == "imported 0 entries from 1 source into articles.yaml (0 skipped, 3 already there)\n"
+        again.stdout
+        == "imported 0 entries from 1 source into articles.yaml: 3 found, 0 skipped, 3 already there\n"
     )
     assert (
         "already in the catalogue as 'hello-world', which does not carry the id this feed gave it: "
@@ -1820,4 +1837,5 @@ def test_an_old_id_an_article_already_there_does_not_carry_is_said(tmp_path: Pat
     # in one run, both are kept
     (tmp_path / "articles.yaml").unlink()
     both = imported(tmp_path, "index.xml", "atom.xml")
-    assert both.stderr == "" and "atom_id: tag:mt.example.org" in (tmp_path / "articles.yaml").read_text()
+    assert [line for line in both.stderr.splitlines() if not line.startswith(NEW_SITE)] == []
+    assert "atom_id: tag:mt.example.org" in (tmp_path / "articles.yaml").read_text()

@@ -9,7 +9,10 @@ import filecmp
 import hashlib
 import json
 import os
+import re
+import resource
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -111,6 +114,41 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
         "tags/gaza/feed.json",
         "tags/gaza/rss.xml",
     ]
+
+
+def under_umask(mask: int, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`build` run under the umask `mask`, as cron or a systemd unit may set it."""
+    return feedpub("build", "--now", NOW, cwd=cwd, preexec_fn=lambda: os.umask(mask))
+
+
+def modes(folder: Path) -> dict[str, int]:
+    """The permission bits of every file and folder under `folder`."""
+    return {str(p.relative_to(folder)): stat.S_IMODE(p.stat().st_mode) for p in sorted(folder.rglob("*"))}
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_new_one_follows_the_umask(site_dir: Path) -> None:
+    assert under_umask(0o022, site_dir).returncode == 0
+    feeds = site_dir / "feeds"
+    (feeds / "tags" / "gaza" / "rss.xml").chmod(0o640)  # as its owner chose
+    before, old = modes(feeds), snapshot(feeds)
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(
+        catalogue.read_text().replace("Article a1", "Article one").replace("[Gaza]", "[Gaza, Later]")
+    )
+    result = under_umask(0o077, site_dir)  # as a strict cron or systemd unit runs it
+    assert result.returncode == 0, result.stderr
+    new = snapshot(feeds)
+    replaced = {path for path in old if new[path] != old[path]}
+    assert {"rss.xml", "tags/gaza/rss.xml", publish.MANIFEST, publish.RECORD} <= replaced
+    after = modes(feeds)
+    assert {path: mode for path, mode in after.items() if path in before} == before
+    assert before[publish.MANIFEST] == before[publish.RECORD] == before["rss.xml"] == 0o644
+    assert {path: mode for path, mode in after.items() if path not in before} == {
+        "tags/later": 0o700,
+        "tags/later/atom.xml": 0o600,
+        "tags/later/feed.json": 0o600,
+        "tags/later/rss.xml": 0o600,
+    }
 
 
 def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
@@ -884,6 +922,53 @@ def test_a_folder_a_killed_build_made_but_never_filled_is_removed(site_dir: Path
     assert not (feeds / "tags" / "later").exists()
 
 
+# -- many folders: the files open at once do not grow with them -----------------------------------
+
+FEW_FILES = 64
+"""Files a process of the many-folders tests may have open at once (cron and systemd often
+allow 1,024), a tenth of the tag folders those tests make."""
+
+
+def few_files() -> None:
+    """For `preexec_fn`: the process may have no more than FEW_FILES files open at once."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FEW_FILES, FEW_FILES))
+
+
+def with_few_files(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI run with `args`, under FEW_FILES open files at most."""
+    return feedpub(*args, cwd=cwd, preexec_fn=few_files)
+
+
+def many_tags(site_dir: Path, articles: int, tags_each: int) -> None:
+    """A catalogue of `articles` articles, each with `tags_each` tags of its own."""
+    listed = [
+        article(f"a{n}", f"tags: [{', '.join(f'Tag {n}-{k}' for k in range(tags_each))}]")
+        for n in range(articles)
+    ]
+    (site_dir / "articles.yaml").write_text(catalogue_text(*listed), encoding="utf-8")
+
+
+def test_a_site_with_ten_times_more_tag_folders_than_open_files_builds_rebuilds_and_prunes(
+    tmp_path: Path,
+) -> None:
+    tags = 10 * FEW_FILES
+    folder = tmp_path / "feeds" / "tags"
+    many_tags(tmp_path, tags // 10, tags_each=10)
+    first = with_few_files(tmp_path, "build", "--now", NOW)
+    assert first.returncode == 0, first.stderr
+    assert len(list(folder.iterdir())) == tags
+    unchanged = with_few_files(tmp_path, "build", "--now", NOW)
+    assert (unchanged.returncode, unchanged.stderr) == (0, "")
+    assert " 0 written" in unchanged.stdout
+    many_tags(tmp_path, tags // 10, tags_each=5)  # the same articles, each with half its tags
+    pruned = with_few_files(tmp_path, "build", "--now", NOW)
+    assert pruned.returncode == 0, pruned.stderr
+    assert len(list(folder.iterdir())) == tags // 2
+    assert f"{3 * tags // 2} removed" in pruned.stdout
+    checked = with_few_files(tmp_path, "verify", "feeds")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 # -- the switch from old feeds to new: undone on failure, and the folder's state said truly ------
 
 
@@ -929,7 +1014,8 @@ def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
     site_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a file system that refuses hard links (FAT, exFAT, some network shares), the old
-    feeds are kept by copying them before the switch: a rename that fails puts them back."""
+    feeds are kept by copying them before the switch, with their modes and times: a rename
+    that fails puts them back as they were."""
     from datetime import datetime
 
     from feedpub import build as pipeline
@@ -938,16 +1024,22 @@ def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
     pipeline.build(request)
     feeds = site_dir / "feeds"
     edit(site_dir)
-    before = feeds_only(feeds)
+    age(feeds)
+    (feeds / "atom.xml").chmod(0o640)
+    before, permissions = snapshot(feeds), modes(feeds)
 
     def refused(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
     monkeypatch.setattr(os, "link", refused)
-    with immutable(feeds / "rss.xml"), pytest.raises(publish.PublishError) as failed:
-        pipeline.build(request)
+    mask = os.umask(0o077)  # the copies are made under a strict umask
+    try:
+        with immutable(feeds / "rss.xml"), pytest.raises(publish.PublishError) as failed:
+            pipeline.build(request)
+    finally:
+        os.umask(mask)
     assert failed.value.state == f"every feed in {feeds} is as it was"
-    assert feeds_only(feeds) == before
+    assert (snapshot(feeds), modes(feeds)) == (before, permissions)
     assert temporaries(feeds) == []
     built = pipeline.build(request)
     assert isinstance(built, pipeline.Built) and len(built.outcome.written) == 9
@@ -1178,26 +1270,61 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
     assert feeds_only(feeds) == feeds_only(site_dir / "reference")
 
 
-def test_a_huge_file_where_a_feed_goes_is_refused_without_reading_it_whole(site_dir: Path) -> None:
-    build(site_dir)
-    feed = site_dir / "feeds" / "tags" / "gaza" / "rss.xml"
-    feed.unlink()
-    with feed.open("wb") as f:
-        f.truncate(3 * 2**30)  # sparse: no disk, but 3 GB to whoever reads it whole
-    edit(site_dir)
-    started = time.monotonic()
+def reads(site_dir: Path, path: Path) -> tuple[subprocess.CompletedProcess[str], list[tuple[int, int]]]:
+    """A build run under strace, and each read of the file at `path` it made: the bytes asked
+    for and the bytes read."""
+    log = site_dir.parent / "reads"
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
     result = subprocess.run(
-        ["bash", "-c", 'ulimit -v 1500000; exec "$0" -m feedpub build --now "$1"', sys.executable, NOW],
+        ["strace", "-f", "-qq", "-y", "-e", "trace=read,pread64,readv,preadv", "-o", str(log), *command],
         cwd=site_dir,
         capture_output=True,
         text=True,
-        timeout=60,
         check=False,
     )
+    pattern = re.compile(rf"p?readv?\(\d+<{re.escape(str(path.resolve()))}>, .*, (\d+)\) += (\d+)$")
+    found = [pattern.search(line) for line in log.read_text().splitlines()]
+    return result, [(int(match[1]), int(match[2])) for match in found if match]
+
+
+def sparse(path: Path, size: int) -> None:
+    """Put a file of `size` bytes, taking no disk, where `path` is."""
+    path.unlink()
+    with path.open("wb") as f:
+        f.truncate(size)
+
+
+@needs_strace
+def test_a_file_whose_size_is_not_what_the_manifest_records_is_refused_unread(site_dir: Path) -> None:
+    build(site_dir)
+    tags = site_dir / "feeds" / "tags"
+    replaced, removed = tags / "gaza" / "rss.xml", tags / "israel" / "rss.xml"
+    for path in (replaced, removed):
+        sparse(path, 3 * 2**30)  # 3 GB to whoever reads it
+    catalogue = site_dir / "articles.yaml"
+    catalogue.write_text(catalogue.read_text().replace("[Gaza, Israel]", "[Gaza]"))  # Israel's feeds go
+    for path, fate in ((replaced, "would be replaced"), (removed, "would be removed")):
+        result, read = reads(site_dir, path)
+        assert result.returncode == 73, result.stderr
+        assert f"feeds/tags/{path.parent.name}/rss.xml ({fate})" in result.stderr
+        assert read == []
+
+
+@needs_strace
+def test_a_file_of_unrecorded_size_is_hashed_a_chunk_at_a_time(site_dir: Path) -> None:
+    build(site_dir)
+    feeds = site_dir / "feeds"
+    manifest = json.loads((feeds / publish.MANIFEST).read_text())
+    del manifest["sizes"]  # as feedpub wrote it before it kept sizes
+    (feeds / publish.MANIFEST).write_text(json.dumps(manifest))
+    feed = feeds / "tags" / "gaza" / "rss.xml"
+    sparse(feed, 16 * 2**20)
+    edit(site_dir)
+    result, read = reads(site_dir, feed)
     assert result.returncode == 73, result.stderr
     assert "feeds/tags/gaza/rss.xml (would be replaced)" in result.stderr
-    assert time.monotonic() - started < 20
-    assert feed.stat().st_size == 3 * 2**30
+    assert sum(got for _, got in read) == 16 * 2**20  # once, to the end
+    assert max(asked for asked, _ in read) <= 2**20
 
 
 def test_an_interrupted_build_has_its_exit_status_documented(site_dir: Path) -> None:

@@ -3,6 +3,7 @@ a terminal (and only there)."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -18,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
@@ -26,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, serve
 from feedpub.serve import MAX_CONNECTIONS, MAX_HEAD
+from test_publish import FEW_FILES, few_files, many_tags
 
 GENERATE = ROOT / "bench" / "generate.py"
 
@@ -48,34 +50,16 @@ def server(
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
     port = free_port()
     options = getattr(request, "param", [])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "feedpub", "serve", "--port", str(port), "--out", "out", *options],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(tmp_path, "--port", str(port), "--out", "out", *options)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                fetch(f"{base}/index.html")
-                break
-            except OSError:
-                time.sleep(0.05)
+        assert process.stdout is not None
+        built, serving = process.stdout.readline(), process.stdout.readline()  # once it listens
+        assert serving.startswith(f"serving out at {base}/"), built + serving
         yield base, tmp_path, process
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
-
-
-def wait_for(condition: object, seconds: float = 15) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_serve_answers_with_media_types_etags_and_304(
@@ -108,18 +92,18 @@ def test_serve_answers_with_media_types_etags_and_304(
 
 def test_serve_rebuilds_when_the_catalogue_is_saved(server: tuple[str, Path, subprocess.Popen[str]]) -> None:
     base, work, process = server
+    assert process.stdout is not None and process.stderr is not None
     catalogue = work / "articles.yaml"
     catalogue.write_text(
         catalogue.read_text().replace("Stop Criminal Attack on Gaza!", "Stop the Criminal Attack!")
     )
-    assert wait_for(lambda: b"Stop the Criminal Attack!" in fetch(f"{base}/atom.xml")[2])
+    assert " written, " in process.stdout.readline()  # what the rebuild wrote
     good = fetch(f"{base}/atom.xml")[2]
+    assert b"Stop the Criminal Attack!" in good
     catalogue.write_text(catalogue.read_text().replace("  title: Socialist", "  titel: Socialist", 1))
-    time.sleep(2)  # a broken catalogue is reported, and the feeds built last stay served
-    assert fetch(f"{base}/atom.xml")[2] == good
-    process.send_signal(signal.SIGINT)
-    _, errors = process.communicate(timeout=10)
-    assert "unknown key 'titel' in 'site' (did you mean 'title'?" in errors
+    # a broken catalogue is reported
+    assert any("unknown key 'titel' in 'site' (did you mean 'title'?" in line for line in process.stderr)
+    assert fetch(f"{base}/atom.xml")[2] == good  # and the feeds built last stay served
 
 
 def answer(base: str, path: bytes, head: bytes = b"") -> bytes:
@@ -131,6 +115,17 @@ def answer(base: str, path: bytes, head: bytes = b"") -> bytes:
         while chunk := connection.recv(65536):
             received += chunk
     return received.partition(b"\r\n")[0]
+
+
+def wait_for(condition: Callable[[], bool]) -> bool:
+    """Whether `condition` comes true, asked every tenth of a second; the minute allowed is a
+    guard against a hang, not a bound the behaviour is held to."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def connect(base: str, seconds: float) -> socket.socket:
@@ -377,6 +372,34 @@ def test_no_progress_bar_without_a_terminal_or_with_q(big: Path) -> None:
     assert piped.stderr == ""
     status, shown = run_on_terminal([sys.executable, "-m", "feedpub", "build", "-q", "--out", "three"], big)
     assert (status, shown) == (0, "")
+
+
+def watches(pid: int) -> int:
+    """How many folders the process `pid` watches with inotify."""
+    found = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) == "anon_inode:inotify":
+                found += (Path(f"/proc/{pid}/fdinfo") / fd.name).read_text().count("inotify wd:")
+    return found
+
+
+def test_serve_of_ten_times_more_tag_folders_than_open_files_watches_only_the_catalogues_folder(
+    tmp_path: Path,
+) -> None:
+    tags = 10 * FEW_FILES
+    many_tags(tmp_path, tags // 10, tags_each=10)
+    port = free_port()
+    process = serve(tmp_path, "--port", str(port), "--out", "feeds", preexec_fn=few_files)
+    try:
+        assert process.stdout is not None
+        built, serving = process.stdout.readline(), process.stdout.readline()
+        assert serving.startswith(f"serving feeds at http://127.0.0.1:{port}/"), built + serving
+        assert fetch(f"http://127.0.0.1:{port}/tags/tag-{tags // 10 - 1}-9/atom.xml")[0] == 200
+        assert watches(process.pid) == 1  # not the feeds' folders below it
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
 
 
 def test_the_preview_links_to_its_own_feeds_and_the_built_page_to_the_public_ones(

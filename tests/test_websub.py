@@ -16,8 +16,8 @@ import pytest
 from feedpub import websub
 
 DEADLINE = 2.0
-MARGIN = 3.0
-"""Generous: the ping stops at its deadline, and only a slow machine needs more than a blink."""
+LATEST = 2.5 * DEADLINE
+"""The ping stops at its deadline; the rest is room for a busy machine, in proportion to it."""
 TOPICS = [f"https://example.org/feeds/tags/t{n}/atom.xml" for n in range(20)]
 """Twenty feeds: one at a time, a hub that never answers would hold the ping for minutes."""
 
@@ -148,7 +148,8 @@ def test_a_working_hub_hears_of_every_feed_once_several_at_a_time() -> None:
 def test_a_hub_that_never_answers_costs_the_deadline_not_a_wait_per_feed() -> None:
     with hub(silent) as h:
         failures, took = timed_ping(h.url, TOPICS)
-    assert took < DEADLINE + MARGIN
+    assert len(h.bodies) <= websub.THREADS  # no feed waited for the one before it to time out
+    assert took < LATEST
     assert failures == [f"hub {h.url} did not answer within 2 s for 20 feeds ({TOPICS[0]} and 19 more)"]
 
 
@@ -156,14 +157,14 @@ def test_an_https_hub_that_never_completes_the_handshake_is_cut_off_at_the_deadl
     with hub(silent) as h:
         url = h.url.replace("http://", "https://")
         failures, took = timed_ping(url, TOPICS[:3])
-    assert took < DEADLINE + MARGIN
+    assert took < LATEST
     assert failures == [f"hub {url} did not answer within 2 s for 3 feeds ({TOPICS[0]} and 2 more)"]
 
 
 def test_a_hub_that_trickles_a_byte_a_second_is_cut_off_at_the_deadline() -> None:
     with hub(trickling) as h:
         failures, took = timed_ping(h.url, TOPICS[:3])
-    assert took < DEADLINE + MARGIN
+    assert took < LATEST
     assert h.sent >= 1  # it did answer something, just never enough
     assert failures == [f"hub {h.url} did not answer within 2 s for 3 feeds ({TOPICS[0]} and 2 more)"]
 
@@ -182,7 +183,7 @@ def test_a_hub_that_streams_without_end_is_read_no_further_than_a_few_kilobytes(
         failures, took = timed_ping(h.url, TOPICS[:2])
         # what it managed to send before the ping hung up is what the sockets' buffers hold
         assert h.sent < 64 * 2**20
-    assert took < DEADLINE + MARGIN
+    assert took < LATEST
     assert failures == (
         [] if failure is None else [f"hub {h.url} {failure} for 2 feeds ({TOPICS[0]} and 1 more)"]
     )
@@ -201,14 +202,14 @@ def test_an_unreachable_hub_is_one_line() -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         url = f"http://127.0.0.1:{taken.getsockname()[1]}/"
     failures, took = timed_ping(url, TOPICS[:1])
-    assert took < DEADLINE + MARGIN
+    assert took < LATEST
     assert failures == [f"hub {url} could not be reached: Connection refused for {TOPICS[0]}"]
 
 
 def test_no_thread_of_a_ping_outlives_it_for_long() -> None:
     with hub(silent) as h:
         websub.ping(h.url, TOPICS, DEADLINE)
-        left = time.monotonic() + MARGIN
-        while time.monotonic() < left and any(t.name == "feedpub-websub" for t in threading.enumerate()):
-            time.sleep(0.05)
-        assert not [t for t in threading.enumerate() if t.name == "feedpub-websub"]
+        for thread in threading.enumerate():
+            if thread.name == "feedpub-websub":
+                thread.join()  # ends on its own, while the hub still keeps its connection open
+        assert not h.stopped.is_set()

@@ -86,12 +86,13 @@ _IMPORTED = _exit_statuses(
     (
         INVALID,
         "nothing written: nothing importable, a source that is not a feed or is "
-        "refused (XML entities, too large), or a result that would not pass check",
+        "refused (XML entities, too large, redirected to an address not followed, a Ghost export), "
+        "a new catalogue whose site address nothing names, or a result that would not pass check",
     ),
     (
         USAGE,
         "usage error: unknown option, a source file that does not exist, a source that is neither "
-        "a file nor an http(s) URL",
+        "a file nor an http(s) URL, a URL with a user name or password or without a valid host or port",
     ),
     (
         IO_FAILURE,
@@ -113,18 +114,41 @@ _SERVED = _exit_statuses(
 )
 _DEPLOYED = _exit_statuses(
     (OK, "success (a failed --invalidate command is a warning)"),
-    (USAGE, "usage error: a bad DEST, DIR missing or empty, boto3 not installed"),
+    (
+        USAGE,
+        "usage error: a bad DEST or --endpoint-url, DIR missing or not a build's output (no "
+        ".feedpub-manifest.json), a profile or AWS_* setting botocore refuses, boto3 not installed",
+    ),
+    (
+        FOREIGN_FILES,
+        "DIR is not as its build left it (a file changed or removed since, a build stopped "
+        "part-way): named on stderr; nothing was deployed",
+    ),
     (
         IO_FAILURE,
-        "the service could not be reached or refused (network, credentials); nothing was deleted",
+        "the service could not be reached, refused (network, credentials), answered what cannot be "
+        "read or took too long (--timeout); nothing was deleted unless every upload had succeeded",
     ),
-    (LOCKED, "another deploy to DEST is running, or a build is writing DIR (try again later)"),
+    (
+        LOCKED,
+        "another deploy to DEST is running or took over the lock of this one, or a build is "
+        "writing DIR (try again later)",
+    ),
     _STOPPED,
 )
 _VERIFIED = _exit_statuses(
     _DONE,
-    (INVALID, "a feed has a problem, or a file or folder under DIR cannot be read (each on stderr)"),
-    (USAGE, "usage error: unknown option, DIR is not a folder"),
+    (
+        INVALID,
+        "a feed has a problem, or a file or folder under DIR cannot be read; for a URL, a "
+        "document cannot be fetched or is served wrong, or was not checked within "
+        "--deadline or --max-requests (each on stderr)",
+    ),
+    (
+        USAGE,
+        "usage error: unknown option, DIR is neither a folder nor an http(s) URL with a host, "
+        "a bad --deadline or --max-requests",
+    ),
     _UNWRITTEN,
     _STOPPED,
 )
@@ -316,13 +340,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="catalogues to check instead of --catalogue (as pre-commit passes them)",
     )
-    check.add_argument(
-        "--format",
-        choices=("text", "json", "github"),
-        default="text",
-        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
-        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
-    )
+    _format_option(check)
     _jobs_option(check)
     check.set_defaults(run=_check)
 
@@ -405,7 +423,11 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
         "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
-        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline.",
+        "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline. "
+        "Given a URL (the site's feed_url, a feed, an OPML list or an HTML page), check the feeds "
+        "as readers get them: every feed found from it on its host, by the same rules, and how "
+        "it is served (status, redirects, media type, validators and 304s, compression, "
+        "Cache-Control, the self link).",
         example="feedpub verify feeds",
         epilog=_VERIFIED,
         catalogue=None,
@@ -415,17 +437,33 @@ def _parser() -> argparse.ArgumentParser:
         nargs="?",
         type=_path,
         default="feeds",
-        metavar="DIR",
-        help="the folder of feeds to check (default: %(default)s)",
+        metavar="DIR|URL",
+        help="the folder of feeds, or the http(s) URL, to check (default: %(default)s)",
+    )
+    _format_option(verify)
+    verify.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="for a URL: give up what is not checked by then (default: %(default)g)",
+    )
+    verify.add_argument(
+        "--max-requests",
+        type=_positive,
+        default=1000,
+        metavar="N",
+        help="for a URL: send at most N requests, redirects included (default: %(default)s)",
     )
     verify.set_defaults(run=_verify)
 
     deploy = command(
         "deploy",
         "upload the built feeds to S3 (or any S3-compatible service): only what changed",
-        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR: upload the files "
+        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR, as the build's manifest "
+        "lists it (nothing else in DIR is uploaded): upload the files "
         "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
-        "link to them, then delete the objects an earlier deploy put there that the folder no longer "
+        "link to them, then delete the objects an earlier deploy put there that the build no longer "
         "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
         "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
         "Needs boto3: install feedpub with its s3 extra (pip install '.[s3]' in its clone).",
@@ -464,8 +502,8 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         type=_path,
         metavar="SOURCE",
-        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress export, as a file or an "
-        "http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
+        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress or Blogger export, as a file "
+        "or an http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
     )
     imported.set_defaults(run=_import)
 
@@ -493,10 +531,28 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--profile", metavar="NAME", help="a profile of the AWS configuration files")
     command.add_argument(
+        "--timeout",
+        type=_positive,
+        metavar="SECONDS",
+        # the defaults are feedpub.deploy's, not imported here: every command builds this parser
+        help="the most the deploy's requests may take together, one of them at most 30 s; past it "
+        "the deploy stops with exit status 74 (default: 900)",
+    )
+    command.add_argument(
         "--invalidate",
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
         "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+    )
+
+
+def _format_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
+        "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
     )
 
 
@@ -542,6 +598,11 @@ def _destination(text: str) -> str:
 def _endpoint(text: str) -> str:
     from urllib.parse import urlsplit
 
+    if "@" in text:  # not repeated: a cron job mails what it prints
+        raise argparse.ArgumentTypeError(
+            "the address holds an '@' (user:password@, not repeated here): credentials come from the "
+            "AWS chain, never from the address"
+        )
     try:
         address = urlsplit(text)
         valid = address.scheme in ("http", "https") and bool(address.hostname) and address.port != 0
@@ -609,8 +670,7 @@ class _GithubReport:
     """Problems as GitHub Actions workflow commands, which annotate their lines."""
 
     def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
-        for problem in problems:
-            print(problem.as_github())
+        _github(problems)
         if found is not None:
             print(_passed(path, found))
 
@@ -634,7 +694,7 @@ class _JsonReport:
         self.problems.append(problem)  # an empty list would say there was nothing wrong
 
     def finish(self) -> None:
-        print(json.dumps([p.as_json() for p in self.problems], ensure_ascii=False, indent=1))
+        _json(self.problems)
 
 
 _REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
@@ -689,8 +749,9 @@ def _import(args: argparse.Namespace) -> int:
     statuses = {importer.Why.USAGE: USAGE, importer.Why.INVALID: INVALID, importer.Why.IO: IO_FAILURE}
     try:
         with build.uncollected():
+            # what feeds and servers say is in these lines: escaped, it cannot move the cursor
             outcome = importer.run(
-                args.sources, Path(args.catalogue), lambda line: print(line, file=sys.stderr)
+                args.sources, Path(args.catalogue), lambda line: print(shown(line), file=sys.stderr)
             )
     except importer.Refused as refused:
         raise _Failure(statuses[refused.why], str(refused)) from None
@@ -875,12 +936,15 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
             profile=args.profile,
             dry_run=dry_run,
             invalidate=args.invalidate,
+            deadline=args.timeout or deploy.DEADLINE,
             progress=progress,
         )
         try:
             result = deploy.deploy(Path(args.out), destination, options)
         except deploy.Usage as e:
             raise _Failure(USAGE, str(e)) from None
+        except deploy.Unproven as e:
+            raise _Failure(FOREIGN_FILES, str(e)) from None
         except deploy.Locked as e:
             raise _Failure(LOCKED, str(e)) from None
         except deploy.Unreachable as e:
@@ -903,17 +967,71 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
 
 
 def _verify(args: argparse.Namespace) -> int:
+    if args.folder.partition("://")[0].lower() in ("http", "https"):
+        return _verify_url(args)
     folder = Path(args.folder)
     if not folder.is_dir():
-        raise _Failure(USAGE, f"'{folder}' is not a folder")
+        raise _Failure(USAGE, f"'{folder}' is not a folder (nor an http or https URL)")
     from feedpub.verify import verify_folder
 
     count, problems = verify_folder(folder)  # what cannot be read is a problem there
-    _report(problems)
+    _VERIFY_REPORTS[args.format](problems)
     if problems:
         return INVALID
-    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings")
+    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings", file=_summary_stream(args))
     return OK
+
+
+def _verify_url(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from feedpub.verify.answers import Limits
+    from feedpub.verify.http import verify_site
+
+    try:
+        address = urlsplit(args.folder)
+        if not address.hostname or address.port == 0:
+            raise ValueError
+    except ValueError:  # a port out of range, too
+        raise _Failure(
+            USAGE, f"'{args.folder}' is not a URL with a host (and a port from 1 to 65535)"
+        ) from None
+    found = verify_site(args.folder, Limits(deadline=args.deadline, max_requests=args.max_requests))
+    _VERIFY_REPORTS[args.format](found.problems)
+    stream = _summary_stream(args)
+    if args.format == "text":
+        for url in found.off_site:
+            print(f"not followed (another host): {url}", file=stream)
+    errors = sum(p.severity is Severity.ERROR for p in found.problems)
+    warnings = len(found.problems) - errors
+    print(
+        f"{found.start}: {_count(found.feeds, 'feed')} of {_count(found.documents, 'document')}, "
+        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}; {_count(found.requests, 'request')}, "
+        f"{found.bytes_read:,} bytes in {found.seconds:.2f} s",
+        file=stream,
+    )
+    return INVALID if found.problems else OK
+
+
+def _summary_stream(args: argparse.Namespace) -> TextIO:
+    """Where the summary goes: stdout, unless that holds the JSON list."""
+    return sys.stderr if args.format == "json" else sys.stdout
+
+
+def _github(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem.as_github())
+
+
+def _json(problems: list[Problem]) -> None:
+    print(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=1))
+
+
+_VERIFY_REPORTS: dict[str, Callable[[list[Problem]], None]] = {
+    "text": _report,
+    "json": _json,
+    "github": _github,
+}
 
 
 def _moment(text: str) -> datetime:

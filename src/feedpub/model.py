@@ -35,6 +35,8 @@ class Tag:
     logo: str | None = None
     content: str | None = None
     """'full' or 'summary' for the tag's feeds; None: as the site says."""
+    podcast: Podcast | None = None
+    """The show the tag's feeds are, if not the site's."""
 
 
 @pickled_by_value
@@ -61,6 +63,42 @@ class Enclosure:
 
 @pickled_by_value
 @dataclass(frozen=True, slots=True)
+class Transcript:
+    url: str
+    type: str
+    """MIME type, such as text/vtt."""
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
+class Funding:
+    url: str
+    title: str
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
+class Podcast:
+    """What makes a feed a podcast's, as directories (Apple Podcasts, the Podcast Index) read it."""
+
+    image: Image
+    categories: tuple[str, ...]
+    """Apple's categories, each 'Category' or 'Category > Subcategory'."""
+    explicit: bool = False
+    owner: Author | None = None
+    type: str = "episodic"
+    """'episodic' or 'serial'."""
+    locked: bool | None = None
+    """Whether other hosts may import the feed (podcast:locked); None: not said."""
+    funding: tuple[Funding, ...] = ()
+    guid: str | None = None
+    """The show's podcast:guid; None: derived from its feed's address."""
+    new_feed_url: str | None = None
+    """Where the show has moved to, which directories then follow."""
+
+
+@pickled_by_value
+@dataclass(frozen=True, slots=True)
 class Article:
     id: str
     title: str
@@ -82,6 +120,17 @@ class Article:
     """Whether feeds carry its content: None leaves it to the tag's or the site's `content`."""
     language: str | None = None
     """Its BCP 47 language tag, as written; None: the site's language."""
+    duration: int | None = None
+    """What follows is for a podcast's episode: its length in seconds."""
+    episode: int | None = None
+    season: int | None = None
+    episode_type: str | None = None
+    """'full', 'trailer' or 'bonus'."""
+    explicit: bool | None = None
+    """None: as its show says."""
+    transcript: Transcript | None = None
+    chapters: str | None = None
+    """The address of its chapters, a JSON chapters file of the Podcast Namespace."""
 
 
 @pickled_by_value
@@ -100,6 +149,8 @@ class Selection:
     languages: tuple[str, ...] = ()
     excluded_tags: tuple[str, ...] = ()
     excluded_authors: tuple[str, ...] = ()
+    podcast: Podcast | None = None
+    """The show the feed is, if not the site's."""
 
 
 @pickled_by_value
@@ -130,6 +181,8 @@ class Site:
     """The most bytes a feed file may hold (see `render.budget`)."""
     feeds: tuple[Selection, ...] = ()
     """The named selections, each a feed of its own."""
+    podcast: Podcast | None = None
+    """The show every RSS feed is, unless its tag or selection has one of its own."""
     distinct_tags: tuple[tuple[str, ...], ...] = ()
     """Slugs of tags that look like one tag misspelt but are meant, in groups."""
 

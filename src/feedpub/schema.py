@@ -27,6 +27,10 @@ _TITLES = {
     "selection": "A named feed: the articles it includes and excludes",
     "include": "What an article must match, one of each list given",
     "exclude": "What an article may not match",
+    "podcast": "What makes the RSS feeds a podcast's, as directories read them",
+    "owner": "Who directories write to about the show",
+    "funding": "Where listeners support the show",
+    "transcript": "An episode's transcript",
 }
 
 

@@ -243,6 +243,13 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], str | No
     pages served point at the preview's own files instead. A client has `seconds` from
     connecting to send its request and read the answer: each connection has a thread, which a
     client that sends nothing, or a byte now and then, would otherwise keep for ever."""
+    target = catalogue.resolve()
+    # The folder, not the file: editors often save by writing a new file and renaming it. Only
+    # the folder itself, not the feeds' folders below it, however many there are.
+    watching = watchfiles.watch(
+        target.parent, debounce=200, rust_timeout=1000, yield_on_timeout=True, recursive=False
+    )
+    next(watching)  # watching from here on (after a second at most): no save after the build is missed
     feed_url = build()
     server = _Server(port, folder, seconds)
     server.preview.feed_url = feed_url
@@ -252,13 +259,12 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], str | No
         f"and rebuilding when {catalogue} changes (Ctrl-C to stop)",
         flush=True,
     )
-    target = catalogue.resolve()
     try:
-        # the folder, not the file: editors often save by writing a new file and renaming it
-        for changes in watchfiles.watch(target.parent, debounce=200, rust_timeout=1000):
+        for changes in watching:
             if any(Path(path) == target for _, path in changes):
                 server.preview.feed_url = build() or server.preview.feed_url
     finally:
+        watching.close()
         server.shutdown()
         server.server_close()
 

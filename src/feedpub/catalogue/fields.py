@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from slugify import slugify
 
+from feedpub.catalogue import directories
 from feedpub.catalogue.nodes import (
     INVALID,
     MERGE,
@@ -38,7 +39,7 @@ from feedpub.catalogue.nodes import (
     kind_of,
     leaf,
 )
-from feedpub.model import Author, Enclosure, Image, Selection
+from feedpub.model import Author, Enclosure, Funding, Image, Podcast, Selection, Transcript
 
 MAX_ITEMS_RANGE = (1, 1000)
 HOSTS = ("netlify", "apache")
@@ -304,6 +305,294 @@ ENCLOSURES_KIND = ListOf(
 )
 
 
+# -- podcasts --------------------------------------------------------------------------------
+
+MAX_EPISODE = 2**31 - 1
+"""The largest episode or season number: what the Podcast Index stores (a 32-bit integer)."""
+
+
+def _whole(make: Any) -> Any:
+    """A `Record`'s maker for a mapping whose fields are all required: `make` of their values,
+    INVALID if one is missing or invalid (its problem is reported already)."""
+
+    def made(nodes: Nodes, values: dict[str, yaml.Node], where: str, **read: Any) -> Any:
+        return INVALID if None in read.values() or INVALID in read.values() else make(**read)
+
+    return made
+
+
+def _category(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Invalid:
+    if name in directories.CATEGORY_NAMES:
+        return name
+    replaced = directories.OBSOLETE.get(name)
+    if replaced:
+        nodes.error(
+            node, where, f"category '{name}' is no longer one of Apple's; its nearest is now '{replaced}'"
+        )
+        return INVALID
+    # a subcategory is written after its category: 'Documentary' is 'Society & Culture > Documentary'
+    close = [c for c in directories.CATEGORY_NAMES if c.endswith(f"{directories.SEPARATOR}{name}")]
+    close = close or difflib.get_close_matches(name, directories.CATEGORY_NAMES, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    nodes.error(
+        node,
+        where,
+        f"'{name}' is not one of Apple's podcast categories ({hint}expected a category such as "
+        f"Technology, or a category and subcategory such as 'Society & Culture > Documentary')",
+    )
+    return INVALID
+
+
+OWNER = Table(
+    "a podcast's owner",
+    (
+        Field(
+            "name",
+            "the show's owner, plain text of at most 255 characters",
+            Text(line=True, most=255),  # the most the W3C validator takes
+            required=True,
+            example="The Editors",
+        ),
+        replace(
+            AUTHOR["email"], description="the address directories write to about the show", required=True
+        ),
+    ),
+)
+
+
+FUNDING = Table(
+    "a funding link",
+    (
+        Field(
+            "url",
+            "where listeners support the show, an absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/support",
+        ),
+        Field(
+            "title",
+            "the link's text, plain text of at most 128 characters",
+            Text(line=True, most=128),
+            required=True,
+            example="Support the show",
+        ),
+    ),
+)
+
+
+def _artwork(nodes: Nodes, node: yaml.Node, where: str, image: Image) -> Image | Invalid:
+    """A show's artwork as Apple takes it: a .jpg or .png address; square, 1400 to 3000 pixels
+    a side, where its size is given."""
+    least, most = directories.ARTWORK_PIXELS
+    outside = [side for side in (image.width, image.height) if side and not least <= side <= most]
+    if not directories.ARTWORK_URL.fullmatch(image.url):
+        problem = f"'{image.url}' does not end in .jpg or .png, as Apple Podcasts asks of artwork"
+    elif image.width and image.height and image.width != image.height:
+        problem = f"{image.width} by {image.height} pixels is not square, as Apple Podcasts asks of artwork"
+    elif outside:
+        problem = f"a side of {outside[0]} pixels: Apple Podcasts takes artwork of {least} to {most}"
+    else:
+        return image
+    nodes.error(node, where, f"'image': {problem}")
+    return INVALID
+
+
+def _podcast(nodes: Nodes, values: dict[str, yaml.Node], where: str, **read: Any) -> Podcast | Invalid:
+    if INVALID in read.values() or read["image"] is None or read["categories"] is None:
+        return INVALID
+    return Podcast(**read)
+
+
+class Show(Record):
+    """A podcast block; one without an owner is valid, with a warning."""
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> Podcast | Invalid:
+        show: Podcast | Invalid = super().read(nodes, node, where)
+        if show is not INVALID and show.owner is None:
+            nodes.error(
+                node,
+                f"{where}.owner",
+                "a podcast without an 'owner' {name, email}: directories (Apple Podcasts) write to its "
+                "e-mail address to confirm who owns the show, and podcast:locked names it",
+                warning=True,
+            )
+        return show
+
+
+PODCAST = Table(
+    "a podcast",
+    (
+        Field(
+            "image",
+            f"the show's square artwork, JPEG or PNG, {directories.ARTWORK_PIXELS[0]} to "
+            f"{directories.ARTWORK_PIXELS[1]} pixels a side: an address ending in .jpg or .png, "
+            "or {url, width, height}",
+            Checked(ImageKind(), _artwork),
+            required=True,
+            example="https://example.org/show.jpg",
+        ),
+        Field(
+            "categories",
+            "Apple's podcast categories, the first the main one: 'Category' or 'Category > Subcategory'",
+            ListOf(
+                Checked(Text(line=True), _category, {"enum": list(directories.CATEGORY_NAMES)}),
+                "Apple's categories, such as [Technology, 'Society & Culture > Documentary']",
+                non_empty=True,
+                most=len(directories.CATEGORY_NAMES),
+            ),
+            required=True,
+            example="[Technology, 'Society & Culture > Documentary']",
+        ),
+        Field(
+            "explicit", "true if the show is explicit (default: false)", Flag(), default=False, example="true"
+        ),
+        Field(
+            "owner",
+            "{name, email}: who directories write to about the show",
+            Record("owner", OWNER, _whole(Author)),
+            example="{name: The Editors, email: editors@example.org}",
+            unset="none (a warning: directories ask for one)",
+        ),
+        Field(
+            "type",
+            "episodic (newest first, the default) or serial (in order, numbered)",
+            Choice(directories.SHOW_TYPES, "a podcast type"),
+            default="episodic",
+            example="serial",
+        ),
+        Field(
+            "locked",
+            "true to ask other hosts not to import the show (podcast:locked, with the owner's e-mail)",
+            Flag(),
+            example="true",
+            unset="not locked",
+        ),
+        Field(
+            "funding",
+            "a list of {url, title}: where listeners support the show",
+            ListOf(Record("funding", FUNDING, _whole(Funding)), "{url, title}", most=MAX_ENCLOSURES),
+            default=(),
+            example="[{url: https://example.org/support, title: Support the show}]",
+        ),
+        Field(
+            "guid",
+            "the show's podcast:guid, kept when it moves (default: the UUIDv5 the Podcast Namespace "
+            "derives from its feed's address)",
+            Pattern(directories.GUID.pattern, "a UUID such as 917393e3-1b1e-5cef-ace4-edaa54e1f810"),
+            example="917393e3-1b1e-5cef-ace4-edaa54e1f810",
+            unset="the UUIDv5 of the feed's address",
+        ),
+        Field(
+            "new_feed_url",
+            "the show's new feed address, once it has moved away (itunes:new-feed-url)",
+            Link(),
+            example="https://new.example.org/feeds/rss.xml",
+            unset="none",
+        ),
+    ),
+)
+PODCAST_FIELD = Field(
+    "podcast",
+    "makes the RSS feeds a podcast's: {image, categories, explicit, owner, type, locked, funding, guid, "
+    "new_feed_url}",
+    Show("podcast", PODCAST, _podcast),
+    example="{image: https://example.org/show.jpg, categories: [Technology], "
+    "owner: {name: The Editors, email: editors@example.org}}",
+    unset="none: the feeds are not a podcast's",
+)
+
+
+class Duration(Kind[int]):
+    """Whole seconds, or H:MM:SS or M:SS as text."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1},
+                    {"type": "string", "pattern": rf"^{directories.DURATION.pattern}$"},
+                ]
+            }
+        )
+
+    def read(self, nodes: Nodes, node: yaml.Node, where: str) -> int | Invalid:
+        text = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
+        if directories.DURATION.fullmatch(text) and directories.seconds(text) > 0:
+            return directories.seconds(text)
+        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        nodes.error(
+            node,
+            where,
+            f"'duration': {shown} is not a length (expected whole seconds such as 3723, "
+            "or H:MM:SS such as 1:02:03)",
+        )
+        return INVALID
+
+
+TRANSCRIPT = Table(
+    "a transcript",
+    (
+        Field(
+            "url",
+            "the transcript's absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/episodes/1.vtt",
+        ),
+        Field(
+            "type",
+            f"its MIME type: {', '.join(directories.TRANSCRIPT_TYPES)}",
+            Choice(directories.TRANSCRIPT_TYPES, "a transcript type the Podcast Namespace names"),
+            required=True,
+            example="text/vtt",
+        ),
+    ),
+)
+EPISODE_FIELDS = (
+    Field(
+        "duration",
+        "a podcast episode's length: whole seconds, or H:MM:SS",
+        Duration(),
+        example="1:02:03",
+        unset="none",
+    ),
+    Field(
+        "episode",
+        f"its episode number, 1 to {MAX_EPISODE}",
+        Count(1, MAX_EPISODE),
+        example="12",
+        unset="none",
+    ),
+    Field(
+        "season", f"its season number, 1 to {MAX_EPISODE}", Count(1, MAX_EPISODE), example="2", unset="none"
+    ),
+    Field(
+        "episode_type",
+        "full (the default), trailer or bonus",
+        Choice(directories.EPISODE_TYPES, "an episode type"),
+        example="trailer",
+        unset="full",
+    ),
+    Field("explicit", "true or false (default: the show's)", Flag(), example="false", unset="the show's"),
+    Field(
+        "transcript",
+        "{url, type}: the episode's transcript",
+        Record("transcript", TRANSCRIPT, _whole(Transcript)),
+        example="{url: https://example.org/episodes/1.vtt, type: text/vtt}",
+        unset="none",
+    ),
+    Field(
+        "chapters",
+        "the address of its chapters, a JSON chapters file (Podcast Namespace)",
+        Link(),
+        example="https://example.org/episodes/1-chapters.json",
+        unset="none",
+    ),
+)
+"""An article's fields as a podcast's episode."""
+
+
 # -- tags ------------------------------------------------------------------------------------
 
 
@@ -418,6 +707,7 @@ TAG = Table(
             example="summary",
             unset="the site's content",
         ),
+        replace(PODCAST_FIELD, description="the show the tag's feeds are, if not the site's"),
     ),
 )
 TagSettings = dict[str, Any]
@@ -748,6 +1038,7 @@ SELECTION = Table(
             example="{tags: [Statements]}",
             unset="none",
         ),
+        replace(PODCAST_FIELD, description="the show the feed is, if not the site's"),
     ),
 )
 
@@ -817,6 +1108,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
                     languages=tuple(dict.fromkeys(t.lower() for t in include.get("languages") or ())),
                     excluded_tags=slugs(exclude, "tags"),
                     excluded_authors=slugs(exclude, "authors"),
+                    podcast=read["podcast"],
                 ),
                 references,
             )
@@ -966,6 +1258,7 @@ SITE = Table(
             default=(),
             example="[[Art, Arts]]",
         ),
+        PODCAST_FIELD,
     ),
 )
 ARTICLE = Table(
@@ -1089,6 +1382,7 @@ ARTICLE = Table(
             example="fr",
             unset="site.language",
         ),
+        *EPISODE_FIELDS,
     ),
 )
 
@@ -1122,5 +1416,9 @@ RECORDS = {
     "selection": SELECTION,
     "include": INCLUDE,
     "exclude": EXCLUDE,
+    "podcast": PODCAST,
+    "owner": OWNER,
+    "funding": FUNDING,
+    "transcript": TRANSCRIPT,
 }
 """Each mapping the catalogue holds, by the name the JSON Schema gives it."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from feedpub.catalogue import directories
 from feedpub.catalogue import fields as f
 from feedpub.catalogue.nodes import INVALID, Invalid, Nodes, is_null, kind_of
 from feedpub.model import Article, Author, Selection, Site, Tag
@@ -68,6 +69,7 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions, Refer
             distinct_tags=tuple(
                 tuple(f.tag_slug(name) for name, _ in group) for group in read["distinct_tags"]
             ),
+            podcast=read["podcast"],
         ),
         definitions,
         references,
@@ -232,7 +234,10 @@ def article(
         read["atom_id"],
         read["full_text"],
         read["language"],
+        **{field.name: read[field.name] for field in f.EPISODE_FIELDS},
     )
+    if site is not None:
+        _episode(nodes, made, node, where, site)
     return Read(made, unique, article_tags), unique_nodes, tag_nodes, author_nodes
 
 
@@ -335,10 +340,18 @@ class Across:
     """What selections name that no article has: the selection, 'tags' or 'authors', the slug."""
     lookalikes: list[Clash] = field(default_factory=list)
     """Tags whose `lookalike_key` an earlier, different tag has, not listed as distinct."""
+    episode_clashes: list[EpisodeClash] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.clashes or self.unused or self.author_clashes or self.unknown or self.lookalikes)
+        return not (
+            self.clashes
+            or self.unused
+            or self.author_clashes
+            or self.unknown
+            or self.lookalikes
+            or self.episode_clashes
+        )
 
 
 def across(
@@ -346,14 +359,18 @@ def across(
     defined: Sequence[str],
     selections: Sequence[Selection] = (),
     distinct: Sequence[Sequence[str]] = (),
+    *,
+    podcast: bool = False,
 ) -> Across:
     """The rules that look across articles: ids (and kept ids) are unique; spellings of one tag (see
     `tag_key`) are one tag, named by the first; two different tags may not share a folder, nor
     two different authors (see `author_key`); two tags that look alike (see `lookalike_key`) are
     a warning unless a group of `distinct` slugs holds both; every tag the site defines is used,
-    and every tag and author a selection names. One pass, in catalogue order: each tag is looked
-    up by its key, never compared with the others."""
+    and every tag and author a selection names; within each show (the site's `podcast`, a
+    tag's), episode numbers are unique in their season and enclosures are not shared. One pass,
+    in catalogue order: each tag is looked up by its key, never compared with the others."""
     authors = Authors()
+    episodes = Episodes(podcast)
     groups: dict[str, set[int]] = {}  # the distinct groups each slug is in
     for g, group in enumerate(distinct):
         for slug in group:
@@ -394,6 +411,7 @@ def across(
         article = read.article
         if article is not None:
             authors.see(i, article)
+            episodes.see(i, article)
         if article is not None:
             tags = tuple({id(k): k for k in named}.values())  # each tag once, as first spelt
             # another spelling, or the same tag twice (the tags the other process of a reading
@@ -421,6 +439,7 @@ def across(
         authors.clashes,
         unknown,
         lookalikes,
+        episodes.clashes,
     )
 
 
@@ -433,6 +452,8 @@ def place(
     references: References,
 ) -> None:
     """Report what `across` found, at the places the articles were read from."""
+    for episode_clash in found.episode_clashes:
+        _place_episode(nodes, episode_clash, places)
     for author_clash in found.author_clashes:
         _place_author(nodes, author_clash, reads, places)
     unknown = set(found.unknown)
@@ -560,3 +581,141 @@ def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yam
         f"no article has the {what} '{node.value}' ({hint} expected "
         + (f"one of: {examples})" if known else f"a {what} some article has; there is none)"),
     )
+
+
+# -- podcasts --------------------------------------------------------------------------------
+
+
+def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: Site) -> None:
+    """What directories ask of an article in a show (the site's podcast or one of its tags'):
+    one enclosure they play, of a known length, at an address with its type's extension; a
+    duration; a number for a full episode of a serial show; JPEG or PNG art."""
+    shows = [show for show in (site.podcast, *(t.podcast for t in article.tags)) if show]
+    if not shows:
+        return
+    if not article.enclosures:
+        nodes.error(
+            node,
+            f"{where}.enclosures",
+            "an episode of a podcast without 'enclosures': directories list no episode without its "
+            "audio or video file",
+            warning=True,
+        )
+        return
+    listed = _value(node, "enclosures")
+    first = listed.value[0] if isinstance(listed, yaml.SequenceNode) else node
+    enclosure = article.enclosures[0]
+    at = f"{where}.enclosures[0]"
+    if len(article.enclosures) > 1 and isinstance(listed, yaml.SequenceNode):
+        nodes.error(
+            listed.value[1],
+            f"{where}.enclosures[1]",
+            "an episode has one enclosure in RSS, the first: podcast apps see no other",
+            warning=True,
+        )
+    if enclosure.type not in directories.PLAYABLE:
+        nodes.error(
+            _value(first, "type"),
+            f"{at}.type",
+            f"'type': {enclosure.type} is not a type podcast directories play (expected one of: "
+            f"{', '.join(directories.PLAYABLE)})",
+        )
+    elif not enclosure.url.lower().endswith(tuple(f".{e}" for e in directories.EXTENSIONS)):
+        nodes.error(
+            _value(first, "url"),
+            f"{at}.url",
+            f"'url': {enclosure.url} does not end in .{directories.PLAYABLE[enclosure.type]}, "
+            "the extension podcast directories expect of its type",
+            warning=True,
+        )
+    if enclosure.length == 0:
+        nodes.error(
+            _value(first, "length"),
+            f"{at}.length",
+            "'length': 0: directories show and check an episode's size; give the file's size in bytes",
+            warning=True,
+        )
+    if article.duration is None:
+        nodes.error(
+            node,
+            f"{where}.duration",
+            "an episode without 'duration': apps show its length from it",
+            warning=True,
+        )
+    full = article.episode_type in (None, "full")  # trailers and bonus episodes stand outside the order
+    if full and article.episode is None and any(show.type == "serial" for show in shows):
+        nodes.error(
+            node,
+            f"{where}.episode",
+            "a full episode of a serial podcast without an 'episode' number, which Apple Podcasts "
+            "orders it by",
+        )
+    if article.image and not directories.ARTWORK_URL.fullmatch(article.image.url):
+        nodes.error(
+            _value(node, "image"),
+            f"{where}.image",
+            f"'image': {article.image.url} does not end in .jpg or .png: directories show it as no "
+            "episode's art",
+            warning=True,
+        )
+
+
+def _value(node: yaml.Node, key: str) -> yaml.Node:
+    """The value of `key` in the mapping `node`, or `node` if it has none."""
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), node)
+    return node
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeClash:
+    """Article `article`, in show `show`, has the episode number (`field` 'episode') of the
+    same season, or the enclosure (`field` 'enclosures'), of article `first`."""
+
+    article: int
+    first: int
+    show: str
+    field: str
+
+
+class Episodes:
+    """The episodes of each show, by season and number and by enclosure, seen article by article."""
+
+    def __init__(self, site_show: bool) -> None:
+        self.site_show = site_show
+        self.numbers: dict[tuple[str, int | None, int], int] = {}
+        self.enclosures: dict[tuple[str, str], int] = {}
+        self.clashes: list[EpisodeClash] = []
+
+    def see(self, i: int, article: Article) -> None:
+        shows = ([""] if self.site_show else []) + [f"tags/{t.slug}" for t in article.tags if t.podcast]
+        for show in shows:
+            if article.episode is not None:
+                first = self.numbers.setdefault((show, article.season, article.episode), i)
+                if first != i:
+                    self.clashes.append(EpisodeClash(i, first, show, "episode"))
+            if article.enclosures:
+                first = self.enclosures.setdefault((show, article.enclosures[0].url), i)
+                if first != i:
+                    self.clashes.append(EpisodeClash(i, first, show, "enclosures"))
+
+
+def _place_episode(nodes: Nodes, clash: EpisodeClash, places: Places) -> None:
+    node = _value(places.articles[clash.article], clash.field)
+    line = _value(places.articles[clash.first], clash.field).start_mark.line + 1
+    show = f"the podcast of feeds/{clash.show}/" if clash.show else "the site's podcast"
+    if clash.field == "episode":
+        nodes.error(
+            node,
+            f"articles[{clash.article}].episode",
+            f"episode number {node.value} is already that of the episode at line {line}, in the same season "
+            f"of {show}: apps list one of them",
+            warning=True,
+        )
+    else:
+        nodes.error(
+            node,
+            f"articles[{clash.article}].enclosures",
+            f"the same enclosure as the episode at line {line}, in {show}: Apple Podcasts lists only "
+            "the first episode with a file's address",
+        )

@@ -1,9 +1,11 @@
 """`feedpub deploy`: make an S3 prefix hold exactly what a build wrote to its folder.
 
-Only objects whose bytes or headers differ are uploaded; archive pages and tag feeds go up
-before the feeds and pages that link to them; objects feedpub deployed earlier that the
-folder no longer has are deleted last, once every upload has succeeded, and nothing else in
-the bucket is touched. A deploy that is killed or fails, run again, finishes the work.
+Only the files the build's manifest lists, and of those only the ones whose bytes or headers
+differ, are uploaded; archive pages and tag feeds go up before the feeds and pages that link
+to them; objects feedpub deployed earlier that the build no longer has are deleted last, once
+every upload has succeeded, and nothing else in the bucket is touched. A deploy that is
+killed or fails, run again, finishes the work. Every write is made under the lock, and a
+deploy reports success only once it has seen its uploads and its lock as it left them.
 """
 
 from __future__ import annotations
@@ -19,10 +21,32 @@ from pathlib import Path
 
 from feedpub.deploy import folder as local_folder
 from feedpub.deploy import plan as planning
-from feedpub.deploy.destination import Destination, Head, Listed, Store, Unreachable, Usage, parse
+from feedpub.deploy.destination import (
+    DEADLINE,
+    KEY_BYTES,
+    REQUEST_SECONDS,
+    Destination,
+    Head,
+    Listed,
+    Store,
+    Unreachable,
+    Usage,
+    parse,
+)
+from feedpub.deploy.folder import Unproven
 from feedpub.deploy.remote import LEASE, LOCK, MANIFEST, Entry, Lock, Locked, manifest_bytes, read_manifest
 
-__all__ = ["Locked", "Options", "Result", "Unreachable", "Usage", "deploy"]
+__all__ = [
+    "DEADLINE",
+    "REQUEST_SECONDS",
+    "Locked",
+    "Options",
+    "Result",
+    "Unproven",
+    "Unreachable",
+    "Usage",
+    "deploy",
+]
 
 INVALIDATE_TIMEOUT = 300
 """Seconds an --invalidate command may take before it is a warning."""
@@ -41,6 +65,10 @@ class Options:
     workers: int = 16
     """Requests under way at once."""
     lease: float = LEASE
+    deadline: float = DEADLINE
+    """Seconds the whole deploy may take; a request gets at most `request_seconds` of them."""
+    request_seconds: float = REQUEST_SECONDS
+    """At most a quarter of `lease`, so that a write never outlasts the lock."""
     progress: Callable[[int, int], None] | None = None
     """Hears how many uploads and deletions are done of how many."""
 
@@ -62,26 +90,37 @@ class Result:
 
 
 def deploy(folder: Path, destination: str, options: Options | None = None) -> Result:
-    """Make `destination` (`s3://bucket/prefix`) hold the files of `folder` as a build left
-    them, and only those among the objects feedpub deployed there. Call it after the build
-    has written the folder. Raises Usage (nothing tried), Unreachable (the service failed or
-    refused; nothing was deleted unless every upload had succeeded) or Locked (another
-    deploy to the destination is running)."""
+    """Make `destination` (`s3://bucket/prefix`) hold the files a build wrote to `folder`, as
+    its manifest proves them, and only those among the objects feedpub deployed there. Raises
+    Usage (nothing tried; `folder` no build's output), Unproven (the folder is not as its build
+    left it; nothing tried), Unreachable (the service failed, refused or took too long; nothing
+    was deleted unless every upload had succeeded) or Locked (another deploy to the
+    destination is running, or took over the lock of this one)."""
     options = options or Options()
     started = time.perf_counter()
     where = parse(destination)
+    if options.request_seconds > options.lease / 4:
+        raise Usage(f"a request may take at most a quarter of the lease ({options.lease / 4:g} s)")
     if not folder.is_dir():
         raise Usage(f"'{folder}' is not a folder: run feedpub build first")
     try:
-        digests = local_folder.digests(folder)
+        digests = local_folder.built(folder)
     except local_folder.Busy as e:
         raise Locked(str(e)) from None
     except OSError as e:
         raise Unreachable(f"cannot read {e.filename}: {e.strerror}") from None
-    if not digests:
-        raise Usage(f"'{folder}' has no files to deploy: run feedpub build first")
+    too_long = sorted(path for path in digests if len(where.key(path).encode()) > KEY_BYTES)
+    if too_long:
+        raise Usage(f"the key of {too_long[0]} under {where} is over {KEY_BYTES:,} bytes, the most S3 takes")
     local = planning.files(digests)
-    store = Store(where, endpoint_url=options.endpoint_url, profile=options.profile, workers=options.workers)
+    store = Store(
+        where,
+        endpoint_url=options.endpoint_url,
+        profile=options.profile,
+        workers=options.workers,
+        deadline=options.deadline,
+        request_seconds=options.request_seconds,
+    )
     result = Result(str(where), len(local), dry_run=options.dry_run)
     run = _Run(store, where, folder, local, options, result)
     try:
@@ -91,7 +130,9 @@ def deploy(folder: Path, destination: str, options: Options | None = None) -> Re
     except OSError as e:
         raise Unreachable(f"cannot read {e.filename}: {e.strerror}; nothing was deleted") from None
     finally:
-        if run.lock:
+        # a request given up on may still land: the lock is left to expire rather than let
+        # another deploy in while it might
+        if run.lock and not store.abandoned:
             with contextlib.suppress(Unreachable):  # left to expire, or to be taken over
                 run.lock.release()
         result.requests = dict(store.requests)
@@ -125,14 +166,19 @@ class _Run:
         try:
             if self.lock:
                 self.lock.acquire()
-            manifest, manifest_read = read_manifest(self.store, self.where)
+                self.store.guard = self.lock.check
+            manifest, manifest_read, broken = read_manifest(self.store, self.where)
+            self.result.warnings += [
+                f"the deploy manifest names {path!r}, which breaks the key rule: that object is left alone"
+                for path in broken
+            ]
             listed = self._listing()
             plan = self._plan(manifest, listed)
             if self.lock is None:
                 return
             self._upload(plan, manifest, self.lock)
-        except Unreachable as e:
-            raise Unreachable(f"{e}; nothing was deleted") from None
+        except (Unreachable, Locked) as e:
+            raise type(e)(f"{e}; nothing was deleted") from None
         for step in plan.deletions:
             if step:
                 self.lock.renew()
@@ -140,12 +186,24 @@ class _Run:
                 self._advance(len(step), plan)
         after = self._listing() if self.etags else listed
         entries = dict(plan.known)
+        replaced = []
         for path, etag in self.etags.items():
             seen = after.get(path)
-            entries[path] = Entry(self.local[path].state, seen if seen and seen.etag == etag else None)
+            if seen is None or seen.etag != etag:
+                replaced.append(path)
+                seen = None
+            entries[path] = Entry(self.local[path].state, seen)
         written = manifest_bytes(entries)
         if written != manifest_read:
+            self.lock.renew()
             self.store.put(self.where.key(MANIFEST), written, content_type="application/json")
+        if self.etags or plan.deleted or written != manifest_read:
+            self.lock.confirm()
+        if replaced:
+            raise Locked(
+                f"{len(replaced)} objects this deploy uploaded were replaced or deleted by someone else "
+                f"before it finished (first {sorted(replaced)[0]}): deploy again"
+            )
         self.result.invalidated = sorted(plan.replaced + plan.deleted)
 
     def _plan(self, manifest: dict[str, Entry], listed: dict[str, Listed]) -> planning.Plan:
@@ -163,24 +221,30 @@ class _Run:
         pending = {path: entry for path, entry in pending.items() if path not in manifest}
         if pending:
             # named before it exists: a deploy killed after uploading it still knows it is its own
+            lock.renew()
             self.store.put(
                 self.where.key(MANIFEST), manifest_bytes(manifest | pending), content_type="application/json"
             )
         with ThreadPoolExecutor(self.options.workers) as pool:
-            for step in plan.uploads:
-                running = {pool.submit(self._put, file) for file in step}
-                while running:
-                    finished, running = wait(running, timeout=lock.lease / 6, return_when=FIRST_COMPLETED)
-                    lock.renew()
-                    for future in finished:
-                        path, etag = future.result()
-                        self.etags[path] = etag
-                    self._advance(len(finished), plan)
+            try:
+                for step in plan.uploads:
+                    running = {pool.submit(self._put, file, lock) for file in step}
+                    while running:
+                        finished, running = wait(running, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            path, etag = future.result()
+                            self.etags[path] = etag
+                        self._advance(len(finished), plan)
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # not one more upload once one has failed
+                raise
 
-    def _put(self, file: planning.Local) -> tuple[str, str]:
+    def _put(self, file: planning.Local, lock: Lock) -> tuple[str, str]:
+        data = local_folder.read(self.folder, file.path, file.sha256)
+        lock.renew()
         etag = self.store.put(
             self.where.key(file.path),
-            local_folder.read(self.folder, file.path, file.sha256),
+            data,
             content_type=file.content_type,
             cache_control=file.cache_control,
             metadata={"sha256": file.sha256},

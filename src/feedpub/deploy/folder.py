@@ -1,21 +1,26 @@
-"""The folder a build wrote, as it is at one moment: every file a reader may fetch, by digest.
+"""The folder a build wrote, as its manifest proves it: the files a reader may fetch, by digest.
 
-Left out: hidden files and folders (feedpub's `.feedpub-manifest.json`, `.feedpub.lock` and
-temporary files, `.htaccess`) and `_headers`, which configure a static host and mean nothing
-to S3; symbolic links, which feedpub never writes; and anything but a regular file (a FIFO, a
-socket, a device), which has no bytes to upload and could make a reader wait for ever. The
-files are hashed under a shared lock on the build's lock file, so a build that is replacing
-them is waited for; they are read again when uploaded, and a file whose bytes no longer have
-its digest (a build has run since) stops the deploy before it deletes anything, so it never
-leaves half of one build and half of the next. Only the files being uploaded are held in
-memory, never the whole folder.
+Only the files the build's manifest (`.feedpub-manifest.json`) lists are deployed, each only
+while it holds the bytes the manifest records; nothing else in the folder ever is, so a deploy
+of the wrong folder (a web root, the catalogue's) uploads nothing and deletes nothing. A folder
+without a manifest is no build's output; one whose build stopped part-way, or whose listed
+files have been changed, removed or replaced by a link since, is refused whole.
+
+Left out of what the manifest lists: hidden files (`.htaccess`) and `_headers`, which
+configure a static host and mean nothing to S3. The files are hashed under a shared lock on the
+build's lock file, so a build that is replacing them is waited for; they are read again when
+uploaded, and a file whose bytes no longer have its digest (a build has run since) stops the
+deploy before it deletes anything, so it never leaves half of one build and half of the next.
+Only the files being uploaded are held in memory, never the whole folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
+import json
 import os
 import stat
 import time
@@ -23,11 +28,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from feedpub import publish
+from feedpub.deploy.destination import Usage, key_problem
 from feedpub.render.hosting import HEADERS
 
 WAIT = 60.0
 """Seconds to wait for a build that holds the folder."""
-
+SHOWN = 5
+"""Files named in a refusal; the rest are counted."""
 
 _CHUNK = 1 << 20
 
@@ -36,29 +43,100 @@ class Busy(Exception):
     """A build held the folder for longer than WAIT, or has changed it since it was hashed."""
 
 
-def digests(folder: Path) -> dict[str, str]:
-    """Each file's SHA-256 by its path relative to `folder` (with '/'); raises OSError, and
-    Busy if a build keeps the folder."""
+class Unproven(Exception):
+    """The folder is not as a complete build left it: nothing is deployed."""
+
+
+def built(folder: Path) -> dict[str, str]:
+    """The SHA-256 of each file the manifest of `folder` lists (but hidden files and `_headers`),
+    by its path with '/', every one checked to hold those bytes. Raises Usage if `folder` has no
+    manifest, Unproven if it does not prove the files, Busy if a build keeps the folder, and
+    OSError."""
     with _shared(folder):
-        found = {}
-        for root, dirs, names in os.walk(folder):
-            dirs[:] = sorted(
-                d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
+        raw = _manifest(folder)
+        if raw is None:
+            raise Usage(
+                f"'{folder}' is not the output of feedpub build (it has no {publish.MANIFEST}), so "
+                "nothing in it is deployed: give --out the folder build wrote"
             )
-            for name in names:
-                full = os.path.join(root, name)
-                path = Path(full).relative_to(folder).as_posix()
-                if name.startswith(".") or path == HEADERS or os.path.islink(full):
-                    continue
-                fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-                with os.fdopen(fd, "rb") as f:
-                    if not stat.S_ISREG(os.fstat(fd).st_mode):
-                        continue
-                    digest = hashlib.sha256()
-                    while chunk := f.read(_CHUNK):
-                        digest.update(chunk)
-                found[path] = digest.hexdigest()
+        manifest = publish.Manifest.from_bytes(raw)
+        if manifest.pending:
+            raise Unproven(
+                f"the last build into {folder} stopped part-way, so its files are not proven to be "
+                "what it wrote; nothing was deployed: build again"
+            )
+        if not manifest.files:
+            raise Unproven(
+                f"{folder / publish.MANIFEST} lists no files with their digests (it cannot be read, "
+                "or is feedpub 0.1's); nothing was deployed: build again"
+            )
+        for path in _names(raw):  # as written: reading the manifest drops a name it cannot take
+            problem = key_problem(path) or (None if path in manifest.files else "a part over 255 bytes")
+            if problem:
+                raise Unproven(
+                    f"{folder / publish.MANIFEST} lists {path!r}, which has {problem}: no build writes "
+                    "such a name, and no key may have it; nothing was deployed"
+                )
+        found, unproven = {}, []
+        for path, digest in sorted(manifest.files.items()):
+            if path == HEADERS or any(part.startswith(".") for part in path.split("/")):
+                continue
+            if _digest(folder, path) == digest:
+                found[path] = digest
+            else:
+                unproven.append(path)
+        if unproven:
+            more = len(unproven) - SHOWN
+            names = ", ".join(unproven[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+            raise Unproven(
+                f"{len(unproven)} of the files the last build into {folder} wrote are not as it wrote "
+                f"them (changed, removed or replaced by a link since): {names}; nothing was deployed: "
+                "build again"
+            )
         return found
+
+
+def _names(raw: bytes) -> list[str]:
+    """The paths a manifest that `publish.Manifest` could read names under "files"."""
+    return [str(path) for path in json.loads(raw)["files"]]
+
+
+def _manifest(folder: Path) -> bytes | None:
+    """The bytes of the folder's manifest, None if it has none; never read through a link."""
+    full = folder / publish.MANIFEST
+    try:
+        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise Unproven(f"{full} is a symbolic link, not what a build writes; nothing deployed") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unproven(f"{full} is not a regular file; nothing was deployed")
+        return f.read()
+
+
+def _digest(folder: Path, path: str) -> str | None:
+    """The SHA-256 of the regular file at `path` under `folder`; None if there is none there, or
+    a link on the way to it."""
+    full = os.path.join(folder, path)
+    if os.path.realpath(full) != os.path.join(os.path.realpath(folder), path):
+        return None
+    try:
+        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            return None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        digest = hashlib.sha256()
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read(folder: Path, path: str, sha256: str) -> bytes:

@@ -7,16 +7,19 @@ import json
 import os
 import secrets
 import socket
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from feedpub.deploy.destination import Destination, Listed, Precondition, Store, Unreachable
+from feedpub.deploy.destination import Destination, Got, Listed, Precondition, Store, Unreachable, key_problem
 
 MANIFEST = ".feedpub-deploy.json"
 LOCK = ".feedpub-deploy.lock"
 LEASE = 120.0
-"""Seconds a lock holds without being renewed; a running deploy renews it every third of that."""
+"""Seconds a lock holds without being renewed; a running deploy renews it, before a write, once
+a sixth of that has passed."""
 
 State = tuple[str | None, str | None, str | None]
 """What a deploy sets on an object: its SHA-256, Content-Type and Cache-Control."""
@@ -36,18 +39,28 @@ class Entry:
     """None while the upload is under way (or was, when a deploy was killed)."""
 
 
-def read_manifest(store: Store, destination: Destination) -> tuple[dict[str, Entry], bytes | None]:
+MANIFEST_BYTES = 1 << 28
+"""The most a deploy reads of the manifest: 256 MiB, a million files' worth."""
+LOCK_BYTES = 1 << 16
+MOST_LEASE = 3600.0
+"""The longest lease another deploy's lock is taken to claim: a lock that claims more (edited,
+or not feedpub's) holds for LEASE."""
+
+
+def read_manifest(store: Store, destination: Destination) -> tuple[dict[str, Entry], bytes | None, list[str]]:
     """The manifest's entries by path (none if it is missing or unreadable: then nothing is
-    known to be feedpub's, and nothing is deleted), and its bytes as read."""
-    got = store.get(destination.key(MANIFEST))
+    known to be feedpub's, and nothing is deleted), its bytes as read, and the paths it names
+    that break the key rule, which are left alone."""
+    got = store.get(destination.key(MANIFEST), most=MANIFEST_BYTES)
     if got is None:
-        return {}, None
+        return {}, None, []
     try:
         files = json.loads(got.data)["files"]
-        entries = {path: _entry(record) for path, record in files.items() if is_relative(path)}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return {}, got.data
-    return entries, got.data
+        broken = {path for path in files if key_problem(path)}
+        entries = {path: _entry(record) for path, record in files.items() if path not in broken}
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return {}, got.data, []
+    return entries, got.data, sorted(broken)
 
 
 def manifest_bytes(entries: dict[str, Entry]) -> bytes:
@@ -79,18 +92,19 @@ def _entry(record: dict[str, Any]) -> Entry:
     return Entry(state, listed)
 
 
-def is_relative(path: str) -> bool:
-    """A path made of plain names: nothing that could reach outside the prefix."""
-    return isinstance(path, str) and all(
-        part not in ("", ".", "..") and "\\" not in part and "\0" not in part for part in path.split("/")
-    )
-
-
 class Lock:
     """An object under the prefix, written only if none is there (If-None-Match: *), naming its
-    holder; renewed while the deploy runs (If-Match: the ETag it wrote). A lock older than its
-    lease by the server's clock, or held by a process of this machine that has died, is
-    taken over, again by a conditional write, so that only one of two deploys gets it.
+    holder by a token of its own; renewed while the deploy runs (If-Match: the ETag it wrote).
+    A lock older than its lease by the server's clock, or held by a process of this machine
+    (same host name, boot and PID namespace) that has died, is taken over, again by a
+    conditional write, so that only one of two deploys gets it. A conditional write refused
+    (412) after a try that was answered with an error finds the deploy's own token there, and
+    holds.
+
+    The lease is kept from the moment the last write of the lock that succeeded was sent, so it
+    never runs out later by this machine's clock than by the server's. `check` lets a write
+    start only while the lease has a request's time and a margin to run: every write a deploy
+    makes ends before its lease could end, and so before another deploy can take the lock.
 
     On a service that ignores conditional writes, a lock already there is still respected
     (it is read first), but two deploys that start within the same instant may both proceed.
@@ -100,47 +114,74 @@ class Lock:
         self.store, self.destination, self.lease = store, destination, lease
         self.key = destination.key(LOCK)
         self.etag: str | None = None
-        self.renewed = 0.0
+        self.sent = 0.0
+        """When (time.monotonic) the last write of the lock that succeeded was sent."""
+        self.lost: str | None = None
+        """Why the lock is no longer this deploy's, once a renewal has found so."""
+        self.token = secrets.token_hex(16)
         self.body = json.dumps(
             {
-                "holder": secrets.token_hex(8),
+                "holder": self.token,
                 "host": socket.gethostname(),
+                "processes": _PROCESSES,
                 "pid": os.getpid(),
                 "lease": lease,
                 "comment": "a feedpub deploy to this prefix is running (or was killed)",
             }
         ).encode()
+        self._renewing = threading.Lock()
+        self._sending = 0.0
 
     def acquire(self) -> None:
-        held = self.store.get(self.key)
+        held = self.store.get(self.key, most=LOCK_BYTES)
         if held is not None:
             self._take_over(held)
             return
         try:
             self._write(if_none_match=True)
         except Precondition:
-            held = self.store.get(self.key)
+            held = self.store.get(self.key, most=LOCK_BYTES)
             if held is None:  # released between the two requests: try once more
                 self._write(if_none_match=True)
-            else:
+            elif not self._ours(held):
                 self._take_over(held)
 
-    def _take_over(self, held: Any) -> None:
+    def _take_over(self, held: Got) -> None:
         holder = _holder(held.data)
-        lease = float(holder.get("lease", self.lease))
-        dead = holder.get("host") == socket.gethostname() and not _alive(holder.get("pid"))
-        if not dead and held.age < lease:
+        lease = holder.get("lease")
+        if not (isinstance(lease, int | float) and 0 <= lease <= MOST_LEASE):
+            lease = self.lease  # not as a deploy writes it
+        here = holder.get("host") == socket.gethostname() and holder.get("processes") == _PROCESSES
+        dead = here and not _alive(holder.get("pid"))
+        age = held.age()
+        if not dead and age < lease:
+            left = max(0, round(lease - age))
+            if "pid" not in holder or "host" not in holder:
+                raise Locked(
+                    f"s3://{self.store.bucket}/{self.key} is not a lock in the form feedpub writes; it is "
+                    f"taken over {left} s from now, if nothing writes it meanwhile, or remove it"
+                )
             raise Locked(
                 f"another deploy to {self.destination} is running (pid {holder.get('pid')} on "
-                f"{holder.get('host')}); its lock expires {max(0, round(lease - held.age))} s after its "
-                "last renewal if it has died"
+                f"{holder.get('host')}); its lock expires {left} s after its last renewal if it has died"
             )
         try:
             self._write(if_match=held.listed.etag)
         except Precondition:
-            raise Locked(f"another deploy to {self.destination} took over its expired lock") from None
+            if not self._ours(self.store.get(self.key, most=LOCK_BYTES)):
+                raise Locked(f"another deploy to {self.destination} took over its expired lock") from None
+
+    def _ours(self, held: Got | None) -> bool:
+        """Whether `held` is this deploy's lock (a write answered with an error may have landed:
+        then `etag` and `sent` are made to say so)."""
+        if held is None or _holder(held.data).get("holder") != self.token:
+            return False
+        self.etag = held.listed.etag
+        self.sent = self._sending
+        return True
 
     def _write(self, *, if_none_match: bool = False, if_match: str | None = None) -> None:
+        self._sending = time.monotonic()
         self.etag = self.store.put(
             self.key,
             self.body,
@@ -148,37 +189,81 @@ class Lock:
             cache_control="no-store",
             if_none_match=if_none_match,
             if_match=if_match,
+            guarded=False,
         )
-        self.renewed = time.monotonic()
+        self.sent = self._sending
 
     def renew(self) -> None:
-        """Write the lock again if a third of its lease has passed: raises Locked if another
-        deploy has taken it over meanwhile."""
-        if time.monotonic() - self.renewed < self.lease / 3:
-            return
-        try:
-            self._write(if_match=self.etag)
-        except Precondition:
-            raise Locked(f"another deploy to {self.destination} took over the lock of this one") from None
+        """Write the lock again if a sixth of its lease has passed since, then `check`: raises
+        Locked if another deploy has taken it over meanwhile. Safe to call from any thread."""
+        with self._renewing:
+            if self.lost is None and time.monotonic() - self.sent >= self.lease / 6:
+                try:
+                    self._write(if_match=self.etag)
+                except Precondition:
+                    if not self._ours(self.store.get(self.key, most=LOCK_BYTES)):
+                        self.lost = (
+                            f"another deploy to {self.destination} took over the lock of this one, "
+                            "which stopped before its next write"
+                        )
+        self.check()
+
+    def check(self) -> None:
+        """Raise Locked unless the lock is this deploy's with time enough left for one more
+        request and a margin (a twelfth of the lease)."""
+        if self.lost is not None:
+            raise Locked(self.lost)
+        held_for = time.monotonic() - self.sent
+        if held_for + self.store.request_seconds > self.lease * 11 / 12:
+            raise Locked(
+                f"the lock of this deploy to {self.destination} was last renewed {held_for:.0f} s ago, "
+                f"too near its {self.lease:g} s lease: it stopped before its next write, which another "
+                "deploy taking the lock over could have met"
+            )
+
+    def confirm(self) -> None:
+        """Raise Locked unless the lock object is still this deploy's, as it last wrote it."""
+        held = self.store.get(self.key, most=LOCK_BYTES)
+        if held is None or _holder(held.data).get("holder") != self.token or held.listed.etag != self.etag:
+            raise Locked(
+                f"another deploy to {self.destination} took over the lock of this one before it "
+                "finished: what it uploaded may have been replaced; deploy again"
+            )
 
     def release(self) -> None:
         if self.etag is None:
             return
         try:
-            self.store.delete(self.key, if_match=self.etag)
+            self.store.delete(self.key, if_match=self.etag, guarded=False)
         except Precondition:
             pass  # taken over after this deploy's lease ran out: it is the other's now
         except Unreachable:
             # a service without conditional deletes: the lock is still this deploy's, as the
             # last renewal showed, so delete it outright
-            self.store.delete(self.key)
+            self.store.delete(self.key, guarded=False)
         self.etag = None
 
 
+def _processes() -> str | None:
+    """What tells this machine's processes from those of another that has the same host name (a
+    cloned machine, a container): the kernel's boot and the PID namespace; None where /proc has
+    neither, and then the host name alone tells."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        return f"{boot} {os.readlink('/proc/self/ns/pid')}"
+    except (OSError, ValueError):
+        return None
+
+
+_PROCESSES = _processes()
+
+
 def _holder(data: bytes) -> dict[str, Any]:
+    """What the lock says of its holder; nothing if it is not a JSON object (nested past
+    Python's recursion limit, say)."""
     try:
         holder = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return holder if isinstance(holder, dict) else {}
 

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from feedpub.importer.elements import ATOM, absolute, each, html_text, media_image, paragraphs, text, where
+from feedpub.catalogue.fields import ABSOLUTE_URI
+from feedpub.importer.elements import (
+    ATOM,
+    absolute,
+    each,
+    html_text,
+    is_kind,
+    media_description,
+    media_image,
+    paragraphs,
+    screen,
+    text,
+    where,
+)
 from feedpub.importer.old import Attachment, OldEntry, OldSite, Page, Person
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BLOGGER = "{http://schemas.google.com/blogger/2018}"
 _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 
 
@@ -19,19 +33,23 @@ def read(root: etree._Element, address: str) -> Page:
         description=_plain(root.find(f"{ATOM}subtitle")),
         language=root.get(XML_LANG),
         authors=_people(root),
+        feed_link=_link(root, "self"),
     )
     generator = root.find(f"{ATOM}generator")
     made_by = " ".join(
         filter(None, [text(generator), generator.get("uri") if generator is not None else None])
     )
-    return Page(
+    elements = root.findall(f"{ATOM}entry")
+    page = Page(
         url=address,
         format="Atom 1.0",
         site=site,
-        entries=each(root.findall(f"{ATOM}entry"), lambda entry: _entry(entry, address, site.authors)),
+        entries=each(elements, lambda entry: _entry(entry, address, site.authors)),
         older=_link(root, "prev-archive") or _link(root, "next"),
         wordpress="wordpress" in made_by.lower(),
     )
+    screen(page, elements)
+    return page
 
 
 def _entry(element: etree._Element, address: str, feed_authors: list[Person]) -> OldEntry:
@@ -39,12 +57,15 @@ def _entry(element: etree._Element, address: str, feed_authors: list[Person]) ->
     entry.id = text(element.find(f"{ATOM}id"))
     title = element.find(f"{ATOM}title")
     entry.title, entry.title_is_html = _construct(title)
-    entry.link = _link(element, "alternate")
+    # Blogger's export gives a post's path alone, which the import puts after the site's address
+    entry.link = _link(element, "alternate") or text(element.find(f"{BLOGGER}filename"))
     entry.published = text(element.find(f"{ATOM}published"))
     entry.updated = text(element.find(f"{ATOM}updated"))
     summary = element.find(f"{ATOM}summary")
     entry.summary, is_html = _construct(summary)
     entry.summary_is_html = bool(is_html)
+    if entry.summary is None and element.find(f"{ATOM}content") is None:
+        entry.summary = media_description(element)
     content = element.find(f"{ATOM}content")
     if content is not None and content.get("src"):
         entry.notes.append(
@@ -55,13 +76,7 @@ def _entry(element: etree._Element, address: str, feed_authors: list[Person]) ->
         entry.content = body if is_html or body is None else paragraphs(body)
         entry.base = content.base or entry.link
     entry.base = entry.base or entry.link
-    entry.tags = [
-        name
-        for name in (
-            (c.get("label") or c.get("term") or "").strip() for c in element.findall(f"{ATOM}category")
-        )
-        if name
-    ]
+    entry.tags = [name for c in element.findall(f"{ATOM}category") if not is_kind(c) and (name := _tag(c))]
     entry.authors = _people(element) or list(feed_authors)  # an entry without one has the feed's
     entry.image = absolute(media_image(element), entry.link)
     entry.enclosures = [
@@ -70,6 +85,13 @@ def _entry(element: etree._Element, address: str, feed_authors: list[Person]) ->
         if link.get("rel") == "enclosure" and (href := absolute(link.get("href"), link.base))
     ]
     return entry
+
+
+def _tag(category: etree._Element) -> str:
+    """A category's term, which says what it is (Reddit's `homelab`), not its label, which is
+    how it was shown (`r/homelab`); the label only where the term is an address."""
+    term, label = (category.get("term") or "").strip(), (category.get("label") or "").strip()
+    return label if label and (not term or ABSOLUTE_URI.fullmatch(term)) else term
 
 
 def _link(parent: etree._Element, rel: str) -> str | None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -53,6 +54,8 @@ def read(path: Path) -> Existing:
         data = source.read(path)
     except FileNotFoundError:
         return Existing(path)
+    except source.TooLarge as e:
+        raise Refused(Why.INVALID, f"'{path}': {e}; nothing was written") from None
     except OSError as e:
         raise Refused(Why.IO, f"cannot read catalogue '{path}': {e.strerror}") from None
     found, problems = reading.read(data, str(path), jobs=1)
@@ -65,7 +68,7 @@ def read(path: Path) -> Existing:
     root, _ = load.parse(data, str(path))
     assert root is not None
     dash = _dash(root, data, path)
-    newline = "\r\n" if b"\r\n" in data else "\n"
+    newline = "\r\n" if b"\r\n" in data else "\r" if b"\r" in data and b"\n" not in data else "\n"
     return Existing(path, data, found, dash, newline, stat)
 
 
@@ -99,6 +102,14 @@ def _dash(root: yaml.MappingNode, data: bytes, path: Path) -> str:
     if isinstance(articles, yaml.SequenceNode) and articles.value:
         return " " * articles.start_mark.column
     return "  "
+
+
+def starter(path: str | Path) -> str:
+    """The least catalogue `feedpub check` takes, to write where the import cannot make one."""
+    return (
+        f"{path} as the two lines `site: {{title: …, link: https://…/, feed_url: https://…/feeds/, "
+        "description: …, author: {name: …}}` and `articles:`"
+    )
 
 
 @dataclass
@@ -161,8 +172,8 @@ def settle(
                     + "; ".join(
                         f"{p.field}: {p.message}" for p in errors if not _ARTICLE_FIELD.match(p.field)
                     )
-                    + "), and nothing was written: create the catalogue with 'feedpub init', set its "
-                    "site block, and import into it",
+                    + f"), and nothing was written: write {starter(path)} with the site's own values, "
+                    "and import into it",
                 )
             if place is None or int(place.group(1)) < before:
                 raise Refused(
@@ -187,18 +198,47 @@ def settle(
 
 
 def _fix_site(site: NewSite, problem: Problem, warn: Callable[[str], None]) -> bool:
-    """Drop from a new site block the optional field `problem` is about; False if it is not one."""
+    """Mend in a new site block the field `problem` is about: an optional one is dropped, a
+    title, description or author's name that `check` refuses gives way to the host, the title
+    and the title; False if it is none of these."""
     name, _, part = problem.field.removeprefix("site.").partition(".")
-    if name == "language" or (name in ("author", "authors") and part in ("email", "uri")):
-        value = site.fields.get(name)
+    fields = site.fields
+    host = urlsplit(str(fields["link"])).netloc
+    stand_ins = {"title": (host, "its host"), "description": (fields["title"], "its title")}
+    if name in stand_ins and fields.get(name) != stand_ins[name][0]:
+        fields[name], instead = stand_ins[name]
+    elif name in ("author", "authors") and part == "name":
+        for author in [fields["author"]] if name == "author" else fields["authors"]:
+            author["name"] = fields["title"]
+        instead = "its title"
+    elif name == "language" or (name in ("author", "authors") and part in ("email", "uri")):
+        value = fields.get(name)
         if name == "language":
-            site.fields.pop(name, None)
+            fields.pop(name, None)
         elif isinstance(value, dict):
             value.pop(part, None)
-        warn(f"the site's {name}{'.' + part if part else ''} is left out: {problem.message}")
-        site.notes.setdefault(name, []).append(f"left out the feed's {part or name}: {problem.message}")
+        instead = ""
+    elif name == "podcast" and fields.get("podcast"):
+        show = fields["podcast"]
+        # an optional field goes, else the show: the feeds are then no podcast's until it is set
+        field = part.partition(".")[0]
+        dropped = field if field in show and field not in ("image", "categories") else "podcast"
+        if dropped == "podcast":
+            fields.pop("podcast")
+        else:
+            show.pop(field)
+        what = "podcast" if dropped == "podcast" else f"podcast's {dropped}"
+        warn(f"the site's {what} is left out: {problem.message}")
+        site.notes.setdefault(name, []).append(f"left out the feed's {dropped}: {problem.message}")
         return True
-    return False
+    else:
+        return False
+    what = f"{name}{'.' + part if part else ''}"
+    warn(f"the site's {what} is {f'replaced by {instead}' if instead else 'left out'}: {problem.message}")
+    site.notes.setdefault(name, []).append(
+        f"{'replaced' if instead else 'left out'} the feed's {part or name}: {problem.message}"
+    )
+    return True
 
 
 def _site_names(existing: Existing, site: NewSite | None) -> str:
@@ -253,17 +293,22 @@ def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None], sit
 
 
 def _already_there(before: Catalogue | None, after: Catalogue, count: int) -> set[int]:
-    """Which new articles have a guid or link an article before them has (links compared as
-    feedpub writes them, which the raw text cannot show)."""
+    """Which new articles have a guid an article before them has, or a link one without a guid
+    of its own has (links compared as feedpub writes them, which the raw text cannot show):
+    two articles with different guids are two entries, whatever their links."""
     seen_guids = {a.guid for a in after.articles[:count] if a.guid}
-    seen_links = {a.link for a in after.articles[:count]}
+    unkeyed_links = {a.link for a in after.articles[:count] if not a.guid}
+    links = {a.link for a in after.articles[:count]}
     duplicates = set()
     for index, article in enumerate(after.articles[count:]):
-        if (article.guid and article.guid in seen_guids) or article.link in seen_links:
+        if article.guid in seen_guids or article.link in (links if not article.guid else unkeyed_links):
             duplicates.add(index)
+            continue
+        if article.guid:
+            seen_guids.add(article.guid)
         else:
-            seen_guids.add(article.guid or "")
-            seen_links.add(article.link)
+            unkeyed_links.add(article.link)
+        links.add(article.link)
     return duplicates
 
 

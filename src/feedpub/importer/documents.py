@@ -9,6 +9,7 @@ by the standard library, whose depth and number limits end in errors, never in a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -24,6 +25,11 @@ FORMATS = "RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed or a WordPress export (WXR)"
 _WEB_PAGE = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
 _ENTITY_DECLARATION = ("<!ENTITY", "<!entity")
 _JSON_TYPES = ("application/feed+json", "application/json")
+# a byte-order mark, or an XML declaration that names an encoding: the document says its own
+_ENCODING_MARKED = re.compile(rb"\xef\xbb\xbf|\xfe\xff|\xff\xfe|<\?xml[^>]*\bencoding\s*=")
+# a surrogate, escaped (\ud83d) or as the bytes Python's decoder lets through for one
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read(fetched: Fetched) -> Page:
@@ -52,28 +58,63 @@ def read(fetched: Fetched) -> Page:
 
 
 def _json(data: bytes, address: str) -> Any:
+    """The JSON document, each lone surrogate in its strings (half of a UTF-16 pair, which is
+    no character, and which JSON's escapes and Python's decoder let through) made U+FFFD, the
+    mark of a character lost, which the import then removes and notes."""
     try:
-        return json.loads(data)
+        found = json.loads(data)
+        if _SURROGATE_BYTES.search(data):
+            text = json.dumps(found, ensure_ascii=False)
+            if _SURROGATE.search(text):
+                found = json.loads(_SURROGATE.sub("\ufffd", text))
+        return found
     except (ValueError, RecursionError) as e:  # ValueError: bad JSON, or a number too long
         message = str(e) if not isinstance(e, RecursionError) else "nested too deeply"
         raise Refused(Why.INVALID, f"{address} is not valid JSON: {message}") from None
 
 
 def _xml(data: bytes, fetched: Fetched) -> etree._Element:
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-    )
+    """The document's root, read in the encoding it names (UTF-8 if none); one that names
+    none (no byte-order mark, no encoding in its XML declaration) and is not UTF-8 is read
+    in the charset its server named, if it named one."""
     base = None if fetched.is_file else fetched.address
     try:
-        root = etree.fromstring(data, parser, base_url=base)
+        root = _parsed(data, base, None)
     except etree.XMLSyntaxError as e:
         if _declares_entities(data):
             raise _entities(fetched.address) from None
-        raise Refused(Why.INVALID, f"{fetched.address} is not well-formed XML: {e}") from None
+        root = _in_servers_charset(data, base, fetched, e)
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise _entities(fetched.address)
     return root
+
+
+def _in_servers_charset(
+    data: bytes, base: str | None, fetched: Fetched, error: etree.XMLSyntaxError
+) -> etree._Element:
+    """The root of a document that is not UTF-8 and names no encoding of its own, read in the
+    charset its server named; else Refused with the `error` reading it as UTF-8 met."""
+    if (
+        fetched.charset
+        and error.code == etree.ErrorTypes.ERR_INVALID_ENCODING
+        and not _ENCODING_MARKED.match(fetched.data)
+    ):
+        with contextlib.suppress(etree.XMLSyntaxError, LookupError):  # a charset lxml does not know
+            return _parsed(data, base, fetched.charset)
+    raise Refused(Why.INVALID, f"{fetched.address} is not well-formed XML: {error}") from None
+
+
+def _parsed(data: bytes, base: str | None, encoding: str | None) -> etree._Element:
+    parser = etree.XMLParser(
+        encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
+    return etree.fromstring(data, parser, base_url=base)
 
 
 def _declares_entities(data: bytes) -> bool:

@@ -1,17 +1,19 @@
-"""Text, HTML, dates and addresses out of a feed's XML elements, as every reader needs them."""
+"""Text, HTML, dates and addresses out of a feed's XML elements, as every reader needs them,
+and what a platform's own elements say of an entry that is not a public post (`screen`)."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub import parallel
-from feedpub.importer.old import OldEntry, Person
+from feedpub.importer.old import OldEntry, Page, Person
 
 PARALLEL_ITEMS = 500
 """From this many items on, a second process reads half of them (forked, it has the parsed
@@ -93,6 +95,33 @@ def absolute(href: str | None, base: str | None) -> str | None:
     return urljoin(base, href)
 
 
+def people(element: etree._Element) -> list[Person]:
+    """The authors an RSS author element (author, dc:creator, managingEditor) names: its text,
+    or, where a producer wrote it as a structure (<author><name>…</name><title>…</title>),
+    its name and email children: never the job title run into the name."""
+    parts = {etree.QName(c).localname: c for c in element if isinstance(c.tag, str)}
+    if not parts:
+        found = person(text(element))
+        return [found] if found is not None else []
+    names = [text(c) for c in element if isinstance(c.tag, str) and etree.QName(c).localname == "name"]
+    email = text(parts.get("email"))
+    if not any(names) and not email:  # the text before the children, as RSS writes an author
+        found = person(element.text)
+        return [found] if found is not None else []
+    return [Person(" ".join(name.split()), email) for name in names if name] or [Person(None, email)]
+
+
+def unmixed(found: Person) -> Person:
+    """`found` with a name that is an address ('jane@example.org (Jane Doe)', as some feeds
+    write an Atom name) read as RSS writes one: the name it holds, the address as the email."""
+    if not found.name or "@" not in found.name:
+        return found
+    held = person(found.name)
+    if held is None or not held.email:
+        return found
+    return Person(held.name, found.email or held.email, found.uri)
+
+
 def person(value: str | None) -> Person | None:
     """An author as RSS writes one: 'jane@example.org (Jane Doe)', 'Jane <jane@...>', an
     address alone or a name alone."""
@@ -108,8 +137,12 @@ def person(value: str | None) -> Person | None:
 
 
 def media_image(parent: etree._Element) -> str | None:
-    """The image Media RSS names: media:thumbnail, or media:content of an image."""
+    """The image Media RSS names: media:thumbnail, or media:content of an image, of the item
+    or of its media:group (as YouTube writes them)."""
     for namespace in MEDIA:
+        group = parent.find(f"{namespace}group")
+        if group is not None and (found := media_image(group)):
+            return found
         thumbnail = parent.find(f"{namespace}thumbnail")
         if thumbnail is not None and thumbnail.get("url"):
             return str(thumbnail.get("url"))
@@ -117,6 +150,17 @@ def media_image(parent: etree._Element) -> str | None:
             kind = content.get("medium") or content.get("type", "").partition("/")[0]
             if kind == "image" and content.get("url"):
                 return str(content.get("url"))
+    return None
+
+
+def media_description(parent: etree._Element) -> str | None:
+    """The plain text Media RSS gives an item, or its media:group (YouTube's only text)."""
+    for namespace in MEDIA:
+        found = text(parent.find(f"{namespace}description")) or text(
+            parent.find(f"{namespace}group/{namespace}description")
+        )
+        if found:
+            return found
     return None
 
 
@@ -141,3 +185,96 @@ def paragraphs(plain: str) -> str:
         for run in runs
         if run.strip()
     )
+
+
+# What a platform's own fields say of an entry that is not a public post: WordPress's wp:status
+# and wp:post_type when a WXR namespace is not recognised, Blogger's blogger:status and
+# blogger:type, Atom Publishing's app:control/app:draft, a JSON Feed extension's "status".
+_STATES = {"status", "post_status", "visibility", "privacy"}
+_FLAGS = {"draft", "private"}
+_SECRETS = {"password", "post_password"}
+_PUBLIC = {"publish", "published", "public", "live"}
+_UNSET = {"false", "no", "0"}
+_GONE = {"trash", "trashed", "deleted", "soft_trashed", "auto-draft", "spam"}
+_NOT_POSTS = {"page", "attachment", "nav_menu_item", "revision", "comment", "settings", "template"}
+"""What a `type` or `kind` (names other modules use too: RSS's event module has `ev:type`)
+must say to leave an entry out; a `post_type` leaves out anything but a post."""
+_NOT_STATES = {DC, "{http://purl.org/dc/terms/}", *MEDIA}
+"""Namespaces whose `type` (Dublin Core's) says nothing of publishing."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An entry that its source says is not a public post: a draft, or left out."""
+
+    draft: bool
+    reason: str
+    """Why, for a person: "its status is 'pending', which feedpub does not publish"."""
+    counted: str = ""
+    """What the summary counts a left-out entry under."""
+
+
+def standing(name: str, value: str) -> Standing | None:
+    """What a field `name` (its local name) with `value` says of an entry, if it says it is
+    not a public post. A status feedpub does not know makes a draft: never published unread."""
+    name, shown = name.lower(), value.strip()
+    folded = shown.lower()
+    if not folded:
+        return None
+    if name in _SECRETS:
+        return Standing(True, f"its {name} is set: a draft, so that its text is not published")
+    if (name == "post_type" and folded != "post") or (name in ("type", "kind") and folded in _NOT_POSTS):
+        return Standing(False, f"its {name} is '{shown}', not a post", shown)
+    if name in _FLAGS and folded not in _UNSET:
+        return Standing(True, f"it is marked {name} ('{shown}'), which feedpub does not publish: a draft")
+    if name not in _STATES or folded in _PUBLIC:
+        return None
+    if folded in _GONE:
+        return Standing(False, f"its {name} is '{shown}'", f"with {name} {folded}")
+    return Standing(True, f"its {name} is '{shown}', which feedpub does not publish: a draft")
+
+
+def item_standing(item: etree._Element) -> Standing | None:
+    """What an item's (or entry's) elements, and those of its app:control, say of it."""
+    return strongest(_child_standing(child) for child in item if isinstance(child.tag, str))
+
+
+def _child_standing(child: etree._Element) -> Standing | None:
+    name = etree.QName(child)
+    if name.localname == "control":
+        return item_standing(child)
+    if is_kind(child):  # Blogger's export: posts, comments, pages, settings, its template
+        return standing("kind", child.get("term", "").rpartition("#")[2])
+    if f"{{{name.namespace or ''}}}" in _NOT_STATES:
+        return None
+    return standing(name.localname, text(child) or "")
+
+
+def strongest(found: Iterable[Standing | None]) -> Standing | None:
+    """The first of `found` that leaves the entry out, else the first draft: leaving out says more."""
+    drafts = []
+    for said in found:
+        if said is not None and not said.draft:
+            return said
+        drafts.append(said)
+    return next((said for said in drafts if said is not None), None)
+
+
+def is_kind(category: etree._Element) -> bool:
+    """Whether an Atom category says what kind of thing its entry is (Blogger's), not a tag."""
+    return bool(category.tag == f"{ATOM}category" and category.get("scheme", "").endswith("#kind"))
+
+
+def screen(page: Page, items: list[etree._Element]) -> None:
+    """Mark as drafts, or leave out of `page` (counted), the entries whose `items` say they are
+    not public posts."""
+    kept = []
+    for item, entry in zip(items, page.entries, strict=True):
+        said = item_standing(item)
+        if said is not None and not said.draft:
+            page.leave_out(entry, said.counted, said.reason)
+            continue
+        if said is not None and entry.draft is None:
+            entry.draft = said.reason
+        kept.append(entry)
+    page.entries = kept

@@ -4,8 +4,11 @@ A URL's feed is followed to the start: RFC 5005 archives (prev-archive links) an
 feeds (next links, JSON Feed's next_url), or, for a feed WordPress wrote, its pages
 ?paged=2, 3… until one is missing, empty or brings nothing new. A file is read alone (its
 older pages, if any, are on the old site: give its URL). Following stops, with a warning,
-at `Limits.pages` documents, at the import's byte limit, at a page already read (a loop)
-and at an archive link that leads nowhere (404); every other failure refuses the import.
+at `Limits.pages` documents, at the import's byte limit, at a page already read (a loop),
+at an archive link that leads nowhere (404), that is not an http(s) address or that `fetch`
+does not follow (another host at an address that is not public), and at a page that cannot
+be read or is refused (an HTTP error, no answer, not a feed): the entries read until then
+are imported. Only a failure of the source itself refuses the import.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feedpub.importer import documents
-from feedpub.importer.fetch import Budget, Limits, Missing, fetch
+from feedpub.importer.fetch import Budget, Limits, Missing, Reach, fetch, is_url
 from feedpub.importer.old import Page, Refused, Why
 
 
 def pages(source: str, limits: Limits, budget: Budget, warn: Callable[[str], None]) -> Iterator[Page]:
+    reach = Reach(source, seconds=limits.idle_seconds)
     try:
-        fetched = fetch(source, limits, budget)
+        fetched = fetch(source, limits, budget, reach)
     except Missing:
         raise Refused(Why.IO, f"{source}: the server answered 404 Not Found") from None
     page = documents.read(fetched)
@@ -47,13 +51,19 @@ def pages(source: str, limits: Limits, budget: Budget, warn: Callable[[str], Non
         if budget.left <= 0:
             warn(f"{source}: stopped at {next_address}: the import has read all the bytes it may")
             return
+        if not is_url(next_address):
+            warn(f"{source}: the older page {next_address} is not an http(s) address: stopped there")
+            return
         try:
-            fetched = fetch(next_address, limits, budget)
+            fetched = fetch(next_address, limits, budget, reach)
+            page = documents.read(fetched)
         except Missing:
             if not paged:
                 warn(f"{source}: the older page {next_address} is missing (404): stopped there")
             return
-        page = documents.read(fetched)
+        except Refused as e:
+            warn(f"{source}: stopped following older pages: {e}")
+            return
         fresh = [entry for entry in page.entries if (entry.id or entry.link) not in seen_entries]
         if not fresh:
             if not paged:

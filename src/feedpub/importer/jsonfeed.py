@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from feedpub.importer.elements import absolute, paragraphs
+from feedpub.importer.elements import Standing, absolute, paragraphs, standing, strongest
 from feedpub.importer.old import Attachment, OldEntry, OldSite, Page, Person, Refused, Why
 
 VERSION = "https://jsonfeed.org/version/"
 
 
 def read(document: Any, address: str) -> Page:
+    if isinstance(document, dict) and isinstance(document.get("db"), list):
+        raise Refused(
+            Why.INVALID,
+            f"{address} is a Ghost export, which feedpub does not read: import the site's feed "
+            "(https://your.site/rss/), which holds its public posts with the ids readers know",
+        )
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(VERSION):
         raise Refused(Why.INVALID, f"{address} is JSON, but not a JSON Feed (it has no version {VERSION}…)")
     home = _text(document.get("home_page_url"))
@@ -22,18 +28,36 @@ def read(document: Any, address: str) -> Page:
         language=_text(document.get("language")),
         authors=_people(document),
     )
-    items = document.get("items")
-    entries = [
-        _item(item, f"{address}: item {number}", site.authors)
-        for number, item in enumerate(items if isinstance(items, list) else [], 1)
-        if isinstance(item, dict)
-    ]
-    return Page(
+    page = Page(
         url=address,
         format="JSON Feed",
         site=site,
-        entries=entries,
+        entries=[],
         older=absolute(_text(document.get("next_url")), address if "://" in address else None),
+    )
+    items = document.get("items")
+    for number, item in enumerate(items if isinstance(items, list) else [], 1):
+        if not isinstance(item, dict):
+            continue
+        entry = _item(item, f"{address}: item {number}", site.authors)
+        said = _standing(item)
+        if said is not None and not said.draft:
+            page.leave_out(entry, said.counted, said.reason)
+            continue
+        entry.draft = said.reason if said is not None else None
+        page.entries.append(entry)
+    return page
+
+
+def _standing(item: dict[str, Any]) -> Standing | None:
+    """What the item's own keys (`status`, which JSON Feed does not define) and those of its
+    extensions (`_blog: {"visibility": …}`) say of it, if it is not a public post."""
+    fields = [*item.items()]
+    for key, value in item.items():
+        if key.startswith("_") and isinstance(value, dict):
+            fields += value.items()
+    return strongest(
+        standing(key, str(value)) for key, value in fields if isinstance(value, str | bool | int)
     )
 
 

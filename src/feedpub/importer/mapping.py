@@ -1,11 +1,12 @@
 """Old entries → drafts of catalogue articles.
 
 Entries that several sources (a site's RSS and Atom feeds, say) or pages hold are combined
-into one article, matched by id or link, keeping each format's id: `guid` for RSS and JSON
-Feed, `atom_id` where the Atom feed's differs. Each draft gets a readable, unique `id` made
-from its link; titles and summaries become the plain text readers showed; content is
-sanitised as `feedpub build` sanitises it; dates keep their offsets. An entry without a link
-or a date cannot be carried: it is skipped with the reason.
+into one article, matched by id, or by link where the format has no other id for it, keeping
+each format's id: `guid` for RSS and JSON Feed, `atom_id` where the Atom feed's differs (and
+is an IRI). An entry repeating one of its own document is left out, counted. Each draft gets
+a readable, unique `id` made from its link; titles and summaries become the plain text
+readers showed; content is sanitised as `feedpub build` sanitises it; dates keep their
+offsets. An entry without a link or a date cannot be carried: it is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from slugify import slugify
 
 from feedpub.catalogue import END_TAG, MIME_TYPE, tag_slug, unfit_character
+from feedpub.catalogue.fields import ABSOLUTE_URI
 from feedpub.importer import dates
-from feedpub.importer.elements import html_text
+from feedpub.importer.elements import html_text, unmixed
 from feedpub.importer.old import OldEntry
 from feedpub.render.content import sanitise
 
@@ -34,8 +36,11 @@ MAX_ID = 128
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?|shtml|cfm|jsp)$", re.I)
 _INDEX = {"index", "default", "feed", "rss", "atom"}
+_TRACKING = ("utm_", "mc_", "fbclid", "gclid", "ref", "source", "amp")
+"""Query parameters that say where a reader came from (Medium's `?source=rss-…`), not which
+page it is."""
 _UNSAFE_FOR_YAML = str.maketrans({"\u2028": "&#x2028;", "\u2029": "&#x2029;", "\ufeff": ""})
-_HTTP = re.compile(r"https?://[^/\s]", re.I)
+HTTP = re.compile(r"https?://[^/\s]", re.I)
 _C1 = re.compile("[\x80-\x9f]")
 _slug = functools.cache(tag_slug)
 """A tag's folder name: feeds repeat their categories, and slugify takes its time."""
@@ -52,6 +57,9 @@ class Draft:
     notes: dict[str, list[str]] = field(default_factory=dict)
     said: list[str] = field(default_factory=list)
     """What is worth saying on stderr as well."""
+    counted: list[tuple[str, str]] = field(default_factory=list)
+    """(what, document) for what is said on stderr once per source, with a count: 'title'
+    (made up), 'atom id' (not an IRI, so not kept), 'json id' (not the RSS guid, so not kept)."""
 
     def note(self, name: str, text: str) -> None:
         self.notes.setdefault(name, []).append(text)
@@ -62,6 +70,8 @@ class Skipped:
     where: str
     label: str
     reason: str
+    counted: str = "refused by feedpub check"
+    """What the import's summary counts it under."""
 
     def __str__(self) -> str:
         return f'{self.where}: "{self.label}" skipped: {self.reason}'
@@ -81,26 +91,49 @@ class Combined:
         return None, None
 
 
-def combine(sources: Iterable[Iterable[OldEntry]]) -> list[Combined]:
-    """The entries of all sources, those with the same id or link taken as one article. An
-    entry whose id an earlier entry of the same document has, with another link, is another
-    article, which cannot keep that id (`shared_id`)."""
+def combine(sources: Iterable[Iterable[OldEntry]]) -> tuple[list[Combined], list[Skipped]]:
+    """The entries of all sources, those with the same id, or the same link and no other id
+    of their format, taken as one article; and the entries that repeat an earlier entry of
+    their own document (its id and link), left out. An entry whose id an earlier entry of the
+    same document has, with another link, is another article, which cannot keep that id
+    (`shared_id`); two entries of one format with different ids are two articles."""
     combined: list[Combined] = []
+    repeated: list[Skipped] = []
     by_key: dict[tuple[str, str], Combined] = {}
     for entries in sources:
         for entry in entries:
-            if entry.id and ("id", entry.id) in by_key and _clashes(entry, by_key[("id", entry.id)]):
+            found = by_key.get(("id", entry.id)) if entry.id else None
+            if found is not None and _clashes(entry, found):
                 entry = dataclasses.replace(entry, id=None, shared_id=entry.id)
-            keys = [("id", entry.id)] if entry.id else []
-            keys += [("link", entry.link)] if entry.link else []
-            found = next((by_key[k] for k in keys if k in by_key), None)
+                found = None
+            by_link = by_key.get(("link", entry.link)) if entry.link else None
+            if found is None and by_link is not None and not _other_id(entry, by_link):
+                found = by_link
+            earlier = (
+                next((e for e in found.entries if _document(e) == _document(entry)), None) if found else None
+            )
+            if earlier is not None:
+                label = entry.title or entry.link or entry.id or "an entry"
+                why = f"it repeats the entry at {earlier.where} (the same {'id' if entry.id else 'link'})"
+                repeated.append(Skipped(entry.where, " ".join(label.split())[:80], why, "repeated"))
+                continue
             if found is None:
                 found = Combined([])
                 combined.append(found)
             found.entries.append(entry)
-            for key in keys:
+            for key in [("id", entry.id)] if entry.id else []:
                 by_key.setdefault(key, found)
-    return combined
+            for key in [("link", entry.link)] if entry.link else []:
+                by_key.setdefault(key, found)
+    return combined, repeated
+
+
+def _other_id(entry: OldEntry, article: Combined) -> bool:
+    """Whether `article` has, in `entry`'s format, an id other than `entry`'s: readers of that
+    format told the two apart, so they are two entries."""
+    return bool(entry.id) and any(
+        e.format == entry.format and e.id and e.id != entry.id for e in article.entries
+    )
 
 
 _LINE = re.compile(r"(?::[0-9]+|: item [0-9]+)$")
@@ -110,10 +143,13 @@ def _clashes(entry: OldEntry, article: Combined) -> bool:
     """Whether `entry`, with the id of `article`, is another entry: its document has given
     that id to an entry with another link already (one document repeats an entry only by
     mistake; other sources and pages may well give the same entry another link)."""
-    document = _LINE.sub("", entry.where)
     return entry.link not in {e.link for e in article.entries} and any(
-        _LINE.sub("", e.where) == document for e in article.entries
+        _document(e) == _document(entry) for e in article.entries
     )
+
+
+def _document(entry: OldEntry) -> str:
+    return _LINE.sub("", entry.where)
 
 
 def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skipped:
@@ -124,9 +160,11 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     label = " ".join(title.split())[:80] if title else (primary.link or primary.id or "an entry")
     _, link = article.first("link")
     if not link:
-        return Skipped(primary.where, label, "it has no link, which every article needs")
-    if not _HTTP.match(link):
-        return Skipped(primary.where, label, f"its link '{link}' is not an absolute http(s) address")
+        return Skipped(primary.where, label, "it has no link, which every article needs", "no link")
+    if not HTTP.match(link):
+        return Skipped(
+            primary.where, label, f"its link '{link}' is not an absolute http(s) address", "no http(s) link"
+        )
     result = Draft(primary.where, label, {})
     fields = result.fields
     _kept_ids(article, result)
@@ -142,13 +180,14 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     if title is None:
         title = _title_from_text(article)
         if title is None:
-            return Skipped(primary.where, label, "it has no title, and no text to make one of")
+            return Skipped(primary.where, label, "it has no title, and no text to make one of", "no title")
         result.note("title", "the entry had no title: made from the start of its text")
+        result.counted.append(("title", _document(source or primary)))
     fields["title"] = _plain(title, "title", result)
     fields["link"] = link
     published, updated, why = _dates(article, result)
     if published is None:
-        return Skipped(primary.where, label, why)
+        return Skipped(primary.where, label, why, "no valid date")
     fields["published"] = published
     if updated is not None:
         fields["updated"] = updated
@@ -159,7 +198,8 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
             fields["summary"] = _plain(text, "summary", result)
     content_entry, content = article.first("content")
     if content and content_entry is not None:
-        body = sanitise(content, content_entry.base or link).translate(_UNSAFE_FOR_YAML)
+        base = content_entry.base if content_entry.base and HTTP.match(content_entry.base) else link
+        body = sanitise(content, base).translate(_UNSAFE_FOR_YAML)
         if body:
             fields["content"] = _clean(body, "content", result)
     tags = _tags(article, result)
@@ -171,11 +211,13 @@ def draft(article: Combined, site_authors: list[dict[str, str]]) -> Draft | Skip
     elif authors:
         fields["authors"] = authors
     _, image = article.first("image")
-    if image and _HTTP.match(image):
+    if image and HTTP.match(image):
         fields["image"] = image
     enclosures = _enclosures(article, result)
     if enclosures:
         fields["enclosures"] = enclosures
+    _, episode = article.first("episode")
+    fields.update(episode or {})
     _, why_draft = article.first("draft")
     if why_draft:
         fields["draft"] = True
@@ -211,8 +253,15 @@ def _kept_ids(article: Combined, result: Draft) -> None:
         result.note(
             "guid", f"the JSON Feed's id was '{ids['json']}': JSON Feed readers will show the entry once more"
         )
+        result.counted.append(("json id", next(_document(e) for e in article.entries if e.format == "json")))
     result.fields["guid"] = guid
-    if ids["atom"] and ids["atom"] != guid:
+    atom = next((e for e in article.entries if e.format == "atom" and e.id), None)
+    if atom is not None and atom.id and not ABSOLUTE_URI.fullmatch(atom.id):
+        result.counted.append(("atom id", _document(atom)))
+        result.note(
+            "guid", f"the Atom id '{atom.id}' is not an IRI, which Atom requires: atom.xml gives another"
+        )
+    elif ids["atom"] and ids["atom"] != guid:
         result.fields["atom_id"] = ids["atom"]
 
 
@@ -224,8 +273,9 @@ def name(drafts: list[Draft], taken: set[str]) -> None:
 
 
 def _new_id(link: str, title: str, taken: set[str]) -> str:
-    """A readable id from the link's last meaningful segment (else its query, else the
-    title), unique among `taken`, which it joins."""
+    """A readable id from the link's last meaningful segment and the values of its query
+    (`/watch?v=AbC` → `watch-abc`; else its query, else the title), unique among `taken`,
+    which it joins."""
     parts = urlsplit(link)
     base = ""
     for segment in reversed([s for s in parts.path.split("/") if s]):
@@ -234,6 +284,9 @@ def _new_id(link: str, title: str, taken: set[str]) -> str:
             base = slugify(stem, max_length=MAX_ID - 8, word_boundary=True)
             if base:
                 break
+    values = [v for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING)]
+    if base and values:
+        base = slugify(" ".join([base, *values]), max_length=MAX_ID - 8, word_boundary=True)
     base = (
         base
         or slugify(parts.query, max_length=MAX_ID - 8)
@@ -292,8 +345,16 @@ def _dates(article: Combined, result: Draft) -> tuple[str | None, str | None, st
             "published",
             f"the feed's updated ({raw_updated}) and published differ in having an offset: left out",
         )
+        result.said.append(
+            f'{result.where}: "{result.label}": left out its updated date {raw_updated}: it has an offset '
+            "and its published date has not, or the other way round"
+        )
     elif updated < published:
         result.note("published", f"the feed's updated ({raw_updated}) is before its published: left out")
+        result.said.append(
+            f'{result.where}: "{result.label}": left out its updated date {raw_updated}, which is before '
+            f"its published date {raw_published}"
+        )
     else:
         return published.isoformat(), updated.isoformat(), ""
     return published.isoformat(), None, ""
@@ -403,7 +464,7 @@ def _tags(article: Combined, result: Draft) -> list[str]:
 def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]]) -> list[dict[str, str]]:
     _, people = article.first("authors")
     found: list[dict[str, str]] = []
-    for person in people or []:
+    for person in map(unmixed, people or []):
         name = person.name or (person.email.partition("@")[0] if person.email else None)
         if not name:
             continue
@@ -414,7 +475,7 @@ def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]
         author = {"name": _plain(" ".join(name.split()), "author", result)}
         if person.email:
             author["email"] = person.email
-        if person.uri and _HTTP.match(person.uri):
+        if person.uri and HTTP.match(person.uri):
             author["uri"] = person.uri
         if author not in found:
             found.append(author)
@@ -425,7 +486,7 @@ def _enclosures(article: Combined, result: Draft) -> list[dict[str, Any]]:
     _, attachments = article.first("enclosures")
     found = []
     for attachment in attachments or []:
-        if not _HTTP.match(attachment.url):
+        if not HTTP.match(attachment.url):
             result.note("enclosures", f"'{attachment.url}' is not an http(s) address: left out")
             continue
         length = (attachment.length or "").strip()

@@ -6,8 +6,10 @@ Values are the feed's own text, with addresses made absolute where the feed give
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Why(Enum):
@@ -75,6 +77,8 @@ class OldEntry:
     """(field, note) for what the reader had to guess: they become comments in the YAML."""
     shared_id: str | None = None
     """The id the feed gave, which an earlier entry of the same document had: not kept."""
+    episode: dict[str, Any] = field(default_factory=dict)
+    """The article's podcast episode fields, as the catalogue writes them."""
 
 
 @dataclass(slots=True)
@@ -86,6 +90,11 @@ class OldSite:
     description: str | None = None
     language: str | None = None
     authors: list[Person] = field(default_factory=list)
+    feed_link: str | None = None
+    """The address the feed gives itself (Atom's rel="self" link)."""
+    podcast: dict[str, Any] | None = None
+    """The catalogue's podcast block, as a podcast feed's iTunes and Podcast Namespace say it."""
+    podcast_notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -103,5 +112,13 @@ class Page:
     """Written by WordPress, whose feeds go on at ?paged=2, 3..."""
     skipped: list[str] = field(default_factory=list)
     """Messages for entries the reader left out (WordPress items in the trash, say)."""
-    left_out: int = 0
-    """How many entries those messages are about."""
+    left_out: Counter[str] = field(default_factory=Counter)
+    """How many entries those messages are about, by reason ('page', 'in the trash')."""
+    not_carried: Counter[str] = field(default_factory=Counter)
+    """Elements the catalogue has no field for ('itunes:duration'), by how many entries or
+    channels held them."""
+
+    def leave_out(self, entry: OldEntry, reason: str, why: str) -> None:
+        """Leave `entry` out of the page, counted under `reason`, `why` said for it."""
+        self.skipped.append(f'{entry.where}: "{entry.title or entry.link or entry.id}" skipped: {why}')
+        self.left_out[reason] += 1

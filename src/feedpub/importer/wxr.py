@@ -1,9 +1,13 @@
 """WordPress exports (WXR, "WordPress eXtended RSS") → a page of old entries.
 
-Only posts are imported (WordPress's feeds hold nothing else): drafts, posts pending review,
-private and password-protected posts become drafts; posts in the trash are left out and
-reported. A post's date keeps WordPress's local time with its offset, which the export gives
-as the difference between `post_date` and `post_date_gmt`.
+Every WXR version (1.0 to 1.2, and 1.3's proposal) is recognised, by its namespace written
+with http or https and wordpress.org or wordpress.com, or by its wp:wxr_version. Only posts
+are imported (WordPress's feeds hold nothing else): pages, attachments, menu items and other
+post types are left out, each counted. A published post is an article; a post in the trash
+or an automatic draft is left out; any other status (draft, pending, private, future,
+inherit, or one a plugin made), and a password, make it a draft: nothing that was not public
+is published. A post's date keeps WordPress's local time with its offset, which the export
+gives as the difference between `post_date` and `post_date_gmt`.
 """
 
 from __future__ import annotations
@@ -15,31 +19,46 @@ from datetime import UTC, datetime, timedelta, timezone
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.importer import rss
-from feedpub.importer.elements import CONTENT, DC, text
+from feedpub.importer.elements import CONTENT, DC, screen, text
 from feedpub.importer.old import OldEntry, Page, Person
 
-PREFIX = "http://wordpress.org/export/"
+NAMESPACE = re.compile(r"https?://(?:www\.)?wordpress\.(?:org|com)/export/[0-9.]+/", re.I)
 DRAFTS = {
     "draft": "a draft in WordPress",
     "pending": "pending review in WordPress",
     "private": "private in WordPress",
+    "future": "scheduled in WordPress, not yet published: a draft (feedpub would publish it at its date)",
 }
-LEFT_OUT = {"trash": "is in WordPress's trash", "auto-draft": "is an automatic draft WordPress made"}
 _BLOCKS = re.compile(r"<(?:p|div|h[1-6]|ul|ol|dl|blockquote|pre|table|figure|hr)\b", re.I)
 _NO_DATE = "0000-00-00"
 
 
 def is_export(root: etree._Element) -> bool:
-    return any(uri.startswith(PREFIX) and not uri.endswith("/excerpt/") for uri in root.nsmap.values() if uri)
+    return _namespace(root) is not None
+
+
+def _namespace(root: etree._Element) -> str | None:
+    """The export's wp namespace: a WXR one, or whichever holds the channel's wxr_version."""
+    for uri in root.nsmap.values():
+        if uri and NAMESPACE.fullmatch(uri):
+            return str(uri)
+    channel = root.find("channel")
+    for child in channel if channel is not None else []:
+        name = etree.QName(child) if isinstance(child.tag, str) else None
+        if name is not None and name.localname == "wxr_version" and name.namespace:
+            return str(name.namespace)
+    return None
 
 
 def read(root: etree._Element, address: str) -> Page:
-    uris = [uri for uri in root.nsmap.values() if uri and uri.startswith(PREFIX)]
-    wp_uri = next(uri for uri in uris if not uri.endswith("/excerpt/"))
+    wp_uri = _namespace(root)
+    assert wp_uri is not None
     wp = f"{{{wp_uri}}}"
-    excerpt_uri = next((uri for uri in uris if uri.endswith("/excerpt/")), wp_uri + "excerpt/")
+    excerpt_uri = next(
+        (uri for uri in root.nsmap.values() if uri and uri.lower().endswith("/excerpt/")), wp_uri + "excerpt/"
+    )
     excerpt = f"{{{excerpt_uri}}}encoded"
-    page = rss.read(root, address)
+    page = rss.read(root, address, screened=False)
     page.format = "WordPress export"
     page.wordpress = False  # an export is whole: there are no pages to follow
     channel = root.find("channel")
@@ -47,6 +66,8 @@ def read(root: etree._Element, address: str) -> Page:
         text(a.find(f"{wp}author_login")): text(a.find(f"{wp}author_display_name"))
         for a in (channel.findall(f"{wp}author") if channel is not None else [])
     }
+    # the export's authors (their addresses were never public) are the site's
+    page.site.authors = page.site.authors or [Person(name) for name in names.values() if name]
     items = channel.findall("item") if channel is not None else []
     kinds = [text(item.find(f"{wp}post_type")) or "post" for item in items]
     attachments = {
@@ -60,24 +81,10 @@ def read(root: etree._Element, address: str) -> Page:
         if kind == "post" and (offset := _offset(item, wp))
     )
     usual = offsets.most_common(1)[0][0] if offsets else None
-    entries = []
     for item, kind, entry in zip(items, kinds, page.entries, strict=True):
-        if kind != "post":
-            continue
-        status = text(item.find(f"{wp}status")) or "publish"
-        if status in LEFT_OUT:
-            page.skipped.append(f'{entry.where}: "{entry.title or entry.id}" {LEFT_OUT[status]}: skipped')
-            page.left_out += 1
-            continue
-        _post(entry, item, wp, excerpt, status, names, attachments, usual)
-        entries.append(entry)
-    others = Counter(kind for kind in kinds if kind != "post")
-    if others:
-        listed = ", ".join(f"{count} {kind}" for kind, count in sorted(others.items()))
-        page.skipped.append(
-            f"{address}: not posts, so not imported (WordPress's feeds hold only posts): {listed}"
-        )
-    page.entries = entries
+        if kind == "post":
+            _post(entry, item, wp, excerpt, names, attachments, usual)
+    screen(page, items)  # what wp:post_type, wp:status and wp:post_password say
     return page
 
 
@@ -86,7 +93,6 @@ def _post(
     item: etree._Element,
     wp: str,
     excerpt: str,
-    status: str,
     names: dict[str | None, str | None],
     attachments: dict[str | None, str | None],
     usual: timedelta | None,
@@ -131,12 +137,11 @@ def _post(
         None,
     )
     entry.image = attachments.get(thumbnail) if thumbnail else None
+    status = text(item.find(f"{wp}status")) or "publish"
     if text(item.find(f"{wp}post_password")):
         entry.draft = "password-protected in WordPress: a draft, so that its text is not published"
     elif status in DRAFTS:
         entry.draft = DRAFTS[status]
-    elif status == "future":
-        entry.notes.append(("published", "scheduled in WordPress: feedpub publishes it at this moment"))
 
 
 def _local(item: etree._Element, name: str) -> datetime | None:

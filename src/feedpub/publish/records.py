@@ -1,8 +1,8 @@
 """What a build leaves beside its files: the manifest, which says which files feedpub wrote,
 and the record of the last build, which lets a run with nothing new skip the work.
 
-The manifest is the same on every machine for the same output (paths and SHA-256 digests, no
-times), so it can be committed with the feeds it describes; the record holds sizes and
+The manifest is the same on every machine for the same output (paths, SHA-256 digests and
+sizes, no times), so it can be committed with the feeds it describes; the record holds sizes and
 modification times, which only mean something on the machine that made them.
 """
 
@@ -83,12 +83,20 @@ class Manifest(NamedTuple):
     legacy: Mapping[str, tuple[int, int] | None] = _NONE
     """Paths from the manifest of feedpub 0.1, which had no digests: each with the size and
     modification time (ns) that build recorded, which the file must still have to be feedpub's."""
+    sizes: Mapping[str, int] = _NONE
+    """Path → the size in bytes of the file `files` records (none from a manifest written before
+    sizes were kept)."""
 
     def paths(self) -> set[str]:
         return set(self.files) | set(self.pending) | set(self.legacy)
 
-    def lists(self, path: str) -> bool:
-        return path in self.files or path in self.pending or path in self.legacy
+    def may_hold(self, path: str, size: int) -> bool:
+        """Whether a file of `size` bytes at `path` can be one feedpub wrote, before reading it:
+        not if the manifest does not list the path, or knows the size of the only bytes it
+        records there and `size` is another."""
+        if path in self.pending or path in self.legacy:
+            return True
+        return path in self.files and self.sizes.get(path, size) == size
 
     def only(self, keep: Callable[[str], bool]) -> Manifest:
         """This manifest without the paths that `keep` refuses."""
@@ -96,6 +104,7 @@ class Manifest(NamedTuple):
             {p: d for p, d in self.files.items() if keep(p)},
             {p: d for p, d in self.pending.items() if keep(p)},
             {p: d for p, d in self.legacy.items() if keep(p)},
+            {p: n for p, n in self.sizes.items() if keep(p)},
         )
 
     def owns(self, path: str, digest: str, size: int, mtime: int) -> bool:
@@ -116,7 +125,9 @@ class Manifest(NamedTuple):
         for path, digest in digests:
             if self.files.get(path) != digest:
                 pending.setdefault(path, set()).add(digest)
-        return Manifest(dict(self.files), {path: frozenset(found) for path, found in pending.items()})
+        return Manifest(
+            dict(self.files), {path: frozenset(found) for path, found in pending.items()}, sizes=self.sizes
+        )
 
     def to_bytes(self) -> bytes:
         record: dict[str, Any] = {
@@ -124,6 +135,8 @@ class Manifest(NamedTuple):
             "only these, and only while they hold these bytes",
             "files": dict(sorted(self.files.items())),
         }
+        if self.sizes:
+            record["sizes"] = dict(sorted(self.sizes.items()))
         if self.pending:
             record["pending"] = {path: sorted(found) for path, found in sorted(self.pending.items())}
         return (json.dumps(record, indent=1) + "\n").encode()
@@ -143,9 +156,10 @@ class Manifest(NamedTuple):
                 for p, found in record.get("pending", {}).items()
                 if isinstance(found, list) and is_relative(p)
             }
+            sizes = {p: n for p, n in record.get("sizes", {}).items() if type(n) is int and p in files}
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return cls()
-        return cls(files, pending)
+        return cls(files, pending, sizes=sizes)
 
 
 def _legacy(listed: list[Any], build: Any) -> dict[str, tuple[int, int] | None]:

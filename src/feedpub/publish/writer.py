@@ -3,7 +3,9 @@ one build at a time, and no file replaced or removed unless feedpub wrote it.
 
 Every path is opened relative to a directory descriptor with O_NOFOLLOW, so nothing is
 written through a symbolic link inside the output folder, and a name is checked to be one
-plain component before it is used, so nothing lands outside it.
+plain component before it is used, so nothing lands outside it. A folder is opened, a
+component at a time from the output folder, for each use and closed after it: the files
+open at once stay a handful however many folders the output has.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -93,7 +95,6 @@ class _Writer:
         self.could_write = could_write
         self.out = output.path
         self.root = output.root
-        self.dirs: dict[str, int] = {}
         self.touched: set[str] = set()
         """Folders whose entries changed: flushed before the build counts as done."""
         self.made: list[str] = []
@@ -117,9 +118,6 @@ class _Writer:
         except PublishError as e:
             e.state = e.state or f"every feed in {self.out} is as it was"
             raise
-        finally:
-            for fd in self.dirs.values():
-                os.close(fd)
 
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         recorded = records.read_kept(self.out, self.root, MANIFEST)
@@ -136,7 +134,8 @@ class _Writer:
         self.output.changed = True
         self._sweep_temporaries(before.paths() | set(files))
         changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
-        after = Manifest(dict(sorted(survey.digests.items())))
+        sizes = {path: len(data) for path, data in files.items()}
+        after = Manifest(dict(sorted(survey.digests.items())), sizes=sizes)
         try:
             intent = before.expecting([*survey.held.items(), *survey.digests.items()])
             self._record_intent(recorded, intent, changed)
@@ -171,13 +170,13 @@ class _Writer:
         it there, with the bytes to be written, or feedpub's own, or someone else's?"""
         survey = _Survey()
         paths = sorted(set(files) | manifest.paths())
-        folders = {folder: self._find_dir(folder) for folder in sorted({p.rpartition("/")[0] for p in paths})}
 
         def look(path: str) -> Found:
             data = files.get(path)
             if data is not None:
                 survey.digests[path] = hashlib.sha256(data).hexdigest()
-            found, held = self._look(path, data, folders[path.rpartition("/")[0]], manifest)
+            with self._opened(path.rpartition("/")[0]) as parent:
+                found, held = self._look(path, data, parent, manifest)
             if found is Found.OURS and held is not None:
                 survey.held[path] = held
             return found
@@ -191,16 +190,18 @@ class _Writer:
         lock): only names they can have made, beside the files feedpub manages, and never in
         a folder that is another build's output. Nothing else is looked at."""
         for folder, names in sorted(records.by_folder(paths).items()):
-            fd = self._find_dir(folder)
-            if fd is None or records.nested_output(folder, self._holds_lock):
+            if records.nested_output(folder, self._holds_lock):
                 continue
-            with failures(self.out / folder):
-                listing = os.listdir(fd)
-            for temp in records.temporaries(listing, names):
-                with failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
-                    os.unlink(temp, dir_fd=fd)
-                    self.emptied.add(folder)
-                    self.touched.add(folder)
+            with self._opened(folder) as fd:
+                if fd is None:
+                    continue
+                with failures(self.out / folder):
+                    listing = os.listdir(fd)
+                for temp in records.temporaries(listing, names):
+                    with failures(self.out / folder / temp), contextlib.suppress(FileNotFoundError):
+                        os.unlink(temp, dir_fd=fd)
+                        self.emptied.add(folder)
+                        self.touched.add(folder)
 
     def _record_intent(self, recorded: bytes | None, intent: Manifest, changed: dict[str, bytes]) -> None:
         """Before making anything, record in the manifest the files this build may leave, so
@@ -221,7 +222,8 @@ class _Writer:
         written in full before any replaces an old one, so that a full disk or a folder that
         refuses writing fails the build while all feeds are still the old ones."""
         for folder in sorted({path.rpartition("/")[0] for path in files}):
-            self._dir(folder, create=True)
+            with self._opened(folder, create=True):
+                pass
         # Writing and flushing wait on the disk, not on Python: several files at once overlap
         # their waits (and let the file system commit their flushes together).
         with _pool() as pool:
@@ -236,8 +238,8 @@ class _Writer:
         stats = {}
         for path in files:
             folder, _, name = path.rpartition("/")
-            with failures(self.out / path):
-                found = os.stat(self.temps.get(path, name), dir_fd=self._dir(folder), follow_symlinks=False)
+            with self._dir(folder) as parent, failures(self.out / path):
+                found = os.stat(self.temps.get(path, name), dir_fd=parent, follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
         listed = manifest.to_bytes()
         build = build._replace(files=stats, manifest=hashlib.sha256(listed).hexdigest())
@@ -262,10 +264,8 @@ class _Writer:
         folder of those files (a feed's folder: the paths come through `could_write`) and of
         a killed build's temporaries if it is empty, and so on up."""
         removed = [path for path in owned if self._remove(path)]
-        for path in stale:  # a killed build may have made a feed's folder and left it empty
-            folder = path.rpartition("/")[0]
-            if folder and self._find_dir(folder) is not None:
-                self.emptied.add(folder)
+        # a killed build may have made a feed's folder and left it empty
+        self.emptied.update(path.rpartition("/")[0] for path in stale)
         for folder in sorted(self.emptied, key=lambda f: (-f.count("/"), f)):
             self._remove_empty(folder)
         return [path for path in stale if path in removed]
@@ -290,12 +290,12 @@ class _Writer:
             folder, _, name = path.rpartition("/")
             kept = self.kept.get(path)
             try:
-                parent = self._dir(folder)
-                if kept is None:
-                    os.unlink(name, dir_fd=parent)  # there was no file before
-                else:
-                    os.rename(kept, name, src_dir_fd=parent, dst_dir_fd=parent)
-                    del self.kept[path]
+                with self._dir(folder) as parent:
+                    if kept is None:
+                        os.unlink(name, dir_fd=parent)  # there was no file before
+                    else:
+                        os.rename(kept, name, src_dir_fd=parent, dst_dir_fd=parent)
+                        del self.kept[path]
             except (OSError, PublishError):
                 new.append(path)
         if self.intent and not new:  # with a new feed left, the intent is what says it is feedpub's
@@ -308,8 +308,8 @@ class _Writer:
         left = self._remove_temporaries()
         for folder in reversed(self.made):
             up, _, name = folder.rpartition("/")
-            with contextlib.suppress(OSError, PublishError):
-                os.rmdir(name, dir_fd=self._dir(up, create=False))
+            with contextlib.suppress(OSError, PublishError), self._dir(up) as parent:
+                os.rmdir(name, dir_fd=parent)
         self._try(self._flush)
         if not new:
             state = f"every feed in {self.out} is as it was"
@@ -355,8 +355,8 @@ class _Writer:
                 raise PublishError(self.out / path, "is a folder, where feedpub writes a file")
             if not stat.S_ISREG(found.st_mode):
                 raise PublishError(self.out / path, "is not a regular file, where feedpub writes one")
-            if data is not None and found.st_size != len(data) and not manifest.lists(path):
-                return Found.FOREIGN, None  # neither this build's bytes nor any feedpub recorded
+            if (data is None or found.st_size != len(data)) and not manifest.may_hold(path, found.st_size):
+                return Found.FOREIGN, None  # by its size alone: neither this build's bytes nor any recorded
             fd = os.open(name, _READ_FLAGS, dir_fd=parent)
             with os.fdopen(fd, "rb") as f:
                 if data is not None and found.st_size == len(data):
@@ -369,66 +369,86 @@ class _Writer:
         owned = manifest.owns(path, digest, found.st_size, found.st_mtime_ns)
         return (Found.OURS if owned else Found.FOREIGN), digest
 
-    def _dir(self, folder: str, *, create: bool = False) -> int:
-        """A descriptor of `folder` (relative, '' for the root), never through a link; with
-        `create`, the folder and those above it are made if missing."""
-        fd = self._find_dir(folder, create=create)
-        if fd is None:
-            raise PublishError(self.out / folder, os.strerror(errno.ENOENT))
-        return fd
+    @contextlib.contextmanager
+    def _dir(self, folder: str) -> Iterator[int]:
+        """A descriptor of `folder` (relative, '' for the root), never through a link, open
+        for the block; PublishError if the folder is missing."""
+        with self._opened(folder) as fd:
+            if fd is None:
+                raise PublishError(self.out / folder, os.strerror(errno.ENOENT))
+            yield fd
 
-    def _find_dir(self, folder: str, *, create: bool = False) -> int | None:
-        """As `_dir`, but None if the folder (or one above it) is missing and not `create`."""
-        if folder in self.dirs:
-            return self.dirs[folder]
-        if not folder:
-            return self.root
-        parent_name, _, name = folder.rpartition("/")
-        parent = self._find_dir(parent_name, create=create)
-        if parent is None:
-            return None
-        records.check_name(name)
-        with failures(self.out / folder):
-            if create:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(name, 0o755, dir_fd=parent)
-                    self.touched.add(parent_name)
-                    self.made.append(folder)
+    @contextlib.contextmanager
+    def _opened(self, folder: str, *, create: bool = False) -> Iterator[int | None]:
+        """As `_dir`, but None if the folder (or one above it) is missing and not `create`;
+        with `create`, the folder and those above it are made if missing."""
+        fd = self._open(folder, create=create)
+        try:
+            yield fd
+        finally:
+            if fd is not None and fd != self.root:
+                os.close(fd)
+
+    def _open(self, folder: str, *, create: bool) -> int | None:
+        """A new descriptor of `folder` (the root's own for ''), opened a component at a time,
+        each closed once the next is open."""
+        parts = folder.split("/") if folder else []
+        fd = self.root
+        for depth, name in enumerate(parts, 1):
+            here = "/".join(parts[:depth])
             try:
-                fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
-            except FileNotFoundError:
-                if create:
-                    raise
-                return None
-            except OSError as e:
-                if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(self.out / folder):
-                    raise PublishError(
-                        self.out / folder, "is a symbolic link; feedpub does not write through links"
-                    ) from None
-                raise
-        self.dirs[folder] = fd
+                records.check_name(name)
+                with failures(self.out / here):
+                    if create:
+                        with contextlib.suppress(FileExistsError):
+                            os.mkdir(name, 0o755, dir_fd=fd)
+                            self.touched.add("/".join(parts[: depth - 1]))
+                            self.made.append(here)
+                    try:
+                        below = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                    except FileNotFoundError:
+                        if create:
+                            raise
+                        return None
+                    except OSError as e:
+                        if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(self.out / here):
+                            raise PublishError(
+                                self.out / here, "is a symbolic link; feedpub does not write through links"
+                            ) from None
+                        raise
+            finally:
+                if fd != self.root:
+                    os.close(fd)
+            fd = below
         return fd
 
     def _holds_lock(self, folder: str) -> bool:
-        fd = self._find_dir(folder)
-        if fd is None:
-            return False
-        with failures(self.out / folder / LOCK):
-            try:
-                os.stat(LOCK, dir_fd=fd, follow_symlinks=False)
-            except FileNotFoundError:
+        with self._opened(folder) as fd:
+            if fd is None:
                 return False
+            with failures(self.out / folder / LOCK):
+                try:
+                    os.stat(LOCK, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    return False
         return True
 
     def _temporary(self, path: str, data: bytes) -> None:
-        """Write `data`, flushed to disk, to a temporary file beside `path`."""
+        """Write `data`, flushed to disk, to a temporary file beside `path` (whose folder
+        is there), with the permissions of the file at `path` if there is one, else 0644 less
+        the umask."""
         folder, _, name = path.rpartition("/")
         records.check_name(name)
-        parent = self._dir(folder, create=True)
         temp = records.temporary(name)
-        with failures(self.out / path):
+        with self._dir(folder) as parent, failures(self.out / path):
+            try:
+                old = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            except FileNotFoundError:
+                old = None
             fd = os.open(temp, _CREATE_FLAGS, 0o644, dir_fd=parent)
             try:
+                if old is not None and stat.S_ISREG(old.st_mode):
+                    os.fchmod(fd, _permissions(old))
                 with os.fdopen(fd, "wb", closefd=True) as f:
                     f.write(data)
                     f.flush()
@@ -441,11 +461,10 @@ class _Writer:
 
     def _keep(self, path: str) -> None:
         """Keep the file at `path` under a second name too, beside it: a hard link, or where
-        the file system refuses one, a copy."""
+        the file system refuses one, a copy with its permissions and times."""
         folder, _, name = path.rpartition("/")
-        parent = self._dir(folder)
         kept = records.temporary(name, old=True)
-        with failures(self.out / path):
+        with self._dir(folder) as parent, failures(self.out / path):
             try:
                 os.link(name, kept, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
             except OSError as e:
@@ -453,10 +472,14 @@ class _Writer:
                     raise
                 fd = os.open(name, _READ_FLAGS, dir_fd=parent)
                 with os.fdopen(fd, "rb") as old:
-                    fd = os.open(kept, _CREATE_FLAGS, 0o644, dir_fd=parent)
+                    found = os.fstat(old.fileno())
+                    fd = os.open(kept, _CREATE_FLAGS, 0o600, dir_fd=parent)
                     try:
+                        os.fchmod(fd, _permissions(found))
                         with os.fdopen(fd, "wb") as f:
                             shutil.copyfileobj(old, f, _CHUNK)
+                            f.flush()
+                            os.utime(f.fileno(), ns=(found.st_atime_ns, found.st_mtime_ns))
                     except BaseException:
                         with contextlib.suppress(OSError):
                             os.unlink(kept, dir_fd=parent)
@@ -466,8 +489,7 @@ class _Writer:
     def _replace(self, path: str) -> None:
         """Rename the temporary of `path` over it."""
         folder, _, name = path.rpartition("/")
-        parent = self._dir(folder)
-        with failures(self.out / path):
+        with self._dir(folder) as parent, failures(self.out / path):
             os.rename(self.temps[path], name, src_dir_fd=parent, dst_dir_fd=parent)
         del self.temps[path]
         self.touched.add(folder)
@@ -476,8 +498,8 @@ class _Writer:
         """Remove the old file kept for `path`."""
         folder = path.rpartition("/")[0]
         kept = self.kept[path]
-        with failures(self.out / folder / kept):
-            os.unlink(kept, dir_fd=self._dir(folder))
+        with self._dir(folder) as parent, failures(self.out / folder / kept):
+            os.unlink(kept, dir_fd=parent)
         del self.kept[path]
 
     def _remove_temporaries(self) -> list[str]:
@@ -487,7 +509,8 @@ class _Writer:
         for path, temp in [*self.temps.items(), *self.kept.items()]:
             folder = path.rpartition("/")[0]
             try:
-                os.unlink(temp, dir_fd=self._dir(folder))
+                with self._dir(folder) as parent:
+                    os.unlink(temp, dir_fd=parent)
             except FileNotFoundError:
                 pass
             except (OSError, PublishError):
@@ -499,31 +522,32 @@ class _Writer:
     def _remove(self, path: str) -> bool:
         """Remove the file at `path` (feedpub's); True if it was there."""
         folder, _, name = path.rpartition("/")
-        try:
-            records.check_name(name)
-            parent = self._find_dir(folder)
-        except (ValueError, PublishError):
-            return False  # a manifest entry that names nothing feedpub could have written
-        if parent is None:
-            return False
-        self.emptied.add(folder)
-        with failures(self.out / path):
+        with contextlib.ExitStack() as stack:
             try:
-                os.unlink(name, dir_fd=parent)
-            except FileNotFoundError:
+                records.check_name(name)
+                parent = stack.enter_context(self._opened(folder))
+            except (ValueError, PublishError):
+                return False  # a manifest entry that names nothing feedpub could have written
+            if parent is None:
                 return False
+            self.emptied.add(folder)
+            with failures(self.out / path):
+                try:
+                    os.unlink(name, dir_fd=parent)
+                except FileNotFoundError:
+                    return False
         self.touched.add(folder)
         return True
 
     def _remove_empty(self, folder: str) -> None:
         """Remove `folder` if it is empty, then the folders above it that this leaves empty."""
-        while folder and folder in self.dirs:
+        while folder:
             up, _, name = folder.rpartition("/")
             try:
-                os.rmdir(name, dir_fd=self._dir(up))
-            except OSError:
-                return  # not empty: something else lives there
-            os.close(self.dirs.pop(folder))
+                with self._dir(up) as parent:
+                    os.rmdir(name, dir_fd=parent)
+            except (OSError, PublishError):
+                return  # not empty (something else lives there), or gone
             self.touched.discard(folder)
             self.touched.add(up)
             folder = up
@@ -532,13 +556,15 @@ class _Writer:
         """Make the changes to folders durable: a folder's entries reach the disk when it is
         flushed."""
         for folder in sorted(self.touched):
-            try:
-                os.fsync(self._dir(folder))
-            except OSError as e:
-                # Once a flush has failed, a second may succeed without the data being on disk
-                # (the kernel reports a write-back error once), so it never counts as flushed.
-                self.unflushed = True
-                raise PublishError(self.out / folder, e.strerror or str(e)) from e
+            with self._dir(folder) as fd:
+                try:
+                    os.fsync(fd)
+                except OSError as e:
+                    # Once a flush has failed, a second may succeed without the data being on
+                    # disk (the kernel reports a write-back error once), so it never counts as
+                    # flushed.
+                    self.unflushed = True
+                    raise PublishError(self.out / folder, e.strerror or str(e)) from e
             self.touched.discard(folder)
 
     def _try(self, step: Callable[[], None]) -> bool:
@@ -575,6 +601,12 @@ def _digest(f: BinaryIO) -> str:
     while chunk := f.read(_CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _permissions(found: os.stat_result) -> int:
+    """The read, write and execute bits of a file feedpub replaces or copies, which the new
+    file takes; never set-user-ID and the like, which a file feedpub writes never has."""
+    return stat.S_IMODE(found.st_mode) & 0o777
 
 
 def _holds(parent: int, name: str, data: bytes) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from feedpub import parallel
 from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
 from feedpub.model import Catalogue
-from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, syndication
+from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, podcast, syndication
 from feedpub.render.content import texts
 from feedpub.render.plan import Entry
 
@@ -96,12 +96,14 @@ def rendered(
         if progress:
             progress(done, len(entries) + len(feeds))
 
+    shows = podcast.shows(catalogue)
+
     def show(share: list[Entry], here: bool) -> dict[tuple[str, bool], tuple[syndication.Fragments, bytes]]:
         """Each entry in every format, made once however many feeds hold it."""
         result = {}
         for done, entry in enumerate(share, 1):
             shown = texts(entry.article)
-            result[entry.key] = syndication.fragments(entry, shown), jsonfeed.item(entry, shown)
+            result[entry.key] = syndication.fragments(entry, shown, bool(shows)), jsonfeed.item(entry, shown)
             if here:
                 heard(done)
         return result
@@ -111,12 +113,12 @@ def rendered(
     items = {key: item for key, (_, item) in shown.items()}
     unfit: list[budget.Unfit] = []
     if site.max_bytes:
-        fitted = budget.Budget(site, fragments, items)
+        fitted = budget.Budget(site, fragments, items, shows)
         feeds = plan.feeds(catalogue, now, fitted.fit)
         unfit = fitted.unfit
     files: dict[str, bytes] = {}
     for done, feed in enumerate(feeds, len(entries) + 1):
-        files.update(syndication.render(site, feed, fragments))
+        files.update(syndication.render(site, feed, fragments, shows=shows))
         files.update(jsonfeed.render(site, feed, items))
         heard(done)
     subscribed = [feed for feed in feeds if feed.current is None]

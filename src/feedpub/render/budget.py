@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from feedpub.model import Site
-from feedpub.render import jsonfeed, syndication
+from feedpub.render import jsonfeed, podcast, syndication
 from feedpub.render.plan import Entry, Feed, archive_folder
 
 FORMATS = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
@@ -60,10 +60,11 @@ class Budget:
         site: Site,
         fragments: Mapping[tuple[str, bool], syndication.Fragments],
         items: Mapping[tuple[str, bool], bytes],
+        shows: podcast.Shows,
     ) -> None:
         assert site.max_bytes is not None
         self.site, self.limit = site, site.max_bytes
-        self.fragments, self.items = fragments, items
+        self.fragments, self.items, self.shows = fragments, items, shows
         self.unfit: list[Unfit] = []
 
     def fit(self, feed: Feed, entries: Sequence[Entry]) -> tuple[list[Entry], list[list[Entry]]]:
@@ -121,13 +122,16 @@ class Budget:
             prev_archive=page,
             next_archive=page,
         )
-        files = syndication.render(self.site, widest, {}, declared=syndication.PREFIXES)
+        files = syndication.render(self.site, widest, {}, declared=syndication.PREFIXES, shows=self.shows)
         files.update(jsonfeed.render(self.site, widest, {}))
         return tuple(len(files[widest.path(name)]) for name in FORMATS)
 
     def _sizes(self, entry: Entry) -> Sizes:
         fragments = self.fragments[entry.key]
-        return len(fragments.rss), len(fragments.atom), len(self.items[entry.key]) + _JSON_SEPARATOR
+        rss = len(fragments.rss)
+        if self.shows:  # as in a podcast's feed, which it may not be: an episode's elements are few
+            rss += len(fragments.episode) + podcast.EXPLICIT_MOST
+        return rss, len(fragments.atom), len(self.items[entry.key]) + _JSON_SEPARATOR
 
     def _fits(self, *parts: Sizes) -> bool:
         return all(sum(sizes) <= self.limit for sizes in zip(*parts, strict=True))

@@ -21,6 +21,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.model import Article, Author, Image, Site
 from feedpub.parallel import pickled_by_value
+from feedpub.render import podcast
 from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
@@ -54,6 +55,10 @@ _LOOKS_LIKE_HTML = re.compile(r"</\w+>|&#?\w+;")
 """What has readers that guess whether an RSS title is HTML (feedparser, for one) take it for
 HTML: an end tag, or an entity or character reference such as '&amp;'."""
 
+_TAG_WITH_REFERENCE = re.compile(rb"<[^>]*&#x26;[^>]*>")
+"""A tag with '&' in an attribute, as `_serialise` first writes it: lxml writes '<' and '>'
+in text and attributes as references, so every '<' starts a tag and the next '>' ends it."""
+
 _RSS_END = b"  </channel>\n</rss>\n"
 _ATOM_END = b"</feed>\n"
 
@@ -70,9 +75,13 @@ class Fragments:
     """The namespace prefixes the item uses, which its documents must declare."""
     atom_prefixes: frozenset[str]
     """The same of the Atom entry."""
+    episode: bytes = b""
+    """What the RSS item holds besides in the feeds of a podcast (see `podcast.item`)."""
 
 
-def fragments(entry: Entry, shown: Texts) -> Fragments:
+def fragments(entry: Entry, shown: Texts, episodes: bool = False) -> Fragments:
+    """The entry's fragments; with `episodes` (the catalogue has a podcast), its RSS item's
+    elements as a podcast's episode too."""
     item = _item(entry, shown)
     rss, atom = item.rss_entry(), item.atom_entry()
     atom.find("id").text = entry.atom_id
@@ -91,7 +100,20 @@ def fragments(entry: Entry, shown: Texts) -> Fragments:
         _placed(feed, atom, _ATOM_END),
         _prefixes(rss, _FEEDGEN_RSS_NAMESPACES),
         _prefixes(atom, _ATOM_NAMESPACES),
+        _episode(entry) if episodes else b"",
     )
+
+
+def _episode(entry: Entry) -> bytes:
+    """The article's elements as a podcast's episode, serialised as an RSS item's children."""
+    elements = podcast.episode(entry.article)
+    if not elements:
+        return b""
+    item = etree.Element("item")
+    item.extend(elements)
+    channel = etree.SubElement(etree.Element("rss", nsmap=podcast.NAMESPACES), "channel")
+    placed = _placed(channel, item, _RSS_END)
+    return placed[placed.index(b"\n") + 1 : -len(podcast.ITEM_END)]
 
 
 def _prefixes(element: etree._Element, declared: Mapping[Any, str]) -> frozenset[str]:
@@ -117,10 +139,15 @@ def render(
     feed: Feed,
     fragments: Mapping[tuple[str, bool], Fragments],
     declared: frozenset[str] = frozenset(),
+    shows: podcast.Shows | None = None,
 ) -> dict[str, bytes]:
     """The feed's RSS and Atom files, keyed by their path under the output folder; the root
-    declares the prefixes its entries use, and those `declared`."""
+    declares the prefixes its entries use, and those `declared`. The RSS is a podcast's where
+    the feed is one of `shows`, or the site has a podcast (see `podcast.show`)."""
     gen = FeedGenerator()
+    show, given = podcast.show(site, shows or {}, feed)
+    if show:
+        podcast.describe(gen, site, show, given)
     gen.load_extension("dc", atom=False, rss=True)  # declares dc:, which RSS items may use
     gen.load_extension("media")  # declares media:, which items and entries may use
     gen.id(feed.id)
@@ -160,6 +187,13 @@ def render(
                 etree.SubElement(root[0], _ARCHIVE)
             used = declared.union(*(f.rss_prefixes for f in held))
             entries, end = [f.rss for f in held], _RSS_END
+            if show:
+                root = podcast.finish(_declare(root, "podcast", podcast.PODCAST), site, feed, show, given)
+                used |= podcast.NAMESPACES.keys()
+                entries = [
+                    podcast.item(f.rss, f.episode, e.article, show)
+                    for f, e in zip(held, feed.entries, strict=True)
+                ]
         else:
             root, _ = gen._create_atom()
             # feedgen's logo() would make an RSS <image> too, titled otherwise than the channel
@@ -317,7 +351,7 @@ def _serialise(root: etree._Element, stylesheet: str | None = None, keep: list[s
     `stylesheet`, each namespace declared once at the root (also those of `keep`, which
     entries spliced in later use), with '&' and '<' in text written as hexadecimal
     references: the same characters to any XML parser, and the form validators accept in
-    plain-text fields without suspecting escaped HTML."""
+    plain-text fields without suspecting escaped HTML ('&' in attributes stays '&amp;')."""
     etree.cleanup_namespaces(root, keep_ns_prefixes=keep)
     if stylesheet:
         root.addprevious(
@@ -326,7 +360,10 @@ def _serialise(root: etree._Element, stylesheet: str | None = None, keep: list[s
     data: bytes = etree.tostring(
         root.getroottree(), pretty_print=True, xml_declaration=stylesheet is not None, encoding="UTF-8"
     )
-    return data.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    data = data.replace(b"&amp;", b"&#x26;").replace(b"&lt;", b"&#x3C;")
+    # but '&amp;' in attributes (addresses, categories): parsers that podcast apps use (the
+    # Podcast Index's) decode no character reference there, and would read '&#x26;'
+    return _TAG_WITH_REFERENCE.sub(lambda tag: tag[0].replace(b"&#x26;", b"&amp;"), data)
 
 
 def _person(author: Author) -> dict[str, str]:

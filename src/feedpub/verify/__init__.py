@@ -1,8 +1,9 @@
 """Published feeds → problems: RFC 4287's schema for Atom, the RSS 2.0 rules, and the W3C
 Feed Validation Service's errors and warnings, checked offline on files on disk.
 
-`feedpub verify` runs it on any folder of feeds; the test suite runs it on every feed
-feedpub produces. Each message names the W3C validator's message class it stands for.
+`feedpub verify` runs it on any folder of feeds, and `verify.http` on each feed a site serves;
+the test suite runs it on every feed feedpub produces. Each message names the W3C validator's
+message class it stands for.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def _within(target: str, inside: str) -> bool:
 
 def verify_document(data: bytes, path: str, relative: str, now: datetime) -> list[Problem] | None:
     """The problems of one feed file (None if it is XML but not a feed); `relative` is its
-    path under the feeds folder, which its self link must end with."""
+    path under the feeds folder, which its self link must end with, or the URL it was
+    fetched from, which its self link must be."""
     report = Report(path, data, now)
     try:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))

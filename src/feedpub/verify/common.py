@@ -192,15 +192,24 @@ def check_uri(element: etree._Element, value: str, report: Report, w3c: str = "I
 def check_self_links(
     parent: etree._Element, links: list[etree._Element], relative: str, report: Report, missing: str
 ) -> None:
-    """A feed links to itself, absolutely, at the address it is published at (which ends with
-    its path under the feeds folder); `missing` names the W3C message for no such link."""
+    """A feed links to itself, absolutely, at the address it is published at: `relative` is
+    that address when the feed was fetched from it, else the feed's path under the feeds
+    folder, which the address ends with; `missing` names the W3C message for no such link."""
     selfs = [link for link in links if link.get("rel") == "self"]
     if not selfs:
         report.at(parent, missing, 'missing a link rel="self"', warning=True)
+    fetched = "://" in relative
     for link in selfs:
         href = link.get("href", "")
         check_uri(link, href, report, "RelativeSelf")
-        if not href.endswith("/" + relative):
+        if fetched and href != relative:
+            report.at(
+                link,
+                "SelfDoesntMatchLocation",
+                f"self link {href!r} is not {relative!r}, the address it was fetched from",
+                warning=True,
+            )
+        elif not fetched and not href.endswith("/" + relative):
             report.at(
                 link,
                 "SelfDoesntMatchLocation",

@@ -8,6 +8,8 @@ import re
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.catalogue import LANGUAGE_TAG, MIME_TYPE
+from feedpub.catalogue.directories import ITUNES, PODCAST
+from feedpub.verify import podcast
 from feedpub.verify.common import (
     ATOM,
     HISTORY,
@@ -25,7 +27,15 @@ from feedpub.verify.common import (
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
-NAMESPACES = {"atom": ATOM, "content": CONTENT, "dc": DC, "fh": HISTORY, "media": MEDIA}
+NAMESPACES = {
+    "atom": ATOM,
+    "content": CONTENT,
+    "dc": DC,
+    "fh": HISTORY,
+    "media": MEDIA,
+    "itunes": ITUNES,
+    "podcast": PODCAST,
+}
 CHANNEL = {
     "title",
     "link",
@@ -50,6 +60,7 @@ CHANNEL = {
     f"{{{ATOM}}}link",
     f"{{{HISTORY}}}archive",
     f"{{{HISTORY}}}complete",
+    *podcast.CHANNEL,
 }
 ITEM = {
     "title",
@@ -68,6 +79,7 @@ ITEM = {
     f"{{{MEDIA}}}content",
     f"{{{MEDIA}}}thumbnail",
     f"{{{MEDIA}}}group",
+    *podcast.ITEM,
 }
 IMAGE = {"url", "title", "link", "width", "height", "description"}
 _IMAGE_FORMAT = re.compile(r"\w+")
@@ -82,6 +94,7 @@ REPEATABLE = {
     f"{{{MEDIA}}}content",
     f"{{{MEDIA}}}thumbnail",
     f"{{{MEDIA}}}group",
+    *podcast.REPEATABLE,
 }
 """What a channel or item may hold more than once (a second enclosure has its own warning)."""
 _CONTACT = re.compile(r"[A-Za-z0-9_\-+.']+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9][-A-Za-z0-9]* \([^()<>\",;]+\)")
@@ -127,9 +140,12 @@ def check(root: etree._Element, relative: str, report: Report) -> None:
     check_history(channel, report)
     for image in channel.findall("image"):
         _check_image(image, channel, report)
+    itunes = podcast.check_channel(channel, report)
     guids: dict[str, int] = {}
+    seen: podcast.Seen = {}
     for item in items:
         _check_item(item, guids, report)
+        podcast.check_item(item, itunes, seen, report)
 
 
 def _check_languages(elements: list[etree._Element], report: Report) -> None:
