@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
+import signal
 import subprocess
 import sys
+import urllib.request
+from pathlib import Path
 from types import ModuleType
 
+import feedparser
 import pytest
 
 from conftest import ROOT, SITE, parse
@@ -102,3 +108,61 @@ def test_every_field_has_an_example_that_check_accepts_and_says_what_holds_witho
     found, problems = parse(base.replace("{site}", site).replace("{article}", article))
     assert [str(p) for p in problems if p.severity is Severity.ERROR] == []
     assert found is not None
+
+
+def quick_start(readme: str) -> list[str]:
+    """The shell blocks of README's Quick start, each a list of lines."""
+    section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```sh\n")[1:]]
+
+
+def test_readme_puts_install_and_quick_start_in_its_first_60_lines_and_stays_short() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    headings = readme.splitlines()[:60]
+    assert "## Install" in headings and "## Quick start" in headings
+    assert len(readme.encode()) <= 16_000
+    assert "pip install feedpub" not in readme and "feedpub[" not in readme
+    for target in re.findall(r"\]\(([^)#:]+)\)", readme):  # the picture and the pages it links to
+        assert (ROOT / target).is_file(), target
+
+
+def test_the_readme_quick_start_runs_as_written_in_a_new_folder(tmp_path: Path) -> None:
+    """Each command as README shows it, in order, in one shell that starts in an empty folder;
+    `feedpub serve` is started, asked for the index page and stopped with Ctrl-C, as a person
+    would, on a free port rather than 8000."""
+    blocks = quick_start((ROOT / "README.md").read_text(encoding="utf-8"))
+    commands = [line for block in blocks for line in block.splitlines() if line.strip()]
+    assert commands[:2] == ["mkdir my-site && cd my-site", "feedpub init"] and "feedpub serve" in commands
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    here = tmp_path
+    shown = []
+    for command in commands:
+        if command == "feedpub serve":
+            serving = subprocess.Popen(
+                [*command.split(), "--port", "0"], cwd=here, env=env, stdout=subprocess.PIPE, text=True
+            )
+            assert serving.stdout is not None
+            lines = iter(serving.stdout.readline, "")  # the build's summary, then where it serves
+            address = next(
+                found.group(1) for line in lines if (found := re.search(r"at (http://\S+/) ", line))
+            )
+            with urllib.request.urlopen(address + "index.html", timeout=10) as page:
+                assert b"My Publication" in page.read()
+            serving.send_signal(signal.SIGINT)
+            assert serving.wait(timeout=30) == 130
+            continue
+        # each command in the folder the one before left, as one shell would run them
+        ran = subprocess.run(
+            ["bash", "-euc", f'{command}\npwd > "$0"', str(tmp_path / "cwd")],
+            cwd=here,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert ran.returncode == 0, (command, ran.stderr)
+        shown.append(ran.stdout)
+        here = Path((tmp_path / "cwd").read_text().strip())
+    assert "articles.yaml: 2 articles (1 draft), 1 tag, ok\n" in shown
+    atom = feedparser.parse((here / "feeds" / "atom.xml").read_bytes())
+    assert [entry.title for entry in atom.entries] == ["The first article"]

@@ -542,7 +542,8 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
         "--invalidate",
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
-        "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+        "on its standard input, one a line (to purge a CDN; see the documentation's S3 guide); a "
+        "failure is a warning",
     )
 
 
