@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -231,6 +232,10 @@ def second_process(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
 def watch_second_process(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
     """The process ids that computed `parallel.both`'s second part, one per call (None where
     nothing came back): a test about sharing work asserts that it was really shared."""
+    for thread in threading.enumerate():  # one left by an earlier test would stop the fork
+        if thread is not threading.current_thread():
+            thread.join(60)
+            assert not thread.is_alive(), f"a thread an earlier test left is running: {thread.name}"
     sent: list[int | None] = []
     real = parallel.both
 

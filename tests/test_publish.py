@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -1273,17 +1274,28 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
 def reads(site_dir: Path, path: Path) -> tuple[subprocess.CompletedProcess[str], list[tuple[int, int]]]:
     """A build run under strace, and each read of the file at `path` it made: the bytes asked
     for and the bytes read."""
-    log = site_dir.parent / "reads"
+    logs = Path(tempfile.mkdtemp(dir=site_dir.parent))
     command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    # a log for each thread (-ff): in one log, a read another thread interrupts is split in two
     result = subprocess.run(
-        ["strace", "-f", "-qq", "-y", "-e", "trace=read,pread64,readv,preadv", "-o", str(log), *command],
+        [
+            "strace",
+            "-ff",
+            "-qq",
+            "-y",
+            "-e",
+            "trace=read,pread64,readv,preadv",
+            "-o",
+            str(logs / "t"),
+            *command,
+        ],
         cwd=site_dir,
         capture_output=True,
         text=True,
         check=False,
     )
     pattern = re.compile(rf"p?readv?\(\d+<{re.escape(str(path.resolve()))}>, .*, (\d+)\) += (\d+)$")
-    found = [pattern.search(line) for line in log.read_text().splitlines()]
+    found = [pattern.search(line) for log in logs.iterdir() for line in log.read_text().splitlines()]
     return result, [(int(match[1]), int(match[2])) for match in found if match]
 
 

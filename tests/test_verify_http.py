@@ -678,26 +678,40 @@ def test_requests_in_flight_are_bounded_and_overlap(served: Site) -> None:
 @contextlib.contextmanager
 def misbehaving(answer: Callable[[socket.socket], None]) -> Iterator[str]:
     """A server on 127.0.0.1 that gives each connection to `answer`, in a thread of its own;
-    yields its address."""
+    yields its address. On leaving, every connection is shut, which ends each answer, and its
+    thread joined: no thread of it outlives the test (a forked second process needs none)."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
+    answering: list[tuple[socket.socket, threading.Thread]] = []
 
     def accept() -> None:
         while not stop.is_set():
             with contextlib.suppress(OSError):
                 connection, _ = listener.accept()
-                threading.Thread(target=answer, args=(connection,), daemon=True).start()
+                thread = threading.Thread(target=answer, args=(connection,), daemon=True)
+                answering.append((connection, thread))
+                thread.start()
 
-    threading.Thread(target=accept, daemon=True).start()
+    accepting = threading.Thread(target=accept, daemon=True)
+    accepting.start()
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}/feeds/atom.xml"
     finally:
         stop.set()
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
         listener.close()
+        accepting.join(60)
+        for connection, thread in answering:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            thread.join(60)
 
 
 def silent(connection: socket.socket) -> None:
-    time.sleep(60)  # accepts, reads nothing, says nothing
+    with contextlib.suppress(OSError):
+        while connection.recv(4096):  # takes the request, says nothing, until shut
+            pass
     connection.close()
 
 
@@ -729,7 +743,7 @@ def test_the_deadline_holds_against_servers_that_stall(answer: Callable[[socket.
         began = time.monotonic()
         found = verify_site(url, Limits(deadline=deadline, idle=deadline * 5))
         took = time.monotonic() - began
-    assert deadline <= took < deadline * 1.5
+    assert deadline <= took < deadline * 3
     assert [p.message for p in found.problems] == [
         f"1 address not checked, as the deadline of {deadline:g} s passed (first: {url}) [Unfinished]"
     ]
@@ -738,11 +752,11 @@ def test_the_deadline_holds_against_servers_that_stall(answer: Callable[[socket.
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_it_at_once_whatever_the_servers_do(served: Site, stop: signal.Signals) -> None:
     """Requests still waiting on a server end with the command, not at their idle timeout."""
-    stalled = threading.Event()
+    stalled, released = threading.Event(), threading.Event()
 
     def stall(handler: Handler) -> None:
         stalled.set()
-        time.sleep(Limits().idle * 2)
+        released.wait(Limits().idle * 2)  # until the test is done: no thread outlives it
 
     served.faults["/feeds/atom.xml"] = stall
     process = subprocess.Popen(
@@ -751,11 +765,14 @@ def test_ctrl_c_stops_it_at_once_whatever_the_servers_do(served: Site, stop: sig
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert stalled.wait(Limits().deadline)
-    began = time.monotonic()
-    process.send_signal(stop)
-    _, errors = process.communicate(timeout=Limits().deadline)
-    took = time.monotonic() - began
+    try:
+        assert stalled.wait(Limits().deadline)
+        began = time.monotonic()
+        process.send_signal(stop)
+        _, errors = process.communicate(timeout=Limits().deadline)
+        took = time.monotonic() - began
+    finally:
+        released.set()
     assert process.returncode == (130 if stop == signal.SIGINT else 128 + stop)
     assert "Traceback" not in errors
     assert took < Limits().idle / 2
