@@ -189,7 +189,7 @@ http {{
   }}
 }}
 """
-"""The nginx configuration README suggests, as a throw-away server on 127.0.0.1."""
+"""The nginx configuration the documentation suggests (how-to/web-servers.md), as a throw-away server on 127.0.0.1."""
 
 
 def free_port() -> int:
@@ -200,7 +200,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def nginx(root: Path, run: Path, port: int | None = None, config: str | None = None) -> Iterator[str]:
-    """nginx serving `root` on 127.0.0.1 (its files in `run`) with `config`, README's unless
+    """nginx serving `root` on 127.0.0.1 (its files in `run`) with `config`, the documentation's unless
     given; yields the base URL."""
     port = port or free_port()
     run.mkdir(exist_ok=True)

@@ -154,7 +154,7 @@ def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, P
     assert [r.find("td/a").text_content() for r in rows] == [f.title for f in planned]
     assert [h.text_content() for h in dom.xpath(".//tbody/tr/th")] == ["Tags", "Authors", "Selections"]
     assert [int(r.find("td[@class='count']").text) for r in rows] == [len(f.entries) for f in planned]
-    # served as README suggests: feeds as application/xml, which browsers style and readers accept
+    # served as the documentation suggests: feeds as application/xml, which browsers style and readers accept
     expected_types = {
         "atom.xml": "application/xml",
         "rss.xml": "application/xml",

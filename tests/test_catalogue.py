@@ -1084,3 +1084,63 @@ def test_a_count_with_leading_zeros_is_the_decimal_number_editors_read() -> None
         valid(catalogue_text(site=SITE.replace("articles:", "  max_items: 010\narticles:"))).site.max_items
         == 10
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Gardening", "Gardenning"),
+        ("How-to", "Howto"),
+        ("e-mail", "Email"),
+        ("Colour", "Coloour"),
+        ("Tor", "T.O.R."),
+    ],
+)
+def test_tags_that_look_like_one_misspelt_are_a_warning_naming_both_lines(first: str, second: str) -> None:
+    text = catalogue_text(article("a1", f"tags: ['{first}']"), article("a2", f"tags: [News, '{second}']"))
+    found, problems = parse(text)
+    assert found is not None and len(found.tags) == 3  # still two feeds, as written
+    (warning,) = [str(p) for p in problems]
+    assert warning.startswith(
+        f"articles.yaml:17:18: warning: tag '{second}' looks like '{first}' (line 12) misspelt: they make two tag feeds"
+    ), warning
+    assert f"add [{first}, {second}] to site.distinct_tags" in warning
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Art", "Arts"), ("Python 2", "Python 3"), ("2020", "2002"), ("Gaza", "Israel"), ("AI", "UI")],
+)
+def test_tags_that_differ_by_more_than_doubling_or_punctuation_pass(first: str, second: str) -> None:
+    found, problems = parse(catalogue_text(article("a1", f"tags: ['{first}', '{second}']")))
+    assert found is not None and problems == []
+
+
+def test_distinct_tags_silences_a_pair_that_is_meant() -> None:
+    site = SITE.replace(
+        "articles:", "  distinct_tags: [[how-to, Howto], [Gardening, Gardenning, Garden-ing]]\narticles:"
+    )
+    text = catalogue_text(
+        article("a1", "tags: [How-to, Gardening]"),
+        article("a2", "tags: [Howto, Gardenning, Garden-ing, Colour, Coloour]"),
+        site=site,
+    )
+    found, problems = parse(text)
+    assert found is not None
+    assert [p.message[:41] for p in problems] == ["tag 'Coloour' looks like 'Colour' (line 1"]
+
+
+def test_lookalike_tags_are_found_by_one_lookup_each_not_by_comparing_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    key = catalogue.fields.lookalike_key
+    monkeypatch.setattr(catalogue.fields, "lookalike_key", lambda slug: calls.append(slug) or key(slug))
+    names = [f"tag{n:05d}x" for n in range(20_000)]
+    tags = "".join(
+        article(f"a{i}", f"tags: [{', '.join(names[i * 100 : i * 100 + 100])}]") for i in range(200)
+    )
+    found, problems = parse(catalogue_text(tags, article("z", "tags: [tag00042xx]")))
+    assert found is not None and len(found.tags) == 20_001
+    assert len(calls) == 20_001  # each tag's key once: no pair of tags compared
+    assert [p.message[:39] for p in problems] == ["tag 'tag00042xx' looks like 'tag00042x'"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -111,7 +112,7 @@ def test_usage_errors_exit_2_and_say_why(tmp_path: Path, args: list[str], words:
 @pytest.mark.parametrize(
     ("command", "statuses"),
     [
-        ("", {0, 1, 2, 73, 74, 75, 130}),
+        ("", set()),  # each command's own: the top level gives a first session instead
         ("build", {0, 1, 2, 73, 74, 75, 130}),
         ("check", {0, 1, 2, 74, 130}),
         ("init", {0, 2, 74, 130}),
@@ -135,17 +136,47 @@ def test_help_documents_each_commands_own_exit_statuses_in_80_columns(
     listed = result.stdout.partition("\nexit status")[2]
     assert {int(status) for status in re.findall(r"^  (\d+) ", listed, re.MULTILINE)} == statuses
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    # an example to copy, which the command takes
+    examples = result.stdout.partition(
+        "\na first session, in a new folder:\n" if not command else "\nexample:\n"
+    )[2]
+    lines = [line.strip() for line in examples.split("\n\n")[0].splitlines()]
+    assert lines and all(line.startswith(f"feedpub {command}") for line in lines), result.stdout
+    for line in lines:
+        args = shlex.split(line.partition(" >")[0])[1:]
+        parsed = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from feedpub import cli; cli._parser().parse_args(sys.argv[1:])",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert parsed.returncode == 0, (line, parsed.stderr)
 
 
-def test_every_option_readme_shows_is_one_the_command_takes() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    synopsis = readme.split("## Running it\n\n```\n", 1)[1].split("```", 1)[0]
-    for line in synopsis.splitlines():
-        command = line.split()[1]
-        shown = set(re.findall(r"\[(-[-\w]+)", line))
+def test_help_lists_the_commands_in_the_order_a_site_uses_them() -> None:
+    text = feedpub("--help", cwd=ROOT).stdout
+    listed = re.findall(r"^    (\w+)  ", text, re.MULTILINE)
+    assert listed == ["init", "check", "serve", "build", "verify", "deploy", "import", "schema"]
+
+
+def test_every_option_the_docs_show_is_one_the_command_takes() -> None:
+    shown: dict[str, set[str]] = {}
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for page in pages:
+        for command, rest in re.findall(
+            r"feedpub (init|check|serve|build|verify|deploy|import|schema)\b([^`\n]*)", page.read_text()
+        ):
+            shown.setdefault(command, set()).update(re.findall(r"(?<![\w-])(--[a-z][-a-z]*)", rest))
+    assert set(shown) == {"init", "check", "serve", "build", "verify", "deploy", "import", "schema"}
+    for command, options in shown.items():
         text = feedpub(command, "--help", cwd=ROOT).stdout
         taken = set(re.findall(r"(?<![\w-])(--?[a-z][-a-z]*)", text))
-        assert shown <= taken, f"{command}: {shown - taken}"
+        assert options <= taken, f"{command}: {options - taken}"
 
 
 def test_unreadable_catalogue_is_an_io_failure(tmp_path: Path) -> None:
@@ -405,7 +436,7 @@ def test_one_process_or_two_check_and_build_alike(tmp_path: Path) -> None:
     assert catalogue.stat().st_size > reading.PARALLEL_BYTES  # large enough to be read in two parts
     checked = [feedpub("check", "--jobs", jobs, cwd=tmp_path) for jobs in ("1", "2")]
     assert checked[0].returncode == checked[1].returncode == 0
-    assert checked[0].stdout == checked[1].stdout == "articles.yaml: 600 articles, 6 tags, ok\n"
+    assert checked[0].stdout == checked[1].stdout == "articles.yaml: 600 articles (9 drafts), 6 tags, ok\n"
     for jobs in ("1", "2"):
         built = feedpub(
             "build",

@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from conftest import ROOT, article, catalogue_text, feedpub, tool
+from feedpub import schema
 
 VENV = Path(sys.executable).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -81,10 +83,30 @@ def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
         assert setting in service
 
 
+def test_the_systemd_units_verify_as_shipped_and_their_command_builds(tmp_path: Path) -> None:
+    verified = subprocess.run(
+        [tool("systemd-analyze"), "verify", "feedpub.service", "feedpub.timer"],
+        cwd=EXAMPLES / "systemd",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (verified.returncode, verified.stderr) == (0, ""), verified.stderr
+    service = (units(tmp_path) / "feedpub.service").read_text()
+    (command,) = [
+        line.removeprefix("ExecStart=") for line in service.splitlines() if line.startswith("ExecStart=")
+    ]
+    built = subprocess.run(
+        command.split(), cwd=tmp_path / "site", capture_output=True, text=True, check=False
+    )
+    assert (built.returncode, built.stdout, built.stderr) == (0, "", "")
+    assert (tmp_path / "site" / "feeds" / "atom.xml").is_file()
+
+
 def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
     folder = units(tmp_path)
     service = folder / "feedpub.service"
-    service.write_text(service.read_text().replace("/.venv/bin/feedpub", "/.venv/bin/missing"))
+    service.write_text(service.read_text().replace("ExecStart=/usr/bin/env", "ExecStart=/usr/bin/missing"))
     verified = subprocess.run(
         [tool("systemd-analyze"), "verify", "feedpub.service"],
         cwd=folder,
@@ -138,14 +160,28 @@ def test_the_pre_commit_hook_checks_changed_catalogues(
         )
 
 
-def test_init_writes_a_starter_that_passes_check_and_never_overwrites(tmp_path: Path) -> None:
+def test_init_writes_a_starter_that_publishes_one_article_and_says_the_draft(tmp_path: Path) -> None:
     made = feedpub("init", cwd=tmp_path)
-    assert made.returncode == 0 and "wrote articles.yaml" in made.stdout
+    assert made.returncode == 0 and "wrote articles.yaml and articles.schema.json" in made.stdout
     starter = (tmp_path / "articles.yaml").read_bytes()
-    assert starter.startswith(b"# ") and b"draft: true" in starter
-    assert feedpub("check", cwd=tmp_path).stdout == "articles.yaml: 1 article, 1 tag, ok\n"
+    # the editor's schema line names a file that is there
+    first = starter.split(b"\n", 1)[0].decode()
+    assert first == "# yaml-language-server: $schema=articles.schema.json"
+    assert (tmp_path / "articles.schema.json").read_text() == schema.text()
+    assert feedpub("check", cwd=tmp_path).stdout == "articles.yaml: 2 articles (1 draft), 1 tag, ok\n"
     built = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)
-    assert built.returncode == 0 and b"first-article" not in (tmp_path / "feeds" / "atom.xml").read_bytes()
-    again = feedpub("init", cwd=tmp_path)
-    assert again.returncode == 2 and "exists already" in again.stderr
+    assert built.returncode == 0 and built.stdout.startswith("2 articles (1 draft) → "), built.stdout
+    atom = feedparser.parse((tmp_path / "feeds" / "atom.xml").read_bytes())
+    assert [e.title for e in atom.entries] == ["The first article"]
+    again = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)  # nothing new: from the record
+    assert again.stdout.startswith("2 articles (1 draft) → "), again.stdout
+    refused = feedpub("init", cwd=tmp_path)
+    assert refused.returncode == 2 and "exists already" in refused.stderr
     assert (tmp_path / "articles.yaml").read_bytes() == starter
+
+
+def test_init_keeps_a_schema_already_beside_the_catalogue(tmp_path: Path) -> None:
+    (tmp_path / "articles.schema.json").write_text("{}\n")
+    made = feedpub("init", cwd=tmp_path)
+    assert made.returncode == 0 and "wrote articles.yaml:" in made.stdout
+    assert (tmp_path / "articles.schema.json").read_text() == "{}\n"

@@ -278,9 +278,9 @@ Alias /feeds/ {root}/feeds/
   Require all denied
 </FilesMatch>
 """
-"""Debian's apache2 with its stock mime.types and its rule for .ht* files, the modules README
-names and nothing else, serving the folder at feed_url's path with `AllowOverride FileInfo`
-as README says."""
+"""Debian's apache2 with its stock mime.types and its rule for .ht* files, the modules the docs
+name and nothing else, serving the folder at feed_url's path with `AllowOverride FileInfo`
+as the docs say (how-to/web-servers.md)."""
 
 
 @contextlib.contextmanager

@@ -1689,7 +1689,7 @@ def test_newsboat_knows_entries_without_guid_by_link_and_date_text_so_they_show_
 ) -> None:
     # no id can match what each reader made up for an entry its feed gave no id: feedpub keeps
     # the link, which most readers use; newsboat used the link followed by the pubDate's text
-    # (README, "Moving to feedpub", says so)
+    # (the tutorial "Move a WordPress blog" says so)
     before, after = move(tmp_path, "RSS without guids")
     assert before == (3, 3)
     assert after == (6, 3)
@@ -1721,13 +1721,12 @@ def move(tmp_path: Path, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return before, after
 
 
-# -- moving the feeds' own addresses: README's redirects, served ---------------------------------
+# -- moving the feeds' own addresses: the documentation's redirects, served -----------------------
 
 
-def readme_block(language: str) -> str:
-    """The `language` code block of README's "Moving the feeds' own addresses"."""
-    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### Moving the feeds' own addresses") :]
+def documented_block(language: str) -> str:
+    """The `language` code block of the how-to guide "Redirect the old feed addresses"."""
+    section = (Path(__file__).parent.parent / "docs" / "how-to" / "redirects.md").read_text(encoding="utf-8")
     return section[
         section.index(f"```{language}\n") + len(language) + 4 : section.index(
             "```\n", section.index(f"```{language}\n") + 4
@@ -1747,8 +1746,8 @@ def nginx_with(lines: str, www: Path, run: Path, port: int) -> Iterator[str]:
             yield base
 
 
-def test_readmes_nginx_redirects_answer_301_to_the_new_feeds(tmp_path: Path) -> None:
-    with nginx_with(readme_block("nginx"), tmp_path, tmp_path / "nginx", free_port()) as base:
+def test_the_documented_nginx_redirects_answer_301_to_the_new_feeds(tmp_path: Path) -> None:
+    with nginx_with(documented_block("nginx"), tmp_path, tmp_path / "nginx", free_port()) as base:
         for old, new in [
             ("/feed/", "/feeds/rss.xml"),
             ("/feed/?paged=2", "/feeds/rss.xml"),
@@ -1785,7 +1784,7 @@ def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tm
         assert result.returncode == 0, result.stderr
     build(site)
     shutil.copytree(site / "feeds", www / "feeds")
-    moved = readme_block("nginx").replace("https://blog.example.org", base)
+    moved = documented_block("nginx").replace("https://blog.example.org", base)
     with nginx_with(moved, www, tmp_path / "new-nginx", port):
         after = newsboat_items(reader, urls)
     log = (tmp_path / "new-nginx" / "access.log").read_text()

@@ -322,7 +322,7 @@ def test_an_author_written_as_a_structure_keeps_the_name_alone(tmp_path: Path) -
 def test_newsboat_finds_nothing_new_when_the_old_atom_address_serves_rss_xml(
     tmp_path: Path, served: str, unread: int
 ) -> None:
-    # what the stderr line and README advise, checked with a real reader: its Atom ids, not
+    # what the stderr line and the documentation advise, checked with a real reader: its Atom ids, not
     # IRIs, live on as rss.xml's guids; atom.xml, which must give IRIs, shows every entry again
     www, site, reader = tmp_path / "www", tmp_path / "site", tmp_path / "reader"
     for folder in (www, site, reader):

@@ -157,3 +157,36 @@ def test_places_count_characters_not_bytes(monkeypatch: pytest.MonkeyPatch, load
     assert only_error("a: ééé \x07\n").startswith("articles.yaml:1:8: error: invalid YAML: character U+0007")
     assert only_error("a: ééé\nb: é: c\n").startswith("articles.yaml:2:5: error: invalid YAML")
     assert only_error(b"a: \xc3\xa9\xc3\xa9 \xff\n").startswith("articles.yaml:1:7: error: byte 0xff")
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize(
+    ("text", "where", "advice"),
+    [
+        ("a:\n  content: <p>Step one: mix the soil</p>\n", "2:23", "must be quoted, as in content:"),
+        ("a:\n\tb: 1\n", "2:1", "indent with spaces"),
+        ("a:\n  b: 1\n\t c: 2\n", "3:1", "indent with spaces"),
+        ("a:\n  b: 1\n c: 2\n", "3:2", "each key in the same column as the other keys"),
+        ("a:\n  - b: 1\n   c: 2\n", "3:4", "each '-' in the same column"),
+        ("a: 1\n- b\n", "2:1", "each '-' in the same column"),
+        ("title: [Draft] my post\n", "1:16", "quote the whole value"),
+        ("title: 'it's here'\n", "1:12", "a ' inside '…' is written ''"),
+        ("a: 1\nb\nc: 2\n", "3:1", "a key needs ': ' after it"),
+        ("a: 'abc\nb: 1\n", "3:1", "started at 1:4, found unexpected end of stream; a quoted value must end"),
+        ('a: "C:\\path"\n', "1:", "a backslash starts an escape"),
+        ("a: [1, 2\nb: 1\n", "2:2", "a [...] or {...} list must close on its line"),
+        ("a: {x: 1\nb: 1\n", "2:2", "a [...] or {...} list must close on its line"),
+        ("a: @home\n", "1:4", "may not start with @"),
+        ("a: *bold* text\n", "1:9", "an alias or an anchor to YAML: quote it"),
+        ("a: *bold\n", "1:4", "an alias or an anchor to YAML: quote it"),
+        ("a: |x\n  b\n", "1:5", "after '|' or '>' the text starts on the next line"),
+        ("a: &x 1\nb: &x 2\n", "2:4", "give each &anchor its own name"),
+    ],
+)
+def test_common_yaml_mistakes_say_what_to_write_instead(
+    monkeypatch: pytest.MonkeyPatch, loader: str, text: str, where: str, advice: str
+) -> None:
+    monkeypatch.setattr(load, "_Loader", getattr(yaml, loader))
+    message = only_error(text)
+    assert message.startswith(f"articles.yaml:{where}") and "error: invalid YAML: " in message, message
+    assert advice in message, message

@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import socket
@@ -399,3 +400,20 @@ def test_serve_of_ten_times_more_tag_folders_than_open_files_watches_only_the_ca
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
+
+
+def test_the_preview_links_to_its_own_feeds_and_the_built_page_to_the_public_ones(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    base, work, _ = server
+    status, _, page = fetch(f"{base}/index.html")
+    assert status == 200
+    links = re.findall(rb'href="([^"]+)"', page)
+    feeds = [link for link in links if link.endswith((b".xml", b".json", b".opml"))]
+    assert len(feeds) > 20 and all(link.startswith(b"/") for link in feeds), feeds
+    assert all(fetch(base + link.decode())[0] == 200 for link in feeds)
+    # the lines to paste into the site's pages, and the page built for publishing, say where
+    # the feeds will be
+    assert b"href=&quot;https://example.org/feeds/atom.xml&quot;" in page
+    built = (work / "out" / "index.html").read_bytes()
+    assert b'href="https://example.org/feeds/atom.xml"' in built and b'href="/atom.xml"' not in built

@@ -120,7 +120,7 @@ DEBIAN_NGINX = "".join(
     else line
     for line in NGINX.splitlines(keepends=True)
 )
-"""nginx as Debian installs it: its mime.types, no types of README's, no gzip."""
+"""nginx as Debian installs it: its mime.types, no types of the documentation's, no gzip."""
 
 
 def test_nginx_as_debian_installs_it_serves_types_readers_cope_with_but_not_the_stylesheet(
@@ -211,7 +211,9 @@ def test_an_address_beyond_ascii_is_one_address_however_it_is_spelt(tmp_path: Pa
     (tmp_path / "feeds").rename(tmp_path / "flux-été")
     with plain_server(tmp_path, port):
         found = verify(f"http://127.0.0.1:{port}/flux-été/")
-    assert {name for _, name, _ in found.kinds()} == {"ContentType"}  # Python's types, not README's
+    assert {name for _, name, _ in found.kinds()} == {
+        "ContentType"
+    }  # Python's types, not the documentation's
     escaped = f"http://127.0.0.1:{port}/flux-%C3%A9t%C3%A9/"
     assert found.summary.startswith(f"{escaped}: {feeds_in(tmp_path / 'flux-été')} feeds of ")
 
@@ -247,7 +249,7 @@ def wait_for(port: int) -> None:
 
 
 class Site(http.server.ThreadingHTTPServer):
-    """Serves `feeds` under /feeds/ as README says (types, validators and 304s, lifetimes,
+    """Serves `feeds` under /feeds/ as the documentation says (types, validators and 304s, lifetimes,
     gzip for large files), except for the paths `faults` names."""
 
     daemon_threads = True
@@ -855,9 +857,8 @@ def test_a_bucket_after_deploy_passes_but_for_compression(tmp_path: Path) -> Non
     assert found.kinds() == {(address + p, "NotCompressed", "warning") for p in large}
 
 
-def test_readme_names_each_problem_the_tests_make() -> None:
-    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Is my live site right?") : text.index("## Editors and tools")]
+def test_the_documentation_names_each_problem_the_tests_make() -> None:
+    section = (Path(__file__).parent.parent / "docs" / "how-to" / "live-site.md").read_text(encoding="utf-8")
     named = {
         name for row in re.findall(r"^\| (`.*?) \|", section, re.M) for name in re.findall(r"`(\w+)`", row)
     }

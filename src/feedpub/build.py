@@ -56,6 +56,10 @@ class Built(NamedTuple):
     shortcut: bool = False
     """Nothing new: the last build still held, so nothing was even read but the catalogue's bytes."""
     ping_failures: tuple[str, ...] = ()
+    drafts: int = 0
+    """How many of the articles are drafts, never published."""
+    feed_url: str = ""
+    """The site's feed_url."""
 
 
 class Invalid(NamedTuple):
@@ -132,7 +136,10 @@ def _build(
     last = publish.fresh(output.path, output.root, digest, version)
     if last is not None and last.holds_at(_moment_in(request.now, last.timezone)):
         unchanged = publish.Outcome(unchanged=sorted(last.files))
-        return Built(last.articles, unchanged, last.warnings, shortcut=True), [], None
+        built = Built(
+            last.articles, unchanged, last.warnings, True, drafts=last.drafts, feed_url=last.feed_url
+        )
+        return built, [], None
 
     found, problems = _validate(data, request.catalogue, request.jobs)
     if found is None:
@@ -158,6 +165,8 @@ def _build(
         until=until.isoformat() if until else None,
         articles=len(found.articles),
         warnings=warnings,
+        drafts=drafts(found),
+        feed_url=found.site.feed_url,
     )
     outcome = publish.publish(
         output, result.files, record, could_write=could_write, overwrite=request.overwrite
@@ -165,7 +174,16 @@ def _build(
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
     topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
     hub = found.site.websub_hub if request.ping else None
-    return Built(len(found.articles), outcome, warnings), topics, hub
+    return (
+        Built(len(found.articles), outcome, warnings, drafts=record.drafts, feed_url=record.feed_url),
+        topics,
+        hub,
+    )
+
+
+def drafts(catalogue: Catalogue) -> int:
+    """How many of the catalogue's articles are drafts."""
+    return sum(article.draft for article in catalogue.articles)
 
 
 def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list[Problem]:

@@ -33,6 +33,11 @@ def _exit_statuses(*rows: tuple[int, str], heading: str = "exit status") -> str:
     return f"{heading}:\n" + "".join(f"  {status:<3} {text}\n" for status, text in rows)
 
 
+def _examples(*commands: str, heading: str = "example") -> str:
+    """Commands to copy, for --help."""
+    return f"{heading}:\n" + "".join(f"  {command}\n" for command in commands)
+
+
 _DONE = (OK, "success")
 _STOPPED = (INTERRUPTED, "stopped by Ctrl-C (SIGINT); 143 and 129 likewise for SIGTERM and SIGHUP")
 _UNWRITTEN = (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)")
@@ -274,9 +279,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="feedpub",
         description="Validate a YAML catalogue of articles and publish it as RSS 2.0, Atom 1.0 "
         "and JSON Feed 1.1 feeds.",
-        epilog=_exit_statuses(
-            *_BUILD_ROWS, heading="exit status of a build (each command's --help gives its own)"
-        ),
+        epilog=_examples(
+            "feedpub init",
+            "feedpub check",
+            "feedpub serve",
+            "feedpub build",
+            heading="a first session, in a new folder",
+        )
+        + "\neach command's --help gives an example and its exit statuses\n",
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
@@ -287,11 +297,16 @@ def _parser() -> argparse.ArgumentParser:
         help: str,
         description: str | None = None,
         *,
-        epilog: str | None,
+        example: str,
+        epilog: str,
         catalogue: str | None = "read",
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
-            name, help=help, description=description or help, epilog=epilog, formatter_class=_Formatter
+            name,
+            help=help,
+            description=description or help,
+            epilog=_examples(example) + "\n" + epilog,
+            formatter_class=_Formatter,
         )
         if catalogue:
             sub.add_argument(
@@ -306,24 +321,17 @@ def _parser() -> argparse.ArgumentParser:
     init = command(
         "init",
         "write a commented starter catalogue (never over an existing file)",
+        example="feedpub init --catalogue my-site/articles.yaml",
         epilog=_INITIALISED,
         catalogue="write",
     )
     init.set_defaults(run=_init)
 
-    schema = command(
-        "schema",
-        "print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
-        "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
-        "articles.schema.json, and start articles.yaml with "
-        "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
-        epilog=_exit_statuses(_DONE, _UNWRITTEN, _STOPPED),
-        catalogue=None,
-    )
-    schema.set_defaults(run=_schema)
-
     check = command(
-        "check", "validate the catalogue and report every problem; write nothing", epilog=_CHECKED
+        "check",
+        "validate the catalogue and report every problem; write nothing",
+        example="feedpub check --format github",
+        epilog=_CHECKED,
     )
     check.add_argument(
         "files",
@@ -336,7 +344,41 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(check)
     check.set_defaults(run=_check)
 
-    builder = command("build", "validate the catalogue, then write every feed that changed", epilog=_BUILT)
+    serve = command(
+        "serve",
+        "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes",
+        example="feedpub serve --port 8080",
+        epilog=_SERVED,
+    )
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long a client has from connecting to send its request and read the answer; "
+        "a connection still at it then is closed (default: %(default)g, at most 3600)",
+    )
+    serve.add_argument(
+        "--out",
+        type=_path,
+        metavar="DIR",
+        help="the folder to build into (default: a temporary folder, removed on exit)",
+    )
+    _overwrite_option(serve, "a build into a folder holding such files writes nothing and says so")
+    serve.set_defaults(run=_serve)
+
+    builder = command(
+        "build",
+        "validate the catalogue, then write every feed that changed",
+        example="feedpub build -q --out /srv/www/feeds",
+        epilog=_BUILT,
+    )
     builder.add_argument(
         "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
     )
@@ -377,82 +419,6 @@ def _parser() -> argparse.ArgumentParser:
     _jobs_option(builder)
     builder.set_defaults(run=_build)
 
-    imported = command(
-        "import",
-        "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
-        epilog=_IMPORTED,
-        catalogue="append to",
-    )
-    imported.add_argument(
-        "sources",
-        nargs="+",
-        type=_path,
-        metavar="SOURCE",
-        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress or Blogger export, as a file "
-        "or an http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
-    )
-    imported.set_defaults(run=_import)
-
-    serve = command(
-        "serve",
-        "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes",
-        epilog=_SERVED,
-    )
-    serve.add_argument(
-        "--port",
-        type=_port,
-        default=8000,
-        help="the port to listen on, 1 to 65535, or 0 for any free one (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=5.0,
-        metavar="SECONDS",
-        help="how long a client has from connecting to send its request and read the answer; "
-        "a connection still at it then is closed (default: %(default)g, at most 3600)",
-    )
-    serve.add_argument(
-        "--out",
-        type=_path,
-        metavar="DIR",
-        help="the folder to build into (default: a temporary folder, removed on exit)",
-    )
-    _overwrite_option(serve, "a build into a folder holding such files writes nothing and says so")
-    serve.set_defaults(run=_serve)
-
-    deploy = command(
-        "deploy",
-        "upload the built feeds to S3 (or any S3-compatible service): only what changed",
-        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR, as the build's manifest "
-        "lists it (nothing else in DIR is uploaded): upload the files "
-        "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
-        "link to them, then delete the objects an earlier deploy put there that the build no longer "
-        "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
-        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
-        "Needs boto3: pip install 'feedpub[s3]'.",
-        catalogue=None,
-        epilog=_DEPLOYED,
-    )
-    deploy.add_argument(
-        "destination", type=_destination, metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX"
-    )
-    deploy.add_argument(
-        "--out",
-        type=_path,
-        default="feeds",
-        metavar="DIR",
-        help="the folder build wrote (default: %(default)s)",
-    )
-    _deploy_options(deploy)
-    deploy.add_argument(
-        "--dry-run", action="store_true", help="list what would be uploaded and deleted; change nothing"
-    )
-    deploy.add_argument(
-        "-q", "--quiet", action="store_true", help="print nothing on success (failures still go to stderr)"
-    )
-    deploy.set_defaults(run=_deploy)
-
     verify = command(
         "verify",
         "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
@@ -462,6 +428,7 @@ def _parser() -> argparse.ArgumentParser:
         "as readers get them: every feed found from it on its host, by the same rules, and how "
         "it is served (status, redirects, media type, validators and 304s, compression, "
         "Cache-Control, the self link).",
+        example="feedpub verify feeds",
         epilog=_VERIFIED,
         catalogue=None,
     )
@@ -489,6 +456,68 @@ def _parser() -> argparse.ArgumentParser:
         help="for a URL: send at most N requests, redirects included (default: %(default)s)",
     )
     verify.set_defaults(run=_verify)
+
+    deploy = command(
+        "deploy",
+        "upload the built feeds to S3 (or any S3-compatible service): only what changed",
+        "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR, as the build's manifest "
+        "lists it (nothing else in DIR is uploaded): upload the files "
+        "whose bytes or headers differ, archive pages and tag feeds before the feeds and pages that "
+        "link to them, then delete the objects an earlier deploy put there that the build no longer "
+        "has. Nothing else in the bucket is touched. Credentials come from the AWS chain "
+        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, --profile, ...). "
+        "Needs boto3: install feedpub with its s3 extra (pip install '.[s3]' in its clone).",
+        catalogue=None,
+        example="feedpub deploy --dry-run s3://my-bucket/feeds",
+        epilog=_DEPLOYED,
+    )
+    deploy.add_argument(
+        "destination", type=_destination, metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX"
+    )
+    deploy.add_argument(
+        "--out",
+        type=_path,
+        default="feeds",
+        metavar="DIR",
+        help="the folder build wrote (default: %(default)s)",
+    )
+    _deploy_options(deploy)
+    deploy.add_argument(
+        "--dry-run", action="store_true", help="list what would be uploaded and deleted; change nothing"
+    )
+    deploy.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing on success (failures still go to stderr)"
+    )
+    deploy.set_defaults(run=_deploy)
+
+    imported = command(
+        "import",
+        "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
+        example="feedpub import https://blog.example.org/feed/ wordpress-export.xml",
+        epilog=_IMPORTED,
+        catalogue="append to",
+    )
+    imported.add_argument(
+        "sources",
+        nargs="+",
+        type=_path,
+        metavar="SOURCE",
+        help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress or Blogger export, as a file "
+        "or an http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
+    )
+    imported.set_defaults(run=_import)
+
+    schema = command(
+        "schema",
+        "print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
+        "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
+        "articles.schema.json, and start articles.yaml with "
+        "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
+        example="feedpub schema > articles.schema.json",
+        epilog=_exit_statuses(_DONE, _UNWRITTEN, _STOPPED),
+        catalogue=None,
+    )
+    schema.set_defaults(run=_schema)
     return parser
 
 
@@ -513,7 +542,8 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
         "--invalidate",
         metavar="CMD",
         help="after a deploy that replaced or deleted objects, run CMD in a shell with their paths "
-        "on its standard input, one a line (to purge a CDN; see README); a failure is a warning",
+        "on its standard input, one a line (to purge a CDN; see the documentation's S3 guide); a "
+        "failure is a warning",
     )
 
 
@@ -676,7 +706,8 @@ _REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
 
 
 def _passed(path: str, found: Catalogue) -> str:
-    return f"{path}: {_count(len(found.articles), 'article')}, {_count(len(found.tags), 'tag')}, ok"
+    articles = _articles(len(found.articles), build.drafts(found))
+    return f"{path}: {articles}, {_count(len(found.tags), 'tag')}, ok"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -697,12 +728,14 @@ def _serve(args: argparse.Namespace) -> int:
             catalogue=Path(args.catalogue), out=out, allow_shrink=True, overwrite=args.overwrite
         )
 
-        def rebuild() -> None:
+        def rebuild() -> str | None:
+            built: list[str] = []
             try:
-                _run_build(request, quiet=False)
+                _run_build(request, quiet=False, built=lambda result: built.append(result.feed_url))
             except _Failure as failure:  # keep serving what was built last
                 print(f"feedpub: {failure.shown()}", file=sys.stderr)
             sys.stdout.flush()
+            return built[0] if built else None
 
         try:
             serve.serve(out, request.catalogue, args.port, rebuild, args.timeout)
@@ -735,17 +768,24 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from feedpub import schema
+
     starter = Path(__file__).with_name("starter.yaml").read_bytes()
-    try:
-        with open(args.catalogue, "xb") as f:
-            f.write(starter)
-    except FileExistsError:
-        raise _Failure(
-            USAGE, f"'{args.catalogue}' exists already; feedpub init never overwrites a file"
-        ) from None
-    except OSError as e:
-        raise _Failure(IO_FAILURE, f"cannot write '{args.catalogue}': {e.strerror}") from None
-    print(f"wrote {args.catalogue}: edit it, then run 'feedpub check' and 'feedpub build'")
+    # the starter's first line points editors at this file, beside the catalogue
+    made = [(Path(args.catalogue), starter), (Path(args.catalogue).with_name(schema.FILE), None)]
+    wrote = []
+    for path, data in made:
+        try:
+            with open(path, "xb") as f:
+                f.write(data if data is not None else schema.text().encode())
+        except FileExistsError:
+            if data is None:
+                continue  # a schema there already serves; `feedpub schema` refreshes it
+            raise _Failure(USAGE, f"'{path}' exists already; feedpub init never overwrites a file") from None
+        except OSError as e:
+            raise _Failure(IO_FAILURE, f"cannot write '{path}': {e.strerror}") from None
+        wrote.append(str(path))
+    print(f"wrote {' and '.join(wrote)}: edit {args.catalogue}, then run 'feedpub check' and 'feedpub build'")
     return OK
 
 
@@ -760,6 +800,11 @@ def _report_lines(lines: Iterable[str]) -> None:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _articles(n: int, drafts: int) -> str:
+    """'3 articles', or '3 articles (1 draft)': drafts count but are never published."""
+    return _count(n, "article") + (f" ({_count(drafts, 'draft')})" if drafts else "")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -778,8 +823,11 @@ def _build(args: argparse.Namespace) -> int:
     return _run_deploy(args, args.deploy, dry_run=False)
 
 
-def _run_build(request: build.Request, *, quiet: bool) -> int:
-    """Build, print what happened, and say with which exit status."""
+def _run_build(
+    request: build.Request, *, quiet: bool, built: Callable[[build.Built], object] = lambda result: None
+) -> int:
+    """Build, print what happened, and say with which exit status; `built` is given what a
+    build that succeeds publishes."""
     started = time.perf_counter()
     try:
         with _progress(quiet=quiet) as progress:
@@ -811,7 +859,8 @@ def _run_build(request: build.Request, *, quiet: bool) -> int:
     for failure in result.ping_failures:
         print(f"feedpub: warning: {shown(failure)}", file=sys.stderr)
     if not quiet:
-        _summarise(result.articles, result.outcome, started)
+        _summarise(_articles(result.articles, result.drafts), result.outcome, started)
+    built(result)
     return OK
 
 
@@ -846,10 +895,10 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield advance
 
 
-def _summarise(articles: int, outcome: publish.Outcome, started: float) -> None:
+def _summarise(articles: str, outcome: publish.Outcome, started: float) -> None:
     total = len(outcome.written) + len(outcome.unchanged)
     print(
-        f"{_count(articles, 'article')} → {_count(total, 'file')}: "
+        f"{articles} → {_count(total, 'file')}: "
         f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
         f"{len(outcome.removed)} removed in {time.perf_counter() - started:.2f} s"
     )

@@ -8,6 +8,7 @@ decides each value's type from the field it fills rather than from YAML's implic
 from __future__ import annotations
 
 import codecs
+import re
 
 import yaml
 
@@ -72,7 +73,11 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
             mark = e.problem_mark or e.context_mark
             where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             context = f"{e.context}, " if e.context else ""
-            return problem(*where, f"invalid YAML: {context}{e.problem}")
+            opened = e.context_mark
+            if e.context and e.context.startswith("while ") and opened and mark and opened.line != mark.line:
+                context = f"{e.context} started at {opened.line + 1}:{opened.column + 1}, "
+            advice = _advice(f"{e.context} {e.problem}", text, mark)
+            return problem(*where, f"invalid YAML: {context}{e.problem}{advice}")
         if isinstance(e, yaml.reader.ReaderError):
             # the first such character in the text is where reading stopped
             at = text.find(chr(e.character))
@@ -89,6 +94,78 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
         line, col = _place(root)
         return problem(line, col, "catalogue must be a mapping with 'site' and 'articles' at the top")
     return root, []
+
+
+_INDENTATION = (
+    "; indent with spaces, each key in the same column as the other keys of its mapping and each "
+    "'-' in the same column as the other items of its list"
+)
+_QUOTE_IT = "; quote the whole value, as in title: '[Draft] it''s here' (a ' inside '…' is written '')"
+
+# PyYAML's and libyaml's words for the mistakes people make most, and what to do instead. The
+# first row whose pattern the problem matches gives the advice; a problem no row knows keeps
+# the parser's words alone.
+YAML_ADVICE: tuple[tuple[str, str], ...] = (
+    (
+        r"mapping values are not allowed",
+        "; a value holding ': ' must be quoted, as in content: \"<p>Step one: mix</p>\", or "
+        "written on the lines below a '|', indented",
+    ),
+    (r"tab character|character '\\t'", "; indent with spaces: YAML does not allow tabs there"),
+    (
+        r"cannot start any token",
+        "; a value may not start with @, ` or %, nor be indented with tabs: quote the value, "
+        "indent with spaces",
+    ),
+    (r"expected <block end>|did not find expected key", _INDENTATION),
+    (r"expected '-' indicator", _INDENTATION),
+    (
+        r"could not find expected ':'",
+        "; a key needs ': ' after it; a line that continues the value above must be indented "
+        "further than its key",
+    ),
+    (
+        r"end of stream",
+        "; a quoted value must end with the quote it starts with; quote it with '…' and write a ' "
+        "inside as ''",
+    ),
+    (
+        r"unknown escape character",
+        "; in \"…\" a backslash starts an escape: write \\\\ for one, or quote with '…'",
+    ),
+    (
+        r"expected ',' or '[\]}]'",
+        "; a [...] or {...} list must close on its line: close it, or quote a value that "
+        "holds ',', ':', brackets or braces",
+    ),
+    (
+        r"expected alphabetic or numeric character|undefined alias",
+        "; a value starting with * or & is an alias or an anchor to YAML: quote it, as in "
+        "title: '*Bold* news'",
+    ),
+    (
+        r"chomping or indentation|expected comment or line break",
+        "; after '|' or '>' the text starts on the next line, indented",
+    ),
+    (r"duplicate anchor", "; give each &anchor its own name"),
+)
+_ADVICE = tuple((re.compile(pattern), advice) for pattern, advice in YAML_ADVICE)
+
+
+def _advice(words: str, text: str, mark: yaml.Mark | None) -> str:
+    """What would be valid, for a parser's words about `mark` in `text`."""
+    for pattern, advice in _ADVICE:
+        if pattern.search(words):
+            if advice is _INDENTATION and mark is not None and not _starts_line(text, mark):
+                return _QUOTE_IT  # what came first on the line ended early: a quote or bracket
+            return advice
+    return ""
+
+
+def _starts_line(text: str, mark: yaml.Mark) -> bool:
+    """Whether only blanks come before `mark` on its line."""
+    lines = text.split("\n", mark.line + 1)
+    return mark.line >= len(lines) or not lines[mark.line][: mark.column].strip()
 
 
 def _place(node: yaml.Node) -> tuple[int, int]:

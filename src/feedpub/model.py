@@ -183,6 +183,8 @@ class Site:
     """The named selections, each a feed of its own."""
     podcast: Podcast | None = None
     """The show every RSS feed is, unless its tag or selection has one of its own."""
+    distinct_tags: tuple[tuple[str, ...], ...] = ()
+    """Slugs of tags that look like one tag misspelt but are meant, in groups."""
 
 
 @pickled_by_value

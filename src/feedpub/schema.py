@@ -15,6 +15,8 @@ from feedpub.catalogue import fields
 from feedpub.catalogue.nodes import Table
 
 ID = "https://feedpub.invalid/schema/articles.schema.json"
+FILE = "articles.schema.json"
+"""The name `feedpub init` writes the schema under, beside the catalogue that points at it."""
 _TITLES = {
     "site": "The site",
     "article": "An article",

@@ -4,6 +4,7 @@ time it is saved, with the media types, ETag and Last-Modified a real web server
 from __future__ import annotations
 
 import email.utils
+import html
 import http.server
 import io
 import os
@@ -71,6 +72,19 @@ class _Deadline(io.RawIOBase):
         return len(data)
 
 
+class Preview:
+    """The site's feed_url as last built: the preview's pages link there to its own files."""
+
+    feed_url: str | None = None
+
+    def localised(self, page: bytes) -> bytes:
+        """`page` (HTML) with its links to the feeds' public addresses made links to the
+        preview's: only attributes, so the lines shown for pasting keep the public ones."""
+        if not self.feed_url:
+            return page
+        return page.replace(f'href="{html.escape(self.feed_url)}'.encode(), b'href="/')
+
+
 class _Server(http.server.ThreadingHTTPServer):
     """A threading server that gives each request `seconds` and answers MAX_CONNECTIONS
     connections at most at once."""
@@ -81,6 +95,7 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), partial(_Handler, directory=str(folder)))
         self.seconds = seconds
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.preview = Preview()
 
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         if self.slots.acquire(blocking=False):
@@ -178,12 +193,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_response(http.HTTPStatus.NOT_MODIFIED)
             self.end_headers()
             return None
+        body: BinaryIO = opened
+        length = found.st_size
+        if path.endswith(".html"):  # a page links to the preview's own feeds (a build that
+            with opened:  # changes feed_url rewrites the page, so its ETag stands for this)
+                page = self.server.preview.localised(opened.read())
+            body, length = io.BytesIO(page), len(page)
         self.send_response(http.HTTPStatus.OK)
         self.send_header("Content-type", self.guess_type(path))
-        self.send_header("Content-Length", str(found.st_size))
+        self.send_header("Content-Length", str(length))
         self.send_header("Last-Modified", self.date_time_string(int(found.st_mtime)))
         self.end_headers()
-        return opened
+        return body
 
     def _refusal(self) -> tuple[http.HTTPStatus, str] | None:
         """Why the request's path is refused before it is looked for, if it is."""
@@ -216,11 +237,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass  # the terminal is for the catalogue's problems
 
 
-def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object], seconds: float) -> None:
+def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], str | None], seconds: float) -> None:
     """Build, serve `folder` on 127.0.0.1:`port`, and build again whenever `catalogue` changes,
-    until interrupted. A client has `seconds` from connecting to send its request and read
-    the answer: each connection has a thread, which a client that sends nothing, or a byte
-    now and then, would otherwise keep for ever."""
+    until interrupted. `build` gives the site's feed_url (None if it failed), whose links the
+    pages served point at the preview's own files instead. A client has `seconds` from
+    connecting to send its request and read the answer: each connection has a thread, which a
+    client that sends nothing, or a byte now and then, would otherwise keep for ever."""
     target = catalogue.resolve()
     # The folder, not the file: editors often save by writing a new file and renaming it. Only
     # the folder itself, not the feeds' folders below it, however many there are.
@@ -228,8 +250,9 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object],
         target.parent, debounce=200, rust_timeout=1000, yield_on_timeout=True, recursive=False
     )
     next(watching)  # watching from here on (after a second at most): no save after the build is missed
-    build()
+    feed_url = build()
     server = _Server(port, folder, seconds)
+    server.preview.feed_url = feed_url
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(
         f"serving {folder} at http://127.0.0.1:{server.server_address[1]}/ "
@@ -239,7 +262,7 @@ def serve(folder: Path, catalogue: Path, port: int, build: Callable[[], object],
     try:
         for changes in watching:
             if any(Path(path) == target for _, path in changes):
-                build()
+                server.preview.feed_url = build() or server.preview.feed_url
     finally:
         watching.close()
         server.shutdown()

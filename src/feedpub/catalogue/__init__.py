@@ -45,7 +45,11 @@ def validate(
     try:
         site, definitions, references, reads, places = _read(nodes, root)
         found = rules.across(
-            reads, list(definitions), site.feeds if site else (), podcast=bool(site and site.podcast)
+            reads,
+            list(definitions),
+            site.feeds if site else (),
+            site.distinct_tags if site else (),
+            podcast=bool(site and site.podcast),
         )
         rules.place(nodes, found, reads, places, definitions, references)
     except RecursionError:
@@ -111,6 +115,7 @@ def join(first: Part, second: Part) -> Catalogue | None:
         [rules.Read.of(a) for a in articles],
         first.defined,
         first.site.feeds,
+        first.site.distinct_tags,
         podcast=first.site.podcast is not None,
     )
     if not found.clean:

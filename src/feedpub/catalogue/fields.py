@@ -181,13 +181,15 @@ def _author(
 AUTHOR = Table(
     "an author",
     (
-        Field("name", "plain text", Text(line=True), required=True),
+        Field("name", "plain text", Text(line=True), required=True, example="Jane Doe"),
         Field(
             "email",
             "an e-mail address",
             Pattern(_EMAIL, "an e-mail address such as jane@example.org"),
+            example="jane@example.org",
+            unset="none",
         ),
-        Field("uri", "an absolute http(s) URL", Link()),
+        Field("uri", "an absolute http(s) URL", Link(), example="https://example.org/jane/", unset="none"),
         Field(
             "id",
             "the author's feed folder (feeds/authors/<id>/), to tell apart people who share a name: "
@@ -197,6 +199,8 @@ AUTHOR = Table(
                 "lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
                 "such as jane-doe-2",
             ),
+            example="jane-doe-paris",
+            unset="none: the name, as a slug, names the folder",
         ),
     ),
 )
@@ -213,16 +217,34 @@ def _image(
 IMAGE = Table(
     "an image",
     (
-        Field("url", "the image's absolute http(s) URL", Link(), required=True),
-        Field("alt", "text describing the image", Text(line=True)),
-        Field("width", f"its width in pixels, 1 to {MAX_PIXELS}", Count(1, MAX_PIXELS)),
-        Field("height", f"its height in pixels, 1 to {MAX_PIXELS}", Count(1, MAX_PIXELS)),
+        Field(
+            "url",
+            "the image's absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/img/hello.jpg",
+        ),
+        Field("alt", "text describing the image", Text(line=True), example="The newsroom", unset="none"),
+        Field(
+            "width",
+            f"its width in pixels, 1 to {MAX_PIXELS}",
+            Count(1, MAX_PIXELS),
+            example="1200",
+            unset="none",
+        ),
+        Field(
+            "height",
+            f"its height in pixels, 1 to {MAX_PIXELS}",
+            Count(1, MAX_PIXELS),
+            example="675",
+            unset="none",
+        ),
     ),
 )
 
 
 class ImageKind(Kind[Image]):
-    """An image's URL alone, or {url, alt}."""
+    """An image's URL alone, or {url, alt, width, height}."""
 
     record = Record("image", IMAGE, _image)
 
@@ -255,15 +277,26 @@ def _enclosure(
 ENCLOSURE = Table(
     "an enclosure",
     (
-        Field("url", "the file's absolute http(s) URL, on a host with a dotted name", Link(), required=True),
         Field(
-            "length", "its size in bytes, a whole number (0 if unknown)", Count(0, MAX_LENGTH), required=True
+            "url",
+            "the file's absolute http(s) URL, on a host with a dotted name",
+            Link(),
+            required=True,
+            example="https://media.example.org/hello.mp3",
+        ),
+        Field(
+            "length",
+            "its size in bytes, a whole number (0 if unknown)",
+            Count(0, MAX_LENGTH),
+            required=True,
+            example="12345678",
         ),
         Field(
             "type",
             "its MIME type, such as audio/mpeg or application/pdf",
             Pattern(_MIME_TYPE, "its MIME type, such as audio/mpeg or application/pdf"),
             required=True,
+            example="audio/mpeg",
         ),
     ),
 )
@@ -318,6 +351,7 @@ OWNER = Table(
             "the show's owner, plain text of at most 255 characters",
             Text(line=True, most=255),  # the most the W3C validator takes
             required=True,
+            example="The Editors",
         ),
         replace(
             AUTHOR["email"], description="the address directories write to about the show", required=True
@@ -329,12 +363,19 @@ OWNER = Table(
 FUNDING = Table(
     "a funding link",
     (
-        Field("url", "where listeners support the show, an absolute http(s) URL", Link(), required=True),
+        Field(
+            "url",
+            "where listeners support the show, an absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/support",
+        ),
         Field(
             "title",
             "the link's text, plain text of at most 128 characters",
             Text(line=True, most=128),
             required=True,
+            example="Support the show",
         ),
     ),
 )
@@ -389,6 +430,7 @@ PODCAST = Table(
             "or {url, width, height}",
             Checked(ImageKind(), _artwork),
             required=True,
+            example="https://example.org/show.jpg",
         ),
         Field(
             "categories",
@@ -400,40 +442,53 @@ PODCAST = Table(
                 most=len(directories.CATEGORY_NAMES),
             ),
             required=True,
+            example="[Technology, 'Society & Culture > Documentary']",
         ),
-        Field("explicit", "true if the show is explicit (default: false)", Flag(), default=False),
+        Field(
+            "explicit", "true if the show is explicit (default: false)", Flag(), default=False, example="true"
+        ),
         Field(
             "owner",
             "{name, email}: who directories write to about the show",
             Record("owner", OWNER, _whole(Author)),
+            example="{name: The Editors, email: editors@example.org}",
+            unset="none (a warning: directories ask for one)",
         ),
         Field(
             "type",
             "episodic (newest first, the default) or serial (in order, numbered)",
             Choice(directories.SHOW_TYPES, "a podcast type"),
             default="episodic",
+            example="serial",
         ),
         Field(
             "locked",
             "true to ask other hosts not to import the show (podcast:locked, with the owner's e-mail)",
             Flag(),
+            example="true",
+            unset="not locked",
         ),
         Field(
             "funding",
             "a list of {url, title}: where listeners support the show",
             ListOf(Record("funding", FUNDING, _whole(Funding)), "{url, title}", most=MAX_ENCLOSURES),
             default=(),
+            example="[{url: https://example.org/support, title: Support the show}]",
         ),
         Field(
             "guid",
             "the show's podcast:guid, kept when it moves (default: the UUIDv5 the Podcast Namespace "
             "derives from its feed's address)",
             Pattern(directories.GUID.pattern, "a UUID such as 917393e3-1b1e-5cef-ace4-edaa54e1f810"),
+            example="917393e3-1b1e-5cef-ace4-edaa54e1f810",
+            unset="the UUIDv5 of the feed's address",
         ),
         Field(
             "new_feed_url",
             "the show's new feed address, once it has moved away (itunes:new-feed-url)",
             Link(),
+            example="https://new.example.org/feeds/rss.xml",
+            unset="none",
         ),
     ),
 )
@@ -442,6 +497,9 @@ PODCAST_FIELD = Field(
     "makes the RSS feeds a podcast's: {image, categories, explicit, owner, type, locked, funding, guid, "
     "new_feed_url}",
     Show("podcast", PODCAST, _podcast),
+    example="{image: https://example.org/show.jpg, categories: [Technology], "
+    "owner: {name: The Editors, email: editors@example.org}}",
+    unset="none: the feeds are not a podcast's",
 )
 
 
@@ -475,31 +533,62 @@ class Duration(Kind[int]):
 TRANSCRIPT = Table(
     "a transcript",
     (
-        Field("url", "the transcript's absolute http(s) URL", Link(), required=True),
+        Field(
+            "url",
+            "the transcript's absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/episodes/1.vtt",
+        ),
         Field(
             "type",
             f"its MIME type: {', '.join(directories.TRANSCRIPT_TYPES)}",
             Choice(directories.TRANSCRIPT_TYPES, "a transcript type the Podcast Namespace names"),
             required=True,
+            example="text/vtt",
         ),
     ),
 )
 EPISODE_FIELDS = (
-    Field("duration", "a podcast episode's length: whole seconds, or H:MM:SS", Duration()),
-    Field("episode", f"its episode number, 1 to {MAX_EPISODE}", Count(1, MAX_EPISODE)),
-    Field("season", f"its season number, 1 to {MAX_EPISODE}", Count(1, MAX_EPISODE)),
+    Field(
+        "duration",
+        "a podcast episode's length: whole seconds, or H:MM:SS",
+        Duration(),
+        example="1:02:03",
+        unset="none",
+    ),
+    Field(
+        "episode",
+        f"its episode number, 1 to {MAX_EPISODE}",
+        Count(1, MAX_EPISODE),
+        example="12",
+        unset="none",
+    ),
+    Field(
+        "season", f"its season number, 1 to {MAX_EPISODE}", Count(1, MAX_EPISODE), example="2", unset="none"
+    ),
     Field(
         "episode_type",
         "full (the default), trailer or bonus",
         Choice(directories.EPISODE_TYPES, "an episode type"),
+        example="trailer",
+        unset="full",
     ),
-    Field("explicit", "true or false (default: the show's)", Flag()),
+    Field("explicit", "true or false (default: the show's)", Flag(), example="false", unset="the show's"),
     Field(
         "transcript",
         "{url, type}: the episode's transcript",
         Record("transcript", TRANSCRIPT, _whole(Transcript)),
+        example="{url: https://example.org/episodes/1.vtt, type: text/vtt}",
+        unset="none",
     ),
-    Field("chapters", "the address of its chapters, a JSON chapters file (Podcast Namespace)", Link()),
+    Field(
+        "chapters",
+        "the address of its chapters, a JSON chapters file (Podcast Namespace)",
+        Link(),
+        example="https://example.org/episodes/1-chapters.json",
+        unset="none",
+    ),
 )
 """An article's fields as a podcast's episode."""
 
@@ -517,6 +606,16 @@ def tag_slug(name: str) -> str:
     """The tag's folder name: lower-case ASCII letters, digits and hyphens; '' if none."""
     slug = slugify(name, max_length=_MAX_SLUG, word_boundary=True)
     return f"{slug}-tag" if slug in _WINDOWS_RESERVED else slug
+
+
+_DOUBLED = re.compile(r"([a-z])\1+")
+
+
+def lookalike_key(slug: str) -> str:
+    """What a tag's slug (lower-case ASCII, see `tag_slug`) becomes without its hyphens and
+    with each doubled letter single: different tags with the same key look like one misspelt
+    (`Gardening` and `Gardenning`, `How-to` and `Howto`)."""
+    return _DOUBLED.sub(r"\1", slug.replace("-", ""))
 
 
 def tag_problem(name: str) -> str | None:
@@ -567,18 +666,46 @@ class TagNodes(Kind[tuple[yaml.Node, ...]]):
         return tuple(node.value)
 
 
-ICON = Field("icon", "a square image standing for the feeds, an absolute http(s) URL", Link())
-LOGO = Field("logo", "a wide image (about 2:1) standing for the feeds, an absolute http(s) URL", Link())
+ICON = Field(
+    "icon",
+    "a square image standing for the feeds, an absolute http(s) URL",
+    Link(),
+    example="https://example.org/icon.png",
+    unset="none (for a tag: the site's)",
+)
+LOGO = Field(
+    "logo",
+    "a wide image (about 2:1) standing for the feeds, an absolute http(s) URL",
+    Link(),
+    example="https://example.org/logo.png",
+    unset="none (for a tag: the site's)",
+)
 CONTENT = Choice(CONTENT_MODES, "a content mode")
 TAG = Table(
     "a tag",
     (
-        Field("title", "the tag feed's title, plain text", Text(line=True)),
-        Field("description", "the tag feed's description, plain text", Text()),
+        Field(
+            "title",
+            "the tag feed's title, plain text",
+            Text(line=True),
+            example="Gaza news",
+            unset="<site title> — <tag>",
+        ),
+        Field(
+            "description",
+            "the tag feed's description, plain text",
+            Text(),
+            example="Reports from Gaza.",
+            unset="Articles tagged “<tag>” from <site title>.",
+        ),
         ICON,
         LOGO,
         Field(
-            "content", "full or summary: whether the tag's feeds carry content (default: the site's)", CONTENT
+            "content",
+            "full or summary: whether the tag's feeds carry content (default: the site's)",
+            CONTENT,
+            example="summary",
+            unset="the site's content",
         ),
         replace(PODCAST_FIELD, description="the show the tag's feeds are, if not the site's"),
     ),
@@ -806,6 +933,7 @@ LANGUAGE = Field(
         _registered,
     ),
     default="en",
+    example="en-GB",
 )
 
 
@@ -854,11 +982,15 @@ def _given(nodes: Nodes, values: dict[str, yaml.Node], where: str, **read: Any) 
     return INVALID if INVALID in read.values() else read
 
 
-_TAG_NAMES = Field("tags", "a list of tag names", ListOf(Named(), "tag names", non_empty=True))
+_TAG_NAMES = Field(
+    "tags", "a list of tag names", ListOf(Named(), "tag names", non_empty=True), example="[Gaza]", unset="any"
+)
 _AUTHOR_NAMES = Field(
     "authors",
     "a list of authors, each by name or by id",
     ListOf(Named(), "author names or ids", non_empty=True),
+    example="[Jane Doe]",
+    unset="any",
 )
 INCLUDE = Table(
     "'include'",
@@ -869,6 +1001,8 @@ INCLUDE = Table(
             "languages",
             "articles in any of these languages (BCP 47 tags such as en or fr-CA)",
             ListOf(ARTICLE_LANGUAGE, "language tags such as [en, fr-CA]", non_empty=True),
+            example="[en, fr]",
+            unset="any",
         ),
     ),
 )
@@ -882,14 +1016,28 @@ EXCLUDE = Table(
 SELECTION = Table(
     "a selection",
     (
-        Field("title", "the feed's title, plain text", Text(line=True), required=True),
-        Field("description", "the feed's description, plain text (default: the site's)", Text()),
+        Field("title", "the feed's title, plain text", Text(line=True), required=True, example="Analysis"),
+        Field(
+            "description",
+            "the feed's description, plain text (default: the site's)",
+            Text(),
+            example="Analysis and reports, without statements.",
+            unset="the site's description",
+        ),
         Field(
             "include",
             "{tags, authors, languages}: an article must match one of each given",
             Record("include", INCLUDE, _given),
+            example="{tags: [Gaza]}",
+            unset="every article",
         ),
-        Field("exclude", "{tags, authors}: an article may match none", Record("exclude", EXCLUDE, _given)),
+        Field(
+            "exclude",
+            "{tags, authors}: an article may match none",
+            Record("exclude", EXCLUDE, _given),
+            example="{tags: [Statements]}",
+            unset="none",
+        ),
         replace(PODCAST_FIELD, description="the show the feed is, if not the site's"),
     ),
 )
@@ -983,29 +1131,63 @@ def _name_problem(key: yaml.Node) -> str | None:
 SITE = Table(
     "'site'",
     (
-        Field("title", "the site's name, plain text", Text(line=True), required=True),
-        Field("link", "the site's home page, an absolute http(s) URL", Link(), required=True),
+        Field("title", "the site's name, plain text", Text(line=True), required=True, example="Example News"),
+        Field(
+            "link",
+            "the site's home page, an absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/",
+        ),
         Field(
             "feed_url",
             "the public URL of the feeds/ folder, an absolute http(s) URL without a query or fragment",
             Checked(Link(), _folder_url, FOLDER_URL),
             required=True,
+            example="https://example.org/feeds/",
         ),
-        Field("description", "one sentence about the site, plain text", Text(), required=True),
+        Field(
+            "description",
+            "one sentence about the site, plain text",
+            Text(),
+            required=True,
+            example="News from the example desk.",
+        ),
         LANGUAGE,
         Field(
-            "timezone", "an IANA time zone such as America/New_York", Checked(Text(), _zone), default="UTC"
+            "timezone",
+            "an IANA time zone such as America/New_York",
+            Checked(Text(), _zone),
+            default="UTC",
+            example="Europe/London",
         ),
-        Field("author", "the default author: {name, email, uri}", AUTHOR_KIND),
-        Field("authors", "default authors: a list of {name, email, uri}", AUTHORS_KIND),
+        Field(
+            "author",
+            "the default author: {name, email, uri}",
+            AUTHOR_KIND,
+            example="{name: The Editors, email: editors@example.org}",
+            unset="none: each article names its own",
+        ),
+        Field(
+            "authors",
+            "default authors: a list of {name, email, uri}",
+            AUTHORS_KIND,
+            example="[{name: Jane Doe}, {name: Alex Kim}]",
+            unset="none: each article names its own",
+        ),
         Field(
             "max_items",
             "how many newest entries each feed keeps, 1 to 1000",
             Count(*MAX_ITEMS_RANGE),
             default=50,
+            example="20",
         ),
         Field(
-            "tags", "titles, descriptions, images and content of tag feeds, keyed by tag", TagDefinitions()
+            "tags",
+            "titles, descriptions, images and content of tag feeds, keyed by tag",
+            TagDefinitions(),
+            example="{Gaza: {title: Gaza news, content: summary}}",
+            unset="none",
         ),
         Field(
             "id",
@@ -1015,14 +1197,30 @@ SITE = Table(
                 "an absolute URI such as https://example.org/ or tag:example.org,2023:site",
                 {"type": "string", "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.-]*:\S"},
             ),
+            example="tag:example.org,2024:site",
+            unset="site.link",
         ),
-        Field("websub_hub", "a WebSub hub to tell of new content, an absolute http(s) URL", Link()),
-        Field("archive", "true to keep every article in RFC 5005 archive pages", Flag(), default=False),
+        Field(
+            "websub_hub",
+            "a WebSub hub to tell of new content, an absolute http(s) URL",
+            Link(),
+            example="https://pubsubhubbub.appspot.com/",
+            unset="none: no hub",
+        ),
+        Field(
+            "archive",
+            "true to keep every article in RFC 5005 archive pages",
+            Flag(),
+            default=False,
+            example="true",
+        ),
         Field(
             "feeds",
             "named selections, each a feed of its own under feeds/<name>/: "
             "{title, description, include: {tags, authors, languages}, exclude: {tags, authors}}",
             Selections(),
+            example="{analysis: {title: Analysis, exclude: {tags: [Statements]}}}",
+            unset="none",
         ),
         Field(
             "hosting",
@@ -1033,6 +1231,7 @@ SITE = Table(
                 "static hosts, such as [netlify, apache]",
             ),
             default=(),
+            example="[netlify, apache]",
         ),
         ICON,
         LOGO,
@@ -1041,12 +1240,23 @@ SITE = Table(
             "full (the default) or summary: whether entries carry the article's content",
             CONTENT,
             default="full",
+            example="summary",
         ),
         Field(
             "max_bytes",
             f"the most bytes a feed file may hold, {MAX_BYTES_RANGE[0]} to {MAX_BYTES_RANGE[1]:,}; "
             "older entries give up their content, then leave, to fit",
             Count(*MAX_BYTES_RANGE),
+            example="524288",
+            unset="no limit",
+        ),
+        Field(
+            "distinct_tags",
+            "groups of tags that look like one tag misspelt (Art and Arts, How-to and Howto) but "
+            "are meant as different tags, each a feed of its own: check warns of the others",
+            ListOf(ListOf(Named(), "tag names", non_empty=True), "lists of tag names, such as [[Art, Arts]]"),
+            default=(),
+            example="[[Art, Arts]]",
         ),
         PODCAST_FIELD,
     ),
@@ -1064,27 +1274,73 @@ ARTICLE = Table(
             ),
             required=True,
             unique=True,
+            example="hello-world",
         ),
-        Field("title", "plain text", Text(line=True), required=True),
-        Field("link", "the article's address, an absolute http(s) URL", Link(), required=True),
-        Field("published", "a date (YYYY-MM-DD) or ISO 8601 date-time", When(), required=True),
-        Field("updated", "a date or ISO 8601 date-time, not before published", When()),
-        Field("summary", "plain text", Text(html=True)),
+        Field("title", "plain text", Text(line=True), required=True, example="Hello, world"),
+        Field(
+            "link",
+            "the article's address, an absolute http(s) URL",
+            Link(),
+            required=True,
+            example="https://example.org/2024/hello-world/",
+        ),
+        Field(
+            "published",
+            "a date (YYYY-MM-DD) or ISO 8601 date-time",
+            When(),
+            required=True,
+            example="2024-01-02T09:00:00-05:00",
+        ),
+        Field(
+            "updated",
+            "a date or ISO 8601 date-time, not before published",
+            When(),
+            example="2024-01-03",
+            unset="published",
+        ),
+        Field(
+            "summary",
+            "plain text",
+            Text(html=True),
+            example="A first article, in a sentence.",
+            unset="the first 300 characters of content's text, else the title",
+        ),
         Field(
             "content",
             "the article's HTML body, at most a million characters",
             Text(html=True, most=MAX_CONTENT),
+            example="<p>The body, in <em>HTML</em>.</p>",
+            unset="none: entries carry the summary",
         ),
-        Field("tags", "a list of tags", TagNodes(), default=()),
-        Field("author", "{name, email, uri}", AUTHOR_KIND),
-        Field("authors", "a list of {name, email, uri}", AUTHORS_KIND),
-        Field("draft", "true or false", Flag(), default=False),
-        Field("image", "an absolute http(s) URL, or {url, alt}", ImageKind()),
+        Field("tags", "a list of tags", TagNodes(), default=(), example="[Gaza, Statements]"),
+        Field(
+            "author",
+            "{name, email, uri}",
+            AUTHOR_KIND,
+            example="{name: Jane Doe, email: jane@example.org}",
+            unset="the site's author or authors",
+        ),
+        Field(
+            "authors",
+            "a list of {name, email, uri}",
+            AUTHORS_KIND,
+            example="[{name: Jane Doe}, {name: Alex Kim, id: alex-kim-paris}]",
+            unset="the site's author or authors",
+        ),
+        Field("draft", "true or false", Flag(), default=False, example="true"),
+        Field(
+            "image",
+            "an absolute http(s) URL, or {url, alt, width, height}",
+            ImageKind(),
+            example="{url: https://example.org/img/hello.jpg, alt: The newsroom, width: 1200, height: 675}",
+            unset="none",
+        ),
         Field(
             "enclosures",
             "a list of {url, length, type}: files that go with the article",
             ENCLOSURES_KIND,
             default=(),
+            example="[{url: https://media.example.org/hello.mp3, length: 12345678, type: audio/mpeg}]",
         ),
         Field(
             "guid",
@@ -1095,6 +1351,8 @@ ARTICLE = Table(
                 Text(html=True), _guid, {"type": ["string", "number", "boolean"], "pattern": r"^\s*\S+\s*$"}
             ),
             unique=True,
+            example="https://blog.example.org/?p=12",
+            unset="none: a name-based UUID from site.id and id",
         ),
         Field(
             "atom_id",
@@ -1106,15 +1364,23 @@ ARTICLE = Table(
                 {"type": "string", "pattern": r"^\s*[A-Za-z][A-Za-z0-9+.-]*:\S+\s*$"},
             ),
             unique=True,
+            example="tag:blog.example.org,2019:post-12",
+            unset="guid, if it is an absolute IRI; else as without guid",
         ),
         Field(
             "full_text",
             "true or false: whether feeds carry the article's content, whatever the site's or "
             "its tags' content says",
             Flag(),
+            example="true",
+            unset="as the site's content, or its tags', says",
         ),
         Field(
-            "language", "a BCP 47 language tag such as fr or en-GB (default: the site's)", ARTICLE_LANGUAGE
+            "language",
+            "a BCP 47 language tag such as fr or en-GB (default: the site's)",
+            ARTICLE_LANGUAGE,
+            example="fr",
+            unset="site.language",
         ),
         *EPISODE_FIELDS,
     ),

@@ -85,6 +85,10 @@ class Field(Generic[T]):
     """The value when the field is absent (None: none, or one a rule derives)."""
     unique: bool = False
     """No two articles may give the same value (checked across articles)."""
+    example: str = ""
+    """A valid value, as YAML, for the reference and editors."""
+    unset: str = ""
+    """What holds when the field is absent and `default` is None, in words."""
 
 
 class Table:

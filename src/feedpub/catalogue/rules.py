@@ -66,6 +66,9 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions, Refer
             content=read["content"],
             max_bytes=read["max_bytes"],
             feeds=tuple(selection for selection, _ in selections.values()),
+            distinct_tags=tuple(
+                tuple(f.tag_slug(name) for name, _ in group) for group in read["distinct_tags"]
+            ),
             podcast=read["podcast"],
         ),
         definitions,
@@ -335,16 +338,19 @@ class Across:
     author_clashes: list[AuthorClash] = field(default_factory=list)
     unknown: list[tuple[str, str, str]] = field(default_factory=list)
     """What selections name that no article has: the selection, 'tags' or 'authors', the slug."""
+    lookalikes: list[Clash] = field(default_factory=list)
+    """Tags whose `lookalike_key` an earlier, different tag has, not listed as distinct."""
     episode_clashes: list[EpisodeClash] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return (
-            not self.clashes
-            and not self.unused
-            and not self.author_clashes
-            and not self.unknown
-            and not self.episode_clashes
+        return not (
+            self.clashes
+            or self.unused
+            or self.author_clashes
+            or self.unknown
+            or self.lookalikes
+            or self.episode_clashes
         )
 
 
@@ -352,16 +358,25 @@ def across(
     reads: Sequence[Read],
     defined: Sequence[str],
     selections: Sequence[Selection] = (),
+    distinct: Sequence[Sequence[str]] = (),
     *,
     podcast: bool = False,
 ) -> Across:
     """The rules that look across articles: ids (and kept ids) are unique; spellings of one tag (see
     `tag_key`) are one tag, named by the first; two different tags may not share a folder, nor
-    two different authors (see `author_key`); every tag the site defines is used, and every
-    tag and author a selection names; within each show (the site's `podcast`, a tag's), episode
-    numbers are unique in their season and enclosures are not shared. One pass, in catalogue order."""
+    two different authors (see `author_key`); two tags that look alike (see `lookalike_key`) are
+    a warning unless a group of `distinct` slugs holds both; every tag the site defines is used,
+    and every tag and author a selection names; within each show (the site's `podcast`, a
+    tag's), episode numbers are unique in their season and enclosures are not shared. One pass,
+    in catalogue order: each tag is looked up by its key, never compared with the others."""
     authors = Authors()
     episodes = Episodes(podcast)
+    groups: dict[str, set[int]] = {}  # the distinct groups each slug is in
+    for g, group in enumerate(distinct):
+        for slug in group:
+            groups.setdefault(slug, set()).add(g)
+    lookalike: dict[str, tuple[int, int, str]] = {}  # the first tag of each lookalike key, and its slug
+    lookalikes: list[Clash] = []
     seen: dict[tuple[str, str], int] = {}  # each unique field's values
     by_key: dict[str, Tag] = {}
     by_slug: dict[str, tuple[int, int]] = {}
@@ -385,6 +400,12 @@ def across(
                         continue
                     known = by_key[key] = tag
                     by_slug[tag.slug] = (i, t)
+                    first_i, first_t, first_slug = lookalike.setdefault(
+                        f.lookalike_key(tag.slug), (i, t, tag.slug)
+                    )
+                    meant = groups.get(tag.slug, set()) & groups.get(first_slug, set())
+                    if (first_i, first_t) != (i, t) and not meant:
+                        lookalikes.append(Clash(i, t, first_i, first_t))
                 by_name[tag.name] = known
             named.append(known)
         article = read.article
@@ -417,6 +438,7 @@ def across(
         [author for author, _, _ in authors.first.values()],
         authors.clashes,
         unknown,
+        lookalikes,
         episodes.clashes,
     )
 
@@ -463,6 +485,20 @@ def place(
                 f"tags '{tag.name}' and '{first_tag.name}' (line {first.start_mark.line + 1}) "
                 f"would both be written to feeds/tags/{tag.slug}/; spell them alike or rename one",
             )
+    for lookalike in found.lookalikes:
+        assert lookalike.tag is not None and lookalike.first_tag is not None
+        node = places.tags[lookalike.article][lookalike.tag]
+        first = places.tags[lookalike.first][lookalike.first_tag]
+        tag = reads[lookalike.article].tags[lookalike.tag]
+        first_tag = reads[lookalike.first].tags[lookalike.first_tag]
+        nodes.error(
+            node,
+            f"articles[{lookalike.article}].tags[{lookalike.tag}]",
+            f"tag '{tag.name}' looks like '{first_tag.name}' (line {first.start_mark.line + 1}) misspelt: "
+            f"they make two tag feeds, feeds/tags/{tag.slug}/ and feeds/tags/{first_tag.slug}/; spell "
+            f"them alike, or, if they are two tags, add [{first_tag.name}, {tag.name}] to site.distinct_tags",
+            warning=True,
+        )
     for slug in found.unused:
         key = definitions[slug][0]
         nodes.error(

@@ -186,7 +186,9 @@ class Store:
             import botocore.config
             import botocore.exceptions
         except ImportError:
-            raise Usage("deploying needs boto3: pip install 'feedpub[s3]'") from None
+            raise Usage(
+                "deploying needs boto3: install feedpub with its s3 extra (pip install '.[s3]' in its clone)"
+            ) from None
         self.errors = botocore.exceptions
         self.bucket = destination.bucket
         self.deadline, self.request_seconds = deadline, request_seconds

@@ -188,6 +188,10 @@ class Build(NamedTuple):
     """The output holds for every moment from `since` (inclusive) to `until` (exclusive)."""
     articles: int
     warnings: tuple[str, ...] = ()
+    drafts: int = 0
+    """How many of the articles are drafts (a record from before drafts were counted says 0)."""
+    feed_url: str = ""
+    """The site's feed_url, which `feedpub serve` links its preview to locally."""
     files: Mapping[str, tuple[int, int]] = _NONE
     """Each file's size and modification time (ns) as the build left it."""
     manifest: str = ""
@@ -221,9 +225,17 @@ class Build(NamedTuple):
             isinstance(build.warnings, list)
             and all(
                 isinstance(text, str)
-                for text in (build.catalogue, build.version, build.timezone, build.manifest, *build.warnings)
+                for text in (
+                    build.catalogue,
+                    build.version,
+                    build.timezone,
+                    build.manifest,
+                    build.feed_url,
+                    *build.warnings,
+                )
             )
             and type(build.articles) is int
+            and type(build.drafts) is int
             and all(_moment(moment) for moment in (build.since, build.until) if moment is not None)
             and all(
                 is_relative(path) and type(size) is int and type(mtime) is int
