@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,6 +23,9 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from feedpub import catalogue, load, parallel
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
+
+if TYPE_CHECKING:
+    from s3server import SeaweedFS
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -251,3 +254,17 @@ def shared(sent: list[int | None]) -> bool:
     """Whether every call of `parallel.both` that `second_process` saw had its second part
     computed by another process."""
     return bool(sent) and all(pid not in (None, os.getpid()) for pid in sent)
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """One SeaweedFS a test worker, which the deploy tests and verify's share, each test in a
+    bucket of its own: starting one takes seconds."""
+    from s3server import SeaweedFS  # which imports this module
+
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

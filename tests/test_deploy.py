@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +37,6 @@ from test_reader import newsboat
 
 NOW = "2024-06-01T12:00:00Z"
 PREFIX = "site"
-
-
-@pytest.fixture(scope="session")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -675,30 +665,22 @@ def test_wrong_credentials_exit_74_and_change_nothing(s3: SeaweedFS, bucket: str
 
 
 def test_a_stopped_server_exits_74_deletes_nothing_and_the_next_deploy_converges(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    s3: SeaweedFS, bucket: str, tmp_path: Path
 ) -> None:
-    server = SeaweedFS(tmp_path / "s3")
-    server.start()
-    try:
-        for key, value in server.environment().items():
-            monkeypatch.setenv(key, value)
-        server.client().create_bucket(Bucket="stopped")
-        site = tmp_path / "site"
-        site.mkdir()
-        build(site, catalogue())
-        run(server, site, "stopped")
-        before = objects(server, "stopped")
-        files = build(site, catalogue().replace("IMT statements", "Solidarity movement"))
-        server.stop()
-        result = cli(server, site, "stopped")
-        assert result.returncode == 74
-        assert f"cannot reach {server.endpoint}" in result.stderr and "nothing was deleted" in result.stderr
-        server.start()
-        assert objects(server, "stopped") == before
-        assert cli(server, site, "stopped").returncode == 0
-        assert_holds(server, "stopped", files)
-    finally:
-        server.stop()
+    site = tmp_path / "site"
+    site.mkdir()
+    build(site, catalogue())
+    run(s3, site, bucket)
+    before = objects(s3, bucket)
+    files = build(site, catalogue().replace("IMT statements", "Solidarity movement"))
+    with Proxy(s3.endpoint) as proxy:
+        stopped = proxy.endpoint  # once closed, its port refuses connections as a stopped server's
+    result = cli(s3, site, bucket, endpoint=stopped)
+    assert result.returncode == 74
+    assert f"cannot reach {stopped}" in result.stderr and "nothing was deleted" in result.stderr
+    assert objects(s3, bucket) == before
+    assert cli(s3, site, bucket).returncode == 0
+    assert_holds(s3, bucket, files)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

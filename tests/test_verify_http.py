@@ -838,20 +838,15 @@ def test_formats_for_ci_say_the_same_problems(served: Site) -> None:
         assert "1 error, 0 warnings" in summary
 
 
-def test_a_bucket_after_deploy_passes_but_for_compression(tmp_path: Path) -> None:
+def test_a_bucket_after_deploy_passes_but_for_compression(s3: SeaweedFS, tmp_path: Path) -> None:
     """SeaweedFS, as S3 serves a public bucket: the types and lifetimes deploy set, its
     validators and 304s; it does not compress (a CDN in front would)."""
-    s3 = SeaweedFS(tmp_path / "s3")
-    s3.start()
-    try:
-        s3.client().create_bucket(Bucket="bucket")
-        address = f"{s3.endpoint}/bucket/{PREFIX}/"
-        feeds = build(tmp_path, address, body="<p>" + "words " * 6000 + "</p>")
-        deployed = deploy(s3, tmp_path, "bucket", "-q")
-        assert deployed.returncode == 0, deployed.stderr
-        found = verify(address)
-    finally:
-        s3.stop()
+    s3.client().create_bucket(Bucket="verify-after-deploy")
+    address = f"{s3.endpoint}/verify-after-deploy/{PREFIX}/"
+    feeds = build(tmp_path, address, body="<p>" + "words " * 6000 + "</p>")
+    deployed = deploy(s3, tmp_path, "verify-after-deploy", "-q")
+    assert deployed.returncode == 0, deployed.stderr
+    found = verify(address)
     large = {p for p in published(feeds) if (feeds / p).stat().st_size > LARGE}
     assert large
     assert found.kinds() == {(address + p, "NotCompressed", "warning") for p in large}
