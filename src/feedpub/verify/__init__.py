@@ -98,17 +98,20 @@ def _within(target: str, inside: str) -> bool:
     return target == inside or target.startswith(inside.rstrip(os.sep) + os.sep)
 
 
-def verify_document(data: bytes, path: str, relative: str, now: datetime) -> list[Problem] | None:
+def verify_document(
+    data: bytes, path: str, relative: str, now: datetime, root: etree._Element | None = None
+) -> list[Problem] | None:
     """The problems of one feed file (None if it is XML but not a feed); `relative` is its
     path under the feeds folder, which its self link must end with, or the URL it was
-    fetched from, which its self link must be."""
+    fetched from, which its self link must be; `root` is `data` parsed, where it was already."""
     report = Report(path, data, now)
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as e:
-        line, col = e.position
-        report.error(line, col, "SAXError", f"not well-formed XML: {e.msg}")
-        return report.problems
+    if root is None:
+        try:
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as e:
+            line, col = e.position
+            report.error(line, col, "SAXError", f"not well-formed XML: {e.msg}")
+            return report.problems
     if root.tag == "rss":
         rss.check(root, relative, report)
     elif root.tag == f"{{{ATOM}}}feed":

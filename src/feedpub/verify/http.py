@@ -297,7 +297,8 @@ class _Crawl:
         self.verified.documents += 1
         self.verified.feeds += kind.is_feed
         if kind in (Kind.ATOM, Kind.RSS):
-            self.verified.problems += verify_document(answer.body, answer.url, answer.url, self.now) or []
+            found = verify_document(answer.body, answer.url, answer.url, self.now, document.root)
+            self.verified.problems += found or []
         elif kind is Kind.JSON:
             for declared in document.selves:
                 if declared != answer.url:

@@ -64,6 +64,8 @@ class Document:
     """Where the document says it is published."""
     hubs: list[str] = field(default_factory=list)
     """WebSub hubs, named and never fetched."""
+    root: etree._Element | None = None
+    """A feed's parsed XML, which its checks read rather than parse it again."""
 
 
 def read(body: bytes, url: str) -> Document:
@@ -99,7 +101,7 @@ def _absolute(base: str, href: str | None) -> str:
 
 
 def _feed(kind: Kind, root: etree._Element, links: list[etree._Element], url: str) -> Document:
-    document = Document(kind)
+    document = Document(kind, root=root)
     for link in links:
         rel, href = link.get("rel", "alternate"), _absolute(url, link.get("href"))
         if not href:
