@@ -42,24 +42,33 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message
         return e.code, e.headers, b""
 
 
+@contextlib.contextmanager
+def listening(
+    work: Path, out: str, *args: str, preexec_fn: Callable[[], object] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`feedpub serve --out out` in `work`, with `args`, once it listens (its first build done,
+    it says where); its address; stopped with Ctrl-C on leaving."""
+    port = free_port()
+    process = serve(work, "--port", str(port), "--out", out, *args, preexec_fn=preexec_fn)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert process.stdout is not None
+        built, serving = process.stdout.readline(), process.stdout.readline()
+        assert serving.startswith(f"serving {out} at {base}/"), built + serving
+        yield base, process
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def server(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """`feedpub serve` of the sample catalogue, given the options the test is parametrized with."""
     (tmp_path / "articles.yaml").write_bytes((ROOT / "articles.yaml").read_bytes())
-    port = free_port()
-    options = getattr(request, "param", [])
-    process = serve(tmp_path, "--port", str(port), "--out", "out", *options)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        assert process.stdout is not None
-        built, serving = process.stdout.readline(), process.stdout.readline()  # once it listens
-        assert serving.startswith(f"serving out at {base}/"), built + serving
+    with listening(tmp_path, "out", *getattr(request, "param", [])) as (base, process):
         yield base, tmp_path, process
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
 
 
 def test_serve_answers_with_media_types_etags_and_304(
@@ -389,17 +398,9 @@ def test_serve_of_ten_times_more_tag_folders_than_open_files_watches_only_the_ca
 ) -> None:
     tags = 10 * FEW_FILES
     many_tags(tmp_path, tags // 10, tags_each=10)
-    port = free_port()
-    process = serve(tmp_path, "--port", str(port), "--out", "feeds", preexec_fn=few_files)
-    try:
-        assert process.stdout is not None
-        built, serving = process.stdout.readline(), process.stdout.readline()
-        assert serving.startswith(f"serving feeds at http://127.0.0.1:{port}/"), built + serving
-        assert fetch(f"http://127.0.0.1:{port}/tags/tag-{tags // 10 - 1}-9/atom.xml")[0] == 200
+    with listening(tmp_path, "feeds", preexec_fn=few_files) as (base, process):
+        assert fetch(f"{base}/tags/tag-{tags // 10 - 1}-9/atom.xml")[0] == 200
         assert watches(process.pid) == 1  # not the feeds' folders below it
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
 
 
 def test_the_preview_links_to_its_own_feeds_and_the_built_page_to_the_public_ones(
