@@ -26,6 +26,8 @@ from feedpub.publish.failures import PublishError, failures
 LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
 RECORD = ".feedpub-build.json"
+STATE = ".feedpub-state.json"
+"""What the next build may reuse (see `state`)."""
 TEMP_PREFIX = ".feedpub-tmp-"
 
 _TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9]+-(?:old-)?(.+)", re.DOTALL)
@@ -47,14 +49,15 @@ def temporaries(listing: Iterable[str], names: set[str]) -> list[str]:
 
 def is_bookkeeping(path: str) -> bool:
     """Whether `path`, or a folder above it, is one of the files feedpub keeps beside the
-    feeds (lock, manifest, record, temporaries): never a file a manifest can list."""
-    return any(part in (LOCK, MANIFEST, RECORD) or part.startswith(TEMP_PREFIX) for part in path.split("/"))
+    feeds (lock, manifest, record, state, temporaries): never a file a manifest can list."""
+    own = (LOCK, MANIFEST, RECORD, STATE)
+    return any(part in own or part.startswith(TEMP_PREFIX) for part in path.split("/"))
 
 
 def by_folder(paths: Iterable[str]) -> dict[str, set[str]]:
     """The files feedpub manages, folder by folder (the root, '', with its manifest and
-    record): where, and under which names, its builds leave temporary files."""
-    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD}}
+    record and state): where, and under which names, its builds leave temporary files."""
+    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD, STATE}}
     for path in paths:
         folder, _, name = path.rpartition("/")
         folders.setdefault(folder, set()).add(name)
@@ -196,6 +199,8 @@ class Build(NamedTuple):
     """Each file's size and modification time (ns) as the build left it."""
     manifest: str = ""
     """SHA-256 of the manifest the build left: one edited since means a full build."""
+    state: str = ""
+    """SHA-256 of the state the build left for the next (see `state`); none: nothing to reuse."""
 
     def holds_at(self, now: datetime) -> bool:
         return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
@@ -230,6 +235,7 @@ class Build(NamedTuple):
                     build.version,
                     build.timezone,
                     build.manifest,
+                    build.state,
                     build.feed_url,
                     *build.warnings,
                 )

@@ -16,14 +16,14 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
 from feedpub.publish.lock import Output
-from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, STATE, Build, Manifest
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -53,15 +53,22 @@ def publish(
     *,
     could_write: Callable[[str], bool],
     overwrite: bool = False,
+    kept: Collection[str] = (),
+    state_file: bytes | None = None,
 ) -> Outcome:
-    """Make the locked output folder hold exactly `files` among the files feedpub manages,
-    changing as little as possible, and record `build` with them. Only paths that
+    """Make the locked output folder hold exactly `files` and `kept` among the files feedpub
+    manages, changing as little as possible, and record `build` with them, and `state_file` beside
+    it (for the next build: see `state`). `kept` are files that stay as they are, unread: the
+    caller has found each to hold the bytes the manifest records (see `state.reusable`) and
+    holds the lock. Only paths that
     `could_write` (a build could have written them) are taken from the manifest as feedpub's
     to remove: anything else listed there is ignored. Raises ForeignFiles, having
     changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
     PublishError, whose `state` says whether every feed is still the old one (as it is unless
     the failure came after the switch to the new ones, or even undoing it failed)."""
-    return _Writer(output, could_write).update(files, build, overwrite=overwrite)
+    return _Writer(output, could_write).update(
+        files, build, overwrite=overwrite, kept=set(kept), state_file=state_file
+    )
 
 
 class Found(Enum):
@@ -112,14 +119,30 @@ class _Writer:
         self.unflushed = False
         """Whether flushing a folder ever failed."""
 
-    def update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+    def update(
+        self,
+        files: dict[str, bytes],
+        build: Build,
+        *,
+        overwrite: bool,
+        kept: set[str],
+        state_file: bytes | None,
+    ) -> Outcome:
         try:
-            return self._update(files, build, overwrite=overwrite)
+            return self._update(files, build, overwrite=overwrite, kept=kept, state_file=state_file)
         except PublishError as e:
             e.state = e.state or f"every feed in {self.out} is as it was"
             raise
 
-    def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+    def _update(
+        self,
+        files: dict[str, bytes],
+        build: Build,
+        *,
+        overwrite: bool,
+        kept: set[str],
+        state_file: bytes | None,
+    ) -> Outcome:
         recorded = records.read_kept(self.out, self.root, MANIFEST)
         # not a link, folder or FIFO, which the build replaces
         record = records.read_kept(self.out, self.root, RECORD)
@@ -127,20 +150,22 @@ class _Writer:
         if record is not None:  # feedpub 0.1 kept no record: its manifest beside one was edited,
             listed = listed._replace(legacy=dict.fromkeys(listed.legacy))  # and proves nothing
         before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
-        survey = self._survey(files, before)
+        survey = self._survey(files, before, kept)
         foreign = survey.paths(Found.FOREIGN)
         if foreign and not overwrite:
             raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
         self.output.changed = True
-        self._sweep_temporaries(before.paths() | set(files))
+        everything = set(files) | kept
+        self._sweep_temporaries(before.paths() | everything)
         changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
         sizes = {path: len(data) for path, data in files.items()}
+        sizes.update((path, before.sizes[path]) for path in kept)
         after = Manifest(dict(sorted(survey.digests.items())), sizes=sizes)
         try:
             intent = before.expecting([*survey.held.items(), *survey.digests.items()])
             self._record_intent(recorded, intent, changed)
             self._stage(changed)
-            self._stage_records(after, build, sorted(files))
+            self._stage_records(after, build, sorted(everything), state_file)
             self._keep_old([path for path in changed if survey.found[path] is not Found.ABSENT])
             self._switch()
         except BaseException as e:
@@ -149,7 +174,7 @@ class _Writer:
                 e.state = state
             raise
         # Every feed is the new one from here on: what is left is tidying, recording, flushing.
-        stale = sorted(before.paths() - set(files))
+        stale = sorted(before.paths() - everything)
         owned = [path for path in stale if survey.found[path] in (Found.OURS, Found.FOREIGN)]
         try:
             removed = self._remove_stale(stale, owned)
@@ -160,16 +185,20 @@ class _Writer:
             e.state = self._new_state(flushed=flushed, left=left)
             raise
         return Outcome(
-            written=sorted(changed), unchanged=[p for p in sorted(files) if p not in changed], removed=removed
+            written=sorted(changed),
+            unchanged=[p for p in sorted(everything) if p not in changed],
+            removed=removed,
         )
 
     # -- the steps, in order ----------------------------------------------------------------------
 
-    def _survey(self, files: dict[str, bytes], manifest: Manifest) -> _Survey:
+    def _survey(self, files: dict[str, bytes], manifest: Manifest, kept: set[str]) -> _Survey:
         """Look at every path this build writes or may remove, without changing anything: is
-        it there, with the bytes to be written, or feedpub's own, or someone else's?"""
+        it there, with the bytes to be written, or feedpub's own, or someone else's? (A path
+        `kept` holds the bytes the manifest records, unread.)"""
         survey = _Survey()
-        paths = sorted(set(files) | manifest.paths())
+        paths = sorted((set(files) | manifest.paths()) - kept)
+        survey.digests = {path: manifest.files[path] for path in kept}
 
         def look(path: str) -> Found:
             data = files.get(path)
@@ -183,6 +212,7 @@ class _Writer:
 
         with _pool() as pool:
             survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
+        survey.found.update(dict.fromkeys(kept, Found.SAME))
         return survey
 
     def _sweep_temporaries(self, paths: set[str]) -> None:
@@ -231,10 +261,12 @@ class _Writer:
         for task in tasks:
             task.result()  # the first failure, if any
 
-    def _stage_records(self, manifest: Manifest, build: Build, files: list[str]) -> None:
-        """Write the manifest of the files as they will be, and the record of this build
-        with each file's size and time as it will be, to temporaries too: nothing that the
-        switch depends on is left to write after it."""
+    def _stage_records(
+        self, manifest: Manifest, build: Build, files: list[str], state_file: bytes | None
+    ) -> None:
+        """Write the manifest of the files as they will be, the state for the next build, and
+        the record of this build with each file's size and time as it will be, to temporaries
+        too: nothing that the switch depends on is left to write after it."""
         stats = {}
         for path in files:
             folder, _, name = path.rpartition("/")
@@ -242,8 +274,13 @@ class _Writer:
                 found = os.stat(self.temps.get(path, name), dir_fd=parent, follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
         listed = manifest.to_bytes()
-        build = build._replace(files=stats, manifest=hashlib.sha256(listed).hexdigest())
-        for path, data in ((MANIFEST, listed), (RECORD, build.to_bytes())):
+        build = build._replace(
+            files=stats,
+            manifest=hashlib.sha256(listed).hexdigest(),
+            state=hashlib.sha256(state_file).hexdigest() if state_file is not None else "",
+        )
+        own = [(MANIFEST, listed), (RECORD, build.to_bytes())]
+        for path, data in own + ([(STATE, state_file)] if state_file is not None else []):
             if not _holds(self.root, path, data):
                 self._temporary(path, data)
 
@@ -255,7 +292,7 @@ class _Writer:
 
     def _switch(self) -> None:
         """Rename every new feed over the old one: the moment the folder changes."""
-        for path in sorted(self.temps.keys() - {MANIFEST, RECORD}):
+        for path in sorted(self.temps.keys() - {MANIFEST, RECORD, STATE}):
             self._replace(path)
             self.switched.append(path)
 
@@ -271,10 +308,12 @@ class _Writer:
         return [path for path in stale if path in removed]
 
     def _finish(self) -> None:
-        """Put the new manifest in place, flush every folder changed, and only then record
-        the build (so a run after a failure builds again); then drop the old files kept."""
-        if MANIFEST in self.temps:
-            self._replace(MANIFEST)
+        """Put the new manifest and state in place, flush every folder changed, and only then
+        record the build (so a run after a failure builds again, and trusts no state the
+        record does not name); then drop the old files kept."""
+        for path in (MANIFEST, STATE):
+            if path in self.temps:
+                self._replace(path)
         self._flush()
         if RECORD in self.temps:
             self._replace(RECORD)

@@ -6,7 +6,7 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 from feedpub import parallel
 from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
 from feedpub.model import Catalogue
-from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, podcast, syndication
+from feedpub.render import budget, hosting, index_page, jsonfeed, keys, opml, plan, podcast, syndication
 from feedpub.render.content import texts
 from feedpub.render.plan import Entry
 
@@ -24,6 +24,13 @@ STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
 
 FEED_FILES = frozenset({syndication.RSS, syndication.ATOM, jsonfeed.JSON})
 """What each feed's folder holds."""
+
+
+def feed_files(folder: str) -> tuple[str, ...]:
+    """The paths of the files of the feed in `folder`."""
+    return tuple(sorted(f"{folder}/{name}" if folder else name for name in FEED_FILES))
+
+
 SITE_FILES = frozenset(
     {opml.OPML, index_page.INDEX, syndication.STYLESHEET, hosting.HEADERS, hosting.HTACCESS}
 )
@@ -59,6 +66,10 @@ class Rendered:
     files: dict[str, bytes]
     unfit: list[budget.Unfit]
     """What site.max_bytes left out of a feed (see `budget`)."""
+    keys: dict[str, str]
+    """Each feed's folder → its key (see `keys`); none with site.max_bytes."""
+    reused: list[str]
+    """The files of the feeds not rendered, which the output folder holds already."""
 
 
 def render(
@@ -81,10 +92,18 @@ def rendered(
     progress: Callable[[int, int], None] | None = None,
     *,
     jobs: int | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> Rendered:
-    """As `render`, with what the budget left out."""
+    """As `render`, with what the budget left out and each feed's key; the feeds whose
+    folder `held` maps to their key (the output folder holds their files, from a build
+    that rendered them with that key) are not rendered: their paths are in `reused`."""
     feeds = plan.feeds(catalogue, now)
     site = catalogue.site
+    shows = podcast.shows(catalogue)
+    feed_keys = {} if site.max_bytes else keys.feed_keys(site, shows, feeds)
+    everything = feeds
+    if held and feed_keys:
+        feeds = [feed for feed in feeds if held.get(feed.folder) != feed_keys[feed.folder]]
     # by count, the feeds hold every entry the budget may choose from; it may summarise any
     entries = list({entry.key: entry for feed in feeds for entry in feed.entries}.values())
     if site.max_bytes:
@@ -95,8 +114,6 @@ def rendered(
     def heard(done: int) -> None:
         if progress:
             progress(done, len(entries) + len(feeds))
-
-    shows = podcast.shows(catalogue)
 
     def show(share: list[Entry], here: bool) -> dict[tuple[str, bool], tuple[syndication.Fragments, bytes]]:
         """Each entry in every format, made once however many feeds hold it."""
@@ -114,16 +131,18 @@ def rendered(
     unfit: list[budget.Unfit] = []
     if site.max_bytes:
         fitted = budget.Budget(site, fragments, items, shows)
-        feeds = plan.feeds(catalogue, now, fitted.fit)
+        feeds = everything = plan.feeds(catalogue, now, fitted.fit)
         unfit = fitted.unfit
     files: dict[str, bytes] = {}
     for done, feed in enumerate(feeds, len(entries) + 1):
         files.update(syndication.render(site, feed, fragments, shows=shows))
         files.update(jsonfeed.render(site, feed, items))
         heard(done)
-    subscribed = [feed for feed in feeds if feed.current is None]
+    redone = {feed.folder for feed in feeds}
+    reused = sorted(p for feed in everything if feed.folder not in redone for p in feed_files(feed.folder))
+    subscribed = [feed for feed in everything if feed.current is None]
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
     files[syndication.STYLESHEET] = STYLESHEET
-    files.update(hosting.render(site, files))
-    return Rendered(files, unfit)
+    files.update(hosting.render(site, [*files, *reused]))
+    return Rendered(files, unfit, feed_keys, reused)

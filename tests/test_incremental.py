@@ -1,0 +1,351 @@
+"""Incremental builds: a build that reuses what the last one left gives the bytes a full build
+gives, writes only the files whose bytes change, and trusts no state it cannot check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from conftest import article, catalogue_text, feedpub, scaled
+from feedpub import build, publish
+from feedpub.render import syndication
+
+NOW = datetime(2024, 3, 1, tzinfo=UTC)
+MOMENTS = [datetime(2024, 1, 4, 12, tzinfo=UTC), NOW, datetime(2024, 6, 1, tzinfo=UTC)]
+"""Moments on either side of the articles' dates, so that moving `--now` publishes some."""
+DATES = ["2024-01-02", "2024-01-05", "2024-02-03", "2024-04-10"]
+TAGS = ["Gaza", "Art", "Sport"]
+AUTHORS = [None, "Jane Doe", "Alex Kim"]
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file of the output but feedpub's own bookkeeping, by path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file() and not publish.records.is_bookkeeping(path.relative_to(folder).as_posix())
+    }
+
+
+@dataclass
+class Piece:
+    ident: str
+    title: str
+    published: str
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    draft: bool = False
+    content: str | None = None
+
+    def text(self) -> str:
+        extra = []
+        if self.tags:
+            extra.append(f"tags: [{', '.join(self.tags)}]")
+        if self.author:
+            extra.append(f"author: {{name: {self.author}}}")
+        if self.draft:
+            extra.append("draft: true")
+        if self.content:
+            extra.append(f"content: '<p>{self.content}</p>'")
+        return article(self.ident, *extra, title=self.title, published=self.published)
+
+
+@dataclass
+class Catalogue:
+    """A small catalogue as a test changes it, step by step."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    title: str = "Example News"
+    max_items: int = 2
+    archive: bool = False
+    tag_title: str | None = None
+    selection: str | None = None
+    desk: str = "Desk"
+    made: int = 0
+
+    def text(self) -> str:
+        site = [
+            "site:",
+            f"  title: {self.title}",
+            "  link: https://example.org/",
+            "  feed_url: https://example.org/feeds/",
+            "  description: An example site.",
+            f"  author: {{name: {self.desk}}}",
+            f"  max_items: {self.max_items}",
+            f"  archive: {str(self.archive).lower()}",
+            "  hosting: [apache]",
+        ]
+        if self.tag_title:
+            site.append(f"  tags: {{Gaza: {{title: {self.tag_title}}}}}")
+        if self.selection:
+            site.append(f"  feeds: {{picked: {{title: Picked, {self.selection}}}}}")
+        return catalogue_text(
+            *(piece.text() for piece in self.pieces), site="\n".join(site) + "\narticles:\n"
+        )
+
+
+pieces = st.builds(
+    Piece,
+    ident=st.just(""),
+    title=st.sampled_from(["Hello", "Ceasefire talks", "Élan", "Strike"]),
+    published=st.sampled_from(DATES),
+    tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True).map(tuple),
+    author=st.sampled_from(AUTHORS),
+    draft=st.booleans(),
+    content=st.sampled_from([None, "One", "Two"]),
+)
+steps = st.one_of(
+    st.tuples(
+        st.just("edit"), st.integers(0, 99), st.sampled_from(["title", "content", "tags", "draft"]), pieces
+    ),
+    st.tuples(st.just("insert"), st.integers(0, 99), pieces),
+    st.tuples(st.just("delete"), st.integers(0, 99)),
+    st.tuples(st.just("move"), st.integers(0, 99), st.integers(0, 99)),
+    st.tuples(
+        st.just("site"),
+        st.sampled_from(["Example News", "Other News"]),
+        st.integers(1, 3),
+        st.booleans(),
+        st.sampled_from(["Desk", "Newsroom"]),
+    ),
+    st.tuples(st.just("tag"), st.sampled_from([None, "Gaza news", "Gaza reports"])),
+    st.tuples(
+        st.just("selection"), st.sampled_from([None, "include: {tags: [Gaza]}", "exclude: {tags: [Art]}"])
+    ),
+    st.tuples(st.just("now"), st.sampled_from(MOMENTS)),
+)
+
+
+def apply(catalogue: Catalogue, step: tuple[object, ...], now: datetime) -> datetime:
+    """Change `catalogue` by `step`; the moment to build at next."""
+    kind, *args = step
+    held = catalogue.pieces
+    if kind == "edit" and held:
+        i, what, other = args
+        assert isinstance(i, int) and isinstance(what, str)
+        held[i % len(held)] = replace(held[i % len(held)], **{what: getattr(other, what)})
+    elif kind == "insert":
+        i, new = args
+        assert isinstance(i, int) and isinstance(new, Piece)
+        catalogue.made += 1
+        held.insert(i % (len(held) + 1), replace(new, ident=f"a{catalogue.made}"))
+    elif kind == "delete" and held:
+        i = args[0]
+        assert isinstance(i, int)
+        del held[i % len(held)]
+    elif kind == "move" and held:
+        i, j = args
+        assert isinstance(i, int) and isinstance(j, int)
+        held.insert(j % len(held), held.pop(i % len(held)))
+    elif kind == "site":
+        catalogue.title, catalogue.max_items, catalogue.archive, catalogue.desk = args  # type: ignore[assignment]
+    elif kind == "tag":
+        catalogue.tag_title = args[0]  # type: ignore[assignment]
+    elif kind == "selection":
+        catalogue.selection = args[0]  # type: ignore[assignment]
+    elif kind == "now":
+        assert isinstance(args[0], datetime)
+        return args[0]
+    return now
+
+
+def run(path: Path, out: Path, now: datetime) -> build.Result:
+    return build.build(build.Request(path, out, now=now, jobs=1, allow_shrink=True))
+
+
+HELLO = Piece("", "Hello", "2024-01-05", ("Gaza",), "Jane Doe", False, "One")
+OLDER = Piece("", "Strike", "2024-01-02", ("Gaza", "Art"), None, False, None)
+LATER = Piece("", "Élan", "2024-04-10", ("Art",), None, False, "Two")
+
+
+@settings(max_examples=scaled(3))
+@example([HELLO, OLDER], [("site", "Other News", 2, False, "Desk")])  # only the feeds' own titles
+@example([HELLO, OLDER], [("site", "Example News", 2, False, "Newsroom")])  # only the site's author
+@example([HELLO, OLDER], [("tag", "Gaza news"), ("tag", None)])
+@example(  # a new archive page changes only the links of the page before it
+    [OLDER, HELLO], [("site", "Example News", 1, True, "Desk"), ("now", MOMENTS[2]), ("insert", 0, LATER)]
+)
+@example(
+    [HELLO, OLDER, LATER], [("selection", "include: {tags: [Gaza]}"), ("selection", "exclude: {tags: [Art]}")]
+)
+@example(
+    [HELLO, OLDER, LATER],
+    [("now", MOMENTS[0]), ("now", MOMENTS[2]), ("site", "Example News", 1, True, "Desk")],
+)
+@example(
+    [HELLO, OLDER, LATER], [("move", 0, 2), ("delete", 1), ("insert", 0, OLDER), ("edit", 0, "draft", LATER)]
+)
+@given(st.lists(pieces, min_size=1, max_size=5), st.lists(steps, min_size=1, max_size=6))
+def test_an_incremental_build_is_a_full_build_after_any_edits(
+    first: list[Piece], changes: list[tuple[object, ...]]
+) -> None:
+    catalogue = Catalogue()
+    for piece in first:
+        apply(catalogue, ("insert", len(catalogue.pieces), piece), NOW)
+    now = NOW
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        path = folder / "articles.yaml"
+        reusing, whole = folder / "reusing", folder / "whole"
+        for step in [("now", NOW), *changes]:
+            now = apply(catalogue, step, now)
+            path.write_text(catalogue.text(), encoding="utf-8")
+            (whole / publish.records.STATE).unlink(missing_ok=True)  # so it builds everything
+            expected = run(path, whole, now)
+            found = run(path, reusing, now)
+            assert found == expected, step
+            assert files(reusing) == files(whole), step
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders of the feeds rendered, as builds in this process render them."""
+    folders: list[str] = []
+    render = syndication.render
+
+    def counted(site: object, feed: syndication.Feed, *args: object, **kwargs: object) -> dict[str, bytes]:
+        folders.append(feed.folder)
+        return render(site, feed, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(syndication, "render", counted)
+    return folders
+
+
+def _times(out: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_build_renders_again_only_the_feeds_an_edit_changes(tmp_path: Path, rendered: list[str]) -> None:
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    tagged = [article(f"a{i}", f"tags: [T{i}]", published=f"2024-01-{i + 10:02}") for i in range(6)]
+    path.write_text(catalogue_text(*tagged), encoding="utf-8")
+    run(path, out, NOW)
+    assert len(rendered) == 8  # the site's, six tags' and the author's
+    rendered.clear()
+    path.write_text(catalogue_text(*tagged).replace("title: Article a2", "title: Edited"), encoding="utf-8")
+    before = _times(out)
+    result = run(path, out, NOW)
+    assert sorted(rendered) == ["", "authors/jane-doe", "tags/t2"]
+    assert isinstance(result, build.Built)
+    after = _times(out)
+    changed = {path for path, seen in before.items() if after.get(path) != seen}
+    assert changed == {*result.outcome.written, publish.MANIFEST, publish.RECORD, publish.records.STATE}
+    assert set(result.outcome.written) == {
+        f"{folder}{name}"
+        for folder in ("", "authors/jane-doe/", "tags/t2/")
+        for name in ("rss.xml", "atom.xml", "feed.json")
+    }
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")
+
+
+def _state(out: Path) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads((out / publish.records.STATE).read_bytes())
+    return loaded
+
+
+def _name_state(out: Path, raw: bytes) -> None:
+    """Put `raw` in place as the state, and make the record name it."""
+    (out / publish.records.STATE).write_bytes(raw)
+    record = json.loads((out / publish.RECORD).read_bytes())
+    record["state"] = hashlib.sha256(raw).hexdigest()
+    (out / publish.RECORD).write_bytes(json.dumps(record).encode())
+
+
+def _stale(raw: bytes, out: Path) -> None:
+    (out / publish.records.STATE).write_bytes(raw)  # the record still names the old state
+
+
+def _other_version(raw: bytes, out: Path) -> None:
+    _name_state(out, raw.replace(b'"version": "', b'"version": "0.0.1 '))
+
+
+def _other_catalogue(raw: bytes, out: Path) -> None:
+    _name_state(out, raw.replace(b'"catalogue": "', b'"catalogue": "/elsewhere'))
+
+
+def _truncated(raw: bytes, out: Path) -> None:
+    _name_state(out, raw[: len(raw) // 2])
+
+
+def _not_json(raw: bytes, out: Path) -> None:
+    _name_state(out, b"\x00" + raw)
+
+
+@pytest.mark.parametrize("tamper", [_stale, _other_version, _other_catalogue, _truncated, _not_json])
+def test_a_state_that_cannot_be_trusted_means_a_full_build(tmp_path: Path, tamper: object) -> None:
+    """The output holds the old feeds while its state claims the keys of the new ones, as
+    a state swapped in, left by another version or made for another catalogue would: the
+    build must render every feed rather than keep the old files."""
+    old = catalogue_text(article("a1", "tags: [Gaza]"))
+    new = old.replace("Article a1", "Edited")
+    path = tmp_path / "articles.yaml"
+    path.write_text(new, encoding="utf-8")
+    run(path, tmp_path / "new", NOW)
+    claimed = (tmp_path / "new" / publish.records.STATE).read_bytes()
+    path.write_text(old, encoding="utf-8")
+    out = tmp_path / "feeds"
+    run(path, out, NOW)
+    assert callable(tamper)
+    tamper(claimed, out)
+    path.write_text(new, encoding="utf-8")
+    run(path, out, NOW)
+    assert files(out) == files(tmp_path / "new")
+
+
+def test_the_state_of_the_same_catalogue_is_trusted(tmp_path: Path, rendered: list[str]) -> None:
+    """The counterpart of the test above: a state named by the record, for this catalogue and
+    this feedpub, lets the build keep the files (so that test shows what its tampering
+    did); but not a feed's whose file has changed since."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    path.write_text(catalogue_text(article("a1", "tags: [Gaza]"), article("a2")), encoding="utf-8")
+    run(path, out, NOW)
+    state = _state(out)
+    assert state["catalogue"] == str(path)
+    feeds = state["feeds"]
+    assert isinstance(feeds, dict) and sorted(feeds) == ["", "authors/jane-doe", "tags/gaza"]
+    rendered.clear()
+    os.utime(out / "tags" / "gaza" / "rss.xml", ns=(0, 0))
+    path.write_text(
+        catalogue_text(article("a1", "tags: [Gaza]"), article("a2", title="Edited")), encoding="utf-8"
+    )
+    result = run(path, out, NOW)
+    assert sorted(rendered) == ["", "authors/jane-doe", "tags/gaza"]
+    assert isinstance(result, build.Built) and "tags/gaza/rss.xml" not in result.outcome.written
+    rendered.clear()
+    path.write_text(
+        catalogue_text(article("a1", "tags: [Gaza]"), article("a2", title="Again")), encoding="utf-8"
+    )
+    run(path, out, NOW)
+    assert sorted(rendered) == ["", "authors/jane-doe"]
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")
+
+
+def test_the_cli_rebuilds_after_the_state_is_deleted(site_dir: Path) -> None:
+    """Deleting the state, as the docs say, makes the next build a full one that still
+    publishes the same files."""
+    assert feedpub("build", "-q", cwd=site_dir).returncode == 0
+    state = site_dir / "feeds" / publish.records.STATE
+    assert state.is_file()
+    before = files(site_dir / "feeds")
+    state.unlink()
+    text = (site_dir / "articles.yaml").read_text(encoding="utf-8")
+    (site_dir / "articles.yaml").write_text(text + "\n", encoding="utf-8")
+    done = feedpub("build", cwd=site_dir)
+    assert done.returncode == 0, done.stderr
+    assert "0 written" in done.stdout
+    assert files(site_dir / "feeds") == before and state.is_file()
