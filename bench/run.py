@@ -2,10 +2,12 @@
 
 For each catalogue size it runs, as separate processes on the same generated catalogue:
 the naive baseline with PyYAML's pure-Python and C loaders, `feedpub build` into an empty
-folder, `feedpub build` again with nothing changed, `feedpub build --jobs 1` (one process,
-as on a machine with one core), `feedpub check` with and without --jobs 1, and the floor (a
-process that only reads and hashes the catalogue). It prints the median wall time of
---repeat rounds, the peak RSS, and the ratios the performance targets are stated in.
+folder, `feedpub build` again with nothing changed, `feedpub build` after one article's title
+is edited, one article added and one deleted (incremental builds: see `change.py`),
+`feedpub build --jobs 1` (one process, as on a machine with one core), `feedpub check` with
+and without --jobs 1, and the floor (a process that only reads and hashes the catalogue). It
+prints the median wall and CPU time of --repeat rounds, the peak RSS, and the ratios the
+performance targets are stated in.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
 NOW = "2030-01-01T00:00:00Z"
+CHANGES = ("edit", "add", "delete")
+"""The changes timed as incremental builds (see `change.py`)."""
 FLOOR = "import hashlib, sys; hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest()"
 
 
@@ -77,22 +81,22 @@ def main() -> None:
         remove = f"import os, shutil; shutil.rmtree({str(out)!r}, ignore_errors=True); os.sync()"
         clean = [python, "-c", remove]
         baseline = [python, str(HERE / "baseline.py"), str(path), str(out)]
-        build = [
-            feedpub,
-            "build",
-            "-q",
-            "--catalogue",
-            str(path),
-            "--out",
-            str(out),
-            "--now",
-            NOW,
-        ]
+        build = [feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW]
+        # incremental builds publish a copy that each round changes, into their own folder
+        live = DATA / f"live-{n}.yaml"
+        live_build = [*build[:3], "--catalogue", str(live), "--out", str(DATA / f"live-{n}"), "--now", NOW]
+        live_build.append("--allow-shrink")  # after the deletion, the untimed build restores it
+        ready = [python, str(HERE / "change.py")]
+        changed = {kind: [*ready, kind, str(path), str(live), "--", *live_build] for kind in CHANGES}
+
         runs = {
             "baseline (safe_load)": (baseline, clean),
             "baseline (CSafeLoader)": ([*baseline, "--c-loader"], clean),
             "feedpub build": (build, clean),
             "feedpub build, unchanged": (build, None),
+            "build, one title edited": (live_build, changed["edit"]),
+            "build, one article added": (live_build, changed["add"]),
+            "build, one article deleted": (live_build, changed["delete"]),
             "feedpub build --jobs 1": ([*build, "--jobs", "1"], clean),
             "feedpub check": ([feedpub, "check", "--catalogue", str(path)], None),
             "feedpub check --jobs 1": ([feedpub, "check", "--jobs", "1", "--catalogue", str(path)], None),
@@ -105,9 +109,14 @@ def main() -> None:
         rounds = [{name: run(*runs[name]) for name in runs} for _ in range(args.repeat)]
         results[n] = rounds
         for name in runs:
-            times, _, peaks = zip(*(done[name] for done in rounds), strict=True)
-            print(f"  {name:26} {statistics.median(times):8.2f} s {max(peaks):8.0f} MiB", flush=True)
-        shutil.rmtree(out, ignore_errors=True)
+            times, cpu, peaks = zip(*(done[name] for done in rounds), strict=True)
+            print(
+                f"  {name:26} {statistics.median(times):8.2f} s {statistics.median(cpu):8.2f} s CPU "
+                f"{max(peaks):8.0f} MiB",
+                flush=True,
+            )
+        for folder in (out, DATA / f"live-{n}"):
+            shutil.rmtree(folder, ignore_errors=True)
     report(results)
 
 
@@ -115,6 +124,9 @@ RATIOS = {
     "build / C baseline (≤ 0.6)": ("feedpub build", "baseline (CSafeLoader)"),
     "check / C baseline (≤ 0.3)": ("feedpub check", "baseline (CSafeLoader)"),
     "unchanged / floor (≤ 2)": ("feedpub build, unchanged", "floor (read + hash)"),
+    "edited / build (≤ 0.1)": ("build, one title edited", "feedpub build"),
+    "added / build (≤ 0.1)": ("build, one article added", "feedpub build"),
+    "deleted / build (≤ 0.1)": ("build, one article deleted", "feedpub build"),
     "build --jobs 1 / C baseline": ("feedpub build --jobs 1", "baseline (CSafeLoader)"),
     "check --jobs 1 / C baseline": ("feedpub check --jobs 1", "baseline (CSafeLoader)"),
 }
