@@ -66,9 +66,7 @@ def publish(
     changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
     PublishError, whose `state` says whether every feed is still the old one (as it is unless
     the failure came after the switch to the new ones, or even undoing it failed)."""
-    return _Writer(output, could_write).update(
-        files, build, overwrite=overwrite, kept=set(kept), state_file=state_file
-    )
+    return _Writer(output, could_write, set(kept), state_file).update(files, build, overwrite=overwrite)
 
 
 class Found(Enum):
@@ -97,9 +95,15 @@ class _Writer:
     """One build's changes to the output folder, made in the steps of `update`, with what it
     has done so far kept for undoing it."""
 
-    def __init__(self, output: Output, could_write: Callable[[str], bool]) -> None:
+    def __init__(
+        self, output: Output, could_write: Callable[[str], bool], kept: set[str], state_file: bytes | None
+    ) -> None:
         self.output = output
         self.could_write = could_write
+        self.kept_files = kept
+        """Files that stay as they are, unread (see `publish`)."""
+        self.state_file = state_file
+        """The state to leave for the next build, if any."""
         self.out = output.path
         self.root = output.root
         self.touched: set[str] = set()
@@ -119,30 +123,15 @@ class _Writer:
         self.unflushed = False
         """Whether flushing a folder ever failed."""
 
-    def update(
-        self,
-        files: dict[str, bytes],
-        build: Build,
-        *,
-        overwrite: bool,
-        kept: set[str],
-        state_file: bytes | None,
-    ) -> Outcome:
+    def update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         try:
-            return self._update(files, build, overwrite=overwrite, kept=kept, state_file=state_file)
+            return self._update(files, build, overwrite=overwrite)
         except PublishError as e:
             e.state = e.state or f"every feed in {self.out} is as it was"
             raise
 
-    def _update(
-        self,
-        files: dict[str, bytes],
-        build: Build,
-        *,
-        overwrite: bool,
-        kept: set[str],
-        state_file: bytes | None,
-    ) -> Outcome:
+    def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+        kept = self.kept_files
         recorded = records.read_kept(self.out, self.root, MANIFEST)
         # not a link, folder or FIFO, which the build replaces
         record = records.read_kept(self.out, self.root, RECORD)
@@ -165,7 +154,7 @@ class _Writer:
             intent = before.expecting([*survey.held.items(), *survey.digests.items()])
             self._record_intent(recorded, intent, changed)
             self._stage(changed)
-            self._stage_records(after, build, sorted(everything), state_file)
+            self._stage_records(after, build, sorted(everything))
             self._keep_old([path for path in changed if survey.found[path] is not Found.ABSENT])
             self._switch()
         except BaseException as e:
@@ -261,9 +250,7 @@ class _Writer:
         for task in tasks:
             task.result()  # the first failure, if any
 
-    def _stage_records(
-        self, manifest: Manifest, build: Build, files: list[str], state_file: bytes | None
-    ) -> None:
+    def _stage_records(self, manifest: Manifest, build: Build, files: list[str]) -> None:
         """Write the manifest of the files as they will be, the state for the next build, and
         the record of this build with each file's size and time as it will be, to temporaries
         too: nothing that the switch depends on is left to write after it."""
@@ -277,10 +264,10 @@ class _Writer:
         build = build._replace(
             files=stats,
             manifest=hashlib.sha256(listed).hexdigest(),
-            state=hashlib.sha256(state_file).hexdigest() if state_file is not None else "",
+            state=hashlib.sha256(self.state_file).hexdigest() if self.state_file is not None else "",
         )
         own = [(MANIFEST, listed), (RECORD, build.to_bytes())]
-        for path, data in own + ([(STATE, state_file)] if state_file is not None else []):
+        for path, data in own + ([(STATE, self.state_file)] if self.state_file is not None else []):
             if not _holds(self.root, path, data):
                 self._temporary(path, data)
 
