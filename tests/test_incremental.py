@@ -188,6 +188,9 @@ LATER = Piece("", "Élan", "2024-04-10", ("Art",), None, False, "Two")
 def test_an_incremental_build_is_a_full_build_after_any_edits(
     first: list[Piece], changes: list[tuple[object, ...]]
 ) -> None:
+    """After each change, a build into a folder that keeps its state between builds gives
+    what a build that renders everything gives: the same files and bytes, the same files
+    written, kept and removed, the same counts and warnings."""
     catalogue = Catalogue()
     for piece in first:
         apply(catalogue, ("insert", len(catalogue.pieces), piece), NOW)
