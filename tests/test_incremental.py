@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -15,8 +16,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import article, catalogue_text, feedpub, scaled
-from feedpub import build, publish
+from conftest import SITE, article, catalogue_text, feedpub, scaled
+from feedpub import build, load, publish, reading
 from feedpub.render import syndication
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
@@ -245,7 +246,8 @@ def test_a_build_renders_again_only_the_feeds_an_edit_changes(tmp_path: Path, re
     assert isinstance(result, build.Built)
     after = _times(out)
     changed = {path for path, seen in before.items() if after.get(path) != seen}
-    assert changed == {*result.outcome.written, publish.MANIFEST, publish.RECORD, publish.records.STATE}
+    bookkeeping = {publish.MANIFEST, publish.RECORD, publish.records.STATE, publish.records.ARTICLES}
+    assert changed == {*result.outcome.written, *bookkeeping}
     assert set(result.outcome.written) == {
         f"{folder}{name}"
         for folder in ("", "authors/jane-doe/", "tags/t2/")
@@ -352,3 +354,97 @@ def test_the_cli_rebuilds_after_the_state_is_deleted(site_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "0 written" in done.stdout
     assert files(site_dir / "feeds") == before and state.is_file()
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The YAML documents parsed, as builds in this process parse them."""
+    documents: list[bytes] = []
+    parse = load.parse
+
+    def counted(data: bytes, path: str) -> tuple[object, list[object]]:
+        documents.append(data)
+        return parse(data, path)  # type: ignore[return-value]
+
+    monkeypatch.setattr(load, "parse", counted)
+    return documents
+
+
+def test_a_build_reads_again_only_the_articles_whose_bytes_changed(
+    tmp_path: Path, parsed: list[bytes]
+) -> None:
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    tagged = [article(f"a{i}", f"tags: [T{i}]", published=f"2024-01-{i + 10:02}") for i in range(6)]
+    path.write_text(catalogue_text(*tagged), encoding="utf-8")
+    run(path, out, NOW)
+    parsed.clear()
+    edited = catalogue_text(*tagged).replace("title: Article a2", "title: Edited")
+    path.write_text(edited, encoding="utf-8")
+    run(path, out, NOW)
+    assert parsed == [(SITE + tagged[2]).replace("title: Article a2", "title: Edited").encode()]
+    parsed.clear()
+    path.write_text(catalogue_text(*tagged[:2], *tagged[3:]), encoding="utf-8")  # one deleted
+    run(path, out, NOW)
+    assert parsed == []
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"Two lines\n  - id: a9\n    title: Inside the quotes"',  # the cut would fall inside the value
+        "'one\n  - two'",
+        "[Gaza,\n  - x]",  # a flow list that YAML refuses: the whole is read and the error placed
+    ],
+)
+def test_a_catalogue_cut_inside_a_value_is_read_as_a_whole(tmp_path: Path, value: str) -> None:
+    """A line that starts like an article inside a quoted value or a flow list is no
+    article: the build gives what reading the whole gives, the first time and after an edit."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    first = article("a1", f"summary: {value}")
+    text = catalogue_text(first, article("a2", published="2024-02-03"))
+    path.write_text(text, encoding="utf-8")
+    results = [run(path, out, NOW)]
+    path.write_text(text.replace("Article a2", "Edited"), encoding="utf-8")
+    results.append(run(path, out, NOW))
+    whole = reading.read(path.read_bytes(), str(path), jobs=1)
+    if whole[0] is None:
+        assert all(isinstance(result, build.Invalid) for result in results)
+        assert results[-1].problems == whole[1]  # type: ignore[union-attr]
+    else:
+        assert isinstance(results[-1], build.Built) and results[-1].articles == len(whole[0].articles) == 2
+        run(path, tmp_path / "whole", NOW)
+        assert files(out) == files(tmp_path / "whole")
+
+
+class _Runs:
+    """What unpickling this would run, if a state were unpickled without restriction."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+        return os.system, (f"touch {self.marker}",)
+
+
+@pytest.mark.parametrize("kind", ["code", "truncated"])
+def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, kind: str) -> None:
+    """Even with every digest made to match, articles that are not feedpub's model are not
+    loaded (nor run): the catalogue is read whole and the output is a full build's."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    text = catalogue_text(article("a1", "tags: [Gaza]"), article("a2"))
+    path.write_text(text, encoding="utf-8")
+    run(path, out, NOW)
+    marker = tmp_path / "ran"
+    articles = out / publish.records.ARTICLES
+    bad = pickle.dumps(_Runs(marker)) if kind == "code" else articles.read_bytes()[:-10]
+    articles.write_bytes(bad)
+    state = json.loads((out / publish.records.STATE).read_bytes())
+    state["articles"] = hashlib.sha256(bad).hexdigest()
+    _name_state(out, json.dumps(state).encode())
+    path.write_text(text.replace("Article a2", "Edited"), encoding="utf-8")
+    assert isinstance(run(path, out, NOW), build.Built)
+    assert not marker.exists()
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")

@@ -141,7 +141,15 @@ def _build(
         )
         return built, [], None
 
-    found, problems = _validate(data, request.catalogue, request.jobs)
+    from feedpub import rereading
+    from feedpub.publish import state
+
+    made_by = state.version(version)
+    reusable = state.reusable(output.path, output.root, request.catalogue, made_by)
+    with uncollected():
+        found, problems, known = rereading.read(
+            data, str(request.catalogue), reusable.articles, jobs=request.jobs
+        )
     if found is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)
@@ -149,14 +157,11 @@ def _build(
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
-    from feedpub.publish import state
-    from feedpub.render import could_write, feed_files, jsonfeed, plan, rendered, syndication
+    from feedpub.render import could_write, jsonfeed, plan, rendered, syndication
 
     now = _moment_in(request.now, found.site.timezone)
-    made_by = state.version(version)
-    held = state.reusable(output.path, output.root, request.catalogue, made_by)
     with uncollected():
-        result = rendered(found, now, progress, jobs=request.jobs, held=held)
+        result = rendered(found, now, progress, jobs=request.jobs, held=reusable.feeds)
     unfit = unfit_problems(data, request.catalogue, found, result.unfit)
     warnings = tuple(str(p) for p in ordered(problems + unfit))
     since, until = plan.period(found, now)
@@ -171,11 +176,6 @@ def _build(
         drafts=drafts(found),
         feed_url=found.site.feed_url,
     )
-    kept = state.State(
-        made_by,
-        str(request.catalogue.absolute()),
-        {folder: (key, feed_files(folder)) for folder, key in result.keys.items()},
-    )
     outcome = publish.publish(
         output,
         result.files,
@@ -183,7 +183,7 @@ def _build(
         could_write=could_write,
         overwrite=request.overwrite,
         kept=result.reused,
-        state_file=kept.to_bytes() if result.keys else None,
+        state_files=state.files(made_by, request.catalogue, result.keys, known),
     )
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
     topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]

@@ -53,9 +53,37 @@ def read(data: bytes, path: str, *, jobs: int | None = None) -> tuple[Catalogue 
     return catalogue.validate(root, path, screened=catalogue.screened(data))
 
 
+def article_starts(data: bytes) -> list[int] | None:
+    """Where each article starts, if the catalogue can be cut soundly before every one of
+    them (see `_cut`; the whole is checked for unusual line breaks here); None otherwise.
+    A part from one start to the next that reads as exactly one article, starting on its
+    first line, reads as the same lines of the whole do."""
+    found = _first_article(data)
+    if found is None or _other_breaks(data):
+        return None
+    position, item = found
+    starts = [position]
+    start = data.find(b"\n" + item, position)
+    while start >= 0:
+        starts.append(start + 1)
+        start = data.find(b"\n" + item, start + 1)
+    return starts
+
+
 def _cut(data: bytes) -> tuple[int, int] | None:
     """Where the first article starts, and where a later one starts near `FIRST_PART` of
-    the way; None if the catalogue cannot be cut soundly.
+    the way; None if the catalogue cannot be cut soundly (see `_first_article`)."""
+    found = _first_article(data)
+    if found is None:
+        return None
+    position, item = found
+    cut = data.find(b"\n" + item, max(int(len(data) * FIRST_PART), position))
+    return None if cut < 0 else (position, cut + 1)
+
+
+def _first_article(data: bytes) -> tuple[int, bytes] | None:
+    """Where the first article starts, and how its line starts; None if the catalogue
+    cannot be cut soundly.
 
     The articles must be the last key of the document, at the start of a line, with
     nothing after them at the start of a line but their items (so no document marker such
@@ -87,8 +115,7 @@ def _cut(data: bytes) -> tuple[int, int] | None:
     stray = _STRAY_AT_MARGIN if item == b"- " else _STRAY
     if stray.search(data, start - 1):
         return None
-    cut = data.find(b"\n" + item, max(int(len(data) * FIRST_PART), position))
-    return None if cut < 0 else (position, cut + 1)
+    return position, item
 
 
 def _may_alias(data: bytes) -> bool:

@@ -105,12 +105,12 @@ def part(root: yaml.MappingNode, path: str, *, screened: bool = False) -> Part |
     return Part(site, tuple(definitions), tuple(read.article for read in reads if read.article is not None))
 
 
-def join(first: Part, second: Part) -> Catalogue | None:
-    """The catalogue of `first`'s articles, then `second`'s, as `validate` reads it; None if
-    the rules across articles find anything, which only reading the whole places."""
-    if first.site != second.site:
+def join(first: Part, *others: Part) -> Catalogue | None:
+    """The catalogue of `first`'s articles, then each of the `others`', as `validate` reads
+    it; None if the rules across articles find anything, which only reading the whole places."""
+    if any(other.site != first.site for other in others):
         return None
-    articles = first.articles + second.articles
+    articles = first.articles + tuple(article for other in others for article in other.articles)
     found = rules.across(
         [rules.Read.of(a) for a in articles],
         first.defined,

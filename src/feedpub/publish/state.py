@@ -1,5 +1,7 @@
 """What a build keeps for the next one beside its record: the key of every feed it wrote,
-so that the next build renders again only the feeds whose key changed (see `render.keys`).
+so that the next build renders again only the feeds whose key changed (see `render.keys`),
+and the articles it read, so that the next reads only those whose bytes changed (see
+`rereading`).
 
 The state is trusted only when all of these hold, and otherwise ignored, so that the next
 build is a full one: the record of the last build names the SHA-256 of the state's bytes
@@ -8,22 +10,30 @@ fails this); the state was made by this feedpub (version, code and the libraries
 render) from the catalogue at this path; the manifest is the one the record names; and a
 feed is reused only while each of its files still has the size and modification time the
 record holds (the test a run with nothing new already trusts). Keys are JSON strings: a
-damaged state can make a build render more, never read code or write a wrong file.
+damaged state can make a build render more, never read code or write a wrong file. The
+articles are pickled, in a file the state names by its SHA-256, and unpickled only into
+feedpub's model and the standard library's dates (see `_Articles`), never into anything that
+runs code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
 import stat
 import sys
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from feedpub import model
 from feedpub.publish import records
+from feedpub.render import feed_files
+from feedpub.rereading import Known
 
 _RENDERERS = ("feedgen", "lxml", "nh3")
 """The libraries whose output is in the feeds' bytes: a new version of one may change them."""
@@ -42,12 +52,15 @@ class State(NamedTuple):
     """The absolute path of the catalogue the build read."""
     feeds: Mapping[str, tuple[str, tuple[str, ...]]]
     """Each feed's folder → its key and the paths of its files."""
+    articles: str = ""
+    """SHA-256 of the articles the build read (see `rereading.Known`); none: not kept."""
 
     def to_bytes(self) -> bytes:
         record = {
             "comment": "what feedpub's next build here may reuse; delete it for a full build",
             "version": self.version,
             "catalogue": self.catalogue,
+            "articles": self.articles,
             "feeds": {folder: [key, list(paths)] for folder, (key, paths) in sorted(self.feeds.items())},
         }
         return (json.dumps(record, indent=0, sort_keys=True) + "\n").encode()
@@ -62,39 +75,88 @@ class State(NamedTuple):
                 for folder, (key, paths) in record["feeds"].items()
                 if isinstance(key, str) and all(isinstance(p, str) and records.is_relative(p) for p in paths)
             }
-            found = cls(record["version"], record["catalogue"], feeds)
+            found = cls(record["version"], record["catalogue"], feeds, record["articles"])
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
-        if len(feeds) != len(record["feeds"]) or not all(isinstance(s, str) for s in found[:2]):
+        if len(feeds) != len(record["feeds"]) or not all(isinstance(s, str) for s in found[:2] + found[3:]):
             return None
         return found
 
 
-def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> dict[str, str]:
-    """The feeds of the last build in `out` (whose descriptor is `root`) whose files are
-    all still as it left them, each folder with its key, if its state can be trusted
-    (see the module's docstring) for a build of `catalogue` by `made_by` (see `version`);
-    none otherwise."""
+class Reusable(NamedTuple):
+    feeds: dict[str, str]
+    """The folders of the feeds whose files are all as the last build left them, with their keys."""
+    articles: Known | None = None
+    """What the last build read."""
+
+
+def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> Reusable:
+    """What the last build in `out` (whose descriptor is `root`) left that a build of
+    `catalogue` by `made_by` (see `version`) may reuse, if its state can be trusted (see the
+    module's docstring); nothing otherwise."""
     build = records.last_build(out, root)
     if build is None or not build.state:
-        return {}
+        return Reusable({})
     raw = records.read_kept(out, root, records.STATE)
     if raw is None or hashlib.sha256(raw).hexdigest() != build.state:
-        return {}
+        return Reusable({})
     state = State.from_bytes(raw)
     if state is None or (state.version, state.catalogue) != (made_by, str(catalogue.absolute())):
-        return {}
+        return Reusable({})
     manifest = records.read_kept(out, root, records.MANIFEST)
     if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
-        return {}
+        return Reusable({})
     listed = records.Manifest.from_bytes(manifest)
     if listed.pending:
-        return {}
+        return Reusable({})
     kept = {}
     for folder, (key, paths) in state.feeds.items():
         if paths and all(_untouched(root, path, build, listed) for path in paths):
             kept[folder] = key
+    return Reusable(kept, _articles(out, root, state.articles))
+
+
+def files(made_by: str, catalogue: Path, keys: Mapping[str, str], articles: Known | None) -> dict[str, bytes]:
+    """The state a build of `catalogue` by `made_by` leaves, with each feed's key (none: no
+    state) and the articles it read, by file name."""
+    if not keys:
+        return {}
+    kept = {}
+    if articles is not None:
+        kept[records.ARTICLES] = pickle.dumps(articles, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.sha256(kept[records.ARTICLES]).hexdigest() if kept else ""
+    feeds = {folder: (key, feed_files(folder)) for folder, key in keys.items()}
+    kept[records.STATE] = State(made_by, str(catalogue.absolute()), feeds, digest).to_bytes()
     return kept
+
+
+def _articles(out: Path, root: int, digest: str) -> Known | None:
+    """The articles the state names by `digest`, if the file holds them."""
+    if not digest:
+        return None
+    raw = records.read_kept(out, root, records.ARTICLES)
+    if raw is None or hashlib.sha256(raw).hexdigest() != digest:
+        return None
+    try:
+        found = _Articles(io.BytesIO(raw)).load()
+    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError, KeyError):
+        return None
+    return found if isinstance(found, Known) else None
+
+
+class _Articles(pickle.Unpickler):
+    """Unpickles feedpub's model, the dates in it and `Known`, and nothing else."""
+
+    _ALLOWED = frozenset(
+        [("datetime", name) for name in ("datetime", "timezone", "timedelta")]
+        + [("feedpub.model", name) for name in dir(model) if name[:1].isupper()]
+        + [("feedpub.rereading", "Known")]
+    )
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a state")
+        return super().find_class(module, name)
 
 
 def _untouched(root: int, path: str, build: records.Build, manifest: records.Manifest) -> bool:

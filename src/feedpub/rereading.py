@@ -1,0 +1,114 @@
+"""Catalogue bytes and what an earlier build read → the validated catalogue, parsing and
+validating only the articles whose bytes changed.
+
+Where `reading.article_starts` cuts the catalogue before every article, the text before
+the first article (the site block, its tags and selections: the context) and each article's
+part are known by their SHA-256. In the same context as an earlier reading, a part with the
+same bytes reads as the same article, which `catalogue.part` made from the context's bytes
+and the part's alone; it is not read again. The other parts are read together after the
+context, and must read without any problem, as exactly one article each, starting on the
+part's first line: so no cut fell inside a value, and each part reads as the same lines of
+the whole do (see `reading`). The rules across articles then run over every article in
+order, as `catalogue.join` runs them. Any problem in the parts read, any finding of the rules
+across articles, or a catalogue that cannot be cut means reading the whole with
+`reading.read`, which alone places problems. So the result is always what `reading.read`
+gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+import yaml
+
+from feedpub import catalogue, load, parallel, reading
+from feedpub.model import Article, Catalogue, Site
+from feedpub.problems import Problem
+
+
+class Known(NamedTuple):
+    """What a reading leaves for the next: the context's digest, the site and the tags it
+    defines, and each article part's digest with the article `catalogue.part` read from it
+    (before the rules across articles name its tags)."""
+
+    context: bytes
+    site: Site
+    defined: tuple[str, ...]
+    articles: dict[bytes, Article]
+
+
+def read(
+    data: bytes, path: str, known: Known | None, *, jobs: int | None = None
+) -> tuple[Catalogue | None, list[Problem], Known | None]:
+    """The catalogue if it has no errors, every problem found (as `reading.read` gives
+    them), and what the next reading may reuse (None if it was read whole)."""
+    starts = reading.article_starts(data)
+    found = None if starts is None else _read(data, path, starts, known, jobs)
+    if found is None:
+        whole, problems = reading.read(data, path, jobs=jobs)
+        return whole, problems, None
+    return found[0], [], found[1]
+
+
+def _read(
+    data: bytes, path: str, starts: list[int], known: Known | None, jobs: int | None
+) -> tuple[Catalogue, Known] | None:
+    view = memoryview(data)
+    spans = list(zip(starts, [*starts[1:], len(data)], strict=True))
+    digests = [hashlib.sha256(view[start:end]).digest() for start, end in spans]
+    header = data[: starts[0]]
+    context = hashlib.sha256(header).digest()
+    held = known.articles if known is not None and known.context == context else {}
+    new = [k for k, digest in enumerate(digests) if digest not in held]
+    if new:
+        half = len(new) // 2 if parallel.available(jobs) and len(new) >= 2 else len(new)
+        first, rest = new[:half], new[half:]
+        if rest and first:
+            parts = parallel.both(
+                lambda: _part(data, path, header, [spans[k] for k in first]),
+                lambda: _part(data, path, header, [spans[k] for k in rest]),
+            )
+        else:
+            parts = (_part(data, path, header, [spans[k] for k in new]), None)
+        read = [part for part in parts if part is not None]
+        if len(read) != (2 if rest and first else 1):
+            return None
+        site, defined = read[0].site, read[0].defined
+        if any(part.site != site for part in read):
+            return None
+        articles = dict(zip(new, (a for part in read for a in part.articles), strict=True))
+    else:
+        assert known is not None  # every part is held, so there was an earlier reading
+        site, defined, articles = known.site, known.defined, {}
+    ordered = tuple(articles[k] if k in articles else held[digest] for k, digest in enumerate(digests))
+    whole = catalogue.join(catalogue.Part(site, defined, ordered))
+    if whole is None:
+        return None
+    return whole, Known(context, site, defined, dict(zip(digests, ordered, strict=True)))
+
+
+def _part(data: bytes, path: str, header: bytes, spans: list[tuple[int, int]]) -> catalogue.Part | None:
+    """The parts at `spans`, read after the context `header`, if they read without a
+    problem as one article each, starting on each part's first line."""
+    text = header + b"".join(data[start:end] for start, end in spans)
+    root, _ = load.parse(text, path)
+    items = None if root is None else _articles(root)
+    if items is None or len(items) != len(spans):
+        return None
+    line = header.count(b"\n")
+    for (start, end), item in zip(spans, items, strict=True):
+        if item.start_mark.line != line:
+            return None
+        line += data.count(b"\n", start, end)
+    assert root is not None
+    part = catalogue.part(root, path, screened=catalogue.screened(text))
+    return part if part is not None and len(part.articles) == len(spans) else None
+
+
+def _articles(root: yaml.MappingNode) -> list[yaml.Node] | None:
+    """The items of the document's `articles` list, if it has one."""
+    for key, value in root.value:
+        if key.value == "articles" and isinstance(value, yaml.SequenceNode):
+            return list(value.value)
+    return None
