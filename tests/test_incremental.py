@@ -390,6 +390,26 @@ def test_a_build_reads_again_only_the_articles_whose_bytes_changed(
     assert files(out) == files(tmp_path / "whole")
 
 
+def test_a_site_with_a_size_budget_reads_again_only_what_changed(tmp_path: Path, parsed: list[bytes]) -> None:
+    """With site.max_bytes every feed is rendered, but the articles are still reused."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    site = SITE.replace("articles:", "  max_bytes: 2048\narticles:")
+    long = [
+        article(f"a{i}", f"content: '<p>{'Long text. ' * 40}</p>'", published=f"2024-01-{i + 10:02}")
+        for i in range(4)
+    ]
+    path.write_text(catalogue_text(*long, site=site), encoding="utf-8")
+    run(path, out, NOW)
+    parsed.clear()
+    path.write_text(catalogue_text(*long, site=site).replace("Article a1", "Edited"), encoding="utf-8")
+    result = run(path, out, NOW)
+    assert parsed == [(site + long[1]).replace("Article a1", "Edited").encode()]
+    whole = run(path, tmp_path / "whole", NOW)
+    assert isinstance(result, build.Built) and isinstance(whole, build.Built)
+    assert result == whole._replace(outcome=result.outcome)
+    assert files(out) == files(tmp_path / "whole")
+
+
 @pytest.mark.parametrize(
     "value",
     [

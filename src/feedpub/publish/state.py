@@ -117,9 +117,9 @@ def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> Reusable:
 
 
 def files(made_by: str, catalogue: Path, keys: Mapping[str, str], articles: Known | None) -> dict[str, bytes]:
-    """The state a build of `catalogue` by `made_by` leaves, with each feed's key (none: no
-    state) and the articles it read, by file name."""
-    if not keys:
+    """The state a build of `catalogue` by `made_by` leaves, with each feed's key and the
+    articles it read (None: it read the whole), by file name; none if it keeps neither."""
+    if not keys and articles is None:
         return {}
     kept = {}
     if articles is not None:
