@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import SITE, article, catalogue_text, feedpub, scaled
+from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading
 from feedpub.render import syndication
 
@@ -466,5 +466,28 @@ def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, ki
     path.write_text(text.replace("Article a2", "Edited"), encoding="utf-8")
     assert isinstance(run(path, out, NOW), build.Built)
     assert not marker.exists()
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")
+
+
+def test_a_large_catalogue_is_read_in_two_processes_and_then_in_part(
+    tmp_path: Path, second_process: list[int | None], parsed: list[bytes]
+) -> None:
+    """A catalogue with nothing to reuse is read in two processes, as `reading` reads it;
+    after an edit, only the edited article is read."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    many = [
+        article(f"a{i}", f"tags: [T{i % 7}]", f"content: '<p>{'Text. ' * 150}</p>'", published="2024-01-02")
+        for i in range(1200)
+    ]
+    text = catalogue_text(*many)
+    assert len(text) > reading.PARALLEL_BYTES
+    path.write_text(text, encoding="utf-8")
+    build.build(build.Request(path, out, now=NOW, jobs=2))
+    assert shared(second_process)
+    parsed.clear()
+    path.write_text(text.replace("title: Article a600\n", "title: Edited\n"), encoding="utf-8")
+    build.build(build.Request(path, out, now=NOW, jobs=2))
+    assert parsed == [(SITE + many[600]).replace("title: Article a600\n", "title: Edited\n").encode()]
     run(path, tmp_path / "whole", NOW)
     assert files(out) == files(tmp_path / "whole")

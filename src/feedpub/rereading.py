@@ -62,7 +62,9 @@ def _read(
     held = known.articles if known is not None and known.context == context else {}
     new = [k for k, digest in enumerate(digests) if digest not in held]
     if new:
-        half = len(new) // 2 if parallel.available(jobs) and len(new) >= 2 else len(new)
+        size = sum(spans[k][1] - spans[k][0] for k in new)
+        shared = size >= reading.PARALLEL_BYTES and len(new) >= 2 and parallel.available(jobs)
+        half = len(new) // 2 if shared else len(new)
         first, rest = new[:half], new[half:]
         if rest and first:
             parts = parallel.both(
