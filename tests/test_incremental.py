@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading
+from feedpub.model import Tag
 from feedpub.render import syndication
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
@@ -448,7 +449,7 @@ class _Runs:
         return os.system, (f"touch {self.marker}",)
 
 
-@pytest.mark.parametrize("kind", ["code", "truncated"])
+@pytest.mark.parametrize("kind", ["code", "truncated", "shape"])
 def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, kind: str) -> None:
     """Even with every digest made to match, articles that are not feedpub's model are not
     loaded (nor run): the catalogue is read whole and the output is a full build's."""
@@ -458,7 +459,12 @@ def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, ki
     run(path, out, NOW)
     marker = tmp_path / "ran"
     articles = out / publish.records.ARTICLES
-    bad = pickle.dumps(_Runs(marker)) if kind == "code" else articles.read_bytes()[:-10]
+    known = pickle.loads(articles.read_bytes())
+    bad = {
+        "code": pickle.dumps(_Runs(marker)),
+        "truncated": articles.read_bytes()[:-10],
+        "shape": pickle.dumps(known._replace(articles=dict.fromkeys(known.articles, Tag("gaza", "Gaza")))),
+    }[kind]
     articles.write_bytes(bad)
     state = json.loads((out / publish.records.STATE).read_bytes())
     state["articles"] = hashlib.sha256(bad).hexdigest()

@@ -139,9 +139,26 @@ def _articles(out: Path, root: int, digest: str) -> Known | None:
         return None
     try:
         found = _Articles(io.BytesIO(raw)).load()
-    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError, KeyError):
+    except (
+        pickle.UnpicklingError,
+        ValueError,
+        TypeError,
+        EOFError,
+        LookupError,
+        AttributeError,
+        RecursionError,
+    ):
         return None
-    return found if isinstance(found, Known) else None
+    if not (
+        isinstance(found, Known)
+        and isinstance(found.context, bytes)
+        and isinstance(found.site, model.Site)
+        and isinstance(found.defined, tuple)
+        and isinstance(found.articles, dict)
+        and all(type(article) is model.Article for article in found.articles.values())
+    ):
+        return None
+    return found
 
 
 class _Articles(pickle.Unpickler):
