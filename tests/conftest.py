@@ -155,6 +155,15 @@ def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None)
     )
 
 
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache folder builds keep articles in, one a test (and its subprocesses), never
+    the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
     """A folder holding a valid two-article catalogue as articles.yaml."""

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading
 from feedpub.model import Tag
+from feedpub.publish import cache
 from feedpub.render import syndication
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
@@ -247,7 +248,7 @@ def test_a_build_renders_again_only_the_feeds_an_edit_changes(tmp_path: Path, re
     assert isinstance(result, build.Built)
     after = _times(out)
     changed = {path for path, seen in before.items() if after.get(path) != seen}
-    bookkeeping = {publish.MANIFEST, publish.RECORD, publish.records.STATE, publish.records.ARTICLES}
+    bookkeeping = {publish.MANIFEST, publish.RECORD, publish.records.STATE}
     assert changed == {*result.outcome.written, *bookkeeping}
     assert set(result.outcome.written) == {
         f"{folder}{name}"
@@ -320,7 +321,7 @@ def test_the_state_of_the_same_catalogue_is_trusted(tmp_path: Path, rendered: li
     path.write_text(catalogue_text(article("a1", "tags: [Gaza]"), article("a2")), encoding="utf-8")
     run(path, out, NOW)
     state = _state(out)
-    assert state["catalogue"] == str(path)
+    assert state["catalogue"] == hashlib.sha256(str(path).encode()).hexdigest()  # served: a digest
     feeds = state["feeds"]
     assert isinstance(feeds, dict) and sorted(feeds) == ["", "authors/jane-doe", "tags/gaza"]
     rendered.clear()
@@ -458,12 +459,14 @@ def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, ki
     path.write_text(text, encoding="utf-8")
     run(path, out, NOW)
     marker = tmp_path / "ran"
-    articles = out / publish.records.ARTICLES
-    known = pickle.loads(articles.read_bytes())
+    articles = cache.location(out)
+    assert articles is not None
+    kept = articles.read_bytes()
+    header = pickle.loads(kept)
     bad = {
         "code": pickle.dumps(_Runs(marker)),
-        "truncated": articles.read_bytes()[:-10],
-        "shape": pickle.dumps(known._replace(articles=dict.fromkeys(known.articles, Tag("gaza", "Gaza")))),
+        "truncated": kept[:-10],
+        "shape": pickle.dumps(header) + pickle.dumps([(b"x", Tag("gaza", "Gaza"))] * header[3]),
     }[kind]
     articles.write_bytes(bad)
     state = json.loads((out / publish.records.STATE).read_bytes())
@@ -497,3 +500,40 @@ def test_a_large_catalogue_is_read_in_two_processes_and_then_in_part(
     assert parsed == [(SITE + many[600]).replace("title: Article a600\n", "title: Edited\n").encode()]
     run(path, tmp_path / "whole", NOW)
     assert files(out) == files(tmp_path / "whole")
+
+
+def _unpublished(marker: str) -> list[str]:
+    """A draft and an article published after `NOW`, each with `marker` in every text."""
+    texts = (f"summary: {marker} summary", f"content: '<p>{marker} content</p>'")
+    return [
+        article("draft", *texts, "draft: true", title=f"{marker} draft"),
+        article("embargoed", *texts, title=f"{marker} embargoed", published="2024-06-01"),
+    ]
+
+
+def test_no_article_that_is_not_public_is_written_into_the_output_folder(
+    tmp_path: Path, cache_home: Path
+) -> None:
+    """The output folder is served and copied as it is: neither the first build nor the
+    incremental ones after it leave a draft's or an embargoed article's text in any file
+    there, bookkeeping included, though the articles they read are kept for the next build."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    public = [article(f"a{i}", f"tags: [T{i}]") for i in range(3)]
+    text = catalogue_text(*public, *_unpublished("Secret"))
+    steps = [
+        text,
+        text.replace("Article a1", "Edited"),  # a public article edited
+        text.replace("Secret draft", "Secret redrafted"),  # the draft edited
+        text + _unpublished("Hidden")[0].replace("id: draft", "id: draft2"),  # a draft added
+    ]
+    for step in steps:
+        path.write_text(step, encoding="utf-8")
+        built = feedpub("build", "-q", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path)
+        assert built.returncode == 0, built.stderr
+        served = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        assert publish.records.STATE in {p.name for p in served}
+        assert [p for p, data in served.items() if b"Secret" in data or b"Hidden" in data] == []
+        assert any(b"Article a0" in data for data in served.values())  # the scan reads feeds
+        kept = [p for p in cache_home.rglob("*") if p.is_file()]
+        assert len(kept) == 1 and b"Secret" in kept[0].read_bytes()  # kept, but elsewhere
+        assert kept[0].stat().st_mode & 0o077 == 0  # and readable by its owner alone

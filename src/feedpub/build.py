@@ -142,7 +142,7 @@ def _build(
         return built, [], None
 
     from feedpub import rereading
-    from feedpub.publish import state
+    from feedpub.publish import cache, state
 
     made_by = state.version(version)
     reusable = state.reusable(output.path, output.root, request.catalogue, made_by)
@@ -176,15 +176,16 @@ def _build(
         drafts=drafts(found),
         feed_url=found.site.feed_url,
     )
-    outcome = publish.publish(
-        output,
-        result.files,
-        record,
-        could_write=could_write,
-        overwrite=request.overwrite,
-        kept=result.reused,
-        state_files=state.files(made_by, request.catalogue, result.keys, known),
-    )
+    with cache.written(output.path, known) as kept:
+        outcome = publish.publish(
+            output,
+            result.files,
+            record,
+            could_write=could_write,
+            overwrite=request.overwrite,
+            kept=result.reused,
+            state=state.next_state(made_by, request.catalogue, result.keys, kept.digest if kept else ""),
+        )
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
     topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
     hub = found.site.websub_hub if request.ping else None

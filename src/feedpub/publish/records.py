@@ -28,8 +28,6 @@ MANIFEST = ".feedpub-manifest.json"
 RECORD = ".feedpub-build.json"
 STATE = ".feedpub-state.json"
 """What the next build may reuse (see `state`)."""
-ARTICLES = ".feedpub-articles.pickle"
-"""The articles the last build read, which the state names (see `state`)."""
 TEMP_PREFIX = ".feedpub-tmp-"
 
 _TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9]+-(?:old-)?(.+)", re.DOTALL)
@@ -52,14 +50,14 @@ def temporaries(listing: Iterable[str], names: set[str]) -> list[str]:
 def is_bookkeeping(path: str) -> bool:
     """Whether `path`, or a folder above it, is one of the files feedpub keeps beside the
     feeds (lock, manifest, record, state, temporaries): never a file a manifest can list."""
-    own = (LOCK, MANIFEST, RECORD, STATE, ARTICLES)
+    own = (LOCK, MANIFEST, RECORD, STATE)
     return any(part in own or part.startswith(TEMP_PREFIX) for part in path.split("/"))
 
 
 def by_folder(paths: Iterable[str]) -> dict[str, set[str]]:
     """The files feedpub manages, folder by folder (the root, '', with its manifest and
     record and state): where, and under which names, its builds leave temporary files."""
-    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD, STATE, ARTICLES}}
+    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD, STATE}}
     for path in paths:
         folder, _, name = path.rpartition("/")
         folders.setdefault(folder, set()).add(name)

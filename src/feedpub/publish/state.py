@@ -1,7 +1,9 @@
 """What a build keeps for the next one beside its record: the key of every feed it wrote,
 so that the next build renders again only the feeds whose key changed (see `render.keys`),
-and the articles it read, so that the next reads only those whose bytes changed (see
-`rereading`).
+and the SHA-256 of the articles it read, kept in the user's cache folder (see `cache`), so
+that the next reads only those whose bytes changed (see `rereading`). The output folder is
+served and copied, so the state holds nothing that is not public or a digest: feeds'
+folders, keys and files, and the catalogue's path by its SHA-256.
 
 The state is trusted only when all of these hold, and otherwise ignored, so that the next
 build is a full one: the record of the last build names the SHA-256 of the state's bytes
@@ -10,28 +12,22 @@ fails this); the state was made by this feedpub (version, code and the libraries
 render) from the catalogue at this path; the manifest is the one the record names; and a
 feed is reused only while each of its files still has the size and modification time the
 record holds (the test a run with nothing new already trusts). Keys are JSON strings: a
-damaged state can make a build render more, never read code or write a wrong file. The
-articles are pickled, in a file the state names by its SHA-256, and unpickled only into
-feedpub's model and the standard library's dates (see `_Articles`), never into anything that
-runs code.
+damaged state can make a build render more, never read code or write a wrong file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import pickle
 import stat
 import sys
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from feedpub import model
-from feedpub.publish import records
+from feedpub.publish import cache, records
 from feedpub.render import feed_files
 from feedpub.rereading import Known
 
@@ -49,11 +45,11 @@ class State(NamedTuple):
     version: str
     """See `version`."""
     catalogue: str
-    """The absolute path of the catalogue the build read."""
+    """The SHA-256 of the absolute path of the catalogue the build read."""
     feeds: Mapping[str, tuple[str, tuple[str, ...]]]
     """Each feed's folder → its key and the paths of its files."""
     articles: str = ""
-    """SHA-256 of the articles the build read (see `rereading.Known`); none: not kept."""
+    """SHA-256 of the articles the build read, kept in the cache (see `cache`); none: not kept."""
 
     def to_bytes(self) -> bytes:
         record = {
@@ -101,7 +97,7 @@ def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> Reusable:
     if raw is None or hashlib.sha256(raw).hexdigest() != build.state:
         return Reusable({})
     state = State.from_bytes(raw)
-    if state is None or (state.version, state.catalogue) != (made_by, str(catalogue.absolute())):
+    if state is None or (state.version, state.catalogue) != (made_by, _named(catalogue)):
         return Reusable({})
     manifest = records.read_kept(out, root, records.MANIFEST)
     if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
@@ -113,67 +109,22 @@ def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> Reusable:
     for folder, (key, paths) in state.feeds.items():
         if paths and all(_untouched(root, path, build, listed) for path in paths):
             kept[folder] = key
-    return Reusable(kept, _articles(out, root, state.articles))
+    return Reusable(kept, cache.read(out, state.articles))
 
 
-def files(made_by: str, catalogue: Path, keys: Mapping[str, str], articles: Known | None) -> dict[str, bytes]:
+def next_state(made_by: str, catalogue: Path, keys: Mapping[str, str], articles: str) -> bytes:
     """The state a build of `catalogue` by `made_by` leaves, with each feed's key and the
-    articles it read (None: it read the whole), by file name; none if it keeps neither."""
-    if not keys and articles is None:
-        return {}
-    kept = {}
-    if articles is not None:
-        kept[records.ARTICLES] = pickle.dumps(articles, protocol=pickle.HIGHEST_PROTOCOL)
-    digest = hashlib.sha256(kept[records.ARTICLES]).hexdigest() if kept else ""
+    SHA-256 of the articles it kept in the cache (see `cache`; empty: none); none if it
+    keeps neither."""
+    if not keys and not articles:
+        return b""
     feeds = {folder: (key, feed_files(folder)) for folder, key in keys.items()}
-    kept[records.STATE] = State(made_by, str(catalogue.absolute()), feeds, digest).to_bytes()
-    return kept
+    return State(made_by, _named(catalogue), feeds, articles).to_bytes()
 
 
-def _articles(out: Path, root: int, digest: str) -> Known | None:
-    """The articles the state names by `digest`, if the file holds them."""
-    if not digest:
-        return None
-    raw = records.read_kept(out, root, records.ARTICLES)
-    if raw is None or hashlib.sha256(raw).hexdigest() != digest:
-        return None
-    try:
-        found = _Articles(io.BytesIO(raw)).load()
-    except (
-        pickle.UnpicklingError,
-        ValueError,
-        TypeError,
-        EOFError,
-        LookupError,
-        AttributeError,
-        RecursionError,
-    ):
-        return None
-    if not (
-        isinstance(found, Known)
-        and isinstance(found.context, bytes)
-        and isinstance(found.site, model.Site)
-        and isinstance(found.defined, tuple)
-        and isinstance(found.articles, dict)
-        and all(type(article) is model.Article for article in found.articles.values())
-    ):
-        return None
-    return found
-
-
-class _Articles(pickle.Unpickler):
-    """Unpickles feedpub's model, the dates in it and `Known`, and nothing else."""
-
-    _ALLOWED = frozenset(
-        [("datetime", name) for name in ("datetime", "timezone", "timedelta")]
-        + [("feedpub.model", name) for name in dir(model) if name[:1].isupper()]
-        + [("feedpub.rereading", "Known")]
-    )
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a state")
-        return super().find_class(module, name)
+def _named(catalogue: Path) -> str:
+    """The catalogue's absolute path by its SHA-256: the state is served with the feeds."""
+    return hashlib.sha256(os.fsencode(catalogue.absolute())).hexdigest()
 
 
 def _untouched(root: int, path: str, build: records.Build, manifest: records.Manifest) -> bool:

@@ -16,14 +16,14 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
 from feedpub.publish.lock import Output
-from feedpub.publish.records import ARTICLES, LOCK, MANIFEST, RECORD, STATE, Build, Manifest
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, STATE, Build, Manifest
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -54,19 +54,18 @@ def publish(
     could_write: Callable[[str], bool],
     overwrite: bool = False,
     kept: Collection[str] = (),
-    state_files: Mapping[str, bytes] | None = None,
+    state: bytes = b"",
 ) -> Outcome:
     """Make the locked output folder hold exactly `files` and `kept` among the files feedpub
-    manages, changing as little as possible, and record `build` with them, with
-    `state_files` beside it (the state for the next build and the articles it names, by
-    name: see `state`). `kept` are files that stay as they are, unread: the caller has found
-    each to hold the bytes the manifest records (see `state.reusable`) and holds the lock.
-    Only paths that `could_write` (a build could have written them) are taken from the
-    manifest as feedpub's to remove: anything else listed there is ignored. Raises ForeignFiles, having
+    manages, changing as little as possible, and record `build` with them, with `state`
+    beside it (the state for the next build, if any: see `state`). `kept` are files that
+    stay as they are, unread: the caller has found each to hold the bytes the manifest
+    records (see `state.reusable`) and holds the lock. Only paths that `could_write` (a
+    build could have written them) are taken from the manifest as feedpub's to remove:
+    anything else listed there is ignored. Raises ForeignFiles, having
     changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
     PublishError, whose `state` says whether every feed is still the old one (as it is unless
     the failure came after the switch to the new ones, or even undoing it failed)."""
-    state = dict(state_files or {})
     return _Writer(output, could_write, set(kept), state).update(files, build, overwrite=overwrite)
 
 
@@ -97,15 +96,14 @@ class _Writer:
     has done so far kept for undoing it."""
 
     def __init__(
-        self, output: Output, could_write: Callable[[str], bool], kept: set[str], state: dict[str, bytes]
+        self, output: Output, could_write: Callable[[str], bool], kept: set[str], state: bytes
     ) -> None:
         self.output = output
         self.could_write = could_write
         self.kept_files = kept
         """Files that stay as they are, unread (see `publish`)."""
         self.state = state
-        """What to leave for the next build (see `state`), by name: none, or the state and the
-        articles it names."""
+        """What to leave for the next build (see `state`), if anything."""
         self.out = output.path
         self.root = output.root
         self.touched: set[str] = set()
@@ -266,10 +264,10 @@ class _Writer:
         build = build._replace(
             files=stats,
             manifest=hashlib.sha256(listed).hexdigest(),
-            state=hashlib.sha256(self.state[STATE]).hexdigest() if STATE in self.state else "",
+            state=hashlib.sha256(self.state).hexdigest() if self.state else "",
         )
         own = [(MANIFEST, listed), (RECORD, build.to_bytes())]
-        for path, data in own + sorted(self.state.items()):
+        for path, data in own + ([(STATE, self.state)] if self.state else []):
             if not _holds(self.root, path, data):
                 self._temporary(path, data)
 
@@ -281,7 +279,7 @@ class _Writer:
 
     def _switch(self) -> None:
         """Rename every new feed over the old one: the moment the folder changes."""
-        for path in sorted(self.temps.keys() - {MANIFEST, RECORD, STATE, ARTICLES}):
+        for path in sorted(self.temps.keys() - {MANIFEST, RECORD, STATE}):
             self._replace(path)
             self.switched.append(path)
 
@@ -300,7 +298,7 @@ class _Writer:
         """Put the new manifest and state in place, flush every folder changed, and only then
         record the build (so a run after a failure builds again, and trusts no state the
         record does not name); then drop the old files kept."""
-        for path in (MANIFEST, ARTICLES, STATE):
+        for path in (MANIFEST, STATE):
             if path in self.temps:
                 self._replace(path)
         self._flush()
