@@ -226,10 +226,15 @@ def test_check_reads_every_file_it_is_given_whatever_the_others_hold(tmp_path: P
     assert result.returncode == 2  # a file that is not there is a usage error, before an invalid one
     assert "feedpub: cannot read catalogue 'missing.yaml': No such file or directory\n" in result.stderr
     if form == "json":  # the file that cannot be read is in the list, for scripts
-        assert [p["file"] for p in json.loads(result.stdout)] == ["missing.yaml", "bad.yaml"]
+        problems = json.loads(result.stdout)
+        assert [(p["file"], p["code"]) for p in problems] == [
+            ("missing.yaml", "unreadable"),
+            ("bad.yaml", "invalid-url"),
+        ]
     elif form == "github":  # and annotated, so that a failing run marks it
         assert (
-            "\n::error file=missing.yaml,line=1,col=1,title=feedpub::cannot read catalogue" in result.stdout
+            "\n::error file=missing.yaml,line=1,col=1,title=feedpub (unreadable)::cannot read catalogue"
+            in result.stdout
         )
     else:
         assert result.stdout == "good.yaml: 1 article, 0 tags, ok\n"
@@ -397,6 +402,7 @@ def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> No
             "column": 5,
             "severity": "error",
             "field": "articles[0].titel",
+            "code": "unknown-field",
             "message": f"unknown key 'titel' in an article (did you mean 'title'? expected one of: {ARTICLE_FIELDS})",
         },
         {
@@ -405,15 +411,16 @@ def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> No
             "column": 11,
             "severity": "error",
             "field": "articles[1].link",
+            "code": "invalid-url",
             "message": "'link': '/x' is a relative URL (expected an absolute http(s) URL such as https://example.org/page)",
         },
     ]
     as_github = feedpub("check", "--format", "github", "bad.yaml", "good.yaml", cwd=tmp_path)
     assert as_github.returncode == 1
     assert as_github.stdout.splitlines() == [
-        "::error file=bad.yaml,line=12,col=5,title=articles[0].titel::unknown key 'titel' in an article "
+        "::error file=bad.yaml,line=12,col=5,title=articles[0].titel (unknown-field)::unknown key 'titel' in an article "
         f"(did you mean 'title'? expected one of: {ARTICLE_FIELDS})",
-        "::error file=bad.yaml,line=15,col=11,title=articles[1].link::'link': '/x' is a relative URL "
+        "::error file=bad.yaml,line=15,col=11,title=articles[1].link (invalid-url)::'link': '/x' is a relative URL "
         "(expected an absolute http(s) URL such as https://example.org/page)",
         "good.yaml: 1 article, 0 tags, ok",
     ]

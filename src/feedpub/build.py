@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from feedpub import __version__, moments, publish, source
-from feedpub.problems import Problem, Severity, ordered
+from feedpub.problems import Code, Problem, ordered
 
 if TYPE_CHECKING:
     import yaml
@@ -203,7 +203,7 @@ def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Un
     problems = []
     for found in unfit:
         if found.article is None:
-            node, where = budget, "site.max_bytes"
+            node, where, code = budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
             message = (
                 f"'max_bytes': {found.file} takes {found.needed:,} bytes with no entry at all (its "
                 f"title, description and links, at their longest), more than {limit}: it is written "
@@ -212,14 +212,14 @@ def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Un
         else:
             i = index[found.article]
             node = articles.value[i] if isinstance(articles, yaml.SequenceNode) else None
-            where = f"articles[{i}]"
+            where, code = f"articles[{i}]", Code.OVER_BUDGET
             message = (
                 f"article '{found.article}' does not fit in {found.file} even without its content: "
                 f"it takes {found.needed:,} bytes with the feed's own elements, more than "
                 f"site.max_bytes ({limit}); it is left out of that feed and its archive"
             )
         line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-        problems.append(Problem(str(path), line, col, Severity.WARNING, message, where))
+        problems.append(Problem.coded(code, str(path), line, col, message, where))
     return problems
 
 
@@ -242,7 +242,7 @@ def _read(path: Path) -> bytes:
 
 
 def _too_large(path: Path, refused: source.TooLarge) -> Problem:
-    return Problem(str(path), 1, 1, Severity.ERROR, str(refused))
+    return Problem.coded(Code.TOO_LARGE, str(path), 1, 1, str(refused))
 
 
 def _validate(data: bytes, path: Path, jobs: int | None) -> tuple[Catalogue | None, list[Problem]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedpub import __version__, build, publish
-from feedpub.problems import Problem, Severity, shown
+from feedpub.problems import Code, Problem, Severity, shown
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
 # reads the catalogue's bytes and the record of the last build, and finishes before loading
@@ -643,7 +643,7 @@ def _check(args: argparse.Namespace) -> int:
         except build.Unreadable as e:
             print(f"feedpub: {shown(str(e))}", file=sys.stderr)
             unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
-            report.unreadable(Problem(str(path), 1, 1, Severity.ERROR, str(e)))
+            report.unreadable(Problem.coded(Code.UNREADABLE, str(path), 1, 1, str(e)))
             continue
         report.checked(path, found, problems)
         if found is None:

@@ -18,7 +18,7 @@ from feedpub.catalogue.nodes import END_TAG, INVALID, Nodes
 from feedpub.catalogue.screen import screened, unfit_character
 from feedpub.model import Article, Catalogue, Site
 from feedpub.parallel import pickled_by_value
-from feedpub.problems import Problem, has_errors, ordered
+from feedpub.problems import Code, Problem, has_errors, ordered
 
 __all__ = [
     "END_TAG",
@@ -53,7 +53,7 @@ def validate(
         )
         rules.place(nodes, found, reads, places, definitions, references)
     except RecursionError:
-        nodes.error(root, "", "merge keys are nested too deeply")
+        nodes.error(root, "", Code.TOO_DEEP, "merge keys are nested too deeply")
         site = None
     problems = ordered(nodes.problems)
     if site is None or has_errors(problems):
