@@ -24,13 +24,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from slugify import slugify
 
 from feedpub.catalogue import END_TAG, MIME_TYPE, tag_slug, unfit_character
-from feedpub.catalogue.fields import ABSOLUTE_URI
+from feedpub.catalogue.fields import ABSOLUTE_URI, MAX_ID
 from feedpub.importer import dates
 from feedpub.importer.elements import html_text, unmixed
 from feedpub.importer.old import OldEntry
 from feedpub.render.content import sanitise
 
-MAX_ID = 128
 # What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
 # or a character reference; "a <b" or "Q&A" alone are text.
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
