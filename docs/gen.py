@@ -137,14 +137,12 @@ def cli_page() -> str:
         "Each command's `--help`, as `feedpub` prints it.\n\n",
         "```\n$ feedpub --help\n" + help_text() + "```\n\n",
     ]
-    statuses: dict[int, list[tuple[str, str]]] = {}
     for name in commands.choices:
-        text = help_text(name)
-        parts.append(f"## feedpub {name}\n\n```\n$ feedpub {name} --help\n{text}```\n\n")
-        listed = (commands.choices[name].epilog or "").partition("exit status:\n")[2]
-        for line in listed.splitlines():
-            number, _, meaning = line.strip().partition(" ")
-            statuses.setdefault(int(number), []).append((name, meaning.strip()))
+        parts.append(f"## feedpub {name}\n\n```\n$ feedpub {name} --help\n{help_text(name)}```\n\n")
+    statuses: dict[int, list[tuple[str, str]]] = {}
+    for name, rows in cli.EXIT_STATUSES.items():
+        for number, meaning in rows:
+            statuses.setdefault(number, []).append((name, meaning))
     parts.append("## Exit statuses\n\nEvery status a command gives, and what it means there.\n\n")
     parts.append("| exit status | command | meaning |\n| --- | --- | --- |\n")
     for number in sorted(statuses):
