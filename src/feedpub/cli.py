@@ -675,14 +675,14 @@ def _check(args: argparse.Namespace) -> int:
     status = unreadable = OK
     for path in args.files or [args.catalogue]:  # each one, whatever the others hold
         try:
-            found, problems = build.check(Path(path), args.jobs)
+            catalogue, problems = build.check(Path(path), args.jobs)
         except build.Unreadable as e:
             print(f"feedpub: {shown(str(e))}", file=sys.stderr)
             unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
             report.unreadable(Problem.coded(Code.UNREADABLE, str(path), 1, 1, str(e)))
             continue
-        report.checked(path, found, problems)
-        if found is None:
+        report.checked(path, catalogue, problems)
+        if catalogue is None:
             status = INVALID
     report.finish()
     return unreadable or status

@@ -117,7 +117,7 @@ def foreign(refused: publish.ForeignFiles) -> list[str]:
         f"{refused.out} holds files that feedpub did not write, or that were changed since it "
         "wrote them; nothing was written:"
     ]
-    lines += [f"  {refused.out / path} (would be {done}d)" for path, done in sorted(refused.found.items())]
+    lines += [f"  {refused.out / path} (would be {done}d)" for path, done in sorted(refused.actions.items())]
     lines.append("move them out of the way, or build with --overwrite to let feedpub replace or remove them")
     return lines
 

@@ -162,8 +162,8 @@ class ListOf(Kind[tuple[Any, ...]]):
                 f"'{name}' lists {len(node.value):,}; at most {self.most} are allowed",
             )
             return INVALID
-        found = [self.item.read(nodes, item, f"{where}[{i}]") for i, item in enumerate(node.value)]
-        return INVALID if INVALID in found else tuple(found)
+        items = [self.item.read(nodes, item, f"{where}[{i}]") for i, item in enumerate(node.value)]
+        return INVALID if INVALID in items else tuple(items)
 
 
 # -- authors, images, enclosures -------------------------------------------------------------
@@ -1119,7 +1119,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
                 "'feeds' must map each feed's name to {title, description, include, exclude}",
             )
             return INVALID
-        found: dict[str, tuple[Selection, list[Reference]]] = {}
+        selections: dict[str, tuple[Selection, list[Reference]]] = {}
         names: dict[str, yaml.Node] = {}
         for key, value in node.value:
             at = f"{where}.{key.value}" if isinstance(key, yaml.ScalarNode) else where
@@ -1150,7 +1150,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
             def slugs(chosen: dict[str, Any], kind: str) -> tuple[str, ...]:
                 return tuple(dict.fromkeys(tag_slug(name) for name, _ in chosen.get(kind) or ()))
 
-            found[key.value] = (
+            selections[key.value] = (
                 Selection(
                     key.value,
                     read["title"],
@@ -1164,7 +1164,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
                 ),
                 references,
             )
-        return found
+        return selections
 
 
 def _name_problem(key: yaml.Node) -> tuple[Code, str] | None:

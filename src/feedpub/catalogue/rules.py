@@ -453,23 +453,23 @@ def across(
 
 def place(
     nodes: Nodes,
-    found: Across,
+    compared: Across,
     reads: Sequence[Read],
     places: Places,
     definitions: Definitions,
     references: References,
 ) -> None:
     """Report what `across` found, at the places the articles were read from."""
-    for episode_clash in found.episode_clashes:
+    for episode_clash in compared.episode_clashes:
         _place_episode(nodes, episode_clash, places)
-    for author_clash in found.author_clashes:
+    for author_clash in compared.author_clashes:
         _place_author(nodes, author_clash, reads, places)
-    unknown = set(found.unknown)
+    unknown = set(compared.unknown)
     for name, named in references.items():
         for kind, slug, where, node in named:
             if (name, kind, slug) in unknown:
-                _place_unknown(nodes, found, where, kind, node)
-    for clash in found.clashes:
+                _place_unknown(nodes, compared, where, kind, node)
+    for clash in compared.clashes:
         if clash.tag is None:
             node, first = places.unique[clash.article][clash.field], places.unique[clash.first][clash.field]
             value, line = reads[clash.article].unique[clash.field], first.start_mark.line + 1
@@ -495,7 +495,7 @@ def place(
                 f"tags '{tag.name}' and '{first_tag.name}' (line {first.start_mark.line + 1}) "
                 f"would both be written to feeds/tags/{tag.slug}/; spell them alike or rename one",
             )
-    for lookalike in found.lookalikes:
+    for lookalike in compared.lookalikes:
         assert lookalike.tag is not None and lookalike.first_tag is not None
         node = places.tags[lookalike.article][lookalike.tag]
         first = places.tags[lookalike.first][lookalike.first_tag]
@@ -509,7 +509,7 @@ def place(
             f"they make two tag feeds, feeds/tags/{tag.slug}/ and feeds/tags/{first_tag.slug}/; spell "
             f"them alike, or, if they are two tags, add [{first_tag.name}, {tag.name}] to site.distinct_tags",
         )
-    for slug in found.unused:
+    for slug in compared.unused:
         key = definitions[slug][0]
         nodes.error(
             key,
@@ -526,9 +526,9 @@ def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], place
         return own[author] if own else (f"articles[{article}]", places.articles[article])
 
     def author(article: int, number: int) -> Author:
-        found = reads[article].article
-        assert found is not None  # only valid articles' authors are compared
-        return found.authors[number]
+        valid = reads[article].article
+        assert valid is not None  # only valid articles' authors are compared
+        return valid.authors[number]
 
     at, node = where(clash.article, clash.author)
     line = where(clash.first, clash.first_author)[1].start_mark.line + 1
@@ -560,17 +560,17 @@ def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], place
         )
 
 
-def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yaml.Node) -> None:
+def _place_unknown(nodes: Nodes, compared: Across, where: str, kind: str, node: yaml.Node) -> None:
     """A tag or author a selection names that no article has, with the likeliest it meant."""
     known = (
-        [tag.name for tag in found.tags]
+        [tag.name for tag in compared.tags]
         if kind == "tags"
-        else [author.id or author.name for author in found.authors]  # what names each (see author_slug)
+        else [author.id or author.name for author in compared.authors]  # what names each (see author_slug)
     )
     what = kind[:-1]
     # an author with an id is named by it alone: one named by its name is not unknown
     slug = f.tag_slug(node.value)
-    ids = [a.id for a in found.authors if a.id and kind == "authors" and f.tag_slug(a.name) == slug]
+    ids = [a.id for a in compared.authors if a.id and kind == "authors" and f.tag_slug(a.name) == slug]
     if ids:
         expected = " or ".join(f"'{i}'" for i in ids)
         nodes.error(

@@ -61,10 +61,10 @@ def unfit_character(text: str) -> str | None:
     and C1 controls (readers take C1 ones for Windows-1252 punctuation, a sign of mis-decoded
     text), surrogates and non-characters; and U+FFFD, the mark a decoder leaves where it lost
     a character."""
-    for found in _SUSPECT.finditer(text):  # astral characters other than these are rare
-        code = ord(found.group())
+    for suspect in _SUSPECT.finditer(text):  # astral characters other than these are rare
+        code = ord(suspect.group())
         if code <= 0xFFFF or code & 0xFFFE == 0xFFFE:
-            return found.group()
+            return suspect.group()
     return None
 
 

@@ -77,12 +77,12 @@ def built(folder: Path) -> dict[str, str]:
                     f"{folder / publish.MANIFEST} lists {path!r}, which has {problem}: no build writes "
                     "such a name, and no key may have it; nothing was deployed"
                 )
-        found, unproven = {}, []
+        proven, unproven = {}, []
         for path, digest in sorted(manifest.files.items()):
             if path == HEADERS or any(part.startswith(".") for part in path.split("/")):
                 continue
             if _digest(folder, path) == digest:
-                found[path] = digest
+                proven[path] = digest
             else:
                 unproven.append(path)
         if unproven:
@@ -93,7 +93,7 @@ def built(folder: Path) -> dict[str, str]:
                 f"them (changed, removed or replaced by a link since): {names}; nothing was deployed: "
                 "build again"
             )
-        return found
+        return proven
 
 
 def _names(raw: bytes) -> list[str]:

@@ -59,8 +59,8 @@ def read(path: Path) -> Existing:
         raise Refused(Why.INVALID, f"'{path}': {e}; nothing was written") from None
     except OSError as e:
         raise Refused(Why.IO, f"cannot read catalogue '{path}': {e.strerror}") from None
-    found, problems = reading.read(data, str(path), jobs=1)
-    if found is None:
+    catalogue, problems = reading.read(data, str(path), jobs=1)
+    if catalogue is None:
         raise Refused(
             Why.INVALID,
             f"'{path}' has problems of its own; fix them ('feedpub check') before importing into it: "
@@ -70,7 +70,7 @@ def read(path: Path) -> Existing:
     assert root is not None
     dash = _dash(root, data, path)
     newline = "\r\n" if b"\r\n" in data else "\r" if b"\r" in data and b"\n" not in data else "\n"
-    return Existing(path, data, found, dash, newline, stat)
+    return Existing(path, data, catalogue, dash, newline, stat)
 
 
 def _dash(root: yaml.MappingNode, data: bytes, path: Path) -> str:
@@ -150,13 +150,13 @@ def settle(
             head += existing.newline.encode()
         tail = "".join(yaml_text.article(d, existing.dash) for d in drafts)
         data = head + tail.replace("\n", existing.newline).encode()
-        found, problems = reading.read(data, path, jobs=2)
+        catalogue, problems = reading.read(data, path, jobs=2)
         errors = [p for p in problems if p.severity is Severity.ERROR]
-        if found is not None and not errors:
-            duplicates = _already_there(existing.catalogue, found, before)
+        if catalogue is not None and not errors:
+            duplicates = _already_there(existing.catalogue, catalogue, before)
             if not duplicates:
-                _same_as_before(existing, found, before)
-                return Settled(data, found, drafts, skipped, already)
+                _same_as_before(existing, catalogue, before)
+                return Settled(data, catalogue, drafts, skipped, already)
             already += len(duplicates)
             drafts = [d for i, d in enumerate(drafts) if i not in duplicates]
             continue

@@ -114,9 +114,9 @@ def _feed(kind: Kind, root: etree._Element, links: list[etree._Element], url: st
             document.links.append(Link(href, rel, None))
     for sibling in root.itersiblings(preceding=True):
         if isinstance(sibling, etree._ProcessingInstruction) and sibling.target == "xml-stylesheet":
-            found = _STYLESHEET.search(sibling.text or "")
-            if found:
-                href = _absolute(url, found[1] if found[1] is not None else found[2])
+            match = _STYLESHEET.search(sibling.text or "")
+            if match:
+                href = _absolute(url, match[1] if match[1] is not None else match[2])
                 document.links.append(Link(href, "stylesheet", Kind.STYLESHEET))
     return document
 
