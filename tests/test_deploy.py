@@ -596,7 +596,10 @@ def _listing(path: str, data: bytes) -> Callable[[Path], None]:
             lambda feeds: (feeds / ".feedpub-manifest.json").write_text("{", encoding="utf-8"),
             "lists no files",
         ),
-        (lambda feeds: _edit_manifest(feeds, lambda m: m.update(files=["atom.xml"])), "feedpub 0.1's"),
+        (
+            lambda feeds: _edit_manifest(feeds, lambda m: m.update(files=["atom.xml"])),
+            "lists no files with their digests",
+        ),
         (
             lambda feeds: _listing("line\nbreak.xml", b"x")(feeds),
             "'line\\nbreak.xml', which has a backslash or",
@@ -620,7 +623,7 @@ def _listing(path: str, data: bytes) -> Callable[[Path], None]:
         "a link",
         "a build stopped",
         "unreadable",
-        "0.1",
+        "paths without digests",
         "a line break",
         "a backslash",
         "not UTF-8",

@@ -469,7 +469,7 @@ def test_a_stray_file_that_only_looks_temporary_does_not_defeat_the_shortcut(sit
     assert not yaml_was_loaded(site_dir)
 
 
-@pytest.mark.parametrize("kind", ["list", "digests"])  # as feedpub 0.1 wrote it, and as it does now
+@pytest.mark.parametrize("kind", ["list", "digests"])  # a list of paths, which proves nothing, or digests
 def test_a_tampered_manifest_cannot_delete_outside(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory, kind: str
 ) -> None:
@@ -575,50 +575,21 @@ def test_editing_only_the_manifest_makes_a_full_build(site_dir: Path) -> None:
     assert not yaml_was_loaded(site_dir)  # the full build left the manifest as it records it
 
 
-def legacy_manifest(feeds: Path) -> dict[str, object]:
-    """The manifest feedpub 0.1 kept: a list of paths, and each file's size and time."""
+def test_a_manifest_of_paths_without_digests_proves_no_file_to_be_feedpubs(site_dir: Path) -> None:
+    """A list of paths, each with a size and a time: no feedpub release ever wrote one, and a
+    file's size and time are no proof that feedpub wrote its bytes."""
+    build(site_dir)
+    feeds = site_dir / "feeds"
     paths = sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file())
     stats = {path: [(feeds / path).stat().st_size, (feeds / path).stat().st_mtime_ns] for path in paths}
-    return {"files": paths, "build": {"catalogue": "0" * 64, "version": "0.1.0", "files": stats}}
-
-
-def test_feeds_written_by_feedpub_0_1_are_still_its_own(site_dir: Path) -> None:
-    build(site_dir)
-    feeds = site_dir / "feeds"
     (feeds / publish.RECORD).unlink()
-    (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
+    (feeds / publish.MANIFEST).write_text(json.dumps({"files": paths, "build": {"files": stats}}))
     edit(site_dir)
-    result = build(site_dir)
-    assert result.returncode == 0, result.stderr
-    assert "files" in json.loads((feeds / publish.MANIFEST).read_text())  # in today's form
-    assert isinstance(json.loads((feeds / publish.MANIFEST).read_text())["files"], dict)
-
-
-def test_a_0_1_manifest_beside_a_record_of_today_is_not_one_feedpub_left(site_dir: Path) -> None:
-    """feedpub 0.1 kept no record of its builds: a manifest in its form beside one was edited,
-    and lists a user's file (with the file's own size and time) to no effect."""
-    build(site_dir)
-    feeds = site_dir / "feeds"
-    mine = feeds / "tags" / "mine" / "rss.xml"
-    mine.parent.mkdir()
-    mine.write_text("my notes")
-    forged = legacy_manifest(feeds)
-    assert "tags/mine/rss.xml" in forged["files"]  # type: ignore[operator]
-    (feeds / publish.MANIFEST).write_text(json.dumps(forged))
-    refused = build(site_dir)
-    assert refused.returncode == 73 and "feeds/tags/mine/rss.xml (would be removed)" in refused.stderr
-    assert mine.read_text() == "my notes"
-
-
-def test_a_0_1_feed_touched_since_is_not_replaced(site_dir: Path) -> None:
-    build(site_dir)
-    feeds = site_dir / "feeds"
-    (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
-    os.utime(feeds / "atom.xml", ns=(10**18, 10**18))
-    (feeds / "atom.xml").write_bytes((feeds / "atom.xml").read_bytes() + b"\n")
-    edit(site_dir)
+    before = snapshot(feeds)
     refused = build(site_dir)
     assert refused.returncode == 73 and "feeds/atom.xml (would be replaced)" in refused.stderr
+    assert snapshot(feeds) == before
+    assert build(site_dir, "--overwrite").returncode == 0
 
 
 def committed(folder: Path) -> dict[Path, bytes]:
@@ -1247,15 +1218,11 @@ def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
 
 
 @needs_strace
-@pytest.mark.parametrize("manifest", ["current", "0.1"])
 def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
-    site_dir: Path, tmp_path_factory: pytest.TempPathFactory, manifest: str
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     build(site_dir)
     feeds = site_dir / "feeds"
-    if manifest == "0.1":
-        (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
-        (feeds / publish.RECORD).unlink()  # which feedpub 0.1 did not keep
     found, _ = rehearse(site_dir, tmp_path_factory)
     third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
     killed = traced(site_dir, "-e", f"inject=renameat:signal=KILL:when={nth(found, 'renameat', third)}")

@@ -67,8 +67,8 @@ def built(folder: Path) -> dict[str, str]:
             )
         if not manifest.files:
             raise Unproven(
-                f"{folder / publish.MANIFEST} lists no files with their digests (it cannot be read, "
-                "or is feedpub 0.1's); nothing was deployed: build again"
+                f"{folder / publish.MANIFEST} lists no files with their digests (it cannot be read); "
+                "nothing was deployed: build again"
             )
         for path in _names(raw):  # as written: reading the manifest drops a name it cannot take
             problem = key_problem(path) or (None if path in manifest.files else "a part over 255 bytes")
