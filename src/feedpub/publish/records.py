@@ -81,8 +81,8 @@ class Manifest(NamedTuple):
     """Path → the digests a build that stopped part-way may have left there (none if it had
     not staged the file yet), so that a killed build never leaves a file nobody owns."""
     sizes: Mapping[str, int] = _NONE
-    """Path → the size in bytes of the file `files` records (none from a manifest written before
-    sizes were kept)."""
+    """Path → the size in bytes of the file `files` records, where the manifest gives it (a path
+    without one is read to be compared)."""
 
     def paths(self) -> set[str]:
         return set(self.files) | set(self.pending)
