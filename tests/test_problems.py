@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import article, catalogue_text, feedpub, parse
-from feedpub.problems import Code, Problem, Severity, shown
+from feedpub.problems import Code, Problem, Severity, escaped
 
 # A key that, printed raw, would forge a second problem line and colour the terminal red.
 FORGING_KEY = '"x\\nfake.yaml:1:1: error: forged\\e[31mRED"'
@@ -26,7 +26,7 @@ FORGING_KEY = '"x\\nfake.yaml:1:1: error: forged\\e[31mRED"'
     ],
 )
 def test_control_characters_are_shown_escaped(text: str, printed: str) -> None:
-    assert shown(text) == printed
+    assert escaped(text) == printed
 
 
 def test_a_problem_prints_on_one_line_whatever_its_path_and_message_hold() -> None:

@@ -20,7 +20,7 @@ from typing import Any, TextIO, cast
 # reads the catalogue's bytes and the record of the last build, and finishes before loading
 # YAML or feedgen.
 from feedpub import __version__, build, publish, reports
-from feedpub.problems import Code, Problem, shown
+from feedpub.problems import Code, Problem, escaped
 
 OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED, INTERRUPTED = 0, 1, 2, 73, 74, 75, 130
 
@@ -161,10 +161,10 @@ class _Failure(Exception):
         self.status = status
         self.lines = (message, *more)
 
-    def shown(self) -> str:
+    def escaped(self) -> str:
         """The message, each line with its control characters escaped: a line break in a name
         it quotes cannot start another."""
-        return "\n".join(shown(line) for line in self.lines)
+        return "\n".join(escaped(line) for line in self.lines)
 
 
 _signalled: list[int] = []
@@ -254,7 +254,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         return int(args.run(args))
     except _Failure as failure:
-        print(f"feedpub: {failure.shown()}", file=sys.stderr)
+        print(f"feedpub: {failure.escaped()}", file=sys.stderr)
         return failure.status
     except KeyboardInterrupt:
         return 128 + _signalled[0] if _signalled else INTERRUPTED
@@ -677,7 +677,7 @@ def _check(args: argparse.Namespace) -> int:
         try:
             catalogue, problems = build.check(Path(path), args.jobs)
         except build.Unreadable as e:
-            print(f"feedpub: {shown(str(e))}", file=sys.stderr)
+            print(f"feedpub: {escaped(str(e))}", file=sys.stderr)
             unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
             report.unreadable(Problem.coded(Code.UNREADABLE, str(path), 1, 1, str(e)))
             continue
@@ -711,7 +711,7 @@ def _serve(args: argparse.Namespace) -> int:
             try:
                 _run_build(request, quiet=False, built=lambda result: built.append(result.feed_url))
             except _Failure as failure:  # keep serving what was built last
-                print(f"feedpub: {failure.shown()}", file=sys.stderr)
+                print(f"feedpub: {failure.escaped()}", file=sys.stderr)
             sys.stdout.flush()
             return built[0] if built else None
 
@@ -730,7 +730,7 @@ def _import(args: argparse.Namespace) -> int:
         with build.uncollected():
             # what feeds and servers say is in these lines: escaped, it cannot move the cursor
             outcome = importer.run(
-                args.sources, Path(args.catalogue), lambda line: print(shown(line), file=sys.stderr)
+                args.sources, Path(args.catalogue), lambda line: print(escaped(line), file=sys.stderr)
             )
     except importer.Refused as refused:
         raise _Failure(statuses[refused.why], str(refused)) from None
@@ -817,7 +817,7 @@ def _run_build(
         )
         return INVALID
     for failure in result.ping_failures:
-        print(f"feedpub: warning: {shown(failure)}", file=sys.stderr)
+        print(f"feedpub: warning: {escaped(failure)}", file=sys.stderr)
     if not quiet:
         articles = reports.articles(result.articles, result.drafts)
         print(reports.built(articles, result.outcome, time.perf_counter() - started))
@@ -854,7 +854,7 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
         except deploy.Unreachable as e:
             raise _Failure(IO_FAILURE, str(e)) from None
     for warning in result.warnings:
-        print(f"feedpub: warning: {shown(warning)}", file=sys.stderr)
+        print(f"feedpub: warning: {escaped(warning)}", file=sys.stderr)
     if result.dry_run:
         for path in result.uploaded:
             print(f"would upload {path}")

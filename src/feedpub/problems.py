@@ -112,7 +112,7 @@ class Problem(NamedTuple):
 
     def __str__(self) -> str:
         """One line, whatever the catalogue's text holds: control characters are shown escaped."""
-        return f"{shown(self.path)}:{self.line}:{self.col}: {self.severity.value}: {shown(self.message)}"
+        return f"{escaped(self.path)}:{self.line}:{self.col}: {self.severity.value}: {escaped(self.message)}"
 
     def as_json(self) -> dict[str, str | int | None]:
         """For editors and scripts: every part under its own name."""
@@ -159,7 +159,7 @@ _CONTROLS = {
 }
 
 
-def shown(text: str) -> str:
+def escaped(text: str) -> str:
     """`text` with control characters written as Python escapes (`\\n`, `\\x1b`), on one line."""
     return text if text.isprintable() else text.translate(_CONTROLS)
 

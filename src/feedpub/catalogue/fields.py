@@ -34,6 +34,7 @@ from feedpub.catalogue.nodes import (
     Table,
     Text,
     When,
+    described,
     is_null,
     join,
     kind_of,
@@ -545,12 +546,12 @@ class Duration(Kind[int]):
         text = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
         if directories.DURATION.fullmatch(text) and directories.seconds(text) > 0:
             return directories.seconds(text)
-        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        given = described(node)
         nodes.error(
             node,
             where,
             Code.INVALID_VALUE,
-            f"'duration': {shown} is not a length (expected whole seconds such as 3723, "
+            f"'duration': {given} is not a length (expected whole seconds such as 3723, "
             "or H:MM:SS such as 1:02:03)",
         )
         return INVALID

@@ -259,8 +259,8 @@ class Nodes:
     def when(self, node: yaml.Node, where: str) -> datetime | Invalid:
         expected = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2023-12-01T10:00:00-05:00"
         if not isinstance(node, yaml.ScalarNode) or node.tag not in _DATE_TAGS:
-            shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
-            self.error(node, where, Code.INVALID_DATE, f"'{leaf(where)}': {shown} is not a date ({expected})")
+            given = described(node)
+            self.error(node, where, Code.INVALID_DATE, f"'{leaf(where)}': {given} is not a date ({expected})")
             return INVALID
         raw = node.value.strip()
         try:
@@ -322,8 +322,8 @@ class Nodes:
             word = node.value.lower()
             if word in ("true", "false"):
                 return bool(word == "true")
-        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
-        self.error(node, where, Code.INVALID_VALUE, f"'{leaf(where)}' must be true or false, not {shown}")
+        given = described(node)
+        self.error(node, where, Code.INVALID_VALUE, f"'{leaf(where)}' must be true or false, not {given}")
         return INVALID
 
     def count(self, node: yaml.Node, where: str, low: int, high: int) -> int | Invalid:
@@ -332,13 +332,13 @@ class Nodes:
         decimal = isinstance(node, yaml.ScalarNode) and not node.style and _DECIMAL.fullmatch(node.value)
         if decimal and low <= int(node.value) <= high:
             return int(node.value)
-        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        given = described(node)
         digits = " written in decimal digits" if node.tag == _INT and not decimal else ""  # 1_000, 0x10
         self.error(
             node,
             where,
             Code.INVALID_VALUE,
-            f"'{leaf(where)}' must be a whole number from {low} to {high}{digits}, not {shown}",
+            f"'{leaf(where)}' must be a whole number from {low} to {high}{digits}, not {given}",
         )
         return INVALID
 
@@ -485,6 +485,11 @@ def kind_of(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "list"
     return "value"
+
+
+def described(node: yaml.Node) -> str:
+    """The value at `node` as a message names it: its text, quoted, or what kind it is."""
+    return f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
 
 
 def join(where: str, name: str) -> str:
