@@ -229,10 +229,11 @@ def problems_page() -> str:
         "Every problem `feedpub check` (and every build, first) can report, by its code, with the "
         "messages the code words it in; `…` stands for what the catalogue holds there (a field, a "
         "value, a line). Each is printed as `articles.yaml:LINE:COLUMN: error: MESSAGE` (or "
-        "`warning:`); `--format json` gives the code as `code`, and `--format github` in each "
-        "annotation's title. Errors stop a build; warnings do not.\n\n"
-        "A code never changes its meaning and is never renamed or reused, so scripts can rely on "
-        "it; a later feedpub may add codes, or split a message off into a new one.\n\n",
+        "`warning:`), without its code; `--format json` gives the code as `code`, and `--format "
+        "github` in each annotation's title. Errors stop a build; warnings do not.\n\n"
+        "Match on codes, not on messages, whose words may change: a code never changes its "
+        "meaning and is never renamed or reused; a later feedpub may add codes for new kinds of "
+        "problem.\n\n",
     ]
     modules = [
         ("Reading the file", ["cli.py", "load.py"]),
