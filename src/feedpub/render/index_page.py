@@ -65,12 +65,15 @@ def render(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
         if grouped
     )
     snippet = escape(discovery)
+    older = _page_link(site, home, home.prev_archive, "prev", "older entries")
+    if older:
+        older = f"\n<p>The feed's archive holds its {older}.</p>"
     body = f"""<main>
 <p>{WHAT} To follow the site, copy the address of one of its feeds into your reader.</p>
 {_subscribe(site, home)}
 <p>To follow every feed below at once, import <a href="{escape(site.feed_url + OPML)}">all the
 feeds as OPML</a>.</p>
-{_entries(home)}
+{_entries(home)}{older}
 <h2>All the feeds</h2>
 <table>
 <thead><tr><th scope="col">Feed</th><th scope="col">Entries</th><th scope="col">Newest</th>
@@ -116,16 +119,8 @@ def _feed_page(site: Site, feed: Feed, home: Feed) -> bytes:
             f"{WHAT} This page of the feed's archive holds older entries; to follow the feed, copy "
             "its own address below into your reader."
         )
-    older = (
-        f'<a rel="prev" href="{escape(feed.url(site, INDEX, feed.prev_archive))}">older entries</a>'
-        if feed.prev_archive is not None
-        else ""
-    )
-    newer = (
-        f'<a rel="next" href="{escape(feed.url(site, INDEX, feed.next_archive))}">newer entries</a>'
-        if feed.next_archive is not None
-        else ""
-    )
+    older = _page_link(site, feed, feed.prev_archive, "prev", "older entries")
+    newer = _page_link(site, feed, feed.next_archive, "next", "newer entries")
     around = " · ".join(
         link
         for link in (
@@ -145,6 +140,13 @@ def _feed_page(site: Site, feed: Feed, home: Feed) -> bytes:
     return _page(
         site, f"{heading}: web feed", _discovery(site, home), emblem, feed.description, body, heading
     )
+
+
+def _page_link(site: Site, feed: Feed, folder: str | None, rel: str, text: str) -> str:
+    """A link to the page of the feed (or archive page) in `folder`, if there is one."""
+    if folder is None:
+        return ""
+    return f'<a rel="{rel}" type="text/html" href="{escape(feed.url(site, INDEX, folder))}">{text}</a>'
 
 
 def _page(
@@ -248,6 +250,6 @@ def _row(site: Site, feed: Feed) -> str:
     )
     return (
         f"<tr><td{_lang(feed.language)}>{icon}"
-        f'<a href="{escape(feed.url(site, INDEX))}">{escape(feed.title)}</a></td>'
+        f'<a href="{escape(feed.url(site, INDEX))}" type="text/html">{escape(feed.title)}</a></td>'
         f'<td class="count">{len(feed.entries)}</td><td>{when}</td><td>{links}</td></tr>'
     )
