@@ -201,7 +201,9 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     steps = [planning.tier(path) for path in result.uploaded]
     assert steps == sorted(steps)
     assert result.uploaded[-2:] == ["feeds.opml", "index.html"]
-    assert {planning.tier(p) for p in files if "/archive/" in f"/{p}"} == {0}
+    pages = {p for p in files if p.endswith("/index.html")}  # each after the feeds it names
+    assert pages and {planning.tier(p) for p in pages} == {2}
+    assert {planning.tier(p) for p in files if "/archive/" in f"/{p}" and p not in pages} == {0}
     assert {planning.tier(p) for p in ("atom.xml", "rss.xml", "feed.json")} == {2}
     beside = ("tags/gaza/atom.xml", "authors/jane-doe/feed.json", "lang/en-gb/rss.xml", "no-gaza/atom.xml")
     assert {planning.tier(p) for p in beside} == {1}
