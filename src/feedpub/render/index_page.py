@@ -73,13 +73,13 @@ def render(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
 {_subscribe(site, home)}
 <p>To follow every feed below at once, import <a href="{escape(site.feed_url + OPML)}">all the
 feeds as OPML</a>.</p>
-{_entries(home)}{older}
 <h2>All the feeds</h2>
 <table>
 <thead><tr><th scope="col">Feed</th><th scope="col">Entries</th><th scope="col">Newest</th>
 <th scope="col">Formats</th></tr></thead>
 {rows}
 </table>
+{_entries(home)}{older}
 <h2>Linking the feeds from your site</h2>
 <p>Put these lines in the <code>&lt;head&gt;</code> of the site's pages, so that browsers and
 readers find the feeds by themselves:</p>
