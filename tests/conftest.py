@@ -191,7 +191,7 @@ http {{
     location ~ \\.xml$ {{
       types {{ }} default_type "application/xml; charset=utf-8";
       add_header Vary Sec-Fetch-Dest;
-      if ($http_sec_fetch_dest = document) {{ rewrite ^(.*/) $1index.html last; }}
+      if ($http_sec_fetch_dest = document) {{ rewrite ^(.*/)(?:atom|rss)\\.xml$ $1index.html last; }}
     }}
     location ~ /feed\\.json$ {{
       types {{ }} default_type "application/feed+json; charset=utf-8";

@@ -368,6 +368,10 @@ def assert_pages_for_browsers(base: str, folder: Path, page: Callable[[bytes], b
     request the file's own bytes, and each answer says it varies with Sec-Fetch-Dest."""
     feed_files = sorted(p for p in folder.rglob("*") if p.name in hosting.FEED_FILES)
     assert len(feed_files) >= 6  # the site's, a tag's...
+    own = folder / "tags" / "sitemap.xml"  # a file of the user's, beside no page
+    own.write_bytes(b"<urlset/>")
+    status, _, body = answer(f"{base}/tags/sitemap.xml", **{"Sec-Fetch-Dest": "document"})
+    assert (status, body) == (200, own.read_bytes())
     for path in feed_files:
         name = path.relative_to(folder).as_posix()
         page_path = hosting.page_of(name)
