@@ -50,9 +50,12 @@ def assert_shows(detail: dict[str, str], text: str) -> None:
 
 
 def assert_page_lists(page: bytes, feed: Feed) -> None:
-    """The feed's page is HTML without a parse error that lists exactly the feed's entries, each
-    title as the text it is, linked to its article."""
+    """The feed's page is HTML without a parse error that names the feed and lists exactly its
+    entries, each title and description as the text it is, each entry linked to its article."""
     tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    heading, description = tree.find(".//header/h1"), tree.find(".//header/p")
+    assert heading is not None and (heading.text or "").startswith(feed.title)  # an archive page's says which
+    assert description is not None and (description.text or "") == re.sub(r"\r\n?", "\n", feed.description)
     (listed,) = [ol for ol in tree.iter("ol") if ol.get("class") == "entries"] or [None]
     links = [(a.text or "", a.get("href")) for a in listed.iter("a")] if listed is not None else []
     assert links == [(re.sub(r"\r\n?", "\n", e.article.title), e.article.link) for e in feed.entries]
