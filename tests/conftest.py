@@ -155,15 +155,16 @@ def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None)
     )
 
 
+SITE_DIR = catalogue_text(
+    article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
+)
+"""`site_dir`'s catalogue: the site's feed, two tags' and an author's (Jane Doe)."""
+
+
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
-    """A folder holding a valid two-article catalogue as articles.yaml."""
-    (tmp_path / "articles.yaml").write_text(
-        catalogue_text(
-            article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
-        ),
-        encoding="utf-8",
-    )
+    """A folder holding a valid two-article catalogue (SITE_DIR) as articles.yaml."""
+    (tmp_path / "articles.yaml").write_text(SITE_DIR, encoding="utf-8")
     return tmp_path
 
 
@@ -187,8 +188,17 @@ http {{
   server {{
     listen 127.0.0.1:{port};
     root {root};
-    location ~ \\.xml$ {{ types {{ }} default_type "application/xml; charset=utf-8"; }}
-    location ~ /feed\\.json$ {{ types {{ }} default_type "application/feed+json; charset=utf-8"; }}
+    location ~ \\.xml$ {{
+      types {{ }} default_type "application/xml; charset=utf-8";
+      add_header Vary Sec-Fetch-Dest;
+      if ($http_sec_fetch_dest = document) {{ rewrite ^(.*/)(?:atom|rss)\\.xml$ $1index.html last; }}
+    }}
+    location ~ /feed\\.json$ {{
+      types {{ }} default_type "application/feed+json; charset=utf-8";
+      add_header Vary Sec-Fetch-Dest;
+      if ($http_sec_fetch_dest = document) {{ rewrite ^(.*/) $1index.html last; }}
+    }}
+    location ~ /index\\.html$ {{ add_header Vary Sec-Fetch-Dest; }}
   }}
 }}
 """

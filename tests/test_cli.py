@@ -483,7 +483,7 @@ def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(
         printed = [process.stdout.readline()]
         while printed[-1] and not printed[-1].startswith("serving "):
             printed.append(process.stdout.readline())
-        assert printed[0].startswith("12 articles → 39 files: 39 written"), printed
+        assert re.match(r"12 articles → (\d+) files: \1 written", printed[0]), printed
         assert printed[-1].startswith("serving "), printed
         folder = Path(printed[-1].split()[1])  # a temporary folder, without --out
         assert f"at http://127.0.0.1:{port}/ " in printed[-1]

@@ -38,6 +38,9 @@ from test_reader import newsboat
 NOW = "2024-06-01T12:00:00Z"
 PREFIX = "site"
 
+FOLDER_FILES = sorted((*hosting.FEED_FILES, "index.html"))
+"""The files of a tag's folder: its feeds and its page."""
+
 
 @pytest.fixture
 def bucket(s3: SeaweedFS, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -201,7 +204,9 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     steps = [planning.tier(path) for path in result.uploaded]
     assert steps == sorted(steps)
     assert result.uploaded[-2:] == ["feeds.opml", "index.html"]
-    assert {planning.tier(p) for p in files if "/archive/" in f"/{p}"} == {0}
+    pages = {p for p in files if p.endswith("/index.html")}  # each after the feeds it names
+    assert pages and {planning.tier(p) for p in pages} == {2}
+    assert {planning.tier(p) for p in files if "/archive/" in f"/{p}" and p not in pages} == {0}
     assert {planning.tier(p) for p in ("atom.xml", "rss.xml", "feed.json")} == {2}
     beside = ("tags/gaza/atom.xml", "authors/jane-doe/feed.json", "lang/en-gb/rss.xml", "no-gaza/atom.xml")
     assert {planning.tier(p) for p in beside} == {1}
@@ -282,9 +287,7 @@ def test_a_stale_tags_objects_are_removed_and_nothing_else_is_touched(
     files = build(tmp_path, text)
     assert not any(path.startswith("tags/imt-statements/") for path in files)
     result = run(s3, tmp_path, bucket)
-    assert sorted(result.deleted) == [
-        f"tags/imt-statements/{n}" for n in ("atom.xml", "feed.json", "rss.xml")
-    ]
+    assert sorted(result.deleted) == [f"tags/imt-statements/{n}" for n in FOLDER_FILES]
     assert_holds(s3, bucket, files, foreign)
 
 
@@ -311,7 +314,7 @@ def test_an_object_changed_by_hand_is_put_back_and_one_replaced_by_hand_is_not_d
     files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
     result = run(s3, tmp_path, bucket)
     assert {"rss.xml", "atom.xml"} <= set(result.uploaded)
-    assert sorted(result.deleted) == ["tags/imt-statements/feed.json", "tags/imt-statements/rss.xml"]
+    assert sorted(result.deleted) == [f"tags/imt-statements/{n}" for n in FOLDER_FILES if n != "atom.xml"]
     assert result.requests["HeadObject"] == 3  # only the three objects the listing did not vouch for
     assert_holds(s3, bucket, files, {f"{PREFIX}/tags/imt-statements/atom.xml": mine})
 
@@ -328,7 +331,7 @@ def test_dry_run_lists_the_changes_and_makes_none(s3: SeaweedFS, bucket: str, tm
     assert "would delete tags/imt-statements/atom.xml" in lines
     assert any(line.startswith("would upload tags/solidarity-movement/") for line in lines)
     assert re.fullmatch(
-        rf"\d+ files → s3://{bucket}/{PREFIX}: \d+ would be uploaded, \d+ unchanged, 3 would be deleted in \d+\.\d\d s",
+        rf"\d+ files → s3://{bucket}/{PREFIX}: \d+ would be uploaded, \d+ unchanged, {len(FOLDER_FILES)} would be deleted in \d+\.\d\d s",
         lines[-1],
     )
     assert objects(s3, bucket) == before
@@ -351,13 +354,11 @@ def test_a_path_in_the_bucket_that_breaks_the_key_rule_is_left_alone_and_printed
     put_by_hand(s3, bucket, f"{PREFIX}/{MANIFEST}", json.dumps(manifest).encode())
     put_by_hand(s3, bucket, f"{PREFIX}/{odd}", data, Metadata={"sha256": digest})
     files = build(tmp_path, catalogue().replace("IMT statements", "Solidarity movement"))
-    stale = [f"tags/imt-statements/{n}" for n in ("atom.xml", "feed.json", "rss.xml")]
+    stale = [f"tags/imt-statements/{n}" for n in FOLDER_FILES]
     dry = cli(s3, tmp_path, bucket, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     deletions = [line for line in dry.stdout.splitlines() if line.startswith("would delete ")]
-    assert sorted(deletions) == [
-        f"would delete tags/imt-statements/{n}" for n in ("atom.xml", "feed.json", "rss.xml")
-    ]
+    assert sorted(deletions) == [f"would delete tags/imt-statements/{n}" for n in FOLDER_FILES]
     assert "'tags/index.html\\natom.xml', which breaks the key rule" in dry.stderr
     result = cli(s3, tmp_path, bucket, "--invalidate", f"cat > {tmp_path / 'told'}")
     assert result.returncode == 0, result.stderr
@@ -1300,4 +1301,4 @@ def test_a_deploy_of_ten_times_more_tag_folders_than_open_files_uploads_them_all
     )
     assert result.returncode == 0, result.stderr
     pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{PREFIX}/tags/")
-    assert sum(len(page.get("Contents", [])) for page in pages) == 3 * tags
+    assert sum(len(page.get("Contents", [])) for page in pages) == len(FOLDER_FILES) * tags

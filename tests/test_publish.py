@@ -22,12 +22,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, SITE, article, catalogue_text, feedpub, valid
+from conftest import DATA, ROOT, SITE, SITE_DIR, article, catalogue_text, feedpub, valid
 from conftest import NOW as NOW_MOMENT
 from feedpub import publish
-from feedpub.render import could_write, render
+from feedpub.render import FEED_FILES, could_write, render
 
 NOW = "2024-06-01T12:00:00Z"
+
+BUILT, EDITED_BUILD = (
+    render(valid(text), NOW_MOMENT) for text in (SITE_DIR, SITE_DIR.replace("Article a1", "Article one", 1))
+)
+FILES = len(BUILT)
+"""How many files a build of `site_dir` writes."""
+EDITED = sum(EDITED_BUILD[path] != data for path, data in BUILT.items())
+"""How many of them `edit` changes: those of the article's feeds (the site's, Gaza's, its author's)."""
+PER_FEED = len(FEED_FILES) + 1
+"""The files of one feed: its formats and its page."""
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -52,12 +62,15 @@ def age(folder: Path) -> None:
 def test_first_build_writes_every_feed(site_dir: Path) -> None:
     result = build(site_dir)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("2 articles → 15 files: 15 written, 0 unchanged, 0 removed in ")
+    assert result.stdout.startswith(
+        f"2 articles → {FILES} files: {FILES} written, 0 unchanged, 0 removed in "
+    )
     feeds = site_dir / "feeds"
     assert sorted(str(p.relative_to(feeds)) for p in feeds.rglob("[!.]*") if p.is_file()) == [
         "atom.xml",
         "authors/jane-doe/atom.xml",
         "authors/jane-doe/feed.json",
+        "authors/jane-doe/index.html",
         "authors/jane-doe/rss.xml",
         "feed.json",
         "feed.xsl",
@@ -66,9 +79,11 @@ def test_first_build_writes_every_feed(site_dir: Path) -> None:
         "rss.xml",
         "tags/gaza/atom.xml",
         "tags/gaza/feed.json",
+        "tags/gaza/index.html",
         "tags/gaza/rss.xml",
         "tags/israel/atom.xml",
         "tags/israel/feed.json",
+        "tags/israel/index.html",
         "tags/israel/rss.xml",
     ]
     assert not list(feeds.rglob(f"{publish.TEMP_PREFIX}*"))
@@ -80,7 +95,7 @@ def test_an_unchanged_build_writes_nothing_at_all(site_dir: Path) -> None:
     time.sleep(0.01)
     result = build(site_dir)
     assert (result.returncode, result.stderr) == (0, "")
-    assert "0 written, 15 unchanged, 0 removed" in result.stdout
+    assert f"0 written, {FILES} unchanged, 0 removed" in result.stdout
     assert snapshot(site_dir / "feeds") == before
 
 
@@ -89,7 +104,7 @@ def test_feeds_whose_bytes_would_not_change_keep_their_mtimes(site_dir: Path) ->
     age(site_dir / "feeds")  # no longer what the manifest recorded: a full build follows
     before = snapshot(site_dir / "feeds")
     result = build(site_dir)
-    assert "0 written, 15 unchanged, 0 removed" in result.stdout
+    assert f"0 written, {FILES} unchanged, 0 removed" in result.stdout
     after = snapshot(site_dir / "feeds")
     assert {p: v for p, v in after.items() if p != publish.RECORD} == {
         p: v for p, v in before.items() if p != publish.RECORD
@@ -102,17 +117,20 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
     before = snapshot(site_dir / "feeds")
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Article a1", "Article one"), encoding="utf-8")
-    assert "9 written, 6 unchanged" in build(site_dir).stdout
+    assert f"{EDITED} written, {FILES - EDITED} unchanged" in build(site_dir).stdout
     after = snapshot(site_dir / "feeds")
     assert sorted(p for p in after if after[p] != before[p] and not p.startswith(".")) == [
         "atom.xml",
         "authors/jane-doe/atom.xml",
         "authors/jane-doe/feed.json",
+        "authors/jane-doe/index.html",
         "authors/jane-doe/rss.xml",
         "feed.json",
+        "index.html",
         "rss.xml",
         "tags/gaza/atom.xml",
         "tags/gaza/feed.json",
+        "tags/gaza/index.html",
         "tags/gaza/rss.xml",
     ]
 
@@ -148,6 +166,7 @@ def test_a_replaced_file_keeps_its_mode_and_a_new_one_follows_the_umask(site_dir
         "tags/later": 0o700,
         "tags/later/atom.xml": 0o600,
         "tags/later/feed.json": 0o600,
+        "tags/later/index.html": 0o600,
         "tags/later/rss.xml": 0o600,
     }
 
@@ -162,7 +181,7 @@ def test_same_catalogue_and_now_give_identical_bytes(site_dir: Path) -> None:
         [str(p.relative_to(site_dir / "one")) for p in (site_dir / "one").rglob("[!.]*.*")],
         shallow=False,
     )
-    assert len(match) == 15 and not mismatch and not errors
+    assert len(match) == FILES and not mismatch and not errors
 
 
 def test_invalid_catalogue_changes_nothing_on_disk(site_dir: Path) -> None:
@@ -313,7 +332,11 @@ def test_stale_tag_feeds_go_but_files_made_by_hand_stay(site_dir: Path) -> None:
     )
     result = build(site_dir)
     assert result.returncode == 0
-    assert "11 written, 1 unchanged, 6 removed" in result.stdout  # with the OPML and index, which list tags
+    after = render(valid((site_dir / "articles.yaml").read_text(encoding="utf-8")), NOW_MOMENT)
+    written = sum(BUILT.get(path) != data for path, data in after.items())  # the OPML and index list tags
+    removed = len(BUILT.keys() - after.keys())
+    assert removed == 2 * PER_FEED  # Gaza's and Israel's
+    assert f"{written} written, {len(after) - written} unchanged, {removed} removed" in result.stdout
     assert not (feeds / "tags" / "israel").exists()  # emptied by feedpub, so removed
     assert sorted(p.name for p in (feeds / "tags" / "gaza").iterdir()) == ["notes.txt"]
     assert (feeds / "robots.txt").read_text() == "mine"
@@ -341,7 +364,7 @@ def test_feeds_of_an_author_or_selection_left_without_articles_go(site_dir: Path
     catalogue.write_text(catalogue_text(jane, bo + "    draft: true\n", site=site), encoding="utf-8")
     result = build(site_dir)
     assert result.returncode == 0, result.stderr
-    assert "6 removed" in result.stdout
+    assert f"{2 * PER_FEED} removed" in result.stdout  # Bo's and the selection's
     assert sorted(p.name for p in (feeds / "authors").iterdir()) == ["jane-doe"]
     assert not (feeds / "by-bo").exists()
 
@@ -516,7 +539,7 @@ def test_a_feed_edited_by_hand_is_not_replaced_without_overwrite(site_dir: Path)
     assert refused.returncode == 73
     assert "feeds/rss.xml (would be replaced)" in refused.stderr
     assert b"Edited by hand" in (feeds / "rss.xml").read_bytes()
-    assert "9 written, 6 unchanged" in build(site_dir, "--overwrite").stdout
+    assert f"{EDITED} written, {FILES - EDITED} unchanged" in build(site_dir, "--overwrite").stdout
     assert b"Edited by hand" not in (feeds / "rss.xml").read_bytes()
 
 
@@ -639,7 +662,7 @@ def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_samp
     command = [str(Path(sys.executable).parent / "feedpub"), "build"]
     first = subprocess.run(command, cwd=clone, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
-    assert "0 written, 39 unchanged, 0 removed" in first.stdout
+    assert f"0 written, {len(committed(ROOT / 'feeds')) - 1} unchanged, 0 removed" in first.stdout
     catalogue = clone / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Stop Criminal Attack", "Stop the Attack"))
     (clone / "feeds" / publish.RECORD).unlink()  # as on a machine that only has the commit
@@ -660,7 +683,7 @@ def imported_by_a_run(site_dir: Path) -> set[str]:
         text=True,
         check=True,
     )
-    assert "15 unchanged" in result.stdout
+    assert f"{FILES} unchanged" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "feedpub.publish" in imported
     return imported
@@ -685,10 +708,10 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     catalogue.write_text(
         catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8"
     )
-    assert "15 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
+    assert f"{FILES} written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
     assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
     result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
-    assert "7 written" in result.stdout  # the site's and its author's feeds, in three formats, and the index
+    assert f"{2 * PER_FEED} written" in result.stdout  # the site's and its author's feeds and pages
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
 
@@ -697,11 +720,11 @@ def test_a_feed_deleted_by_hand_is_put_back_and_one_edited_only_when_asked(site_
     feeds = site_dir / "feeds"
     original = (feeds / "rss.xml").read_bytes()
     (feeds / "tags" / "israel" / "atom.xml").unlink()
-    assert "1 written, 14 unchanged" in build(site_dir).stdout
+    assert f"1 written, {FILES - 1} unchanged" in build(site_dir).stdout
     assert (feeds / "tags" / "israel" / "atom.xml").is_file()
     (feeds / "rss.xml").write_bytes(original.replace(b"Article a1", b"Vandalised"))
     assert build(site_dir).returncode == 73  # the record no longer holds; the bytes are not feedpub's
-    assert "1 written, 14 unchanged" in build(site_dir, "--overwrite").stdout
+    assert f"1 written, {FILES - 1} unchanged" in build(site_dir, "--overwrite").stdout
     assert (feeds / "rss.xml").read_bytes() == original
 
 
@@ -711,7 +734,7 @@ def test_a_build_recorded_by_another_version_is_not_trusted(site_dir: Path) -> N
     record = json.loads(path.read_text())
     record["version"] = "0.0.0"
     path.write_text(json.dumps(record))
-    assert "0 written, 15 unchanged" in build(site_dir).stdout
+    assert f"0 written, {FILES} unchanged" in build(site_dir).stdout
     assert json.loads(path.read_text())["version"] != "0.0.0"  # a full build rewrote it
 
 
@@ -745,7 +768,7 @@ def test_a_record_edited_by_hand_makes_a_full_build_never_a_traceback(
             (feeds / gone).unlink()  # only a full build puts it back
         result = build(site_dir)
         assert result.returncode == 0 and result.stderr == "", result.stderr
-        assert f"{written} written, {15 - written} unchanged" in result.stdout
+        assert f"{written} written, {FILES - written} unchanged" in result.stdout
 
 
 def test_a_manifest_nested_too_deeply_makes_a_full_build(site_dir: Path) -> None:
@@ -754,8 +777,8 @@ def test_a_manifest_nested_too_deeply_makes_a_full_build(site_dir: Path) -> None
     manifest.write_text("[" * 100_000)
     result = build(site_dir)
     assert result.returncode == 0 and result.stderr == ""  # the files hold what it writes
-    assert "0 written, 15 unchanged" in result.stdout
-    assert len(json.loads(manifest.read_text())["files"]) == 15  # and it is written anew
+    assert f"0 written, {FILES} unchanged" in result.stdout
+    assert len(json.loads(manifest.read_text())["files"]) == FILES  # and it is written anew
 
 
 def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) -> None:
@@ -765,7 +788,7 @@ def test_warnings_are_repeated_by_an_unchanged_run_unless_quiet(site_dir: Path) 
     )
     first, second = build(site_dir), build(site_dir)
     assert "warning: no article has the tag 'Unused'" in first.stderr
-    assert (second.stderr, "15 unchanged" in second.stdout) == (first.stderr, True)
+    assert (second.stderr, f"{FILES} unchanged" in second.stdout) == (first.stderr, True)
     assert build(site_dir, "-q").stderr == ""
 
 
@@ -936,7 +959,7 @@ def test_a_site_with_ten_times_more_tag_folders_than_open_files_builds_rebuilds_
     pruned = with_few_files(tmp_path, "build", "--now", NOW)
     assert pruned.returncode == 0, pruned.stderr
     assert len(list(folder.iterdir())) == tags // 2
-    assert f"{3 * tags // 2} removed" in pruned.stdout
+    assert f"{PER_FEED * tags // 2} removed" in pruned.stdout
     checked = with_few_files(tmp_path, "verify", "feeds")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -979,7 +1002,7 @@ def test_a_rename_that_fails_mid_switch_puts_every_old_feed_back(site_dir: Path)
     )
     assert after == before  # the same bytes and times: the renamed files' old inodes are back
     assert temporaries(feeds) == []
-    assert "9 written" in build(site_dir).stdout
+    assert f"{EDITED} written" in build(site_dir).stdout
 
 
 def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
@@ -1014,7 +1037,7 @@ def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
     assert (snapshot(feeds), modes(feeds)) == (before, permissions)
     assert temporaries(feeds) == []
     built = pipeline.build(request)
-    assert isinstance(built, pipeline.Built) and len(built.outcome.written) == 9
+    assert isinstance(built, pipeline.Built) and len(built.outcome.written) == EDITED
     assert temporaries(feeds) == []
 
 
@@ -1156,7 +1179,7 @@ def test_a_flush_that_fails_after_the_switch_says_every_feed_is_new_but_not_on_d
     assert feeds_only(feeds) == new
     assert temporaries(feeds) == []
     again = build(site_dir)  # not taken for done: the build was not recorded
-    assert "0 written, 15 unchanged" in again.stdout
+    assert f"0 written, {FILES} unchanged" in again.stdout
     assert yaml_was_loaded(site_dir) is False  # and now it is
 
 
@@ -1201,10 +1224,10 @@ def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
     )
     first = pipeline.build(request)
     assert isinstance(first, pipeline.Built) and not first.shortcut
-    assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, 15, [])
+    assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, FILES, [])
     again = pipeline.build(request)
     assert isinstance(again, pipeline.Built) and again.shortcut
-    assert len(again.outcome.unchanged) == 15
+    assert len(again.outcome.unchanged) == FILES
     catalogue = site_dir / "articles.yaml"
     whole = catalogue.read_text()
     catalogue.write_text(whole[: whole.index("  - id: a2")])
@@ -1322,7 +1345,14 @@ def test_every_file_a_build_writes_is_one_it_could_write() -> None:
     audiences = render(valid((DATA / "audiences.yaml").read_text(encoding="utf-8")), NOW_MOMENT)
     assert {path.partition("/")[0] for path in audiences} >= {"authors", "lang", "no-opinion"}
     assert [path for path in audiences if not could_write(path)] == []
-    never = ["notes.txt", "tags/x/index.html", "a/b/rss.xml", ".feedpub.lock", "My Feed/rss.xml"]
+    never = [
+        "notes.txt",
+        "tags/x/page.html",
+        "a/b/rss.xml",
+        "a/b/index.html",
+        ".feedpub.lock",
+        "My Feed/rss.xml",
+    ]
     # a selection may not take the name of feedpub's own folders
     never += [f"{folder}/atom.xml" for folder in ("tags", "authors", "lang", "archive")]
     assert not any(could_write(p) for p in never)

@@ -4,6 +4,7 @@ and an unchanged rebuild is answered 304 Not Modified, to newsboat and to a plai
 from __future__ import annotations
 
 import http.server
+import re
 import sqlite3
 import subprocess
 import threading
@@ -94,7 +95,7 @@ def test_an_unchanged_rebuild_is_answered_304(site: tuple[Path, str]) -> None:
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     time.sleep(1.1)  # a rewrite would now show in Last-Modified
     result = feedpub("build", "--now", NOW, "--catalogue", str(ROOT / "articles.yaml"), cwd=workdir)
-    assert "0 written, 39 unchanged" in result.stdout
+    assert re.search(r": 0 written, \d+ unchanged, 0 removed", result.stdout), result.stdout
     for header, value in (("If-None-Match", etag), ("If-Modified-Since", modified)):
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(urllib.request.Request(url, headers={header: value}))

@@ -16,14 +16,13 @@ from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
 from feedpub.model import Catalogue
 from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, podcast, syndication
 from feedpub.render.content import texts
+from feedpub.render.hosting import FEED_FILES
 from feedpub.render.plan import Entry
 
 STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
 
 
-FEED_FILES = frozenset({syndication.RSS, syndication.ATOM, jsonfeed.JSON})
-"""What each feed's folder holds."""
 SITE_FILES = frozenset(
     {opml.OPML, index_page.INDEX, syndication.STYLESHEET, hosting.HEADERS, hosting.HTACCESS}
 )
@@ -43,7 +42,7 @@ def could_write(path: str) -> bool:
     folder, _, name = path.rpartition("/")
     if not folder and name in SITE_FILES:
         return True
-    return name in FEED_FILES and _FEED_FOLDER.fullmatch(folder) is not None
+    return (name in FEED_FILES or name == index_page.INDEX) and _FEED_FOLDER.fullmatch(folder) is not None
 
 
 PARALLEL_ENTRIES = 500
@@ -124,6 +123,7 @@ def rendered(
     subscribed = [feed for feed in feeds if feed.current is None]
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
+    files.update(index_page.pages(site, feeds))
     files[syndication.STYLESHEET] = STYLESHEET
     files.update(hosting.render(site, files))
     return Rendered(files, unfit)

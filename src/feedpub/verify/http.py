@@ -460,7 +460,7 @@ class _Crawl:
         for url, kind, headers in self.served:
             directives = _directives(headers.get("Cache-Control", ""))
             lifetime = _lifetime(directives)
-            if kind.is_feed and is_full_page(paths[url], newest):
+            if is_full_page(paths[url], newest):  # a feed's page or its page
                 if lifetime is not None and lifetime < SHORTEST_FULL and "immutable" not in directives:
                     self._add(
                         url,
