@@ -4,8 +4,10 @@ hypothesis profiles."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from feedpub import catalogue, load, parallel
+from feedpub import catalogue, cli, load, parallel
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
 
@@ -141,6 +143,35 @@ def feedpub(
         preexec_fn=preexec_fn,
         check=False,
     )
+
+
+def called(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI called in this process, for a test where the process boundary adds nothing:
+    the exit status, stdout and stderr that `feedpub` gives, without an interpreter to start.
+    It runs in `cwd`, with the test's environment (set it with monkeypatch), and leaves the
+    working folder, the standard streams and the signal handlers as it found them. What needs
+    a process of its own (signals, limits, umask, an environment of its own, a traceback
+    never shown) stays with `feedpub`; an exception the CLI lets out fails the test."""
+    streams = sys.stdout, sys.stderr
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    # text streams over bytes as a subprocess's are: UTF-8, not a terminal
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="") for _ in range(2))
+    here = Path.cwd()
+    os.chdir(cwd)
+    sys.stdout, sys.stderr = out, err
+    try:
+        status = cli.main(list(args))
+    finally:
+        sys.stdout, sys.stderr = streams
+        os.chdir(here)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    printed = []
+    for stream in (out, err):
+        stream.flush()
+        text = stream.buffer.getvalue().decode()  # type: ignore[attr-defined]
+        printed.append(text.replace("\r\n", "\n").replace("\r", "\n"))  # as subprocess reads it
+    return subprocess.CompletedProcess(["feedpub", *args], status, *printed)
 
 
 def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None) -> subprocess.Popen[str]:
