@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, SITE, article, catalogue_text, feedpub, valid
+from conftest import DATA, ROOT, SITE, article, called, catalogue_text, feedpub, valid
 from conftest import NOW as NOW_MOMENT
 from feedpub import publish
 from feedpub.render import could_write, render
@@ -40,7 +40,9 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def build(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return feedpub("build", "--now", NOW, *args, cwd=cwd)
+    """`feedpub build`, called in this process; the tests that need its process of its own
+    (a FIFO in the way, limits, umask, signals, strace) run the command."""
+    return called("build", "--now", NOW, *args, cwd=cwd)
 
 
 def age(folder: Path) -> None:
@@ -50,7 +52,7 @@ def age(folder: Path) -> None:
 
 
 def test_first_build_writes_every_feed(site_dir: Path) -> None:
-    result = build(site_dir)
+    result = feedpub("build", "--now", NOW, cwd=site_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("2 articles → 15 files: 15 written, 0 unchanged, 0 removed in ")
     feeds = site_dir / "feeds"
@@ -391,7 +393,7 @@ def test_something_else_where_feedpub_keeps_a_file_exits_74_and_names_it(
     make(feeds / path)
     edit(site_dir)
     before = feeds_only(feeds)
-    result = build(site_dir)  # within the helper's time limit: never waits on a FIFO
+    result = feedpub("build", "--now", NOW, cwd=site_dir)  # within its time limit: never waits on a FIFO
     assert result.returncode == 74
     assert f"feedpub: cannot write feeds/{path}: {reason}; " in result.stderr
     assert "Traceback" not in result.stderr
@@ -408,7 +410,7 @@ def test_an_output_path_that_is_a_fifo_or_a_link_to_nowhere_exits_74(
         os.mkfifo(site_dir / "feeds")
     else:
         (site_dir / "feeds").symlink_to("nowhere")
-    result = build(site_dir)
+    result = feedpub("build", "--now", NOW, cwd=site_dir)  # within its time limit
     assert result.returncode == 74
     assert result.stderr == f"feedpub: cannot write feeds: {reason}; nothing in feeds was changed\n"
     assert not (site_dir / "nowhere").exists()
@@ -714,9 +716,9 @@ def test_a_run_at_or_after_a_scheduled_moment_publishes_it(site_dir: Path) -> No
     catalogue.write_text(
         catalogue.read_text() + article("later", published="2024-07-01T00:00:00Z"), encoding="utf-8"
     )
-    assert "15 written" in feedpub("build", "--now", NOW, cwd=site_dir).stdout
-    assert "0 written" in feedpub("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
-    result = feedpub("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
+    assert "15 written" in build(site_dir).stdout
+    assert "0 written" in called("build", "--now", "2024-06-30T23:59:59Z", cwd=site_dir).stdout
+    result = called("build", "--now", "2024-07-01T00:00:00Z", cwd=site_dir)
     assert "7 written" in result.stdout  # the site's and its author's feeds, in three formats, and the index
     assert b"Article later" in (site_dir / "feeds" / "atom.xml").read_bytes()
 
@@ -865,7 +867,7 @@ def test_builds_started_together_never_write_at_once(
     for name, text in catalogues.items():
         (work / f"{name}.yaml").write_text(text, encoding="utf-8")
         assert (
-            feedpub(
+            called(
                 "build", "-q", "--now", NOW, "--catalogue", f"{name}.yaml", "--out", f"ref-{name}", cwd=work
             ).returncode
             == 0
