@@ -34,6 +34,7 @@ import conftest
 from conftest import (
     SITE,
     article,
+    called,
     catalogue_text,
     feedpub,
     free_port,
@@ -633,11 +634,11 @@ def write(folder: Path, files: dict[str, str]) -> list[str]:
 
 
 def imported(folder: Path, *sources: str, catalogue: str = "articles.yaml") -> Any:
-    return feedpub("import", "--catalogue", catalogue, *sources, cwd=folder)
+    return called("import", "--catalogue", catalogue, *sources, cwd=folder)
 
 
 def build(folder: Path) -> None:
-    result = feedpub("build", "-q", "--now", NOW, cwd=folder)
+    result = called("build", "-q", "--now", NOW, cwd=folder)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 
@@ -651,9 +652,9 @@ def test_readers_see_the_same_entries_in_feedpubs_feeds(tmp_path: Path, name: st
         0,
         f"imported 3 entries from {sources} into articles.yaml: {3 * len(files)} found, 0 skipped{also}\n",
     ), result.stderr
-    assert feedpub("check", cwd=tmp_path).returncode == 0
+    assert called("check", cwd=tmp_path).returncode == 0
     build(tmp_path)
-    verified = feedpub("verify", cwd=tmp_path)
+    verified = called("verify", cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
     for old, new in read_as.items():
         before = seen((tmp_path / old).read_bytes(), json_feed=old.endswith(".json"))
@@ -888,7 +889,7 @@ def test_line_ends_and_indentation_of_the_catalogue_are_followed(tmp_path: Path)
     added = data[len(own) :].decode()
     assert "\n" not in added.replace("\r\n", "")
     assert added.startswith("- id: numbers-2024\r\n  guid:")
-    assert feedpub("check", cwd=tmp_path).returncode == 0
+    assert called("check", cwd=tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -1780,7 +1781,7 @@ def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tm
         before = newsboat_items(reader, urls)
         with sqlite3.connect(reader / "cache.db") as db:
             db.execute("UPDATE rss_item SET unread = 0")
-        result = feedpub("import", *urls, cwd=site)
+        result = called("import", *urls, cwd=site)
         assert result.returncode == 0, result.stderr
     build(site)
     shutil.copytree(site / "feeds", www / "feeds")
