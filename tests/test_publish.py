@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -1094,11 +1095,11 @@ def traced(site_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
 
 def calls(site_dir: Path, log: Path) -> list[str]:
     """The fsync and renameat calls the build's main thread makes, in order (strace counts
-    calls for injection thread by thread). Only it makes them: the files are written, and
-    flushed with fdatasync, by other threads."""
+    calls for injection thread by thread), each folder they name by its path. Only it makes
+    them: the files are written, and flushed with fdatasync, by other threads."""
     command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
     subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=fsync,renameat", "-o", str(log), *command],
+        ["strace", "-f", "-qq", "-y", "-e", "trace=fsync,renameat", "-o", str(log), *command],
         cwd=site_dir,
         capture_output=True,
         check=True,
@@ -1114,32 +1115,51 @@ def nth(found: list[str], call: str, index: int) -> int:
     return sum(1 for line in found[: index + 1] if line.startswith(f"{call}("))
 
 
-def rehearse(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, bytes]]:
-    """Build once, edit the catalogue, then rehearse the next build in a copy: its main
-    thread's calls, and the feeds it makes."""
+@dataclass
+class Rehearsal:
+    """What the next build of a site did in a copy of it: its main thread's calls, the feeds it
+    renamed into place (by their paths in the feeds folder, in order, with the index of the
+    call), and the feeds it made."""
+
+    calls: list[str]
+    renames: list[tuple[int, str]]
+    feeds: dict[str, bytes]
+
+    def injected(self, rename: int, fault: str) -> str:
+        """strace's option that makes the `rename`th feed rename (from 0) fail with `fault`."""
+        return f"inject=renameat:{fault}:when={nth(self.calls, 'renameat', self.renames[rename][0])}"
+
+
+_RENAME = re.compile(r'renameat\(\d+<[^>]*>, "[^"]*", \d+<(?P<folder>[^>]*)>, "(?P<name>[^"]*)"\)')
+
+
+def rehearse(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Rehearsal:
+    """Build once, edit the catalogue, then rehearse the next build in a copy."""
     build(site_dir)
     edit(site_dir)
     twin = tmp_path_factory.mktemp("twin") / "site"
     shutil.copytree(site_dir, twin, symlinks=True)
     found = calls(twin, twin.parent / "trace")
-    return found, feeds_only(twin / "feeds")
-
-
-def is_feed_rename(line: str) -> bool:
-    return line.startswith("renameat(") and not line.split(",")[3].strip().startswith('".')
+    feeds = str((twin / "feeds").resolve())
+    renames = []
+    for index, line in enumerate(found):
+        renamed = _RENAME.match(line)
+        if renamed and not renamed["name"].startswith("."):  # not the manifest or the record
+            folder = renamed["folder"].removeprefix(feeds).strip("/")
+            renames.append((index, f"{folder}/{renamed['name']}".lstrip("/")))
+    return Rehearsal(found, renames, feeds_only(twin / "feeds"))
 
 
 @needs_strace
 def test_an_error_renaming_the_third_feed_puts_the_first_two_back(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    found, _ = rehearse(site_dir, tmp_path_factory)
-    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    rehearsal = rehearse(site_dir, tmp_path_factory)
     feeds = site_dir / "feeds"
     before = snapshot(feeds)
-    result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}")
+    result = traced(site_dir, "-e", rehearsal.injected(2, "error=EIO"))
     assert result.returncode == 74
-    failed = "cannot write feeds/authors/jane-doe/feed.json: Input/output error"
+    failed = f"cannot write feeds/{rehearsal.renames[2][1]}: Input/output error"
     assert f"{failed}; every feed in feeds is as it was" in result.stderr
     assert snapshot(feeds) == before
     assert temporaries(feeds) == []
@@ -1149,20 +1169,20 @@ def test_an_error_renaming_the_third_feed_puts_the_first_two_back(
 def test_a_switch_that_cannot_be_undone_says_which_feeds_are_new(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    found, new = rehearse(site_dir, tmp_path_factory)
-    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
+    rehearsal = rehearse(site_dir, tmp_path_factory)
+    new = rehearsal.feeds
     feeds = site_dir / "feeds"
     old = feeds_only(feeds)
     # the third rename fails, and so does every rename after it, putting old files back too
-    result = traced(site_dir, "-e", f"inject=renameat:error=EIO:when={nth(found, 'renameat', third)}+")
+    result = traced(site_dir, "-e", rehearsal.injected(2, "error=EIO") + "+")
     assert result.returncode == 74
+    switched = {path for _, path in rehearsal.renames[:2]}
     assert (
-        "cannot write feeds/authors/jane-doe/feed.json: Input/output error; feeds is part new, part old: "
-        "2 files are new (feeds/atom.xml, feeds/authors/jane-doe/atom.xml) and the rest are as they were; "
-        "the next build that succeeds brings them all up to date"
+        f"cannot write feeds/{rehearsal.renames[2][1]}: Input/output error; feeds is part new, part old: "
+        f"2 files are new ({', '.join(f'feeds/{path}' for path in sorted(switched))}) and the rest are as "
+        "they were; the next build that succeeds brings them all up to date"
     ) in result.stderr
     now = feeds_only(feeds)
-    switched = {"atom.xml", "authors/jane-doe/atom.xml"}
     assert {path for path in now if now[path] != old[path]} == switched
     assert {path for path in now if now[path] == new[path]} >= switched
     assert temporaries(feeds) == []
@@ -1174,8 +1194,9 @@ def test_a_switch_that_cannot_be_undone_says_which_feeds_are_new(
 def test_a_flush_that_fails_after_the_switch_says_every_feed_is_new_but_not_on_disk(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    found, new = rehearse(site_dir, tmp_path_factory)
-    last = max(i for i, line in enumerate(found) if is_feed_rename(line))
+    rehearsal = rehearse(site_dir, tmp_path_factory)
+    found, new = rehearsal.calls, rehearsal.feeds
+    last = rehearsal.renames[-1][0]
     flush = next(i for i, line in enumerate(found) if i > last and line.startswith("fsync("))
     feeds = site_dir / "feeds"
     result = traced(site_dir, "-e", f"inject=fsync:error=EIO:when={nth(found, 'fsync', flush)}")
@@ -1258,12 +1279,11 @@ def test_a_build_killed_mid_switch_leaves_only_files_the_next_build_owns(
     if manifest == "0.1":
         (feeds / publish.MANIFEST).write_text(json.dumps(legacy_manifest(feeds)))
         (feeds / publish.RECORD).unlink()  # which feedpub 0.1 did not keep
-    found, _ = rehearse(site_dir, tmp_path_factory)
-    third = [i for i, line in enumerate(found) if is_feed_rename(line)][2]
-    killed = traced(site_dir, "-e", f"inject=renameat:signal=KILL:when={nth(found, 'renameat', third)}")
+    rehearsal = rehearse(site_dir, tmp_path_factory)
+    killed = traced(site_dir, "-e", rehearsal.injected(2, "signal=KILL"))
     assert killed.returncode == -9
     switched = [path for path, data in feeds_only(feeds).items() if b"Article one" in data]
-    assert switched == ["atom.xml", "authors/jane-doe/atom.xml"]  # the kill came before the third
+    assert switched == sorted(path for _, path in rehearsal.renames[:2])  # the kill came before the third
     catalogue = site_dir / "articles.yaml"
     catalogue.write_text(catalogue.read_text().replace("Article a2", "Article two"), encoding="utf-8")
     result = build(site_dir)  # another catalogue again: every file in the way is still feedpub's
