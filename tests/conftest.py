@@ -35,6 +35,9 @@ U = TypeVar("U")
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+"""The moment the tests render and build at, so that their feeds' bytes do not depend on the day."""
+NOW_TEXT = NOW.isoformat().replace("+00:00", "Z")
+"""NOW as `--now` takes it."""
 
 # Every run of the suite tries the same examples, so that a test fails or passes on the code
 # alone: `ci` (the default) derives them from each test's code, keeps no example database and
@@ -172,6 +175,24 @@ def called(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text = stream.buffer.getvalue().decode()  # type: ignore[attr-defined]
         printed.append(text.replace("\r\n", "\n").replace("\r", "\n"))  # as subprocess reads it
     return subprocess.CompletedProcess(["feedpub", *args], status, *printed)
+
+
+def build(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`feedpub build` at NOW with `args`, called in this process (see `called`)."""
+    return called("build", "--now", NOW_TEXT, *args, cwd=cwd)
+
+
+def built(cwd: Path) -> dict[str, bytes]:
+    """Build cwd's articles.yaml into cwd/feeds at NOW, which must succeed without a word; every
+    file the build left there but its hidden records, by path, as deploy reads the folder."""
+    result = build(cwd, "-q")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    feeds = cwd / "feeds"
+    return {
+        path.relative_to(feeds).as_posix(): path.read_bytes()
+        for path in sorted(feeds.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
 
 
 def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None) -> subprocess.Popen[str]:

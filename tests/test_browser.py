@@ -11,16 +11,14 @@ import subprocess
 import urllib.request
 import zlib
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from lxml import html
 
-from conftest import ROOT, feedpub, free_port, nginx, tool, valid
+from conftest import NOW, NOW_TEXT, ROOT, feedpub, free_port, nginx, tool, valid
 from feedpub.render.plan import feeds
 
-NOW = "2024-06-01T12:00:00Z"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -97,7 +95,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     tags: [Gaza]
 """
     (work / "articles.yaml").write_text(text, encoding="utf-8")
-    result = feedpub("build", "-q", "--now", NOW, cwd=work)
+    result = feedpub("build", "-q", "--now", NOW_TEXT, cwd=work)
     assert result.returncode == 0, result.stderr
     (work / "feeds" / "images").mkdir()
     site = valid(text).site
@@ -118,11 +116,7 @@ def test_feeds_render_through_the_stylesheet_with_every_entry(
 ) -> None:
     url, work, profile = served
     found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
-    (feed,) = [
-        f
-        for f in feeds(found, datetime.fromisoformat(NOW))
-        if f.url(found.site, path.rpartition("/")[2]) == f"{url}/{path}"
-    ]
+    (feed,) = [f for f in feeds(found, NOW) if f.url(found.site, path.rpartition("/")[2]) == f"{url}/{path}"]
     dom = browse(f"{url}/{path}", profile, shot)
     assert dom.findtext(".//h1") == feed.title
     assert dom.xpath("//header/p")[1].text_content().strip() == feed.description
@@ -142,7 +136,7 @@ def test_feeds_render_through_the_stylesheet_with_every_entry(
 def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, Path]) -> None:
     url, work, profile = served
     found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
-    planned = feeds(found, datetime.fromisoformat(NOW))
+    planned = feeds(found, NOW)
     dom = browse(f"{url}/index.html", profile, "index.png")
     assert dom.find(".//body").get("data-pwned") is None
     assert not dom.xpath("//img[@src='x'] | //*[@onerror]")

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, called, feedpub
+from conftest import NOW_TEXT, ROOT, built, called, feedpub
 from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, Unreachable, deploy, remote
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
@@ -35,7 +35,6 @@ from s3server import Exchange, Proxy, SeaweedFS, Trickler
 from test_publish import FEW_FILES, few_files, many_tags, with_few_files
 from test_reader import newsboat
 
-NOW = "2024-06-01T12:00:00Z"
 PREFIX = "site"
 
 
@@ -62,14 +61,7 @@ def catalogue(*, max_items: int = 3, archive: bool = True, edits: tuple[tuple[st
 def build(site: Path, text: str) -> dict[str, bytes]:
     """Build `text` into site/feeds; every file the build left, as deploy reads the folder."""
     (site / "articles.yaml").write_text(text, encoding="utf-8")
-    result = called("build", "-q", "--now", NOW, cwd=site)
-    assert result.returncode == 0, result.stderr
-    feeds = site / "feeds"
-    return {
-        path.relative_to(feeds).as_posix(): path.read_bytes()
-        for path in sorted(feeds.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+    return built(site)
 
 
 def run(s3: SeaweedFS, site: Path, bucket: str, **options: Any) -> Result:
@@ -1266,7 +1258,15 @@ def test_a_folder_rebuilt_during_the_deploy_stops_it_before_anything_is_deleted(
 
 def test_build_deploy_builds_then_deploys_in_one_command(s3: SeaweedFS, bucket: str, tmp_path: Path) -> None:
     (tmp_path / "articles.yaml").write_text(catalogue(), encoding="utf-8")
-    command = ["build", "--now", NOW, "--deploy", f"s3://{bucket}/{PREFIX}", "--endpoint-url", s3.endpoint]
+    command = [
+        "build",
+        "--now",
+        NOW_TEXT,
+        "--deploy",
+        f"s3://{bucket}/{PREFIX}",
+        "--endpoint-url",
+        s3.endpoint,
+    ]
     result = feedpub(*command, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     built, deployed = result.stdout.splitlines()
@@ -1288,7 +1288,7 @@ def test_a_deploy_of_ten_times_more_tag_folders_than_open_files_uploads_them_all
 ) -> None:
     tags = 10 * FEW_FILES
     many_tags(tmp_path, tags // 10, tags_each=10)
-    assert with_few_files(tmp_path, "build", "--now", NOW).returncode == 0
+    assert with_few_files(tmp_path, "build", "--now", NOW_TEXT).returncode == 0
     result = subprocess.run(
         command(s3, bucket),
         cwd=tmp_path,

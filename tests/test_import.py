@@ -34,6 +34,7 @@ import conftest
 from conftest import (
     SITE,
     article,
+    built,
     called,
     catalogue_text,
     feedpub,
@@ -48,7 +49,6 @@ from feedpub.importer import fetch
 from feedpub.importer.elements import html_text
 from test_reader import run_newsboat
 
-NOW = "2024-06-01T12:00:00Z"
 NEW_SITE = importer.NEW_SITE
 """The line that says what a new catalogue's site block guessed (tested on its own)."""
 NEW_YORK = timezone(timedelta(hours=-5))
@@ -637,11 +637,6 @@ def imported(folder: Path, *sources: str, catalogue: str = "articles.yaml") -> A
     return called("import", "--catalogue", catalogue, *sources, cwd=folder)
 
 
-def build(folder: Path) -> None:
-    result = called("build", "-q", "--now", NOW, cwd=folder)
-    assert (result.returncode, result.stderr) == (0, ""), result.stderr
-
-
 @pytest.mark.parametrize("name", SITES)
 def test_readers_see_the_same_entries_in_feedpubs_feeds(tmp_path: Path, name: str) -> None:
     files, read_as = SITES[name]
@@ -653,7 +648,7 @@ def test_readers_see_the_same_entries_in_feedpubs_feeds(tmp_path: Path, name: st
         f"imported 3 entries from {sources} into articles.yaml: {3 * len(files)} found, 0 skipped{also}\n",
     ), result.stderr
     assert called("check", cwd=tmp_path).returncode == 0
-    build(tmp_path)
+    built(tmp_path)
     verified = called("verify", cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
     for old, new in read_as.items():
@@ -792,7 +787,7 @@ def test_a_wordpress_export_brings_posts_drafts_and_the_reasons_for_what_it_leav
     assert [t.name for t in one.tags] == ["News", "Gaza"]
     # a draft WordPress gave no GMT time takes the offset most posts have
     assert by_id["p-3"].published.isoformat() == "2023-10-04T09:00:00-05:00"
-    build(tmp_path)
+    built(tmp_path)
     guids = [e.id for e in feedparser.parse((tmp_path / "feeds" / "rss.xml").read_bytes()).entries]
     assert guids == ["https://blog.example.org/?p=2", "https://blog.example.org/?p=1"]
 
@@ -1200,7 +1195,7 @@ def test_html_in_titles_becomes_the_text_readers_showed(tmp_path: Path) -> None:
     text = (tmp_path / "articles.yaml").read_text(encoding="utf-8")
     assert "    title: Breaking news\n" in text
     assert "# the feed's title held HTML" in text
-    build(tmp_path)
+    built(tmp_path)
     for name in ("rss.xml", "atom.xml", "feed.json"):
         data = (tmp_path / "feeds" / name).read_text(encoding="utf-8")
         assert "alert" not in data and "onerror" not in data, name
@@ -1463,7 +1458,7 @@ def test_rfc_5005_archives_are_followed_to_the_start(tmp_path: Path, server: str
         ),
     )
     (site / "articles.yaml").write_text(text, encoding="utf-8")
-    build(site)
+    built(site)
     for path in (site / "feeds").rglob("*.xml"):
         Server.routes["/" + path.relative_to(site / "feeds").as_posix()] = (
             200,
@@ -1712,7 +1707,7 @@ def move(tmp_path: Path, name: str) -> tuple[tuple[int, int], tuple[int, int]]:
             db.execute("UPDATE rss_item SET unread = 0")
         result = feedpub("import", *urls, cwd=site)  # from the old addresses, over HTTP
         assert result.returncode == 0, result.stderr
-        build(site)
+        built(site)
         for old, new in read_as.items():
             shutil.copyfile(site / "feeds" / new, www / old)
         after = newsboat_items(reader, urls)
@@ -1783,7 +1778,7 @@ def test_newsboat_follows_the_redirect_to_feedpubs_feed_and_finds_nothing_new(tm
             db.execute("UPDATE rss_item SET unread = 0")
         result = called("import", *urls, cwd=site)
         assert result.returncode == 0, result.stderr
-    build(site)
+    built(site)
     shutil.copytree(site / "feeds", www / "feeds")
     moved = documented_block("nginx").replace("https://blog.example.org", base)
     with nginx_with(moved, www, tmp_path / "new-nginx", port):

@@ -16,13 +16,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import called, feedpub, nginx, valid
+from conftest import NOW_TEXT, called, feedpub, nginx, valid
 from feedpub import importer
 from feedpub.importer import mapping
 from test_import import newsboat_items
 
 DATA = Path(__file__).parent / "data" / "import"
-NOW = "2024-06-01T12:00:00Z"
 SUMMARY = re.compile(
     r"imported (?P<imported>\d+) entr(?:y|ies)(?: \((?P<drafts>\d+) drafts?\))? from 1 source into "
     r"articles.yaml: (?P<found>\d+) found, (?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?"
@@ -46,7 +45,7 @@ def imported(tmp_path: Path, name: str, text: str | None = None) -> tuple[re.Mat
 
 def built(tmp_path: Path) -> dict[str, list[dict[str, str]]]:
     """Build the feeds; each of atom.xml, rss.xml and feed.json as (id, title) per entry."""
-    result = called("build", "-q", "--now", NOW, cwd=tmp_path)
+    result = called("build", "-q", "--now", NOW_TEXT, cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
     feeds = tmp_path / "feeds"
     found = {
@@ -76,7 +75,7 @@ def test_each_platforms_feed_imports_into_a_new_catalogue_that_checks_builds_and
     skipped_lines = [line for line in lines if '" skipped: ' in line]
     assert len(skipped_lines) == counts["skipped"]  # each one named, with why
     assert any(line.startswith(importer.NEW_SITE) for line in lines)  # no `init` needed
-    for command in (["check"], ["build", "-q", "--now", NOW], ["verify"]):
+    for command in (["check"], ["build", "-q", "--now", NOW_TEXT], ["verify"]):
         result = called(*command, cwd=tmp_path)
         assert result.returncode == 0, (command, result.stdout, result.stderr)
 
@@ -448,7 +447,7 @@ def test_blogger_takeout_names_no_address_so_the_refusal_says_what_to_write_and_
         "https://valleybirding.blogspot.com/2024/02/herons.html": False,
         "https://valleybirding.blogspot.com/2024/02/owl-survey.html": True,
     }
-    for command in (["check"], ["build", "-q", "--now", NOW], ["verify"]):
+    for command in (["check"], ["build", "-q", "--now", NOW_TEXT], ["verify"]):
         result = called(*command, cwd=tmp_path)
         assert result.returncode == 0, (command, result.stdout, result.stderr)
 

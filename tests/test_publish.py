@@ -1,4 +1,6 @@
-"""Publishing through the real CLI: unchanged files untouched, atomic, locked, tidy, contained."""
+"""Publishing through the real CLI: unchanged files untouched, atomic, locked, tidy, contained.
+Builds are called in this process (conftest's `build`); what needs a process of its own (a FIFO
+in the way, limits, umask, signals, strace) runs the command."""
 
 from __future__ import annotations
 
@@ -23,12 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, SITE, article, called, catalogue_text, feedpub, valid
-from conftest import NOW as NOW_MOMENT
+from conftest import DATA, NOW, NOW_TEXT, ROOT, SITE, article, build, called, catalogue_text, feedpub, valid
 from feedpub import publish
 from feedpub.render import could_write, render
-
-NOW = "2024-06-01T12:00:00Z"
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -40,12 +39,6 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def build(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`feedpub build`, called in this process; the tests that need its process of its own
-    (a FIFO in the way, limits, umask, signals, strace) run the command."""
-    return called("build", "--now", NOW, *args, cwd=cwd)
-
-
 def age(folder: Path) -> None:
     """Date every file back, so that any rewrite shows in its mtime."""
     for p in folder.rglob("*"):
@@ -53,7 +46,7 @@ def age(folder: Path) -> None:
 
 
 def test_first_build_writes_every_feed(site_dir: Path) -> None:
-    result = feedpub("build", "--now", NOW, cwd=site_dir)
+    result = feedpub("build", "--now", NOW_TEXT, cwd=site_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("2 articles → 15 files: 15 written, 0 unchanged, 0 removed in ")
     feeds = site_dir / "feeds"
@@ -122,7 +115,7 @@ def test_editing_one_article_rewrites_only_its_feeds(site_dir: Path) -> None:
 
 def under_umask(mask: int, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`build` run under the umask `mask`, as cron or a systemd unit may set it."""
-    return feedpub("build", "--now", NOW, cwd=cwd, preexec_fn=lambda: os.umask(mask))
+    return feedpub("build", "--now", NOW_TEXT, cwd=cwd, preexec_fn=lambda: os.umask(mask))
 
 
 def modes(folder: Path) -> dict[str, int]:
@@ -394,7 +387,7 @@ def test_something_else_where_feedpub_keeps_a_file_exits_74_and_names_it(
     make(feeds / path)
     edit(site_dir)
     before = feeds_only(feeds)
-    result = feedpub("build", "--now", NOW, cwd=site_dir)  # within its time limit: never waits on a FIFO
+    result = feedpub("build", "--now", NOW_TEXT, cwd=site_dir)  # within its time limit: never waits on a FIFO
     assert result.returncode == 74
     assert f"feedpub: cannot write feeds/{path}: {reason}; " in result.stderr
     assert "Traceback" not in result.stderr
@@ -411,7 +404,7 @@ def test_an_output_path_that_is_a_fifo_or_a_link_to_nowhere_exits_74(
         os.mkfifo(site_dir / "feeds")
     else:
         (site_dir / "feeds").symlink_to("nowhere")
-    result = feedpub("build", "--now", NOW, cwd=site_dir)  # within its time limit
+    result = feedpub("build", "--now", NOW_TEXT, cwd=site_dir)  # within its time limit
     assert result.returncode == 74
     assert result.stderr == f"feedpub: cannot write feeds: {reason}; nothing in feeds was changed\n"
     assert not (site_dir / "nowhere").exists()
@@ -686,7 +679,7 @@ def test_readmes_first_command_works_on_a_fresh_clone_and_after_editing_the_samp
 def imported_by_a_run(site_dir: Path) -> set[str]:
     """The modules `feedpub build` imports in `site_dir`."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW],
+        [sys.executable, "-X", "importtime", "-m", "feedpub", "build", "--now", NOW_TEXT],
         cwd=site_dir,
         capture_output=True,
         text=True,
@@ -839,7 +832,7 @@ def test_a_tag_folder_that_refuses_writing_exits_74_and_changes_no_feed(site_dir
     before = snapshot(feeds)
     try:
         # root may write anywhere; a user namespace without privileges lets the mode apply to it too
-        command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+        command = [sys.executable, "-m", "feedpub", "build", "--now", NOW_TEXT]
         result = subprocess.run(
             ["unshare", "--user", *command] if os.geteuid() == 0 else command,
             cwd=site_dir,
@@ -869,7 +862,15 @@ def test_builds_started_together_never_write_at_once(
         (work / f"{name}.yaml").write_text(text, encoding="utf-8")
         assert (
             called(
-                "build", "-q", "--now", NOW, "--catalogue", f"{name}.yaml", "--out", f"ref-{name}", cwd=work
+                "build",
+                "-q",
+                "--now",
+                NOW_TEXT,
+                "--catalogue",
+                f"{name}.yaml",
+                "--out",
+                f"ref-{name}",
+                cwd=work,
             ).returncode
             == 0
         )
@@ -887,7 +888,7 @@ def test_builds_started_together_never_write_at_once(
                     "build",
                     "-q",
                     "--now",
-                    NOW,
+                    NOW_TEXT,
                     "--catalogue",
                     f"{'ab'[i % 2]}.yaml",
                     "--out",
@@ -958,14 +959,14 @@ def test_a_site_with_ten_times_more_tag_folders_than_open_files_builds_rebuilds_
     tags = 10 * FEW_FILES
     folder = tmp_path / "feeds" / "tags"
     many_tags(tmp_path, tags // 10, tags_each=10)
-    first = with_few_files(tmp_path, "build", "--now", NOW)
+    first = with_few_files(tmp_path, "build", "--now", NOW_TEXT)
     assert first.returncode == 0, first.stderr
     assert len(list(folder.iterdir())) == tags
-    unchanged = with_few_files(tmp_path, "build", "--now", NOW)
+    unchanged = with_few_files(tmp_path, "build", "--now", NOW_TEXT)
     assert (unchanged.returncode, unchanged.stderr) == (0, "")
     assert " 0 written" in unchanged.stdout
     many_tags(tmp_path, tags // 10, tags_each=5)  # the same articles, each with half its tags
-    pruned = with_few_files(tmp_path, "build", "--now", NOW)
+    pruned = with_few_files(tmp_path, "build", "--now", NOW_TEXT)
     assert pruned.returncode == 0, pruned.stderr
     assert len(list(folder.iterdir())) == tags // 2
     assert f"{3 * tags // 2} removed" in pruned.stdout
@@ -1020,11 +1021,10 @@ def test_without_hard_links_old_feeds_are_kept_by_copy_and_put_back(
     """On a file system that refuses hard links (FAT, exFAT, some network shares), the old
     feeds are kept by copying them before the switch, with their modes and times: a rename
     that fails puts them back as they were."""
-    from datetime import datetime
 
     from feedpub import build as pipeline
 
-    request = pipeline.Request(site_dir / "articles.yaml", site_dir / "feeds", datetime.fromisoformat(NOW))
+    request = pipeline.Request(site_dir / "articles.yaml", site_dir / "feeds", NOW)
     pipeline.build(request)
     feeds = site_dir / "feeds"
     edit(site_dir)
@@ -1083,7 +1083,7 @@ needs_strace = pytest.mark.skipif(
 
 def traced(site_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """A build run under strace with `options`; strace's own output is not in the result."""
-    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW_TEXT]
     return subprocess.run(
         ["strace", "-f", "-qq", "-o", "/dev/null", *options, *command],
         cwd=site_dir,
@@ -1097,7 +1097,7 @@ def calls(site_dir: Path, log: Path) -> list[str]:
     """The fsync and renameat calls the build's main thread makes, in order (strace counts
     calls for injection thread by thread), each folder they name by its path. Only it makes
     them: the files are written, and flushed with fdatasync, by other threads."""
-    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW_TEXT]
     subprocess.run(
         ["strace", "-f", "-qq", "-y", "-e", "trace=fsync,renameat", "-o", str(log), *command],
         cwd=site_dir,
@@ -1244,13 +1244,10 @@ def test_a_catalogue_cut_short_is_refused_unless_shrinking_is_allowed(site_dir: 
 def test_the_build_pipeline_returns_what_happened_and_prints_nothing(
     site_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from datetime import datetime
 
     from feedpub import build as pipeline
 
-    request = pipeline.Request(
-        catalogue=site_dir / "articles.yaml", out=site_dir / "feeds", now=datetime.fromisoformat(NOW)
-    )
+    request = pipeline.Request(catalogue=site_dir / "articles.yaml", out=site_dir / "feeds", now=NOW)
     first = pipeline.build(request)
     assert isinstance(first, pipeline.Built) and not first.shortcut
     assert (first.articles, len(first.outcome.written), first.outcome.removed) == (2, 15, [])
@@ -1297,7 +1294,7 @@ def reads(site_dir: Path, path: Path) -> tuple[subprocess.CompletedProcess[str],
     """A build run under strace, and each read of the file at `path` it made: the bytes asked
     for and the bytes read."""
     logs = Path(tempfile.mkdtemp(dir=site_dir.parent))
-    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW]
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW_TEXT]
     # a log for each thread (-ff): in one log, a read another thread interrupts is split in two
     result = subprocess.run(
         [
@@ -1374,7 +1371,7 @@ def test_every_file_a_build_writes_is_one_it_could_write() -> None:
     files = rendered(sample(max_items=1))  # archives, tag archives and every host's file
     assert any("/archive/" in path for path in files) and {"_headers", ".htaccess"} <= set(files)
     assert [path for path in files if not could_write(path)] == []
-    audiences = render(valid((DATA / "audiences.yaml").read_text(encoding="utf-8")), NOW_MOMENT)
+    audiences = render(valid((DATA / "audiences.yaml").read_text(encoding="utf-8")), NOW)
     assert {path.partition("/")[0] for path in audiences} >= {"authors", "lang", "no-opinion"}
     assert [path for path in audiences if not could_write(path)] == []
     never = ["notes.txt", "tags/x/index.html", "a/b/rss.xml", ".feedpub.lock", "My Feed/rss.xml"]

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conftest import NGINX, SITE, article, called, catalogue_text, feedpub, free_port, nginx
+from conftest import NGINX, SITE, article, built, called, catalogue_text, feedpub, free_port, nginx
 from feedpub.render import hosting
 from feedpub.verify.answers import Limits
 from feedpub.verify.http import LARGE, MAX_REDIRECTS, verify_site
@@ -36,7 +36,6 @@ from test_deploy import PREFIX
 from test_deploy import cli as deploy
 from test_hosting import apache
 
-NOW = "2024-06-01T12:00:00Z"
 HUB = "https://hub.example.net/"
 
 
@@ -58,8 +57,7 @@ def build(folder: Path, feed_url: str, **options: str) -> Path:
     """The feeds of `catalogue(feed_url)`, built into folder/feeds."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "articles.yaml").write_text(catalogue(feed_url, **options), encoding="utf-8")
-    built = called("build", "-q", "--now", NOW, cwd=folder)
-    assert built.returncode == 0, built.stderr
+    built(folder)
     return folder / "feeds"
 
 
