@@ -207,15 +207,16 @@ def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None)
     )
 
 
+TWO_ARTICLES = catalogue_text(
+    article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
+)
+"""A valid two-article catalogue, `site_dir`'s."""
+
+
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
-    """A folder holding a valid two-article catalogue as articles.yaml."""
-    (tmp_path / "articles.yaml").write_text(
-        catalogue_text(
-            article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
-        ),
-        encoding="utf-8",
-    )
+    """A folder holding TWO_ARTICLES as articles.yaml."""
+    (tmp_path / "articles.yaml").write_text(TWO_ARTICLES, encoding="utf-8")
     return tmp_path
 
 
