@@ -19,7 +19,7 @@ import pytest
 from conftest import NOW_TEXT, called, feedpub, nginx, valid
 from feedpub import importer
 from feedpub.importer import mapping
-from test_import import newsboat_items
+from test_import_moving import newsboat_items
 
 DATA = Path(__file__).parent / "data" / "import"
 SUMMARY = re.compile(

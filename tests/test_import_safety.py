@@ -24,8 +24,9 @@ from conftest import article, called, catalogue_text, feedpub, valid
 from feedpub import importer, load, source
 from feedpub.importer import fetch, yaml_text
 from feedpub.importer.mapping import Draft
-from test_import import NEW_SITE, Server, server, small_item, small_rss, xml
-from test_import import imported as imported_with_guesses
+from producers import NEW_SITE, small_item, small_rss
+from producers import imported as imported_with_guesses
+from test_import_http import Server, server, xml
 
 
 def without_guesses(result: Any) -> Any:
