@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from conftest import called, valid
+from conftest import DATA, called, valid
 from feedpub import importer
 from feedpub.importer.elements import html_text
 
@@ -515,34 +515,8 @@ def wxr(posts: list[Post], others: str = "") -> str:
 """
 
 
-WXR_OTHERS = """
-	<item>
-		<title><![CDATA[About]]></title>
-		<link>https://blog.example.org/about/</link>
-		<guid isPermaLink="false">https://blog.example.org/?page_id=2</guid>
-		<content:encoded><![CDATA[<p>About us.</p>]]></content:encoded>
-		<wp:post_id>2</wp:post_id>
-		<wp:post_date><![CDATA[2023-01-01 00:00:00]]></wp:post_date>
-		<wp:post_date_gmt><![CDATA[2023-01-01 05:00:00]]></wp:post_date_gmt>
-		<wp:status><![CDATA[publish]]></wp:status>
-		<wp:post_type><![CDATA[page]]></wp:post_type>
-	</item>
-	<item>
-		<title><![CDATA[map]]></title>
-		<link>https://blog.example.org/map/</link>
-		<guid isPermaLink="false">https://blog.example.org/wp-content/uploads/2023/12/map.jpg</guid>
-		<wp:post_id>99</wp:post_id>
-		<wp:status><![CDATA[inherit]]></wp:status>
-		<wp:post_type><![CDATA[attachment]]></wp:post_type>
-		<wp:attachment_url><![CDATA[https://blog.example.org/wp-content/uploads/2023/12/map.jpg]]></wp:attachment_url>
-	</item>
-	<item>
-		<title><![CDATA[Home]]></title>
-		<wp:post_id>5</wp:post_id>
-		<wp:status><![CDATA[publish]]></wp:status>
-		<wp:post_type><![CDATA[nav_menu_item]]></wp:post_type>
-	</item>
-"""
+WXR_OTHERS = (DATA / "wordpress" / "export-others.xml").read_text(encoding="utf-8")
+"""The items of a WordPress export that are not posts: a page, an attachment, a menu item."""
 
 
 # -- reading feeds back as readers do -----------------------------------------------------------

@@ -17,44 +17,24 @@ from typing import Any, ClassVar
 
 import pytest
 
-from conftest import SITE, article, built, catalogue_text, valid
+from conftest import DATA, SITE, article, built, catalogue_text, valid
 from feedpub import importer
 from feedpub.importer import fetch
 from producers import NEW_SITE, POSTS, Post, imported, many_posts, wordpress_rss
 
 # -- hostile sources: refused with a clear message, nothing written ------------------------------
 
-BILLION_LAUGHS = """<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>&lol9;</title><link>https://example.org/</link><description>x</description>
-<item><title>&lol9;</title><link>https://example.org/a</link><pubDate>Thu, 07 Dec 2023 15:00:00 +0000</pubDate></item>
-</channel></rss>
-"""
-
+HOSTILE = DATA / "hostile"
+"""Feeds that declare XML entities, each in the way of a known attack."""
+BILLION_LAUGHS = (HOSTILE / "billion-laughs.xml").read_text(encoding="utf-8")
+EXTERNAL_ENTITY = (HOSTILE / "external-entity.xml").read_text(encoding="utf-8")
+"""Names the file `{path}` as an entity."""
 QUADRATIC_BLOWUP = (
     '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + "x" * 50_000 + '">]>'
     '<rss version="2.0"><channel><title>t</title><link>https://example.org/</link><description>'
     + "&a;" * 10_000
     + "</description></channel></rss>"
 )
-
-EXTERNAL_ENTITY = """<?xml version="1.0"?>
-<!DOCTYPE rss [<!ENTITY secret SYSTEM "file://{path}">]>
-<rss version="2.0"><channel><title>t</title><link>https://example.org/</link><description>d</description>
-<item><title>&secret;</title><link>https://example.org/a</link><pubDate>Thu, 07 Dec 2023 15:00:00 +0000</pubDate></item>
-</channel></rss>
-"""
 
 
 @pytest.mark.parametrize(
