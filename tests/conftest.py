@@ -1,5 +1,5 @@
-"""Shared helpers: small catalogues written as text, and the CLI run as users run it; the
-hypothesis profiles."""
+"""Shared helpers: small catalogues written as text, the CLI run as users run it or called in
+the test's process, builds at one moment; the hypothesis profiles."""
 
 from __future__ import annotations
 
