@@ -13,18 +13,16 @@ import subprocess
 import urllib.request
 import zlib
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from lxml import html
 
-from conftest import NGINX, ROOT, feedpub, free_port, nginx, tool, valid
+from conftest import NGINX, NOW, NOW_TEXT, ROOT, feedpub, free_port, nginx, tool, valid
 from feedpub.render.plan import feeds
 from feedpub.render.syndication import ATOM
 from test_serve import listening
 
-NOW = "2024-06-01T12:00:00Z"
 ARTIFACTS = ROOT / "test-artifacts"
 NO_XSLT = "--disable-features=XSLT"
 """Chromium as it will be: it shows a feed's XML as it is, through its own viewer."""
@@ -111,7 +109,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     tags: [Gaza]
 """
     (work / "articles.yaml").write_text(text, encoding="utf-8")
-    result = feedpub("build", "-q", "--now", NOW, cwd=work)
+    result = feedpub("build", "-q", "--now", NOW_TEXT, cwd=work)
     assert result.returncode == 0, result.stderr
     (work / "feeds" / "images").mkdir()
     site = valid(text).site
@@ -152,11 +150,7 @@ def test_feeds_render_through_the_stylesheet_with_every_entry(
 ) -> None:
     url, work, profile = served
     found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
-    (feed,) = [
-        f
-        for f in feeds(found, datetime.fromisoformat(NOW))
-        if f.url(found.site, path.rpartition("/")[2]) == f"{url}/{path}"
-    ]
+    (feed,) = [f for f in feeds(found, NOW) if f.url(found.site, path.rpartition("/")[2]) == f"{url}/{path}"]
     dom = browse(f"{static}/{path}", profile, shot)
     assert dom.findtext(".//h1") == feed.title
     assert dom.xpath("//header/p")[1].text_content().strip() == feed.description
@@ -176,7 +170,7 @@ def test_feeds_render_through_the_stylesheet_with_every_entry(
 def test_index_lists_every_feed_and_its_links_resolve(served: tuple[str, Path, Path]) -> None:
     url, work, profile = served
     found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
-    planned = feeds(found, datetime.fromisoformat(NOW))
+    planned = feeds(found, NOW)
     dom = browse(f"{url}/index.html", profile, "index.png")
     assert dom.find(".//body").get("data-pwned") is None
     assert not dom.xpath("//img[@src='x'] | //*[@onerror]")
@@ -249,9 +243,7 @@ def test_a_browser_opening_a_feed_is_shown_its_page_and_a_reader_gets_the_feed(
     base = url if server == "nginx" else request.getfixturevalue("previewed")
     found = valid((work / "articles.yaml").read_text(encoding="utf-8"))
     (feed,) = [
-        f
-        for f in feeds(found, datetime.fromisoformat(NOW))
-        if f.path(ATOM) == f"{path.rpartition('/')[0]}/atom.xml".lstrip("/")
+        f for f in feeds(found, NOW) if f.path(ATOM) == f"{path.rpartition('/')[0]}/atom.xml".lstrip("/")
     ]
     shot = (
         f"page-{server}-{'-'.join(flags) or 'xslt'}-{path.replace('/', '-')}.png"

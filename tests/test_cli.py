@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, catalogue_text, feedpub, free_port, scaled, serve
+from conftest import ROOT, article, called, catalogue_text, feedpub, free_port, scaled, serve
 from feedpub import reading, source
 from feedpub.catalogue import fields
 
@@ -591,3 +591,38 @@ def test_a_message_of_several_lines_escapes_the_names_it_quotes(tmp_path: Path) 
     assert lines[0].startswith("feedpub: w\\nfeedpub: forged holds files that feedpub did not write")
     assert lines[1] == "  w\\nfeedpub: forged/index.html (would be replaced)"
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["build", "--now", "2024-06-01T12:00:00Z"], False),  # written
+        (["build", "--now", "2024-06-01T12:00:00Z"], True),  # unchanged
+        (["check", "--format", "json"], False),
+        (["build", "--out="], False),  # a usage error, printed by argparse
+        (["verify", "feeds"], True),
+        (["check", "--catalogue", "a\nforged\x1b[31m.yaml"], False),  # escaped on the way out
+    ],
+    ids=["build", "rebuild", "check json", "usage", "verify", "escaped"],
+)
+def test_the_cli_called_in_process_answers_as_the_command_does(
+    tmp_path: Path, args: list[str], built: bool
+) -> None:
+    """What the tests that call the CLI in their own process stand on: the same exit status
+    and output as the command's, and the test's working folder and signal handlers left as
+    they were."""
+    ran, here = tmp_path / "ran", tmp_path / "here"
+    for folder in (ran, here):
+        folder.mkdir()
+        shutil.copy(ROOT / "articles.yaml", folder)
+        if built:
+            assert feedpub("build", "-q", "--now", "2024-06-01T12:00:00Z", cwd=folder).returncode == 0
+    before = Path.cwd(), signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    command, call = feedpub(*args, cwd=ran), called(*args, cwd=here)
+    assert (Path.cwd(), signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
+    timed = re.compile(r" in \d+\.\d\d s$", re.MULTILINE)
+    assert (call.returncode, timed.sub("", call.stdout), call.stderr) == (
+        command.returncode,
+        timed.sub("", command.stdout),
+        command.stderr,
+    )

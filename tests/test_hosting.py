@@ -13,13 +13,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from conftest import NGINX, ROOT, SITE, catalogue_text, feedpub, free_port, nginx, parse, valid
+from conftest import NGINX, NOW, NOW_TEXT, ROOT, SITE, catalogue_text, feedpub, free_port, nginx, parse, valid
 from feedpub import serve
 from feedpub.render import hosting, render
 
@@ -142,8 +141,6 @@ def test_site_hosting_problems_are_placed(value: str, place: tuple[int, int], me
 
 # -- the files render writes for static hosts --------------------------------------------------
 
-NOW = "2024-06-01T12:00:00Z"
-
 
 def sample(*, hosting: str = "[netlify, apache]", max_items: int = 3) -> str:
     """The sample catalogue with archives of `max_items` a page and `hosting`."""
@@ -154,7 +151,7 @@ def sample(*, hosting: str = "[netlify, apache]", max_items: int = 3) -> str:
 
 
 def rendered(text: str) -> dict[str, bytes]:
-    return render(valid(text), datetime.fromisoformat(NOW))
+    return render(valid(text), NOW)
 
 
 @pytest.mark.parametrize(
@@ -325,7 +322,7 @@ def public() -> Iterator[Path]:
 
 def test_apache_serves_a_build_with_the_media_types_lifetimes_and_304s(public: Path) -> None:
     (public / "articles.yaml").write_text(sample(), encoding="utf-8")
-    assert feedpub("build", "-q", "--now", NOW, cwd=public).returncode == 0
+    assert feedpub("build", "-q", "--now", NOW_TEXT, cwd=public).returncode == 0
     paths = sorted(
         p.relative_to(public / "feeds").as_posix()
         for p in (public / "feeds").rglob("*")
@@ -408,7 +405,7 @@ def documented_nginx() -> str:
 
 def test_the_documented_nginx_gives_browsers_the_page_and_readers_the_feed(public: Path) -> None:
     (public / "articles.yaml").write_text(sample(hosting="[]"), encoding="utf-8")
-    assert feedpub("build", "-q", "--now", NOW, cwd=public).returncode == 0
+    assert feedpub("build", "-q", "--now", NOW_TEXT, cwd=public).returncode == 0
     server = NGINX.split("    root {root};\n")[0] + "    root {root};\n"
     block = "\n".join(
         f"    {line}" for line in documented_nginx().replace("{", "{{").replace("}", "}}").splitlines()
@@ -420,6 +417,6 @@ def test_the_documented_nginx_gives_browsers_the_page_and_readers_the_feed(publi
 
 def test_the_htaccess_gives_browsers_the_page_and_readers_the_feed(public: Path) -> None:
     (public / "articles.yaml").write_text(sample(hosting="[apache]"), encoding="utf-8")
-    assert feedpub("build", "-q", "--now", NOW, cwd=public).returncode == 0
+    assert feedpub("build", "-q", "--now", NOW_TEXT, cwd=public).returncode == 0
     with apache(public, public / "apache") as base:
         assert_pages_for_browsers(f"{base}/feeds", public / "feeds")
