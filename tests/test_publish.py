@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1400,3 +1401,30 @@ def test_every_file_a_build_writes_is_one_it_could_write() -> None:
     # a selection may not take the name of feedpub's own folders
     never += [f"{folder}/atom.xml" for folder in ("tags", "authors", "lang", "archive")]
     assert not any(could_write(p) for p in never)
+
+
+@pytest.mark.parametrize(("budget", "held"), [("", False), ("  max_bytes: 100000\n", True)])
+def test_a_build_lets_the_catalogues_bytes_go_before_rendering(
+    site_dir: Path, monkeypatch: pytest.MonkeyPatch, budget: str, held: bool
+) -> None:
+    """Rendering is when a build holds the most memory; the catalogue's bytes are not held
+    then, unless site.max_bytes needs them again to place what it leaves out."""
+    import feedpub.render
+    from feedpub import build as pipeline
+
+    path = site_dir / "articles.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("articles:\n", f"{budget}articles:\n"))
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    rendering = feedpub.render.rendered
+    seen: list[bool] = []
+
+    def rendered(*args: object, **kwargs: object) -> object:
+        frames = [f.f_locals.values() for f, _ in traceback.walk_stack(sys._getframe(1))]
+        catalogues = (v for values in frames for v in values if isinstance(v, bytes))
+        seen.append(any(hashlib.sha256(v).digest() == digest for v in catalogues))
+        return rendering(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feedpub.render, "rendered", rendered)
+    request = pipeline.Request(path, site_dir / "feeds", now=NOW_MOMENT, jobs=1)
+    assert isinstance(pipeline.build(request), pipeline.Built)
+    assert seen == [held]

@@ -149,6 +149,11 @@ def _build(
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
+    # The catalogue's bytes are read again only to place what site.max_bytes leaves out;
+    # without it they are let go before rendering, when a build holds the most memory.
+    if found.site.max_bytes is None:
+        data = b""
+
     from feedpub.render import could_write, jsonfeed, plan, rendered, syndication
 
     now = _moment_in(request.now, found.site.timezone)
