@@ -1425,6 +1425,6 @@ def test_a_build_lets_the_catalogues_bytes_go_before_rendering(
         return rendering(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(feedpub.render, "rendered", rendered)
-    request = pipeline.Request(path, site_dir / "feeds", now=NOW_MOMENT, jobs=1)
+    request = pipeline.Request(path, site_dir / "feeds", now=NOW, jobs=1)
     assert isinstance(pipeline.build(request), pipeline.Built)
     assert seen == [held]
