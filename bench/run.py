@@ -6,8 +6,10 @@ folder, `feedpub build` again with nothing changed, `feedpub build` after one ar
 is edited, one article added and one deleted (incremental builds: see `change.py`),
 `feedpub build --jobs 1` (one process, as on a machine with one core), `feedpub check` with
 and without --jobs 1, and the floor (a process that only reads and hashes the catalogue). It
-prints the median wall and CPU time of --repeat rounds, the peak RSS, and the ratios the
-performance targets are stated in.
+prints, for each command, the median wall and CPU time of --repeat rounds and the peak RSS,
+as a Markdown table, then the ratios the performance targets are stated in. `--tags` and
+`--writers` give the catalogue another shape (see bench/generate.py): `--tags 100 --writers 0`
+is a small newsroom's, 100 tags and a single author.
 """
 
 from __future__ import annotations
@@ -50,11 +52,11 @@ def run(command: list[str], before: list[str] | None = None) -> tuple[float, flo
     return elapsed, cpu, usage.ru_maxrss / 1024
 
 
-def catalogue(n: int) -> Path:
-    path = DATA / f"catalogue-{n}.yaml"
+def catalogue(n: int, shape: list[str]) -> Path:
+    path = DATA / f"catalogue-{n}{''.join(shape)}.yaml"
     if not path.exists():
         DATA.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(n), str(path)], check=True)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(n), str(path), *shape], check=True)
     return path
 
 
@@ -64,7 +66,11 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1000,10000,100000", help="article counts (default: %(default)s)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default: %(default)s)")
+    parser.add_argument("--tags", type=int, help="tags (default: one per 100 articles)")
+    parser.add_argument("--writers", type=int, help="writers besides the desk (default: one per 500)")
     args = parser.parse_args()
+    shape = [f"--tags={args.tags}"] if args.tags is not None else []
+    shape += [f"--writers={args.writers}"] if args.writers is not None else []
     python = sys.executable
     # the command as cron and systemd run it (README): the script pip installs beside Python,
     # which starts without runpy's imports
@@ -74,7 +80,7 @@ def main() -> None:
     compileall.compile_dir(HERE.parent / "src" / "feedpub", quiet=1)
     results: dict[int, list[dict[str, tuple[float, float, float]]]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
-        path = catalogue(n)
+        path = catalogue(n, shape)
         out = DATA / f"out-{n}"
         # The previous round's output is removed and the removal written back, untimed: a
         # build's fsyncs would otherwise wait for the journal to write those deletions first.
@@ -83,8 +89,9 @@ def main() -> None:
         baseline = [python, str(HERE / "baseline.py"), str(path), str(out)]
         build = [feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW]
         # incremental builds publish a copy that each round changes, into their own folder
-        live = DATA / f"live-{n}.yaml"
-        live_build = [*build[:3], "--catalogue", str(live), "--out", str(DATA / f"live-{n}"), "--now", NOW]
+        live = path.with_name(path.name.replace("catalogue-", "live-"))
+        live_out = DATA / f"live-{n}"
+        live_build = [*build[:3], "--catalogue", str(live), "--out", str(live_out), "--now", NOW]
         live_build.append("--allow-shrink")  # after the deletion, the untimed build restores it
         ready = [python, str(HERE / "change.py")]
         changed = {kind: [*ready, kind, str(path), str(live), "--", *live_build] for kind in CHANGES}
@@ -103,19 +110,22 @@ def main() -> None:
             "floor (read + hash)": ([python, "-c", FLOOR, str(path)], None),
         }
         size = path.stat().st_size / 2**20
-        print(f"\n{n:,} articles ({size:.0f} MiB of YAML)", flush=True)
+        print(f"\n{n:,} articles ({size:.0f} MiB of YAML) {' '.join(shape)}".rstrip(), flush=True)
+        print(f"  load average {os.getloadavg()[0]:.1f}", flush=True)
         # Round after round of every command, so that a machine slowing down or speeding up
         # between rounds weighs on all of them alike.
         rounds = [{name: run(*runs[name]) for name in runs} for _ in range(args.repeat)]
         results[n] = rounds
+        print(f"  load average {os.getloadavg()[0]:.1f}\n")
+        print("| command | wall | CPU | peak memory |\n| --- | ---: | ---: | ---: |")
         for name in runs:
-            times, cpu, peaks = zip(*(done[name] for done in rounds), strict=True)
+            times, cpus, peaks = zip(*(done[name] for done in rounds), strict=True)
             print(
-                f"  {name:26} {statistics.median(times):8.2f} s {statistics.median(cpu):8.2f} s CPU "
-                f"{max(peaks):8.0f} MiB",
+                f"| {name} | {statistics.median(times):.2f} s | {statistics.median(cpus):.2f} s "
+                f"| {max(peaks):,.0f} MiB |",
                 flush=True,
             )
-        for folder in (out, DATA / f"live-{n}"):
+        for folder in (out, live_out):
             shutil.rmtree(folder, ignore_errors=True)
     report(results)
 
@@ -136,17 +146,21 @@ ratio of medians."""
 
 
 def report(results: dict[int, list[dict[str, tuple[float, float, float]]]]) -> None:
-    print(f"\n| articles | {' | '.join(RATIOS)} | build RSS / C baseline RSS (≤ 1.5) |")
+    """The ratios of wall time, median and (in brackets) spread over the rounds, then the
+    median ratio of CPU time (user and system, both processes), which other work on a shared
+    machine moves less; and the ratio of peak memory."""
+    print(f"\n| articles | {' | '.join(RATIOS)} | build peak / C baseline peak (≤ 1) |")
     print("|---:" * (len(RATIOS) + 2) + "|")
     for n, rounds in results.items():
-        ratios = [
-            statistics.median(done[mine][0] / done[theirs][0] for done in rounds)
-            for mine, theirs in RATIOS.values()
-        ]
+        cells = []
+        for mine, theirs in RATIOS.values():
+            wall = [done[mine][0] / done[theirs][0] for done in rounds]
+            cpu = statistics.median(done[mine][1] / done[theirs][1] for done in rounds)
+            cells.append(f"{statistics.median(wall):.2f} ({min(wall):.2f}-{max(wall):.2f}), CPU {cpu:.2f}")
         peak = max(done["feedpub build"][2] for done in rounds) / max(
             done["baseline (CSafeLoader)"][2] for done in rounds
         )
-        print(f"| {n:,} | {' | '.join(f'{r:.2f}' for r in ratios)} | {peak:.2f} |")
+        print(f"| {n:,} | {' | '.join(cells)} | {peak:.2f} |")
     sizes = sorted(results)
     for small, large in itertools.pairwise(sizes):
         ratio = statistics.median(d["feedpub build"][0] for d in results[large]) / statistics.median(

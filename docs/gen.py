@@ -1,7 +1,7 @@
 """Write the reference pages that are made from feedpub's code, so that they are never written
 twice: the catalogue's fields (from the field tables that also make the JSON Schema), the
-command line (from the argument parser) and the problems `check` reports (from the messages in
-the code that reads the catalogue).
+command line (from the argument parser) and the problems `check` reports (from their codes, with
+the messages the code that reads the catalogue gives each).
 
     python docs/gen.py            # write docs/reference/{catalogue,cli,problems}.md
     python docs/gen.py --check    # exit 1, naming them, if a committed page is stale
@@ -25,6 +25,7 @@ from feedpub import cli
 from feedpub.catalogue import fields
 from feedpub.catalogue.nodes import Table
 from feedpub.load import YAML_ADVICE
+from feedpub.problems import Code
 
 HERE = Path(__file__).parent
 SOURCE = HERE.parent / "src" / "feedpub"
@@ -51,7 +52,7 @@ def cell(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
 
 
-def code(text: str) -> str:
+def code_span(text: str) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
@@ -60,13 +61,14 @@ def default(field: fields.Field) -> str:  # type: ignore[type-arg]
         return "required"
     if field.default not in (None, ()):
         value = field.default
-        return code(str(value).lower() if isinstance(value, bool) else str(value))
+        return code_span(str(value).lower() if isinstance(value, bool) else str(value))
     return cell(field.unset or "none")
 
 
 def table(name: str, records: Table) -> str:
     rows = [
-        f"| `{f.name}` | {default(f)} | {code(f.example)} | {cell(f.description)} |" for f in records.fields
+        f"| `{f.name}` | {default(f)} | {code_span(f.example)} | {cell(f.description)} |"
+        for f in records.fields
     ]
     return (
         f"## {TITLES[name][0].upper()}{TITLES[name][1:]}\n\n"
@@ -135,14 +137,12 @@ def cli_page() -> str:
         "Each command's `--help`, as `feedpub` prints it.\n\n",
         "```\n$ feedpub --help\n" + help_text() + "```\n\n",
     ]
-    statuses: dict[int, list[tuple[str, str]]] = {}
     for name in commands.choices:
-        text = help_text(name)
-        parts.append(f"## feedpub {name}\n\n```\n$ feedpub {name} --help\n{text}```\n\n")
-        listed = (commands.choices[name].epilog or "").partition("exit status:\n")[2]
-        for line in listed.splitlines():
-            number, _, meaning = line.strip().partition(" ")
-            statuses.setdefault(int(number), []).append((name, meaning.strip()))
+        parts.append(f"## feedpub {name}\n\n```\n$ feedpub {name} --help\n{help_text(name)}```\n\n")
+    statuses: dict[int, list[tuple[str, str]]] = {}
+    for name, rows in cli.EXIT_STATUSES.items():
+        for number, meaning in rows:
+            statuses.setdefault(number, []).append((name, meaning))
     parts.append("## Exit statuses\n\nEvery status a command gives, and what it means there.\n\n")
     parts.append("| exit status | command | meaning |\n| --- | --- | --- |\n")
     for number in sorted(statuses):
@@ -168,68 +168,96 @@ def _templates(node: ast.expr) -> list[str]:
     return ["…"] if isinstance(node, ast.Name | ast.Call | ast.Attribute | ast.Subscript) else []
 
 
-def messages(path: Path) -> list[tuple[int, str, str]]:
-    """Each message of a problem the module at `path` reports: line, severity, text. Messages
-    are the texts given to `error`, `problem` and `Problem`, assigned to `message` in a function
-    that makes problems, or returned by a function whose name says it finds a problem or fault."""
-    found = []
+def _coded(node: ast.AST) -> Code | None:
+    """The code `node` names, if it is `Code.NAME`."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Code":
+        return Code[node.attr]
+    return None
+
+
+def messages(path: Path) -> dict[Code, set[str]]:
+    """The messages the module at `path` gives each code it uses: the texts beside the code in
+    a call (`nodes.error(node, where, Code.X, message)`) or a tuple (`return Code.X, message`),
+    where such a text is a variable, the texts assigned to it, where it is a call of the
+    module's own function, the texts that returns; and, in a block that assigns a code, the
+    text assigned to `message`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    for function in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))]:
-        texts: list[ast.expr] = []
-        warning = False
-        for node in ast.walk(function):
-            if isinstance(node, ast.Call):
-                func = node.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name in ("error", "problem", "Problem"):
-                    texts += node.args
-                    warning = (
-                        warning
-                        or any(
-                            k.arg == "warning" and isinstance(k.value, ast.Constant) and k.value.value
-                            for k in node.keywords
-                        )
-                        or any(isinstance(a, ast.Attribute) and a.attr == "WARNING" for a in node.args)
-                    )
-            elif (
-                isinstance(node, ast.Assign)
-                and any(isinstance(t, ast.Name) and t.id == "message" for t in node.targets)
-            ) or (
-                isinstance(node, ast.Return)
-                and node.value is not None
-                and isinstance(function, ast.FunctionDef)
-                and function.name.endswith(("problem", "fault"))
-            ):
-                texts.append(node.value)
-        for argument in texts:
-            for text in _templates(argument):
+    own = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    found: dict[Code, set[str]] = {}
+
+    def texts(node: ast.expr, function: ast.AST) -> list[str]:
+        if isinstance(node, ast.Name):
+            assigned = [a for a in ast.walk(function) if isinstance(a, ast.Assign)]
+            return [t for a in assigned if _assigns(a, node.id) for t in _templates(a.value)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in own:
+            returned = [r for r in ast.walk(own[node.func.id]) if isinstance(r, ast.Return)]
+            return [t for r in returned if r.value for t in _templates(r.value)]
+        return _templates(node)
+
+    def add(code: Code, arguments: list[ast.expr], function: ast.AST) -> None:
+        said = found.setdefault(code, set())
+        for argument in arguments:
+            for text in texts(argument, function):
                 words = re.sub("…+", "…", " ".join(text.split()))
                 if len(words.replace("…", "")) > 12 and " " in words:  # not a field's path
-                    found.append((argument.lineno, "warning" if warning else "error", words))
-    return sorted(set(found))
+                    said.add(words)
+
+    for function in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))]:
+        for node in ast.walk(function):
+            parts = (
+                node.args if isinstance(node, ast.Call) else node.elts if isinstance(node, ast.Tuple) else []
+            )
+            codes = [c for c in map(_coded, parts) if c]
+            if len(codes) == 1:
+                add(codes[0], [p for p in parts if not _coded(p)], function)
+            for block in (getattr(node, "body", None), getattr(node, "orelse", None)):
+                assigned = [s for s in block if isinstance(s, ast.Assign)] if isinstance(block, list) else []
+                named = [c for s in assigned for n in ast.walk(s.value) if (c := _coded(n))]
+                if len(named) == 1:
+                    add(named[0], [s.value for s in assigned if _assigns(s, "message")], function)
+    return found
+
+
+def _assigns(statement: ast.Assign, name: str) -> bool:
+    return any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
 
 
 def problems_page() -> str:
     parts = [
         "# Problems `check` reports\n\n",
         NOTICE,
-        "Each message `feedpub check` (and every build, first) can give, as the code words it; "
-        "`…` stands for what the catalogue holds there (a field, a value, a line). Each is printed "
-        "as `articles.yaml:LINE:COLUMN: error: MESSAGE` (or `warning:`). Errors stop a build; "
-        "warnings do not.\n\n",
+        "Every problem `feedpub check` (and every build, first) can report, by its code, with the "
+        "messages the code words it in; `…` stands for what the catalogue holds there (a field, a "
+        "value, a line). Each is printed as `articles.yaml:LINE:COLUMN: error: MESSAGE` (or "
+        "`warning:`), without its code; `--format json` gives the code as `code`, and `--format "
+        "github` in each annotation's title. Errors stop a build; warnings do not.\n\n"
+        "Match on codes, not on messages, whose words may change: a code never changes its "
+        "meaning and is never renamed or reused; a later feedpub may add codes for new kinds of "
+        "problem.\n\n",
     ]
     modules = [
-        ("Reading the file", ["load.py"]),
+        ("Reading the file", ["cli.py", "load.py"]),
         ("Fields and values", ["catalogue/nodes.py", "catalogue/fields.py", "catalogue/screen.py"]),
         ("Across articles", ["catalogue/rules.py", "catalogue/__init__.py"]),
         ("The size budget", ["build.py"]),
     ]
+    said: dict[Code, set[str]] = {}
+    section: dict[Code, str] = {}  # the first to give the code
     for heading, paths in modules:
-        parts.append(f"## {heading}\n\n")
         for relative in paths:
-            for _, severity, text in messages(SOURCE / relative):
-                parts.append(f"- {severity}: {code(text)}\n")
-        parts.append("\n")
+            for code, texts in messages(SOURCE / relative).items():
+                said.setdefault(code, set()).update(texts)
+                section.setdefault(code, heading)
+    for heading, _ in modules:
+        parts.append(f"## {heading}\n\n")
+        for code in Code:  # in the table's order
+            if section.get(code) == heading:
+                parts.append(f"### `{code}`\n\n{code.severity}: {cell(code.meaning)}.\n\n")
+                parts += [f"- {code_span(text)}\n" for text in sorted(said[code])]
+                parts.append("\n" if said[code] else "")
+    unused = [code.value for code in Code if code not in section]
+    if unused:
+        raise SystemExit(f"codes no module gives: {', '.join(unused)}")
     parts.append(
         "## Advice for YAML that cannot be read\n\n"
         "When the YAML parser stops, its words are followed by what to write instead, found by "
@@ -237,7 +265,9 @@ def problems_page() -> str:
         "| the parser's words match | advice |\n| --- | --- |\n"
     )
     for pattern, advice in YAML_ADVICE:
-        parts.append(f"| {code(pattern)} | {cell(advice.removeprefix('; '))} |\n")  # a code span keeps its |
+        parts.append(
+            f"| {code_span(pattern)} | {cell(advice.removeprefix('; '))} |\n"
+        )  # a code span keeps its |
     return "".join(parts)
 
 

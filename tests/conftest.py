@@ -1,11 +1,13 @@
-"""Shared helpers: small catalogues written as text, and the CLI run as users run it; the
-hypothesis profiles."""
+"""Shared helpers: small catalogues written as text, the CLI run as users run it or called in
+the test's process, builds at one moment; the hypothesis profiles."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from feedpub import catalogue, load, parallel
+from feedpub import catalogue, cli, load, parallel
 from feedpub.model import Catalogue
 from feedpub.problems import Problem
 
@@ -33,6 +35,9 @@ U = TypeVar("U")
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+"""The moment the tests render and build at, so that their feeds' bytes do not depend on the day."""
+NOW_TEXT = NOW.isoformat().replace("+00:00", "Z")
+"""NOW as `--now` takes it."""
 
 # Every run of the suite tries the same examples, so that a test fails or passes on the code
 # alone: `ci` (the default) derives them from each test's code, keeps no example database and
@@ -143,6 +148,53 @@ def feedpub(
     )
 
 
+def called(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI called in this process, for a test where the process boundary adds nothing:
+    the exit status, stdout and stderr that `feedpub` gives, without an interpreter to start.
+    It runs in `cwd`, with the test's environment (set it with monkeypatch), and leaves the
+    working folder, the standard streams and the signal handlers as it found them. What needs
+    a process of its own (signals, limits, umask, an environment of its own, a traceback
+    never shown) stays with `feedpub`; an exception the CLI lets out fails the test."""
+    streams = sys.stdout, sys.stderr
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    # text streams over bytes as a subprocess's are: UTF-8, not a terminal
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="") for _ in range(2))
+    here = Path.cwd()
+    os.chdir(cwd)
+    sys.stdout, sys.stderr = out, err
+    try:
+        status = cli.main(list(args))
+    finally:
+        sys.stdout, sys.stderr = streams
+        os.chdir(here)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    printed = []
+    for stream in (out, err):
+        stream.flush()
+        text = stream.buffer.getvalue().decode()  # type: ignore[attr-defined]
+        printed.append(text.replace("\r\n", "\n").replace("\r", "\n"))  # as subprocess reads it
+    return subprocess.CompletedProcess(["feedpub", *args], status, *printed)
+
+
+def build(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`feedpub build` at NOW with `args`, called in this process (see `called`)."""
+    return called("build", "--now", NOW_TEXT, *args, cwd=cwd)
+
+
+def built(cwd: Path) -> dict[str, bytes]:
+    """Build cwd's articles.yaml into cwd/feeds at NOW, which must succeed without a word; every
+    file the build left there but its hidden records, by path, as deploy reads the folder."""
+    result = build(cwd, "-q")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    feeds = cwd / "feeds"
+    return {
+        path.relative_to(feeds).as_posix(): path.read_bytes()
+        for path in sorted(feeds.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
 def serve(cwd: Path, *args: str, preexec_fn: Callable[[], object] | None = None) -> subprocess.Popen[str]:
     """`feedpub serve` with `args`, as a user starts it, its output read by the test."""
     return subprocess.Popen(
@@ -164,15 +216,16 @@ def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     return folder
 
 
+TWO_ARTICLES = catalogue_text(
+    article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
+)
+"""`site_dir`'s catalogue: the site's feed, two tags' and an author's (Jane Doe)."""
+
+
 @pytest.fixture
 def site_dir(tmp_path: Path) -> Path:
-    """A folder holding a valid two-article catalogue as articles.yaml."""
-    (tmp_path / "articles.yaml").write_text(
-        catalogue_text(
-            article("a1", "tags: [Gaza]"), article("a2", "tags: [Gaza, Israel]", published="2024-02-03")
-        ),
-        encoding="utf-8",
-    )
+    """A folder holding TWO_ARTICLES as articles.yaml."""
+    (tmp_path / "articles.yaml").write_text(TWO_ARTICLES, encoding="utf-8")
     return tmp_path
 
 
@@ -196,8 +249,17 @@ http {{
   server {{
     listen 127.0.0.1:{port};
     root {root};
-    location ~ \\.xml$ {{ types {{ }} default_type "application/xml; charset=utf-8"; }}
-    location ~ /feed\\.json$ {{ types {{ }} default_type "application/feed+json; charset=utf-8"; }}
+    location ~ \\.xml$ {{
+      types {{ }} default_type "application/xml; charset=utf-8";
+      add_header Vary Sec-Fetch-Dest;
+      if ($http_sec_fetch_dest = document) {{ rewrite ^(.*/)(?:atom|rss)\\.xml$ $1index.html last; }}
+    }}
+    location ~ /feed\\.json$ {{
+      types {{ }} default_type "application/feed+json; charset=utf-8";
+      add_header Vary Sec-Fetch-Dest;
+      if ($http_sec_fetch_dest = document) {{ rewrite ^(.*/) $1index.html last; }}
+    }}
+    location ~ /index\\.html$ {{ add_header Vary Sec-Fetch-Dest; }}
   }}
 }}
 """

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 import yaml
 from hypothesis import strategies as st
 
+from conftest import NOW
 from feedpub.catalogue import unfit_character
-
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 # What the catalogue accepts: no character XML cannot carry or readers misread, no end tags
 # in plain text, no UTF-8 read as Latin-1, no e-mail address in a name.

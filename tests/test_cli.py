@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, article, catalogue_text, feedpub, free_port, scaled, serve
+from conftest import ROOT, article, called, catalogue_text, feedpub, free_port, scaled, serve
 from feedpub import publish, reading, source
 from feedpub.catalogue import fields
 
@@ -226,10 +226,15 @@ def test_check_reads_every_file_it_is_given_whatever_the_others_hold(tmp_path: P
     assert result.returncode == 2  # a file that is not there is a usage error, before an invalid one
     assert "feedpub: cannot read catalogue 'missing.yaml': No such file or directory\n" in result.stderr
     if form == "json":  # the file that cannot be read is in the list, for scripts
-        assert [p["file"] for p in json.loads(result.stdout)] == ["missing.yaml", "bad.yaml"]
+        problems = json.loads(result.stdout)
+        assert [(p["file"], p["code"]) for p in problems] == [
+            ("missing.yaml", "unreadable"),
+            ("bad.yaml", "invalid-url"),
+        ]
     elif form == "github":  # and annotated, so that a failing run marks it
         assert (
-            "\n::error file=missing.yaml,line=1,col=1,title=feedpub::cannot read catalogue" in result.stdout
+            "\n::error file=missing.yaml,line=1,col=1,title=feedpub (unreadable)::cannot read catalogue"
+            in result.stdout
         )
     else:
         assert result.stdout == "good.yaml: 1 article, 0 tags, ok\n"
@@ -397,6 +402,7 @@ def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> No
             "column": 5,
             "severity": "error",
             "field": "articles[0].titel",
+            "code": "unknown-field",
             "message": f"unknown key 'titel' in an article (did you mean 'title'? expected one of: {ARTICLE_FIELDS})",
         },
         {
@@ -405,15 +411,16 @@ def test_check_formats_problems_for_scripts_and_for_github(tmp_path: Path) -> No
             "column": 11,
             "severity": "error",
             "field": "articles[1].link",
+            "code": "invalid-url",
             "message": "'link': '/x' is a relative URL (expected an absolute http(s) URL such as https://example.org/page)",
         },
     ]
     as_github = feedpub("check", "--format", "github", "bad.yaml", "good.yaml", cwd=tmp_path)
     assert as_github.returncode == 1
     assert as_github.stdout.splitlines() == [
-        "::error file=bad.yaml,line=12,col=5,title=articles[0].titel::unknown key 'titel' in an article "
+        "::error file=bad.yaml,line=12,col=5,title=articles[0].titel (unknown-field)::unknown key 'titel' in an article "
         f"(did you mean 'title'? expected one of: {ARTICLE_FIELDS})",
-        "::error file=bad.yaml,line=15,col=11,title=articles[1].link::'link': '/x' is a relative URL "
+        "::error file=bad.yaml,line=15,col=11,title=articles[1].link (invalid-url)::'link': '/x' is a relative URL "
         "(expected an absolute http(s) URL such as https://example.org/page)",
         "good.yaml: 1 article, 0 tags, ok",
     ]
@@ -481,7 +488,7 @@ def test_serve_as_readme_shows_it_builds_serves_and_stops_on_ctrl_c(
         printed = [process.stdout.readline()]
         while printed[-1] and not printed[-1].startswith("serving "):
             printed.append(process.stdout.readline())
-        assert printed[0].startswith("12 articles → 39 files: 39 written"), printed
+        assert re.match(r"12 articles → (\d+) files: \1 written", printed[0]), printed
         assert printed[-1].startswith("serving "), printed
         folder = Path(printed[-1].split()[1])  # a temporary folder, without --out
         assert f"at http://127.0.0.1:{port}/ " in printed[-1]
@@ -589,3 +596,38 @@ def test_a_message_of_several_lines_escapes_the_names_it_quotes(tmp_path: Path) 
     assert lines[0].startswith("feedpub: w\\nfeedpub: forged holds files that feedpub did not write")
     assert lines[1] == "  w\\nfeedpub: forged/index.html (would be replaced)"
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "built"),
+    [
+        (["build", "--now", "2024-06-01T12:00:00Z"], False),  # written
+        (["build", "--now", "2024-06-01T12:00:00Z"], True),  # unchanged
+        (["check", "--format", "json"], False),
+        (["build", "--out="], False),  # a usage error, printed by argparse
+        (["verify", "feeds"], True),
+        (["check", "--catalogue", "a\nforged\x1b[31m.yaml"], False),  # escaped on the way out
+    ],
+    ids=["build", "rebuild", "check json", "usage", "verify", "escaped"],
+)
+def test_the_cli_called_in_process_answers_as_the_command_does(
+    tmp_path: Path, args: list[str], built: bool
+) -> None:
+    """What the tests that call the CLI in their own process stand on: the same exit status
+    and output as the command's, and the test's working folder and signal handlers left as
+    they were."""
+    ran, here = tmp_path / "ran", tmp_path / "here"
+    for folder in (ran, here):
+        folder.mkdir()
+        shutil.copy(ROOT / "articles.yaml", folder)
+        if built:
+            assert feedpub("build", "-q", "--now", "2024-06-01T12:00:00Z", cwd=folder).returncode == 0
+    before = Path.cwd(), signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    command, call = feedpub(*args, cwd=ran), called(*args, cwd=here)
+    assert (Path.cwd(), signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
+    timed = re.compile(r" in \d+\.\d\d s$", re.MULTILINE)
+    assert (call.returncode, timed.sub("", call.stdout), call.stderr) == (
+        command.returncode,
+        timed.sub("", command.stdout),
+        command.stderr,
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import html5lib
 import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,6 +49,18 @@ def assert_shows(detail: dict[str, str], text: str) -> None:
     assert rendered.text_content() == re.sub(r"\r\n?", "\n", text)  # as HTML reads line ends
 
 
+def assert_page_lists(page: bytes, feed: Feed) -> None:
+    """The feed's page is HTML without a parse error that names the feed and lists exactly its
+    entries, each title and description as the text it is, each entry linked to its article."""
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    heading, description = tree.find(".//header/h1"), tree.find(".//header/p")
+    assert heading is not None and (heading.text or "").startswith(feed.title)  # an archive page's says which
+    assert description is not None and (description.text or "") == re.sub(r"\r\n?", "\n", feed.description)
+    (listed,) = [ol for ol in tree.iter("ol") if ol.get("class") == "entries"] or [None]
+    links = [(a.text or "", a.get("href")) for a in listed.iter("a")] if listed is not None else []
+    assert links == [(re.sub(r"\r\n?", "\n", e.article.title), e.article.link) for e in feed.entries]
+
+
 def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) -> None:
     """feedparser reads back, from every file, exactly the catalogue's published entries."""
     planned = {feed.folder: feed for feed in feeds(found, now)}
@@ -57,9 +70,12 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
         + [
             f"{folder}/{name}".lstrip("/")
             for folder in planned
-            for name in ("rss.xml", "atom.xml", "feed.json")
+            for name in ("rss.xml", "atom.xml", "feed.json", "index.html")
+            if folder or name != "index.html"
         ]
     )
+    for folder, feed in planned.items():
+        assert_page_lists(files[f"{folder}/index.html".lstrip("/")], feed)
     assert_opml(found, files["feeds.opml"], [feed for feed in planned.values() if feed.current is None])
     for path, data in files.items():
         if path.endswith("feed.json"):

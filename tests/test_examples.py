@@ -1,10 +1,13 @@
 """The deployment and editing integrations, run as the tools that use them run them: the cron
 line in cron's bare environment, the systemd units through systemd-analyze, the pre-commit hook
-through `pre-commit try-repo`, and `feedpub init`."""
+as a config names it, and `feedpub init`."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,9 +120,45 @@ def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
     assert verified.returncode != 0 and "missing" in verified.stderr
 
 
-@pytest.fixture(scope="module")
-def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
+@pytest.fixture(scope="session")
+def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """This checkout's files as they are now (uncommitted changes too, as `pre-commit try-repo`
+    takes them) committed in a repository of their own, its commit, and a pre-commit home: made
+    once for the run, shared by the test workers, so that the hook's environment is installed
+    once (pre-commit locks its home while it installs)."""
+    run = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        run = run.parent  # the run's folder, each worker's beside the others'
+    shared = run / "pre-commit"
+    shared.mkdir(exist_ok=True)
+    snapshot, home = shared / "hook-repository", shared / "home"
+    git = lambda *args: subprocess.run([tool("git"), *args], cwd=snapshot, check=True, capture_output=True)  # noqa: E731
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker makes it, the others wait for it
+        if not (snapshot / ".git").exists():
+            listed = subprocess.run(
+                [tool("git"), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                cwd=ROOT,
+                capture_output=True,
+                check=True,
+            ).stdout
+            for name in filter(None, listed.decode().split("\0")):
+                if (ROOT / name).is_file():  # not a file deleted and not yet committed
+                    (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(ROOT / name, snapshot / name)
+            git("init", "-q")
+            git("add", "-A")
+            git(
+                "-c",
+                "user.name=feedpub",
+                "-c",
+                "user.email=feedpub@example.org",
+                "commit",
+                "-q",
+                "-m",
+                "hook",
+            )
+    return snapshot, git("rev-parse", "HEAD").stdout.decode().strip(), home
 
 
 @pytest.mark.parametrize(
@@ -127,8 +166,11 @@ def precommit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [(True, 0, ""), (False, 1, ""), (True, 0, "-j/")],  # a path that looks like an option is a file
 )
 def test_the_pre_commit_hook_checks_changed_catalogues(
-    tmp_path: Path, precommit_home: Path, good: bool, status: int, folder: str
+    tmp_path: Path, hook_repository: tuple[Path, str, Path], good: bool, status: int, folder: str
 ) -> None:
+    """The hook as the documentation tells users to add it: a config naming the repository
+    and a commit of it."""
+    hooks, rev, home = hook_repository
     repo = tmp_path / "repo"
     (repo / folder).mkdir(parents=True)
     git = lambda *args: subprocess.run([tool("git"), *args], cwd=repo, check=True, capture_output=True)  # noqa: E731
@@ -138,19 +180,18 @@ def test_the_pre_commit_hook_checks_changed_catalogues(
         text if good else text.replace("  title: ", "  titel: ", 1), encoding="utf-8"
     )
     (repo / "notes.md").write_text("not a catalogue")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks}\n    rev: {rev}\n    hooks:\n      - id: feedpub-check\n"
+    )
     git("add", ".")
     result = subprocess.run(
-        [str(VENV / "bin" / "pre-commit"), "try-repo", str(ROOT), "feedpub-check", "--all-files"],
+        [str(VENV / "bin" / "pre-commit"), "run", "--all-files"],
         cwd=repo,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
-        env={
-            "PATH": f"{VENV / 'bin'}:/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "PRE_COMMIT_HOME": str(precommit_home),
-        },
+        env={"PATH": f"{VENV / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "PRE_COMMIT_HOME": str(home)},
     )
     assert result.returncode == status, result.stdout + result.stderr
     assert "feedpub check" in result.stdout

@@ -12,14 +12,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE, catalogue_text, feedpub, free_port, parse, valid
+from conftest import NGINX, NOW, NOW_TEXT, ROOT, SITE, catalogue_text, feedpub, free_port, nginx, parse, valid
 from feedpub import serve
 from feedpub.render import hosting, render
 
@@ -142,8 +141,6 @@ def test_site_hosting_problems_are_placed(value: str, place: tuple[int, int], me
 
 # -- the files render writes for static hosts --------------------------------------------------
 
-NOW = "2024-06-01T12:00:00Z"
-
 
 def sample(*, hosting: str = "[netlify, apache]", max_items: int = 3) -> str:
     """The sample catalogue with archives of `max_items` a page and `hosting`."""
@@ -154,7 +151,7 @@ def sample(*, hosting: str = "[netlify, apache]", max_items: int = 3) -> str:
 
 
 def rendered(text: str) -> dict[str, bytes]:
-    return render(valid(text), datetime.fromisoformat(NOW))
+    return render(valid(text), NOW)
 
 
 @pytest.mark.parametrize(
@@ -260,6 +257,7 @@ LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
 TypesConfig /etc/mime.types
 {user}
 LogFormat "%r %>s" plain
@@ -324,7 +322,7 @@ def public() -> Iterator[Path]:
 
 def test_apache_serves_a_build_with_the_media_types_lifetimes_and_304s(public: Path) -> None:
     (public / "articles.yaml").write_text(sample(), encoding="utf-8")
-    assert feedpub("build", "-q", "--now", NOW, cwd=public).returncode == 0
+    assert feedpub("build", "-q", "--now", NOW_TEXT, cwd=public).returncode == 0
     paths = sorted(
         p.relative_to(public / "feeds").as_posix()
         for p in (public / "feeds").rglob("*")
@@ -348,3 +346,77 @@ def test_apache_serves_a_build_with_the_media_types_lifetimes_and_304s(public: P
         for hidden in (".feedpub-manifest.json", ".feedpub.lock", ".htaccess", "_headers"):
             status, _ = fetch(f"{base}/feeds/{hidden}")
             assert status in (403, 404), hidden
+
+
+# -- a browser opening a feed is given its page; everyone else, the feed -------------------------
+
+
+def answer(url: str, **headers: str) -> tuple[int, Message, bytes]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as got:
+            return got.status, got.headers, got.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, b""
+
+
+def assert_pages_for_browsers(base: str, folder: Path, page: Callable[[bytes], bytes] = bytes) -> None:
+    """For every feed's file in `folder`, served at `base`: a request with Sec-Fetch-Dest:
+    document (a browser opening it) gets the page in its folder as `page` gives it, any other
+    request the file's own bytes, and each answer says it varies with Sec-Fetch-Dest."""
+    feed_files = sorted(p for p in folder.rglob("*") if p.name in hosting.FEED_FILES)
+    assert len(feed_files) >= 6  # the site's, a tag's...
+    own = folder / "tags" / "sitemap.xml"  # a file of the user's, beside no page
+    own.write_bytes(b"<urlset/>")
+    status, _, body = answer(f"{base}/tags/sitemap.xml", **{"Sec-Fetch-Dest": "document"})
+    assert (status, body) == (200, own.read_bytes())
+    for path in feed_files:
+        name = path.relative_to(folder).as_posix()
+        page_path = hosting.page_of(name)
+        assert page_path is not None
+        expected_page = page((folder / page_path).read_bytes())
+        url = f"{base}/{name}"
+        for headers in (
+            {},
+            {"Sec-Fetch-Dest": "empty"},
+            {"Sec-Fetch-Dest": "iframe"},
+            {"Accept": "text/html"},
+        ):
+            status, found, body = answer(url, **headers)
+            assert (status, body) == (200, path.read_bytes()), (name, headers)
+            assert found["Content-Type"] == hosting.media_type(name), name
+            assert "Sec-Fetch-Dest" in found.get_all("Vary", []), (name, headers)
+        status, found, body = answer(url, **{"Sec-Fetch-Dest": "document"})
+        assert (status, body) == (200, expected_page), name
+        assert found.get_content_type() == "text/html", name  # nginx names no charset: the page does
+        assert "Sec-Fetch-Dest" in found.get_all("Vary", []), name
+        # a tag is the page's, never the feed's: the feed's tag does not make the page a 304
+        _, feed_answer, _ = answer(url)
+        status, _, body = answer(url, **{"Sec-Fetch-Dest": "document", "If-None-Match": feed_answer["ETag"]})
+        assert (status, body) == (200, expected_page), name
+        status, again, _ = answer(url, **{"Sec-Fetch-Dest": "document", "If-None-Match": found["ETag"]})
+        assert status == 304 and "Sec-Fetch-Dest" in again.get_all("Vary", []), name
+
+
+def documented_nginx() -> str:
+    """The nginx block of how-to/web-servers.md, as the guide shows it."""
+    guide = (ROOT / "docs" / "how-to" / "web-servers.md").read_text(encoding="utf-8")
+    return guide.split("```nginx\n", 1)[1].split("```\n", 1)[0]
+
+
+def test_the_documented_nginx_gives_browsers_the_page_and_readers_the_feed(public: Path) -> None:
+    (public / "articles.yaml").write_text(sample(hosting="[]"), encoding="utf-8")
+    assert feedpub("build", "-q", "--now", NOW_TEXT, cwd=public).returncode == 0
+    server = NGINX.split("    root {root};\n")[0] + "    root {root};\n"
+    block = "\n".join(
+        f"    {line}" for line in documented_nginx().replace("{", "{{").replace("}", "}}").splitlines()
+    )
+    config = f"{server}{block}\n  }}}}\n}}}}\n"
+    with nginx(public, public / "nginx", config=config) as base:
+        assert_pages_for_browsers(f"{base}/feeds", public / "feeds")
+
+
+def test_the_htaccess_gives_browsers_the_page_and_readers_the_feed(public: Path) -> None:
+    (public / "articles.yaml").write_text(sample(hosting="[apache]"), encoding="utf-8")
+    assert feedpub("build", "-q", "--now", NOW_TEXT, cwd=public).returncode == 0
+    with apache(public, public / "apache") as base:
+        assert_pages_for_browsers(f"{base}/feeds", public / "feeds")

@@ -16,13 +16,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import feedpub, nginx, valid
+from conftest import NOW_TEXT, called, feedpub, nginx, valid
 from feedpub import importer
 from feedpub.importer import mapping
-from test_import import newsboat_items
+from test_import_moving import newsboat_items
 
 DATA = Path(__file__).parent / "data" / "import"
-NOW = "2024-06-01T12:00:00Z"
 SUMMARY = re.compile(
     r"imported (?P<imported>\d+) entr(?:y|ies)(?: \((?P<drafts>\d+) drafts?\))? from 1 source into "
     r"articles.yaml: (?P<found>\d+) found, (?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?"
@@ -37,7 +36,7 @@ def imported(tmp_path: Path, name: str, text: str | None = None) -> tuple[re.Mat
         shutil.copy(DATA / name, tmp_path / name)
     else:
         (tmp_path / name).write_text(text, encoding="utf-8")
-    result = feedpub("import", name, cwd=tmp_path)
+    result = called("import", name, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     summary = SUMMARY.fullmatch(result.stdout)
     assert summary is not None, result.stdout
@@ -46,7 +45,7 @@ def imported(tmp_path: Path, name: str, text: str | None = None) -> tuple[re.Mat
 
 def built(tmp_path: Path) -> dict[str, list[dict[str, str]]]:
     """Build the feeds; each of atom.xml, rss.xml and feed.json as (id, title) per entry."""
-    result = feedpub("build", "-q", "--now", NOW, cwd=tmp_path)
+    result = called("build", "-q", "--now", NOW_TEXT, cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
     feeds = tmp_path / "feeds"
     found = {
@@ -76,8 +75,8 @@ def test_each_platforms_feed_imports_into_a_new_catalogue_that_checks_builds_and
     skipped_lines = [line for line in lines if '" skipped: ' in line]
     assert len(skipped_lines) == counts["skipped"]  # each one named, with why
     assert any(line.startswith(importer.NEW_SITE) for line in lines)  # no `init` needed
-    for command in (["check"], ["build", "-q", "--now", NOW], ["verify"]):
-        result = feedpub(*command, cwd=tmp_path)
+    for command in (["check"], ["build", "-q", "--now", NOW_TEXT], ["verify"]):
+        result = called(*command, cwd=tmp_path)
         assert result.returncode == 0, (command, result.stdout, result.stderr)
 
 
@@ -371,7 +370,7 @@ def test_a_paged_podcast_is_said_once_for_its_source_with_the_counts_of_all_its_
             + "</channel></rss>\n",
             encoding="utf-8",
         )
-        result = feedpub("import", f"{base}/feed.xml", cwd=site)
+        result = called("import", f"{base}/feed.xml", cwd=site)
     assert result.returncode == 0, result.stderr
     (said,) = [line for line in result.stderr.splitlines() if "not carried" in line]
     assert said.startswith(f"{base}/feed.xml: not carried, the catalogue having no field for them: ")
@@ -410,7 +409,7 @@ def test_json_feed_ids_that_cannot_be_kept_beside_rss_guids_are_said_with_a_coun
     ]
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": "C", "items": items}
     (tmp_path / "feed.json").write_text(json.dumps(feed), encoding="utf-8")
-    result = feedpub("import", "feed.rss", "feed.json", cwd=tmp_path)
+    result = called("import", "feed.rss", "feed.json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (
         "feed.json: entries whose JSON Feed id is not the guid the RSS feed gave them, which feedpub "
@@ -422,7 +421,7 @@ def test_blogger_takeout_names_no_address_so_the_refusal_says_what_to_write_and_
     tmp_path: Path,
 ) -> None:
     shutil.copy(DATA / "blogger-takeout.atom", tmp_path)
-    refused = feedpub("import", "blogger-takeout.atom", cwd=tmp_path)
+    refused = called("import", "blogger-takeout.atom", cwd=tmp_path)
     assert refused.returncode == 1 and not (tmp_path / "articles.yaml").exists()
     line = refused.stderr.splitlines()[-1]
     assert line.startswith("feedpub: the sources name no address for the site or its entries")
@@ -448,8 +447,8 @@ def test_blogger_takeout_names_no_address_so_the_refusal_says_what_to_write_and_
         "https://valleybirding.blogspot.com/2024/02/herons.html": False,
         "https://valleybirding.blogspot.com/2024/02/owl-survey.html": True,
     }
-    for command in (["check"], ["build", "-q", "--now", NOW], ["verify"]):
-        result = feedpub(*command, cwd=tmp_path)
+    for command in (["check"], ["build", "-q", "--now", NOW_TEXT], ["verify"]):
+        result = called(*command, cwd=tmp_path)
         assert result.returncode == 0, (command, result.stdout, result.stderr)
 
 

@@ -20,12 +20,13 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conftest import article, catalogue_text, feedpub, valid
+from conftest import article, called, catalogue_text, feedpub, valid
 from feedpub import importer, load, source
 from feedpub.importer import fetch, yaml_text
 from feedpub.importer.mapping import Draft
-from test_import import NEW_SITE, Server, server, small_item, small_rss, xml
-from test_import import imported as imported_with_guesses
+from producers import NEW_SITE, small_item, small_rss
+from producers import imported as imported_with_guesses
+from test_import_http import Server, server, xml
 
 
 def without_guesses(result: Any) -> Any:
@@ -554,7 +555,7 @@ def test_appending_keeps_the_catalogues_bytes_and_follows_its_line_breaks(
     assert data.startswith(own)
     other_breaks = data[len(own) :].replace(newline, b"")
     assert b"\n" not in other_breaks and b"\r" not in other_breaks
-    assert feedpub("check", cwd=tmp_path).returncode == 0
+    assert called("check", cwd=tmp_path).returncode == 0
     (new,) = [a for a in yaml.safe_load(data.decode("utf-8-sig"))["articles"] if a["id"] != "a1"]
     assert new["content"] == PRE
 

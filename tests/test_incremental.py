@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -20,7 +21,7 @@ from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading
 from feedpub.model import Tag
 from feedpub.publish import cache
-from feedpub.render import syndication
+from feedpub.render import feed_files, index_page, syndication
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
 MOMENTS = [datetime(2024, 1, 4, 12, tzinfo=UTC), NOW, datetime(2024, 6, 1, tzinfo=UTC)]
@@ -214,15 +215,25 @@ def test_an_incremental_build_is_a_full_build_after_any_edits(
 
 @pytest.fixture
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The folders of the feeds rendered, as builds in this process render them."""
+    """The folders of the feeds rendered, as builds in this process render them; a build that
+    renders a feed's page without its feed, or the other way round, fails the test."""
     folders: list[str] = []
-    render = syndication.render
+    since: list[str] = []  # the feeds rendered since the last pages were
+    render, pages = syndication.render, index_page.pages
 
     def counted(site: object, feed: syndication.Feed, *args: object, **kwargs: object) -> dict[str, bytes]:
         folders.append(feed.folder)
+        since.append(feed.folder)
         return render(site, feed, *args, **kwargs)  # type: ignore[arg-type]
 
+    def paged(*args: Any) -> dict[str, bytes]:
+        found = pages(*args)
+        assert sorted(path.rpartition("/")[0] for path in found) == sorted(f for f in since if f)
+        since.clear()
+        return found
+
     monkeypatch.setattr(syndication, "render", counted)
+    monkeypatch.setattr(index_page, "pages", paged)
     return folders
 
 
@@ -251,9 +262,8 @@ def test_a_build_renders_again_only_the_feeds_an_edit_changes(tmp_path: Path, re
     bookkeeping = {publish.MANIFEST, publish.RECORD, publish.records.STATE}
     assert changed == {*result.outcome.written, *bookkeeping}
     assert set(result.outcome.written) == {
-        f"{folder}{name}"
-        for folder in ("", "authors/jane-doe/", "tags/t2/")
-        for name in ("rss.xml", "atom.xml", "feed.json")
+        index_page.INDEX,  # the site's page, which shows its feed's newest entries
+        *(path for folder in ("", "authors/jane-doe", "tags/t2") for path in feed_files(folder)),
     }
     run(path, tmp_path / "whole", NOW)
     assert files(out) == files(tmp_path / "whole")

@@ -4,6 +4,7 @@ the format each goes into: RSS and JSON Feed carry the guid, Atom the atom_id or
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -12,6 +13,8 @@ from lxml import etree
 from conftest import NOW, ROOT, article, catalogue_text, parse, valid
 from feedpub import catalogue, load
 from feedpub.catalogue import fields
+from feedpub.importer import catalogue_file
+from feedpub.importer.mapping import Draft
 from feedpub.problems import Severity
 from feedpub.render import render
 from feedpub.render.plan import entry_id
@@ -330,3 +333,23 @@ def test_a_guid_that_is_another_articles_atom_id_is_refused() -> None:
     assert found is None
     assert [(p.line, p.col) for p in problems] == [(17, 11)]
     assert "duplicate Atom id 'https://example.org/?p=1' (first used at line 12)" in problems[0].message
+
+
+@pytest.mark.parametrize("field", ["guid", "atom_id"])
+def test_an_imported_entry_with_the_id_of_another_is_already_there_not_skipped(
+    tmp_path: Path, field: str
+) -> None:
+    # the second entry's guid or atom_id is the first's Atom id (its guid, an absolute IRI)
+    path = tmp_path / "articles.yaml"
+    path.write_text(catalogue_text(), encoding="utf-8")
+    drafts = [
+        Draft(
+            f"feed.xml:{n}",
+            name,
+            {"id": name, "title": name, "link": f"https://example.org/{name}", "published": "2024-01-01"}
+            | {key: "tag:example.org,2024:1"},
+        )
+        for n, (name, key) in enumerate([("one", "guid"), ("two", field)])
+    ]
+    settled = catalogue_file.settle(catalogue_file.read(path), None, drafts, lambda line: None)
+    assert ([d.fields["id"] for d in settled.written], settled.skipped, settled.already) == (["one"], [], 1)

@@ -72,7 +72,11 @@ def test_sample_gives_site_tag_author_and_selection_feeds_in_every_format() -> N
     formats = ("rss.xml", "atom.xml", "feed.json")
     assert sorted(files) == sorted(
         ["feeds.opml", "feed.xsl", "index.html", *formats]
-        + [f"{folder}/{f}" for folder in [*(f"tags/{s}" for s in slugs), *folders] for f in formats]
+        + [
+            f"{folder}/{f}"
+            for folder in [*(f"tags/{s}" for s in slugs), *folders]
+            for f in (*formats, "index.html")
+        ]
     )
     found = sample()
     for slug in slugs:
@@ -453,7 +457,9 @@ def test_archives_hold_every_article_once_in_fixed_pages_from_the_oldest() -> No
         ["Article a02", "Article a01", "Article a00"],
     ]
     assert sorted(p for p in files if p.startswith("archive/")) == sorted(
-        f"archive/{n}/{name}" for n in (1, 2, 3) for name in ("atom.xml", "rss.xml", "feed.json")
+        f"archive/{n}/{name}"
+        for n in (1, 2, 3)
+        for name in ("atom.xml", "rss.xml", "feed.json", "index.html")
     )
     even = walk(files, "tags/even/atom.xml")
     assert [title for page in even for title in page] == [f"Article a{i:02}" for i in range(10, -1, -2)]
@@ -511,7 +517,7 @@ def test_a_new_article_changes_the_feed_and_the_newest_archive_pages_never_a_ful
     assert full and [p for p in full if later[p] != again[p]] == []
     assert sorted(
         p for p in later if is_full_page(p, newest_pages(later)) and p.startswith("archive/")
-    ) == sorted(f"archive/{n}/{name}" for n in (1, 2, 3) for name in FEEDS)
+    ) == sorted(f"archive/{n}/{name}" for n in (1, 2, 3) for name in (*FEEDS, "index.html"))
 
 
 def test_no_archives_unless_asked() -> None:

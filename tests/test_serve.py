@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, free_port, serve
-from feedpub.serve import MAX_CONNECTIONS, MAX_HEAD
+from feedpub.serve import MAX_CONNECTIONS, MAX_HEAD, Preview
+from test_hosting import assert_pages_for_browsers, sample
 from test_publish import FEW_FILES, few_files, many_tags
 
 GENERATE = ROOT / "bench" / "generate.py"
@@ -97,6 +98,14 @@ def test_serve_answers_with_media_types_etags_and_304(
     assert fetch(f"{base}/atom.xml", both)[0] == 200
     assert fetch(f"{base}/feed.json")[1]["Content-Type"] == "application/feed+json; charset=utf-8"
     assert fetch(f"{base}/feed.xsl")[1]["Content-Type"] == "text/xsl; charset=utf-8"
+
+
+def test_serve_gives_browsers_the_page_and_readers_the_feed(tmp_path: Path) -> None:
+    (tmp_path / "articles.yaml").write_text(sample(hosting="[]"), encoding="utf-8")
+    preview = Preview()
+    preview.feed_url = "https://example.org/feeds/"  # the sample's: its pages link to the preview instead
+    with listening(tmp_path, "out") as (base, _):
+        assert_pages_for_browsers(base, tmp_path / "out", preview.localised)
 
 
 def test_serve_rebuilds_when_the_catalogue_is_saved(server: tuple[str, Path, subprocess.Popen[str]]) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from conftest import NGINX, SITE, article, catalogue_text, feedpub, free_port, nginx
+from conftest import NGINX, SITE, article, built, called, catalogue_text, feedpub, free_port, nginx
 from feedpub.render import hosting
 from feedpub.verify.answers import Limits
 from feedpub.verify.http import LARGE, MAX_REDIRECTS, verify_site
@@ -36,7 +36,6 @@ from test_deploy import PREFIX
 from test_deploy import cli as deploy
 from test_hosting import apache
 
-NOW = "2024-06-01T12:00:00Z"
 HUB = "https://hub.example.net/"
 
 
@@ -58,8 +57,7 @@ def build(folder: Path, feed_url: str, **options: str) -> Path:
     """The feeds of `catalogue(feed_url)`, built into folder/feeds."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "articles.yaml").write_text(catalogue(feed_url, **options), encoding="utf-8")
-    built = feedpub("build", "-q", "--now", NOW, cwd=folder)
-    assert built.returncode == 0, built.stderr
+    built(folder)
     return folder / "feeds"
 
 
@@ -86,8 +84,8 @@ class Verified:
 
 
 def verify(url: str, *options: str) -> Verified:
-    """`feedpub verify URL --format json`, as a CI job runs it."""
-    result = feedpub("verify", url, "--format", "json", *options, cwd=Path.cwd(), timeout=120)
+    """`feedpub verify URL --format json`, as a CI job runs it (called in this process)."""
+    result = called("verify", url, "--format", "json", *options, cwd=Path.cwd())
     assert "Traceback" not in result.stderr, result.stderr
     return Verified(result.returncode, json.loads(result.stdout), result.stderr.strip().splitlines()[-1])
 
@@ -818,7 +816,7 @@ def test_an_endless_body_is_read_no_further_than_the_limit(compressed: bool) -> 
     ],
 )
 def test_a_bad_url_or_bound_is_a_usage_error(tmp_path: Path, args: list[str], message: str) -> None:
-    result = feedpub("verify", *args, cwd=tmp_path)
+    result = called("verify", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from feedpub import __version__, moments, publish, source
-from feedpub.problems import Problem, Severity, ordered
+from feedpub.problems import Code, Problem, ordered
 
 if TYPE_CHECKING:
     import yaml
@@ -157,6 +157,11 @@ def _build(
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
+    # The catalogue's bytes are read again only to place what site.max_bytes leaves out;
+    # without it they are let go before rendering, when a build holds the most memory.
+    if found.site.max_bytes is None:
+        data = b""
+
     from feedpub.render import could_write, jsonfeed, plan, rendered, syndication
 
     now = _moment_in(request.now, found.site.timezone)
@@ -218,7 +223,7 @@ def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Un
     problems = []
     for found in unfit:
         if found.article is None:
-            node, where = budget, "site.max_bytes"
+            node, where, code = budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
             message = (
                 f"'max_bytes': {found.file} takes {found.needed:,} bytes with no entry at all (its "
                 f"title, description and links, at their longest), more than {limit}: it is written "
@@ -227,14 +232,14 @@ def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Un
         else:
             i = index[found.article]
             node = articles.value[i] if isinstance(articles, yaml.SequenceNode) else None
-            where = f"articles[{i}]"
+            where, code = f"articles[{i}]", Code.OVER_BUDGET
             message = (
                 f"article '{found.article}' does not fit in {found.file} even without its content: "
                 f"it takes {found.needed:,} bytes with the feed's own elements, more than "
                 f"site.max_bytes ({limit}); it is left out of that feed and its archive"
             )
         line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-        problems.append(Problem(str(path), line, col, Severity.WARNING, message, where))
+        problems.append(Problem.coded(code, str(path), line, col, message, where))
     return problems
 
 
@@ -257,7 +262,7 @@ def _read(path: Path) -> bytes:
 
 
 def _too_large(path: Path, refused: source.TooLarge) -> Problem:
-    return Problem(str(path), 1, 1, Severity.ERROR, str(refused))
+    return Problem.coded(Code.TOO_LARGE, str(path), 1, 1, str(refused))
 
 
 def _validate(data: bytes, path: Path, jobs: int | None) -> tuple[Catalogue | None, list[Problem]]:

@@ -1,36 +1,33 @@
-"""The `feedpub` command: arguments, exit statuses and what is printed. No logic of its own."""
+"""The `feedpub` command: its arguments, its exit statuses, and each command run with what it
+prints (as reports.py words it) and the status it exits with. No logic of its own."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import errno
-import json
 import os
 import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
-
-from feedpub import __version__, build, publish
-from feedpub.problems import Problem, Severity, shown
+from typing import Any, TextIO, cast
 
 # The rest of feedpub is imported where it is needed: a cron run with nothing new to publish
 # reads the catalogue's bytes and the record of the last build, and finishes before loading
 # YAML or feedgen.
-if TYPE_CHECKING:
-    from feedpub.model import Catalogue
+from feedpub import __version__, build, publish, reports
+from feedpub.problems import Code, Problem, escaped
 
 OK, INVALID, USAGE, FOREIGN_FILES, IO_FAILURE, LOCKED, INTERRUPTED = 0, 1, 2, 73, 74, 75, 130
 
 
-def _exit_statuses(*rows: tuple[int, str], heading: str = "exit status") -> str:
+def _exit_statuses(rows: tuple[tuple[int, str], ...]) -> str:
     """The exit statuses, for the end of --help: each with what it means, a line each."""
-    return f"{heading}:\n" + "".join(f"  {status:<3} {text}\n" for status, text in rows)
+    return "exit status:\n" + "".join(f"  {status:<3} {text}\n" for status, text in rows)
 
 
 def _examples(*commands: str, heading: str = "example") -> str:
@@ -38,120 +35,124 @@ def _examples(*commands: str, heading: str = "example") -> str:
     return f"{heading}:\n" + "".join(f"  {command}\n" for command in commands)
 
 
-_DONE = (OK, "success")
+_SUCCESS = (OK, "success")
 _STOPPED = (INTERRUPTED, "stopped by Ctrl-C (SIGINT); 143 and 129 likewise for SIGTERM and SIGHUP")
 _UNWRITTEN = (IO_FAILURE, "standard output cannot be written (closed, full, a broken pipe)")
-_CHECKED = _exit_statuses(
-    _DONE,
-    (INVALID, "the catalogue is invalid: problems on stderr"),
-    (USAGE, "usage error: unknown option, an empty path, catalogue file not found"),
-    (IO_FAILURE, "the catalogue cannot be read, or standard output written: the reason on stderr"),
-    _STOPPED,
-)
-_BUILD_ROWS = (
-    _DONE,
-    (
-        INVALID,
-        "the catalogue is invalid, or has fewer articles than the last build had "
-        "(see --allow-shrink): problems on stderr; nothing written",
+EXIT_STATUSES: dict[str, tuple[tuple[int, str], ...]] = {
+    "init": (
+        _SUCCESS,
+        (USAGE, "usage error: unknown option, an empty path, or the catalogue exists already"),
+        (IO_FAILURE, "the catalogue cannot be written, or standard output: the reason on stderr"),
+        _STOPPED,
     ),
-    (USAGE, "usage error: unknown option, bad --now, an empty path, catalogue file not found"),
-    (
-        FOREIGN_FILES,
-        "the build would replace or remove files feedpub did not write (named on "
-        "stderr; nothing written; --overwrite lets it)",
+    "check": (
+        _SUCCESS,
+        (INVALID, "the catalogue is invalid: problems on stderr"),
+        (USAGE, "usage error: unknown option, an empty path, catalogue file not found"),
+        (IO_FAILURE, "the catalogue cannot be read, or standard output written: the reason on stderr"),
+        _STOPPED,
     ),
-    (
-        IO_FAILURE,
-        "I/O failure such as a full disk or a permission denied: the path and "
-        "the reason on stderr, and the state the output folder is left in",
+    "serve": (
+        (USAGE, "usage error: unknown option, a bad --port or --timeout, the catalogue's folder not found"),
+        (
+            IO_FAILURE,
+            "the port is taken or refused, or no temporary folder can be made; a "
+            "build that fails is reported and the last feeds stay served",
+        ),
+        (
+            INTERRUPTED,
+            "stopped by Ctrl-C (SIGINT), as it is meant to be; 143 and 129 likewise for SIGTERM and SIGHUP",
+        ),
     ),
-    (LOCKED, "another build holds the lock on the output folder (try again later)"),
-    (
-        INTERRUPTED,
-        "stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new, "
-        "and the next build brings them all up to date; 143 and 129 likewise "
-        "for SIGTERM and SIGHUP",
+    "build": (
+        _SUCCESS,
+        (
+            INVALID,
+            "the catalogue is invalid, or has fewer articles than the last build had "
+            "(see --allow-shrink): problems on stderr; nothing written",
+        ),
+        (USAGE, "usage error: unknown option, bad --now, an empty path, catalogue file not found"),
+        (
+            FOREIGN_FILES,
+            "the build would replace or remove files feedpub did not write (named on "
+            "stderr; nothing written; --overwrite lets it)",
+        ),
+        (
+            IO_FAILURE,
+            "I/O failure such as a full disk or a permission denied: the path and "
+            "the reason on stderr, and the state the output folder is left in",
+        ),
+        (LOCKED, "another build holds the lock on the output folder (try again later)"),
+        (
+            INTERRUPTED,
+            "stopped by Ctrl-C (SIGINT): each feed is whole, the old one or the new, "
+            "and the next build brings them all up to date; 143 and 129 likewise "
+            "for SIGTERM and SIGHUP",
+        ),
     ),
-)
-_BUILT = _exit_statuses(*_BUILD_ROWS)
-_INITIALISED = _exit_statuses(
-    _DONE,
-    (USAGE, "usage error: unknown option, an empty path, or the catalogue exists already"),
-    (IO_FAILURE, "the catalogue cannot be written, or standard output: the reason on stderr"),
-    _STOPPED,
-)
-_IMPORTED = _exit_statuses(
-    (OK, "imported (or every entry was in the catalogue already)"),
-    (
-        INVALID,
-        "nothing written: nothing importable, a source that is not a feed or is "
-        "refused (XML entities, too large, redirected to an address not followed, a Ghost export), "
-        "a new catalogue whose site address nothing names, or a result that would not pass check",
+    "verify": (
+        _SUCCESS,
+        (
+            INVALID,
+            "a feed has a problem, or a file or folder under DIR cannot be read; for a URL, a "
+            "document cannot be fetched or is served wrong, or was not checked within "
+            "--deadline or --max-requests (each on stderr)",
+        ),
+        (
+            USAGE,
+            "usage error: unknown option, DIR is neither a folder nor an http(s) URL with a host, "
+            "a bad --deadline or --max-requests",
+        ),
+        _UNWRITTEN,
+        _STOPPED,
     ),
-    (
-        USAGE,
-        "usage error: unknown option, a source file that does not exist, a source that is neither "
-        "a file nor an http(s) URL, a URL with a user name or password or without a valid host or port",
+    "deploy": (
+        (OK, "success (a failed --invalidate command is a warning)"),
+        (
+            USAGE,
+            "usage error: a bad DEST or --endpoint-url, DIR missing or not a build's output (no "
+            ".feedpub-manifest.json), a profile or AWS_* setting botocore refuses, boto3 not installed",
+        ),
+        (
+            FOREIGN_FILES,
+            "DIR is not as its build left it (a file changed or removed since, a build stopped "
+            "part-way): named on stderr; nothing was deployed",
+        ),
+        (
+            IO_FAILURE,
+            "the service could not be reached, refused (network, credentials), answered what cannot be "
+            "read or took too long (--timeout); nothing was deleted unless every upload had succeeded",
+        ),
+        (
+            LOCKED,
+            "another deploy to DEST is running or took over the lock of this one, or a build is "
+            "writing DIR (try again later)",
+        ),
+        _STOPPED,
     ),
-    (
-        IO_FAILURE,
-        "I/O failure: a server that fails or does not answer, a catalogue that cannot be written",
+    "import": (
+        (OK, "imported (or every entry was in the catalogue already)"),
+        (
+            INVALID,
+            "nothing written: nothing importable, a source that is not a feed or is "
+            "refused (XML entities, too large, redirected to an address not followed, a Ghost export), "
+            "a new catalogue whose site address nothing names, or a result that would not pass check",
+        ),
+        (
+            USAGE,
+            "usage error: unknown option, a source file that does not exist, a source that is neither "
+            "a file nor an http(s) URL, a URL with a user name or password or without a valid host or port",
+        ),
+        (
+            IO_FAILURE,
+            "I/O failure: a server that fails or does not answer, a catalogue that cannot be written",
+        ),
+        _STOPPED,
     ),
-    _STOPPED,
-)
-_SERVED = _exit_statuses(
-    (USAGE, "usage error: unknown option, a bad --port or --timeout, the catalogue's folder not found"),
-    (
-        IO_FAILURE,
-        "the port is taken or refused, or no temporary folder can be made; a "
-        "build that fails is reported and the last feeds stay served",
-    ),
-    (
-        INTERRUPTED,
-        "stopped by Ctrl-C (SIGINT), as it is meant to be; 143 and 129 likewise for SIGTERM and SIGHUP",
-    ),
-)
-_DEPLOYED = _exit_statuses(
-    (OK, "success (a failed --invalidate command is a warning)"),
-    (
-        USAGE,
-        "usage error: a bad DEST or --endpoint-url, DIR missing or not a build's output (no "
-        ".feedpub-manifest.json), a profile or AWS_* setting botocore refuses, boto3 not installed",
-    ),
-    (
-        FOREIGN_FILES,
-        "DIR is not as its build left it (a file changed or removed since, a build stopped "
-        "part-way): named on stderr; nothing was deployed",
-    ),
-    (
-        IO_FAILURE,
-        "the service could not be reached, refused (network, credentials), answered what cannot be "
-        "read or took too long (--timeout); nothing was deleted unless every upload had succeeded",
-    ),
-    (
-        LOCKED,
-        "another deploy to DEST is running or took over the lock of this one, or a build is "
-        "writing DIR (try again later)",
-    ),
-    _STOPPED,
-)
-_VERIFIED = _exit_statuses(
-    _DONE,
-    (
-        INVALID,
-        "a feed has a problem, or a file or folder under DIR cannot be read; for a URL, a "
-        "document cannot be fetched or is served wrong, or was not checked within "
-        "--deadline or --max-requests (each on stderr)",
-    ),
-    (
-        USAGE,
-        "usage error: unknown option, DIR is neither a folder nor an http(s) URL with a host, "
-        "a bad --deadline or --max-requests",
-    ),
-    _UNWRITTEN,
-    _STOPPED,
-)
+    "schema": (_SUCCESS, _UNWRITTEN, _STOPPED),
+}
+"""Each command's exit statuses, with what each means there: the end of its --help, and the
+documentation's table of them."""
 
 
 class _Failure(Exception):
@@ -160,10 +161,10 @@ class _Failure(Exception):
         self.status = status
         self.lines = (message, *more)
 
-    def shown(self) -> str:
+    def escaped(self) -> str:
         """The message, each line with its control characters escaped: a line break in a name
         it quotes cannot start another."""
-        return "\n".join(shown(line) for line in self.lines)
+        return "\n".join(escaped(line) for line in self.lines)
 
 
 _signalled: list[int] = []
@@ -253,7 +254,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         return int(args.run(args))
     except _Failure as failure:
-        print(f"feedpub: {failure.shown()}", file=sys.stderr)
+        print(f"feedpub: {failure.escaped()}", file=sys.stderr)
         return failure.status
     except KeyboardInterrupt:
         return 128 + _signalled[0] if _signalled else INTERRUPTED
@@ -291,47 +292,72 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for add in (
+        _add_init,
+        _add_check,
+        _add_serve,
+        _add_build,
+        _add_verify,
+        _add_deploy,
+        _add_import,
+        _add_schema,
+    ):
+        add(commands)
+    return parser
 
-    def command(
-        name: str,
-        help: str,
-        description: str | None = None,
-        *,
-        example: str,
-        epilog: str,
-        catalogue: str | None = "read",
-    ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(
-            name,
-            help=help,
-            description=description or help,
-            epilog=_examples(example) + "\n" + epilog,
-            formatter_class=_Formatter,
+
+_Commands = argparse._SubParsersAction  # what add_subparsers gives, to add each command to
+
+
+def _command(
+    commands: _Commands[argparse.ArgumentParser],
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    help: str,
+    description: str | None = None,
+    *,
+    example: str,
+    catalogue: str | None = "read",
+) -> argparse.ArgumentParser:
+    """The parser of command `name`, which `run` runs, its --help ending with an example and its
+    exit statuses, with --catalogue (the catalogue to `catalogue`) unless that is None."""
+    sub = commands.add_parser(
+        name,
+        help=help,
+        description=description or help,
+        epilog=_examples(example) + "\n" + _exit_statuses(EXIT_STATUSES[name]),
+        formatter_class=_Formatter,
+    )
+    sub.set_defaults(run=run)
+    if catalogue:
+        sub.add_argument(
+            "--catalogue",
+            type=_path,
+            default="articles.yaml",
+            metavar="PATH",
+            help=f"the catalogue to {catalogue} (default: %(default)s)",
         )
-        if catalogue:
-            sub.add_argument(
-                "--catalogue",
-                type=_path,
-                default="articles.yaml",
-                metavar="PATH",
-                help=f"the catalogue to {catalogue} (default: %(default)s)",
-            )
-        return sub
+    return sub
 
-    init = command(
+
+def _add_init(commands: _Commands[argparse.ArgumentParser]) -> None:
+    _command(
+        commands,
         "init",
+        _init,
         "write a commented starter catalogue (never over an existing file)",
         example="feedpub init --catalogue my-site/articles.yaml",
-        epilog=_INITIALISED,
         catalogue="write",
     )
-    init.set_defaults(run=_init)
 
-    check = command(
+
+def _add_check(commands: _Commands[argparse.ArgumentParser]) -> None:
+    check = _command(
+        commands,
         "check",
+        _check,
         "validate the catalogue and report every problem; write nothing",
         example="feedpub check --format github",
-        epilog=_CHECKED,
     )
     check.add_argument(
         "files",
@@ -342,13 +368,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     _format_option(check)
     _jobs_option(check)
-    check.set_defaults(run=_check)
 
-    serve = command(
+
+def _add_serve(commands: _Commands[argparse.ArgumentParser]) -> None:
+    serve = _command(
+        commands,
         "serve",
+        _serve,
         "build, serve the feeds on 127.0.0.1, and rebuild whenever the catalogue changes",
         example="feedpub serve --port 8080",
-        epilog=_SERVED,
     )
     serve.add_argument(
         "--port",
@@ -371,13 +399,15 @@ def _parser() -> argparse.ArgumentParser:
         help="the folder to build into (default: a temporary folder, removed on exit)",
     )
     _overwrite_option(serve, "a build into a folder holding such files writes nothing and says so")
-    serve.set_defaults(run=_serve)
 
-    builder = command(
+
+def _add_build(commands: _Commands[argparse.ArgumentParser]) -> None:
+    builder = _command(
+        commands,
         "build",
+        _build,
         "validate the catalogue, then write every feed that changed",
         example="feedpub build -q --out /srv/www/feeds",
-        epilog=_BUILT,
     )
     builder.add_argument(
         "--out", type=_path, default="feeds", metavar="DIR", help="the output folder (default: %(default)s)"
@@ -417,10 +447,13 @@ def _parser() -> argparse.ArgumentParser:
         help="print nothing on success (problems and failures still go to stderr)",
     )
     _jobs_option(builder)
-    builder.set_defaults(run=_build)
 
-    verify = command(
+
+def _add_verify(commands: _Commands[argparse.ArgumentParser]) -> None:
+    verify = _command(
+        commands,
         "verify",
+        _verify,
         "check published feeds against RFC 4287's schema, the RSS 2.0 rules and the W3C validator's",
         "Check every RSS and Atom file under a folder against RFC 4287's RELAX NG schema, "
         "the RSS 2.0 rules and the W3C Feed Validation Service's errors and warnings, offline. "
@@ -429,7 +462,6 @@ def _parser() -> argparse.ArgumentParser:
         "it is served (status, redirects, media type, validators and 304s, compression, "
         "Cache-Control, the self link).",
         example="feedpub verify feeds",
-        epilog=_VERIFIED,
         catalogue=None,
     )
     verify.add_argument(
@@ -455,10 +487,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="for a URL: send at most N requests, redirects included (default: %(default)s)",
     )
-    verify.set_defaults(run=_verify)
 
-    deploy = command(
+
+def _add_deploy(commands: _Commands[argparse.ArgumentParser]) -> None:
+    deploy = _command(
+        commands,
         "deploy",
+        _deploy,
         "upload the built feeds to S3 (or any S3-compatible service): only what changed",
         "Make s3://BUCKET/PREFIX hold what the last build wrote to DIR, as the build's manifest "
         "lists it (nothing else in DIR is uploaded): upload the files "
@@ -469,7 +504,6 @@ def _parser() -> argparse.ArgumentParser:
         "Needs boto3: install feedpub with its s3 extra (pip install '.[s3]' in its clone).",
         catalogue=None,
         example="feedpub deploy --dry-run s3://my-bucket/feeds",
-        epilog=_DEPLOYED,
     )
     deploy.add_argument(
         "destination", type=_destination, metavar="DEST", help="s3://BUCKET or s3://BUCKET/PREFIX"
@@ -488,13 +522,15 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument(
         "-q", "--quiet", action="store_true", help="print nothing on success (failures still go to stderr)"
     )
-    deploy.set_defaults(run=_deploy)
 
-    imported = command(
+
+def _add_import(commands: _Commands[argparse.ArgumentParser]) -> None:
+    imported = _command(
+        commands,
         "import",
+        _import,
         "read old feeds and append their entries to the catalogue (created if missing), keeping their ids",
         example="feedpub import https://blog.example.org/feed/ wordpress-export.xml",
-        epilog=_IMPORTED,
         catalogue="append to",
     )
     imported.add_argument(
@@ -505,20 +541,20 @@ def _parser() -> argparse.ArgumentParser:
         help="a feed (RSS 2.0, RSS 1.0, Atom 1.0, JSON Feed) or a WordPress or Blogger export, as a file "
         "or an http(s) URL; a URL's older pages (RFC 5005 archives, WordPress's ?paged=) are followed",
     )
-    imported.set_defaults(run=_import)
 
-    schema = command(
+
+def _add_schema(commands: _Commands[argparse.ArgumentParser]) -> None:
+    _command(
+        commands,
         "schema",
+        _schema,
         "print the catalogue's JSON Schema, for editors (save it beside articles.yaml)",
         "Print the catalogue's JSON Schema (draft 2020-12). Save it, for example as "
         "articles.schema.json, and start articles.yaml with "
         "'# yaml-language-server: $schema=articles.schema.json' to have editors complete and check it.",
         example="feedpub schema > articles.schema.json",
-        epilog=_exit_statuses(_DONE, _UNWRITTEN, _STOPPED),
         catalogue=None,
     )
-    schema.set_defaults(run=_schema)
-    return parser
 
 
 def _deploy_options(command: argparse.ArgumentParser) -> None:
@@ -550,7 +586,7 @@ def _deploy_options(command: argparse.ArgumentParser) -> None:
 def _format_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=reports.FORMATS,
         default="text",
         help="text: 'file:line:col: error: message' on stderr (default); json: a list of "
         "problems on stdout; github: workflow commands that annotate the lines in GitHub Actions",
@@ -635,79 +671,21 @@ def _positive(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    report = _REPORTS[args.format]()
+    report = reports.CheckReport(args.format)
     status = unreadable = OK
     for path in args.files or [args.catalogue]:  # each one, whatever the others hold
         try:
-            found, problems = build.check(Path(path), args.jobs)
+            catalogue, problems = build.check(Path(path), args.jobs)
         except build.Unreadable as e:
-            print(f"feedpub: {shown(str(e))}", file=sys.stderr)
+            print(f"feedpub: {escaped(str(e))}", file=sys.stderr)
             unreadable = unreadable or (USAGE if e.missing else IO_FAILURE)
-            report.unreadable(Problem(str(path), 1, 1, Severity.ERROR, str(e)))
+            report.unreadable(Problem.coded(Code.UNREADABLE, str(path), 1, 1, str(e)))
             continue
-        report.checked(path, found, problems)
-        if found is None:
+        report.checked(path, catalogue, problems)
+        if catalogue is None:
             status = INVALID
     report.finish()
     return unreadable or status
-
-
-class _TextReport:
-    """Problems on stderr, as editors read them; a line for each catalogue that passes."""
-
-    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
-        _report(problems)
-        if found is not None:
-            print(_passed(path, found))
-
-    def unreadable(self, problem: Problem) -> None:
-        """A catalogue that cannot be read, said on stderr already."""
-
-    def finish(self) -> None:
-        pass
-
-
-class _GithubReport:
-    """Problems as GitHub Actions workflow commands, which annotate their lines."""
-
-    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
-        _github(problems)
-        if found is not None:
-            print(_passed(path, found))
-
-    def unreadable(self, problem: Problem) -> None:
-        print(problem.as_github())  # a failing run marks the file it could not read
-
-    def finish(self) -> None:
-        pass
-
-
-class _JsonReport:
-    """Every problem of every catalogue in one JSON list, for scripts."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def checked(self, path: str, found: Catalogue | None, problems: list[Problem]) -> None:
-        self.problems += problems
-
-    def unreadable(self, problem: Problem) -> None:
-        self.problems.append(problem)  # an empty list would say there was nothing wrong
-
-    def finish(self) -> None:
-        _json(self.problems)
-
-
-_REPORTS: dict[str, type[_TextReport | _GithubReport | _JsonReport]] = {
-    "text": _TextReport,
-    "json": _JsonReport,
-    "github": _GithubReport,
-}
-
-
-def _passed(path: str, found: Catalogue) -> str:
-    articles = _articles(len(found.articles), build.drafts(found))
-    return f"{path}: {articles}, {_count(len(found.tags), 'tag')}, ok"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -733,7 +711,7 @@ def _serve(args: argparse.Namespace) -> int:
             try:
                 _run_build(request, quiet=False, built=lambda result: built.append(result.feed_url))
             except _Failure as failure:  # keep serving what was built last
-                print(f"feedpub: {failure.shown()}", file=sys.stderr)
+                print(f"feedpub: {failure.escaped()}", file=sys.stderr)
             sys.stdout.flush()
             return built[0] if built else None
 
@@ -752,7 +730,7 @@ def _import(args: argparse.Namespace) -> int:
         with build.uncollected():
             # what feeds and servers say is in these lines: escaped, it cannot move the cursor
             outcome = importer.run(
-                args.sources, Path(args.catalogue), lambda line: print(shown(line), file=sys.stderr)
+                args.sources, Path(args.catalogue), lambda line: print(escaped(line), file=sys.stderr)
             )
     except importer.Refused as refused:
         raise _Failure(statuses[refused.why], str(refused)) from None
@@ -789,24 +767,6 @@ def _init(args: argparse.Namespace) -> int:
     return OK
 
 
-def _report(problems: list[Problem]) -> None:
-    _report_lines(str(p) for p in problems)
-
-
-def _report_lines(lines: Iterable[str]) -> None:
-    for line in lines:
-        print(line, file=sys.stderr)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _articles(n: int, drafts: int) -> str:
-    """'3 articles', or '3 articles (1 draft)': drafts count but are never published."""
-    return _count(n, "article") + (f" ({_count(drafts, 'draft')})" if drafts else "")
-
-
 def _build(args: argparse.Namespace) -> int:
     request = build.Request(
         catalogue=Path(args.catalogue),
@@ -830,7 +790,7 @@ def _run_build(
     build that succeeds publishes."""
     started = time.perf_counter()
     try:
-        with _progress(quiet=quiet) as progress:
+        with reports.progress_bar("rendering entries and feeds", "part", quiet=quiet) as progress:
             result = build.build(request, progress)
     except build.Unreadable as e:
         raise _Failure(USAGE if e.missing else IO_FAILURE, str(e)) from None
@@ -839,17 +799,17 @@ def _run_build(
     except publish.Locked as e:
         raise _Failure(LOCKED, str(e)) from None
     except publish.ForeignFiles as e:
-        raise _Failure(FOREIGN_FILES, *_foreign(e)) from None
+        raise _Failure(FOREIGN_FILES, *reports.foreign(e)) from None
     except publish.PublishError as e:
         raise _Failure(IO_FAILURE, f"cannot write {e}; {e.state or 'nothing was changed'}") from None
     if isinstance(result, build.Invalid):
-        _report(result.problems)
+        reports.as_text(result.problems)
         return INVALID
     if not quiet:
-        _report_lines(result.warnings)
+        reports.to_stderr(result.warnings)
     if isinstance(result, build.Shrunk):
         print(
-            f"feedpub: {request.catalogue} has {_count(result.articles, 'article')}, fewer than the "
+            f"feedpub: {request.catalogue} has {reports.count(result.articles, 'article')}, fewer than the "
             f"{result.recorded} of the last build into {request.out}; nothing was written. A "
             "catalogue cut off while it was being saved looks like this: if articles were removed "
             "on purpose, build once with --allow-shrink",
@@ -857,51 +817,12 @@ def _run_build(
         )
         return INVALID
     for failure in result.ping_failures:
-        print(f"feedpub: warning: {shown(failure)}", file=sys.stderr)
+        print(f"feedpub: warning: {escaped(failure)}", file=sys.stderr)
     if not quiet:
-        _summarise(_articles(result.articles, result.drafts), result.outcome, started)
+        articles = reports.articles(result.articles, result.drafts)
+        print(reports.built(articles, result.outcome, time.perf_counter() - started))
     built(result)
     return OK
-
-
-def _foreign(refused: publish.ForeignFiles) -> list[str]:
-    lines = [
-        f"{refused.out} holds files that feedpub did not write, or that were changed since it "
-        "wrote them; nothing was written:"
-    ]
-    lines += [f"  {refused.out / path} (would be {done}d)" for path, done in sorted(refused.found.items())]
-    lines.append("move them out of the way, or build with --overwrite to let feedpub replace or remove them")
-    return lines
-
-
-@contextlib.contextmanager
-def _progress(*, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for builds that take more than a second, only on a terminal:
-    under cron, or with -q, nothing extra is printed."""
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-
-    tqdm.monitor_interval = 0  # its thread would keep the rendering from sharing work with a fork
-    with tqdm(
-        desc="rendering entries and feeds", unit="part", delay=1.0, file=sys.stderr, leave=False
-    ) as bar:
-
-        def advance(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        yield advance
-
-
-def _summarise(articles: str, outcome: publish.Outcome, started: float) -> None:
-    total = len(outcome.written) + len(outcome.unchanged)
-    print(
-        f"{articles} → {_count(total, 'file')}: "
-        f"{len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
-        f"{len(outcome.removed)} removed in {time.perf_counter() - started:.2f} s"
-    )
 
 
 def _deploy(args: argparse.Namespace) -> int:
@@ -913,25 +834,7 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
     happened, and say with which exit status."""
     from feedpub import deploy
 
-    with contextlib.ExitStack() as stack:
-        progress = None
-        if not args.quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            bar = stack.enter_context(
-                tqdm(
-                    desc=f"deploying to {destination}",
-                    unit="file",
-                    delay=1.0,
-                    file=sys.stderr,
-                    leave=False,
-                )
-            )
-
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.update(done - bar.n)
-
+    with reports.progress_bar(f"deploying to {destination}", "file", quiet=args.quiet) as progress:
         options = deploy.Options(
             endpoint_url=args.endpoint_url,
             profile=args.profile,
@@ -951,19 +854,14 @@ def _run_deploy(args: argparse.Namespace, destination: str, *, dry_run: bool) ->
         except deploy.Unreachable as e:
             raise _Failure(IO_FAILURE, str(e)) from None
     for warning in result.warnings:
-        print(f"feedpub: warning: {shown(warning)}", file=sys.stderr)
+        print(f"feedpub: warning: {escaped(warning)}", file=sys.stderr)
     if result.dry_run:
         for path in result.uploaded:
             print(f"would upload {path}")
         for path in result.deleted:
             print(f"would delete {path}")
     if not args.quiet:
-        would = "would be " if result.dry_run else ""
-        print(
-            f"{_count(result.files, 'file')} → {result.destination}: {len(result.uploaded)} {would}uploaded, "
-            f"{len(result.unchanged)} unchanged, {len(result.deleted)} {would}deleted "
-            f"in {result.seconds:.2f} s"
-        )
+        print(reports.deployed(result))
     return OK
 
 
@@ -975,11 +873,12 @@ def _verify(args: argparse.Namespace) -> int:
         raise _Failure(USAGE, f"'{folder}' is not a folder (nor an http or https URL)")
     from feedpub.verify import verify_folder
 
-    count, problems = verify_folder(folder)  # what cannot be read is a problem there
-    _VERIFY_REPORTS[args.format](problems)
+    feeds, problems = verify_folder(folder)  # what cannot be read is a problem there
+    reports.PROBLEMS[args.format](problems)
     if problems:
         return INVALID
-    print(f"{folder}: {_count(count, 'feed')}, no errors, no warnings", file=_summary_stream(args))
+    summary = f"{folder}: {reports.count(feeds, 'feed')}, no errors, no warnings"
+    print(summary, file=reports.summary_stream(args.format))
     return OK
 
 
@@ -997,42 +896,14 @@ def _verify_url(args: argparse.Namespace) -> int:
         raise _Failure(
             USAGE, f"'{args.folder}' is not a URL with a host (and a port from 1 to 65535)"
         ) from None
-    found = verify_site(args.folder, Limits(deadline=args.deadline, max_requests=args.max_requests))
-    _VERIFY_REPORTS[args.format](found.problems)
-    stream = _summary_stream(args)
+    verified = verify_site(args.folder, Limits(deadline=args.deadline, max_requests=args.max_requests))
+    reports.PROBLEMS[args.format](verified.problems)
+    stream = reports.summary_stream(args.format)
     if args.format == "text":
-        for url in found.off_site:
+        for url in verified.off_site:
             print(f"not followed (another host): {url}", file=stream)
-    errors = sum(p.severity is Severity.ERROR for p in found.problems)
-    warnings = len(found.problems) - errors
-    print(
-        f"{found.start}: {_count(found.feeds, 'feed')} of {_count(found.documents, 'document')}, "
-        f"{_count(errors, 'error')}, {_count(warnings, 'warning')}; {_count(found.requests, 'request')}, "
-        f"{found.bytes_read:,} bytes in {found.seconds:.2f} s",
-        file=stream,
-    )
-    return INVALID if found.problems else OK
-
-
-def _summary_stream(args: argparse.Namespace) -> TextIO:
-    """Where the summary goes: stdout, unless that holds the JSON list."""
-    return sys.stderr if args.format == "json" else sys.stdout
-
-
-def _github(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem.as_github())
-
-
-def _json(problems: list[Problem]) -> None:
-    print(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=1))
-
-
-_VERIFY_REPORTS: dict[str, Callable[[list[Problem]], None]] = {
-    "text": _report,
-    "json": _json,
-    "github": _github,
-}
+    print(reports.verified_site(verified), file=stream)
+    return INVALID if verified.problems else OK
 
 
 def _moment(text: str) -> datetime:

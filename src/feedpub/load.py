@@ -13,7 +13,7 @@ import re
 import yaml
 
 from feedpub import source
-from feedpub.problems import Problem, Severity
+from feedpub.problems import Code, Problem
 
 MAX_ALIAS_GROWTH = 10
 """Aliases may make the document at most this many times its own characters (plus a fixed slack)."""
@@ -44,14 +44,22 @@ _ALLOWED_TAGS = frozenset(
 def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem]]:
     """The document's root mapping node, or None with the problems that prevent reading it."""
 
-    def problem(line: int, col: int, message: str) -> tuple[None, list[Problem]]:
-        return None, [Problem(path, line, col, Severity.ERROR, message)]
+    def problem(line: int, col: int, code: Code, message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem.coded(code, path, line, col, message)]
 
     if len(data) > source.MAX_BYTES:
-        return problem(1, 1, f"catalogue is larger than {source.MAX_BYTES >> 20} MiB, the most feedpub reads")
+        return problem(
+            1,
+            1,
+            Code.TOO_LARGE,
+            f"catalogue is larger than {source.MAX_BYTES >> 20} MiB, the most feedpub reads",
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # libyaml would decode it
         return problem(
-            1, 1, "catalogue is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+            1,
+            1,
+            Code.NOT_UTF_8,
+            "catalogue is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8",
         )
     try:
         # libyaml reads UTF-8 bytes itself, refusing any that are not UTF-8: decoding them here
@@ -67,7 +75,10 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
             start = data.rfind(b"\n", 0, bad.start) + 1
             line, col = data.count(b"\n", 0, bad.start) + 1, len(data[start : bad.start].decode()) + 1
             return problem(
-                line, col, f"byte 0x{data[bad.start]:02x} is not valid UTF-8; save the file as UTF-8"
+                line,
+                col,
+                Code.NOT_UTF_8,
+                f"byte 0x{data[bad.start]:02x} is not valid UTF-8; save the file as UTF-8",
             )
         if isinstance(e, yaml.MarkedYAMLError):
             mark = e.problem_mark or e.context_mark
@@ -77,22 +88,31 @@ def parse(data: bytes, path: str) -> tuple[yaml.MappingNode | None, list[Problem
             if e.context and e.context.startswith("while ") and opened and mark and opened.line != mark.line:
                 context = f"{e.context} started at {opened.line + 1}:{opened.column + 1}, "
             advice = _advice(f"{e.context} {e.problem}", text, mark)
-            return problem(*where, f"invalid YAML: {context}{e.problem}{advice}")
+            return problem(*where, Code.INVALID_YAML, f"invalid YAML: {context}{e.problem}{advice}")
         if isinstance(e, yaml.reader.ReaderError):
             # the first such character in the text is where reading stopped
             at = text.find(chr(e.character))
             line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
-            return problem(line, col, f"invalid YAML: character U+{e.character:04X} is not allowed in YAML")
-        return problem(1, 1, "invalid YAML: nested too deeply")
+            return problem(
+                line,
+                col,
+                Code.INVALID_YAML,
+                f"invalid YAML: character U+{e.character:04X} is not allowed in YAML",
+            )
+        return problem(1, 1, Code.TOO_DEEP, "invalid YAML: nested too deeply")
     if root is None:
-        return problem(1, 1, "catalogue is empty: expected a mapping with 'site' and 'articles'")
+        return problem(
+            1, 1, Code.EMPTY_CATALOGUE, "catalogue is empty: expected a mapping with 'site' and 'articles'"
+        )
     # Aliases and explicit tags are written with '*' and '!': without either, there is nothing to check.
     problems = _check_graph(root, path, stream) if b"*" in data or b"!" in data else []
     if problems:
         return None, problems
     if not isinstance(root, yaml.MappingNode):
         line, col = _place(root)
-        return problem(line, col, "catalogue must be a mapping with 'site' and 'articles' at the top")
+        return problem(
+            line, col, Code.WRONG_TYPE, "catalogue must be a mapping with 'site' and 'articles' at the top"
+        )
     return root, []
 
 
@@ -186,8 +206,8 @@ def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Proble
     A node weighs its characters: a scalar the length of its value plus one, a collection one
     plus its children. Counting nodes alone would let one alias of a large text through."""
 
-    def error(place: tuple[int, int], message: str) -> Problem:
-        return Problem(path, *place, Severity.ERROR, message)
+    def error(place: tuple[int, int], code: Code, message: str) -> Problem:
+        return Problem.coded(code, path, *place, message)
 
     problems: list[Problem] = []
     size: dict[int, int] = {}  # what each finished node weighs with its aliases expanded
@@ -204,12 +224,19 @@ def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Proble
         if key in size:
             continue
         if key in open_nodes:  # reached again from inside itself
-            return [error(_place(node), "invalid YAML: an alias refers to a node that contains it")]
+            return [
+                error(
+                    _place(node),
+                    Code.RECURSIVE_ALIAS,
+                    "invalid YAML: an alias refers to a node that contains it",
+                )
+            ]
         if node.tag not in _ALLOWED_TAGS:
             tag = node.tag.replace(_YAML, "!!")
             problems.append(
                 error(
                     _place(node),
+                    Code.YAML_TAG,
                     f"YAML tag '{tag}' is not allowed: a catalogue holds plain strings, numbers, "
                     "dates, lists and mappings",
                 )
@@ -223,6 +250,7 @@ def _check_graph(root: yaml.Node, path: str, stream: bytes | str) -> list[Proble
         problems.append(
             error(
                 _alias_past(stream, most),
+                Code.ALIAS_BOMB,
                 f"invalid YAML: aliases expand {written:,} characters into {expanded:,} (this alias "
                 f"takes them past {most:,}); feedpub allows at most {MAX_ALIAS_GROWTH} times as "
                 f"many, plus {_ALIAS_SLACK:,} (an 'alias bomb'?)",

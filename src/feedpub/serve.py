@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 import watchfiles
 
+from feedpub.render import hosting
 from feedpub.render.hosting import MEDIA_TYPES
 
 MAX_PATH = 1024
@@ -123,6 +124,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = MEDIA_TYPES
     server: _Server
     etag: str | None = None
+    negotiated = False
+    """Whether the answer depends on the request's Sec-Fetch-Dest (a feed's file)."""
 
     def setup(self) -> None:
         """Reads and writes through a _Deadline, so that a client trickling its request a
@@ -147,8 +150,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         folder only: a path with a control character (NUL, say) or a '..' is a 400, a longer
         one than MAX_PATH a 414, anything a link leads to outside the folder, or that is not
         a file (a FIFO, a device), a 404, and a folder without an index.html a 403 rather
-        than a listing."""
+        than a listing. A browser that opens a feed's file gets the feed's page, if its folder
+        has one (see `hosting.page_of`)."""
         self.etag = None
+        self.negotiated = False
         refusal = self._refusal()
         if refusal:
             self.send_error(*refusal)
@@ -164,6 +169,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 return None
         if os.path.isdir(path):  # redirected to its name with '/', as usual
             return super().send_head()
+        page = hosting.page_of(path)
+        if page is not None:
+            self.negotiated = True
+            header, value = hosting.NAVIGATION
+            if self.headers.get(header) == value and os.path.lexists(page):
+                path = page
         return self._file(path)
 
     def _file(self, path: str) -> BinaryIO | None:
@@ -231,6 +242,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         if self.etag:
             self.send_header("ETag", self.etag)
+        if self.negotiated:
+            self.send_header(*hosting.VARY)
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:

@@ -43,10 +43,10 @@ def read(path: Path) -> bytes:
     _check(path, os.stat(path).st_mode)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as f:
-        found = os.fstat(fd)
-        _check(path, found.st_mode)  # the same file still, and no FIFO put in its place
-        if found.st_size > MAX_BYTES:
-            raise TooLarge(found.st_size)
+        opened = os.fstat(fd)
+        _check(path, opened.st_mode)  # the same file still, and no FIFO put in its place
+        if opened.st_size > MAX_BYTES:
+            raise TooLarge(opened.st_size)
         return f.read(MAX_BYTES + 1)
 
 

@@ -18,7 +18,7 @@ from feedpub.catalogue.nodes import END_TAG, INVALID, Nodes
 from feedpub.catalogue.screen import screened, unfit_character
 from feedpub.model import Article, Catalogue, Site
 from feedpub.parallel import pickled_by_value
-from feedpub.problems import Problem, has_errors, ordered
+from feedpub.problems import Code, Problem, has_errors, ordered
 
 __all__ = [
     "END_TAG",
@@ -44,29 +44,29 @@ def validate(
     nodes = Nodes(path, screened=screened)
     try:
         site, definitions, references, reads, places = _read(nodes, root)
-        found = rules.across(
+        compared = rules.across(
             reads,
             list(definitions),
             site.feeds if site else (),
             site.distinct_tags if site else (),
             podcast=bool(site and site.podcast),
         )
-        rules.place(nodes, found, reads, places, definitions, references)
+        rules.place(nodes, compared, reads, places, definitions, references)
     except RecursionError:
-        nodes.error(root, "", "merge keys are nested too deeply")
+        nodes.error(root, "", Code.TOO_DEEP, "merge keys are nested too deeply")
         site = None
     problems = ordered(nodes.problems)
     if site is None or has_errors(problems):
         return None, problems
-    return _catalogue(site, found), problems
+    return _catalogue(site, compared), problems
 
 
-def _catalogue(site: Site, found: rules.Across) -> Catalogue:
+def _catalogue(site: Site, compared: rules.Across) -> Catalogue:
     return Catalogue(
         site,
-        tuple(found.tags),
-        tuple(a for a in found.articles if a is not None),
-        tuple(found.authors),
+        tuple(compared.tags),
+        tuple(a for a in compared.articles if a is not None),
+        tuple(compared.authors),
     )
 
 
@@ -111,13 +111,13 @@ def join(first: Part, *others: Part) -> Catalogue | None:
     if any(other.site != first.site for other in others):
         return None
     articles = first.articles + tuple(article for other in others for article in other.articles)
-    found = rules.across(
+    compared = rules.across(
         [rules.Read.of(a) for a in articles],
         first.defined,
         first.site.feeds,
         first.site.distinct_tags,
         podcast=first.site.podcast is not None,
     )
-    if not found.clean:
+    if not compared.clean:
         return None
-    return _catalogue(first.site, found)
+    return _catalogue(first.site, compared)

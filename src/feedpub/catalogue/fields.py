@@ -34,12 +34,14 @@ from feedpub.catalogue.nodes import (
     Table,
     Text,
     When,
+    described,
     is_null,
     join,
     kind_of,
     leaf,
 )
 from feedpub.model import Author, Enclosure, Funding, Image, Podcast, Selection, Transcript
+from feedpub.problems import Code
 
 MAX_ITEMS_RANGE = (1, 1000)
 HOSTS = ("netlify", "apache")
@@ -55,7 +57,9 @@ MAX_ENCLOSURES = 100
 MAX_AUTHORS = 100
 """Enclosures and authors one article (or the site) may list: each is written into every
 feed that holds the article."""
-_ID = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}"
+MAX_ID = 128
+"""Characters an article's id may have."""
+_ID = rf"[A-Za-z0-9][A-Za-z0-9._~-]{{0,{MAX_ID - 1}}}"
 _SLUG = r"[a-z0-9][a-z0-9-]{0,79}"
 """A folder name feedpub writes feeds into, as given in the catalogue (an author's id, a
 selection's name)."""
@@ -139,16 +143,28 @@ class ListOf(Kind[tuple[Any, ...]]):
         if not isinstance(node, yaml.SequenceNode) or (self.non_empty and not node.value):
             name = where.rsplit(".", 1)[-1]
             if self.non_empty:
-                nodes.error(node, where, f"'{name}' must be a non-empty list of {self.shape}")
+                nodes.error(
+                    node, where, Code.EMPTY_VALUE, f"'{name}' must be a non-empty list of {self.shape}"
+                )
             else:
-                nodes.error(node, where, f"'{name}' must be a list of {self.shape}, not a {kind_of(node)}")
+                nodes.error(
+                    node,
+                    where,
+                    Code.WRONG_TYPE,
+                    f"'{name}' must be a list of {self.shape}, not a {kind_of(node)}",
+                )
             return INVALID
         if self.most and len(node.value) > self.most:
             name = where.rsplit(".", 1)[-1]
-            nodes.error(node, where, f"'{name}' lists {len(node.value):,}; at most {self.most} are allowed")
+            nodes.error(
+                node,
+                where,
+                Code.TOO_MANY,
+                f"'{name}' lists {len(node.value):,}; at most {self.most} are allowed",
+            )
             return INVALID
-        found = [self.item.read(nodes, item, f"{where}[{i}]") for i, item in enumerate(node.value)]
-        return INVALID if INVALID in found else tuple(found)
+        items = [self.item.read(nodes, item, f"{where}[{i}]") for i, item in enumerate(node.value)]
+        return INVALID if INVALID in items else tuple(items)
 
 
 # -- authors, images, enclosures -------------------------------------------------------------
@@ -161,6 +177,7 @@ def _author(
         nodes.error(
             values["name"],
             join(where, "name"),
+            Code.EMAIL_IN_NAME,
             f"'name': '{name}' contains an e-mail address; give it in 'email' instead",
         )
         name = INVALID
@@ -168,6 +185,7 @@ def _author(
         nodes.error(
             values["name"],
             join(where, "name"),
+            Code.UNNAMEABLE,
             f"author '{name}' has no letter or digit to name the author's feed folder "
             "(feeds/authors/<name>/); give the author an 'id' to name it (lower-case letters, "
             "digits and hyphens, such as jane-doe)",
@@ -266,6 +284,7 @@ def _enclosure(
         nodes.error(
             values["url"],
             join(where, "url"),
+            Code.INVALID_URL,
             f"'url': '{url}' has no dotted host name, which feed validators require of enclosures",
         )
         url = INVALID
@@ -327,7 +346,10 @@ def _category(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Inv
     replaced = directories.OBSOLETE.get(name)
     if replaced:
         nodes.error(
-            node, where, f"category '{name}' is no longer one of Apple's; its nearest is now '{replaced}'"
+            node,
+            where,
+            Code.PODCAST_CATEGORY,
+            f"category '{name}' is no longer one of Apple's; its nearest is now '{replaced}'",
         )
         return INVALID
     # a subcategory is written after its category: 'Documentary' is 'Society & Culture > Documentary'
@@ -337,6 +359,7 @@ def _category(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Inv
     nodes.error(
         node,
         where,
+        Code.PODCAST_CATEGORY,
         f"'{name}' is not one of Apple's podcast categories ({hint}expected a category such as "
         f"Technology, or a category and subcategory such as 'Society & Culture > Documentary')",
     )
@@ -387,14 +410,17 @@ def _artwork(nodes: Nodes, node: yaml.Node, where: str, image: Image) -> Image |
     least, most = directories.ARTWORK_PIXELS
     outside = [side for side in (image.width, image.height) if side and not least <= side <= most]
     if not directories.ARTWORK_URL.fullmatch(image.url):
-        problem = f"'{image.url}' does not end in .jpg or .png, as Apple Podcasts asks of artwork"
+        message = f"'image': '{image.url}' does not end in .jpg or .png, as Apple Podcasts asks of artwork"
     elif image.width and image.height and image.width != image.height:
-        problem = f"{image.width} by {image.height} pixels is not square, as Apple Podcasts asks of artwork"
+        message = (
+            f"'image': {image.width} by {image.height} pixels is not square, "
+            "as Apple Podcasts asks of artwork"
+        )
     elif outside:
-        problem = f"a side of {outside[0]} pixels: Apple Podcasts takes artwork of {least} to {most}"
+        message = f"'image': a side of {outside[0]} pixels: Apple Podcasts takes artwork of {least} to {most}"
     else:
         return image
-    nodes.error(node, where, f"'image': {problem}")
+    nodes.error(node, where, Code.PODCAST_ARTWORK, message)
     return INVALID
 
 
@@ -413,9 +439,9 @@ class Show(Record):
             nodes.error(
                 node,
                 f"{where}.owner",
+                Code.PODCAST_OWNER,
                 "a podcast without an 'owner' {name, email}: directories (Apple Podcasts) write to its "
                 "e-mail address to confirm who owns the show, and podcast:locked names it",
-                warning=True,
             )
         return show
 
@@ -520,11 +546,12 @@ class Duration(Kind[int]):
         text = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
         if directories.DURATION.fullmatch(text) and directories.seconds(text) > 0:
             return directories.seconds(text)
-        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        given = described(node)
         nodes.error(
             node,
             where,
-            f"'duration': {shown} is not a length (expected whole seconds such as 3723, "
+            Code.INVALID_VALUE,
+            f"'duration': {given} is not a length (expected whole seconds such as 3723, "
             "or H:MM:SS such as 1:02:03)",
         )
         return INVALID
@@ -618,17 +645,19 @@ def lookalike_key(slug: str) -> str:
     return _DOUBLED.sub(r"\1", slug.replace("-", ""))
 
 
-def tag_problem(name: str) -> str | None:
-    """Why `name` (valid text) cannot name a tag's feed, if it cannot: it has no letter or
-    digit to name its folder, or an invisible character that would make it look like another."""
+def tag_problem(name: str) -> tuple[Code, str] | None:
+    """Why `name` (valid text) cannot name a tag's feed, if it cannot (its code and message): it
+    has no letter or digit to name its folder, or an invisible character that would make it look
+    like another."""
     hidden = next((c for c in name if unicodedata.category(c) == "Cf" and c not in _JOINERS), None)
     if hidden:
         return (
+            Code.INVISIBLE_CHARACTER,
             f"tag '{name}' contains U+{ord(hidden):04X} ({unicodedata.name(hidden, 'a format character')}), "
-            "an invisible character that would make its feed look like another's; remove it"
+            "an invisible character that would make its feed look like another's; remove it",
         )
     if not tag_slug(name):
-        return f"tag '{name}' has no letter or digit to name its feed folder"
+        return Code.UNNAMEABLE, f"tag '{name}' has no letter or digit to name its feed folder"
     return None
 
 
@@ -653,12 +682,18 @@ class TagNodes(Kind[tuple[yaml.Node, ...]]):
         if is_null(node):
             return ()
         if not isinstance(node, yaml.SequenceNode):
-            nodes.error(node, where, f"'tags' must be a list such as [Gaza, Palestine], not {kind_of(node)}")
+            nodes.error(
+                node,
+                where,
+                Code.WRONG_TYPE,
+                f"'tags' must be a list such as [Gaza, Palestine], not {kind_of(node)}",
+            )
             return INVALID
         if len(node.value) > MAX_TAGS:
             nodes.error(
                 node,
                 where,
+                Code.TOO_MANY,
                 f"'tags' lists {len(node.value)} tags; an article may have at most {MAX_TAGS} "
                 "(each tag is a feed of its own)",
             )
@@ -724,12 +759,12 @@ class TagDefinitions(Kind[dict[str, tuple[yaml.Node, TagSettings]]]):
         self, nodes: Nodes, node: yaml.Node, where: str
     ) -> dict[str, tuple[yaml.Node, TagSettings]] | Invalid:
         if not isinstance(node, yaml.MappingNode):
-            nodes.error(node, where, "'tags' must map each tag to {title, description}")
+            nodes.error(node, where, Code.WRONG_TYPE, "'tags' must map each tag to {title, description}")
             return INVALID
         defined: dict[str, tuple[yaml.Node, TagSettings]] = {}
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE:
-                nodes.error(key, where, "keys of 'tags' must be tag names")
+                nodes.error(key, where, Code.WRONG_TYPE, "keys of 'tags' must be tag names")
                 continue
             at = f"{where}.{key.value}"
             slug = tag_slug(key.value)
@@ -738,6 +773,7 @@ class TagDefinitions(Kind[dict[str, tuple[yaml.Node, TagSettings]]]):
                 nodes.error(
                     key,
                     at,
+                    Code.DUPLICATE_KEY,
                     f"tag '{key.value}' is the same tag as '{first.value}' "
                     f"(line {first.start_mark.line + 1})",
                 )
@@ -763,6 +799,7 @@ def _guid(nodes: Nodes, node: yaml.Node, where: str, value: str) -> str | Invali
     nodes.error(
         node,
         where,
+        Code.INVALID_VALUE,
         f"'guid': '{shown}' {fault} (expected text without white space or control characters, "
         f"at most {MAX_GUID} characters)",
     )
@@ -795,6 +832,7 @@ def _folder_url(nodes: Nodes, node: yaml.Node, where: str, url: str) -> str | In
     nodes.error(
         node,
         where,
+        Code.URL_NOT_A_FOLDER,
         f"'{leaf(where)}': '{written}' has {' and '.join(parts)} ('{written[cut:]}'); the feeds' "
         f"addresses are made by adding their paths to it (expected the folder's URL alone, such as "
         f"'{written[:cut]}')",
@@ -809,13 +847,17 @@ def _registered(nodes: Nodes, node: yaml.Node, where: str, tag: str) -> str | In
         nodes.error(
             node,
             where,
+            Code.INVALID_LANGUAGE,
             f"'language': a tag of {len(tag)} characters is too long to name its feed's folder "
             f"(feeds/lang/<tag>/): at most {MAX_LANGUAGE}",
         )
         return INVALID
     if not langcodes.tag_is_valid(tag):
         nodes.error(
-            node, where, f"'language': '{tag}' is not a registered language tag ({LANGUAGE.description})"
+            node,
+            where,
+            Code.INVALID_LANGUAGE,
+            f"'language': '{tag}' is not a registered language tag ({LANGUAGE.description})",
         )
         return INVALID
     preferred, unreplaced = _preferred(tag)
@@ -823,6 +865,7 @@ def _registered(nodes: Nodes, node: yaml.Node, where: str, tag: str) -> str | In
         nodes.error(
             node,
             where,
+            Code.INVALID_LANGUAGE,
             f"'language': '{tag}' is a grandfathered tag with no preferred value in the IANA registry, "
             f"and feed validators refuse a language tag starting 'i-' ({LANGUAGE.description})",
         )
@@ -831,13 +874,18 @@ def _registered(nodes: Nodes, node: yaml.Node, where: str, tag: str) -> str | In
         nodes.error(
             node,
             where,
+            Code.DEPRECATED_LANGUAGE,
             f"'language': '{tag}' is deprecated; use '{preferred}' (its preferred value in the IANA "
             "registry, which the feeds carry)",
-            warning=True,
         )
     if unreplaced:
         named = f"'{tag}' is" if unreplaced == [tag] else f"{', '.join(map(repr, unreplaced))} in '{tag}' is"
-        nodes.error(node, where, f"'language': {named} deprecated, with nothing in its place", warning=True)
+        nodes.error(
+            node,
+            where,
+            Code.DEPRECATED_LANGUAGE,
+            f"'language': {named} deprecated, with nothing in its place",
+        )
     return preferred
 
 
@@ -904,6 +952,7 @@ def _zone(nodes: Nodes, node: yaml.Node, where: str, name: str) -> str | Invalid
     nodes.error(
         node,
         where,
+        Code.INVALID_VALUE,
         f"'timezone': '{name}' is not a known time zone ({hint}expected an IANA "
         "name such as America/New_York or UTC)",
     )
@@ -1065,20 +1114,24 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
     ) -> dict[str, tuple[Selection, list[Reference]]] | Invalid:
         if not isinstance(node, yaml.MappingNode):
             nodes.error(
-                node, where, "'feeds' must map each feed's name to {title, description, include, exclude}"
+                node,
+                where,
+                Code.WRONG_TYPE,
+                "'feeds' must map each feed's name to {title, description, include, exclude}",
             )
             return INVALID
-        found: dict[str, tuple[Selection, list[Reference]]] = {}
+        selections: dict[str, tuple[Selection, list[Reference]]] = {}
         names: dict[str, yaml.Node] = {}
         for key, value in node.value:
             at = f"{where}.{key.value}" if isinstance(key, yaml.ScalarNode) else where
             problem = _name_problem(key)
             if problem is None and key.value in names:
                 problem = (
-                    f"duplicate feed '{key.value}' (first at line {names[key.value].start_mark.line + 1})"
+                    Code.DUPLICATE_KEY,
+                    f"duplicate feed '{key.value}' (first at line {names[key.value].start_mark.line + 1})",
                 )
             if problem:
-                nodes.error(key, at, problem)
+                nodes.error(key, at, *problem)
                 continue
             names[key.value] = key
             values = nodes.mapping(value, at, SELECTION)
@@ -1098,7 +1151,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
             def slugs(chosen: dict[str, Any], kind: str) -> tuple[str, ...]:
                 return tuple(dict.fromkeys(tag_slug(name) for name, _ in chosen.get(kind) or ()))
 
-            found[key.value] = (
+            selections[key.value] = (
                 Selection(
                     key.value,
                     read["title"],
@@ -1112,19 +1165,22 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
                 ),
                 references,
             )
-        return found
+        return selections
 
 
-def _name_problem(key: yaml.Node) -> str | None:
-    """Why `key` cannot name a selection's folder, if it cannot."""
+def _name_problem(key: yaml.Node) -> tuple[Code, str] | None:
+    """Why `key` cannot name a selection's folder, if it cannot: its code and message."""
     expected = (
         "expected lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
         f"and none of feedpub's own folders: {', '.join(OWN_FOLDERS)}"
     )
     if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE:
-        return f"keys of 'feeds' must be names ({expected})"
+        return Code.WRONG_TYPE, f"keys of 'feeds' must be names ({expected})"
     if not re.fullmatch(_SLUG, key.value) or key.value in OWN_FOLDERS or key.value in _WINDOWS_RESERVED:
-        return f"'{key.value}' cannot name a feed's folder ({expected}, nor a Windows device name)"
+        return (
+            Code.UNNAMEABLE,
+            f"'{key.value}' cannot name a feed's folder ({expected}, nor a Windows device name)",
+        )
     return None
 
 
@@ -1269,7 +1325,7 @@ ARTICLE = Table(
             "a permanent identifier: letters, digits, '.', '_', '-' or '~'",
             _identifier(
                 _ID,
-                "a permanent identifier: letters, digits, '.', '_', '-' or '~', at most 128, "
+                f"a permanent identifier: letters, digits, '.', '_', '-' or '~', at most {MAX_ID}, "
                 "starting with a letter or digit",
             ),
             required=True,

@@ -21,7 +21,7 @@ import yaml
 
 from feedpub import moments
 from feedpub.catalogue import screen
-from feedpub.problems import Problem, Severity
+from feedpub.problems import Code, Problem
 
 T = TypeVar("T")
 
@@ -118,12 +118,10 @@ class Nodes:
         self.tz: tzinfo = UTC
         """Where dates without an offset are (the site's time zone, once read)."""
 
-    def error(self, node: yaml.Node, where: str, message: str, *, warning: bool = False) -> None:
-        self.report(node.start_mark.line + 1, node.start_mark.column + 1, where, message, warning=warning)
-
-    def report(self, line: int, col: int, where: str, message: str, *, warning: bool = False) -> None:
-        severity = Severity.WARNING if warning else Severity.ERROR
-        self.problems.append(Problem(self.path, line, col, severity, message, where))
+    def error(self, node: yaml.Node, where: str, code: Code, message: str) -> None:
+        """A problem of kind `code` (an error or a warning, as the code is) at `node`."""
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem.coded(code, self.path, line, col, message, where))
 
     # -- mappings ----------------------------------------------------------------------------
 
@@ -132,7 +130,7 @@ class Nodes:
         are reported. INVALID if the node is no mapping."""
         what = table.what
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, where, f"{what} must be a mapping of {', '.join(table.names)}")
+            self.error(node, where, Code.WRONG_TYPE, f"{what} must be a mapping of {', '.join(table.names)}")
             return INVALID
         values: dict[str, yaml.Node] = {}
         firsts: dict[str, yaml.Node] = {}
@@ -142,19 +140,20 @@ class Nodes:
                 merged.extend(self._merged(value, where))
                 continue
             if not isinstance(key, yaml.ScalarNode):
-                self.error(key, where, f"keys of {what} must be plain names")
+                self.error(key, where, Code.WRONG_TYPE, f"keys of {what} must be plain names")
                 continue
             name = key.value
             if name in firsts:
                 self.error(
                     key,
                     join(where, name),
+                    Code.DUPLICATE_KEY,
                     f"duplicate key '{name}' in {what} (first at line {firsts[name].start_mark.line + 1})",
                 )
                 continue
             firsts[name] = key
             if name not in table.by_name:
-                self.error(key, join(where, name), _unknown(name, table))
+                self.error(key, join(where, name), Code.UNKNOWN_FIELD, _unknown(name, table))
                 continue
             values[name] = value
         for key, value in merged:
@@ -162,11 +161,14 @@ class Nodes:
             if name in table.by_name:
                 values.setdefault(name, value)
             elif name not in firsts:
-                self.error(key, join(where, name), _unknown(name, table))
+                self.error(key, join(where, name), Code.UNKNOWN_FIELD, _unknown(name, table))
         for field in table.required:
             if field.name not in values:
                 self.error(
-                    node, join(where, field.name), f"{what} is missing '{field.name}' ({field.description})"
+                    node,
+                    join(where, field.name),
+                    Code.MISSING_FIELD,
+                    f"{what} is missing '{field.name}' ({field.description})",
                 )
         return values
 
@@ -175,7 +177,7 @@ class Nodes:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
-                self.error(source, where, "'<<' must merge a mapping or a list of mappings")
+                self.error(source, where, Code.WRONG_TYPE, "'<<' must merge a mapping or a list of mappings")
                 continue
             yield from ((k, v) for k, v in source.value if k.tag != MERGE)
             for k, v in source.value:
@@ -197,28 +199,32 @@ class Nodes:
         `most` characters (by default MAX_LINE for a line, else MAX_TEXT). Text that is not
         `html` is shown as plain text, so it may not look like markup."""
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, where, f"'{leaf(where)}' must be text, not a {kind_of(node)}")
+            self.error(node, where, Code.WRONG_TYPE, f"'{leaf(where)}' must be text, not a {kind_of(node)}")
             return INVALID
         value = "" if node.tag == _NULL and not node.style else node.value
         value = " ".join(value.split()) if line else value.strip()
         if not value:
-            self.error(node, where, f"'{leaf(where)}' is empty")
+            self.error(node, where, Code.EMPTY_VALUE, f"'{leaf(where)}' is empty")
             return INVALID
         most = most or (MAX_LINE if line else MAX_TEXT)
         if len(value) > most:
             self.error(
-                node, where, f"'{leaf(where)}' has {len(value):,} characters; it may have at most {most:,}"
+                node,
+                where,
+                Code.TOO_LONG,
+                f"'{leaf(where)}' has {len(value):,} characters; it may have at most {most:,}",
             )
             return INVALID
         fault = None if self.screened else screen.fault(value, leaf(where))
         if fault:
-            self.error(node, where, fault)
+            self.error(node, where, *fault)
             return INVALID
         tag = None if html else END_TAG.search(value)
         if tag:
             self.error(
                 node,
                 where,
+                Code.MARKUP_IN_TEXT,
                 f"'{leaf(where)}' contains '{tag.group()}', which feed readers take for HTML; "
                 "plain-text fields cannot carry markup (write it without the angle brackets)",
             )
@@ -234,6 +240,7 @@ class Nodes:
             self.error(
                 node,
                 where,
+                Code.INVALID_URL,
                 f"'{leaf(where)}': '{text}' {reason} (expected an absolute http(s) URL "
                 "such as https://example.org/page)",
             )
@@ -243,28 +250,33 @@ class Nodes:
     def pattern(self, node: yaml.Node, where: str, regex: re.Pattern[str], expected: str) -> str | Invalid:
         text = self.text(node, where)
         if text is not INVALID and not regex.fullmatch(text):
-            self.error(node, where, f"'{leaf(where)}': '{text}' is not valid ({expected})")
+            self.error(
+                node, where, Code.INVALID_VALUE, f"'{leaf(where)}': '{text}' is not valid ({expected})"
+            )
             return INVALID
         return text
 
     def when(self, node: yaml.Node, where: str) -> datetime | Invalid:
         expected = "expected YYYY-MM-DD or an ISO 8601 date-time such as 2023-12-01T10:00:00-05:00"
         if not isinstance(node, yaml.ScalarNode) or node.tag not in _DATE_TAGS:
-            shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
-            self.error(node, where, f"'{leaf(where)}': {shown} is not a date ({expected})")
+            given = described(node)
+            self.error(node, where, Code.INVALID_DATE, f"'{leaf(where)}': {given} is not a date ({expected})")
             return INVALID
         raw = node.value.strip()
         try:
             moment = datetime.fromisoformat(raw)
         except ValueError as e:
             reason = f": {e}" if "range" in str(e) else ""
-            self.error(node, where, f"'{leaf(where)}': '{raw}' is not a date{reason} ({expected})")
+            self.error(
+                node, where, Code.INVALID_DATE, f"'{leaf(where)}': '{raw}' is not a date{reason} ({expected})"
+            )
             return INVALID
         offset = moment.utcoffset()
         if offset is not None and (offset.seconds % 60 or offset.microseconds):
             self.error(
                 node,
                 where,
+                Code.INVALID_DATE,
                 f"'{leaf(where)}': {raw} has a UTC offset with seconds, which feeds cannot carry "
                 "(expected an offset of hours and minutes such as +05:30)",
             )
@@ -279,6 +291,7 @@ class Nodes:
             self.error(
                 node,
                 where,
+                Code.DATE_OUT_OF_RANGE,
                 f"'{leaf(where)}': {compared} is not between 1990 and 9998 (feed validators reject "
                 "earlier dates as implausible; later ones are beyond what dates can be computed with)",
             )
@@ -289,6 +302,7 @@ class Nodes:
             self.error(
                 node,
                 where,
+                Code.SKIPPED_TIME,
                 f"'{leaf(where)}': {raw} does not exist in {self.tz} (the clocks skip it); "
                 "write it with an explicit UTC offset",
             )
@@ -297,9 +311,9 @@ class Nodes:
             self.error(
                 node,
                 where,
+                Code.REPEATED_TIME,
                 f"'{leaf(where)}': {raw} happens twice in {self.tz}; the first is used "
                 "(write an explicit UTC offset to choose)",
-                warning=True,
             )
         return moments.fixed(moment, self.tz)
 
@@ -308,8 +322,8 @@ class Nodes:
             word = node.value.lower()
             if word in ("true", "false"):
                 return bool(word == "true")
-        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
-        self.error(node, where, f"'{leaf(where)}' must be true or false, not {shown}")
+        given = described(node)
+        self.error(node, where, Code.INVALID_VALUE, f"'{leaf(where)}' must be true or false, not {given}")
         return INVALID
 
     def count(self, node: yaml.Node, where: str, low: int, high: int) -> int | Invalid:
@@ -318,10 +332,13 @@ class Nodes:
         decimal = isinstance(node, yaml.ScalarNode) and not node.style and _DECIMAL.fullmatch(node.value)
         if decimal and low <= int(node.value) <= high:
             return int(node.value)
-        shown = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
+        given = described(node)
         digits = " written in decimal digits" if node.tag == _INT and not decimal else ""  # 1_000, 0x10
         self.error(
-            node, where, f"'{leaf(where)}' must be a whole number from {low} to {high}{digits}, not {shown}"
+            node,
+            where,
+            Code.INVALID_VALUE,
+            f"'{leaf(where)}' must be a whole number from {low} to {high}{digits}, not {given}",
         )
         return INVALID
 
@@ -367,14 +384,22 @@ class Choice(Kind[str]):
         expected = f"expected one of: {', '.join(self.words)}"
         if not isinstance(node, yaml.ScalarNode):
             nodes.error(
-                node, where, f"'{leaf(where)}' must be {self.what}, not a {kind_of(node)} ({expected})"
+                node,
+                where,
+                Code.WRONG_TYPE,
+                f"'{leaf(where)}' must be {self.what}, not a {kind_of(node)} ({expected})",
             )
             return INVALID
         if node.value in self.words:
             return str(node.value)
         close = difflib.get_close_matches(node.value, self.words, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        nodes.error(node, where, f"'{leaf(where)}': '{node.value}' is not {self.what} ({hint}{expected})")
+        nodes.error(
+            node,
+            where,
+            Code.INVALID_VALUE,
+            f"'{leaf(where)}': '{node.value}' is not {self.what} ({hint}{expected})",
+        )
         return INVALID
 
 
@@ -460,6 +485,11 @@ def kind_of(node: yaml.Node) -> str:
     if isinstance(node, yaml.SequenceNode):
         return "list"
     return "value"
+
+
+def described(node: yaml.Node) -> str:
+    """The value at `node` as a message names it: its text, quoted, or what kind it is."""
+    return f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else f"a {kind_of(node)}"
 
 
 def join(where: str, name: str) -> str:

@@ -15,6 +15,7 @@ from feedpub.catalogue import directories
 from feedpub.catalogue import fields as f
 from feedpub.catalogue.nodes import INVALID, Invalid, Nodes, is_null, kind_of
 from feedpub.model import Article, Author, Selection, Site, Tag
+from feedpub.problems import Code
 
 Definitions = dict[str, tuple[yaml.Node, f.TagSettings]]
 """site.tags: each defined tag's key node and settings, by slug."""
@@ -79,7 +80,12 @@ def site(nodes: Nodes, node: yaml.Node) -> tuple[Site | None, Definitions, Refer
 def _authors(nodes: Nodes, values: Mapping[str, yaml.Node], where: str) -> tuple[Author, ...] | Invalid:
     """Authors from `author` or `authors`: () if neither is given."""
     if "author" in values and "authors" in values:
-        nodes.error(values["authors"], f"{where}.authors", "give either 'author' or 'authors', not both")
+        nodes.error(
+            values["authors"],
+            f"{where}.authors",
+            Code.AUTHOR_AND_AUTHORS,
+            "give either 'author' or 'authors', not both",
+        )
         return INVALID
     one = nodes.field(values, f.ARTICLE["author"], where)
     if one is not None:
@@ -142,7 +148,7 @@ class Tags:
             return INVALID
         problem = f.tag_problem(name)
         if problem:
-            nodes.error(node, where, problem)
+            nodes.error(node, where, *problem)
             return INVALID
         slug = f.tag_slug(name)
         _, settings = self.definitions.get(slug, (None, {}))
@@ -188,6 +194,7 @@ def article(
         nodes.error(
             values["updated"],
             f"{where}.updated",
+            Code.UPDATED_BEFORE_PUBLISHED,
             f"'updated' ({updated.isoformat()}) is before 'published' ({published.isoformat()})",
         )
         read["updated"] = INVALID
@@ -206,6 +213,7 @@ def article(
             nodes.error(
                 node,
                 f"{where}.author",
+                Code.MISSING_AUTHOR,
                 "an article needs an author: give it 'author' or set 'site.author' (Atom feeds require one)",
             )
             authors = INVALID
@@ -249,7 +257,7 @@ def articles(
     if node is None or is_null(node):
         return reads, places
     if not isinstance(node, yaml.SequenceNode):
-        nodes.error(node, "articles", f"'articles' must be a list, not a {kind_of(node)}")
+        nodes.error(node, "articles", Code.WRONG_TYPE, f"'articles' must be a list, not a {kind_of(node)}")
         return reads, places
     for i, item in enumerate(node.value):
         read, unique_nodes, tag_nodes, author_nodes = article(nodes, item, f"articles[{i}]", site, tags)
@@ -445,29 +453,30 @@ def across(
 
 def place(
     nodes: Nodes,
-    found: Across,
+    compared: Across,
     reads: Sequence[Read],
     places: Places,
     definitions: Definitions,
     references: References,
 ) -> None:
     """Report what `across` found, at the places the articles were read from."""
-    for episode_clash in found.episode_clashes:
+    for episode_clash in compared.episode_clashes:
         _place_episode(nodes, episode_clash, places)
-    for author_clash in found.author_clashes:
+    for author_clash in compared.author_clashes:
         _place_author(nodes, author_clash, reads, places)
-    unknown = set(found.unknown)
+    unknown = set(compared.unknown)
     for name, named in references.items():
         for kind, slug, where, node in named:
             if (name, kind, slug) in unknown:
-                _place_unknown(nodes, found, where, kind, node)
-    for clash in found.clashes:
+                _place_unknown(nodes, compared, where, kind, node)
+    for clash in compared.clashes:
         if clash.tag is None:
             node, first = places.unique[clash.article][clash.field], places.unique[clash.first][clash.field]
             value, line = reads[clash.article].unique[clash.field], first.start_mark.line + 1
             nodes.error(
                 node,
                 f"articles[{clash.article}].{clash.field}",
+                Code.DUPLICATE_VALUE,
                 f"duplicate Atom id '{value}' (first used at line {line}): an article's atom_id, or "
                 "else its guid where that is an absolute IRI, is its entry's Atom id, which must be unique"
                 if clash.field == "atom_id"
@@ -482,10 +491,11 @@ def place(
             nodes.error(
                 node,
                 f"articles[{clash.article}].tags[{clash.tag}]",
+                Code.FOLDER_CLASH,
                 f"tags '{tag.name}' and '{first_tag.name}' (line {first.start_mark.line + 1}) "
                 f"would both be written to feeds/tags/{tag.slug}/; spell them alike or rename one",
             )
-    for lookalike in found.lookalikes:
+    for lookalike in compared.lookalikes:
         assert lookalike.tag is not None and lookalike.first_tag is not None
         node = places.tags[lookalike.article][lookalike.tag]
         first = places.tags[lookalike.first][lookalike.first_tag]
@@ -494,18 +504,18 @@ def place(
         nodes.error(
             node,
             f"articles[{lookalike.article}].tags[{lookalike.tag}]",
+            Code.LOOKALIKE_TAGS,
             f"tag '{tag.name}' looks like '{first_tag.name}' (line {first.start_mark.line + 1}) misspelt: "
             f"they make two tag feeds, feeds/tags/{tag.slug}/ and feeds/tags/{first_tag.slug}/; spell "
             f"them alike, or, if they are two tags, add [{first_tag.name}, {tag.name}] to site.distinct_tags",
-            warning=True,
         )
-    for slug in found.unused:
+    for slug in compared.unused:
         key = definitions[slug][0]
         nodes.error(
             key,
             f"site.tags.{key.value}",
+            Code.UNUSED_TAG,
             f"no article has the tag '{key.value}', so this entry is unused",
-            warning=True,
         )
 
 
@@ -516,9 +526,9 @@ def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], place
         return own[author] if own else (f"articles[{article}]", places.articles[article])
 
     def author(article: int, number: int) -> Author:
-        found = reads[article].article
-        assert found is not None  # only valid articles' authors are compared
-        return found.authors[number]
+        valid = reads[article].article
+        assert valid is not None  # only valid articles' authors are compared
+        return valid.authors[number]
 
     at, node = where(clash.article, clash.author)
     line = where(clash.first, clash.first_author)[1].start_mark.line + 1
@@ -527,9 +537,9 @@ def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], place
         nodes.error(
             node,
             at,
+            Code.AUTHOR_URIS_DIFFER,
             f"author '{this.name}' has the uri {this.uri}, but '{first.name}' (line {line}) has {first.uri}: "
             "they are taken for one author, with one feed; if they are two people, give each an 'id'",
-            warning=True,
         )
     else:
         # an author with an id is one with another only by the same id, whatever the names
@@ -544,27 +554,29 @@ def _place_author(nodes: Nodes, clash: AuthorClash, reads: Sequence[Read], place
         nodes.error(
             node,
             at,
+            Code.FOLDER_CLASH,
             f"authors '{this.name}' and '{first.name}' (line {line}) would both be written to "
             f"feeds/authors/{f.author_slug(this)}/; {advice}",
         )
 
 
-def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yaml.Node) -> None:
+def _place_unknown(nodes: Nodes, compared: Across, where: str, kind: str, node: yaml.Node) -> None:
     """A tag or author a selection names that no article has, with the likeliest it meant."""
     known = (
-        [tag.name for tag in found.tags]
+        [tag.name for tag in compared.tags]
         if kind == "tags"
-        else [author.id or author.name for author in found.authors]  # what names each (see author_slug)
+        else [author.id or author.name for author in compared.authors]  # what names each (see author_slug)
     )
     what = kind[:-1]
     # an author with an id is named by it alone: one named by its name is not unknown
     slug = f.tag_slug(node.value)
-    ids = [a.id for a in found.authors if a.id and kind == "authors" and f.tag_slug(a.name) == slug]
+    ids = [a.id for a in compared.authors if a.id and kind == "authors" and f.tag_slug(a.name) == slug]
     if ids:
         expected = " or ".join(f"'{i}'" for i in ids)
         nodes.error(
             node,
             where,
+            Code.UNKNOWN_REFERENCE,
             f"the author '{node.value}' has an id, which a selection names it by (expected {expected})",
         )
         return
@@ -578,6 +590,7 @@ def _place_unknown(nodes: Nodes, found: Across, where: str, kind: str, node: yam
     nodes.error(
         node,
         where,
+        Code.UNKNOWN_REFERENCE,
         f"no article has the {what} '{node.value}' ({hint} expected "
         + (f"one of: {examples})" if known else f"a {what} some article has; there is none)"),
     )
@@ -597,9 +610,9 @@ def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: 
         nodes.error(
             node,
             f"{where}.enclosures",
+            Code.EPISODE_ENCLOSURE,
             "an episode of a podcast without 'enclosures': directories list no episode without its "
             "audio or video file",
-            warning=True,
         )
         return
     listed = _value(node, "enclosures")
@@ -610,13 +623,14 @@ def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: 
         nodes.error(
             listed.value[1],
             f"{where}.enclosures[1]",
+            Code.EPISODE_ENCLOSURE,
             "an episode has one enclosure in RSS, the first: podcast apps see no other",
-            warning=True,
         )
     if enclosure.type not in directories.PLAYABLE:
         nodes.error(
             _value(first, "type"),
             f"{at}.type",
+            Code.EPISODE_TYPE,
             f"'type': {enclosure.type} is not a type podcast directories play (expected one of: "
             f"{', '.join(directories.PLAYABLE)})",
         )
@@ -624,29 +638,30 @@ def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: 
         nodes.error(
             _value(first, "url"),
             f"{at}.url",
+            Code.EPISODE_EXTENSION,
             f"'url': {enclosure.url} does not end in .{directories.PLAYABLE[enclosure.type]}, "
             "the extension podcast directories expect of its type",
-            warning=True,
         )
     if enclosure.length == 0:
         nodes.error(
             _value(first, "length"),
             f"{at}.length",
+            Code.EPISODE_LENGTH,
             "'length': 0: directories show and check an episode's size; give the file's size in bytes",
-            warning=True,
         )
     if article.duration is None:
         nodes.error(
             node,
             f"{where}.duration",
+            Code.EPISODE_DURATION,
             "an episode without 'duration': apps show its length from it",
-            warning=True,
         )
     full = article.episode_type in (None, "full")  # trailers and bonus episodes stand outside the order
     if full and article.episode is None and any(show.type == "serial" for show in shows):
         nodes.error(
             node,
             f"{where}.episode",
+            Code.EPISODE_NUMBER,
             "a full episode of a serial podcast without an 'episode' number, which Apple Podcasts "
             "orders it by",
         )
@@ -654,9 +669,9 @@ def _episode(nodes: Nodes, article: Article, node: yaml.Node, where: str, site: 
         nodes.error(
             _value(node, "image"),
             f"{where}.image",
+            Code.EPISODE_ART,
             f"'image': {article.image.url} does not end in .jpg or .png: directories show it as no "
             "episode's art",
-            warning=True,
         )
 
 
@@ -708,14 +723,15 @@ def _place_episode(nodes: Nodes, clash: EpisodeClash, places: Places) -> None:
         nodes.error(
             node,
             f"articles[{clash.article}].episode",
+            Code.EPISODE_NUMBER_CLASH,
             f"episode number {node.value} is already that of the episode at line {line}, in the same season "
             f"of {show}: apps list one of them",
-            warning=True,
         )
     else:
         nodes.error(
             node,
             f"articles[{clash.article}].enclosures",
+            Code.EPISODE_ENCLOSURE_CLASH,
             f"the same enclosure as the episode at line {line}, in {show}: Apple Podcasts lists only "
             "the first episode with a file's address",
         )

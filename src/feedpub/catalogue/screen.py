@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from feedpub.problems import Code
+
 # Characters XML refuses or discourages below U+10000, or any character above it (whose few
 # non-characters are told apart in unfit_character): one pass over the text finds either.
 _SUSPECT = re.compile(
@@ -36,17 +38,21 @@ def screened(data: bytes) -> bool:
     return not data.translate(None, _OTHER_BYTES) and not any(s.search(data) for s in _UNFIT_SEQUENCES)
 
 
-def fault(value: str, name: str) -> str | None:
-    """What is wrong with the characters of field `name`'s `value`, if anything."""
+def fault(value: str, name: str) -> tuple[Code, str] | None:
+    """What is wrong with the characters of field `name`'s `value`, if anything: its code and message."""
     bad = unfit_character(value)
     if bad:
         return (
+            Code.UNFIT_CHARACTER,
             f"'{name}' contains U+{ord(bad):04X}, a character XML cannot carry or that "
-            "feed readers misread (C0 and C1 controls, non-characters and U+FFFD are refused)"
+            "feed readers misread (C0 and C1 controls, non-characters and U+FFFD are refused)",
         )
     meant = _latin1_as_utf8(value)
     if meant:  # readers (and feedparser) silently "repair" such text, so say so here
-        return f"'{name}' looks like UTF-8 text that was read as Latin-1 (it should probably be '{meant}')"
+        return (
+            Code.MOJIBAKE,
+            f"'{name}' looks like UTF-8 text that was read as Latin-1 (it should probably be '{meant}')",
+        )
     return None
 
 
@@ -55,10 +61,10 @@ def unfit_character(text: str) -> str | None:
     and C1 controls (readers take C1 ones for Windows-1252 punctuation, a sign of mis-decoded
     text), surrogates and non-characters; and U+FFFD, the mark a decoder leaves where it lost
     a character."""
-    for found in _SUSPECT.finditer(text):  # astral characters other than these are rare
-        code = ord(found.group())
+    for suspect in _SUSPECT.finditer(text):  # astral characters other than these are rare
+        code = ord(suspect.group())
         if code <= 0xFFFF or code & 0xFFFE == 0xFFFE:
-            return found.group()
+            return suspect.group()
     return None
 
 

@@ -209,8 +209,8 @@ class _Run:
     def _plan(self, manifest: dict[str, Entry], listed: dict[str, Listed]) -> planning.Plan:
         unvouched = planning.unvouched(self.local, listed, manifest)
         with ThreadPoolExecutor(self.options.workers) as pool:
-            found = pool.map(self.store.head, map(self.where.key, unvouched))
-            heads: dict[str, Head | None] = dict(zip(unvouched, found, strict=True))
+            answers = pool.map(self.store.head, map(self.where.key, unvouched))
+            heads: dict[str, Head | None] = dict(zip(unvouched, answers, strict=True))
         plan = planning.make(self.local, listed, manifest, heads)
         self.result.uploaded, self.result.unchanged = plan.uploaded, plan.unchanged
         self.result.deleted = plan.deleted
@@ -258,12 +258,12 @@ class _Run:
 
     def _listing(self) -> dict[str, Listed]:
         """The objects under the prefix by path, without feedpub's own manifest and lock."""
-        found = {}
+        objects = {}
         for key, listed in self.store.listing(self.where.prefix).items():
             path = key.removeprefix(self.where.prefix)
             if path not in (MANIFEST, LOCK):
-                found[path] = listed
-        return found
+                objects[path] = listed
+        return objects
 
 
 def _invalidate(command: str, paths: list[str], where: Destination) -> list[str]:

@@ -309,7 +309,7 @@ class Store:
     def listing(self, prefix: str) -> dict[str, Listed]:
         """Every object whose key starts with `prefix`, by key."""
         what = f"cannot list s3://{self.bucket}/{prefix}"
-        found: dict[str, Listed] = {}
+        objects: dict[str, Listed] = {}
         seen: set[str] = set()
         token: str | None = None
         while True:
@@ -324,9 +324,9 @@ class Store:
                 return items, answer["NextContinuationToken"] if answer.get("IsTruncated") else None
 
             items, token = self._request(what, page)
-            found |= items
+            objects |= items
             if token is None:
-                return found
+                return objects
             if token in seen:
                 raise Unreachable(f"{what}: the service's listing goes round in a circle")
             seen.add(token)

@@ -67,8 +67,8 @@ def built(folder: Path) -> dict[str, str]:
             )
         if not manifest.files:
             raise Unproven(
-                f"{folder / publish.MANIFEST} lists no files with their digests (it cannot be read, "
-                "or is feedpub 0.1's); nothing was deployed: build again"
+                f"{folder / publish.MANIFEST} lists no files with their digests (it cannot be read); "
+                "nothing was deployed: build again"
             )
         for path in _names(raw):  # as written: reading the manifest drops a name it cannot take
             problem = key_problem(path) or (None if path in manifest.files else "a part over 255 bytes")
@@ -77,12 +77,12 @@ def built(folder: Path) -> dict[str, str]:
                     f"{folder / publish.MANIFEST} lists {path!r}, which has {problem}: no build writes "
                     "such a name, and no key may have it; nothing was deployed"
                 )
-        found, unproven = {}, []
+        proven, unproven = {}, []
         for path, digest in sorted(manifest.files.items()):
             if path == HEADERS or any(part.startswith(".") for part in path.split("/")):
                 continue
             if _digest(folder, path) == digest:
-                found[path] = digest
+                proven[path] = digest
             else:
                 unproven.append(path)
         if unproven:
@@ -93,7 +93,7 @@ def built(folder: Path) -> dict[str, str]:
                 f"them (changed, removed or replaced by a link since): {names}; nothing was deployed: "
                 "build again"
             )
-        return found
+        return proven
 
 
 def _names(raw: bytes) -> list[str]:

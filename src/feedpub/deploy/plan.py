@@ -22,8 +22,8 @@ TIERS = 4
 reader can reach links only to what is there already: first everything that no live document
 is the way in to (new archive pages, the stylesheet, files of your own), then the feeds of
 tags, authors, languages and selections and the archive pages that replace deployed ones
-(whose next-archive may name a new page), then the site's feeds, then the index page and the
-OPML file, which link to all of them."""
+(whose next-archive may name a new page), then the site's feeds and every other feed's page,
+then the index page and the OPML file, which link to all of them."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,12 @@ def tier(path: str, replacing: bool = False) -> int:
     """The step of the upload in which `path` goes (see TIERS), `replacing` an object or not."""
     folder, _, name = path.rpartition("/")
     feed = name in ("atom.xml", "rss.xml", "feed.json")
-    if feed and not folder:
+    if path in ("index.html", "feeds.opml"):
+        return 3
+    if (feed and not folder) or name == "index.html":  # a feed's page goes after the feeds it names
         return 2
     if feed and (replacing or not hosting.is_archive_page(path)):
         return 1
-    if path in ("index.html", "feeds.opml"):
-        return 3
     return 0
 
 

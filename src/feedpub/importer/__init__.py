@@ -356,7 +356,7 @@ def _site_people(
     """The site's authors; a name that is an address ('jane@example.org (Jane Doe)') gives the
     name it holds, else its first part (noted)."""
     people = next((p.site.authors for p in pages if p.site.authors), [])
-    found = []
+    authors = []
     for person in map(elements.unmixed, people):
         name, email = person.name, person.email
         if not name and email:
@@ -370,8 +370,8 @@ def _site_people(
             author["email"] = email
         if person.uri and mapping.HTTP.match(person.uri):
             author["uri"] = person.uri
-        found.append(author)
-    return found
+        authors.append(author)
+    return authors
 
 
 def _authors(existing: catalogue_file.Existing, site: catalogue_file.NewSite | None) -> list[dict[str, str]]:

@@ -22,14 +22,15 @@ from urllib.parse import urlsplit
 import yaml
 
 from feedpub import load, reading, source
+from feedpub.catalogue.fields import ARTICLE
 from feedpub.importer import yaml_text
 from feedpub.importer.mapping import Draft, Skipped
 from feedpub.importer.old import Refused, Why
 from feedpub.model import Catalogue
-from feedpub.problems import Problem, Severity
+from feedpub.problems import Code, Problem, Severity
 
 _ARTICLE_FIELD = re.compile(r"articles\[(\d+)\]\.?([A-Za-z_]*)(?:\[(\d+)\])?\.?([A-Za-z_]*)")
-_REQUIRED = {"id", "title", "link", "published", ""}
+_REQUIRED = frozenset(field.name for field in ARTICLE.required)
 _MAX_ROUNDS = 8
 
 
@@ -58,8 +59,8 @@ def read(path: Path) -> Existing:
         raise Refused(Why.INVALID, f"'{path}': {e}; nothing was written") from None
     except OSError as e:
         raise Refused(Why.IO, f"cannot read catalogue '{path}': {e.strerror}") from None
-    found, problems = reading.read(data, str(path), jobs=1)
-    if found is None:
+    catalogue, problems = reading.read(data, str(path), jobs=1)
+    if catalogue is None:
         raise Refused(
             Why.INVALID,
             f"'{path}' has problems of its own; fix them ('feedpub check') before importing into it: "
@@ -69,7 +70,7 @@ def read(path: Path) -> Existing:
     assert root is not None
     dash = _dash(root, data, path)
     newline = "\r\n" if b"\r\n" in data else "\r" if b"\r" in data and b"\n" not in data else "\n"
-    return Existing(path, data, found, dash, newline, stat)
+    return Existing(path, data, catalogue, dash, newline, stat)
 
 
 def _dash(root: yaml.MappingNode, data: bytes, path: Path) -> str:
@@ -149,13 +150,13 @@ def settle(
             head += existing.newline.encode()
         tail = "".join(yaml_text.article(d, existing.dash) for d in drafts)
         data = head + tail.replace("\n", existing.newline).encode()
-        found, problems = reading.read(data, path, jobs=2)
+        catalogue, problems = reading.read(data, path, jobs=2)
         errors = [p for p in problems if p.severity is Severity.ERROR]
-        if found is not None and not errors:
-            duplicates = _already_there(existing.catalogue, found, before)
+        if catalogue is not None and not errors:
+            duplicates = _already_there(existing.catalogue, catalogue, before)
             if not duplicates:
-                _same_as_before(existing, found, before)
-                return Settled(data, found, drafts, skipped, already)
+                _same_as_before(existing, catalogue, before)
+                return Settled(data, catalogue, drafts, skipped, already)
             already += len(duplicates)
             drafts = [d for i, d in enumerate(drafts) if i not in duplicates]
             continue
@@ -184,13 +185,13 @@ def settle(
             fixes.setdefault(int(place.group(1)) - before, []).append(problem)
         kept = []
         for index, draft in enumerate(drafts):
-            reason = _fix(draft, fixes.get(index, []), warn, _site_names(existing, site))
-            if reason is None:
+            refused = _fix(draft, fixes.get(index, []), warn, _site_names(existing, site))
+            if refused is None:
                 kept.append(draft)
-            elif reason.startswith("duplicate guid") or reason.startswith("duplicate atom_id"):
+            elif refused.code is Code.DUPLICATE_VALUE:  # a guid or an Atom id the catalogue has
                 already += 1
             else:
-                skipped.append(Skipped(draft.where, draft.label, reason))
+                skipped.append(Skipped(draft.where, draft.label, refused.message))
         drafts = kept
     raise Refused(
         Why.INVALID, "the imported entries could not be made to pass 'feedpub check'; nothing was written"
@@ -248,21 +249,23 @@ def _site_names(existing: Existing, site: NewSite | None) -> str:
     return ", ".join(a.name for a in existing.catalogue.site.authors)
 
 
-def _fix(draft: Draft, problems: list[Problem], warn: Callable[[str], None], site_names: str) -> str | None:
-    """Drop from `draft` what `problems` are about; the reason if the draft must go whole.
-    An article left without an author is the site's (`site_names`), which is said."""
+def _fix(
+    draft: Draft, problems: list[Problem], warn: Callable[[str], None], site_names: str
+) -> Problem | None:
+    """Drop from `draft` what `problems` are about; the problem that makes the draft go whole,
+    if one does: one about the article itself, a required field, its want of an author, or a
+    value another article has. An article left without an author is the site's
+    (`site_names`), which is said."""
     for problem in problems:
         place = _ARTICLE_FIELD.match(problem.field)
         assert place is not None
         name, index, part = place.group(2), place.group(3), place.group(4)
         message = problem.message
-        if name in _REQUIRED or (name == "author" and "needs an author" in message):
-            return message
-        if name in ("guid", "atom_id") and message.startswith("duplicate"):
-            return message
+        if not name or name in _REQUIRED or name not in draft.fields:
+            return problem
+        if problem.code in (Code.MISSING_AUTHOR, Code.DUPLICATE_VALUE):
+            return problem
         fields = draft.fields
-        if name not in fields:
-            return message
         # an author's address or URI can go, the author staying; anything else goes whole
         personal = name in ("author", "authors") and part in ("email", "uri")
         if index is not None and isinstance(fields[name], list) and int(index) < len(fields[name]):

@@ -62,12 +62,12 @@ def _json(data: bytes, address: str) -> Any:
     no character, and which JSON's escapes and Python's decoder let through) made U+FFFD, the
     mark of a character lost, which the import then removes and notes."""
     try:
-        found = json.loads(data)
+        document = json.loads(data)
         if _SURROGATE_BYTES.search(data):
-            text = json.dumps(found, ensure_ascii=False)
+            text = json.dumps(document, ensure_ascii=False)
             if _SURROGATE.search(text):
-                found = json.loads(_SURROGATE.sub("\ufffd", text))
-        return found
+                document = json.loads(_SURROGATE.sub("\ufffd", text))
+        return document
     except (ValueError, RecursionError) as e:  # ValueError: bad JSON, or a number too long
         message = str(e) if not isinstance(e, RecursionError) else "nested too deeply"
         raise Refused(Why.INVALID, f"{address} is not valid JSON: {message}") from None

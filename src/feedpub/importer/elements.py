@@ -35,10 +35,10 @@ _BLOCK = re.compile(
 def each(items: list[etree._Element], read: Callable[[etree._Element], OldEntry]) -> list[OldEntry]:
     """`read` of every item, in order; half of them in a second process if there are many."""
     jobs = 2 if len(items) >= PARALLEL_ITEMS else 1
-    found = parallel.divided(
+    read_items = parallel.divided(
         list(enumerate(items)), jobs, lambda share, here: {i: read(item) for i, item in share}, here=0.5
     )
-    return [found[i] for i in range(len(items))]
+    return [read_items[i] for i in range(len(items))]
 
 
 def text(element: etree._Element | None) -> str | None:
@@ -77,9 +77,9 @@ def markup(element: etree._Element | None) -> str | None:
 def first(parent: etree._Element, *names: str) -> etree._Element | None:
     """The first child with any of `names`, in the order given."""
     for name in names:
-        found = parent.find(name)
-        if found is not None:
-            return found
+        child = parent.find(name)
+        if child is not None:
+            return child
     return None
 
 
@@ -101,25 +101,25 @@ def people(element: etree._Element) -> list[Person]:
     its name and email children: never the job title run into the name."""
     parts = {etree.QName(c).localname: c for c in element if isinstance(c.tag, str)}
     if not parts:
-        found = person(text(element))
-        return [found] if found is not None else []
+        author = person(text(element))
+        return [author] if author is not None else []
     names = [text(c) for c in element if isinstance(c.tag, str) and etree.QName(c).localname == "name"]
     email = text(parts.get("email"))
     if not any(names) and not email:  # the text before the children, as RSS writes an author
-        found = person(element.text)
-        return [found] if found is not None else []
+        author = person(element.text)
+        return [author] if author is not None else []
     return [Person(" ".join(name.split()), email) for name in names if name] or [Person(None, email)]
 
 
-def unmixed(found: Person) -> Person:
-    """`found` with a name that is an address ('jane@example.org (Jane Doe)', as some feeds
+def unmixed(given: Person) -> Person:
+    """`given` with a name that is an address ('jane@example.org (Jane Doe)', as some feeds
     write an Atom name) read as RSS writes one: the name it holds, the address as the email."""
-    if not found.name or "@" not in found.name:
-        return found
-    held = person(found.name)
+    if not given.name or "@" not in given.name:
+        return given
+    held = person(given.name)
     if held is None or not held.email:
-        return found
-    return Person(held.name, found.email or held.email, found.uri)
+        return given
+    return Person(held.name, given.email or held.email, given.uri)
 
 
 def person(value: str | None) -> Person | None:
@@ -128,9 +128,9 @@ def person(value: str | None) -> Person | None:
     if not value or not value.strip():
         return None
     for form in (_CONTACT, _NAMED):
-        found = form.fullmatch(value)
-        if found:
-            return Person(found.group("name").strip() or None, found.group("email"))
+        match = form.fullmatch(value)
+        if match:
+            return Person(match.group("name").strip() or None, match.group("email"))
     if _ADDRESS.fullmatch(value.strip()):
         return Person(None, value.strip())
     return Person(" ".join(value.split()))
@@ -141,8 +141,8 @@ def media_image(parent: etree._Element) -> str | None:
     or of its media:group (as YouTube writes them)."""
     for namespace in MEDIA:
         group = parent.find(f"{namespace}group")
-        if group is not None and (found := media_image(group)):
-            return found
+        if group is not None and (image := media_image(group)):
+            return image
         thumbnail = parent.find(f"{namespace}thumbnail")
         if thumbnail is not None and thumbnail.get("url"):
             return str(thumbnail.get("url"))
@@ -156,11 +156,11 @@ def media_image(parent: etree._Element) -> str | None:
 def media_description(parent: etree._Element) -> str | None:
     """The plain text Media RSS gives an item, or its media:group (YouTube's only text)."""
     for namespace in MEDIA:
-        found = text(parent.find(f"{namespace}description")) or text(
+        description = text(parent.find(f"{namespace}description")) or text(
             parent.find(f"{namespace}group/{namespace}description")
         )
-        if found:
-            return found
+        if description:
+            return description
     return None
 
 
@@ -250,10 +250,10 @@ def _child_standing(child: etree._Element) -> Standing | None:
     return standing(name.localname, text(child) or "")
 
 
-def strongest(found: Iterable[Standing | None]) -> Standing | None:
-    """The first of `found` that leaves the entry out, else the first draft: leaving out says more."""
+def strongest(standings: Iterable[Standing | None]) -> Standing | None:
+    """The first of `standings` that leaves the entry out, else the first draft: leaving out says more."""
     drafts = []
-    for said in found:
+    for said in standings:
         if said is not None and not said.draft:
             return said
         drafts.append(said)

@@ -104,11 +104,11 @@ def _text(value: Any) -> str | None:
 
 def _people(holder: dict[str, Any]) -> list[Person]:
     """JSON Feed 1.1's `authors`, or 1.0's `author`; a `url` that is mailto: is the address."""
-    found = holder.get("authors")
-    if not isinstance(found, list):
-        found = [holder.get("author")]
+    authors = holder.get("authors")
+    if not isinstance(authors, list):
+        authors = [holder.get("author")]
     people = []
-    for author in found:
+    for author in authors:
         if not isinstance(author, dict):
             continue
         url = _text(author.get("url"))

@@ -24,13 +24,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from slugify import slugify
 
 from feedpub.catalogue import END_TAG, MIME_TYPE, tag_slug, unfit_character
-from feedpub.catalogue.fields import ABSOLUTE_URI
+from feedpub.catalogue.fields import ABSOLUTE_URI, MAX_ID
 from feedpub.importer import dates
 from feedpub.importer.elements import html_text, unmixed
 from feedpub.importer.old import OldEntry
 from feedpub.render.content import sanitise
 
-MAX_ID = 128
 # What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
 # or a character reference; "a <b" or "Q&A" alone are text.
 _MARKUP = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
@@ -102,29 +101,28 @@ def combine(sources: Iterable[Iterable[OldEntry]]) -> tuple[list[Combined], list
     by_key: dict[tuple[str, str], Combined] = {}
     for entries in sources:
         for entry in entries:
-            found = by_key.get(("id", entry.id)) if entry.id else None
-            if found is not None and _clashes(entry, found):
+            joined = by_key.get(("id", entry.id)) if entry.id else None
+            if joined is not None and _clashes(entry, joined):
                 entry = dataclasses.replace(entry, id=None, shared_id=entry.id)
-                found = None
+                joined = None
             by_link = by_key.get(("link", entry.link)) if entry.link else None
-            if found is None and by_link is not None and not _other_id(entry, by_link):
-                found = by_link
-            earlier = (
-                next((e for e in found.entries if _document(e) == _document(entry)), None) if found else None
-            )
+            if joined is None and by_link is not None and not _other_id(entry, by_link):
+                joined = by_link
+            from_here = joined.entries if joined else []
+            earlier = next((e for e in from_here if _document(e) == _document(entry)), None)
             if earlier is not None:
                 label = entry.title or entry.link or entry.id or "an entry"
                 why = f"it repeats the entry at {earlier.where} (the same {'id' if entry.id else 'link'})"
                 repeated.append(Skipped(entry.where, " ".join(label.split())[:80], why, "repeated"))
                 continue
-            if found is None:
-                found = Combined([])
-                combined.append(found)
-            found.entries.append(entry)
+            if joined is None:
+                joined = Combined([])
+                combined.append(joined)
+            joined.entries.append(entry)
             for key in [("id", entry.id)] if entry.id else []:
-                by_key.setdefault(key, found)
+                by_key.setdefault(key, joined)
             for key in [("link", entry.link)] if entry.link else []:
-                by_key.setdefault(key, found)
+                by_key.setdefault(key, joined)
     return combined, repeated
 
 
@@ -463,7 +461,7 @@ def _tags(article: Combined, result: Draft) -> list[str]:
 
 def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]]) -> list[dict[str, str]]:
     _, people = article.first("authors")
-    found: list[dict[str, str]] = []
+    authors: list[dict[str, str]] = []
     for person in map(unmixed, people or []):
         name = person.name or (person.email.partition("@")[0] if person.email else None)
         if not name:
@@ -477,14 +475,14 @@ def _authors(article: Combined, result: Draft, site_authors: list[dict[str, str]
             author["email"] = person.email
         if person.uri and HTTP.match(person.uri):
             author["uri"] = person.uri
-        if author not in found:
-            found.append(author)
-    return [] if found == site_authors else found
+        if author not in authors:
+            authors.append(author)
+    return [] if authors == site_authors else authors
 
 
 def _enclosures(article: Combined, result: Draft) -> list[dict[str, Any]]:
     _, attachments = article.first("enclosures")
-    found = []
+    enclosures = []
     for attachment in attachments or []:
         if not HTTP.match(attachment.url):
             result.note("enclosures", f"'{attachment.url}' is not an http(s) address: left out")
@@ -500,8 +498,9 @@ def _enclosures(article: Combined, result: Draft) -> list[dict[str, Any]]:
             guessed = mimetypes.guess_type(urlsplit(attachment.url).path)[0] or "application/octet-stream"
             result.note("enclosures", f"{_short(attachment.url)}: type guessed from its name")
             kind = guessed
-        found.append({"url": attachment.url, "length": int(length) if length.isdigit() else 0, "type": kind})
-    return found
+        size = int(length) if length.isdigit() else 0
+        enclosures.append({"url": attachment.url, "length": size, "type": kind})
+    return enclosures
 
 
 def _short(text: str) -> str:

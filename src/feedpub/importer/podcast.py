@@ -62,7 +62,7 @@ def show(channel: etree._Element, notes: list[str]) -> dict[str, Any] | None:
 
 
 def _categories(channel: etree._Element, notes: list[str]) -> list[str]:
-    found: list[str] = []
+    names: list[str] = []
     for parent in channel.findall(f"{_I}category"):
         subs = [s.get("text", "").strip() for s in parent.findall(f"{_I}category")]
         top = parent.get("text", "").strip()
@@ -76,9 +76,9 @@ def _categories(channel: etree._Element, notes: list[str]) -> list[str]:
             elif name not in CATEGORY_NAMES:
                 notes.append(f"left out the feed's category '{name}', which is none of Apple's")
                 continue
-            if name not in found:
-                found.append(name)
-    return found
+            if name not in names:
+                names.append(name)
+    return names
 
 
 def episode(item: etree._Element) -> dict[str, Any]:
@@ -141,8 +141,8 @@ def _attribute(element: etree._Element | None, name: str) -> str | None:
 
 
 def _one_of(element: etree._Element | None, words: tuple[str, ...]) -> str | None:
-    found = text(element)
-    return found if found in words else None
+    word = text(element)
+    return word if word in words else None
 
 
 def _flag(element: etree._Element | None) -> bool | None:

@@ -70,7 +70,7 @@ _AUTHORS = ("author", "managingEditor", f"{DC}creator")
 
 
 def _people(parent: etree._Element, name: str) -> list[Person]:
-    return [found for element in parent.findall(name) for found in people(element)]
+    return [person for element in parent.findall(name) for person in people(element)]
 
 
 def _not_carried(page: Page, channel: etree._Element, items: list[etree._Element]) -> None:

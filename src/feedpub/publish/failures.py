@@ -25,10 +25,11 @@ class ForeignFiles(Exception):
     """Files the build would replace or remove that feedpub did not write, or that changed
     since it wrote them: each path (under the output folder) with what would happen to it."""
 
-    def __init__(self, out: Path, found: dict[str, str]) -> None:
-        super().__init__(f"{out}: {len(found)} files feedpub did not write")
+    def __init__(self, out: Path, actions: dict[str, str]) -> None:
+        super().__init__(f"{out}: {len(actions)} files feedpub did not write")
         self.out = out
-        self.found = found
+        self.actions = actions
+        """Path → "replace" or "remove"."""
 
 
 @contextlib.contextmanager

@@ -119,8 +119,8 @@ def _take(output: Output, unchanged: str) -> int | None:
                     ) from None
                 raise
     try:
-        found = os.fstat(fd)
-        if not stat.S_ISREG(found.st_mode):
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
             raise PublishError(path, "is not a regular file; feedpub locks the folder with one", unchanged)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -135,7 +135,7 @@ def _take(output: Output, unchanged: str) -> int | None:
                 named = os.stat(LOCK, dir_fd=output.root, follow_symlinks=False)
             except FileNotFoundError:
                 named = None
-        if named is None or (named.st_dev, named.st_ino) != (found.st_dev, found.st_ino):
+        if named is None or (named.st_dev, named.st_ino) != (opened.st_dev, opened.st_ino):
             os.close(fd)
             return None
     except BaseException:

@@ -83,21 +83,18 @@ class Manifest(NamedTuple):
     pending: Mapping[str, frozenset[str]] = _NONE
     """Path → the digests a build that stopped part-way may have left there (none if it had
     not staged the file yet), so that a killed build never leaves a file nobody owns."""
-    legacy: Mapping[str, tuple[int, int] | None] = _NONE
-    """Paths from the manifest of feedpub 0.1, which had no digests: each with the size and
-    modification time (ns) that build recorded, which the file must still have to be feedpub's."""
     sizes: Mapping[str, int] = _NONE
-    """Path → the size in bytes of the file `files` records (none from a manifest written before
-    sizes were kept)."""
+    """Path → the size in bytes of the file `files` records, where the manifest gives it (a path
+    without one is read to be compared)."""
 
     def paths(self) -> set[str]:
-        return set(self.files) | set(self.pending) | set(self.legacy)
+        return set(self.files) | set(self.pending)
 
     def may_hold(self, path: str, size: int) -> bool:
         """Whether a file of `size` bytes at `path` can be one feedpub wrote, before reading it:
         not if the manifest does not list the path, or knows the size of the only bytes it
         records there and `size` is another."""
-        if path in self.pending or path in self.legacy:
+        if path in self.pending:
             return True
         return path in self.files and self.sizes.get(path, size) == size
 
@@ -106,25 +103,17 @@ class Manifest(NamedTuple):
         return Manifest(
             {p: d for p, d in self.files.items() if keep(p)},
             {p: d for p, d in self.pending.items() if keep(p)},
-            {p: d for p, d in self.legacy.items() if keep(p)},
             {p: n for p, n in self.sizes.items() if keep(p)},
         )
 
-    def owns(self, path: str, digest: str, size: int, mtime: int) -> bool:
-        """Whether the file at `path`, with these bytes, size and time, is one feedpub wrote."""
-        return (
-            self.files.get(path) == digest
-            or digest in self.pending.get(path, ())
-            or self.legacy.get(path) == (size, mtime)
-        )
+    def owns(self, path: str, digest: str) -> bool:
+        """Whether the file at `path`, with the bytes of this digest, is one feedpub wrote."""
+        return self.files.get(path) == digest or digest in self.pending.get(path, ())
 
     def expecting(self, digests: Iterable[tuple[str, str]]) -> Manifest:
         """This manifest, also owning each (path, digest) of `digests` (what a build is about to
-        write, and what it found feedpub's), as the build records it before writing anything;
-        paths known only from feedpub 0.1's manifest are kept, without digests."""
+        write, and what it found feedpub's), as the build records it before writing anything."""
         pending = {path: set(found) for path, found in self.pending.items()}
-        for path in self.legacy:
-            pending.setdefault(path, set())
         for path, digest in digests:
             if self.files.get(path) != digest:
                 pending.setdefault(path, set()).add(digest)
@@ -151,8 +140,6 @@ class Manifest(NamedTuple):
         try:
             record = json.loads(raw)
             listed = record["files"]
-            if isinstance(listed, list):
-                return cls(legacy=_legacy(listed, record.get("build")))
             files = {p: d for p, d in listed.items() if isinstance(d, str) and is_relative(p)}
             pending = {
                 p: frozenset(d for d in found if isinstance(d, str))
@@ -163,19 +150,6 @@ class Manifest(NamedTuple):
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return cls()
         return cls(files, pending, sizes=sizes)
-
-
-def _legacy(listed: list[Any], build: Any) -> dict[str, tuple[int, int] | None]:
-    recorded = build.get("files", {}) if isinstance(build, dict) else {}
-    found: dict[str, tuple[int, int] | None] = {}
-    for path in listed:
-        if isinstance(path, str) and is_relative(path):
-            match recorded.get(path):
-                case [int(size), int(mtime)]:
-                    found[path] = (size, mtime)
-                case _:
-                    found[path] = None
-    return found
 
 
 class Build(NamedTuple):

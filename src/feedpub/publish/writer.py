@@ -133,11 +133,8 @@ class _Writer:
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         kept = self.kept_files
         recorded = records.read_kept(self.out, self.root, MANIFEST)
-        # not a link, folder or FIFO, which the build replaces
-        record = records.read_kept(self.out, self.root, RECORD)
+        records.read_kept(self.out, self.root, RECORD)  # not a link, folder or FIFO, which the build replaces
         listed = Manifest() if recorded is None else Manifest.from_bytes(recorded)
-        if record is not None:  # feedpub 0.1 kept no record: its manifest beside one was edited,
-            listed = listed._replace(legacy=dict.fromkeys(listed.legacy))  # and proves nothing
         before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
         survey = self._survey(files, before, kept)
         foreign = survey.paths(Found.FOREIGN)
@@ -392,7 +389,7 @@ class _Writer:
                     digest = hashlib.sha256(held).hexdigest()
                 else:  # not this build's bytes: only its digest can say whose it is
                     digest = _digest(f)
-        owned = manifest.owns(path, digest, found.st_size, found.st_mtime_ns)
+        owned = manifest.owns(path, digest)
         return (Found.OURS if owned else Found.FOREIGN), digest
 
     @contextlib.contextmanager

@@ -16,19 +16,19 @@ from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
 from feedpub.model import Catalogue
 from feedpub.render import budget, hosting, index_page, jsonfeed, keys, opml, plan, podcast, syndication
 from feedpub.render.content import texts
+from feedpub.render.hosting import FEED_FILES
 from feedpub.render.plan import Entry
 
 STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
 
 
-FEED_FILES = frozenset({syndication.RSS, syndication.ATOM, jsonfeed.JSON})
-"""What each feed's folder holds."""
-
-
 def feed_files(folder: str) -> tuple[str, ...]:
-    """The paths of the files of the feed in `folder`."""
-    return tuple(sorted(f"{folder}/{name}" if folder else name for name in FEED_FILES))
+    """The paths of the files of the feed in `folder`, its page with them but for the site's
+    feed (whose page is the site's, rendered every build)."""
+    if not folder:
+        return tuple(sorted(FEED_FILES))
+    return tuple(sorted(f"{folder}/{name}" for name in FEED_FILES | {index_page.INDEX}))
 
 
 SITE_FILES = frozenset(
@@ -50,7 +50,7 @@ def could_write(path: str) -> bool:
     folder, _, name = path.rpartition("/")
     if not folder and name in SITE_FILES:
         return True
-    return name in FEED_FILES and _FEED_FOLDER.fullmatch(folder) is not None
+    return (name in FEED_FILES or name == index_page.INDEX) and _FEED_FOLDER.fullmatch(folder) is not None
 
 
 PARALLEL_ENTRIES = 500
@@ -143,6 +143,7 @@ def rendered(
     subscribed = [feed for feed in everything if feed.current is None]
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
+    files.update(index_page.pages(site, feeds, everything))
     files[syndication.STYLESHEET] = STYLESHEET
     files.update(hosting.render(site, [*files, *reused]))
     return Rendered(files, unfit, feed_keys, reused)

@@ -3,6 +3,11 @@
 One definition for `feedpub serve`, for `feedpub deploy` (the headers each object carries)
 and for the files that tell static hosts the same, which `render` writes when `site.hosting`
 names the host.
+
+A server that can route on a request header gives a browser that opens a feed's file the
+feed's page instead (`page_of`), so that a person sees what the feed is and how to subscribe
+whether or not the browser still styles XML through feed.xsl; every other request, a feed
+reader's among them, gets the feed's bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from feedpub.model import Site
+from feedpub.render.index_page import INDEX
+from feedpub.render.jsonfeed import JSON
+from feedpub.render.syndication import ATOM, RSS
 
 MEDIA_TYPES = {
     ".xml": "application/xml; charset=utf-8",  # what browsers show through feed.xsl
@@ -24,6 +32,14 @@ MEDIA_TYPES = {
 HEADERS, HTACCESS = "_headers", ".htaccess"
 """The configuration files of Netlify (and Cloudflare Pages) and of Apache."""
 UNKNOWN_TYPE = "application/octet-stream"
+
+FEED_FILES = frozenset({RSS, ATOM, JSON})
+"""The files of each feed, which its folder holds beside its page (INDEX)."""
+NAVIGATION = "Sec-Fetch-Dest", "document"
+"""The request header, and its value, that asks for a page: browsers alone send Fetch Metadata
+(a script cannot set it), with this value for an address opened as a page, and only to
+HTTPS and loopback origins. The answer to a feed's address varies with it (`VARY`)."""
+VARY = "Vary", NAVIGATION[0]
 
 LIVE = "public, max-age=300, stale-while-revalidate=60"
 """Feeds, the index page, the OPML file, the stylesheet and the newest archive page: a cache
@@ -41,6 +57,13 @@ def media_type(path: str) -> str:
     """The Content-Type to serve `path` with."""
     _, dot, extension = path.rpartition(".")
     return MEDIA_TYPES.get(f".{extension}", UNKNOWN_TYPE) if dot else UNKNOWN_TYPE
+
+
+def page_of(path: str) -> str | None:
+    """The page given instead of `path` to a browser that opens it, if `path` is a feed's
+    file: the page in the feed's folder."""
+    folder, slash, name = path.rpartition("/")
+    return f"{folder}{slash}{INDEX}" if name in FEED_FILES else None
 
 
 def is_archive_page(path: str) -> bool:
@@ -102,11 +125,13 @@ def _headers(base: str) -> str:
 
 def _htaccess(base: str, newest: Mapping[str, int]) -> str:
     """Apache httpd 2.4's per-folder configuration. It needs `AllowOverride FileInfo` for the
-    folder and mod_headers for Cache-Control (`a2enmod headers`); without mod_headers the
-    files are still served with their media types."""
+    folder, mod_headers for Cache-Control and Vary (`a2enmod headers`) and mod_rewrite to give
+    browsers the feeds' pages (`a2enmod rewrite`); without either module the files are still
+    served with their media types."""
     lines = [
         "# Written by feedpub (site.hosting: apache) for Apache httpd 2.4. It needs",
-        '# "AllowOverride FileInfo" for this folder, and mod_headers ("a2enmod headers").',
+        '# "AllowOverride FileInfo" for this folder, mod_headers ("a2enmod headers")',
+        '# and mod_rewrite ("a2enmod rewrite").',
     ]
     charsets = []
     for extension, media in MEDIA_TYPES.items():
@@ -115,6 +140,16 @@ def _htaccess(base: str, newest: Mapping[str, int]) -> str:
         if charset:
             charsets.append(extension)
     lines.append(f"AddCharset utf-8 {' '.join(charsets)}")
+    names = "|".join(re.escape(name) for name in sorted(FEED_FILES))
+    header, value = NAVIGATION
+    lines += [
+        "# a browser opening a feed is given the feed's page; a feed reader, the feed",
+        "<IfModule mod_rewrite.c>",
+        "  RewriteEngine On",
+        f"  RewriteCond %{{HTTP:{header}}} ={value}",
+        f"  RewriteRule ^(.*/)?(?:{names})$ $1{INDEX} [END]",
+        "</IfModule>",
+    ]
     # Full pages are those below each feed's newest page: one alternative a feed, whatever its
     # number of pages. Pages above the newest do not exist, so they need not be left out.
     full = [
@@ -135,6 +170,9 @@ def _htaccess(base: str, newest: Mapping[str, int]) -> str:
     else:
         lines.append(f'  Header set Cache-Control "{LIVE}"')
     lines += [
+        f'  <FilesMatch "^(?:{names}|{re.escape(INDEX)})$">',
+        f"    Header merge {VARY[0]} {VARY[1]}",
+        "  </FilesMatch>",
         "</IfModule>",
         "# not for readers: feedpub's bookkeeping (.feedpub.lock, .feedpub-manifest.json), Netlify's file",
         "<IfModule mod_alias.c>",

@@ -3,9 +3,11 @@ bytes, so a build whose last build left a feed's files under the same key need n
 them again.
 
 Why the key covers every input: a feed's files are `syndication.render(site, feed,
-fragments, shows=shows)` and `jsonfeed.render(site, feed, items)`, where each entry's
-fragment and item are made from the entry alone (its article, ids, date, form and
-language), `texts(entry.article)` and whether there are `shows`. Those functions read no
+fragments, shows=shows)`, `jsonfeed.render(site, feed, items)` and its page
+`index_page.pages` (from the site, the feed and, for an archive page, the feed it belongs
+to, whose value without entries is in the key too), where each entry's fragment and item
+are made from the entry alone (its article, ids, date, form and language),
+`texts(entry.article)` and whether there are `shows`. Those functions read no
 clock, file or other feed. Everything that depends on the moment or on other articles (the
 feed's `updated`, which entries it holds and in what order, archive links, an entry's
 de-tied date) is decided by `plan.feeds` and held in the `Feed` and `Entry` values. The key
@@ -39,10 +41,13 @@ def feed_keys(site: Site, shows: Shows, feeds: Sequence[Feed]) -> dict[str, str]
             found = entries[id(entry)] = hashlib.sha256(repr(entry).encode()).digest()
         return found
 
+    homes = {feed.folder: feed for feed in feeds if feed.current is None}
     keys = {}
     for feed in feeds:
         key = hashlib.sha256(context)
         key.update(repr(replace(feed, entries=())).encode())
+        if feed.current is not None:
+            key.update(repr(replace(homes[feed.current], entries=())).encode())
         for entry in feed.entries:
             key.update(digest(entry))
         keys[feed.folder] = key.hexdigest()

@@ -117,8 +117,12 @@ def _episode(entry: Entry) -> bytes:
 
 
 def _prefixes(element: etree._Element, declared: Mapping[Any, str]) -> frozenset[str]:
-    used = {e.tag.partition("}")[0][1:] for e in element.iter()}  # '{uri}name' or 'name'
-    return frozenset(prefix for prefix, uri in declared.items() if prefix and uri in used)
+    # lxml finds an element of a namespace ('{uri}*') without a Python step per element
+    return frozenset(
+        prefix
+        for prefix, uri in declared.items()
+        if prefix and next(element.iter(f"{{{uri}}}*"), None) is not None
+    )
 
 
 PREFIXES = frozenset(p for p in (*_FEEDGEN_RSS_NAMESPACES, *_ATOM_NAMESPACES) if p)

@@ -41,10 +41,10 @@ def verify_folder(folder: Path, now: datetime | None = None) -> tuple[int, list[
         if refusal:
             problems.append(Problem(str(path), 1, 1, Severity.ERROR, refusal))
             continue
-        found = verify_document(data, str(path), path.relative_to(folder).as_posix(), moment)
-        if found is not None:
+        feed_problems = verify_document(data, str(path), path.relative_to(folder).as_posix(), moment)
+        if feed_problems is not None:
             count += 1
-            problems += found
+            problems += feed_problems
     return count, ordered(problems)
 
 
@@ -52,22 +52,22 @@ def _feed_files(folder: Path) -> list[tuple[Path, bytes, str]]:
     """Each *.xml file under `folder`, in order of path, with its bytes, or why it was not
     read; and each symbolic link that leads out of the folder, with why it was not followed."""
     inside = os.path.realpath(folder)
-    found: list[tuple[Path, bytes, str]] = []
+    files: list[tuple[Path, bytes, str]] = []
     walked: list[OSError] = []
     for where, folders, names in os.walk(folder, onerror=walked.append):
         here = Path(where)
         for name in folders:  # os.walk does not descend into links to folders
             target = os.path.realpath(here / name)
             if os.path.islink(here / name) and not _within(target, inside):
-                found.append(
+                files.append(
                     (here / name, b"", f"is a symbolic link to {target}, outside {folder}; not followed")
                 )
         for name in names:
             if name.endswith(".xml"):
                 data, refusal = _read(here / name, inside, folder)
-                found.append((here / name, data, refusal))
-    found += [(Path(e.filename), b"", f"cannot be read: {e.strerror}") for e in walked]
-    return sorted(found, key=lambda item: item[0])
+                files.append((here / name, data, refusal))
+    files += [(Path(e.filename), b"", f"cannot be read: {e.strerror}") for e in walked]
+    return sorted(files, key=lambda item: item[0])
 
 
 def _read(path: Path, inside: str, folder: Path) -> tuple[bytes, str]:
@@ -82,13 +82,13 @@ def _read(path: Path, inside: str, folder: Path) -> tuple[bytes, str]:
         return b"", f"cannot be read: {e.strerror}"
     too_large = f"is larger than {MAX_FEED_BYTES // 2**20} MiB; not read"
     with os.fdopen(descriptor, "rb") as file:
-        found = os.fstat(descriptor)
-        if not stat.S_ISREG(found.st_mode):
+        opened = os.fstat(descriptor)
+        if not stat.S_ISREG(opened.st_mode):
             return (
                 b"",
-                f"is {_KINDS.get(stat.S_IFMT(found.st_mode), 'not a regular file')}, not a file; not read",
+                f"is {_KINDS.get(stat.S_IFMT(opened.st_mode), 'not a regular file')}, not a file; not read",
             )
-        if found.st_size > MAX_FEED_BYTES:
+        if opened.st_size > MAX_FEED_BYTES:
             return b"", too_large
         data = file.read(MAX_FEED_BYTES + 1)  # it may have grown since
     return (b"", too_large) if len(data) > MAX_FEED_BYTES else (data, "")

@@ -297,8 +297,8 @@ class _Crawl:
         self.verified.documents += 1
         self.verified.feeds += kind.is_feed
         if kind in (Kind.ATOM, Kind.RSS):
-            found = verify_document(answer.body, answer.url, answer.url, self.now, document.root)
-            self.verified.problems += found or []
+            problems = verify_document(answer.body, answer.url, answer.url, self.now, document.root)
+            self.verified.problems += problems or []
         elif kind is Kind.JSON:
             for declared in document.selves:
                 if declared != answer.url:
@@ -354,9 +354,9 @@ class _Crawl:
         if kind is None:
             markup = answer.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
             if markup and (expected is None or expected.is_feed):
-                found = verify_document(answer.body, answer.url, answer.url, self.now)
-                if found:  # not well-formed: say where
-                    self.verified.problems += found
+                problems = verify_document(answer.body, answer.url, answer.url, self.now)
+                if problems:  # not well-formed: say where
+                    self.verified.problems += problems
                     return False
             wanted = expected.value if expected else "a feed"
             if url == self.given and expected is None:
@@ -460,7 +460,7 @@ class _Crawl:
         for url, kind, headers in self.served:
             directives = _directives(headers.get("Cache-Control", ""))
             lifetime = _lifetime(directives)
-            if kind.is_feed and is_full_page(paths[url], newest):
+            if is_full_page(paths[url], newest):  # a feed's page or its page
                 if lifetime is not None and lifetime < SHORTEST_FULL and "immutable" not in directives:
                     self._add(
                         url,
@@ -491,12 +491,12 @@ def _expected_at(name: str) -> Kind | None:
 
 
 def _directives(value: str) -> dict[str, str]:
-    found = {}
+    parameters = {}
     for part in value.split(","):
         name, _, argument = part.strip().partition("=")
         if name:
-            found[name.lower()] = argument.strip().strip('"')
-    return found
+            parameters[name.lower()] = argument.strip().strip('"')
+    return parameters
 
 
 def _lifetime(directives: dict[str, str]) -> int | None:

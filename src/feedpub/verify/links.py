@@ -1,7 +1,8 @@
 """What a fetched document is, and the links a reader or a crawler follows out of it: an OPML
-list's feeds, an HTML page's `<link rel="alternate">` feeds (and its links to feeds and OPML
-lists), and a feed's links to other feeds (RFC 5005's archive pages, `self`, `current`) and its
-stylesheet; a feed's WebSub hubs are named, never fetched."""
+list's feeds, an HTML page's `<link rel="alternate">` feeds (and its links to feeds, OPML
+lists and, typed `text/html`, other pages such as the feeds' own), and a feed's links to
+other feeds (RFC 5005's archive pages, `self`, `current`) and its stylesheet; a feed's
+WebSub hubs are named, never fetched."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ FEED_TYPES = frozenset(
     ("application/atom+xml", "application/rss+xml", "application/feed+json", "application/json")
 )
 OPML_TYPES = frozenset(("text/x-opml",))
+PAGE_TYPE = "text/html"
 BETWEEN_FEEDS = frozenset(
     ("self", "current", "prev-archive", "next-archive", "first", "last", "next", "previous", "prev")
 )
@@ -114,9 +116,9 @@ def _feed(kind: Kind, root: etree._Element, links: list[etree._Element], url: st
             document.links.append(Link(href, rel, None))
     for sibling in root.itersiblings(preceding=True):
         if isinstance(sibling, etree._ProcessingInstruction) and sibling.target == "xml-stylesheet":
-            found = _STYLESHEET.search(sibling.text or "")
-            if found:
-                href = _absolute(url, found[1] if found[1] is not None else found[2])
+            match = _STYLESHEET.search(sibling.text or "")
+            if match:
+                href = _absolute(url, match[1] if match[1] is not None else match[2])
                 document.links.append(Link(href, "stylesheet", Kind.STYLESHEET))
     return document
 
@@ -163,4 +165,6 @@ def _page(body: bytes, url: str) -> Document:
             document.links.append(Link(href, element.tag, Kind.OPML))
         elif kind in FEED_TYPES and (element.tag == "a" or "alternate" in rels):
             document.links.append(Link(href, "alternate" if element.tag == "link" else "a", None))
+        elif kind == PAGE_TYPE and element.tag == "a":
+            document.links.append(Link(href, "a", Kind.PAGE))
     return document

@@ -69,12 +69,12 @@ def check_channel(channel: etree._Element, report: Report) -> bool:
     element (as the validator, which then asks for what directories need); whether they have."""
     if not any(e.tag.startswith(_I) for e in channel.iter() if isinstance(e.tag, str)):
         return False
-    for name, found in (
+    for name, element in (
         ("language", channel.find("language")),
         ("itunes:category", channel.find(f"{_I}category")),
         ("itunes:explicit", channel.find(f"{_I}explicit")),
     ):
-        if found is None:
+        if element is None:
             report.at(channel, "MissingItunesElement", f"missing recommended <{name}>", warning=True)
     if channel.find(f"{_I}owner") is None:
         report.at(channel, "MissingItunesEmail", "missing <itunes:owner> with <itunes:email>", warning=True)
