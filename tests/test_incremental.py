@@ -547,3 +547,21 @@ def test_no_article_that_is_not_public_is_written_into_the_output_folder(
         kept = [p for p in cache_home.rglob("*") if p.is_file()]
         assert len(kept) == 1 and b"Secret" in kept[0].read_bytes()  # kept, but elsewhere
         assert kept[0].stat().st_mode & 0o077 == 0  # and readable by its owner alone
+
+
+def test_an_article_whose_tag_another_article_names_is_rendered_again_when_that_changes(
+    tmp_path: Path,
+) -> None:
+    """A tag is named as the first article spells it: respelling it there renames it in a
+    later article whose lines did not change, and every feed holding that one (here its
+    author's, which does not hold the first) must be rendered again."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    first = article("a1", "tags: [Gaza]", "author: {name: Alex Kim}", published="2024-01-05")
+    later = article("a2", "tags: [gaza]", "author: {name: Sam Lee}", published="2024-01-02")
+    path.write_text(catalogue_text(first, later), encoding="utf-8")
+    run(path, out, NOW)
+    assert b">Gaza<" in (out / "authors" / "sam-lee" / "rss.xml").read_bytes()
+    path.write_text(catalogue_text(first.replace("[Gaza]", "[GAZA]"), later), encoding="utf-8")
+    run(path, out, NOW)
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")

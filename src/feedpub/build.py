@@ -166,7 +166,7 @@ def _build(
 
     now = _moment_in(request.now, found.site.timezone)
     with uncollected():
-        result = rendered(found, now, progress, jobs=request.jobs, held=reusable.feeds)
+        result = rendered(found, now, progress, jobs=request.jobs, held=reusable.feeds, read=known)
     unfit = unfit_problems(data, request.catalogue, found, result.unfit)
     warnings = tuple(str(p) for p in ordered(problems + unfit))
     since, until = plan.period(found, now)

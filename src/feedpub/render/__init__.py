@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedpub import parallel
 from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
@@ -18,6 +19,9 @@ from feedpub.render import budget, hosting, index_page, jsonfeed, keys, opml, pl
 from feedpub.render.content import texts
 from feedpub.render.hosting import FEED_FILES
 from feedpub.render.plan import Entry
+
+if TYPE_CHECKING:
+    from feedpub.rereading import Known
 
 STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
@@ -93,14 +97,16 @@ def rendered(
     *,
     jobs: int | None = None,
     held: Mapping[str, str] | None = None,
+    read: Known | None = None,
 ) -> Rendered:
     """As `render`, with what the budget left out and each feed's key; the feeds whose
     folder `held` maps to their key (the output folder holds their files, from a build
-    that rendered them with that key) are not rendered: their paths are in `reused`."""
+    that rendered them with that key) are not rendered: their paths are in `reused`. `read`
+    says where the articles were read from, which the keys use where they can."""
     feeds = plan.feeds(catalogue, now)
     site = catalogue.site
     shows = podcast.shows(catalogue)
-    feed_keys = {} if site.max_bytes else keys.feed_keys(site, shows, feeds)
+    feed_keys = {} if site.max_bytes else keys.feed_keys(catalogue, shows, feeds, read)
     everything = feeds
     if held and feed_keys:
         feeds = [feed for feed in feeds if held.get(feed.folder) != feed_keys[feed.folder]]
