@@ -480,7 +480,7 @@ def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, ki
     }[kind]
     articles.write_bytes(bad)
     state = json.loads((out / publish.records.STATE).read_bytes())
-    state["articles"] = hashlib.sha256(bad).hexdigest()
+    state["articles"] = [[len(bad), hashlib.sha256(bad).hexdigest()]]
     _name_state(out, json.dumps(state).encode())
     path.write_text(text.replace("Article a2", "Edited"), encoding="utf-8")
     assert isinstance(run(path, out, NOW), build.Built)
@@ -563,5 +563,57 @@ def test_an_article_whose_tag_another_article_names_is_rendered_again_when_that_
     assert b">Gaza<" in (out / "authors" / "sam-lee" / "rss.xml").read_bytes()
     path.write_text(catalogue_text(first.replace("[Gaza]", "[GAZA]"), later), encoding="utf-8")
     run(path, out, NOW)
+    run(path, tmp_path / "whole", NOW)
+    assert files(out) == files(tmp_path / "whole")
+
+
+def test_the_articles_kept_grow_by_what_each_build_read_and_are_written_whole_now_and_then(
+    tmp_path: Path, parsed: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit appends the article it read to the file that keeps them, rather than writing
+    every article again; a build that fails leaves what the last one kept usable; past
+    `SEGMENTS` segments the file is written whole again. Each build gives a full build's bytes."""
+    monkeypatch.setattr(cache, "SEGMENTS", 3)
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    text = catalogue_text(*(article(f"a{i}", f"tags: [T{i % 3}]") for i in range(8)))
+    path.write_text(text, encoding="utf-8")
+    run(path, out, NOW)
+    kept = cache.location(out)
+    assert kept is not None
+    sizes = [kept.stat().st_size]
+    segments = [len(_state(out)["articles"])]  # type: ignore[arg-type]
+    for edit in range(1, 5):
+        text = text.replace(f"title: Article a{edit}\n", f"title: Edited {edit}\n")
+        path.write_text(text, encoding="utf-8")
+        parsed.clear()
+        run(path, out, NOW)
+        assert len(parsed) == 1  # the edited article alone
+        sizes.append(kept.stat().st_size)
+        segments.append(len(_state(out)["articles"]))  # type: ignore[arg-type]
+        run(path, tmp_path / f"whole{edit}", NOW)
+        assert files(out) == files(tmp_path / f"whole{edit}")
+    assert segments == [1, 2, 3, 1, 2]
+    assert sizes[0] < sizes[1] < sizes[2] and sizes[3] < sizes[2] and sizes[1] - sizes[0] < sizes[0]
+
+
+def test_a_build_that_fails_leaves_the_articles_kept_usable(tmp_path: Path, parsed: list[bytes]) -> None:
+    """A build that appended what it read and then failed to publish is as if it never ran:
+    the next build still reads only what changed since the last one that published."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    text = catalogue_text(*(article(f"a{i}", f"tags: [T{i}]") for i in range(8)))
+    path.write_text(text, encoding="utf-8")
+    run(path, out, NOW)
+    path.write_text(text.replace("tags: [T2]", "tags: [T2, New]"), encoding="utf-8")
+    (out / "tags" / "new").mkdir(parents=True)
+    (out / "tags" / "new" / "rss.xml").write_text("someone else's")
+    with pytest.raises(publish.ForeignFiles):
+        run(path, out, NOW)
+    (out / "tags" / "new" / "rss.xml").unlink()
+    for old, new in [("tags: [T2]", "tags: [T2, Other]"), ("Article a3", "Edited")]:  # unread
+        text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+        parsed.clear()
+        run(path, out, NOW)
+        assert [document.count(b"\n  - id: ") for document in parsed] == [1]  # one article read
     run(path, tmp_path / "whole", NOW)
     assert files(out) == files(tmp_path / "whole")

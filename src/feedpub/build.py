@@ -148,7 +148,7 @@ def _build(
     reusable = state.reusable(output.path, output.root, request.catalogue, made_by)
     with uncollected():
         found, problems, known = rereading.read(
-            data, str(request.catalogue), reusable.articles, jobs=request.jobs
+            data, str(request.catalogue), reusable.articles and reusable.articles.known, jobs=request.jobs
         )
     if found is None:
         return Invalid(problems), [], None
@@ -181,7 +181,7 @@ def _build(
         drafts=drafts(found),
         feed_url=found.site.feed_url,
     )
-    with cache.written(output.path, known) as kept:
+    with cache.written(output.path, known, reusable.articles) as kept:
         outcome = publish.publish(
             output,
             result.files,
@@ -189,7 +189,7 @@ def _build(
             could_write=could_write,
             overwrite=request.overwrite,
             kept=result.reused,
-            state=state.next_state(made_by, request.catalogue, result.keys, kept.digest if kept else ""),
+            state=state.next_state(made_by, request.catalogue, result.keys, kept),
         )
     feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
     topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]

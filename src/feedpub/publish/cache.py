@@ -1,21 +1,25 @@
 """The articles a build read (see `rereading.Known`), kept for the next build of the same
 output folder in the user's cache folder: `$XDG_CACHE_HOME/feedpub/` (by default
-`~/.cache/feedpub/`), one file a output folder, named by the SHA-256 of the folder's absolute
-path.
+`~/.cache/feedpub/`), one file an output folder, named by the SHA-256 of the folder's
+absolute path.
 
 Why not beside the build record, with the state: the output folder is what users serve and
 copy (a web root, `rsync`, a bucket), and the articles read include drafts and articles not
-yet published, in full, and run to hundreds of megabytes for a large catalogue. Nothing that
-is not already in the feeds goes there; the state beside the record (see `state`) holds only
-feeds' keys and the SHA-256 of this file. So a file changed, swapped, or left by a build that
-failed part-way is not used; losing it, or having no cache folder, costs only a reading of
-the whole catalogue. The file is written to a temporary beside it, readable by its owner
-alone, and put in place only once the build that read it has published; feedpub touches no
-other file there.
+yet published, in full, and are about the catalogue's size. Nothing that is not already in
+the feeds goes there; the state beside the record (see `state`) holds only feeds' keys and
+the size and SHA-256 of each segment of this file. So a file changed, swapped, or left by a
+build that failed part-way is not used; losing it, or having no cache folder, costs only a
+reading of the whole catalogue. The file is readable by its owner alone; feedpub touches no
+other file there but its own temporaries.
 
-The articles are pickled a chunk at a time (so a build never holds them as one string) and
-unpickled only into feedpub's model and the standard library's dates (see `_Articles`), never
-into anything that runs code.
+A file is a run of segments, each the articles one build read that the segments before did
+not hold: a build after an edit appends the edited article alone, rather than writing every
+article again. Past `SEGMENTS` segments, or when a quarter of the articles it holds are no
+longer read, or when the text before the first article changed, a build writes it whole
+again, to a temporary put in place once it has published. Each segment is pickled a chunk at
+a time (so a build never holds the articles as one string) and unpickled only into
+feedpub's model and the standard library's dates (see `_Articles`), never into anything that
+runs code.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from itertools import chain, islice
 from pathlib import Path
@@ -34,6 +38,9 @@ from feedpub.rereading import Known
 
 CHUNK = 1000
 """Articles a pickle: each pickle's memo holds every object it wrote until it is done."""
+SEGMENTS = 64
+"""At most this many segments a file, and at most a quarter of its articles no longer read:
+past either, the next build writes it whole again."""
 
 _ERRORS = (
     pickle.UnpicklingError,
@@ -65,73 +72,119 @@ def location(out: Path) -> Path | None:
     return None if found is None else found / f"{name}.pickle"
 
 
-class Pending(NamedTuple):
-    """Articles written to a temporary, and the SHA-256 of its bytes."""
+Segment = tuple[int, str]
+"""A run of the file: its size in bytes and its SHA-256."""
 
-    temporary: Path
-    final: Path
-    digest: str
+
+class Kept(NamedTuple):
+    """Articles read from the cache, and the segments of the file they were read from."""
+
+    known: Known
+    segments: tuple[Segment, ...]
+
+
+class _Pending(NamedTuple):
+    segments: tuple[Segment, ...]
+    temporary: Path | None
+    """A whole new file, to put in place once the build has published; none if the
+    segments were appended to the file in place (past the ones the state names)."""
+    name: str
+    """The file's name."""
 
 
 @contextmanager
-def written(out: Path, known: Known | None) -> Iterator[Pending | None]:
-    """Write `known` for the output folder `out`, and put it in place when the block ends
-    without an exception (otherwise drop it). None (nothing written) if there is nothing to
-    keep or it cannot be written: the next build reads the whole catalogue."""
+def written(out: Path, known: Known | None, kept: Kept | None) -> Iterator[tuple[Segment, ...]]:
+    """Keep `known` for the output folder `out`, given what the build found `kept`, and yield
+    the segments of the file that hold it (none if there is nothing to keep or it cannot be
+    written: the next build reads the whole catalogue). Articles added to those `kept`, in
+    the same context, are appended to the file past the segments the state names, which a
+    build that fails leaves as they were; otherwise the whole is written to a temporary,
+    put in place when the block ends without an exception and dropped otherwise."""
     path = location(out)
-    pending = None if known is None or path is None else _write(path, known)
+    pending = None if known is None or path is None else _write(path, known, kept)
+    if pending is None or pending.temporary is None:
+        yield () if pending is None else pending.segments
+        return
     try:
-        yield pending
+        yield pending.segments
     except BaseException:
-        if pending is not None:
-            pending.temporary.unlink(missing_ok=True)
+        pending.temporary.unlink(missing_ok=True)
         raise
-    if pending is not None:
-        try:
-            os.replace(pending.temporary, pending.final)
-        except OSError:
-            pending.temporary.unlink(missing_ok=True)
+    try:
+        os.replace(pending.temporary, pending.temporary.with_name(pending.name))
+    except OSError:
+        pending.temporary.unlink(missing_ok=True)
 
 
-def _write(path: Path, known: Known) -> Pending | None:
+def _write(path: Path, known: Known, kept: Kept | None) -> _Pending | None:
+    if kept is not None and kept.known.context == known.context and len(kept.segments) < SEGMENTS:
+        new = {part: a for part, a in known.articles.items() if part not in kept.known.articles}
+        dropped = len(kept.known.articles) - (len(known.articles) - len(new))
+        if dropped <= len(known.articles) // 4:
+            appended = _append(path, known._replace(articles=new), kept.segments) if new else ()
+            return None if appended is None else _Pending(kept.segments + appended, None, path.name)
     temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary.unlink(missing_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         with os.fdopen(os.open(temporary, flags, 0o600), "wb") as file:
-            hashed = _Hashed(file)
-            header = (known.context, known.site, known.defined, len(known.articles))
-            items = iter(known.articles.items())
-            for chunk in chain([header], iter(lambda: list(islice(items, CHUNK)), [])):
-                pickle.Pickler(hashed, protocol=pickle.HIGHEST_PROTOCOL).dump(chunk)
+            segment = _segment(file, known)
     except OSError:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)
         return None
-    return Pending(temporary, path, hashed.digest.hexdigest())
+    return _Pending((segment,), temporary, path.name)
 
 
-def read(out: Path, digest: str) -> Known | None:
-    """The articles kept for the output folder `out`, if the file's SHA-256 is `digest` and it
-    holds what `written` writes; None otherwise."""
-    path = location(out)
-    if not digest or path is None:
+def _append(path: Path, known: Known, segments: tuple[Segment, ...]) -> tuple[Segment] | None:
+    """Append `known` to the file past `segments`."""
+    try:
+        with open(os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC), "r+b") as file:
+            file.truncate(sum(size for size, _ in segments))
+            file.seek(0, os.SEEK_END)
+            return (_segment(file, known),)
+    except OSError:
         return None
+
+
+def _segment(file: BinaryIO, known: Known) -> Segment:
+    """Write `known` to `file` as one segment: a header, then the articles a chunk at a time."""
+    hashed = _Hashed(file)
+    header = (known.context, known.site, known.defined, len(known.articles))
+    items = iter(known.articles.items())
+    for chunk in chain([header], iter(lambda: list(islice(items, CHUNK)), [])):
+        pickle.Pickler(hashed, protocol=pickle.HIGHEST_PROTOCOL).dump(chunk)
+    return hashed.size, hashed.digest.hexdigest()
+
+
+def read(out: Path, segments: tuple[Segment, ...]) -> Kept | None:
+    """The articles kept for the output folder `out`, if the file starts with `segments`
+    (their sizes and SHA-256) and each holds what `written` writes; None otherwise."""
+    path = location(out)
+    if not segments or path is None:
+        return None
+    found: list[Known] = []
     try:
         with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as file:
-            hashed = _Hashing(file)
-            found = _load(lambda: _Articles(hashed).load())
-            if found is None or file.read(1) or hashed.digest.hexdigest() != digest:
-                return None
+            for size, digest in segments:
+                hashed = _Hashing(file)
+                segment = _load(hashed)
+                if segment is None or (hashed.size, hashed.digest.hexdigest()) != (size, digest):
+                    return None
+                found.append(segment)
     except (OSError, *_ERRORS):
         return None
-    return found
+    if any(segment.context != found[0].context for segment in found):
+        return None
+    articles = {part: article for segment in found for part, article in segment.articles.items()}
+    return Kept(found[-1]._replace(articles=articles), segments)
 
 
-def _load(load: Callable[[], Any]) -> Known | None:
-    """The articles in the pickles `load` gives one by one, if they are what `written` wrote."""
-    context, site, defined, count = load()
+def _load(file: _Hashing) -> Known | None:
+    """The articles of the segment `file` is at, if they are what `written` wrote; each pickle
+    has its own memo, so each is read by an unpickler of its own."""
+    context, site, defined, count = _Articles(file).load()
     if not (
         isinstance(context, bytes)
         and isinstance(site, model.Site)
@@ -141,7 +194,7 @@ def _load(load: Callable[[], Any]) -> Known | None:
         return None
     articles: dict[bytes, model.Article] = {}
     while len(articles) < count:
-        chunk = load()
+        chunk = _Articles(file).load()
         if not isinstance(chunk, list) or not chunk:
             return None
         for part, article in chunk:
@@ -152,38 +205,45 @@ def _load(load: Callable[[], Any]) -> Known | None:
 
 
 class _Hashed:
-    """A file written through, with the SHA-256 of what was written."""
+    """A file written through, with the size and SHA-256 of what was written."""
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
         self.digest = hashlib.sha256()
+        self.size = 0
 
     def write(self, data: bytes) -> int:
         self.digest.update(data)
+        self.size += len(data)
         return self.file.write(data)
 
 
 class _Hashing:
-    """A file read through, with the SHA-256 of what was read."""
+    """A file read through, with the size and SHA-256 of what was read."""
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
         self.digest = hashlib.sha256()
+        self.size = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self.file.read(size)
-        self.digest.update(data)
+        self._seen(data)
         return data
 
     def readline(self) -> bytes:
         data = self.file.readline()
-        self.digest.update(data)
+        self._seen(data)
         return data
 
     def readinto(self, buffer: bytearray) -> int:
-        size = self.file.readinto(buffer)  # type: ignore[attr-defined]
-        self.digest.update(memoryview(buffer)[:size])
-        return int(size)
+        size = int(self.file.readinto(buffer))  # type: ignore[attr-defined]
+        self._seen(memoryview(buffer)[:size])
+        return size
+
+    def _seen(self, data: bytes | memoryview) -> None:
+        self.digest.update(data)
+        self.size += len(data)
 
 
 class _Articles(pickle.Unpickler):

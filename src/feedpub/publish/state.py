@@ -29,7 +29,6 @@ from typing import NamedTuple
 
 from feedpub.publish import cache, records
 from feedpub.render import feed_files
-from feedpub.rereading import Known
 
 _RENDERERS = ("feedgen", "lxml", "nh3")
 """The libraries whose output is in the feeds' bytes: a new version of one may change them."""
@@ -48,15 +47,16 @@ class State(NamedTuple):
     """The SHA-256 of the absolute path of the catalogue the build read."""
     feeds: Mapping[str, tuple[str, tuple[str, ...]]]
     """Each feed's folder → its key and the paths of its files."""
-    articles: str = ""
-    """SHA-256 of the articles the build read, kept in the cache (see `cache`); none: not kept."""
+    articles: tuple[cache.Segment, ...] = ()
+    """The segments of the file that keeps the articles the build read in the cache (see
+    `cache`); none: not kept."""
 
     def to_bytes(self) -> bytes:
         record = {
             "comment": "what feedpub's next build here may reuse; delete it for a full build",
             "version": self.version,
             "catalogue": self.catalogue,
-            "articles": self.articles,
+            "articles": [list(segment) for segment in self.articles],
             "feeds": {folder: [key, list(paths)] for folder, (key, paths) in sorted(self.feeds.items())},
         }
         return (json.dumps(record, indent=0, sort_keys=True) + "\n").encode()
@@ -71,10 +71,15 @@ class State(NamedTuple):
                 for folder, (key, paths) in record["feeds"].items()
                 if isinstance(key, str) and all(isinstance(p, str) and records.is_relative(p) for p in paths)
             }
-            found = cls(record["version"], record["catalogue"], feeds, record["articles"])
+            articles = tuple((size, digest) for size, digest in record["articles"])
+            found = cls(record["version"], record["catalogue"], feeds, articles)
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
-        if len(feeds) != len(record["feeds"]) or not all(isinstance(s, str) for s in found[:2] + found[3:]):
+        if (
+            len(feeds) != len(record["feeds"])
+            or not all(isinstance(s, str) for s in found[:2])
+            or not all(type(size) is int and isinstance(digest, str) for size, digest in articles)
+        ):
             return None
         return found
 
@@ -82,7 +87,7 @@ class State(NamedTuple):
 class Reusable(NamedTuple):
     feeds: dict[str, str]
     """The folders of the feeds whose files are all as the last build left them, with their keys."""
-    articles: Known | None = None
+    articles: cache.Kept | None = None
     """What the last build read."""
 
 
@@ -112,9 +117,11 @@ def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> Reusable:
     return Reusable(kept, cache.read(out, state.articles))
 
 
-def next_state(made_by: str, catalogue: Path, keys: Mapping[str, str], articles: str) -> bytes:
+def next_state(
+    made_by: str, catalogue: Path, keys: Mapping[str, str], articles: tuple[cache.Segment, ...]
+) -> bytes:
     """The state a build of `catalogue` by `made_by` leaves, with each feed's key and the
-    SHA-256 of the articles it kept in the cache (see `cache`; empty: none); none if it
+    segments of the articles it kept in the cache (see `cache`; empty: none); none if it
     keeps neither."""
     if not keys and not articles:
         return b""
