@@ -36,7 +36,9 @@ articles:
 """
 
 
-def catalogue(n: int, tag_count: int | None = None, writer_count: int | None = None, seed: int = 5005) -> str:
+def catalogue(
+    n: int, seed: int = 5005, *, tag_count: int | None = None, writer_count: int | None = None
+) -> str:
     rng = random.Random(seed)
     tag_count = max(1, n // 100) if tag_count is None else tag_count
     writer_count = max(1, n // 500) if writer_count is None else writer_count
@@ -85,7 +87,7 @@ def main() -> None:
     parser.add_argument("--tags", type=int, help="tags (default: N/100)")
     parser.add_argument("--writers", type=int, help="writers besides the site's desk (default: N/500)")
     args = parser.parse_args()
-    args.out.write_text(catalogue(args.n, args.tags, args.writers), encoding="utf-8")
+    args.out.write_text(catalogue(args.n, tag_count=args.tags, writer_count=args.writers), encoding="utf-8")
 
 
 if __name__ == "__main__":
