@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT, article, catalogue_text, feedpub, tool
 from feedpub import schema
+from feedpub.publish import cache
 
 VENV = Path(sys.executable).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -84,6 +85,16 @@ def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
     service = (folder / "feedpub.service").read_text()
     for setting in ("ProtectSystem=strict", "ReadWritePaths=", "User=feedpub", "SuccessExitStatus=75"):
         assert setting in service
+
+
+def test_the_systemd_service_lets_a_build_keep_what_it_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `ProtectSystem=strict` only the paths the unit names are writable: the cache
+    folder feedpub finds in the unit's environment must be the one systemd makes for it."""
+    service = (EXAMPLES / "systemd" / "feedpub.service").read_text().splitlines()
+    settings = dict(line.split("=", 1) for line in service if "=" in line and not line.startswith("#"))
+    name, _, value = settings["Environment"].partition("=")
+    monkeypatch.setenv(name, value)
+    assert cache.folder() == Path("/var/cache") / settings["CacheDirectory"]
 
 
 def test_the_systemd_units_verify_as_shipped_and_their_command_builds(tmp_path: Path) -> None:
