@@ -617,3 +617,19 @@ def test_a_build_that_fails_leaves_the_articles_kept_usable(tmp_path: Path, pars
         assert [document.count(b"\n  - id: ") for document in parsed] == [1]  # one article read
     run(path, tmp_path / "whole", NOW)
     assert files(out) == files(tmp_path / "whole")
+
+
+def test_a_temporary_a_killed_build_left_in_the_cache_is_removed(tmp_path: Path) -> None:
+    """A build killed while writing the articles it read leaves a temporary beside the file:
+    the next build that writes the file whole removes it, and no file of another output."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    path.write_text(catalogue_text(article("a1"), article("a2")), encoding="utf-8")
+    kept = cache.location(out)
+    assert kept is not None
+    kept.parent.mkdir(parents=True)
+    left = kept.with_name(f".tmp-999999-{kept.name}")
+    other = kept.with_name(f".tmp-999999-{'0' * 64}.pickle")
+    left.write_bytes(b"half")
+    other.write_bytes(b"another output's")
+    run(path, out, NOW)
+    assert kept.is_file() and not left.exists() and other.exists()

@@ -126,7 +126,10 @@ def _write(path: Path, known: Known, kept: Kept | None) -> _Pending | None:
     temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary.unlink(missing_ok=True)
+        # a build killed while writing leaves its temporary; the output folder's lock, held,
+        # says no other build of it is writing one
+        for left in path.parent.glob(f".tmp-*-{path.name}"):
+            left.unlink(missing_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         with os.fdopen(os.open(temporary, flags, 0o600), "wb") as file:
             segment = _segment(file, known)
