@@ -146,10 +146,9 @@ def _build(
 
     made_by = state.version(version)
     reusable = state.reusable(output.path, output.root, request.catalogue, made_by)
+    held = reusable.articles.known if reusable.articles else None
     with uncollected():
-        found, problems, known = rereading.read(
-            data, str(request.catalogue), reusable.articles and reusable.articles.known, jobs=request.jobs
-        )
+        found, problems, known = rereading.read(data, str(request.catalogue), held, jobs=request.jobs)
     if found is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)

@@ -1,7 +1,8 @@
 """What a build keeps for the next one beside its record: the key of every feed it wrote,
 so that the next build renders again only the feeds whose key changed (see `render.keys`),
-and the SHA-256 of the articles it read, kept in the user's cache folder (see `cache`), so
-that the next reads only those whose bytes changed (see `rereading`). The output folder is
+and the size and SHA-256 of each segment of the file that keeps the articles it read in the
+user's cache folder (see `cache`), so that the next reads only those whose bytes changed
+(see `rereading`). The output folder is
 served and copied, so the state holds nothing that is not public or a digest: feeds'
 folders, keys and files, and the catalogue's path by its SHA-256.
 
