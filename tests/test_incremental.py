@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
-from feedpub import build, load, publish, reading
+from feedpub import build, load, publish, reading, rereading
 from feedpub.model import Tag
 from feedpub.publish import cache
 from feedpub.render import feed_files, index_page, syndication
@@ -633,3 +633,20 @@ def test_a_temporary_a_killed_build_left_in_the_cache_is_removed(tmp_path: Path)
     other.write_bytes(b"another output's")
     run(path, out, NOW)
     assert kept.is_file() and not left.exists() and other.exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_catalogue_with_nothing_to_reuse_is_parsed_without_a_copy_of_it(
+    parsed: list[bytes], second_process: list[int | None], jobs: int
+) -> None:
+    """Read whole in one process, the catalogue's own bytes are parsed, not a copy held
+    beside them; in two, the part read here is one copy of its bytes, as `reading` makes."""
+    many = [article(f"a{i}", f"content: '<p>{'Text. ' * 150}</p>'") for i in range(1200)]
+    data = catalogue_text(*many).encode()
+    found, problems, known = rereading.read(data, "articles.yaml", None, jobs=jobs)
+    assert found is not None and known is not None and problems == []
+    if jobs == 1:
+        assert len(parsed) == 1 and parsed[0] is data
+    else:
+        assert shared(second_process) and len(parsed) == 1  # the other part is parsed there
+        assert data.startswith(parsed[0])

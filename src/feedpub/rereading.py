@@ -93,7 +93,7 @@ def _read(
 def _part(data: bytes, path: str, header: bytes, spans: list[tuple[int, int]]) -> catalogue.Part | None:
     """The parts at `spans`, read after the context `header`, if they read without a
     problem as one article each, starting on each part's first line."""
-    text = header + b"".join(data[start:end] for start, end in spans)
+    text = _text(data, header, spans)
     root, _ = load.parse(text, path)
     items = None if root is None else _articles(root)
     if items is None or len(items) != len(spans):
@@ -106,6 +106,21 @@ def _part(data: bytes, path: str, header: bytes, spans: list[tuple[int, int]]) -
     assert root is not None
     part = catalogue.part(root, path, screened=catalogue.screened(text))
     return part if part is not None and len(part.articles) == len(spans) else None
+
+
+def _text(data: bytes, header: bytes, spans: list[tuple[int, int]]) -> bytes:
+    """The context `header`, then the parts at `spans`, copied once: a catalogue read whole
+    (every part, in order) is `data` itself, not a copy held beside it."""
+    runs: list[list[int]] = []
+    for start, end in spans:
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    if runs == [[len(header), len(data)]]:
+        return data
+    view = memoryview(data)
+    return b"".join([header, *(view[start:end] for start, end in runs)])
 
 
 def _articles(root: yaml.MappingNode) -> list[yaml.Node] | None:
