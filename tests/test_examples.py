@@ -40,13 +40,14 @@ def test_the_cron_line_works_in_crons_bare_environment_and_speaks_only_on_failur
     command = line.split(None, 5)[5].replace("/srv/site", str(home))
 
     def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["env", "-i", "/bin/sh", "-c", command], capture_output=True, text=True, check=False
-        )
+        # cron sets HOME (here the site's folder, as for examples/systemd's user) and no more
+        bare = ["env", "-i", f"HOME={home}", "/bin/sh", "-c", command]
+        return subprocess.run(bare, capture_output=True, text=True, check=False)
 
     first = run()
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
     assert (home / "feeds" / "atom.xml").is_file()
+    assert len(list((home / ".cache" / "feedpub").glob("*.pickle"))) == 1  # kept for the next build
     (home / "articles.yaml").write_text(catalogue_text(article(link="nope")), encoding="utf-8")
     broken = run()
     assert broken.returncode == 1 and "'link': 'nope' is a relative URL" in broken.stderr  # cron mails this
