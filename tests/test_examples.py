@@ -95,7 +95,8 @@ def test_the_systemd_service_lets_a_build_keep_what_it_read(monkeypatch: pytest.
     settings = dict(line.split("=", 1) for line in service if "=" in line and not line.startswith("#"))
     name, _, value = settings["Environment"].partition("=")
     monkeypatch.setenv(name, value)
-    assert cache.folder() == Path("/var/cache") / settings["CacheDirectory"]
+    kept = cache.location(Path("feeds"))
+    assert kept is not None and kept.parent == Path("/var/cache") / settings["CacheDirectory"]
 
 
 def test_the_systemd_units_verify_as_shipped_and_their_command_builds(tmp_path: Path) -> None:

@@ -512,41 +512,50 @@ def test_a_large_catalogue_is_read_in_two_processes_and_then_in_part(
     assert files(out) == files(tmp_path / "whole")
 
 
-def _unpublished(marker: str) -> list[str]:
-    """A draft and an article published after `NOW`, each with `marker` in every text."""
+def _unpublished(marker: str, warned: bool) -> list[str]:
+    """A draft and an article published after `NOW`, each with `marker` in every text; if
+    `warned`, by the public articles' author with another uri, which a warning quotes."""
     texts = (f"summary: {marker} summary", f"content: '<p>{marker} content</p>'")
+    author = f"author: {{name: Jane Doe, uri: 'https://example.org/{marker if warned else 'jd'}'}}"
     return [
-        article("draft", *texts, "draft: true", title=f"{marker} draft"),
-        article("embargoed", *texts, title=f"{marker} embargoed", published="2024-06-01"),
+        article("draft", *texts, "draft: true", author, title=f"{marker} draft"),
+        article("embargoed", *texts, author, title=f"{marker} embargoed", published="2024-06-01"),
     ]
 
 
+@pytest.mark.parametrize(("warned", "suffix"), [(False, ".pickle"), (True, ".warnings.json")])
 def test_no_article_that_is_not_public_is_written_into_the_output_folder(
-    tmp_path: Path, cache_home: Path
+    tmp_path: Path, cache_home: Path, warned: bool, suffix: str
 ) -> None:
     """The output folder is served and copied as it is: neither the first build nor the
     incremental ones after it leave a draft's or an embargoed article's text in any file
-    there, bookkeeping included, though the articles they read are kept for the next build."""
+    there, bookkeeping included, though the articles they read (or, where a warning means
+    reading the whole, the warnings, which quote them) are kept for the next build."""
     path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
-    public = [article(f"a{i}", f"tags: [T{i}]") for i in range(3)]
-    text = catalogue_text(*public, *_unpublished("Secret"))
+    public = [
+        article(f"a{i}", f"tags: [T{i}]", "author: {name: Jane Doe, uri: 'https://example.org/jd'}")
+        for i in range(3)
+    ]
+    text = catalogue_text(*public, *_unpublished("Secret", warned))
     steps = [
         text,
         text.replace("Article a1", "Edited"),  # a public article edited
         text.replace("Secret draft", "Secret redrafted"),  # the draft edited
-        text + _unpublished("Hidden")[0].replace("id: draft", "id: draft2"),  # a draft added
+        text + _unpublished("Hidden", warned)[0].replace("id: draft", "id: draft2"),  # a draft added
     ]
     for step in steps:
         path.write_text(step, encoding="utf-8")
-        built = feedpub("build", "-q", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path)
-        assert built.returncode == 0, built.stderr
+        built = feedpub("build", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path)
+        assert built.returncode == 0 and ("https://example.org/Secret" in built.stderr) == warned
         served = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
         assert publish.records.STATE in {p.name for p in served}
         assert [p for p, data in served.items() if b"Secret" in data or b"Hidden" in data] == []
         assert any(b"Article a0" in data for data in served.values())  # the scan reads feeds
-        kept = [p for p in cache_home.rglob("*") if p.is_file()]
-        assert len(kept) == 1 and b"Secret" in kept[0].read_bytes()  # kept, but elsewhere
-        assert kept[0].stat().st_mode & 0o077 == 0  # and readable by its owner alone
+        (kept,) = [p for p in cache_home.rglob("*") if p.is_file()]
+        assert kept.name.endswith(suffix) and b"Secret" in kept.read_bytes()  # kept elsewhere
+        assert kept.stat().st_mode & 0o077 == 0  # readable by its owner alone
+    again = feedpub("build", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path)  # nothing new
+    assert again.returncode == 0 and again.stderr == built.stderr  # the warnings kept there
 
 
 def test_an_article_whose_tag_another_article_names_is_rendered_again_when_that_changes(

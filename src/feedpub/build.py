@@ -179,6 +179,7 @@ def _build(
         warnings=warnings,
         drafts=drafts(found),
         feed_url=found.site.feed_url,
+        warned=publish.records.keep_warnings(output.path, warnings),
     )
     with cache.written(output.path, known, reusable.articles) as kept:
         outcome = publish.publish(

@@ -1,7 +1,7 @@
 """The articles a build read (see `rereading.Known`), kept for the next build of the same
-output folder in the user's cache folder: `$XDG_CACHE_HOME/feedpub/` (by default
-`~/.cache/feedpub/`), one file an output folder, named by the SHA-256 of the folder's
-absolute path.
+output folder in the user's cache folder (see `records.cached`: `~/.cache/feedpub/` by
+default), in a file named by the SHA-256 of the output folder's absolute path, beside the
+warnings the build printed (see `records.keep_warnings`).
 
 Why not beside the build record, with the state: the output folder is what users serve and
 copy (a web root, `rsync`, a bucket), and the articles read include drafts and articles not
@@ -10,7 +10,7 @@ the feeds goes there; the state beside the record (see `state`) holds only feeds
 the size and SHA-256 of each segment of this file. So a file changed, swapped, or left by a
 build that failed part-way is not used; losing it, or having no cache folder, costs only a
 reading of the whole catalogue. The file is readable by its owner alone; feedpub touches no
-other file there but its own temporaries.
+other file there but the warnings and its own temporaries.
 
 A file is a run of segments, each the articles one build read that the segments before did
 not hold: a build after an edit appends the edited article alone, rather than writing every
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from feedpub import model
+from feedpub.publish import records
 from feedpub.rereading import Known
 
 CHUNK = 1000
@@ -54,22 +55,9 @@ _ERRORS = (
 """What unpickling a damaged or foreign file may raise."""
 
 
-def folder() -> Path | None:
-    """The folder feedpub keeps articles in; None if the user has no home to find it by."""
-    cache = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(cache):  # the XDG spec: a relative path is to be ignored
-        try:
-            cache = str(Path.home() / ".cache")
-        except RuntimeError:
-            return None
-    return Path(cache) / "feedpub"
-
-
 def location(out: Path) -> Path | None:
     """The file that keeps the articles for the output folder `out`."""
-    found = folder()
-    name = hashlib.sha256(os.fsencode(out.absolute())).hexdigest()
-    return None if found is None else found / f"{name}.pickle"
+    return records.cached(out, ".pickle")
 
 
 Segment = tuple[int, str]

@@ -175,6 +175,11 @@ class Build(NamedTuple):
     """SHA-256 of the manifest the build left: one edited since means a full build."""
     state: str = ""
     """SHA-256 of the state the build left for the next (see `state`); none: nothing to reuse."""
+    warned: str = ""
+    """SHA-256 of the warnings the build printed, kept in the cache folder (see
+    `keep_warnings`); none: there were none. The record is served with the feeds, and a
+    warning may quote a draft's values, so it holds no warning's text (`warnings` is not
+    written)."""
 
     def holds_at(self, now: datetime) -> bool:
         return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
@@ -187,6 +192,7 @@ class Build(NamedTuple):
             **self._asdict(),
             "files": dict(self.files),
         }
+        del record["warnings"]
         return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -196,13 +202,13 @@ class Build(NamedTuple):
         try:
             fields = json.loads(raw)
             fields.pop("comment", None)
+            fields.pop("warnings", None)  # their text, which records before `warned` held
             build = cls(**fields)
             files = {path: (size, mtime) for path, (size, mtime) in build.files.items()}
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
         if not (
-            isinstance(build.warnings, list)
-            and all(
+            all(
                 isinstance(text, str)
                 for text in (
                     build.catalogue,
@@ -210,8 +216,8 @@ class Build(NamedTuple):
                     build.timezone,
                     build.manifest,
                     build.state,
+                    build.warned,
                     build.feed_url,
-                    *build.warnings,
                 )
             )
             and type(build.articles) is int
@@ -223,7 +229,7 @@ class Build(NamedTuple):
             )
         ):
             return None
-        return build._replace(warnings=tuple(build.warnings), files=files)
+        return build._replace(files=files)
 
 
 def _moment(text: object) -> bool:
@@ -272,7 +278,61 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
                 return None
     except OSError:
         return None
+    if build.warned:
+        warnings = kept_warnings(out, build.warned)
+        return None if warnings is None else build._replace(warnings=warnings)
     return build
+
+
+def cached(out: Path, suffix: str) -> Path | None:
+    """The file with `suffix` that feedpub keeps for the output folder `out` in the user's
+    cache folder, `$XDG_CACHE_HOME/feedpub/` (by default `~/.cache/feedpub/`), named by the
+    SHA-256 of the output folder's absolute path; None if the user has no home to find it by.
+    What is kept there is not served with the feeds (see `cache`)."""
+    folder = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(folder):  # the XDG spec: a relative path is to be ignored
+        try:
+            folder = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
+    return Path(folder) / "feedpub" / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest() + suffix)
+
+
+def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
+    """Keep the warnings a build of the output folder `out` printed in the cache folder, for
+    a run with nothing new to print again; their SHA-256 (none if there are none). Kept or
+    not, the digest is the record's: a run that finds no such file builds again."""
+    if not warnings:
+        return ""
+    data = json.dumps(warnings).encode()
+    path = cached(out, ".warnings.json")
+    if path is not None:
+        temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary.unlink(missing_ok=True)
+            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+    return hashlib.sha256(data).hexdigest()
+
+
+def kept_warnings(out: Path, digest: str) -> tuple[str, ...] | None:
+    """The warnings `keep_warnings` kept for `out` under `digest`; None if there are none."""
+    path = cached(out, ".warnings.json")
+    if path is None:
+        return None
+    try:
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as file:
+            data = file.read()
+        found = json.loads(data)
+    except (OSError, ValueError, RecursionError):
+        return None
+    if hashlib.sha256(data).hexdigest() != digest or not isinstance(found, list):
+        return None
+    return tuple(found) if all(isinstance(text, str) for text in found) else None
 
 
 def last_build(out: Path, root: int) -> Build | None:
