@@ -30,6 +30,7 @@ from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, U
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
+from feedpub.layout import FEED_FILES, PAGE
 from feedpub.render import hosting
 from s3server import Exchange, Proxy, SeaweedFS, Trickler
 from test_publish import FEW_FILES, few_files, many_tags, with_few_files
@@ -37,7 +38,7 @@ from test_reader import newsboat
 
 PREFIX = "site"
 
-FOLDER_FILES = sorted((*hosting.FEED_FILES, "index.html"))
+FOLDER_FILES = sorted((*FEED_FILES, PAGE))
 """The files of a tag's folder: its feeds and its page."""
 
 
