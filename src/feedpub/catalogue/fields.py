@@ -40,7 +40,7 @@ from feedpub.catalogue.nodes import (
     kind_of,
     leaf,
 )
-from feedpub.layout import MAX_SLUG, OWN_FOLDERS, SLUG, WINDOWS_RESERVED
+from feedpub.layout import MAX_SLUG, OWN_FOLDERS, RSS, SLUG, WINDOWS_RESERVED
 from feedpub.model import Author, Enclosure, Funding, Image, Podcast, Selection, Transcript
 from feedpub.problems import Code
 
@@ -507,7 +507,7 @@ PODCAST = Table(
             "new_feed_url",
             "the show's new feed address, once it has moved away (itunes:new-feed-url)",
             Link(),
-            example="https://new.example.org/feeds/rss.xml",
+            example=f"https://new.example.org/feeds/{RSS}",
             unset="none",
         ),
     ),
