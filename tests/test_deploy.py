@@ -203,7 +203,7 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     pages = {p for p in files if p.endswith("/index.html")}  # each after the feeds it names
     assert pages and {planning.tier(p) for p in pages} == {2}
     assert {planning.tier(p) for p in files if "/archive/" in f"/{p}" and p not in pages} == {0}
-    assert {planning.tier(p) for p in ("atom.xml", "rss.xml", "feed.json")} == {2}
+    assert {planning.tier(p) for p in FEED_FILES} == {2}
     beside = ("tags/gaza/atom.xml", "authors/jane-doe/feed.json", "lang/en-gb/rss.xml", "no-gaza/atom.xml")
     assert {planning.tier(p) for p in beside} == {1}
     assert {planning.tier(p) for p in ("tags/archive/atom.xml", "no-gaza/archive/2/atom.xml")} == {1, 0}
