@@ -47,6 +47,8 @@ MAX_SLUG = 80
 SLUG = rf"[a-z0-9][a-z0-9-]{{0,{MAX_SLUG - 1}}}"
 """A folder name feedpub writes feeds into, as given in the catalogue (an author's id, a
 selection's name)."""
+SLUG_WORDS = f"lower-case letters, digits and hyphens, at most {MAX_SLUG}, starting with a letter or digit"
+"""SLUG in words, for messages and the documentation."""
 WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
 )

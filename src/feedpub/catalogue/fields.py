@@ -40,7 +40,7 @@ from feedpub.catalogue.nodes import (
     kind_of,
     leaf,
 )
-from feedpub.layout import MAX_SLUG, OWN_FOLDERS, RSS, SLUG, WINDOWS_RESERVED
+from feedpub.layout import MAX_SLUG, OWN_FOLDERS, RSS, SLUG, SLUG_WORDS, WINDOWS_RESERVED
 from feedpub.model import Author, Enclosure, Funding, Image, Podcast, Selection, Transcript
 from feedpub.problems import Code
 
@@ -208,8 +208,7 @@ AUTHOR = Table(
             "lower-case letters, digits and hyphens",
             _identifier(
                 SLUG,
-                "lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
-                "such as jane-doe-2",
+                f"{SLUG_WORDS}, such as jane-doe-2",
             ),
             example="jane-doe-paris",
             unset="none: the name, as a slug, names the folder",
@@ -1158,10 +1157,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
 
 def _name_problem(key: yaml.Node) -> tuple[Code, str] | None:
     """Why `key` cannot name a selection's folder, if it cannot: its code and message."""
-    expected = (
-        "expected lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
-        f"and none of feedpub's own folders: {', '.join(OWN_FOLDERS)}"
-    )
+    expected = f"expected {SLUG_WORDS}, and none of feedpub's own folders: {', '.join(OWN_FOLDERS)}"
     if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE:
         return Code.WRONG_TYPE, f"keys of 'feeds' must be names ({expected})"
     if not re.fullmatch(SLUG, key.value) or key.value in OWN_FOLDERS or key.value in WINDOWS_RESERVED:
