@@ -12,6 +12,7 @@ feeds/                        the output folder, at site.feed_url
   authors/<slug>/             of each author,
   lang/<tag>/                 of each language, where the articles have several,
   <name>/                     of each selection (site.feeds)
+  .feedpub*                   the builds' bookkeeping (see publish.records)
 ```
 Every feed's folder and every archive page's holds atom.xml, rss.xml, feed.json and
 index.html, the feed's page; a feed's archive pages are in its folder's archive/<n>/.
