@@ -30,6 +30,7 @@ from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, U
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
+from feedpub.layout import FEED_FILES, PAGE
 from feedpub.render import hosting
 from s3server import Exchange, Proxy, SeaweedFS, Trickler
 from test_publish import FEW_FILES, few_files, many_tags, with_few_files
@@ -37,7 +38,7 @@ from test_reader import newsboat
 
 PREFIX = "site"
 
-FOLDER_FILES = sorted((*hosting.FEED_FILES, "index.html"))
+FOLDER_FILES = sorted((*FEED_FILES, PAGE))
 """The files of a tag's folder: its feeds and its page."""
 
 
@@ -202,7 +203,7 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     pages = {p for p in files if p.endswith("/index.html")}  # each after the feeds it names
     assert pages and {planning.tier(p) for p in pages} == {2}
     assert {planning.tier(p) for p in files if "/archive/" in f"/{p}" and p not in pages} == {0}
-    assert {planning.tier(p) for p in ("atom.xml", "rss.xml", "feed.json")} == {2}
+    assert {planning.tier(p) for p in FEED_FILES} == {2}
     beside = ("tags/gaza/atom.xml", "authors/jane-doe/feed.json", "lang/en-gb/rss.xml", "no-gaza/atom.xml")
     assert {planning.tier(p) for p in beside} == {1}
     assert {planning.tier(p) for p in ("tags/archive/atom.xml", "no-gaza/archive/2/atom.xml")} == {1, 0}

@@ -42,7 +42,8 @@ from conftest import (
     valid,
 )
 from feedpub import publish
-from feedpub.render import FEED_FILES, could_write, render
+from feedpub.layout import FEED_FILES, could_write
+from feedpub.render import render
 
 
 def rendered(text: str, now: datetime = NOW) -> dict[str, bytes]:

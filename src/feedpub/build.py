@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from feedpub import __version__, moments, publish, source
+from feedpub.layout import FEED_FILES, could_write
 from feedpub.problems import Code, Problem, ordered
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def _build(
     if found.site.max_bytes is None:
         data = b""
 
-    from feedpub.render import could_write, jsonfeed, plan, rendered, syndication
+    from feedpub.render import plan, rendered
 
     now = _moment_in(request.now, found.site.timezone)
     with uncollected():
@@ -176,8 +177,7 @@ def _build(
     outcome = publish.publish(
         output, result.files, record, could_write=could_write, overwrite=request.overwrite
     )
-    feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
-    topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
+    topics = [found.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
     hub = found.site.websub_hub if request.ping else None
     return (
         Built(len(found.articles), outcome, warnings, drafts=record.drafts, feed_url=record.feed_url),

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from feedpub import publish
 from feedpub.deploy.destination import Usage, key_problem
-from feedpub.render.hosting import HEADERS
+from feedpub.layout import HEADERS
 
 WAIT = 60.0
 """Seconds to wait for a build that holds the folder."""

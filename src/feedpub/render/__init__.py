@@ -5,44 +5,19 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedpub import parallel
-from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
+from feedpub import layout, parallel
 from feedpub.model import Catalogue
 from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, podcast, syndication
 from feedpub.render.content import texts
-from feedpub.render.hosting import FEED_FILES
 from feedpub.render.plan import Entry
 
-STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
+STYLESHEET = Path(__file__).with_name(layout.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
-
-
-SITE_FILES = frozenset(
-    {opml.OPML, index_page.INDEX, syndication.STYLESHEET, hosting.HEADERS, hosting.HTACCESS}
-)
-"""What only the output folder itself holds, beside its feeds."""
-_SELECTION = rf"(?!(?:{'|'.join(OWN_FOLDERS)})$)[a-z0-9][a-z0-9-]{{0,79}}"
-"""A selection's folder: a name that is none of feedpub's own folders (see fields.OWN_FOLDERS)."""
-_FEED_FOLDER = re.compile(
-    rf"(?:(?:(?:{'|'.join(FEED_KINDS)})/[a-z0-9-]+|{_SELECTION})(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?"
-)
-"""Where feeds go: '' for the site, 'tags/<slug>', 'authors/<slug>', 'lang/<tag>', a selection's
-'<name>', and their archive pages 'archive/<n>'."""
-
-
-def could_write(path: str) -> bool:
-    """Whether a build could write a file at `path` (relative to the output folder): the only
-    paths it may ever remove, whatever a manifest says."""
-    folder, _, name = path.rpartition("/")
-    if not folder and name in SITE_FILES:
-        return True
-    return (name in FEED_FILES or name == index_page.INDEX) and _FEED_FOLDER.fullmatch(folder) is not None
 
 
 PARALLEL_ENTRIES = 500
@@ -124,6 +99,6 @@ def rendered(
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
     files.update(index_page.pages(site, feeds))
-    files[syndication.STYLESHEET] = STYLESHEET
+    files[layout.STYLESHEET] = STYLESHEET
     files.update(hosting.render(site, files))
     return Rendered(files, unfit)
