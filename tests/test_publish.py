@@ -1334,6 +1334,32 @@ def reads(site_dir: Path, path: Path) -> tuple[subprocess.CompletedProcess[str],
     return result, [(int(match[1]), int(match[2])) for match in found if match]
 
 
+def opens(site_dir: Path) -> dict[str, int]:
+    """A build run under strace, and how often it opened the record and the manifest (their
+    temporaries are other names)."""
+    log = Path(tempfile.mkdtemp(dir=site_dir.parent)) / "log"
+    command = [sys.executable, "-m", "feedpub", "build", "--now", NOW_TEXT]
+    subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(log), *command],
+        cwd=site_dir,
+        capture_output=True,
+        check=True,
+    )
+    text = log.read_text()
+    return {name: text.count(f'"{name}", O_RDONLY') for name in (publish.RECORD, publish.MANIFEST)}
+
+
+@needs_strace
+def test_a_build_reads_the_record_and_the_manifest_once(site_dir: Path) -> None:
+    once = {publish.RECORD: 1, publish.MANIFEST: 1}
+    assert opens(site_dir) == once  # the first build: neither is there yet
+    assert opens(site_dir) == once  # nothing new: the record holds
+    (site_dir / "feeds" / "tags" / "israel" / "atom.xml").unlink()
+    assert opens(site_dir) == once  # the same catalogue, but the record no longer holds
+    edit(site_dir)
+    assert opens(site_dir) == once  # another catalogue
+
+
 def sparse(path: Path, size: int) -> None:
     """Put a file of `size` bytes, taking no disk, where `path` is."""
     path.unlink()

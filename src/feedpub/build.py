@@ -133,7 +133,7 @@ def _build(
         return Invalid([_too_large(request.catalogue, e)]), [], None
     digest = hashlib.sha256(data).hexdigest()
     version = code_version()
-    last = publish.fresh(output.path, output.root, digest, version)
+    last = publish.fresh(output.kept, digest, version)
     if last is not None and last.holds_at(_moment_in(request.now, last.timezone)):
         unchanged = publish.Outcome(unchanged=sorted(last.files))
         built = Built(
@@ -145,7 +145,7 @@ def _build(
     if found is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)
-    recorded = publish.last_build(output.path, output.root)
+    recorded = output.kept.last_build
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
