@@ -9,11 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import feedparser
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import NOW, SITE, article, catalogue_text, feedpub, scaled, valid
+from feedpub import build, catalogue, load, reading
 from feedpub.layout import FEED_FILES
 from feedpub.model import Catalogue
 from feedpub.render import jsonfeed, rendered, syndication
@@ -168,6 +170,57 @@ def test_a_feed_that_cannot_hold_even_its_own_elements_is_a_warning_at_the_budge
     assert checked.returncode == 0
     assert checked.stderr.startswith("articles.yaml:7:14: warning: 'max_bytes': "), checked.stderr
     assert "with no entry at all" in checked.stderr
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """The calls made to `module.name` from here on, each by its first argument."""
+    calls: list[object] = []
+    original = getattr(module, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_a_build_places_what_cannot_fit_from_its_one_reading_of_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = catalogue_text(
+        article("small", "summary: fits"),
+        article("big", f"summary: '{'x' * 60_000}'", published="2024-01-03"),
+        site=SITE.replace("articles:", "  max_bytes: 40000\narticles:"),
+    )
+    path = tmp_path / "articles.yaml"
+    path.write_text(text, encoding="utf-8")
+    parsed = counted(monkeypatch, load, "parse")
+    found = build.build(build.Request(path, tmp_path / "feeds", NOW, jobs=1))
+    assert isinstance(found, build.Built)
+    assert found.warnings and {w.partition(" warning: ")[0] for w in found.warnings} == {f"{path}:14:5:"}
+    assert len(parsed) == 1
+
+
+def test_what_cannot_fit_is_placed_in_a_catalogue_read_in_two_parts_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "<p>" + "word " * 8_000 + "</p>"
+    articles = [article(f"a{i:03}", f"content: '{body}'", published=f"2024-01-{1 + i:02}") for i in range(28)]
+    articles[20] = article("big", f"summary: '{'x' * 30_000}'", published="2024-01-21")
+    text = catalogue_text(*articles, site=SITE.replace("articles:", "  max_bytes: 25000\narticles:"))
+    assert len(text) >= reading.PARALLEL_BYTES
+    path = tmp_path / "articles.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text[: text.index("id: big")].count("\n") + 1
+    joined = counted(monkeypatch, catalogue, "join")
+    _, in_parts = build.check(path, jobs=2)
+    assert len(joined) == 1  # read in two parts
+    _, whole = build.check(path, jobs=1)
+    assert len(joined) == 1
+    over = [str(p) for p in whole if p.code == "over-budget"]
+    assert over and all(w.startswith(f"{path}:{line}:5: warning: article 'big' ") for w in over)
+    assert [str(p) for p in in_parts] == [str(p) for p in whole]
 
 
 def test_a_page_in_a_long_language_tag_is_measured_with_it() -> None:

@@ -712,6 +712,23 @@ def test_a_deploy_killed_at_a_random_moment_then_run_again_converges(
     assert not lock_exists(s3, bucket)
 
 
+def test_a_fifo_in_place_of_the_builds_lock_never_keeps_a_deploy_waiting(site_dir: Path) -> None:
+    files = built(site_dir)
+    lock = site_dir / "feeds" / ".feedpub.lock"
+    lock.unlink(missing_ok=True)
+    os.mkfifo(lock)
+    script = (
+        "import sys; from pathlib import Path; from feedpub.deploy import folder; "
+        "print(len(folder.built(Path(sys.argv[1]))))"
+    )
+    # the deadline only stops a run that would wait for ever for a writer to the FIFO
+    found = subprocess.run(
+        [sys.executable, "-c", script, str(site_dir / "feeds")], capture_output=True, text=True, timeout=120
+    )
+    assert found.returncode == 0, found.stderr
+    assert int(found.stdout) == len([path for path in files if path != "_headers"])
+
+
 def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_next_to_take_over(
     s3: SeaweedFS, bucket: str, tmp_path: Path
 ) -> None:

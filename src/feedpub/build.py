@@ -23,8 +23,6 @@ from feedpub.layout import FEED_FILES, could_write
 from feedpub.problems import Code, Problem, ordered
 
 if TYPE_CHECKING:
-    import yaml
-
     from feedpub.model import Catalogue
     from feedpub.render.budget import Unfit
 
@@ -107,7 +105,7 @@ def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[P
 
     with uncollected():
         unfit = rendered(found, datetime.now(UTC), jobs=jobs).unfit
-    return found, ordered(problems + unfit_problems(data, path, found, unfit))
+    return found, ordered(problems + unfit_problems(path, found, unfit))
 
 
 def build(request: Request, progress: Progress | None = None) -> Result:
@@ -134,7 +132,7 @@ def _build(
         return Invalid([_too_large(request.catalogue, e)]), [], None
     digest = hashlib.sha256(data).hexdigest()
     version = code_version()
-    last = publish.fresh(output.path, output.root, digest, version)
+    last = publish.fresh(output.kept, digest, version)
     if last is not None and last.holds_at(_moment_in(request.now, last.timezone)):
         unchanged = publish.Outcome(unchanged=sorted(last.files))
         built = Built(
@@ -146,21 +144,18 @@ def _build(
     if found is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)
-    recorded = publish.last_build(output.path, output.root)
+    recorded = output.kept.last_build
     if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
         return Shrunk(len(found.articles), recorded.articles, warnings), [], None
 
-    # The catalogue's bytes are read again only to place what site.max_bytes leaves out;
-    # without it they are let go before rendering, when a build holds the most memory.
-    if found.site.max_bytes is None:
-        data = b""
+    del data  # let go before rendering, when a build holds the most memory
 
     from feedpub.render import plan, rendered
 
     now = _moment_in(request.now, found.site.timezone)
     with uncollected():
         result = rendered(found, now, progress, jobs=request.jobs)
-    unfit = unfit_problems(data, request.catalogue, found, result.unfit)
+    unfit = unfit_problems(request.catalogue, found, result.unfit)
     warnings = tuple(str(p) for p in ordered(problems + unfit))
     since, until = plan.period(found, now)
     record = publish.Build(
@@ -191,24 +186,17 @@ def drafts(catalogue: Catalogue) -> int:
     return sum(article.draft for article in catalogue.articles)
 
 
-def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list[Problem]:
+def unfit_problems(path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list[Problem]:
     """Warnings for what site.max_bytes left out of a feed, each at the article (or at the
-    budget, where a feed cannot hold even its own elements)."""
+    budget, where a feed cannot hold even its own elements), where reading found them."""
     if not unfit:
         return []
-    import yaml
-
-    from feedpub import load
-
-    root, _ = load.parse(data, str(path))  # read before without an error
-    articles = _child(root, "articles")
-    budget = _child(_child(root, "site"), "max_bytes")
     index = {article.id: i for i, article in enumerate(catalogue.articles)}
     limit = f"{catalogue.site.max_bytes:,}"
     problems = []
     for found in unfit:
         if found.article is None:
-            node, where, code = budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
+            (line, col), where, code = catalogue.budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
             message = (
                 f"'max_bytes': {found.file} takes {found.needed:,} bytes with no entry at all (its "
                 f"title, description and links, at their longest), more than {limit}: it is written "
@@ -216,25 +204,14 @@ def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Un
             )
         else:
             i = index[found.article]
-            node = articles.value[i] if isinstance(articles, yaml.SequenceNode) else None
-            where, code = f"articles[{i}]", Code.OVER_BUDGET
+            (line, col), where, code = catalogue.places[i], f"articles[{i}]", Code.OVER_BUDGET
             message = (
                 f"article '{found.article}' does not fit in {found.file} even without its content: "
                 f"it takes {found.needed:,} bytes with the feed's own elements, more than "
                 f"site.max_bytes ({limit}); it is left out of that feed and its archive"
             )
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
         problems.append(Problem.coded(code, str(path), line, col, message, where))
     return problems
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The value of `key` in the mapping at `node`, if it is one and holds it."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((value for name, value in node.value if name.value == key), None)
 
 
 def _read(path: Path) -> bytes:
