@@ -413,6 +413,8 @@ def test_the_documented_nginx_gives_browsers_the_page_and_readers_the_feed(publi
     config = f"{server}{block}\n  }}}}\n}}}}\n"
     with nginx(public, public / "nginx", config=config) as base:
         assert_pages_for_browsers(f"{base}/feeds", public / "feeds")
+        for hidden in sorted(p.name for p in (public / "feeds").iterdir() if p.name.startswith(".")):
+            assert answer(f"{base}/feeds/{hidden}")[0] == 404, hidden
 
 
 def test_the_htaccess_gives_browsers_the_page_and_readers_the_feed(public: Path) -> None:

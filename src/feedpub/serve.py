@@ -230,6 +230,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return http.HTTPStatus.BAD_REQUEST, "Control character in path"
         if ".." in decoded.split("/"):
             return http.HTTPStatus.BAD_REQUEST, "'..' in path"
+        if any(part.startswith(".") for part in decoded.split("/")):  # feedpub's bookkeeping
+            return http.HTTPStatus.NOT_FOUND, "File not found"
         return None
 
     def _inside(self, path: str) -> str | None:
