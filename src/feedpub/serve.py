@@ -228,9 +228,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return http.HTTPStatus.BAD_REQUEST, "Path does not start with '/'"
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
             return http.HTTPStatus.BAD_REQUEST, "Control character in path"
-        if ".." in decoded.split("/"):
+        parts = decoded.split("/")
+        if ".." in parts:
             return http.HTTPStatus.BAD_REQUEST, "'..' in path"
-        if any(part.startswith(".") for part in decoded.split("/")):  # feedpub's bookkeeping
+        if any(part.startswith(".") for part in parts):  # feedpub's bookkeeping
             return http.HTTPStatus.NOT_FOUND, "File not found"
         return None
 
