@@ -98,14 +98,14 @@ def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[P
         data = _read(path)
     except source.TooLarge as e:
         return None, [_too_large(path, e)]
-    found, problems = _validate(data, path, jobs)
-    if found is None or found.site.max_bytes is None:
-        return found, problems
+    catalogue, problems = _validate(data, path, jobs)
+    if catalogue is None or catalogue.site.max_bytes is None:
+        return catalogue, problems
     from feedpub.render import rendered
 
     with uncollected():
-        unfit = rendered(found, datetime.now(UTC), jobs=jobs).unfit
-    return found, ordered(problems + unfit_problems(path, found, unfit))
+        unfit = rendered(catalogue, datetime.now(UTC), jobs=jobs).unfit
+    return catalogue, ordered(problems + unfit_problems(path, catalogue, unfit))
 
 
 def build(request: Request, progress: Progress | None = None) -> Result:
@@ -140,42 +140,42 @@ def _build(
         )
         return built, [], None
 
-    found, problems = _validate(data, request.catalogue, request.jobs)
-    if found is None:
+    catalogue, problems = _validate(data, request.catalogue, request.jobs)
+    if catalogue is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)
     recorded = output.kept.last_build
-    if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
-        return Shrunk(len(found.articles), recorded.articles, warnings), [], None
+    if recorded is not None and len(catalogue.articles) < recorded.articles and not request.allow_shrink:
+        return Shrunk(len(catalogue.articles), recorded.articles, warnings), [], None
 
     del data  # let go before rendering, when a build holds the most memory
 
     from feedpub.render import plan, rendered
 
-    now = _moment_in(request.now, found.site.timezone)
+    now = _moment_in(request.now, catalogue.site.timezone)
     with uncollected():
-        result = rendered(found, now, progress, jobs=request.jobs)
-    unfit = unfit_problems(request.catalogue, found, result.unfit)
+        result = rendered(catalogue, now, progress, jobs=request.jobs)
+    unfit = unfit_problems(request.catalogue, catalogue, result.unfit)
     warnings = tuple(str(p) for p in ordered(problems + unfit))
-    since, until = plan.period(found, now)
+    since, until = plan.period(catalogue, now)
     record = publish.Build(
         catalogue=digest,
         version=version,
-        timezone=found.site.timezone,
+        timezone=catalogue.site.timezone,
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
-        articles=len(found.articles),
+        articles=len(catalogue.articles),
         warnings=warnings,
-        drafts=drafts(found),
-        feed_url=found.site.feed_url,
+        drafts=drafts(catalogue),
+        feed_url=catalogue.site.feed_url,
     )
     outcome = publish.publish(
         output, result.files, record, could_write=could_write, overwrite=request.overwrite
     )
-    topics = [found.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
-    hub = found.site.websub_hub if request.ping else None
+    topics = [catalogue.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
+    hub = catalogue.site.websub_hub if request.ping else None
     return (
-        Built(len(found.articles), outcome, warnings, drafts=record.drafts, feed_url=record.feed_url),
+        Built(len(catalogue.articles), outcome, warnings, drafts=record.drafts, feed_url=record.feed_url),
         topics,
         hub,
     )
@@ -194,20 +194,20 @@ def unfit_problems(path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list
     index = {article.id: i for i, article in enumerate(catalogue.articles)}
     limit = f"{catalogue.site.max_bytes:,}"
     problems = []
-    for found in unfit:
-        if found.article is None:
+    for left in unfit:
+        if left.article is None:
             (line, col), where, code = catalogue.budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
             message = (
-                f"'max_bytes': {found.file} takes {found.needed:,} bytes with no entry at all (its "
+                f"'max_bytes': {left.file} takes {left.needed:,} bytes with no entry at all (its "
                 f"title, description and links, at their longest), more than {limit}: it is written "
                 "without entries; raise max_bytes or shorten them"
             )
         else:
-            i = index[found.article]
+            i = index[left.article]
             (line, col), where, code = catalogue.places[i], f"articles[{i}]", Code.OVER_BUDGET
             message = (
-                f"article '{found.article}' does not fit in {found.file} even without its content: "
-                f"it takes {found.needed:,} bytes with the feed's own elements, more than "
+                f"article '{left.article}' does not fit in {left.file} even without its content: "
+                f"it takes {left.needed:,} bytes with the feed's own elements, more than "
                 f"site.max_bytes ({limit}); it is left out of that feed and its archive"
             )
         problems.append(Problem.coded(code, str(path), line, col, message, where))

@@ -111,12 +111,12 @@ class Manifest(NamedTuple):
     def expecting(self, digests: Iterable[tuple[str, str]]) -> Manifest:
         """This manifest, also owning each (path, digest) of `digests` (what a build is about to
         write, and what it found feedpub's), as the build records it before writing anything."""
-        pending = {path: set(found) for path, found in self.pending.items()}
+        pending = {path: set(owned) for path, owned in self.pending.items()}
         for path, digest in digests:
             if self.files.get(path) != digest:
                 pending.setdefault(path, set()).add(digest)
         return Manifest(
-            dict(self.files), {path: frozenset(found) for path, found in pending.items()}, sizes=self.sizes
+            dict(self.files), {path: frozenset(owned) for path, owned in pending.items()}, sizes=self.sizes
         )
 
     def to_bytes(self) -> bytes:
@@ -128,7 +128,7 @@ class Manifest(NamedTuple):
         if self.sizes:
             record["sizes"] = dict(sorted(self.sizes.items()))
         if self.pending:
-            record["pending"] = {path: sorted(found) for path, found in sorted(self.pending.items())}
+            record["pending"] = {path: sorted(owned) for path, owned in sorted(self.pending.items())}
         return (json.dumps(record, indent=1) + "\n").encode()
 
     @classmethod
@@ -140,9 +140,9 @@ class Manifest(NamedTuple):
             listed = record["files"]
             files = {p: d for p, d in listed.items() if isinstance(d, str) and is_relative(p)}
             pending = {
-                p: frozenset(d for d in found if isinstance(d, str))
-                for p, found in record.get("pending", {}).items()
-                if isinstance(found, list) and is_relative(p)
+                p: frozenset(d for d in owned if isinstance(d, str))
+                for p, owned in record.get("pending", {}).items()
+                if isinstance(owned, list) and is_relative(p)
             }
             sizes = {p: n for p, n in record.get("sizes", {}).items() if type(n) is int and p in files}
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -284,8 +284,8 @@ def fresh(kept: Kept, catalogue: str, version: str) -> Build | None:
             return None  # every file the build wrote is looked at, not only those the record names
         # by the folder's descriptor, without a Path a file: a cron run does little else
         for path, (size, mtime) in build.files.items():
-            found = os.stat(path, dir_fd=root, follow_symlinks=False)
-            if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
+            now = os.stat(path, dir_fd=root, follow_symlinks=False)
+            if (now.st_size, now.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(now.st_mode):
                 return None
         locked = cache(partial(_has_lock, root))  # asked of the same few folders for every folder below
         for folder, names in by_folder(build.files).items():
