@@ -19,8 +19,8 @@ import pytest
 from lxml import html
 
 from conftest import NGINX, NOW, NOW_TEXT, ROOT, feedpub, free_port, nginx, tool, valid
+from feedpub.layout import ATOM
 from feedpub.render.plan import feeds
-from feedpub.render.syndication import ATOM
 from test_serve import listening
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -9,11 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import feedparser
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import NOW, SITE, article, catalogue_text, feedpub, scaled, valid
+from feedpub import build, catalogue, load, reading
+from feedpub.layout import FEED_FILES
 from feedpub.model import Catalogue
 from feedpub.render import jsonfeed, rendered, syndication
 from feedpub.render.plan import feeds
@@ -22,7 +25,6 @@ from strategies import Generated, catalogues
 from test_conformance import jing, write
 
 BUDGET = 524_288
-FORMATS = ("rss.xml", "atom.xml", "feed.json")
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -67,7 +69,7 @@ def walked(files: dict[str, bytes], feed_url: str, folder: str, name: str) -> li
 def test_sixty_articles_of_40_kb_fit_half_a_megabyte_and_the_archive_holds_them_all(tmp_path: Path) -> None:
     found = valid(large(60, 40_000))
     files = rendered(found, NOW).files
-    sizes = {path: len(data) for path, data in files.items() if path.endswith(FORMATS)}
+    sizes = {path: len(data) for path, data in files.items() if path.endswith(FEED_FILES)}
     assert max(sizes.values()) <= BUDGET, sizes
     newest = found.articles[-1]
     for folder in ("", "tags/long/"):
@@ -77,7 +79,7 @@ def test_sixty_articles_of_40_kb_fit_half_a_megabyte_and_the_archive_holds_them_
         assert "content_html" in json.loads(files[folder + "feed.json"])["items"][0]
         held = {folder: [feedparser.parse(files[folder + name]).entries for name in ("atom.xml", "rss.xml")]}
         assert all(not entries[-1].get("content") for entries in held[folder])  # the oldest gave it up
-        for name in FORMATS:
+        for name in FEED_FILES:
             pages = walked(files, found.site.feed_url, folder, name)
             ids = [entry for page in pages for entry in page]
             assert len(ids) == len(set(ids)) == 60, (folder, name)
@@ -122,7 +124,7 @@ def test_any_catalogue_and_any_budget_of_an_empty_feed_or_more_give_files_within
     result = rendered(budgeted, NOW)
     unfit = {(u.article, u.folder) for u in result.unfit}
     for path, data in result.files.items():
-        if path.endswith(FORMATS):
+        if path.endswith(FEED_FILES):
             assert len(data) <= limit, (path, len(data), limit)
         if path.endswith(".xml"):
             assert verify_document(data, path, path, NOW) == [], path
@@ -154,7 +156,7 @@ def test_check_and_build_warn_at_an_article_that_cannot_fit(tmp_path: Path) -> N
     assert "more than site.max_bytes (40,000); it is left out of that feed" in checked.stderr
     built = feedpub("build", "--now", "2024-06-01T00:00:00Z", cwd=tmp_path)
     assert built.returncode == 0 and "article 'big' does not fit" in built.stderr
-    for name in FORMATS:
+    for name in FEED_FILES:
         data = (tmp_path / "feeds" / name).read_bytes()
         assert len(data) <= 40_000 and b"Article small" in data and b"Article big" not in data
 
@@ -170,6 +172,57 @@ def test_a_feed_that_cannot_hold_even_its_own_elements_is_a_warning_at_the_budge
     assert "with no entry at all" in checked.stderr
 
 
+def counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """The calls made to `module.name` from here on, each by its first argument."""
+    calls: list[object] = []
+    original = getattr(module, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_a_build_places_what_cannot_fit_from_its_one_reading_of_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = catalogue_text(
+        article("small", "summary: fits"),
+        article("big", f"summary: '{'x' * 60_000}'", published="2024-01-03"),
+        site=SITE.replace("articles:", "  max_bytes: 40000\narticles:"),
+    )
+    path = tmp_path / "articles.yaml"
+    path.write_text(text, encoding="utf-8")
+    parsed = counted(monkeypatch, load, "parse")
+    found = build.build(build.Request(path, tmp_path / "feeds", NOW, jobs=1))
+    assert isinstance(found, build.Built)
+    assert found.warnings and {w.partition(" warning: ")[0] for w in found.warnings} == {f"{path}:14:5:"}
+    assert len(parsed) == 1
+
+
+def test_what_cannot_fit_is_placed_in_a_catalogue_read_in_two_parts_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "<p>" + "word " * 8_000 + "</p>"
+    articles = [article(f"a{i:03}", f"content: '{body}'", published=f"2024-01-{1 + i:02}") for i in range(28)]
+    articles[20] = article("big", f"summary: '{'x' * 30_000}'", published="2024-01-21")
+    text = catalogue_text(*articles, site=SITE.replace("articles:", "  max_bytes: 25000\narticles:"))
+    assert len(text) >= reading.PARALLEL_BYTES
+    path = tmp_path / "articles.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text[: text.index("id: big")].count("\n") + 1
+    joined = counted(monkeypatch, catalogue, "join")
+    _, in_parts = build.check(path, jobs=2)
+    assert len(joined) == 1  # read in two parts
+    _, whole = build.check(path, jobs=1)
+    assert len(joined) == 1
+    over = [str(p) for p in whole if p.code == "over-budget"]
+    assert over and all(w.startswith(f"{path}:{line}:5: warning: article 'big' ") for w in over)
+    assert [str(p) for p in in_parts] == [str(p) for p in whole]
+
+
 def test_a_page_in_a_long_language_tag_is_measured_with_it() -> None:
     """A page whose entries share a language declares it, not the site's: the budget must
     count it, however long the tag (private-use subtags make it up to 255 characters). An
@@ -180,13 +233,13 @@ def test_a_page_in_a_long_language_tag_is_measured_with_it() -> None:
         site=SITE.replace("articles:", "  content: summary\n  archive: true\n  max_items: 2\narticles:"),
     )
     whole = rendered(valid(text), NOW).files
-    pages = [path for path in whole if path.startswith("archive/") and path.endswith(FORMATS)]
+    pages = [path for path in whole if path.startswith("archive/") and path.endswith(FEED_FILES)]
     assert pages and all(tag.encode() in whole[path] for path in pages)
     largest = max(len(whole[path]) for path in pages)
     # a byte short of the largest page of two entries: no page may hold two there
     budgeted = text.replace("  archive: true\n", f"  archive: true\n  max_bytes: {largest - 1}\n")
     files = rendered(valid(budgeted), NOW).files
-    assert max(len(files[path]) for path in files if path.endswith(FORMATS)) < largest
+    assert max(len(files[path]) for path in files if path.endswith(FEED_FILES)) < largest
 
 
 def test_an_archive_page_is_measured_with_its_own_longer_address() -> None:
@@ -203,5 +256,5 @@ def test_an_archive_page_is_measured_with_its_own_longer_address() -> None:
     largest = max(len(whole[f"archive/{n}/feed.json"]) for n in range(1, 13))
     budgeted = text.replace("articles:", f"  max_bytes: {largest - 1}\narticles:", 1)
     files = rendered(valid(budgeted), NOW).files
-    sizes = {path: len(data) for path, data in files.items() if path.endswith(FORMATS)}
+    sizes = {path: len(data) for path, data in files.items() if path.endswith(FEED_FILES)}
     assert max(sizes.values()) <= largest - 1, sorted(sizes.items(), key=lambda item: -item[1])[:3]

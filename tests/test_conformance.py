@@ -23,6 +23,7 @@ from lxml import etree
 from conftest import DATA, NOW, ROOT, SITE, article, catalogue_text, feedpub, parse, scaled, tool, valid
 from feedpub import verify
 from feedpub.catalogue import tag_key
+from feedpub.layout import FEED_FILES, OPML, PAGE, STYLESHEET
 from feedpub.model import Catalogue
 from feedpub.render import podcast, render
 from feedpub.render.content import excerpt, sanitise, texts
@@ -66,12 +67,12 @@ def assert_round_trip(found: Catalogue, files: dict[str, bytes], now: datetime) 
     planned = {feed.folder: feed for feed in feeds(found, now)}
     shows = podcast.shows(found)
     assert sorted(files) == sorted(
-        ["feeds.opml", "feed.xsl", "index.html"]
+        [OPML, STYLESHEET, PAGE]
         + [
             f"{folder}/{name}".lstrip("/")
             for folder in planned
-            for name in ("rss.xml", "atom.xml", "feed.json", "index.html")
-            if folder or name != "index.html"
+            for name in (*FEED_FILES, PAGE)
+            if folder or name != PAGE
         ]
     )
     for folder, feed in planned.items():

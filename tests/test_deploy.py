@@ -30,6 +30,7 @@ from feedpub.deploy import DEADLINE, REQUEST_SECONDS, Locked, Options, Result, U
 from feedpub.deploy import plan as planning
 from feedpub.deploy.destination import Destination, Store, Usage, parse
 from feedpub.deploy.remote import LOCK, MANIFEST, Lock
+from feedpub.layout import FEED_FILES, PAGE
 from feedpub.render import hosting
 from s3server import Exchange, Proxy, SeaweedFS, Trickler
 from test_publish import FEW_FILES, few_files, many_tags, with_few_files
@@ -37,7 +38,7 @@ from test_reader import newsboat
 
 PREFIX = "site"
 
-FOLDER_FILES = sorted((*hosting.FEED_FILES, "index.html"))
+FOLDER_FILES = sorted((*FEED_FILES, PAGE))
 """The files of a tag's folder: its feeds and its page."""
 
 
@@ -202,7 +203,7 @@ def test_uploads_go_in_steps_that_never_link_ahead(s3: SeaweedFS, bucket: str, t
     pages = {p for p in files if p.endswith("/index.html")}  # each after the feeds it names
     assert pages and {planning.tier(p) for p in pages} == {2}
     assert {planning.tier(p) for p in files if "/archive/" in f"/{p}" and p not in pages} == {0}
-    assert {planning.tier(p) for p in ("atom.xml", "rss.xml", "feed.json")} == {2}
+    assert {planning.tier(p) for p in FEED_FILES} == {2}
     beside = ("tags/gaza/atom.xml", "authors/jane-doe/feed.json", "lang/en-gb/rss.xml", "no-gaza/atom.xml")
     assert {planning.tier(p) for p in beside} == {1}
     assert {planning.tier(p) for p in ("tags/archive/atom.xml", "no-gaza/archive/2/atom.xml")} == {1, 0}
@@ -709,6 +710,23 @@ def test_a_deploy_killed_at_a_random_moment_then_run_again_converges(
     assert result.returncode == 0, result.stderr
     assert_holds(s3, bucket, files)
     assert not lock_exists(s3, bucket)
+
+
+def test_a_fifo_in_place_of_the_builds_lock_never_keeps_a_deploy_waiting(site_dir: Path) -> None:
+    files = built(site_dir)
+    lock = site_dir / "feeds" / ".feedpub.lock"
+    lock.unlink(missing_ok=True)
+    os.mkfifo(lock)
+    script = (
+        "import sys; from pathlib import Path; from feedpub.deploy import folder; "
+        "print(len(folder.built(Path(sys.argv[1]))))"
+    )
+    # the deadline only stops a run that would wait for ever for a writer to the FIFO
+    found = subprocess.run(
+        [sys.executable, "-c", script, str(site_dir / "feeds")], capture_output=True, text=True, timeout=120
+    )
+    assert found.returncode == 0, found.stderr
+    assert int(found.stdout) == len([path for path in files if path != "_headers"])
 
 
 def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_next_to_take_over(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NGINX, NOW, NOW_TEXT, ROOT, SITE, catalogue_text, feedpub, free_port, nginx, parse, valid
-from feedpub import serve
+from feedpub import layout, serve
 from feedpub.render import hosting, render
 
 ARCHIVED = [
@@ -363,7 +363,7 @@ def assert_pages_for_browsers(base: str, folder: Path, page: Callable[[bytes], b
     """For every feed's file in `folder`, served at `base`: a request with Sec-Fetch-Dest:
     document (a browser opening it) gets the page in its folder as `page` gives it, any other
     request the file's own bytes, and each answer says it varies with Sec-Fetch-Dest."""
-    feed_files = sorted(p for p in folder.rglob("*") if p.name in hosting.FEED_FILES)
+    feed_files = sorted(p for p in folder.rglob("*") if p.name in layout.FEED_FILES)
     assert len(feed_files) >= 6  # the site's, a tag's...
     own = folder / "tags" / "sitemap.xml"  # a file of the user's, beside no page
     own.write_bytes(b"<urlset/>")
@@ -371,7 +371,7 @@ def assert_pages_for_browsers(base: str, folder: Path, page: Callable[[bytes], b
     assert (status, body) == (200, own.read_bytes())
     for path in feed_files:
         name = path.relative_to(folder).as_posix()
-        page_path = hosting.page_of(name)
+        page_path = layout.page_of(name)
         assert page_path is not None
         expected_page = page((folder / page_path).read_bytes())
         url = f"{base}/{name}"
@@ -413,6 +413,8 @@ def test_the_documented_nginx_gives_browsers_the_page_and_readers_the_feed(publi
     config = f"{server}{block}\n  }}}}\n}}}}\n"
     with nginx(public, public / "nginx", config=config) as base:
         assert_pages_for_browsers(f"{base}/feeds", public / "feeds")
+        for hidden in sorted(p.name for p in (public / "feeds").iterdir() if p.name.startswith(".")):
+            assert answer(f"{base}/feeds/{hidden}")[0] == 404, hidden
 
 
 def test_the_htaccess_gives_browsers_the_page_and_readers_the_feed(public: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from conftest import SITE, article, built, called, catalogue_text, shared, valid, watch_second_process
 from feedpub import importer
 from feedpub.importer.elements import html_text
+from feedpub.layout import FEED_FILES
 from producers import (
     NEW_SITE,
     POSTS,
@@ -455,7 +456,7 @@ def test_html_in_titles_becomes_the_text_readers_showed(tmp_path: Path) -> None:
     assert "    title: Breaking news\n" in text
     assert "# the feed's title held HTML" in text
     built(tmp_path)
-    for name in ("rss.xml", "atom.xml", "feed.json"):
+    for name in FEED_FILES:
         data = (tmp_path / "feeds" / name).read_text(encoding="utf-8")
         assert "alert" not in data and "onerror" not in data, name
 

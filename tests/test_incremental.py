@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import example, given, settings
@@ -19,9 +20,10 @@ from hypothesis import strategies as st
 
 from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading, rereading
+from feedpub.layout import PAGE, feed_files
 from feedpub.model import Tag
 from feedpub.publish import cache
-from feedpub.render import feed_files, index_page, syndication
+from feedpub.render import index_page, syndication
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
 MOMENTS = [datetime(2024, 1, 4, 12, tzinfo=UTC), NOW, datetime(2024, 6, 1, tzinfo=UTC)]
@@ -74,6 +76,7 @@ class Catalogue:
     tag_title: str | None = None
     selection: str | None = None
     desk: str = "Desk"
+    budget: int | None = None
     made: int = 0
 
     def text(self) -> str:
@@ -88,6 +91,8 @@ class Catalogue:
             f"  archive: {str(self.archive).lower()}",
             "  hosting: [apache]",
         ]
+        if self.budget:
+            site.append(f"  max_bytes: {self.budget}")
         if self.tag_title:
             site.append(f"  tags: {{Gaza: {{title: {self.tag_title}}}}}")
         if self.selection:
@@ -126,6 +131,7 @@ steps = st.one_of(
         st.just("selection"), st.sampled_from([None, "include: {tags: [Gaza]}", "exclude: {tags: [Art]}"])
     ),
     st.tuples(st.just("now"), st.sampled_from(MOMENTS)),
+    st.tuples(st.just("budget"), st.sampled_from([None, 1500, 2600])),
 )
 
 
@@ -156,10 +162,19 @@ def apply(catalogue: Catalogue, step: tuple[object, ...], now: datetime) -> date
         catalogue.tag_title = args[0]  # type: ignore[assignment]
     elif kind == "selection":
         catalogue.selection = args[0]  # type: ignore[assignment]
+    elif kind == "budget":
+        catalogue.budget = args[0]  # type: ignore[assignment]
     elif kind == "now":
         assert isinstance(args[0], datetime)
         return args[0]
     return now
+
+
+def read_whole(
+    data: bytes, path: str, known: rereading.Known | None, *, jobs: int | None = None
+) -> tuple[object, list[object], None]:
+    """`rereading.read` as a build with nothing to reuse would have it: `reading.read`."""
+    return (*reading.read(data, path, jobs=jobs), None)
 
 
 def run(path: Path, out: Path, now: datetime) -> build.Result:
@@ -188,6 +203,9 @@ LATER = Piece("", "Élan", "2024-04-10", ("Art",), None, False, "Two")
 @example(
     [HELLO, OLDER, LATER], [("move", 0, 2), ("delete", 1), ("insert", 0, OLDER), ("edit", 0, "draft", LATER)]
 )
+@example(  # what the budget leaves out is placed at its article's line, which an insert moves
+    [HELLO, OLDER, LATER], [("budget", 1500), ("insert", 0, LATER), ("edit", 2, "title", LATER)]
+)
 @given(st.lists(pieces, min_size=1, max_size=5), st.lists(steps, min_size=1, max_size=6))
 def test_an_incremental_build_is_a_full_build_after_any_edits(
     first: list[Piece], changes: list[tuple[object, ...]]
@@ -206,8 +224,9 @@ def test_an_incremental_build_is_a_full_build_after_any_edits(
         for step in [("now", NOW), *changes]:
             now = apply(catalogue, step, now)
             path.write_text(catalogue.text(), encoding="utf-8")
-            (whole / publish.records.STATE).unlink(missing_ok=True)  # so it builds everything
-            expected = run(path, whole, now)
+            (whole / publish.records.STATE).unlink(missing_ok=True)  # so it renders everything
+            with mock.patch.object(rereading, "read", read_whole):
+                expected = run(path, whole, now)
             found = run(path, reusing, now)
             assert found == expected, step
             assert files(reusing) == files(whole), step
@@ -262,7 +281,7 @@ def test_a_build_renders_again_only_the_feeds_an_edit_changes(tmp_path: Path, re
     bookkeeping = {publish.MANIFEST, publish.RECORD, publish.records.STATE}
     assert changed == {*result.outcome.written, *bookkeeping}
     assert set(result.outcome.written) == {
-        index_page.INDEX,  # the site's page, which shows its feed's newest entries
+        PAGE,  # the site's page, which shows its feed's newest entries
         *(path for folder in ("", "authors/jane-doe", "tags/t2") for path in feed_files(folder)),
     }
     run(path, tmp_path / "whole", NOW)
@@ -422,6 +441,24 @@ def test_a_site_with_a_size_budget_reads_again_only_what_changed(tmp_path: Path,
     assert files(out) == files(tmp_path / "whole")
 
 
+def test_what_a_budget_leaves_out_is_placed_where_its_article_now_starts(tmp_path: Path) -> None:
+    """An article kept from the last build is placed at its line in the catalogue as it is
+    now, and at the column it starts at, however its item is written."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    site = SITE.replace("articles:", "  max_bytes: 1500\narticles:")
+    wide = article("a2", "tags: [Gaza, Art]").replace("- id:", "-   id:").replace("\n    ", "\n      ")
+    path.write_text(catalogue_text(article("a1"), wide, site=site), encoding="utf-8")
+    run(path, out, NOW)
+    path.write_text(catalogue_text(article("a0"), article("a1"), wide, site=site), encoding="utf-8")
+    found = run(path, out, NOW)
+    with mock.patch.object(rereading, "read", read_whole):
+        expected = run(path, tmp_path / "whole", NOW)
+    assert isinstance(found, build.Built) and isinstance(expected, build.Built)
+    line = 1 + catalogue_text(article("a0"), article("a1"), site=site).count("\n")
+    assert any(f":{line}:7: warning: article 'a2'" in text for text in found.warnings)
+    assert found.warnings == expected.warnings
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -476,7 +513,7 @@ def test_articles_a_state_names_are_never_unpickled_into_code(tmp_path: Path, ki
     bad = {
         "code": pickle.dumps(_Runs(marker)),
         "truncated": kept[:-10],
-        "shape": pickle.dumps(header) + pickle.dumps([(b"x", Tag("gaza", "Gaza"))] * header[3]),
+        "shape": pickle.dumps(header) + pickle.dumps([(b"x", (Tag("gaza", "Gaza"), 3))] * header[-1]),
     }[kind]
     articles.write_bytes(bad)
     state = json.loads((out / publish.records.STATE).read_bytes())

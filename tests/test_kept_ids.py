@@ -157,7 +157,7 @@ def test_two_parts_read_at_once_are_joined_only_without_a_kept_id_in_both(
 ) -> None:
     # a duplicate across the parts is left to reading the whole, which places the problem
     head, tail = part(catalogue_text(article("a1", first))), part(catalogue_text(article("a2", second)))
-    assert (catalogue.join(head, tail) is not None) is joined
+    assert (catalogue.join(head, tail, 0) is not None) is joined
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from typing import ClassVar
 import pytest
 
 from conftest import DATA, NOW, NOW_TEXT, ROOT, feedpub, nginx, tool, valid
+from feedpub.layout import FEED_FILES
 from feedpub.render import render
 from feedpub.render.plan import feeds
 
@@ -183,7 +184,7 @@ def test_ping_tells_the_hub_exactly_the_feeds_that_changed(tmp_path: Path, hub: 
     assert changed == sorted(
         f"{folder}{name}"
         for folder in ("", "tags/gaza/", "tags/israel/", "authors/socialist-revolution/", "analysis/")
-        for name in ("atom.xml", "feed.json", "rss.xml")
+        for name in FEED_FILES
     )
     Hub.received.clear()
     assert feedpub("build", "-q", "--ping", "--now", NOW_TEXT, cwd=tmp_path).returncode == 0

@@ -28,6 +28,7 @@ from conftest import (
     watch_second_process,
 )
 from feedpub import render as render_package
+from feedpub.layout import FEED_FILES, OPML, PAGE, STYLESHEET, TAGS
 from feedpub.render import render
 from feedpub.render.hosting import is_full_page, newest_pages
 from feedpub.render.plan import EMPTY_FEED_DATE, _distinct, entry_id, feeds
@@ -69,13 +70,12 @@ def test_sample_gives_site_tag_author_and_selection_feeds_in_every_format() -> N
         "united-states",
         "us-imperialism",
     ]
-    formats = ("rss.xml", "atom.xml", "feed.json")
     assert sorted(files) == sorted(
-        ["feeds.opml", "feed.xsl", "index.html", *formats]
+        [OPML, STYLESHEET, PAGE, *FEED_FILES]
         + [
             f"{folder}/{f}"
-            for folder in [*(f"tags/{s}" for s in slugs), *folders]
-            for f in (*formats, "index.html")
+            for folder in [*(f"{TAGS}/{s}" for s in slugs), *folders]
+            for f in (*FEED_FILES, PAGE)
         ]
     )
     found = sample()
@@ -403,7 +403,6 @@ def test_feedparser_reads_every_sample_feed_cleanly() -> None:
 # -- RFC 5005 archives ---------------------------------------------------------------------------
 
 HISTORY = "{http://purl.org/syndication/history/1.0}"
-FEEDS = ("atom.xml", "rss.xml", "feed.json")
 SELECTIONS = ("tags/", "authors/")
 """Folders of feeds that hold some of the site's articles."""
 ARCHIVED = SITE.replace("articles:", "  max_items: 3\n  archive: true\narticles:")
@@ -487,7 +486,9 @@ def test_a_feeds_only_archive_page_links_to_the_feed_as_the_next() -> None:
 def test_a_new_article_changes_the_feed_and_the_newest_archive_pages_never_a_full_one() -> None:
     before, after = render(valid(archived(11)), NOW), render(valid(archived(12)), NOW)
     changed = sorted(
-        p for p in after if after[p] != before.get(p) and p.endswith(FEEDS) and not p.startswith(SELECTIONS)
+        p
+        for p in after
+        if after[p] != before.get(p) and p.endswith(FEED_FILES) and not p.startswith(SELECTIONS)
     )
     assert changed == [
         "archive/3/atom.xml",
@@ -500,7 +501,9 @@ def test_a_new_article_changes_the_feed_and_the_newest_archive_pages_never_a_ful
     # page 3 is full: a page 4 begins, and page 3's next-archive, the feed until then, is it
     again = render(valid(archived(13)), NOW)
     changed = sorted(
-        p for p in again if again[p] != after.get(p) and p.endswith(FEEDS) and not p.startswith(SELECTIONS)
+        p
+        for p in again
+        if again[p] != after.get(p) and p.endswith(FEED_FILES) and not p.startswith(SELECTIONS)
     )
     assert changed == [
         "archive/3/atom.xml",
@@ -517,7 +520,7 @@ def test_a_new_article_changes_the_feed_and_the_newest_archive_pages_never_a_ful
     assert full and [p for p in full if later[p] != again[p]] == []
     assert sorted(
         p for p in later if is_full_page(p, newest_pages(later)) and p.startswith("archive/")
-    ) == sorted(f"archive/{n}/{name}" for n in (1, 2, 3) for name in (*FEEDS, "index.html"))
+    ) == sorted(f"archive/{n}/{name}" for n in (1, 2, 3) for name in (*FEED_FILES, PAGE))
 
 
 def test_no_archives_unless_asked() -> None:

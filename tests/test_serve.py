@@ -163,6 +163,7 @@ def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
     (out / "inside.xml").symlink_to("atom.xml")
     (out / "empty").mkdir()
     os.mkfifo(out / "fifo.xml")  # opened for reading, it waits for a writer
+    assert (out / ".feedpub-manifest.json").is_file() and (out / ".feedpub-build.json").is_file()
     table = [
         (b"/%00", b"400 Control character in path"),
         (b"/atom.xml%00", b"400 Control character in path"),
@@ -183,6 +184,8 @@ def test_serve_answers_hostile_paths_with_an_error_and_serves_only_files_inside(
         (b"/tags/", b"403 No index.html in this folder"),
         (b"/tags", b"301 Moved Permanently"),
         (b"/" + b"b" * 300 + b".xml", b"404 File not found"),  # a name longer than the file system allows
+        (b"/.feedpub-manifest.json", b"404 File not found"),  # feedpub's bookkeeping, not for readers
+        (b"/%2efeedpub-build.json", b"404 File not found"),
         (b"/inside.xml", b"200 OK"),
         (b"/", b"200 OK"),
     ]

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from feedpub import __version__, moments, publish, source
+from feedpub.layout import FEED_FILES, could_write
 from feedpub.problems import Code, Problem, ordered
 
 if TYPE_CHECKING:
-    import yaml
-
     from feedpub.model import Catalogue
     from feedpub.render.budget import Unfit
 
@@ -99,14 +98,14 @@ def check(path: Path, jobs: int | None = None) -> tuple[Catalogue | None, list[P
         data = _read(path)
     except source.TooLarge as e:
         return None, [_too_large(path, e)]
-    found, problems = _validate(data, path, jobs)
-    if found is None or found.site.max_bytes is None:
-        return found, problems
+    catalogue, problems = _validate(data, path, jobs)
+    if catalogue is None or catalogue.site.max_bytes is None:
+        return catalogue, problems
     from feedpub.render import rendered
 
     with uncollected():
-        unfit = rendered(found, datetime.now(UTC), jobs=jobs).unfit
-    return found, ordered(problems + unfit_problems(data, path, found, unfit))
+        unfit = rendered(catalogue, datetime.now(UTC), jobs=jobs).unfit
+    return catalogue, ordered(problems + unfit_problems(path, catalogue, unfit))
 
 
 def build(request: Request, progress: Progress | None = None) -> Result:
@@ -133,7 +132,7 @@ def _build(
         return Invalid([_too_large(request.catalogue, e)]), [], None
     digest = hashlib.sha256(data).hexdigest()
     version = code_version()
-    last = publish.fresh(output.path, output.root, digest, version)
+    last = publish.fresh(output.kept, digest, version)
     if last is not None and last.holds_at(_moment_in(request.now, last.timezone)):
         unchanged = publish.Outcome(unchanged=sorted(last.files))
         built = Built(
@@ -145,40 +144,37 @@ def _build(
     from feedpub.publish import cache, state
 
     made_by = state.version(version)
-    reusable = state.reusable(output.path, output.root, request.catalogue, made_by)
+    reusable = state.reusable(output.kept, request.catalogue, made_by)
     held = reusable.articles.known if reusable.articles else None
     with uncollected():
-        found, problems, known = rereading.read(data, str(request.catalogue), held, jobs=request.jobs)
-    if found is None:
+        catalogue, problems, known = rereading.read(data, str(request.catalogue), held, jobs=request.jobs)
+    if catalogue is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)
-    recorded = publish.last_build(output.path, output.root)
-    if recorded is not None and len(found.articles) < recorded.articles and not request.allow_shrink:
-        return Shrunk(len(found.articles), recorded.articles, warnings), [], None
+    recorded = output.kept.last_build
+    if recorded is not None and len(catalogue.articles) < recorded.articles and not request.allow_shrink:
+        return Shrunk(len(catalogue.articles), recorded.articles, warnings), [], None
 
-    # The catalogue's bytes are read again only to place what site.max_bytes leaves out;
-    # without it they are let go before rendering, when a build holds the most memory.
-    if found.site.max_bytes is None:
-        data = b""
+    del data  # let go before rendering, when a build holds the most memory
 
-    from feedpub.render import could_write, jsonfeed, plan, rendered, syndication
+    from feedpub.render import plan, rendered
 
-    now = _moment_in(request.now, found.site.timezone)
+    now = _moment_in(request.now, catalogue.site.timezone)
     with uncollected():
-        result = rendered(found, now, progress, jobs=request.jobs, held=reusable.feeds, read=known)
-    unfit = unfit_problems(data, request.catalogue, found, result.unfit)
+        result = rendered(catalogue, now, progress, jobs=request.jobs, held=reusable.feeds, read=known)
+    unfit = unfit_problems(request.catalogue, catalogue, result.unfit)
     warnings = tuple(str(p) for p in ordered(problems + unfit))
-    since, until = plan.period(found, now)
+    since, until = plan.period(catalogue, now)
     record = publish.Build(
         catalogue=digest,
         version=version,
-        timezone=found.site.timezone,
+        timezone=catalogue.site.timezone,
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
-        articles=len(found.articles),
+        articles=len(catalogue.articles),
         warnings=warnings,
-        drafts=drafts(found),
-        feed_url=found.site.feed_url,
+        drafts=drafts(catalogue),
+        feed_url=catalogue.site.feed_url,
         warned=publish.records.keep_warnings(output.path, warnings),
     )
     with cache.written(output.path, known, reusable.articles) as kept:
@@ -191,11 +187,10 @@ def _build(
             kept=result.reused,
             state=state.next_state(made_by, request.catalogue, result.keys, kept),
         )
-    feeds = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
-    topics = [found.site.feed_url + path for path in outcome.written if path.endswith(feeds)]
-    hub = found.site.websub_hub if request.ping else None
+    topics = [catalogue.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
+    hub = catalogue.site.websub_hub if request.ping else None
     return (
-        Built(len(found.articles), outcome, warnings, drafts=record.drafts, feed_url=record.feed_url),
+        Built(len(catalogue.articles), outcome, warnings, drafts=record.drafts, feed_url=record.feed_url),
         topics,
         hub,
     )
@@ -206,50 +201,32 @@ def drafts(catalogue: Catalogue) -> int:
     return sum(article.draft for article in catalogue.articles)
 
 
-def unfit_problems(data: bytes, path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list[Problem]:
+def unfit_problems(path: Path, catalogue: Catalogue, unfit: list[Unfit]) -> list[Problem]:
     """Warnings for what site.max_bytes left out of a feed, each at the article (or at the
-    budget, where a feed cannot hold even its own elements)."""
+    budget, where a feed cannot hold even its own elements), where reading found them."""
     if not unfit:
         return []
-    import yaml
-
-    from feedpub import load
-
-    root, _ = load.parse(data, str(path))  # read before without an error
-    articles = _child(root, "articles")
-    budget = _child(_child(root, "site"), "max_bytes")
     index = {article.id: i for i, article in enumerate(catalogue.articles)}
     limit = f"{catalogue.site.max_bytes:,}"
     problems = []
-    for found in unfit:
-        if found.article is None:
-            node, where, code = budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
+    for left in unfit:
+        if left.article is None:
+            (line, col), where, code = catalogue.budget, "site.max_bytes", Code.BUDGET_TOO_SMALL
             message = (
-                f"'max_bytes': {found.file} takes {found.needed:,} bytes with no entry at all (its "
+                f"'max_bytes': {left.file} takes {left.needed:,} bytes with no entry at all (its "
                 f"title, description and links, at their longest), more than {limit}: it is written "
                 "without entries; raise max_bytes or shorten them"
             )
         else:
-            i = index[found.article]
-            node = articles.value[i] if isinstance(articles, yaml.SequenceNode) else None
-            where, code = f"articles[{i}]", Code.OVER_BUDGET
+            i = index[left.article]
+            (line, col), where, code = catalogue.places[i], f"articles[{i}]", Code.OVER_BUDGET
             message = (
-                f"article '{found.article}' does not fit in {found.file} even without its content: "
-                f"it takes {found.needed:,} bytes with the feed's own elements, more than "
+                f"article '{left.article}' does not fit in {left.file} even without its content: "
+                f"it takes {left.needed:,} bytes with the feed's own elements, more than "
                 f"site.max_bytes ({limit}); it is left out of that feed and its archive"
             )
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
         problems.append(Problem.coded(code, str(path), line, col, message, where))
     return problems
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The value of `key` in the mapping at `node`, if it is one and holds it."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((value for name, value in node.value if name.value == key), None)
 
 
 def _read(path: Path) -> bytes:

@@ -11,6 +11,9 @@ from datetime import datetime
 
 from feedpub.parallel import pickled_by_value
 
+Place = tuple[int, int]
+"""A line and a column in the catalogue's file, from 1."""
+
 
 @pickled_by_value
 @dataclass(frozen=True, slots=True)
@@ -197,3 +200,8 @@ class Catalogue:
     authors: tuple[Author, ...] = ()
     """Every author some article has, one per `author_key`, as first written, in order of
     first appearance."""
+    places: tuple[Place, ...] = ()
+    """Where each article starts in the catalogue's file, kept where site.max_bytes is given:
+    what a build leaves out to keep it is reported there."""
+    budget: Place = (1, 1)
+    """Where site.max_bytes is given."""

@@ -139,7 +139,8 @@ def _read_parts(data: bytes, path: str, start: int, cut: int) -> Catalogue | Non
     first, rest = parallel.both(
         lambda: _part(data[:cut], path), lambda: _part(data[:start] + data[cut:], path)
     )
-    return None if first is None or rest is None else catalogue.join(first, rest)
+    shift = data.count(b"\n", start, cut)  # the lines of the first part's articles, not in the rest
+    return None if first is None or rest is None else catalogue.join(first, rest, shift)
 
 
 def _part(data: bytes, path: str) -> catalogue.Part | None:

@@ -18,24 +18,27 @@ gives.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from typing import NamedTuple
 
 import yaml
 
 from feedpub import catalogue, load, parallel, reading
-from feedpub.model import Article, Catalogue, Site
+from feedpub.model import Article, Catalogue, Place, Site
 from feedpub.problems import Problem
 
 
 class Known(NamedTuple):
-    """What a reading leaves for the next: the context's digest, the site and the tags it
-    defines, and each article part's digest with the article `catalogue.part` read from it
-    (before the rules across articles name its tags)."""
+    """What a reading leaves for the next: the context's digest, the site, the tags it
+    defines and where it gives site.max_bytes, and each article part's digest with the
+    article `catalogue.part` read from it (before the rules across articles name its tags)
+    and the column it starts at on the part's first line."""
 
     context: bytes
     site: Site
     defined: tuple[str, ...]
-    articles: dict[bytes, Article]
+    budget: Place
+    articles: dict[bytes, tuple[Article, int]]
 
 
 def read(
@@ -76,21 +79,38 @@ def _read(
         read = [part for part in parts if part is not None]
         if len(read) != (2 if rest and first else 1):
             return None
-        site, defined = read[0].site, read[0].defined
+        site, defined, budget = read[0].site, read[0].defined, read[0].budget
         if any(part.site != site for part in read):
             return None
-        articles = dict(zip(new, (a for part in read for a in part.articles), strict=True))
+        found = [pair for part in read for pair in zip(part.articles, part.columns, strict=True)]
+        articles = dict(zip(new, found, strict=True))
     else:
         assert known is not None  # every part is held, so there was an earlier reading
-        site, defined, articles = known.site, known.defined, {}
-    ordered = tuple(articles[k] if k in articles else held[digest] for k, digest in enumerate(digests))
-    whole = catalogue.join(catalogue.Part(site, defined, ordered))
+        site, defined, budget, articles = known.site, known.defined, known.budget, {}
+    ordered = [articles[k] if k in articles else held[digest] for k, digest in enumerate(digests)]
+    places: tuple[Place, ...] = ()
+    if site.max_bytes is not None:  # where each article starts, for what the budget leaves out
+        lines = itertools.accumulate(
+            (data.count(b"\n", *span) for span in spans), initial=header.count(b"\n")
+        )
+        places = tuple((line + 1, column) for line, (_, column) in zip(lines, ordered, strict=False))
+    part = catalogue.Part(site, defined, tuple(article for article, _ in ordered), places, budget)
+    whole = catalogue.whole(part)
     if whole is None:
         return None
-    return whole, Known(context, site, defined, dict(zip(digests, ordered, strict=True)))
+    return whole, Known(context, site, defined, budget, dict(zip(digests, ordered, strict=True)))
 
 
-def _part(data: bytes, path: str, header: bytes, spans: list[tuple[int, int]]) -> catalogue.Part | None:
+class _Read(NamedTuple):
+    site: Site
+    defined: tuple[str, ...]
+    budget: Place
+    articles: tuple[Article, ...]
+    columns: list[int]
+    """The column each article starts at, on its part's first line."""
+
+
+def _part(data: bytes, path: str, header: bytes, spans: list[tuple[int, int]]) -> _Read | None:
     """The parts at `spans`, read after the context `header`, if they read without a
     problem as one article each, starting on each part's first line."""
     text = _text(data, header, spans)
@@ -105,7 +125,10 @@ def _part(data: bytes, path: str, header: bytes, spans: list[tuple[int, int]]) -
         line += data.count(b"\n", start, end)
     assert root is not None
     part = catalogue.part(root, path, screened=catalogue.screened(text))
-    return part if part is not None and len(part.articles) == len(spans) else None
+    if part is None or len(part.articles) != len(spans):
+        return None
+    columns = [item.start_mark.column + 1 for item in items]
+    return _Read(part.site, part.defined, part.budget, part.articles, columns)
 
 
 def _text(data: bytes, header: bytes, spans: list[tuple[int, int]]) -> bytes:

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 import watchfiles
 
+from feedpub.layout import PAGE, page_of
 from feedpub.render import hosting
 from feedpub.render.hosting import MEDIA_TYPES
 
@@ -151,7 +152,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         one than MAX_PATH a 414, anything a link leads to outside the folder, or that is not
         a file (a FIFO, a device), a 404, and a folder without an index.html a 403 rather
         than a listing. A browser that opens a feed's file gets the feed's page, if its folder
-        has one (see `hosting.page_of`)."""
+        has one (see `layout.page_of`)."""
         self.etag = None
         self.negotiated = False
         refusal = self._refusal()
@@ -163,13 +164,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
             return None
         if os.path.isdir(path) and path.endswith("/"):
-            path = os.path.join(path, "index.html")
+            path = os.path.join(path, PAGE)
             if not os.path.lexists(path):
-                self.send_error(http.HTTPStatus.FORBIDDEN, "No index.html in this folder")
+                self.send_error(http.HTTPStatus.FORBIDDEN, f"No {PAGE} in this folder")
                 return None
         if os.path.isdir(path):  # redirected to its name with '/', as usual
             return super().send_head()
-        page = hosting.page_of(path)
+        page = page_of(path)
         if page is not None:
             self.negotiated = True
             header, value = hosting.NAVIGATION
@@ -227,8 +228,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return http.HTTPStatus.BAD_REQUEST, "Path does not start with '/'"
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
             return http.HTTPStatus.BAD_REQUEST, "Control character in path"
-        if ".." in decoded.split("/"):
+        parts = decoded.split("/")
+        if ".." in parts:
             return http.HTTPStatus.BAD_REQUEST, "'..' in path"
+        if any(part.startswith(".") for part in parts):  # feedpub's bookkeeping
+            return http.HTTPStatus.NOT_FOUND, "File not found"
         return None
 
     def _inside(self, path: str) -> str | None:
@@ -237,7 +241,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return real if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep) else None
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:
-        self.send_error(http.HTTPStatus.FORBIDDEN, "No index.html in this folder")
+        self.send_error(http.HTTPStatus.FORBIDDEN, f"No {PAGE} in this folder")
 
     def end_headers(self) -> None:
         if self.etag:

@@ -7,15 +7,10 @@ import os
 import stat
 from pathlib import Path
 
+from feedpub.publish.folder import NotAFile, open_file
+
 MAX_BYTES = 512 * 1024 * 1024
 """Largest catalogue feedpub reads; larger files are refused before parsing."""
-
-_KINDS = {
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
 
 
 class TooLarge(Exception):
@@ -26,25 +21,14 @@ class TooLarge(Exception):
         self.size = size
 
 
-class NotAFile(OSError):
-    """The catalogue's path names something other than a regular file, such as a FIFO or a
-    device, which could make a reader wait for ever or read without end."""
-
-    def __init__(self, path: Path, mode: int) -> None:
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
-
-
 def read(path: Path) -> bytes:
     """The catalogue's bytes, at most MAX_BYTES + 1 of them (a file that grows while it is read
     is cut there, for `load` to refuse). Found before reading: a file larger than MAX_BYTES is
     TooLarge, a folder IsADirectoryError, anything else but a regular file NotAFile; OSError is
     the caller's to report."""
     _check(path, os.stat(path).st_mode)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as f:
-        opened = os.fstat(fd)
-        _check(path, opened.st_mode)  # the same file still, and no FIFO put in its place
+    with open_file(path, follow=True) as f:  # the same file still, and no FIFO put in its place
+        opened = os.fstat(f.fileno())
         if opened.st_size > MAX_BYTES:
             raise TooLarge(opened.st_size)
         return f.read(MAX_BYTES + 1)
@@ -54,4 +38,4 @@ def _check(path: Path, mode: int) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if not stat.S_ISREG(mode):
-        raise NotAFile(path, mode)
+        raise NotAFile(str(path), mode)

@@ -16,7 +16,7 @@ from feedpub.catalogue import fields, rules
 from feedpub.catalogue.fields import LANGUAGE_TAG, MIME_TYPE, tag_key, tag_slug
 from feedpub.catalogue.nodes import END_TAG, INVALID, Nodes
 from feedpub.catalogue.screen import screened, unfit_character
-from feedpub.model import Article, Catalogue, Site
+from feedpub.model import Article, Catalogue, Place, Site
 from feedpub.parallel import pickled_by_value
 from feedpub.problems import Code, Problem, has_errors, ordered
 
@@ -32,6 +32,7 @@ __all__ = [
     "tag_slug",
     "unfit_character",
     "validate",
+    "whole",
 ]
 
 
@@ -58,16 +59,40 @@ def validate(
     problems = ordered(nodes.problems)
     if site is None or has_errors(problems):
         return None, problems
-    return _catalogue(site, compared), problems
+    return _catalogue(site, compared, *_places(root, site)), problems
 
 
-def _catalogue(site: Site, compared: rules.Across) -> Catalogue:
+def _catalogue(site: Site, compared: rules.Across, places: tuple[Place, ...], budget: Place) -> Catalogue:
     return Catalogue(
         site,
         tuple(compared.tags),
         tuple(a for a in compared.articles if a is not None),
         tuple(compared.authors),
+        places,
+        budget,
     )
+
+
+def _places(root: yaml.MappingNode, site: Site) -> tuple[tuple[Place, ...], Place]:
+    """Where each article starts, and where site.max_bytes is, if it is given (nothing is
+    placed otherwise: only what it leaves out is reported after reading)."""
+    if site.max_bytes is None:
+        return (), (1, 1)
+    articles = _child(root, "articles")
+    budget = _child(_child(root, "site"), "max_bytes")
+    items = articles.value if isinstance(articles, yaml.SequenceNode) else []
+    return tuple(_place(item) for item in items), _place(budget)
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of `key` in the mapping at `node`, if it is one and holds it."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == key), None)
+
+
+def _place(node: yaml.Node | None) -> Place:
+    return (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
 
 
 def _read(
@@ -89,6 +114,9 @@ class Part:
     defined: tuple[str, ...]
     """Slugs of the tags the site defines."""
     articles: tuple[Article, ...]
+    places: tuple[Place, ...]
+    """Where each article starts, if site.max_bytes is given (see `Catalogue.places`)."""
+    budget: Place
 
 
 def part(root: yaml.MappingNode, path: str, *, screened: bool = False) -> Part | None:
@@ -102,22 +130,28 @@ def part(root: yaml.MappingNode, path: str, *, screened: bool = False) -> Part |
         return None
     if nodes.problems or site is None:
         return None
-    return Part(site, tuple(definitions), tuple(read.article for read in reads if read.article is not None))
+    articles = tuple(read.article for read in reads if read.article is not None)
+    return Part(site, tuple(definitions), articles, *_places(root, site))
 
 
-def join(first: Part, *others: Part) -> Catalogue | None:
-    """The catalogue of `first`'s articles, then each of the `others`', as `validate` reads
-    it; None if the rules across articles find anything, which only reading the whole places."""
-    if any(other.site != first.site for other in others):
+def join(first: Part, second: Part, shift: int) -> Catalogue | None:
+    """The catalogue of `first`'s articles, then `second`'s, as `validate` reads it; None if
+    the rules across articles find anything, which only reading the whole places. `second`'s
+    articles start `shift` lines further down in the whole than in their part."""
+    if first.site != second.site:
         return None
-    articles = first.articles + tuple(article for other in others for article in other.articles)
+    places = first.places + tuple((line + shift, column) for line, column in second.places)
+    return whole(Part(first.site, first.defined, first.articles + second.articles, places, first.budget))
+
+
+def whole(part: Part) -> Catalogue | None:
+    """The catalogue of `part`'s articles, if they are all the catalogue's, as `validate`
+    reads it; None if the rules across articles find anything."""
     compared = rules.across(
-        [rules.Read.of(a) for a in articles],
-        first.defined,
-        first.site.feeds,
-        first.site.distinct_tags,
-        podcast=first.site.podcast is not None,
+        [rules.Read.of(a) for a in part.articles],
+        part.defined,
+        part.site.feeds,
+        part.site.distinct_tags,
+        podcast=part.site.podcast is not None,
     )
-    if not compared.clean:
-        return None
-    return _catalogue(first.site, compared)
+    return _catalogue(part.site, compared, part.places, part.budget) if compared.clean else None

@@ -40,6 +40,7 @@ from feedpub.catalogue.nodes import (
     kind_of,
     leaf,
 )
+from feedpub.layout import MAX_SLUG, OWN_FOLDERS, RSS, SLUG, SLUG_WORDS, WINDOWS_RESERVED
 from feedpub.model import Author, Enclosure, Funding, Image, Podcast, Selection, Transcript
 from feedpub.problems import Code
 
@@ -60,9 +61,6 @@ feed that holds the article."""
 MAX_ID = 128
 """Characters an article's id may have."""
 _ID = rf"[A-Za-z0-9][A-Za-z0-9._~-]{{0,{MAX_ID - 1}}}"
-_SLUG = r"[a-z0-9][a-z0-9-]{0,79}"
-"""A folder name feedpub writes feeds into, as given in the catalogue (an author's id, a
-selection's name)."""
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 """Text with one of these has a slug: the test is much quicker than slugify."""
 # The address form feed validators accept: ASCII, and a dotted domain.
@@ -84,10 +82,6 @@ ABSOLUTE_URI = re.compile(_URI)
 MAX_GUID = 2048
 LANGUAGE_TAG = re.compile(_LANGUAGE_TAG)
 MIME_TYPE = re.compile(_MIME_TYPE)
-_WINDOWS_RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
-)
-_MAX_SLUG = 80
 _JOINERS = frozenset("\u200c\u200d")
 """The invisible characters a tag may hold: scripts and emoji need them to join letters."""
 CONTENT_MODES = ("full", "summary")
@@ -213,9 +207,8 @@ AUTHOR = Table(
             "the author's feed folder (feeds/authors/<id>/), to tell apart people who share a name: "
             "lower-case letters, digits and hyphens",
             _identifier(
-                _SLUG,
-                "lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
-                "such as jane-doe-2",
+                SLUG,
+                f"{SLUG_WORDS}, such as jane-doe-2",
             ),
             example="jane-doe-paris",
             unset="none: the name, as a slug, names the folder",
@@ -513,7 +506,7 @@ PODCAST = Table(
             "new_feed_url",
             "the show's new feed address, once it has moved away (itunes:new-feed-url)",
             Link(),
-            example="https://new.example.org/feeds/rss.xml",
+            example=f"https://new.example.org/feeds/{RSS}",
             unset="none",
         ),
     ),
@@ -631,8 +624,8 @@ def tag_key(name: str) -> str:
 
 def tag_slug(name: str) -> str:
     """The tag's folder name: lower-case ASCII letters, digits and hyphens; '' if none."""
-    slug = slugify(name, max_length=_MAX_SLUG, word_boundary=True)
-    return f"{slug}-tag" if slug in _WINDOWS_RESERVED else slug
+    slug = slugify(name, max_length=MAX_SLUG, word_boundary=True)
+    return f"{slug}-tag" if slug in WINDOWS_RESERVED else slug
 
 
 _DOUBLED = re.compile(r"([a-z])\1+")
@@ -1008,12 +1001,6 @@ ARTICLE_LANGUAGE = Checked(LANGUAGE.kind, _conventional)
 
 # -- named selections ------------------------------------------------------------------------
 
-FEED_KINDS = ("tags", "authors", "lang")
-"""The folders that hold the feeds of each tag, author and language: 'tags/<slug>' and so on."""
-OWN_FOLDERS = (*FEED_KINDS, "archive")
-"""The folders feedpub itself writes feeds into under the output folder: no selection may
-take their names."""
-
 
 class Named(Kind[tuple[str, yaml.Node]]):
     """A tag's or an author's name, with its node: whether it names one is known only once
@@ -1105,7 +1092,7 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
             {
                 "type": "object",
                 "additionalProperties": _ref("selection"),
-                "propertyNames": {"pattern": rf"^{_SLUG}$", "not": {"enum": list(OWN_FOLDERS)}},
+                "propertyNames": {"pattern": rf"^{SLUG}$", "not": {"enum": list(OWN_FOLDERS)}},
             }
         )
 
@@ -1170,13 +1157,10 @@ class Selections(Kind[dict[str, tuple[Selection, list[Reference]]]]):
 
 def _name_problem(key: yaml.Node) -> tuple[Code, str] | None:
     """Why `key` cannot name a selection's folder, if it cannot: its code and message."""
-    expected = (
-        "expected lower-case letters, digits and hyphens, at most 80, starting with a letter or digit, "
-        f"and none of feedpub's own folders: {', '.join(OWN_FOLDERS)}"
-    )
+    expected = f"expected {SLUG_WORDS}, and none of feedpub's own folders: {', '.join(OWN_FOLDERS)}"
     if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE:
         return Code.WRONG_TYPE, f"keys of 'feeds' must be names ({expected})"
-    if not re.fullmatch(_SLUG, key.value) or key.value in OWN_FOLDERS or key.value in _WINDOWS_RESERVED:
+    if not re.fullmatch(SLUG, key.value) or key.value in OWN_FOLDERS or key.value in WINDOWS_RESERVED:
         return (
             Code.UNNAMEABLE,
             f"'{key.value}' cannot name a feed's folder ({expected}, nor a Windows device name)",

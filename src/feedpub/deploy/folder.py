@@ -22,14 +22,14 @@ import fcntl
 import hashlib
 import json
 import os
-import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from feedpub import publish
 from feedpub.deploy.destination import Usage, key_problem
-from feedpub.render.hosting import HEADERS
+from feedpub.layout import HEADERS
+from feedpub.publish.folder import READ, NotAFile, open_file
 
 WAIT = 60.0
 """Seconds to wait for a build that holds the folder."""
@@ -105,16 +105,16 @@ def _manifest(folder: Path) -> bytes | None:
     """The bytes of the folder's manifest, None if it has none; never read through a link."""
     full = folder / publish.MANIFEST
     try:
-        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        f = open_file(full)
     except FileNotFoundError:
         return None
+    except NotAFile:
+        raise Unproven(f"{full} is not a regular file; nothing was deployed") from None
     except OSError as e:
         if e.errno == errno.ELOOP:
             raise Unproven(f"{full} is a symbolic link, not what a build writes; nothing deployed") from None
         raise
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Unproven(f"{full} is not a regular file; nothing was deployed")
+    with f:
         return f.read()
 
 
@@ -125,14 +125,14 @@ def _digest(folder: Path, path: str) -> str | None:
     if os.path.realpath(full) != os.path.join(os.path.realpath(folder), path):
         return None
     try:
-        fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        f = open_file(full)
+    except NotAFile:
+        return None
     except OSError as e:
         if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
             return None
         raise
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
+    with f:
         digest = hashlib.sha256()
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
@@ -153,7 +153,7 @@ def read(folder: Path, path: str, sha256: str) -> bytes:
 @contextlib.contextmanager
 def _shared(folder: Path) -> Iterator[None]:
     try:
-        fd = os.open(folder / publish.LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(folder / publish.LOCK, READ)
     except FileNotFoundError:
         yield  # no build has run here: nothing to wait for
         return

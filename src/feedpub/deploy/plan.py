@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from feedpub.deploy.destination import Head, Listed
 from feedpub.deploy.remote import Entry, State
+from feedpub.layout import FEED_FILES, OPML, PAGE, archive_page
 from feedpub.render import hosting
 
 TIERS = 4
@@ -53,12 +54,12 @@ def files(digests: dict[str, str]) -> dict[str, Local]:
 def tier(path: str, replacing: bool = False) -> int:
     """The step of the upload in which `path` goes (see TIERS), `replacing` an object or not."""
     folder, _, name = path.rpartition("/")
-    feed = name in ("atom.xml", "rss.xml", "feed.json")
-    if path in ("index.html", "feeds.opml"):
+    feed = name in FEED_FILES
+    if path in (PAGE, OPML):
         return 3
-    if (feed and not folder) or name == "index.html":  # a feed's page goes after the feeds it names
+    if (feed and not folder) or name == PAGE:  # a feed's page goes after the feeds it names
         return 2
-    if feed and (replacing or not hosting.is_archive_page(path)):
+    if feed and (replacing or archive_page(path) is None):
         return 1
     return 0
 

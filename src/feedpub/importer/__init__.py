@@ -22,6 +22,7 @@ from feedpub import parallel
 from feedpub.importer import catalogue_file, elements, history, mapping
 from feedpub.importer.fetch import Budget, Limits, is_url
 from feedpub.importer.old import Page, Refused, Why
+from feedpub.layout import ATOM, JSON, RSS
 from feedpub.model import Article
 from feedpub.render import plan
 
@@ -179,10 +180,10 @@ def _not_carried(sources: list[str], read: list[list[Page]], warn: Callable[[str
 _COUNTED = {
     "title": "entries without a title, given the start of their text as one (a comment marks each): {n}",
     "atom id": (
-        "entries whose Atom ids are not IRIs, which Atom requires: {n}. feedpub's atom.xml gives them "
-        "new ids, so readers of this Atom feed would show them once more; its rss.xml and feed.json "
+        f"entries whose Atom ids are not IRIs, which Atom requires: {{n}}. feedpub's {ATOM} gives them "
+        f"new ids, so readers of this Atom feed would show them once more; its {RSS} and {JSON} "
         "keep them as guids, which readers key entries by as they did the Atom ids: redirect this "
-        'feed\'s old address to feeds/rss.xml (README, "Which id each format carries")'
+        f'feed\'s old address to feeds/{RSS} (README, "Which id each format carries")'
     ),
     "path": "entries whose source gave only their path, put after the site's address: {n}",
     "json id": (

@@ -28,6 +28,7 @@ from feedpub.catalogue.fields import ABSOLUTE_URI, MAX_ID
 from feedpub.importer import dates
 from feedpub.importer.elements import html_text, unmixed
 from feedpub.importer.old import OldEntry
+from feedpub.layout import ATOM
 from feedpub.render.content import sanitise
 
 # What makes text that does not say what it is HTML (feedparser's test, in short): an end tag
@@ -257,7 +258,7 @@ def _kept_ids(article: Combined, result: Draft) -> None:
     if atom is not None and atom.id and not ABSOLUTE_URI.fullmatch(atom.id):
         result.counted.append(("atom id", _document(atom)))
         result.note(
-            "guid", f"the Atom id '{atom.id}' is not an IRI, which Atom requires: atom.xml gives another"
+            "guid", f"the Atom id '{atom.id}' is not an IRI, which Atom requires: {ATOM} gives another"
         )
     elif ids["atom"] and ids["atom"] != guid:
         result.fields["atom_id"] = ids["atom"]

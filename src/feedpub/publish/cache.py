@@ -142,7 +142,7 @@ def _append(path: Path, known: Known, segments: tuple[Segment, ...]) -> tuple[Se
 def _segment(file: BinaryIO, known: Known) -> Segment:
     """Write `known` to `file` as one segment: a header, then the articles a chunk at a time."""
     hashed = _Hashed(file)
-    header = (known.context, known.site, known.defined, len(known.articles))
+    header = (known.context, known.site, known.defined, known.budget, len(known.articles))
     items = iter(known.articles.items())
     for chunk in chain([header], iter(lambda: list(islice(items, CHUNK)), [])):
         pickle.Pickler(hashed, protocol=pickle.HIGHEST_PROTOCOL).dump(chunk)
@@ -175,24 +175,29 @@ def read(out: Path, segments: tuple[Segment, ...]) -> Kept | None:
 def _load(file: _Hashing) -> Known | None:
     """The articles of the segment `file` is at, if they are what `written` wrote; each pickle
     has its own memo, so each is read by an unpickler of its own."""
-    context, site, defined, count = _Articles(file).load()
+    context, site, defined, budget, count = _Articles(file).load()
     if not (
         isinstance(context, bytes)
         and isinstance(site, model.Site)
         and isinstance(defined, tuple)
+        and _is_place(budget)
         and isinstance(count, int)
     ):
         return None
-    articles: dict[bytes, model.Article] = {}
+    articles: dict[bytes, tuple[model.Article, int]] = {}
     while len(articles) < count:
         chunk = _Articles(file).load()
         if not isinstance(chunk, list) or not chunk:
             return None
-        for part, article in chunk:
-            if not isinstance(part, bytes) or type(article) is not model.Article:
+        for part, (article, column) in chunk:
+            if not isinstance(part, bytes) or type(article) is not model.Article or type(column) is not int:
                 return None
-            articles[part] = article
-    return Known(context, site, defined, articles) if len(articles) == count else None
+            articles[part] = article, column
+    return Known(context, site, defined, budget, articles) if len(articles) == count else None
+
+
+def _is_place(found: object) -> bool:
+    return isinstance(found, tuple) and len(found) == 2 and all(type(n) is int for n in found)
 
 
 class _Hashed:

@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from feedpub.publish.failures import Locked, PublishError, failures
-from feedpub.publish.records import LOCK
+from feedpub.publish.folder import READ
+from feedpub.publish.records import LOCK, Kept
 
 _ATTEMPTS = 20
 """Times to start again when the folder or lock file vanished under us (another build removed
 what it made); each time means another build came and went."""
-_LOCK_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-"""Never through a link, and never waiting on a FIFO."""
 
 
 class Output:
@@ -38,6 +37,8 @@ class Output:
         self.made = made
         """Folders made to hold the output, outermost first."""
         self.made_lock = False
+        self.kept = Kept(path, root)
+        """Its record and manifest, as the last build left them."""
 
 
 @contextlib.contextmanager
@@ -105,11 +106,11 @@ def _take(output: Output, unchanged: str) -> int | None:
     path = output.path / LOCK
     with failures(path, unchanged):
         try:
-            fd = os.open(LOCK, _LOCK_FLAGS | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=output.root)
+            fd = os.open(LOCK, READ | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=output.root)
             output.made_lock = True
         except FileExistsError:
             try:
-                fd = os.open(LOCK, _LOCK_FLAGS, dir_fd=output.root)
+                fd = os.open(LOCK, READ, dir_fd=output.root)
             except FileNotFoundError:
                 return None
             except OSError as e:

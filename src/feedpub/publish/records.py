@@ -16,12 +16,13 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from feedpub.publish.failures import PublishError, failures
+from feedpub.publish.folder import NotAFile, check_name, open_file
 
 LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
@@ -113,12 +114,12 @@ class Manifest(NamedTuple):
     def expecting(self, digests: Iterable[tuple[str, str]]) -> Manifest:
         """This manifest, also owning each (path, digest) of `digests` (what a build is about to
         write, and what it found feedpub's), as the build records it before writing anything."""
-        pending = {path: set(found) for path, found in self.pending.items()}
+        pending = {path: set(owned) for path, owned in self.pending.items()}
         for path, digest in digests:
             if self.files.get(path) != digest:
                 pending.setdefault(path, set()).add(digest)
         return Manifest(
-            dict(self.files), {path: frozenset(found) for path, found in pending.items()}, sizes=self.sizes
+            dict(self.files), {path: frozenset(owned) for path, owned in pending.items()}, sizes=self.sizes
         )
 
     def to_bytes(self) -> bytes:
@@ -130,7 +131,7 @@ class Manifest(NamedTuple):
         if self.sizes:
             record["sizes"] = dict(sorted(self.sizes.items()))
         if self.pending:
-            record["pending"] = {path: sorted(found) for path, found in sorted(self.pending.items())}
+            record["pending"] = {path: sorted(owned) for path, owned in sorted(self.pending.items())}
         return (json.dumps(record, indent=1) + "\n").encode()
 
     @classmethod
@@ -142,9 +143,9 @@ class Manifest(NamedTuple):
             listed = record["files"]
             files = {p: d for p, d in listed.items() if isinstance(d, str) and is_relative(p)}
             pending = {
-                p: frozenset(d for d in found if isinstance(d, str))
-                for p, found in record.get("pending", {}).items()
-                if isinstance(found, list) and is_relative(p)
+                p: frozenset(d for d in owned if isinstance(d, str))
+                for p, owned in record.get("pending", {}).items()
+                if isinstance(owned, list) and is_relative(p)
             }
             sizes = {p: n for p, n in record.get("sizes", {}).items() if type(n) is int and p in files}
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -249,19 +250,50 @@ def _has_lock(root: int, folder: str) -> bool:
     return True
 
 
-def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
-    """The last build in `out` (whose descriptor is `root`), if it was made from this catalogue
-    by this version and every file it wrote is still exactly as it left it, with no temporary
-    file of a killed build about; whether it holds at the moment in question is for the
-    caller to ask. A link or anything but a regular file in place of the record is a
-    PublishError."""
-    build = last_build(out, root)
+class Kept:
+    """The record, the manifest and the state in the locked output folder `out` (open as
+    `root`), each read at most once a build, when first asked for: the lock keeps them as
+    they are until the build replaces them. A link or anything but a regular file in the
+    place of one is a PublishError when it is asked for."""
+
+    def __init__(self, out: Path, root: int) -> None:
+        self.out = out
+        self.root = root
+
+    @cached_property
+    def record(self) -> bytes | None:
+        """The record's bytes; None if there is none."""
+        return read_kept(self.out, self.root, RECORD)
+
+    @cached_property
+    def manifest(self) -> bytes | None:
+        """The manifest's bytes; None if there is none."""
+        return read_kept(self.out, self.root, MANIFEST)
+
+    @cached_property
+    def state(self) -> bytes | None:
+        """The state's bytes (see `state`); None if there is none."""
+        return read_kept(self.out, self.root, STATE)
+
+    @cached_property
+    def last_build(self) -> Build | None:
+        """The last build, fresh or not; None if there is no record that can be read."""
+        return None if self.record is None else Build.from_bytes(self.record)
+
+
+def fresh(kept: Kept, catalogue: str, version: str) -> Build | None:
+    """The last build in the folder, if it was made from this catalogue by this version and
+    every file it wrote is still exactly as it left it, with no temporary file of a killed
+    build about; whether it holds at the moment in question is for the caller to ask. A link
+    or anything but a regular file in place of the record is a PublishError."""
+    out, root = kept.out, kept.root
+    build = kept.last_build
     if build is None or (build.catalogue, build.version) != (catalogue, version):
         return None
     try:
         if not stat.S_ISREG(os.stat(MANIFEST, dir_fd=root, follow_symlinks=False).st_mode):
             return None  # a full build says what is wrong with it, or puts it back
-        manifest = read_kept(out, root, MANIFEST)
+        manifest = kept.manifest
         if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
             return None
         listed = Manifest.from_bytes(manifest)
@@ -269,8 +301,8 @@ def fresh(out: Path, root: int, catalogue: str, version: str) -> Build | None:
             return None  # every file the build wrote is looked at, not only those the record names
         # by the folder's descriptor, without a Path a file: a cron run does little else
         for path, (size, mtime) in build.files.items():
-            found = os.stat(path, dir_fd=root, follow_symlinks=False)
-            if (found.st_size, found.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(found.st_mode):
+            now = os.stat(path, dir_fd=root, follow_symlinks=False)
+            if (now.st_size, now.st_mtime_ns) != (size, mtime) or not stat.S_ISREG(now.st_mode):
                 return None
         locked = cache(partial(_has_lock, root))  # asked of the same few folders for every folder below
         for folder, names in by_folder(build.files).items():
@@ -335,14 +367,6 @@ def kept_warnings(out: Path, digest: str) -> tuple[str, ...] | None:
     return tuple(found) if all(isinstance(text, str) for text in found) else None
 
 
-def last_build(out: Path, root: int) -> Build | None:
-    """The record of the last build in `out` (whose descriptor is `root`), fresh or not; None
-    if there is none that can be read. A link or anything but a regular file in its place is
-    a PublishError."""
-    raw = read_kept(out, root, RECORD)
-    return None if raw is None else Build.from_bytes(raw)
-
-
 def read_kept(out: Path, root: int, name: str) -> bytes | None:
     """The bytes of `name`, one of the files feedpub keeps in the output folder `out` (whose
     descriptor is `root`); None if there is none. It is never read through a link, and a link,
@@ -350,26 +374,19 @@ def read_kept(out: Path, root: int, name: str) -> bytes | None:
     unchanged = f"nothing in {out} was changed"
     with failures(out / name, unchanged):
         try:
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=root)
+            f = open_file(name, dir_fd=root)
         except FileNotFoundError:
             return None
+        except NotAFile:
+            raise PublishError(out / name, "is not a regular file", unchanged) from None
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise PublishError(
                     out / name, "is a symbolic link; feedpub does not follow links", unchanged
                 ) from None
             raise
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise PublishError(out / name, "is not a regular file", unchanged)
-        with os.fdopen(fd, "rb") as f:
+        with f:
             return f.read()
-
-
-def check_name(name: str) -> None:
-    """Raise ValueError unless `name` is one plain path component."""
-    if not name or name in (".", "..") or "/" in name or "\0" in name or len(name.encode()) > 255:
-        raise ValueError(f"unsafe file name {name!r}")
 
 
 def is_relative(path: str) -> bool:

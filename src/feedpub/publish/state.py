@@ -28,8 +28,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
+from feedpub.layout import feed_files
 from feedpub.publish import cache, records
-from feedpub.render import feed_files
 
 _RENDERERS = ("feedgen", "lxml", "nh3")
 """The libraries whose output is in the feeds' bytes: a new version of one may change them."""
@@ -92,30 +92,31 @@ class Reusable(NamedTuple):
     """What the last build read."""
 
 
-def reusable(out: Path, root: int, catalogue: Path, made_by: str) -> Reusable:
-    """What the last build in `out` (whose descriptor is `root`) left that a build of
+def reusable(found: records.Kept, catalogue: Path, made_by: str) -> Reusable:
+    """What the last build in the output folder `found` names left that a build of
     `catalogue` by `made_by` (see `version`) may reuse, if its state can be trusted (see the
     module's docstring); nothing otherwise."""
-    build = records.last_build(out, root)
+    build = found.last_build
     if build is None or not build.state:
         return Reusable({})
-    raw = records.read_kept(out, root, records.STATE)
+    raw = found.state
     if raw is None or hashlib.sha256(raw).hexdigest() != build.state:
         return Reusable({})
     state = State.from_bytes(raw)
     if state is None or (state.version, state.catalogue) != (made_by, _named(catalogue)):
         return Reusable({})
-    manifest = records.read_kept(out, root, records.MANIFEST)
+    manifest = found.manifest
     if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
         return Reusable({})
     listed = records.Manifest.from_bytes(manifest)
     if listed.pending:
         return Reusable({})
+    root = found.root
     kept = {}
     for folder, (key, paths) in state.feeds.items():
         if paths and all(_untouched(root, path, build, listed) for path in paths):
             kept[folder] = key
-    return Reusable(kept, cache.read(out, state.articles))
+    return Reusable(kept, cache.read(found.out, state.articles))
 
 
 def next_state(

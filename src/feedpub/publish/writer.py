@@ -1,11 +1,10 @@
 """Writing {path: bytes} into the output folder: unchanged files untouched, atomic replacement,
 one build at a time, and no file replaced or removed unless feedpub wrote it.
 
-Every path is opened relative to a directory descriptor with O_NOFOLLOW, so nothing is
-written through a symbolic link inside the output folder, and a name is checked to be one
-plain component before it is used, so nothing lands outside it. A folder is opened, a
-component at a time from the output folder, for each use and closed after it: the files
-open at once stay a handful however many folders the output has.
+Every file and folder is opened through `folder`, never through a link and a folder a
+component at a time, so nothing lands outside the output folder and the files open at once
+stay a handful however many folders the output has; this module is the transaction on top:
+survey, stage, switch, record, and undo.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
+from feedpub.publish.folder import CREATE, check_name, open_file, opened
 from feedpub.publish.lock import Output
 from feedpub.publish.records import LOCK, MANIFEST, RECORD, STATE, Build, Manifest
 
@@ -32,10 +32,6 @@ _CHUNK = 1 << 20
 """Bytes read at once from a file whose size is not feedpub's to bound."""
 _WRITERS = 8
 """Files read, or written and flushed, at once."""
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-"""Never through a link, and never waiting on a FIFO."""
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 _NO_LINKS = frozenset({errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOSYS})
 """What a file system without hard links (or a file that may not have another) answers."""
 
@@ -120,6 +116,8 @@ class _Writer:
         """Paths already renamed to their new file."""
         self.intent = False
         """Whether the manifest was replaced by one that also owns this build's files."""
+        self.listed: bytes | None = None
+        """The manifest's bytes on disk: as the build found them, or as it replaced them."""
         self.unflushed = False
         """Whether flushing a folder ever failed."""
 
@@ -132,8 +130,8 @@ class _Writer:
 
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
         kept = self.kept_files
-        recorded = records.read_kept(self.out, self.root, MANIFEST)
-        records.read_kept(self.out, self.root, RECORD)  # not a link, folder or FIFO, which the build replaces
+        recorded = self.listed = self.output.kept.manifest
+        _ = self.output.kept.record  # not a link, folder or FIFO, which the build replaces
         listed = Manifest() if recorded is None else Manifest.from_bytes(recorded)
         before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
         survey = self._survey(files, before, kept)
@@ -231,6 +229,7 @@ class _Writer:
         self.intent = True
         self._temporary(MANIFEST, data)
         self._replace(MANIFEST)
+        self.listed = data
         self._flush()
 
     def _stage(self, files: dict[str, bytes]) -> None:
@@ -263,9 +262,10 @@ class _Writer:
             manifest=hashlib.sha256(listed).hexdigest(),
             state=hashlib.sha256(self.state).hexdigest() if self.state else "",
         )
-        own = [(MANIFEST, listed), (RECORD, build.to_bytes())]
-        for path, data in own + ([(STATE, self.state)] if self.state else []):
-            if not _holds(self.root, path, data):
+        kept = self.output.kept
+        own = [(MANIFEST, listed, self.listed), (RECORD, build.to_bytes(), kept.record)]
+        for path, data, held in own + ([(STATE, self.state, kept.state)] if self.state else []):
+            if data != held:
                 self._temporary(path, data)
 
     def _keep_old(self, paths: list[str]) -> None:
@@ -380,8 +380,7 @@ class _Writer:
                 raise PublishError(self.out / path, "is not a regular file, where feedpub writes one")
             if (data is None or found.st_size != len(data)) and not manifest.may_hold(path, found.st_size):
                 return Found.FOREIGN, None  # by its size alone: neither this build's bytes nor any recorded
-            fd = os.open(name, _READ_FLAGS, dir_fd=parent)
-            with os.fdopen(fd, "rb") as f:
+            with open_file(name, dir_fd=parent) as f:
                 if data is not None and found.st_size == len(data):
                     held = f.read(len(data) + 1)
                     if held == data:
@@ -401,49 +400,14 @@ class _Writer:
                 raise PublishError(self.out / folder, os.strerror(errno.ENOENT))
             yield fd
 
-    @contextlib.contextmanager
-    def _opened(self, folder: str, *, create: bool = False) -> Iterator[int | None]:
+    def _opened(self, folder: str, *, create: bool = False) -> contextlib.AbstractContextManager[int | None]:
         """As `_dir`, but None if the folder (or one above it) is missing and not `create`;
         with `create`, the folder and those above it are made if missing."""
-        fd = self._open(folder, create=create)
-        try:
-            yield fd
-        finally:
-            if fd is not None and fd != self.root:
-                os.close(fd)
+        return opened(self.out, self.root, folder, made=self._made if create else None)
 
-    def _open(self, folder: str, *, create: bool) -> int | None:
-        """A new descriptor of `folder` (the root's own for ''), opened a component at a time,
-        each closed once the next is open."""
-        parts = folder.split("/") if folder else []
-        fd = self.root
-        for depth, name in enumerate(parts, 1):
-            here = "/".join(parts[:depth])
-            try:
-                records.check_name(name)
-                with failures(self.out / here):
-                    if create:
-                        with contextlib.suppress(FileExistsError):
-                            os.mkdir(name, 0o755, dir_fd=fd)
-                            self.touched.add("/".join(parts[: depth - 1]))
-                            self.made.append(here)
-                    try:
-                        below = os.open(name, _DIR_FLAGS, dir_fd=fd)
-                    except FileNotFoundError:
-                        if create:
-                            raise
-                        return None
-                    except OSError as e:
-                        if e.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(self.out / here):
-                            raise PublishError(
-                                self.out / here, "is a symbolic link; feedpub does not write through links"
-                            ) from None
-                        raise
-            finally:
-                if fd != self.root:
-                    os.close(fd)
-            fd = below
-        return fd
+    def _made(self, folder: str) -> None:
+        self.touched.add(folder.rpartition("/")[0])
+        self.made.append(folder)
 
     def _holds_lock(self, folder: str) -> bool:
         with self._opened(folder) as fd:
@@ -461,14 +425,14 @@ class _Writer:
         is there), with the permissions of the file at `path` if there is one, else 0644 less
         the umask."""
         folder, _, name = path.rpartition("/")
-        records.check_name(name)
+        check_name(name)
         temp = records.temporary(name)
         with self._dir(folder) as parent, failures(self.out / path):
             try:
                 old = os.stat(name, dir_fd=parent, follow_symlinks=False)
             except FileNotFoundError:
                 old = None
-            fd = os.open(temp, _CREATE_FLAGS, 0o644, dir_fd=parent)
+            fd = os.open(temp, CREATE, 0o644, dir_fd=parent)
             try:
                 if old is not None and stat.S_ISREG(old.st_mode):
                     os.fchmod(fd, _permissions(old))
@@ -493,10 +457,9 @@ class _Writer:
             except OSError as e:
                 if e.errno not in _NO_LINKS:
                     raise
-                fd = os.open(name, _READ_FLAGS, dir_fd=parent)
-                with os.fdopen(fd, "rb") as old:
+                with open_file(name, dir_fd=parent) as old:
                     found = os.fstat(old.fileno())
-                    fd = os.open(kept, _CREATE_FLAGS, 0o600, dir_fd=parent)
+                    fd = os.open(kept, CREATE, 0o600, dir_fd=parent)
                     try:
                         os.fchmod(fd, _permissions(found))
                         with os.fdopen(fd, "wb") as f:
@@ -547,7 +510,7 @@ class _Writer:
         folder, _, name = path.rpartition("/")
         with contextlib.ExitStack() as stack:
             try:
-                records.check_name(name)
+                check_name(name)
                 parent = stack.enter_context(self._opened(folder))
             except (ValueError, PublishError):
                 return False  # a manifest entry that names nothing feedpub could have written
@@ -630,14 +593,3 @@ def _permissions(found: os.stat_result) -> int:
     """The read, write and execute bits of a file feedpub replaces or copies, which the new
     file takes; never set-user-ID and the like, which a file feedpub writes never has."""
     return stat.S_IMODE(found.st_mode) & 0o777
-
-
-def _holds(parent: int, name: str, data: bytes) -> bool:
-    """Whether the regular file `name` holds `data`; if it cannot be read, it is written anew."""
-    try:
-        fd = os.open(name, _READ_FLAGS, dir_fd=parent)
-        with os.fdopen(fd, "rb") as f:
-            found = os.fstat(f.fileno())
-            return stat.S_ISREG(found.st_mode) and found.st_size == len(data) and f.read() == data
-    except OSError:
-        return False

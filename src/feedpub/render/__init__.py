@@ -5,56 +5,23 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedpub import parallel
-from feedpub.catalogue.fields import FEED_KINDS, OWN_FOLDERS
+from feedpub import layout, parallel
 from feedpub.model import Catalogue
 from feedpub.render import budget, hosting, index_page, jsonfeed, keys, opml, plan, podcast, syndication
 from feedpub.render.content import texts
-from feedpub.render.hosting import FEED_FILES
 from feedpub.render.plan import Entry
 
 if TYPE_CHECKING:
     from feedpub.rereading import Known
 
-STYLESHEET = Path(__file__).with_name(syndication.STYLESHEET).read_bytes()
+STYLESHEET = Path(__file__).with_name(layout.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
-
-
-def feed_files(folder: str) -> tuple[str, ...]:
-    """The paths of the files of the feed in `folder`, its page with them but for the site's
-    feed (whose page is the site's, rendered every build)."""
-    if not folder:
-        return tuple(sorted(FEED_FILES))
-    return tuple(sorted(f"{folder}/{name}" for name in FEED_FILES | {index_page.INDEX}))
-
-
-SITE_FILES = frozenset(
-    {opml.OPML, index_page.INDEX, syndication.STYLESHEET, hosting.HEADERS, hosting.HTACCESS}
-)
-"""What only the output folder itself holds, beside its feeds."""
-_SELECTION = rf"(?!(?:{'|'.join(OWN_FOLDERS)})$)[a-z0-9][a-z0-9-]{{0,79}}"
-"""A selection's folder: a name that is none of feedpub's own folders (see fields.OWN_FOLDERS)."""
-_FEED_FOLDER = re.compile(
-    rf"(?:(?:(?:{'|'.join(FEED_KINDS)})/[a-z0-9-]+|{_SELECTION})(?:/archive/[1-9][0-9]*)?|archive/[1-9][0-9]*)?"
-)
-"""Where feeds go: '' for the site, 'tags/<slug>', 'authors/<slug>', 'lang/<tag>', a selection's
-'<name>', and their archive pages 'archive/<n>'."""
-
-
-def could_write(path: str) -> bool:
-    """Whether a build could write a file at `path` (relative to the output folder): the only
-    paths it may ever remove, whatever a manifest says."""
-    folder, _, name = path.rpartition("/")
-    if not folder and name in SITE_FILES:
-        return True
-    return (name in FEED_FILES or name == index_page.INDEX) and _FEED_FOLDER.fullmatch(folder) is not None
 
 
 PARALLEL_ENTRIES = 500
@@ -145,11 +112,13 @@ def rendered(
         files.update(jsonfeed.render(site, feed, items))
         heard(done)
     redone = {feed.folder for feed in feeds}
-    reused = sorted(p for feed in everything if feed.folder not in redone for p in feed_files(feed.folder))
+    reused = sorted(
+        p for feed in everything if feed.folder not in redone for p in layout.feed_files(feed.folder)
+    )
     subscribed = [feed for feed in everything if feed.current is None]
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
     files.update(index_page.pages(site, feeds, everything))
-    files[syndication.STYLESHEET] = STYLESHEET
+    files[layout.STYLESHEET] = STYLESHEET
     files.update(hosting.render(site, [*files, *reused]))
     return Rendered(files, unfit, feed_keys, reused)

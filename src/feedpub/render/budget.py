@@ -26,18 +26,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from feedpub.layout import FEED_FILES, archive_folder
 from feedpub.model import Site
 from feedpub.render import jsonfeed, podcast, syndication
-from feedpub.render.plan import Entry, Feed, archive_folder
+from feedpub.render.plan import Entry, Feed
 
-FORMATS = (syndication.RSS, syndication.ATOM, jsonfeed.JSON)
 _LONGEST_DATE = datetime(9998, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
 _MOST_PAGES = 10**10 - 1
 """More archive pages than a catalogue of 512 MiB can fill: the longest page number."""
 _JSON_SEPARATOR = len(b",\n")
 
 Sizes = tuple[int, ...]
-"""Bytes in each of FORMATS."""
+"""Bytes in each of FEED_FILES."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +70,8 @@ class Budget:
     def fit(self, feed: Feed, entries: Sequence[Entry]) -> tuple[list[Entry], list[list[Entry]]]:
         """See `plan.Fit`."""
         frame = self._frame(feed)
-        if not self._fits(frame, (0,) * len(FORMATS)):
-            self.unfit.append(self._unfit(None, feed, frame, (0,) * len(FORMATS)))
+        if not self._fits(frame, (0,) * len(FEED_FILES)):
+            self.unfit.append(self._unfit(None, feed, frame, (0,) * len(FEED_FILES)))
             return [], []
         fitting = []
         for entry in entries:
@@ -124,7 +124,7 @@ class Budget:
         )
         files = syndication.render(self.site, widest, {}, declared=syndication.PREFIXES, shows=self.shows)
         files.update(jsonfeed.render(self.site, widest, {}))
-        return tuple(len(files[widest.path(name)]) for name in FORMATS)
+        return tuple(len(files[widest.path(name)]) for name in FEED_FILES)
 
     def _sizes(self, entry: Entry) -> Sizes:
         fragments = self.fragments[entry.key]
@@ -138,8 +138,8 @@ class Budget:
 
     def _unfit(self, article: str | None, feed: Feed, *parts: Sizes) -> Unfit:
         totals = [sum(sizes) for sizes in zip(*parts, strict=True)]
-        largest = max(range(len(FORMATS)), key=totals.__getitem__)
-        return Unfit(article, feed.folder, feed.path(FORMATS[largest]), totals[largest])
+        largest = max(range(len(FEED_FILES)), key=totals.__getitem__)
+        return Unfit(article, feed.folder, feed.path(FEED_FILES[largest]), totals[largest])
 
 
 def _plus(a: Sizes, b: Sizes) -> Sizes:

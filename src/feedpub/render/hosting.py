@@ -5,7 +5,7 @@ and for the files that tell static hosts the same, which `render` writes when `s
 names the host.
 
 A server that can route on a request header gives a browser that opens a feed's file the
-feed's page instead (`page_of`), so that a person sees what the feed is and how to subscribe
+feed's page instead (`layout.page_of`), so that a person sees what the feed is and how to subscribe
 whether or not the browser still styles XML through feed.xsl; every other request, a feed
 reader's among them, gets the feed's bytes.
 """
@@ -16,10 +16,8 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
+from feedpub.layout import ARCHIVE, FEED_FILES, HEADERS, HTACCESS, PAGE, archive_page
 from feedpub.model import Site
-from feedpub.render.index_page import INDEX
-from feedpub.render.jsonfeed import JSON
-from feedpub.render.syndication import ATOM, RSS
 
 MEDIA_TYPES = {
     ".xml": "application/xml; charset=utf-8",  # what browsers show through feed.xsl
@@ -29,12 +27,8 @@ MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
 }
 """The media type of each kind of file feedpub writes, by its extension."""
-HEADERS, HTACCESS = "_headers", ".htaccess"
-"""The configuration files of Netlify (and Cloudflare Pages) and of Apache."""
 UNKNOWN_TYPE = "application/octet-stream"
 
-FEED_FILES = frozenset({RSS, ATOM, JSON})
-"""The files of each feed, which its folder holds beside its page (INDEX)."""
 NAVIGATION = "Sec-Fetch-Dest", "document"
 """The request header, and its value, that asks for a page: browsers alone send Fetch Metadata
 (a script cannot set it), with this value for an address opened as a page, and only to
@@ -48,10 +42,6 @@ nothing changed). Cron runs a build every few minutes, so a reader waits at most
 IMMUTABLE = "public, max-age=31536000, immutable"
 """A full archive page: new articles never change its bytes, so it may be kept for a year."""
 
-_ARCHIVE_PAGE = re.compile(r"(?:(.+)/)?archive/([1-9][0-9]*)/[^/]+")
-"""A file of an archive page: the folder of the feed it belongs to ('' for the site's), then
-the page's number."""
-
 
 def media_type(path: str) -> str:
     """The Content-Type to serve `path` with."""
@@ -59,26 +49,14 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES.get(f".{extension}", UNKNOWN_TYPE) if dot else UNKNOWN_TYPE
 
 
-def page_of(path: str) -> str | None:
-    """The page given instead of `path` to a browser that opens it, if `path` is a feed's
-    file: the page in the feed's folder."""
-    folder, slash, name = path.rpartition("/")
-    return f"{folder}{slash}{INDEX}" if name in FEED_FILES else None
-
-
-def is_archive_page(path: str) -> bool:
-    """Whether `path` is a file of an archive page."""
-    return _ARCHIVE_PAGE.fullmatch(path) is not None
-
-
 def newest_pages(paths: Iterable[str]) -> dict[str, int]:
     """The number of each feed's newest archive page, by the feed's folder ('' for the site's),
     for the feeds that have archive pages among `paths`."""
     newest: dict[str, int] = {}
     for path in paths:
-        page = _ARCHIVE_PAGE.fullmatch(path)
+        page = archive_page(path)
         if page:
-            folder, number = page[1] or "", int(page[2])
+            folder, number = page
             newest[folder] = max(number, newest.get(folder, 0))
     return newest
 
@@ -87,8 +65,8 @@ def is_full_page(path: str, newest: Mapping[str, int]) -> bool:
     """Whether `path` is a file of a full archive page: page N of a feed that has a page
     numbered above N. Pages are filled from the oldest article on, so only the newest page of
     each feed can still change when articles are published."""
-    page = _ARCHIVE_PAGE.fullmatch(path)
-    return page is not None and int(page[2]) < newest.get(page[1] or "", 0)
+    page = archive_page(path)
+    return page is not None and page[1] < newest.get(page[0], 0)
 
 
 def cache_control(path: str, newest: Mapping[str, int]) -> str:
@@ -147,13 +125,13 @@ def _htaccess(base: str, newest: Mapping[str, int]) -> str:
         "<IfModule mod_rewrite.c>",
         "  RewriteEngine On",
         f"  RewriteCond %{{HTTP:{header}}} ={value}",
-        f"  RewriteRule ^(.*/)?(?:{names})$ $1{INDEX} [END]",
+        f"  RewriteRule ^(.*/)?(?:{names})$ $1{PAGE} [END]",
         "</IfModule>",
     ]
     # Full pages are those below each feed's newest page: one alternative a feed, whatever its
     # number of pages. Pages above the newest do not exist, so they need not be left out.
     full = [
-        f"{_literal(folder + '/') if folder else ''}archive/(?!{page}/)[0-9]+"
+        f"{_literal(folder + '/') if folder else ''}{ARCHIVE}/(?!{page}/)[0-9]+"
         for folder, page in newest.items()
         if page > 1
     ]
@@ -170,7 +148,7 @@ def _htaccess(base: str, newest: Mapping[str, int]) -> str:
     else:
         lines.append(f'  Header set Cache-Control "{LIVE}"')
     lines += [
-        f'  <FilesMatch "^(?:{names}|{re.escape(INDEX)})$">',
+        f'  <FilesMatch "^(?:{names}|{re.escape(PAGE)})$">',
         f"    Header merge {VARY[0]} {VARY[1]}",
         "  </FilesMatch>",
         "</IfModule>",

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from html import escape
 
+from feedpub.layout import ATOM, JSON, OPML, PAGE, RSS
 from feedpub.model import Article, Image, Site
-from feedpub.render.jsonfeed import JSON
 from feedpub.render.jsonfeed import MEDIA_TYPE as JSON_TYPE
-from feedpub.render.opml import FOLDERS, OPML
+from feedpub.render.opml import FOLDERS
 from feedpub.render.plan import Feed
-from feedpub.render.syndication import ATOM, MEDIA_TYPES, RSS
+from feedpub.render.syndication import MEDIA_TYPES
 
-INDEX = "index.html"
 FORMATS = ((ATOM, "Atom", MEDIA_TYPES[ATOM]), (RSS, "RSS", MEDIA_TYPES[RSS]), (JSON, "JSON Feed", JSON_TYPE))
 STYLE = """
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
@@ -86,7 +85,7 @@ readers find the feeds by themselves:</p>
 <pre><code>{snippet}</code></pre>
 </main>"""
     return {
-        INDEX: _page(site, f"{site.title}: feeds", discovery, site.logo or site.icon, site.description, body)
+        PAGE: _page(site, f"{site.title}: feeds", discovery, site.logo or site.icon, site.description, body)
     }
 
 
@@ -97,7 +96,7 @@ def pages(site: Site, feeds: list[Feed], every: list[Feed] | None = None) -> dic
     in the same order."""
     subscribed = {feed.folder: feed for feed in every or feeds if feed.current is None}
     return {
-        feed.path(INDEX): _feed_page(
+        feed.path(PAGE): _feed_page(
             site, feed, subscribed[feed.current] if feed.current is not None else feed
         )
         for feed in feeds
@@ -127,7 +126,7 @@ def _feed_page(site: Site, feed: Feed, home: Feed) -> bytes:
         for link in (
             newer,
             older,
-            f'<a href="{escape(site.feed_url + INDEX)}">all the feeds of {escape(site.title)}</a>',
+            f'<a href="{escape(site.feed_url + PAGE)}">all the feeds of {escape(site.title)}</a>',
         )
         if link
     )
@@ -147,7 +146,7 @@ def _page_link(site: Site, feed: Feed, folder: str | None, rel: str, text: str) 
     """A link to the page of the feed (or archive page) in `folder`, if there is one."""
     if folder is None:
         return ""
-    return f'<a rel="{rel}" type="text/html" href="{escape(feed.url(site, INDEX, folder))}">{text}</a>'
+    return f'<a rel="{rel}" type="text/html" href="{escape(feed.url(site, PAGE, folder))}">{text}</a>'
 
 
 def _page(
@@ -251,6 +250,6 @@ def _row(site: Site, feed: Feed) -> str:
     )
     return (
         f"<tr><td{_lang(feed.language)}>{icon}"
-        f'<a href="{escape(feed.url(site, INDEX))}" type="text/html">{escape(feed.title)}</a></td>'
+        f'<a href="{escape(feed.url(site, PAGE))}" type="text/html">{escape(feed.title)}</a></td>'
         f'<td class="count">{len(feed.entries)}</td><td>{when}</td><td>{links}</td></tr>'
     )

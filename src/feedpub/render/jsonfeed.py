@@ -7,11 +7,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from feedpub.layout import JSON
 from feedpub.model import Author, Site
 from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
-JSON = "feed.json"
 MEDIA_TYPE = "application/feed+json"
 VERSION = "https://jsonfeed.org/version/1.1"
 

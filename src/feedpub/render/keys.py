@@ -52,7 +52,7 @@ def feed_keys(
         pairs = zip(catalogue.articles, read.articles.items(), strict=True)
         # not an article the rules across articles changed (a tag named as another article
         # first spelt it), whose value its lines alone do not determine
-        parts = {article.id: (article, part) for article, (part, kept) in pairs if article is kept}
+        parts = {article.id: (article, part) for article, (part, (kept, _)) in pairs if article is kept}
     entries: dict[int, bytes] = {}  # one digest per entry, however many feeds hold it
 
     def digest(entry: Entry) -> bytes:

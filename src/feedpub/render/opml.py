@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from feedpub.layout import ATOM, AUTHORS, LANGUAGES, OPML, TAGS
 from feedpub.model import Site
 from feedpub.render.plan import Feed
-from feedpub.render.syndication import ATOM
 
-OPML = "feeds.opml"
-FOLDERS = {"tags": "Tags", "authors": "Authors", "lang": "Languages", "feeds": "Selections"}
+FOLDERS = {TAGS: "Tags", AUTHORS: "Authors", LANGUAGES: "Languages", "feeds": "Selections"}
 """The folder that holds each kind of feed but the site's (see `Feed.kind`), in order."""
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from feedpub.catalogue.fields import FEED_KINDS, author_key, author_slug, kept_atom_id
+from feedpub.catalogue.fields import author_key, author_slug, kept_atom_id
+from feedpub.layout import AUTHORS, FEED_KINDS, LANGUAGES, TAGS, archive_folder
 from feedpub.model import Article, Catalogue, Selection, Site, Tag
 
 EMPTY_FEED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -210,11 +211,11 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
         if by_tag[tag.slug]:
             title = tag.title or f"{site.title} — {tag.name}"
             description = tag.description or f"Articles tagged “{tag.name}” from {site.title}."
-            result += feed(f"tags/{tag.slug}", title, description, by_tag[tag.slug], tag)
+            result += feed(f"{TAGS}/{tag.slug}", title, description, by_tag[tag.slug], tag)
     for key, held in by_author.items():
         if held:
             name = authors.first[key].name
-            folder = f"authors/{authors.slug(key)}"
+            folder = f"{AUTHORS}/{authors.slug(key)}"
             result += feed(folder, f"{site.title} — {name}", f"Articles by {name} from {site.title}.", held)
     if len(by_language) > 1:
         spelt = {site_language: site.language}  # each language as first written
@@ -224,7 +225,9 @@ def feeds(catalogue: Catalogue, now: datetime, fit: Fit | None = None) -> list[F
         for lower in sorted(by_language):
             written = spelt[lower]
             description = f"Articles in “{written}” from {site.title}."
-            result += feed(f"lang/{lower}", f"{site.title} — {written}", description, by_language[lower])
+            result += feed(
+                f"{LANGUAGES}/{lower}", f"{site.title} — {written}", description, by_language[lower]
+            )
     for selection in site.feeds:
         chosen = [a for a in published if _chosen(selection, a, authors.slugs(a), languages[a.id])]
         if chosen:
@@ -283,11 +286,6 @@ def _language(entries: Sequence[Entry]) -> str | None:
         return None
     own = first.lower()
     return first if all(e.language and e.language.lower() == own for e in entries) else None
-
-
-def archive_folder(folder: str, number: int) -> str:
-    """The folder of archive page `number` (1 the oldest) of the feed in `folder`."""
-    return f"{folder}/archive/{number}" if folder else f"archive/{number}"
 
 
 def period(catalogue: Catalogue, now: datetime) -> tuple[datetime | None, datetime | None]:

@@ -23,6 +23,7 @@ from feedpub.catalogue.directories import (
     SEPARATOR,
     podcast_guid,
 )
+from feedpub.layout import RSS
 from feedpub.model import Article, Catalogue, Podcast, Site
 from feedpub.render.plan import Feed
 
@@ -83,7 +84,7 @@ def finish(root: etree._Element, site: Site, feed: Feed, show: Podcast, own: boo
     the namespace (see `syndication._declare`)."""
     channel = root[0]
     etree.SubElement(channel, f"{{{ITUNES}}}explicit").text = _flag(show.explicit)
-    guid = show.guid if own and show.guid else podcast_guid(feed.url(site, "rss.xml", feed.current))
+    guid = show.guid if own and show.guid else podcast_guid(feed.url(site, RSS, feed.current))
     etree.SubElement(channel, f"{{{PODCAST}}}guid").text = guid
     if show.locked is not None:
         locked = etree.SubElement(channel, f"{{{PODCAST}}}locked")

@@ -19,14 +19,13 @@ from feedgen.ext.media import MEDIA_NS
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]
 
+from feedpub.layout import ATOM, RSS, STYLESHEET
 from feedpub.model import Article, Author, Image, Site
 from feedpub.parallel import pickled_by_value
 from feedpub.render import podcast
 from feedpub.render.content import Texts
 from feedpub.render.plan import Entry, Feed
 
-RSS, ATOM = "rss.xml", "atom.xml"
-STYLESHEET = "feed.xsl"
 MEDIA_TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
 _FEEDGEN_RSS_NAMESPACES = {
     "atom": "http://www.w3.org/2005/Atom",

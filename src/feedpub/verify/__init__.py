@@ -9,25 +9,18 @@ message class it stands for.
 from __future__ import annotations
 
 import os
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]
 
 from feedpub.problems import Problem, Severity, ordered
+from feedpub.publish.folder import NotAFile, open_file
 from feedpub.verify import atom, rss
 from feedpub.verify.common import ATOM, Report
 
 MAX_FEED_BYTES = 64 * 2**20
 """Larger files are not read: a feed of 1,000 entries with 60 KB of HTML each would fit."""
-_KINDS = {
-    stat.S_IFIFO: "a FIFO",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a folder",
-}
 
 
 def verify_folder(folder: Path, now: datetime | None = None) -> tuple[int, list[Problem]]:
@@ -77,17 +70,14 @@ def _read(path: Path, inside: str, folder: Path) -> tuple[bytes, str]:
         return b"", f"is a symbolic link to {target}, outside {folder}; not read"
     try:
         # O_NONBLOCK: opening a FIFO that something replaced the file with must not wait for a writer
-        descriptor = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        file = open_file(target)
+    except NotAFile as e:
+        return b"", f"is {e.kind}, not a file; not read"
     except OSError as e:
         return b"", f"cannot be read: {e.strerror}"
     too_large = f"is larger than {MAX_FEED_BYTES // 2**20} MiB; not read"
-    with os.fdopen(descriptor, "rb") as file:
-        opened = os.fstat(descriptor)
-        if not stat.S_ISREG(opened.st_mode):
-            return (
-                b"",
-                f"is {_KINDS.get(stat.S_IFMT(opened.st_mode), 'not a regular file')}, not a file; not read",
-            )
+    with file:
+        opened = os.fstat(file.fileno())
         if opened.st_size > MAX_FEED_BYTES:
             return b"", too_large
         data = file.read(MAX_FEED_BYTES + 1)  # it may have grown since

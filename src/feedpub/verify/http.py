@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from email.message import Message
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+from feedpub.layout import ATOM, JSON, OPML, PAGE, RSS, STYLESHEET
 from feedpub.problems import Problem, Severity, ordered
-from feedpub.render.hosting import MEDIA_TYPES, is_full_page, newest_pages
+from feedpub.render.hosting import is_full_page, media_type, newest_pages
 from feedpub.verify import verify_document
 from feedpub.verify.answers import Answer, Failed, Limits, Session, address
 from feedpub.verify.links import Document, Kind, Link, read
@@ -34,17 +35,18 @@ LONGEST_LIVE = 3600
 the OPML list) before readers miss new articles for longer than a poll or two."""
 SHORTEST_FULL = 86400
 """Seconds under which a stated lifetime of a full archive page, which never changes, is short."""
-ROOT_FILES = ("index.html", "feeds.opml", "atom.xml", "rss.xml", "feed.json")
+ROOT_FILES = (PAGE, OPML, ATOM, RSS, JSON)
 """What feedpub publishes at `feed_url` itself: where a URL ending in '/' is started from."""
 _REDIRECTS = (301, 302, 303, 307, 308)
-_EXTENSIONS = {
-    Kind.ATOM: ".xml",
-    Kind.RSS: ".xml",
-    Kind.JSON: ".json",
-    Kind.OPML: ".opml",
-    Kind.STYLESHEET: ".xsl",
-    Kind.PAGE: ".html",
+_FILES = {
+    Kind.ATOM: ATOM,
+    Kind.RSS: RSS,
+    Kind.JSON: JSON,
+    Kind.OPML: OPML,
+    Kind.STYLESHEET: STYLESHEET,
+    Kind.PAGE: PAGE,
 }
+"""The file feedpub writes each kind of document as, whose media type README gives."""
 _COPED = {
     Kind.ATOM: {"application/rss+xml", "text/xml", "text/plain", "application/octet-stream", ""},
     Kind.RSS: {"application/atom+xml", "text/xml", "text/plain", "application/octet-stream", ""},
@@ -378,7 +380,7 @@ class _Crawl:
     def _check_type(self, answer: Answer, kind: Kind) -> None:
         given = answer.headers.get("Content-Type", "")
         media = given.split(";")[0].strip().lower()
-        right = MEDIA_TYPES[_EXTENSIONS[kind]]
+        right = media_type(_FILES[kind])
         if media not in {right.split(";")[0]} | _ALSO_RIGHT.get(kind, set()):
             coped = media in _COPED[kind]
             shown = f"served as {given!r}" if given else "served without a Content-Type"
@@ -487,7 +489,7 @@ class _Crawl:
 
 
 def _expected_at(name: str) -> Kind | None:
-    return {"index.html": Kind.PAGE, "feeds.opml": Kind.OPML}.get(name)
+    return {PAGE: Kind.PAGE, OPML: Kind.OPML}.get(name)
 
 
 def _directives(value: str) -> dict[str, str]:
