@@ -696,3 +696,31 @@ def test_a_catalogue_with_nothing_to_reuse_is_parsed_without_a_copy_of_it(
     else:
         assert shared(second_process) and len(parsed) == 1  # the other part is parsed there
         assert data.startswith(parsed[0])
+
+
+@pytest.mark.parametrize(
+    "anchored",
+    [
+        ("summary: &s Two",),
+        ("summary:", "  &s Two"),  # on the line after its key
+        ("summary: !!str &s Two",),  # after a tag
+        ("tags: [Gaza, &s Art]",),
+        ("author: {name: &s Ann Lee}",),
+    ],
+)
+def test_an_anchor_an_edit_names_again_is_refused_as_reading_the_whole_refuses_it(
+    tmp_path: Path, anchored: tuple[str, ...]
+) -> None:
+    """YAML refuses a document that names one anchor twice, though each article that names
+    it reads alone without a problem: an edit that names in one article the anchor another
+    names fails as a full build does, wherever in a value the anchor is written."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    first = article("a1", "summary: &s One")
+    path.write_text(catalogue_text(first, article("a2"), article("a3")), encoding="utf-8")
+    assert isinstance(run(path, out, NOW), build.Built)
+    path.write_text(catalogue_text(first, article("a2"), article("a3", *anchored)), encoding="utf-8")
+    found = run(path, out, NOW)
+    with mock.patch.object(rereading, "read", read_whole):
+        expected = run(path, tmp_path / "whole", NOW)
+    assert isinstance(expected, build.Invalid) and "duplicate anchor" in expected.problems[0].message
+    assert found == expected
