@@ -7,7 +7,9 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import tempfile
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -724,3 +726,27 @@ def test_an_anchor_an_edit_names_again_is_refused_as_reading_the_whole_refuses_i
         expected = run(path, tmp_path / "whole", NOW)
     assert isinstance(expected, build.Invalid) and "duplicate anchor" in expected.problems[0].message
     assert found == expected
+
+
+def test_local_times_are_read_again_when_the_rules_of_the_time_zone_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update of the time zone database changes the offset a local time is given: an
+    article kept from the last build is read again by the new rules, as a full build reads
+    it. (Here the site's zone is given other rules by a folder of zones of our own.)"""
+    zones = tmp_path / "zones"
+    (zones / "Europe").mkdir(parents=True)
+    shutil.copyfile(Path(zoneinfo.TZPATH[0], "Asia", "Tokyo"), zones / "Europe" / "Paris")
+    site = SITE.replace("articles:", "  timezone: Europe/Paris\narticles:")
+    first = article("a1", published="2024-01-02T10:00:00")
+    later = article("a2", published="2024-01-05T10:00:00")
+    path = tmp_path / "articles.yaml"
+    now = ("--now", "2024-03-01T00:00:00Z")
+    path.write_text(catalogue_text(first, later, site=site), encoding="utf-8")
+    assert feedpub("build", *now, cwd=tmp_path).returncode == 0
+    monkeypatch.setenv("PYTHONTZPATH", str(zones))  # the new rules
+    path.write_text(catalogue_text(first, later.replace("Article a2", "Edited"), site=site), encoding="utf-8")
+    for out in ("feeds", "whole"):
+        assert feedpub("build", *now, "--out", out, cwd=tmp_path).returncode == 0
+    assert b"2024-01-02T10:00:00+09:00" in (tmp_path / "whole" / "atom.xml").read_bytes()
+    assert files(tmp_path / "feeds") == files(tmp_path / "whole")
