@@ -780,3 +780,30 @@ def test_a_feed_edited_by_hand_with_its_size_and_time_kept_is_not_kept(tmp_path:
                 outcomes.append(sorted(e.actions))
     assert outcomes[1] == ["tags/gaza/rss.xml"]
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("inside", [".cache", "tags/.cache", "link"])
+def test_nothing_is_kept_for_the_next_build_in_a_cache_folder_inside_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """A cache folder set inside the output folder (or a link to it) would serve the articles
+    read and the warnings, drafts' and embargoed articles' included: nothing is kept there,
+    and the builds are full ones, with the same files."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out / "tags")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(out / inside if inside != "link" else tmp_path / "link"))
+    author = "author: {name: Jane Doe, uri: 'https://example.org/jd'}"
+    public = [article(f"a{i}", f"tags: [T{i}]", author) for i in range(3)]
+    text = catalogue_text(*public, *_unpublished("Secret", warned=True))
+    for step in [text, text.replace("Article a1", "Edited")]:
+        path.write_text(step, encoding="utf-8")
+        found = run(path, out, NOW)
+        assert isinstance(found, build.Built) and found.warnings
+        served = [p for p in out.rglob("*") if p.is_file() and b"Secret" in p.read_bytes()]
+        assert served == []
+    with mock.patch.object(rereading, "read", read_whole):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        whole = run(path, tmp_path / "whole", NOW)
+    assert isinstance(whole, build.Built) and whole._replace(outcome=found.outcome) == found
+    assert files(out) == files(tmp_path / "whole")
