@@ -12,6 +12,7 @@ import tempfile
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading, rereading
+from feedpub.catalogue import fields
 from feedpub.layout import PAGE, feed_files
 from feedpub.model import Tag
 from feedpub.publish import cache
@@ -806,4 +808,27 @@ def test_nothing_is_kept_for_the_next_build_in_a_cache_folder_inside_the_output_
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
         whole = run(path, tmp_path / "whole", NOW)
     assert isinstance(whole, build.Built) and whole._replace(outcome=found.outcome) == found
+    assert files(out) == files(tmp_path / "whole")
+
+
+def test_articles_kept_from_the_last_build_are_read_again_after_a_library_that_reads_them_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag's folder is python-slugify's slug of its name: after an upgrade that slugs it
+    otherwise (here another version, as `importlib.metadata` would report it, whose slugs
+    end in '-new'), an article kept from the last build is read again, as a full build
+    reads it, not kept with the old version's slug."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    first, later = article("a1", "tags: [Gaza]"), article("a2", "tags: [Art]", published="2024-01-05")
+    path.write_text(catalogue_text(first, later), encoding="utf-8")
+    run(path, out, NOW)
+    slugify, version = fields.slugify, metadata.version
+    monkeypatch.setattr(fields, "slugify", lambda *args, **kwargs: slugify(*args, **kwargs) + "-new")
+    monkeypatch.setattr(
+        metadata, "version", lambda name: "99.0" if name == "python-slugify" else version(name)
+    )
+    path.write_text(catalogue_text(first, later.replace("Article a2", "Edited")), encoding="utf-8")
+    run(path, out, NOW)
+    run(path, tmp_path / "whole", NOW)
+    assert "tags/gaza-new/atom.xml" in files(tmp_path / "whole")
     assert files(out) == files(tmp_path / "whole")

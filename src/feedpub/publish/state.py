@@ -31,13 +31,15 @@ from typing import NamedTuple
 from feedpub.layout import feed_files
 from feedpub.publish import cache, records
 
-_RENDERERS = ("feedgen", "lxml", "nh3")
-"""The libraries whose output is in the feeds' bytes: a new version of one may change them."""
+_LIBRARIES = ("feedgen", "lxml", "nh3", "PyYAML", "python-slugify", "text-unidecode", "langcodes", "tzdata")
+"""The libraries whose output is in the feeds' bytes (the renderers) or in the articles read
+(YAML, tags' and authors' slugs, the languages and time zones known): a new version of one
+may change them."""
 
 
 def version(code: str) -> str:
-    """What made a state: feedpub's `code` version, Python's and the renderers' versions."""
-    libraries = " ".join(f"{name}-{metadata.version(name)}" for name in _RENDERERS)
+    """What made a state: feedpub's `code` version, Python's and the libraries' versions."""
+    libraries = " ".join(f"{name}-{metadata.version(name)}" for name in _LIBRARIES)
     return f"{code} python-{sys.version.split()[0]} {libraries}"
 
 
