@@ -832,3 +832,30 @@ def test_articles_kept_from_the_last_build_are_read_again_after_a_library_that_r
     run(path, tmp_path / "whole", NOW)
     assert "tags/gaza-new/atom.xml" in files(tmp_path / "whole")
     assert files(out) == files(tmp_path / "whole")
+
+
+@pytest.mark.parametrize("unusable", ["under a file", "a link to itself"])
+def test_a_cache_folder_that_cannot_be_used_means_full_builds_that_print_their_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unusable: str
+) -> None:
+    """With XDG_CACHE_HOME where no folder can be made (under a file, or a link to itself),
+    nothing is kept for the next build, and each build, warnings and all, is a full one:
+    never a traceback."""
+    cache_home = tmp_path / "cache"
+    if unusable == "under a file":
+        cache_home.write_text("a file")
+        cache_home = cache_home / "below"
+    else:
+        cache_home.symlink_to(cache_home)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    path = tmp_path / "articles.yaml"
+    public = [article(f"a{i}", "author: {name: Jane Doe, uri: 'https://example.org/jd'}") for i in range(2)]
+    text = catalogue_text(*public, *_unpublished("Secret", warned=True))
+    for step in [text, text.replace("Article a1", "Edited"), text.replace("Article a1", "Edited")]:
+        path.write_text(step, encoding="utf-8")
+        done = feedpub("build", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "https://example.org/Secret" in done.stderr and "Traceback" not in done.stderr
+    with mock.patch.object(rereading, "read", read_whole):
+        run(path, tmp_path / "whole", NOW)
+    assert files(tmp_path / "feeds") == files(tmp_path / "whole")

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -329,7 +330,10 @@ def cached(out: Path, suffix: str) -> Path | None:
         except RuntimeError:
             return None
     kept = Path(folder, "feedpub")
-    if kept.resolve().is_relative_to(out.resolve()):
+    try:
+        if kept.resolve().is_relative_to(out.resolve()):
+            return None
+    except (OSError, RuntimeError):  # a link to itself on the way
         return None
     return kept / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest() + suffix)
 
@@ -351,7 +355,8 @@ def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
                 file.write(data)
             os.replace(temporary, path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            with suppress(OSError):  # as when there is no such folder
+                temporary.unlink(missing_ok=True)
     return hashlib.sha256(data).hexdigest()
 
 
