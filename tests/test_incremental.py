@@ -859,3 +859,27 @@ def test_a_cache_folder_that_cannot_be_used_means_full_builds_that_print_their_w
     with mock.patch.object(rereading, "read", read_whole):
         run(path, tmp_path / "whole", NOW)
     assert files(tmp_path / "feeds") == files(tmp_path / "whole")
+
+
+@pytest.mark.parametrize("kept", [".pickle", ".warnings.json"])
+def test_a_fifo_in_place_of_what_is_kept_in_the_cache_is_not_waited_on(tmp_path: Path, kept: str) -> None:
+    """A FIFO where the articles or the warnings are kept would make a build wait for a writer
+    for ever (and every later run find the lock held): it is not read, and the build is a
+    full one."""
+    path = tmp_path / "articles.yaml"
+    public = [article(f"a{i}", "author: {name: Jane Doe, uri: 'https://example.org/jd'}") for i in range(2)]
+    warned = kept == ".warnings.json"  # articles are kept only from a reading without warnings
+    text = catalogue_text(*public, *_unpublished("Secret", warned=warned))
+    path.write_text(text, encoding="utf-8")
+    assert feedpub("build", "-q", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path).returncode == 0
+    found = publish.records.cached((tmp_path / "feeds").absolute(), kept)
+    assert found is not None
+    found.unlink()
+    os.mkfifo(found)
+    if kept == ".pickle":  # read only after an edit; the warnings, by a run with nothing new
+        path.write_text(text.replace("Article a1", "Edited"), encoding="utf-8")
+    done = feedpub("build", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path, timeout=20)
+    assert done.returncode == 0 and ("https://example.org/Secret" in done.stderr) == warned
+    with mock.patch.object(rereading, "read", read_whole):
+        run(path, tmp_path / "whole", NOW)
+    assert files(tmp_path / "feeds") == files(tmp_path / "whole")

@@ -35,6 +35,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from feedpub import model
 from feedpub.publish import records
+from feedpub.publish.folder import open_file
 from feedpub.rereading import Known
 
 CHUNK = 1000
@@ -159,7 +160,7 @@ def read(out: Path, segments: tuple[Segment, ...]) -> Kept | None:
         return None
     found: list[Known] = []
     try:
-        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as file:
+        with open_file(path) as file:
             for size, digest in segments:
                 hashed = _Hashing(file)
                 segment = _load(hashed)

@@ -366,7 +366,7 @@ def kept_warnings(out: Path, digest: str) -> tuple[str, ...] | None:
     if path is None:
         return None
     try:
-        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as file:
+        with open_file(path) as file:
             data = file.read()
         found = json.loads(data)
     except (OSError, ValueError, RecursionError):
