@@ -883,3 +883,22 @@ def test_a_fifo_in_place_of_what_is_kept_in_the_cache_is_not_waited_on(tmp_path:
     with mock.patch.object(rereading, "read", read_whole):
         run(path, tmp_path / "whole", NOW)
     assert files(tmp_path / "feeds") == files(tmp_path / "whole")
+
+
+def test_a_home_that_is_no_absolute_path_keeps_nothing_relative_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The XDG spec ignores a relative XDG_CACHE_HOME; a relative HOME is as meaningless (the
+    cache would move with the working folder, perhaps into a served one): nothing is kept,
+    and the builds are full ones."""
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", "site")
+    monkeypatch.chdir(tmp_path)  # where the builds here would keep it
+    path = tmp_path / "articles.yaml"
+    text = catalogue_text(article("a1", "tags: [Gaza]"), article("a2"))
+    for step in [text, text.replace("Article a2", "Edited")]:
+        path.write_text(step, encoding="utf-8")
+        assert feedpub("build", "-q", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.yaml", "feeds"]
+    run(path, tmp_path / "whole", NOW)
+    assert files(tmp_path / "feeds") == files(tmp_path / "whole")

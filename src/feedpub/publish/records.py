@@ -320,14 +320,16 @@ def fresh(kept: Kept, catalogue: str, version: str) -> Build | None:
 def cached(out: Path, suffix: str) -> Path | None:
     """The file with `suffix` that feedpub keeps for the output folder `out` in the user's
     cache folder, `$XDG_CACHE_HOME/feedpub/` (by default `~/.cache/feedpub/`), named by the
-    SHA-256 of the output folder's absolute path; None if the user has no home to find it by,
-    or if that folder is in the output folder: what is kept there is not to be served with the
-    feeds (see `cache`)."""
+    SHA-256 of the output folder's absolute path; None if the user has no home to find it by
+    (or a relative one), or if that folder is in the output folder: what is kept there is not
+    to be served with the feeds (see `cache`)."""
     folder = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(folder):  # the XDG spec: a relative path is to be ignored
         try:
             folder = str(Path.home() / ".cache")
         except RuntimeError:
+            return None
+        if not os.path.isabs(folder):  # nor is a relative HOME any place
             return None
     kept = Path(folder, "feedpub")
     try:
