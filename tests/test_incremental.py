@@ -7,9 +7,12 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import tempfile
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import SITE, article, catalogue_text, feedpub, scaled, shared
 from feedpub import build, load, publish, reading, rereading
+from feedpub.catalogue import fields
 from feedpub.layout import PAGE, feed_files
 from feedpub.model import Tag
 from feedpub.publish import cache
@@ -696,3 +700,162 @@ def test_a_catalogue_with_nothing_to_reuse_is_parsed_without_a_copy_of_it(
     else:
         assert shared(second_process) and len(parsed) == 1  # the other part is parsed there
         assert data.startswith(parsed[0])
+
+
+@pytest.mark.parametrize(
+    "anchored",
+    [
+        ("summary: &s Two",),
+        ("summary:", "  &s Two"),  # on the line after its key
+        ("summary: !!str &s Two",),  # after a tag
+        ("tags: [Gaza, &s Art]",),
+        ("author: {name: &s Ann Lee}",),
+    ],
+)
+def test_an_anchor_an_edit_names_again_is_refused_as_reading_the_whole_refuses_it(
+    tmp_path: Path, anchored: tuple[str, ...]
+) -> None:
+    """YAML refuses a document that names one anchor twice, though each article that names
+    it reads alone without a problem: an edit that names in one article the anchor another
+    names fails as a full build does, wherever in a value the anchor is written."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    first = article("a1", "summary: &s One")
+    path.write_text(catalogue_text(first, article("a2"), article("a3")), encoding="utf-8")
+    assert isinstance(run(path, out, NOW), build.Built)
+    path.write_text(catalogue_text(first, article("a2"), article("a3", *anchored)), encoding="utf-8")
+    found = run(path, out, NOW)
+    with mock.patch.object(rereading, "read", read_whole):
+        expected = run(path, tmp_path / "whole", NOW)
+    assert isinstance(expected, build.Invalid) and "duplicate anchor" in expected.problems[0].message
+    assert found == expected
+
+
+def test_local_times_are_read_again_when_the_rules_of_the_time_zone_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update of the time zone database changes the offset a local time is given: an
+    article kept from the last build is read again by the new rules, as a full build reads
+    it. (Here the site's zone is given other rules by a folder of zones of our own.)"""
+    zones = tmp_path / "zones"
+    (zones / "Europe").mkdir(parents=True)
+    shutil.copyfile(Path(zoneinfo.TZPATH[0], "Asia", "Tokyo"), zones / "Europe" / "Paris")
+    site = SITE.replace("articles:", "  timezone: Europe/Paris\narticles:")
+    first = article("a1", published="2024-01-02T10:00:00")
+    later = article("a2", published="2024-01-05T10:00:00")
+    path = tmp_path / "articles.yaml"
+    now = ("--now", "2024-03-01T00:00:00Z")
+    path.write_text(catalogue_text(first, later, site=site), encoding="utf-8")
+    assert feedpub("build", *now, cwd=tmp_path).returncode == 0
+    monkeypatch.setenv("PYTHONTZPATH", str(zones))  # the new rules
+    path.write_text(catalogue_text(first, later.replace("Article a2", "Edited"), site=site), encoding="utf-8")
+    for out in ("feeds", "whole"):
+        assert feedpub("build", *now, "--out", out, cwd=tmp_path).returncode == 0
+    assert b"2024-01-02T10:00:00+09:00" in (tmp_path / "whole" / "atom.xml").read_bytes()
+    assert files(tmp_path / "feeds") == files(tmp_path / "whole")
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+def test_a_feed_edited_by_hand_with_its_size_and_time_kept_is_not_kept(
+    tmp_path: Path, in_place: bool
+) -> None:
+    """A feed's file changed since the last build (in place, or replaced by another file),
+    its size and modification time put back: a full build finds it is not the file it wrote
+    and stops (ForeignFiles, exit status 73); an incremental one must not publish around it."""
+    path = tmp_path / "articles.yaml"
+    first, later = article("a1", "tags: [Gaza]"), article("a2", "tags: [Art]", published="2024-01-05")
+    path.write_text(catalogue_text(first, later), encoding="utf-8")
+    outcomes = []
+    for out, reading_with in [(tmp_path / "feeds", rereading.read), (tmp_path / "whole", read_whole)]:
+        path.write_text(catalogue_text(first, later), encoding="utf-8")
+        run(path, out, NOW)
+        edited = out / "tags" / "gaza" / "rss.xml"
+        before = edited.stat()
+        other = edited if in_place else edited.with_name("other")
+        other.write_bytes(edited.read_bytes().replace(b"Article a1", b"Article b1"))
+        other.replace(edited)
+        os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+        path.write_text(catalogue_text(first, later.replace("Article a2", "Edited")), encoding="utf-8")
+        with mock.patch.object(rereading, "read", reading_with):
+            try:
+                outcomes.append(run(path, out, NOW))
+            except publish.ForeignFiles as e:
+                outcomes.append(sorted(e.actions))
+    assert outcomes[1] == ["tags/gaza/rss.xml"]
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("inside", [".cache", "tags/.cache", "link"])
+def test_nothing_is_kept_for_the_next_build_in_a_cache_folder_inside_the_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """A cache folder set inside the output folder (or a link to it) would serve the articles
+    read and the warnings, drafts' and embargoed articles' included: nothing is kept there,
+    and the builds are full ones, with the same files."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out / "tags")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(out / inside if inside != "link" else tmp_path / "link"))
+    author = "author: {name: Jane Doe, uri: 'https://example.org/jd'}"
+    public = [article(f"a{i}", f"tags: [T{i}]", author) for i in range(3)]
+    text = catalogue_text(*public, *_unpublished("Secret", warned=True))
+    for step in [text, text.replace("Article a1", "Edited")]:
+        path.write_text(step, encoding="utf-8")
+        found = run(path, out, NOW)
+        assert isinstance(found, build.Built) and found.warnings
+        served = [p for p in out.rglob("*") if p.is_file() and b"Secret" in p.read_bytes()]
+        assert served == []
+    with mock.patch.object(rereading, "read", read_whole):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        whole = run(path, tmp_path / "whole", NOW)
+    assert isinstance(whole, build.Built) and whole._replace(outcome=found.outcome) == found
+    assert files(out) == files(tmp_path / "whole")
+
+
+def test_articles_kept_from_the_last_build_are_read_again_after_a_library_that_reads_them_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag's folder is python-slugify's slug of its name: after an upgrade that slugs it
+    otherwise (here another version, as `importlib.metadata` would report it, whose slugs
+    end in '-new'), an article kept from the last build is read again, as a full build
+    reads it, not kept with the old version's slug."""
+    path, out = tmp_path / "articles.yaml", tmp_path / "feeds"
+    first, later = article("a1", "tags: [Gaza]"), article("a2", "tags: [Art]", published="2024-01-05")
+    path.write_text(catalogue_text(first, later), encoding="utf-8")
+    run(path, out, NOW)
+    slugify, version = fields.slugify, metadata.version
+    monkeypatch.setattr(fields, "slugify", lambda *args, **kwargs: slugify(*args, **kwargs) + "-new")
+    monkeypatch.setattr(
+        metadata, "version", lambda name: "99.0" if name == "python-slugify" else version(name)
+    )
+    path.write_text(catalogue_text(first, later.replace("Article a2", "Edited")), encoding="utf-8")
+    run(path, out, NOW)
+    run(path, tmp_path / "whole", NOW)
+    assert "tags/gaza-new/atom.xml" in files(tmp_path / "whole")
+    assert files(out) == files(tmp_path / "whole")
+
+
+@pytest.mark.parametrize("unusable", ["under a file", "a link to itself"])
+def test_a_cache_folder_that_cannot_be_used_means_full_builds_that_print_their_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unusable: str
+) -> None:
+    """With XDG_CACHE_HOME where no folder can be made (under a file, or a link to itself),
+    nothing is kept for the next build, and each build, warnings and all, is a full one:
+    never a traceback."""
+    cache_home = tmp_path / "cache"
+    if unusable == "under a file":
+        cache_home.write_text("a file")
+        cache_home = cache_home / "below"
+    else:
+        cache_home.symlink_to(cache_home)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    path = tmp_path / "articles.yaml"
+    public = [article(f"a{i}", "author: {name: Jane Doe, uri: 'https://example.org/jd'}") for i in range(2)]
+    text = catalogue_text(*public, *_unpublished("Secret", warned=True))
+    for step in [text, text.replace("Article a1", "Edited"), text.replace("Article a1", "Edited")]:
+        path.write_text(step, encoding="utf-8")
+        done = feedpub("build", "--now", "2024-03-01T00:00:00Z", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "https://example.org/Secret" in done.stderr and "Traceback" not in done.stderr
+    with mock.patch.object(rereading, "read", read_whole):
+        run(path, tmp_path / "whole", NOW)
+    assert files(tmp_path / "feeds") == files(tmp_path / "whole")

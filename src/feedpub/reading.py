@@ -27,10 +27,14 @@ _ARTICLES = b"\narticles:"
 _ENTRY = re.compile(rb" *(?:#[^\n]*)?\n|( *- )")
 # What may make a part's YAML read otherwise than the same lines of the whole: an alias (its
 # anchor may be in the other part, and aliases count towards the whole's alias-bomb limit),
+# an anchor (the whole refuses one named twice, in two parts that each read without a problem),
 # and line breaks other than LF and CRLF, after which a line may start unseen by the check of
 # what starts lines (a byte-order mark at the start of a line, which YAML skips, is seen by it).
 _NODE_START = frozenset(b" \t\r\n[]{},:?-")
 """Bytes after which an alias (`*name`) may start: white space and YAML's indicators."""
+_BEFORE_ANCHOR = frozenset(b"\r\n[{,:?-")
+"""What an anchor (`&name`) may follow, but blanks and a tag: a line's start or an indicator
+that a node follows. (`&` within text, as in `Tom &amp; Jerry`, follows none.)"""
 _OTHER_BREAKS = (re.compile(rb"\xe2\x80[\xa8\xa9]"), re.compile(rb"\xc2\x85"))
 """LS, PS and NEL in UTF-8: YAML 1.1 breaks lines at them. (Two searches with a literal
 start each take a tenth of the time of one that has to try alternatives at every byte.)"""
@@ -84,7 +88,7 @@ def _first_article(data: bytes) -> tuple[int, bytes] | None:
 
     The articles must be the last key of the document, at the start of a line, with
     nothing after them at the start of a line but their items (so no document marker such
-    as `...`, no directive, no other key), and no alias or unusual line break anywhere (the
+    as `...`, no directive, no other key), and no alias, anchor or unusual line break anywhere (the
     parts look for the latter in their own bytes, which hold all of the catalogue's, each
     process in its own: see `_part`).
     Then a line that starts a list item exactly as the first article does (at that
@@ -96,7 +100,7 @@ def _first_article(data: bytes) -> tuple[int, bytes] | None:
     header = data.find(_ARTICLES)
     if header < 0 or data.find(_ARTICLES, header + 1) >= 0:
         return None
-    if _may_alias(data):
+    if _may_alias(data) or _may_anchor(data):
         return None
     start = data.find(b"\n", header + 1) + 1
     if not start:
@@ -122,6 +126,26 @@ def _may_alias(data: bytes) -> bool:
         if star == 0 or data[star - 1] in _NODE_START:
             return True
         star = data.find(b"*", star + 1)
+    return False
+
+
+def _may_anchor(data: bytes) -> bool:
+    """Whether `data` may hold an anchor: a '&' where a node may start, after blanks, after
+    a tag (`!!str &name`) or where `_BEFORE_ANCHOR` says."""
+    amp = data.find(b"&")
+    while amp >= 0:
+        at = amp - 1
+        while at >= 0 and data[at] in b" \t":
+            at -= 1
+        if at < 0 or data[at] in _BEFORE_ANCHOR:
+            return True
+        if at < amp - 1:  # after blanks: the word before them may be a tag
+            start = at
+            while start and data[start - 1] not in b" \t\r\n":
+                start -= 1
+            if data[start] == ord("!"):
+                return True
+        amp = data.find(b"&", amp + 1)
     return False
 
 

@@ -3,9 +3,10 @@ validating only the articles whose bytes changed.
 
 Where `reading.article_starts` cuts the catalogue before every article, the text before
 the first article (the site block, its tags and selections: the context) and each article's
-part are known by their SHA-256. In the same context as an earlier reading, a part with the
-same bytes reads as the same article, which `catalogue.part` made from the context's bytes
-and the part's alone; it is not read again. The other parts are read together after the
+part are known by their SHA-256. In the same context as an earlier reading (and with the
+same rules for the site's time zone, by which local times get their offset), a part with
+the same bytes reads as the same article, which `catalogue.part` made from the context's
+bytes and the part's alone; it is not read again. The other parts are read together after the
 context, and must read without any problem, as exactly one article each, starting on the
 part's first line: so no cut fell inside a value, and each part reads as the same lines of
 the whole do (see `reading`). The rules across articles then run over every article in
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import zoneinfo
+from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 import yaml
@@ -61,8 +65,7 @@ def _read(
     spans = list(zip(starts, [*starts[1:], len(data)], strict=True))
     digests = [hashlib.sha256(view[start:end]).digest() for start, end in spans]
     header = data[: starts[0]]
-    context = hashlib.sha256(header).digest()
-    held = known.articles if known is not None and known.context == context else {}
+    held = known.articles if known is not None and known.context == _context(header, known.site) else {}
     new = [k for k, digest in enumerate(digests) if digest not in held]
     if new:
         size = sum(spans[k][1] - spans[k][0] for k in new)
@@ -98,7 +101,29 @@ def _read(
     whole = catalogue.whole(part)
     if whole is None:
         return None
+    context = _context(header, site)
     return whole, Known(context, site, defined, budget, dict(zip(digests, ordered, strict=True)))
+
+
+def _context(header: bytes, site: Site) -> bytes:
+    """What the articles are read in: the text before the first, and the rules of the site's
+    time zone, by which their local times were given a UTC offset."""
+    return hashlib.sha256(header).digest() + _rules(site.timezone)
+
+
+def _rules(zone: str) -> bytes:
+    """The SHA-256 of the rules of the time zone `zone` as `zoneinfo` finds them: the first
+    file of that name on its search path, else the `tzdata` package's."""
+    for folder in zoneinfo.TZPATH:
+        try:
+            return hashlib.sha256(Path(folder, zone).read_bytes()).digest()
+        except OSError:
+            continue
+    try:
+        data = resources.files("tzdata.zoneinfo").joinpath(*zone.split("/")).read_bytes()
+    except (ImportError, OSError):
+        data = b""
+    return hashlib.sha256(data).digest()
 
 
 class _Read(NamedTuple):

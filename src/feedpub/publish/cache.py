@@ -96,12 +96,14 @@ def written(out: Path, known: Known | None, kept: Kept | None) -> Iterator[tuple
     try:
         yield pending.segments
     except BaseException:
-        pending.temporary.unlink(missing_ok=True)
+        with suppress(OSError):
+            pending.temporary.unlink(missing_ok=True)
         raise
     try:
         os.replace(pending.temporary, pending.temporary.with_name(pending.name))
     except OSError:
-        pending.temporary.unlink(missing_ok=True)
+        with suppress(OSError):
+            pending.temporary.unlink(missing_ok=True)
 
 
 def _write(path: Path, known: Known, kept: Kept | None) -> _Pending | None:

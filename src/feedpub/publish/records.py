@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -319,15 +320,22 @@ def fresh(kept: Kept, catalogue: str, version: str) -> Build | None:
 def cached(out: Path, suffix: str) -> Path | None:
     """The file with `suffix` that feedpub keeps for the output folder `out` in the user's
     cache folder, `$XDG_CACHE_HOME/feedpub/` (by default `~/.cache/feedpub/`), named by the
-    SHA-256 of the output folder's absolute path; None if the user has no home to find it by.
-    What is kept there is not served with the feeds (see `cache`)."""
+    SHA-256 of the output folder's absolute path; None if the user has no home to find it by,
+    or if that folder is in the output folder: what is kept there is not to be served with the
+    feeds (see `cache`)."""
     folder = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(folder):  # the XDG spec: a relative path is to be ignored
         try:
             folder = str(Path.home() / ".cache")
         except RuntimeError:
             return None
-    return Path(folder) / "feedpub" / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest() + suffix)
+    kept = Path(folder, "feedpub")
+    try:
+        if kept.resolve().is_relative_to(out.resolve()):
+            return None
+    except (OSError, RuntimeError):  # a link to itself on the way
+        return None
+    return kept / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest() + suffix)
 
 
 def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
@@ -347,7 +355,8 @@ def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
                 file.write(data)
             os.replace(temporary, path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            with suppress(OSError):  # as when there is no such folder
+                temporary.unlink(missing_ok=True)
     return hashlib.sha256(data).hexdigest()
 
 

@@ -10,9 +10,11 @@ The state is trusted only when all of these hold, and otherwise ignored, so that
 build is a full one: the record of the last build names the SHA-256 of the state's bytes
 (the record is replaced last, so a build that stopped part-way, or a state edited since,
 fails this); the state was made by this feedpub (version, code and the libraries that
-render) from the catalogue at this path; the manifest is the one the record names; and a
-feed is reused only while each of its files still has the size and modification time the
-record holds (the test a run with nothing new already trusts). Keys are JSON strings: a
+read the articles or render) from the catalogue at this path; the manifest is the one the
+record names; and a feed is reused only while each of its files still has the size and
+modification time the record holds and has not changed since the record was put in place
+(its status change time, which an edit moves even when it sets the modification time back,
+is not later than the record's). Keys are JSON strings: a
 damaged state can make a build render more, never read code or write a wrong file.
 """
 
@@ -31,13 +33,15 @@ from typing import NamedTuple
 from feedpub.layout import feed_files
 from feedpub.publish import cache, records
 
-_RENDERERS = ("feedgen", "lxml", "nh3")
-"""The libraries whose output is in the feeds' bytes: a new version of one may change them."""
+_LIBRARIES = ("feedgen", "lxml", "nh3", "PyYAML", "python-slugify", "text-unidecode", "langcodes", "tzdata")
+"""The libraries whose output is in the feeds' bytes (the renderers) or in the articles read
+(YAML, tags' and authors' slugs, the languages and time zones known): a new version of one
+may change them."""
 
 
 def version(code: str) -> str:
-    """What made a state: feedpub's `code` version, Python's and the renderers' versions."""
-    libraries = " ".join(f"{name}-{metadata.version(name)}" for name in _RENDERERS)
+    """What made a state: feedpub's `code` version, Python's and the libraries' versions."""
+    libraries = " ".join(f"{name}-{metadata.version(name)}" for name in _LIBRARIES)
     return f"{code} python-{sys.version.split()[0]} {libraries}"
 
 
@@ -112,9 +116,13 @@ def reusable(found: records.Kept, catalogue: Path, made_by: str) -> Reusable:
     if listed.pending:
         return Reusable({})
     root = found.root
+    try:  # put in place after every feed: a file changed since, even with its time set back, is newer
+        recorded = os.stat(records.RECORD, dir_fd=root, follow_symlinks=False).st_ctime_ns
+    except OSError:
+        return Reusable({})
     kept = {}
     for folder, (key, paths) in state.feeds.items():
-        if paths and all(_untouched(root, path, build, listed) for path in paths):
+        if paths and all(_untouched(root, path, build, listed, recorded) for path in paths):
             kept[folder] = key
     return Reusable(kept, cache.read(found.out, state.articles))
 
@@ -136,8 +144,10 @@ def _named(catalogue: Path) -> str:
     return hashlib.sha256(os.fsencode(catalogue.absolute())).hexdigest()
 
 
-def _untouched(root: int, path: str, build: records.Build, manifest: records.Manifest) -> bool:
-    """Whether the file at `path` is as the build recorded it, with its digest and size known."""
+def _untouched(root: int, path: str, build: records.Build, manifest: records.Manifest, recorded: int) -> bool:
+    """Whether the file at `path` is as the build recorded it, with its digest and size known,
+    and unchanged since the record was put in place at `recorded` (its status change time, which
+    writing, renaming or setting the file's times moves to the clock's)."""
     if path not in manifest.files or path not in manifest.sizes or path not in build.files:
         return False
     try:
@@ -145,7 +155,8 @@ def _untouched(root: int, path: str, build: records.Build, manifest: records.Man
     except OSError:
         return False
     size, mtime = build.files[path]
-    return stat.S_ISREG(found.st_mode) and (found.st_size, found.st_mtime_ns) == (size, mtime) == (
-        manifest.sizes[path],
-        mtime,
+    return (
+        stat.S_ISREG(found.st_mode)
+        and found.st_ctime_ns <= recorded
+        and (found.st_size, found.st_mtime_ns) == (size, mtime) == (manifest.sizes[path], mtime)
     )
