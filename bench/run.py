@@ -78,6 +78,8 @@ def main() -> None:
     # as an installed package is: otherwise, with PYTHONDONTWRITEBYTECODE set, every run
     # would compile feedpub's modules again
     compileall.compile_dir(HERE.parent / "src" / "feedpub", quiet=1)
+    # what builds keep for the next goes beside the catalogues, not into the user's cache
+    os.environ["XDG_CACHE_HOME"] = str(DATA / "cache")
     results: dict[int, list[dict[str, tuple[float, float, float]]]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         path = catalogue(n, shape)

@@ -294,7 +294,11 @@ def nginx(root: Path, run: Path, port: int | None = None, config: str | None = N
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # seen once on a machine at load 5: not the test's concern
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture
