@@ -2,13 +2,14 @@
 
 For each catalogue size it runs, as separate processes on the same generated catalogue:
 the naive baseline with PyYAML's pure-Python and C loaders, `feedpub build` into an empty
-folder, `feedpub build` again with nothing changed, `feedpub build --jobs 1` (one process,
-as on a machine with one core), `feedpub check` with and without --jobs 1, and the floor (a
-process that only reads and hashes the catalogue). It prints, for each command, the median
-wall and CPU time of --repeat rounds and the peak RSS, as a Markdown table, then the ratios
-the performance targets are stated in. `--tags` and `--writers` give the catalogue another
-shape (see bench/generate.py): `--tags 100 --writers 0` is a small newsroom's, 100 tags and a
-single author.
+folder, `feedpub build` again with nothing changed, `feedpub build` after one article's title
+is edited, one article added and one deleted (incremental builds: see `change.py`),
+`feedpub build --jobs 1` (one process, as on a machine with one core), `feedpub check` with
+and without --jobs 1, and the floor (a process that only reads and hashes the catalogue). It
+prints, for each command, the median wall and CPU time of --repeat rounds and the peak RSS,
+as a Markdown table, then the ratios the performance targets are stated in. `--tags` and
+`--writers` give the catalogue another shape (see bench/generate.py): `--tags 100 --writers 0`
+is a small newsroom's, 100 tags and a single author.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
 NOW = "2030-01-01T00:00:00Z"
+CHANGES = ("edit", "add", "delete")
+"""The changes timed as incremental builds (see `change.py`)."""
 FLOOR = "import hashlib, sys; hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest()"
 
 
@@ -75,6 +78,8 @@ def main() -> None:
     # as an installed package is: otherwise, with PYTHONDONTWRITEBYTECODE set, every run
     # would compile feedpub's modules again
     compileall.compile_dir(HERE.parent / "src" / "feedpub", quiet=1)
+    # what builds keep for the next goes beside the catalogues, not into the user's cache
+    os.environ["XDG_CACHE_HOME"] = str(DATA / "cache")
     results: dict[int, list[dict[str, tuple[float, float, float]]]] = {}
     for n in (int(s) for s in args.sizes.split(",")):
         path = catalogue(n, shape)
@@ -84,22 +89,23 @@ def main() -> None:
         remove = f"import os, shutil; shutil.rmtree({str(out)!r}, ignore_errors=True); os.sync()"
         clean = [python, "-c", remove]
         baseline = [python, str(HERE / "baseline.py"), str(path), str(out)]
-        build = [
-            feedpub,
-            "build",
-            "-q",
-            "--catalogue",
-            str(path),
-            "--out",
-            str(out),
-            "--now",
-            NOW,
-        ]
+        build = [feedpub, "build", "-q", "--catalogue", str(path), "--out", str(out), "--now", NOW]
+        # incremental builds publish a copy that each round changes, into their own folder
+        live = path.with_name(path.name.replace("catalogue-", "live-"))
+        live_out = DATA / f"live-{n}"
+        live_build = [*build[:3], "--catalogue", str(live), "--out", str(live_out), "--now", NOW]
+        live_build.append("--allow-shrink")  # after the deletion, the untimed build restores it
+        ready = [python, str(HERE / "change.py")]
+        changed = {kind: [*ready, kind, str(path), str(live), "--", *live_build] for kind in CHANGES}
+
         runs = {
             "baseline (safe_load)": (baseline, clean),
             "baseline (CSafeLoader)": ([*baseline, "--c-loader"], clean),
             "feedpub build": (build, clean),
             "feedpub build, unchanged": (build, None),
+            "build, one title edited": (live_build, changed["edit"]),
+            "build, one article added": (live_build, changed["add"]),
+            "build, one article deleted": (live_build, changed["delete"]),
             "feedpub build --jobs 1": ([*build, "--jobs", "1"], clean),
             "feedpub check": ([feedpub, "check", "--catalogue", str(path)], None),
             "feedpub check --jobs 1": ([feedpub, "check", "--jobs", "1", "--catalogue", str(path)], None),
@@ -121,7 +127,8 @@ def main() -> None:
                 f"| {max(peaks):,.0f} MiB |",
                 flush=True,
             )
-        shutil.rmtree(out, ignore_errors=True)
+        for folder in (out, live_out):
+            shutil.rmtree(folder, ignore_errors=True)
     report(results)
 
 
@@ -129,6 +136,9 @@ RATIOS = {
     "build / C baseline (≤ 0.6)": ("feedpub build", "baseline (CSafeLoader)"),
     "check / C baseline (≤ 0.3)": ("feedpub check", "baseline (CSafeLoader)"),
     "unchanged / floor (≤ 2)": ("feedpub build, unchanged", "floor (read + hash)"),
+    "edited / build (≤ 0.1)": ("build, one title edited", "feedpub build"),
+    "added / build (≤ 0.1)": ("build, one article added", "feedpub build"),
+    "deleted / build (≤ 0.1)": ("build, one article deleted", "feedpub build"),
     "build --jobs 1 / C baseline": ("feedpub build --jobs 1", "baseline (CSafeLoader)"),
     "check --jobs 1 / C baseline": ("feedpub check --jobs 1", "baseline (CSafeLoader)"),
 }

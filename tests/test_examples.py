@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ROOT, article, catalogue_text, feedpub, tool
 from feedpub import schema
+from feedpub.publish import cache
 
 VENV = Path(sys.executable).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -39,13 +40,14 @@ def test_the_cron_line_works_in_crons_bare_environment_and_speaks_only_on_failur
     command = line.split(None, 5)[5].replace("/srv/site", str(home))
 
     def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["env", "-i", "/bin/sh", "-c", command], capture_output=True, text=True, check=False
-        )
+        # cron sets HOME (here the site's folder, as for examples/systemd's user) and no more
+        bare = ["env", "-i", f"HOME={home}", "/bin/sh", "-c", command]
+        return subprocess.run(bare, capture_output=True, text=True, check=False)
 
     first = run()
     assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
     assert (home / "feeds" / "atom.xml").is_file()
+    assert len(list((home / ".cache" / "feedpub").glob("*.pickle"))) == 1  # kept for the next build
     (home / "articles.yaml").write_text(catalogue_text(article(link="nope")), encoding="utf-8")
     broken = run()
     assert broken.returncode == 1 and "'link': 'nope' is a relative URL" in broken.stderr  # cron mails this
@@ -84,6 +86,17 @@ def test_the_systemd_units_verify_and_are_hardened(tmp_path: Path) -> None:
     service = (folder / "feedpub.service").read_text()
     for setting in ("ProtectSystem=strict", "ReadWritePaths=", "User=feedpub", "SuccessExitStatus=75"):
         assert setting in service
+
+
+def test_the_systemd_service_lets_a_build_keep_what_it_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under `ProtectSystem=strict` only the paths the unit names are writable: the cache
+    folder feedpub finds in the unit's environment must be the one systemd makes for it."""
+    service = (EXAMPLES / "systemd" / "feedpub.service").read_text().splitlines()
+    settings = dict(line.split("=", 1) for line in service if "=" in line and not line.startswith("#"))
+    name, _, value = settings["Environment"].partition("=")
+    monkeypatch.setenv(name, value)
+    kept = cache.location(Path("feeds"))
+    assert kept is not None and kept.parent == Path("/var/cache") / settings["CacheDirectory"]
 
 
 def test_the_systemd_units_verify_as_shipped_and_their_command_builds(tmp_path: Path) -> None:

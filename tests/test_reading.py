@@ -78,6 +78,23 @@ def last(text: str) -> float:
     ("text", "expected", "joins"),
     [
         pytest.param(
+            catalogue_text(article("a1", "summary: &s one"), article("a2"), article("a3", "summary: &s two")),
+            [
+                "articles.yaml:21:14: error: invalid YAML: found duplicate anchor; first occurrence, "
+                "second occurrence; give each &anchor its own name"
+            ],
+            False,
+            id="an anchor named in both parts",
+        ),
+        pytest.param(
+            catalogue_text(
+                article("a1", "summary: Tom &amp; Jerry"), article("a2", "summary: R&D &x, wow! &amp;")
+            ),
+            [],
+            True,
+            id="an ampersand within text, which is no anchor",
+        ),
+        pytest.param(
             catalogue_text(article("a1"), article("a2"), article("a1")),
             ["articles.yaml:16:9: error: duplicate id 'a1' (first used at line 8); ids must be unique"],
             False,

@@ -140,7 +140,14 @@ def _build(
         )
         return built, [], None
 
-    catalogue, problems = _validate(data, request.catalogue, request.jobs)
+    from feedpub import rereading
+    from feedpub.publish import cache, state
+
+    made_by = state.version(version)
+    reusable = state.reusable(output.kept, request.catalogue, made_by)
+    held = reusable.articles.known if reusable.articles else None
+    with uncollected():
+        catalogue, problems, known = rereading.read(data, str(request.catalogue), held, jobs=request.jobs)
     if catalogue is None:
         return Invalid(problems), [], None
     warnings = tuple(str(p) for p in problems)
@@ -154,7 +161,7 @@ def _build(
 
     now = _moment_in(request.now, catalogue.site.timezone)
     with uncollected():
-        result = rendered(catalogue, now, progress, jobs=request.jobs)
+        result = rendered(catalogue, now, progress, jobs=request.jobs, held=reusable.feeds, read=known)
     unfit = unfit_problems(request.catalogue, catalogue, result.unfit)
     warnings = tuple(str(p) for p in ordered(problems + unfit))
     since, until = plan.period(catalogue, now)
@@ -168,10 +175,18 @@ def _build(
         warnings=warnings,
         drafts=drafts(catalogue),
         feed_url=catalogue.site.feed_url,
+        warned=publish.records.keep_warnings(output.path, warnings),
     )
-    outcome = publish.publish(
-        output, result.files, record, could_write=could_write, overwrite=request.overwrite
-    )
+    with cache.written(output.path, known, reusable.articles) as kept:
+        outcome = publish.publish(
+            output,
+            result.files,
+            record,
+            could_write=could_write,
+            overwrite=request.overwrite,
+            kept=result.reused,
+            state=state.next_state(made_by, request.catalogue, result.keys, kept),
+        )
     topics = [catalogue.site.feed_url + path for path in outcome.written if path.endswith(FEED_FILES)]
     hub = catalogue.site.websub_hub if request.ping else None
     return (

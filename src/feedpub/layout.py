@@ -86,6 +86,13 @@ def page_of(path: str) -> str | None:
     return f"{folder}{slash}{PAGE}" if name in FEED_FILES else None
 
 
+def feed_files(folder: str) -> tuple[str, ...]:
+    """The paths of the files of the feed in `folder`, its page with them but for the site's
+    feed (whose page is the output folder's, which lists every feed)."""
+    names = FEED_FILES if not folder else (*FEED_FILES, PAGE)
+    return tuple(sorted(f"{folder}/{name}" if folder else name for name in names))
+
+
 def could_write(path: str) -> bool:
     """Whether a build could write a file at `path` (relative to the output folder): the only
     paths it may ever remove, whatever a manifest says."""

@@ -27,10 +27,16 @@ _ARTICLES = b"\narticles:"
 _ENTRY = re.compile(rb" *(?:#[^\n]*)?\n|( *- )")
 # What may make a part's YAML read otherwise than the same lines of the whole: an alias (its
 # anchor may be in the other part, and aliases count towards the whole's alias-bomb limit),
+# an anchor (the whole refuses one named twice, in two parts that each read without a problem),
 # and line breaks other than LF and CRLF, after which a line may start unseen by the check of
 # what starts lines (a byte-order mark at the start of a line, which YAML skips, is seen by it).
 _NODE_START = frozenset(b" \t\r\n[]{},:?-")
 """Bytes after which an alias (`*name`) may start: white space and YAML's indicators."""
+_BEFORE_ANCHOR = frozenset(b"\r\n[{,:?-")
+"""What an anchor (`&name`) may follow, but blanks and a tag: a line's start or an indicator
+that a node follows. (`&` within text, as in `Tom &amp; Jerry`, follows none.)"""
+_TAGGED = re.compile(rb"![^ \t\r\n]*[ \t]+&")
+"""A word that starts with '!', as a tag does, before a '&'."""
 _OTHER_BREAKS = (re.compile(rb"\xe2\x80[\xa8\xa9]"), re.compile(rb"\xc2\x85"))
 """LS, PS and NEL in UTF-8: YAML 1.1 breaks lines at them. (Two searches with a literal
 start each take a tenth of the time of one that has to try alternatives at every byte.)"""
@@ -53,13 +59,38 @@ def read(data: bytes, path: str, *, jobs: int | None = None) -> tuple[Catalogue 
     return catalogue.validate(root, path, screened=catalogue.screened(data))
 
 
+def article_starts(data: bytes) -> list[int] | None:
+    """Where each article starts, if the catalogue can be cut soundly before every one of
+    them (see `_cut`; the whole is checked for unusual line breaks here); None otherwise.
+    A part from one start to the next that reads as exactly one article, starting on its
+    first line, reads as the same lines of the whole do."""
+    found = _first_article(data)
+    if found is None or _other_breaks(data):
+        return None
+    position, item = found
+    # a regular expression finds them three times as fast as bytes.find at 100,000 articles
+    following = re.compile(b"\n" + re.escape(item)).finditer(data, position)
+    return [position, *(line.start() + 1 for line in following)]
+
+
 def _cut(data: bytes) -> tuple[int, int] | None:
     """Where the first article starts, and where a later one starts near `FIRST_PART` of
-    the way; None if the catalogue cannot be cut soundly.
+    the way; None if the catalogue cannot be cut soundly (see `_first_article`)."""
+    found = _first_article(data)
+    if found is None:
+        return None
+    position, item = found
+    cut = data.find(b"\n" + item, max(int(len(data) * FIRST_PART), position))
+    return None if cut < 0 else (position, cut + 1)
+
+
+def _first_article(data: bytes) -> tuple[int, bytes] | None:
+    """Where the first article starts, and how its line starts; None if the catalogue
+    cannot be cut soundly.
 
     The articles must be the last key of the document, at the start of a line, with
     nothing after them at the start of a line but their items (so no document marker such
-    as `...`, no directive, no other key), and no alias or unusual line break anywhere (the
+    as `...`, no directive, no other key), and no alias, anchor or unusual line break anywhere (the
     parts look for the latter in their own bytes, which hold all of the catalogue's, each
     process in its own: see `_part`).
     Then a line that starts a list item exactly as the first article does (at that
@@ -71,7 +102,7 @@ def _cut(data: bytes) -> tuple[int, int] | None:
     header = data.find(_ARTICLES)
     if header < 0 or data.find(_ARTICLES, header + 1) >= 0:
         return None
-    if _may_alias(data):
+    if _may_alias(data) or _may_anchor(data):
         return None
     start = data.find(b"\n", header + 1) + 1
     if not start:
@@ -87,8 +118,7 @@ def _cut(data: bytes) -> tuple[int, int] | None:
     stray = _STRAY_AT_MARGIN if item == b"- " else _STRAY
     if stray.search(data, start - 1):
         return None
-    cut = data.find(b"\n" + item, max(int(len(data) * FIRST_PART), position))
-    return None if cut < 0 else (position, cut + 1)
+    return position, item
 
 
 def _may_alias(data: bytes) -> bool:
@@ -98,6 +128,26 @@ def _may_alias(data: bytes) -> bool:
         if star == 0 or data[star - 1] in _NODE_START:
             return True
         star = data.find(b"*", star + 1)
+    return False
+
+
+def _may_anchor(data: bytes) -> bool:
+    """Whether `data` may hold an anchor: a '&' where a node may start, after blanks, after
+    a tag (`!!str &name`) or where `_BEFORE_ANCHOR` says. (A loop over the '&'s: a search
+    that has to try its start at every byte takes ten times as long.)"""
+    amp = data.find(b"&")
+    if amp < 0:
+        return False
+    for tagged in _TAGGED.finditer(data):
+        if not tagged.start() or data[tagged.start() - 1] in _NODE_START:
+            return True
+    while amp >= 0:
+        at = amp - 1
+        while at >= 0 and data[at] in b" \t":
+            at -= 1
+        if at < 0 or data[at] in _BEFORE_ANCHOR:
+            return True
+        amp = data.find(b"&", amp + 1)
     return False
 
 

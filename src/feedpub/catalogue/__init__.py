@@ -32,6 +32,7 @@ __all__ = [
     "tag_slug",
     "unfit_character",
     "validate",
+    "whole",
 ]
 
 
@@ -139,15 +140,18 @@ def join(first: Part, second: Part, shift: int) -> Catalogue | None:
     articles start `shift` lines further down in the whole than in their part."""
     if first.site != second.site:
         return None
-    articles = first.articles + second.articles
-    compared = rules.across(
-        [rules.Read.of(a) for a in articles],
-        first.defined,
-        first.site.feeds,
-        first.site.distinct_tags,
-        podcast=first.site.podcast is not None,
-    )
-    if not compared.clean:
-        return None
     places = first.places + tuple((line + shift, column) for line, column in second.places)
-    return _catalogue(first.site, compared, places, first.budget)
+    return whole(Part(first.site, first.defined, first.articles + second.articles, places, first.budget))
+
+
+def whole(part: Part) -> Catalogue | None:
+    """The catalogue of `part`'s articles, if they are all the catalogue's, as `validate`
+    reads it; None if the rules across articles find anything."""
+    compared = rules.across(
+        [rules.Read.of(a) for a in part.articles],
+        part.defined,
+        part.site.feeds,
+        part.site.distinct_tags,
+        podcast=part.site.podcast is not None,
+    )
+    return _catalogue(part.site, compared, part.places, part.budget) if compared.clean else None

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from functools import cache, cached_property, partial
 from pathlib import Path
@@ -27,6 +28,8 @@ from feedpub.publish.folder import NotAFile, check_name, open_file
 LOCK = ".feedpub.lock"
 MANIFEST = ".feedpub-manifest.json"
 RECORD = ".feedpub-build.json"
+STATE = ".feedpub-state.json"
+"""What the next build may reuse (see `state`)."""
 TEMP_PREFIX = ".feedpub-tmp-"
 
 _TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9]+-(?:old-)?(.+)", re.DOTALL)
@@ -48,14 +51,15 @@ def temporaries(listing: Iterable[str], names: set[str]) -> list[str]:
 
 def is_bookkeeping(path: str) -> bool:
     """Whether `path`, or a folder above it, is one of the files feedpub keeps beside the
-    feeds (lock, manifest, record, temporaries): never a file a manifest can list."""
-    return any(part in (LOCK, MANIFEST, RECORD) or part.startswith(TEMP_PREFIX) for part in path.split("/"))
+    feeds (lock, manifest, record, state, temporaries): never a file a manifest can list."""
+    own = (LOCK, MANIFEST, RECORD, STATE)
+    return any(part in own or part.startswith(TEMP_PREFIX) for part in path.split("/"))
 
 
 def by_folder(paths: Iterable[str]) -> dict[str, set[str]]:
     """The files feedpub manages, folder by folder (the root, '', with its manifest and
-    record): where, and under which names, its builds leave temporary files."""
-    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD}}
+    record and state): where, and under which names, its builds leave temporary files."""
+    folders: dict[str, set[str]] = {"": {MANIFEST, RECORD, STATE}}
     for path in paths:
         folder, _, name = path.rpartition("/")
         folders.setdefault(folder, set()).add(name)
@@ -171,6 +175,13 @@ class Build(NamedTuple):
     """Each file's size and modification time (ns) as the build left it."""
     manifest: str = ""
     """SHA-256 of the manifest the build left: one edited since means a full build."""
+    state: str = ""
+    """SHA-256 of the state the build left for the next (see `state`); none: nothing to reuse."""
+    warned: str = ""
+    """SHA-256 of the warnings the build printed, kept in the cache folder (see
+    `keep_warnings`); none: there were none. The record is served with the feeds, and a
+    warning may quote a draft's values, so it holds no warning's text (`warnings` is not
+    written)."""
 
     def holds_at(self, now: datetime) -> bool:
         return (self.since is None or datetime.fromisoformat(self.since) <= now) and (
@@ -183,6 +194,7 @@ class Build(NamedTuple):
             **self._asdict(),
             "files": dict(self.files),
         }
+        del record["warnings"]
         return (json.dumps(record, indent=1, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -192,21 +204,22 @@ class Build(NamedTuple):
         try:
             fields = json.loads(raw)
             fields.pop("comment", None)
+            fields.pop("warnings", None)  # their text, which records before `warned` held
             build = cls(**fields)
             files = {path: (size, mtime) for path, (size, mtime) in build.files.items()}
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
         if not (
-            isinstance(build.warnings, list)
-            and all(
+            all(
                 isinstance(text, str)
                 for text in (
                     build.catalogue,
                     build.version,
                     build.timezone,
                     build.manifest,
+                    build.state,
+                    build.warned,
                     build.feed_url,
-                    *build.warnings,
                 )
             )
             and type(build.articles) is int
@@ -218,7 +231,7 @@ class Build(NamedTuple):
             )
         ):
             return None
-        return build._replace(warnings=tuple(build.warnings), files=files)
+        return build._replace(files=files)
 
 
 def _moment(text: object) -> bool:
@@ -239,10 +252,10 @@ def _has_lock(root: int, folder: str) -> bool:
 
 
 class Kept:
-    """The record and the manifest in the locked output folder `out` (open as `root`), each read
-    at most once a build, when first asked for: the lock keeps them as they are until the
-    build replaces them. A link or anything but a regular file in the place of either is a
-    PublishError when it is asked for."""
+    """The record, the manifest and the state in the locked output folder `out` (open as
+    `root`), each read at most once a build, when first asked for: the lock keeps them as
+    they are until the build replaces them. A link or anything but a regular file in the
+    place of one is a PublishError when it is asked for."""
 
     def __init__(self, out: Path, root: int) -> None:
         self.out = out
@@ -257,6 +270,11 @@ class Kept:
     def manifest(self) -> bytes | None:
         """The manifest's bytes; None if there is none."""
         return read_kept(self.out, self.root, MANIFEST)
+
+    @cached_property
+    def state(self) -> bytes | None:
+        """The state's bytes (see `state`); None if there is none."""
+        return read_kept(self.out, self.root, STATE)
 
     @cached_property
     def last_build(self) -> Build | None:
@@ -293,7 +311,71 @@ def fresh(kept: Kept, catalogue: str, version: str) -> Build | None:
                 return None
     except OSError:
         return None
+    if build.warned:
+        warnings = kept_warnings(out, build.warned)
+        return None if warnings is None else build._replace(warnings=warnings)
     return build
+
+
+def cached(out: Path, suffix: str) -> Path | None:
+    """The file with `suffix` that feedpub keeps for the output folder `out` in the user's
+    cache folder, `$XDG_CACHE_HOME/feedpub/` (by default `~/.cache/feedpub/`), named by the
+    SHA-256 of the output folder's absolute path; None if the user has no home to find it by
+    (or a relative one), or if that folder is in the output folder: what is kept there is not
+    to be served with the feeds (see `cache`)."""
+    folder = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(folder):  # the XDG spec: a relative path is to be ignored
+        try:
+            folder = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
+        if not os.path.isabs(folder):  # nor is a relative HOME any place
+            return None
+    kept = Path(folder, "feedpub")
+    try:
+        if kept.resolve().is_relative_to(out.resolve()):
+            return None
+    except (OSError, RuntimeError):  # a link to itself on the way
+        return None
+    return kept / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest() + suffix)
+
+
+def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
+    """Keep the warnings a build of the output folder `out` printed in the cache folder, for
+    a run with nothing new to print again; their SHA-256 (none if there are none). Kept or
+    not, the digest is the record's: a run that finds no such file builds again."""
+    if not warnings:
+        return ""
+    data = json.dumps(warnings).encode()
+    path = cached(out, ".warnings.json")
+    if path is not None:
+        temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary.unlink(missing_ok=True)
+            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except OSError:
+            with suppress(OSError):  # as when there is no such folder
+                temporary.unlink(missing_ok=True)
+    return hashlib.sha256(data).hexdigest()
+
+
+def kept_warnings(out: Path, digest: str) -> tuple[str, ...] | None:
+    """The warnings `keep_warnings` kept for `out` under `digest`; None if there are none."""
+    path = cached(out, ".warnings.json")
+    if path is None:
+        return None
+    try:
+        with open_file(path) as file:
+            data = file.read()
+        found = json.loads(data)
+    except (OSError, ValueError, RecursionError):
+        return None
+    if hashlib.sha256(data).hexdigest() != digest or not isinstance(found, list):
+        return None
+    return tuple(found) if all(isinstance(text, str) for text in found) else None
 
 
 def read_kept(out: Path, root: int, name: str) -> bytes | None:

@@ -15,7 +15,7 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -23,7 +23,7 @@ from feedpub.publish import records
 from feedpub.publish.failures import ForeignFiles, PublishError, failures
 from feedpub.publish.folder import CREATE, check_name, open_file, opened
 from feedpub.publish.lock import Output
-from feedpub.publish.records import LOCK, MANIFEST, RECORD, Build, Manifest
+from feedpub.publish.records import LOCK, MANIFEST, RECORD, STATE, Build, Manifest
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -49,15 +49,20 @@ def publish(
     *,
     could_write: Callable[[str], bool],
     overwrite: bool = False,
+    kept: Collection[str] = (),
+    state: bytes = b"",
 ) -> Outcome:
-    """Make the locked output folder hold exactly `files` among the files feedpub manages,
-    changing as little as possible, and record `build` with them. Only paths that
-    `could_write` (a build could have written them) are taken from the manifest as feedpub's
-    to remove: anything else listed there is ignored. Raises ForeignFiles, having
+    """Make the locked output folder hold exactly `files` and `kept` among the files feedpub
+    manages, changing as little as possible, and record `build` with them, with `state`
+    beside it (the state for the next build, if any: see `state`). `kept` are files that
+    stay as they are, unread: the caller has found each to hold the bytes the manifest
+    records (see `state.reusable`) and holds the lock. Only paths that `could_write` (a
+    build could have written them) are taken from the manifest as feedpub's to remove:
+    anything else listed there is ignored. Raises ForeignFiles, having
     changed nothing, if a file in the way is not feedpub's (unless `overwrite`); or
     PublishError, whose `state` says whether every feed is still the old one (as it is unless
     the failure came after the switch to the new ones, or even undoing it failed)."""
-    return _Writer(output, could_write).update(files, build, overwrite=overwrite)
+    return _Writer(output, could_write, set(kept), state).update(files, build, overwrite=overwrite)
 
 
 class Found(Enum):
@@ -86,9 +91,15 @@ class _Writer:
     """One build's changes to the output folder, made in the steps of `update`, with what it
     has done so far kept for undoing it."""
 
-    def __init__(self, output: Output, could_write: Callable[[str], bool]) -> None:
+    def __init__(
+        self, output: Output, could_write: Callable[[str], bool], kept: set[str], state: bytes
+    ) -> None:
         self.output = output
         self.could_write = could_write
+        self.kept_files = kept
+        """Files that stay as they are, unread (see `publish`)."""
+        self.state = state
+        """What to leave for the next build (see `state`), if anything."""
         self.out = output.path
         self.root = output.root
         self.touched: set[str] = set()
@@ -118,24 +129,27 @@ class _Writer:
             raise
 
     def _update(self, files: dict[str, bytes], build: Build, *, overwrite: bool) -> Outcome:
+        kept = self.kept_files
         recorded = self.listed = self.output.kept.manifest
         _ = self.output.kept.record  # not a link, folder or FIFO, which the build replaces
         listed = Manifest() if recorded is None else Manifest.from_bytes(recorded)
         before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
-        survey = self._survey(files, before)
+        survey = self._survey(files, before, kept)
         foreign = survey.paths(Found.FOREIGN)
         if foreign and not overwrite:
             raise ForeignFiles(self.out, {p: "replace" if p in files else "remove" for p in foreign})
         self.output.changed = True
-        self._sweep_temporaries(before.paths() | set(files))
+        everything = set(files) | kept
+        self._sweep_temporaries(before.paths() | everything)
         changed = {path: files[path] for path in sorted(files) if survey.found[path] is not Found.SAME}
         sizes = {path: len(data) for path, data in files.items()}
+        sizes.update((path, before.sizes[path]) for path in kept)
         after = Manifest(dict(sorted(survey.digests.items())), sizes=sizes)
         try:
             intent = before.expecting([*survey.held.items(), *survey.digests.items()])
             self._record_intent(recorded, intent, changed)
             self._stage(changed)
-            self._stage_records(after, build, sorted(files))
+            self._stage_records(after, build, sorted(everything))
             self._keep_old([path for path in changed if survey.found[path] is not Found.ABSENT])
             self._switch()
         except BaseException as e:
@@ -144,7 +158,7 @@ class _Writer:
                 e.state = state
             raise
         # Every feed is the new one from here on: what is left is tidying, recording, flushing.
-        stale = sorted(before.paths() - set(files))
+        stale = sorted(before.paths() - everything)
         owned = [path for path in stale if survey.found[path] in (Found.OURS, Found.FOREIGN)]
         try:
             removed = self._remove_stale(stale, owned)
@@ -155,16 +169,20 @@ class _Writer:
             e.state = self._new_state(flushed=flushed, left=left)
             raise
         return Outcome(
-            written=sorted(changed), unchanged=[p for p in sorted(files) if p not in changed], removed=removed
+            written=sorted(changed),
+            unchanged=[p for p in sorted(everything) if p not in changed],
+            removed=removed,
         )
 
     # -- the steps, in order ----------------------------------------------------------------------
 
-    def _survey(self, files: dict[str, bytes], manifest: Manifest) -> _Survey:
+    def _survey(self, files: dict[str, bytes], manifest: Manifest, kept: set[str]) -> _Survey:
         """Look at every path this build writes or may remove, without changing anything: is
-        it there, with the bytes to be written, or feedpub's own, or someone else's?"""
+        it there, with the bytes to be written, or feedpub's own, or someone else's? (A path
+        `kept` holds the bytes the manifest records, unread.)"""
         survey = _Survey()
-        paths = sorted(set(files) | manifest.paths())
+        paths = sorted((set(files) | manifest.paths()) - kept)
+        survey.digests = {path: manifest.files[path] for path in kept}
 
         def look(path: str) -> Found:
             data = files.get(path)
@@ -178,6 +196,7 @@ class _Writer:
 
         with _pool() as pool:
             survey.found = dict(zip(paths, pool.map(look, paths), strict=True))
+        survey.found.update(dict.fromkeys(kept, Found.SAME))
         return survey
 
     def _sweep_temporaries(self, paths: set[str]) -> None:
@@ -228,9 +247,9 @@ class _Writer:
             task.result()  # the first failure, if any
 
     def _stage_records(self, manifest: Manifest, build: Build, files: list[str]) -> None:
-        """Write the manifest of the files as they will be, and the record of this build
-        with each file's size and time as it will be, to temporaries too: nothing that the
-        switch depends on is left to write after it."""
+        """Write the manifest of the files as they will be, the state for the next build, and
+        the record of this build with each file's size and time as it will be, to temporaries
+        too: nothing that the switch depends on is left to write after it."""
         stats = {}
         for path in files:
             folder, _, name = path.rpartition("/")
@@ -238,11 +257,14 @@ class _Writer:
                 found = os.stat(self.temps.get(path, name), dir_fd=parent, follow_symlinks=False)
             stats[path] = (found.st_size, found.st_mtime_ns)
         listed = manifest.to_bytes()
-        build = build._replace(files=stats, manifest=hashlib.sha256(listed).hexdigest())
-        for path, data, held in (
-            (MANIFEST, listed, self.listed),
-            (RECORD, build.to_bytes(), self.output.kept.record),
-        ):
+        build = build._replace(
+            files=stats,
+            manifest=hashlib.sha256(listed).hexdigest(),
+            state=hashlib.sha256(self.state).hexdigest() if self.state else "",
+        )
+        kept = self.output.kept
+        own = [(MANIFEST, listed, self.listed), (RECORD, build.to_bytes(), kept.record)]
+        for path, data, held in own + ([(STATE, self.state, kept.state)] if self.state else []):
             if data != held:
                 self._temporary(path, data)
 
@@ -254,7 +276,7 @@ class _Writer:
 
     def _switch(self) -> None:
         """Rename every new feed over the old one: the moment the folder changes."""
-        for path in sorted(self.temps.keys() - {MANIFEST, RECORD}):
+        for path in sorted(self.temps.keys() - {MANIFEST, RECORD, STATE}):
             self._replace(path)
             self.switched.append(path)
 
@@ -270,10 +292,12 @@ class _Writer:
         return [path for path in stale if path in removed]
 
     def _finish(self) -> None:
-        """Put the new manifest in place, flush every folder changed, and only then record
-        the build (so a run after a failure builds again); then drop the old files kept."""
-        if MANIFEST in self.temps:
-            self._replace(MANIFEST)
+        """Put the new manifest and state in place, flush every folder changed, and only then
+        record the build (so a run after a failure builds again, and trusts no state the
+        record does not name); then drop the old files kept."""
+        for path in (MANIFEST, STATE):
+            if path in self.temps:
+                self._replace(path)
         self._flush()
         if RECORD in self.temps:
             self._replace(RECORD)

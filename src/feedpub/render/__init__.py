@@ -5,16 +5,20 @@ Pure: no I/O and no clock. Each output format is a module of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedpub import layout, parallel
 from feedpub.model import Catalogue
-from feedpub.render import budget, hosting, index_page, jsonfeed, opml, plan, podcast, syndication
+from feedpub.render import budget, hosting, index_page, jsonfeed, keys, opml, plan, podcast, syndication
 from feedpub.render.content import texts
 from feedpub.render.plan import Entry
+
+if TYPE_CHECKING:
+    from feedpub.rereading import Known
 
 STYLESHEET = Path(__file__).with_name(layout.STYLESHEET).read_bytes()
 """What browsers show RSS and Atom feeds through."""
@@ -33,6 +37,10 @@ class Rendered:
     files: dict[str, bytes]
     unfit: list[budget.Unfit]
     """What site.max_bytes left out of a feed (see `budget`)."""
+    keys: dict[str, str]
+    """Each feed's folder → its key (see `keys`); none with site.max_bytes."""
+    reused: list[str]
+    """The files of the feeds not rendered, which the output folder holds already."""
 
 
 def render(
@@ -55,10 +63,20 @@ def rendered(
     progress: Callable[[int, int], None] | None = None,
     *,
     jobs: int | None = None,
+    held: Mapping[str, str] | None = None,
+    read: Known | None = None,
 ) -> Rendered:
-    """As `render`, with what the budget left out."""
+    """As `render`, with what the budget left out and each feed's key; the feeds whose
+    folder `held` maps to their key (the output folder holds their files, from a build
+    that rendered them with that key) are not rendered: their paths are in `reused`. `read`
+    says where the articles were read from, which the keys use where they can."""
     feeds = plan.feeds(catalogue, now)
     site = catalogue.site
+    shows = podcast.shows(catalogue)
+    feed_keys = {} if site.max_bytes else keys.feed_keys(catalogue, shows, feeds, read)
+    everything = feeds
+    if held and feed_keys:
+        feeds = [feed for feed in feeds if held.get(feed.folder) != feed_keys[feed.folder]]
     # by count, the feeds hold every entry the budget may choose from; it may summarise any
     entries = list({entry.key: entry for feed in feeds for entry in feed.entries}.values())
     if site.max_bytes:
@@ -69,8 +87,6 @@ def rendered(
     def heard(done: int) -> None:
         if progress:
             progress(done, len(entries) + len(feeds))
-
-    shows = podcast.shows(catalogue)
 
     def show(share: list[Entry], here: bool) -> dict[tuple[str, bool], tuple[syndication.Fragments, bytes]]:
         """Each entry in every format, made once however many feeds hold it."""
@@ -88,17 +104,21 @@ def rendered(
     unfit: list[budget.Unfit] = []
     if site.max_bytes:
         fitted = budget.Budget(site, fragments, items, shows)
-        feeds = plan.feeds(catalogue, now, fitted.fit)
+        feeds = everything = plan.feeds(catalogue, now, fitted.fit)
         unfit = fitted.unfit
     files: dict[str, bytes] = {}
     for done, feed in enumerate(feeds, len(entries) + 1):
         files.update(syndication.render(site, feed, fragments, shows=shows))
         files.update(jsonfeed.render(site, feed, items))
         heard(done)
-    subscribed = [feed for feed in feeds if feed.current is None]
+    redone = {feed.folder for feed in feeds}
+    reused = sorted(
+        p for feed in everything if feed.folder not in redone for p in layout.feed_files(feed.folder)
+    )
+    subscribed = [feed for feed in everything if feed.current is None]
     files.update(opml.render(site, subscribed))
     files.update(index_page.render(site, subscribed))
-    files.update(index_page.pages(site, feeds))
+    files.update(index_page.pages(site, feeds, everything))
     files[layout.STYLESHEET] = STYLESHEET
-    files.update(hosting.render(site, files))
-    return Rendered(files, unfit)
+    files.update(hosting.render(site, [*files, *reused]))
+    return Rendered(files, unfit, feed_keys, reused)

@@ -89,11 +89,12 @@ readers find the feeds by themselves:</p>
     }
 
 
-def pages(site: Site, feeds: list[Feed]) -> dict[str, bytes]:
-    """The page of every feed and archive page but the site's own feed, keyed by its path
-    under the output folder (`<folder>/index.html`); `feeds` are all of them, as `plan.feeds`
-    gives them. Each page lists the entries its feed holds, in the same order."""
-    subscribed = {feed.folder: feed for feed in feeds if feed.current is None}
+def pages(site: Site, feeds: list[Feed], every: list[Feed] | None = None) -> dict[str, bytes]:
+    """The page of every feed and archive page in `feeds` but the site's own feed, keyed by
+    its path under the output folder (`<folder>/index.html`); `every` are all of them, as
+    `plan.feeds` gives them (by default `feeds`). Each page lists the entries its feed holds,
+    in the same order."""
+    subscribed = {feed.folder: feed for feed in every or feeds if feed.current is None}
     return {
         feed.path(PAGE): _feed_page(
             site, feed, subscribed[feed.current] if feed.current is not None else feed
