@@ -10,7 +10,7 @@ bytes and the part's alone; it is not read again. The other parts are read toget
 context, and must read without any problem, as exactly one article each, starting on the
 part's first line: so no cut fell inside a value, and each part reads as the same lines of
 the whole do (see `reading`). The rules across articles then run over every article in
-order, as `catalogue.join` runs them. Any problem in the parts read, any finding of the rules
+order, as `catalogue.whole` runs them. Any problem in the parts read, any finding of the rules
 across articles, or a catalogue that cannot be cut means reading the whole with
 `reading.read`, which alone places problems. So the result is always what `reading.read`
 gives.
@@ -33,10 +33,10 @@ from feedpub.problems import Problem
 
 
 class Known(NamedTuple):
-    """What a reading leaves for the next: the context's digest, the site, the tags it
-    defines and where it gives site.max_bytes, and each article part's digest with the
-    article `catalogue.part` read from it (before the rules across articles name its tags)
-    and the column it starts at on the part's first line."""
+    """What a reading leaves for the next: the context's digests (see `_context`), the site,
+    the tags it defines and where it gives site.max_bytes, and each article part's digest
+    with the article `catalogue.part` read from it (before the rules across articles name its
+    tags) and the column it starts at on the part's first line."""
 
     context: bytes
     site: Site
