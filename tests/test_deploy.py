@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -765,6 +766,50 @@ def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_nex
     assert lock_exists(s3, bucket)
     assert deploy_called(s3, tmp_path, bucket).returncode == 0
     assert_holds(s3, bucket, files)
+
+
+class _Stopped(BaseException):
+    """What a stop (Ctrl-C, SIGTERM) raises in the thread it lands in, as KeyboardInterrupt does."""
+
+
+def test_a_write_stopped_while_its_thread_is_being_started_counts_as_under_way(
+    s3: SeaweedFS, bucket: str
+) -> None:
+    """A stop lands on whatever line the waiting thread is at. Here, as on a loaded machine now
+    and then, still in the start of the request's thread, which has already sent the write:
+    that write may land yet, so the Store sends no further write (and a deploy leaves its
+    lock). A trace function lands the stop there, where a signal lands only by chance."""
+    where = parse(f"s3://{bucket}/{PREFIX}")
+    arrived, stopped = threading.Event(), threading.Event()
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        arrived.set()
+        stopped.wait(timeout=60)
+        exchange.forward(upstream)
+
+    def tracer(frame: FrameType, event: str, arg: object) -> Any:
+        if event == "call" and frame.f_code is threading.Thread.start.__code__:
+            return stop_as_it_returns
+        return None
+
+    def stop_as_it_returns(frame: FrameType, event: str, arg: object) -> Any:
+        if event == "return" and arrived.wait(timeout=60):
+            raise _Stopped
+        return stop_as_it_returns
+
+    with Proxy(s3.endpoint, handler) as proxy:
+        store = Store(where, endpoint_url=proxy.endpoint, profile=None, workers=1)
+        tracing = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            with pytest.raises(_Stopped):
+                store.put(where.key("first.txt"), b"first", content_type="text/plain")
+        finally:
+            sys.settrace(tracing)
+            stopped.set()
+        with pytest.raises(Unreachable, match="not sent: an earlier request was given up on"):
+            store.put(where.key("second.txt"), b"second", content_type="text/plain")
+    assert [_key(exchange) for exchange in proxy.exchanges] == [f"{PREFIX}/first.txt"]
 
 
 def lock_exists(s3: SeaweedFS, bucket: str) -> bool:
