@@ -736,7 +736,7 @@ def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_nex
     """SIGTERM while the manifest is being written: that write may still land, so no other
     deploy may start as if this one had finished; the next one here takes the dead one's lock."""
     files = build(tmp_path, catalogue())
-    arrived, landed = threading.Event(), threading.Event()
+    arrived, exited, landed = threading.Event(), threading.Event(), threading.Event()
 
     def handler(exchange: Exchange, upstream: str) -> None:
         last = (
@@ -746,7 +746,7 @@ def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_nex
         )
         if last:
             arrived.set()
-            time.sleep(2)  # the deploy is stopped meanwhile; the write lands after it has exited
+            exited.wait(timeout=60)  # the write lands only once the deploy has exited
         exchange.forward(upstream)
         if last:
             landed.set()
@@ -762,6 +762,7 @@ def test_a_deploy_stopped_while_a_write_is_under_way_leaves_its_lock_for_the_nex
         assert arrived.wait(timeout=60)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        exited.set()
         assert landed.wait(timeout=60)
     assert lock_exists(s3, bucket)
     assert deploy_called(s3, tmp_path, bucket).returncode == 0
