@@ -20,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from concurrent import futures
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -811,6 +812,63 @@ def test_a_write_stopped_while_its_thread_is_being_started_counts_as_under_way(
         with pytest.raises(Unreachable, match="not sent: an earlier request was given up on"):
             store.put(where.key("second.txt"), b"second", content_type="text/plain")
     assert [_key(exchange) for exchange in proxy.exchanges] == [f"{PREFIX}/first.txt"]
+
+
+def test_a_deploy_stopped_again_while_it_awaits_its_uploads_leaves_its_lock(
+    s3: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    """Stopped during its uploads, a deploy awaits those under way before it releases its lock;
+    stopped again meanwhile (and once more, to get out of the wait), they may land after it has
+    gone, so it leaves its lock and sends no further write. The stops are signals sent to the
+    thread wherever it waits for the uploads or for the threads that send them."""
+    files = build(tmp_path, catalogue())
+    arrived, returned = threading.Event(), threading.Event()
+    stops: list[str] = []
+
+    def handler(exchange: Exchange, upstream: str) -> None:
+        if _upload(exchange):
+            arrived.set()
+            returned.wait(timeout=60)
+        exchange.forward(upstream)
+
+    def stopped(signum: int, frame: FrameType | None) -> None:
+        raise _Stopped
+
+    def stop_where_it_waits() -> None:
+        main = threading.main_thread().ident
+        assert main is not None and arrived.wait(timeout=60)
+        stopped_in = None
+        while not returned.is_set():
+            frame = sys._current_frames().get(main)
+            while frame is not None and frame.f_code not in (
+                futures.wait.__code__,
+                threading.Thread.join.__code__,
+            ):
+                frame = frame.f_back
+            if frame is not None and frame is not stopped_in:
+                stops.append(frame.f_code.co_name)
+                stopped_in = frame
+                signal.pthread_kill(main, signal.SIGUSR1)
+            time.sleep(0.001)
+
+    previous = signal.signal(signal.SIGUSR1, stopped)
+    stopper = threading.Thread(target=stop_where_it_waits)
+    with Proxy(s3.endpoint, handler) as proxy:
+        stopper.start()
+        try:
+            with pytest.raises(_Stopped):
+                run(s3, tmp_path, bucket, endpoint_url=proxy.endpoint)
+        finally:
+            returned.set()
+            stopper.join()
+            signal.signal(signal.SIGUSR1, previous)
+    assert stops == ["wait", "join", "join"]
+    assert lock_exists(s3, bucket)
+    uploads = [exchange for exchange in proxy.exchanges if _upload(exchange)]
+    assert len(uploads) <= Options().workers  # those under way when it was stopped, and no more
+    s3.client().delete_object(Bucket=bucket, Key=f"{PREFIX}/{LOCK}")  # as it expires: its holder lives on
+    assert deploy_called(s3, tmp_path, bucket).returncode == 0
+    assert_holds(s3, bucket, files)
 
 
 def lock_exists(s3: SeaweedFS, bucket: str) -> bool:
