@@ -953,9 +953,8 @@ def test_an_expired_lock_is_taken_over_and_its_holder_told(s3: SeaweedFS, bucket
     time.sleep(3)
     second = Lock(store, where)
     second.acquire()
-    first.renewed = 0  # due for renewal: it learns that it lost the lock
     with pytest.raises(Locked, match="took over the lock of this one"):
-        first.renew()
+        first.renew()  # due, its lease long past: it learns that it lost the lock
     first.release()  # leaves the other's lock alone
     assert lock_exists(s3, bucket)
     second.release()
