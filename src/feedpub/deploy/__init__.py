@@ -236,7 +236,11 @@ class _Run:
                             self.etags[path] = etag
                         self._advance(len(finished), plan)
             except BaseException:
-                pool.shutdown(cancel_futures=True)  # not one more upload once one has failed
+                try:
+                    pool.shutdown(cancel_futures=True)  # not one more upload once one has failed
+                except BaseException:  # stopped while the uploads under way are awaited: they may land yet
+                    self.store.abandoned = True
+                    raise
                 raise
 
     def _put(self, file: planning.Local, lock: Lock) -> tuple[str, str]:

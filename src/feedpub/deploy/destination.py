@@ -259,10 +259,12 @@ class Store:
             except BaseException as e:  # handed to the caller's thread
                 outcome.set_exception(e)
 
-        # a thread of its own, left behind if it is given up on: a server that trickles its
-        # answer keeps no socket read waiting past the time given (each read has its own timeout)
-        threading.Thread(target=run, name="feedpub-deploy-request", daemon=True).start()
         try:
+            # a thread of its own, left behind if it is given up on: a server that trickles its
+            # answer keeps no socket read waiting past the time given (each read has its own
+            # timeout); started within the try, as a stop that lands while start() waits for the
+            # thread finds the request under way
+            threading.Thread(target=run, name="feedpub-deploy-request", daemon=True).start()
             return outcome.result(timeout=seconds)
         except Late:
             self.abandoned = True
@@ -272,7 +274,7 @@ class Store:
                 why = f"{self.endpoint} sent no complete answer within {seconds:g} s"
             raise Unreachable(f"{what}: {why}") from None
         except BaseException:
-            if not outcome.done():  # stopped (Ctrl-C, SIGTERM) while it is under way: it may land yet
+            if not outcome.done():  # stopped (Ctrl-C, SIGTERM) once it may have begun: it may land yet
                 self.abandoned = True
             raise
 
