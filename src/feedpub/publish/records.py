@@ -277,6 +277,11 @@ class Kept:
         return read_kept(self.out, self.root, STATE)
 
     @cached_property
+    def listed(self) -> Manifest:
+        """The manifest (an empty one if there is none or it cannot be read)."""
+        return Manifest() if self.manifest is None else Manifest.from_bytes(self.manifest)
+
+    @cached_property
     def last_build(self) -> Build | None:
         """The last build, fresh or not; None if there is no record that can be read."""
         return None if self.record is None else Build.from_bytes(self.record)
@@ -297,7 +302,7 @@ def fresh(kept: Kept, catalogue: str, version: str) -> Build | None:
         manifest = kept.manifest
         if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
             return None
-        listed = Manifest.from_bytes(manifest)
+        listed = kept.listed
         if listed.pending or listed.files.keys() != build.files.keys():
             return None  # every file the build wrote is looked at, not only those the record names
         # by the folder's descriptor, without a Path a file: a cron run does little else

@@ -112,7 +112,7 @@ def reusable(found: records.Kept, catalogue: Path, made_by: str) -> Reusable:
     manifest = found.manifest
     if manifest is None or hashlib.sha256(manifest).hexdigest() != build.manifest:
         return Reusable({})
-    listed = records.Manifest.from_bytes(manifest)
+    listed = found.listed
     if listed.pending:
         return Reusable({})
     root = found.root

@@ -132,7 +132,7 @@ class _Writer:
         kept = self.kept_files
         recorded = self.listed = self.output.kept.manifest
         _ = self.output.kept.record  # not a link, folder or FIFO, which the build replaces
-        listed = Manifest() if recorded is None else Manifest.from_bytes(recorded)
+        listed = self.output.kept.listed
         before = listed.only(lambda path: not records.is_bookkeeping(path) and self.could_write(path))
         survey = self._survey(files, before, kept)
         foreign = survey.paths(Found.FOREIGN)
