@@ -162,7 +162,7 @@ def read(out: Path, segments: tuple[Segment, ...]) -> Kept | None:
     try:
         with open_file(path) as file:
             for size, digest in segments:
-                hashed = _Hashing(file)
+                hashed = _Hashed(file)
                 segment = _load(hashed)
                 if segment is None or (hashed.size, hashed.digest.hexdigest()) != (size, digest):
                     return None
@@ -175,7 +175,7 @@ def read(out: Path, segments: tuple[Segment, ...]) -> Kept | None:
     return Kept(found[-1]._replace(articles=articles), segments)
 
 
-def _load(file: _Hashing) -> Known | None:
+def _load(file: _Hashed) -> Known | None:
     """The articles of the segment `file` is at, if they are what `written` wrote; each pickle
     has its own memo, so each is read by an unpickler of its own."""
     context, site, defined, budget, count = _Articles(file).load()
@@ -204,7 +204,7 @@ def _is_place(found: object) -> bool:
 
 
 class _Hashed:
-    """A file written through, with the size and SHA-256 of what was written."""
+    """A file written or read through, with the size and SHA-256 of what went through."""
 
     def __init__(self, file: BinaryIO) -> None:
         self.file = file
@@ -212,18 +212,8 @@ class _Hashed:
         self.size = 0
 
     def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        self.size += len(data)
+        self._seen(data)
         return self.file.write(data)
-
-
-class _Hashing:
-    """A file read through, with the size and SHA-256 of what was read."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        self.file = file
-        self.digest = hashlib.sha256()
-        self.size = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self.file.read(size)
