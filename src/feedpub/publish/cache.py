@@ -77,8 +77,8 @@ class _Pending(NamedTuple):
     temporary: Path | None
     """A whole new file, to put in place once the build has published; none if the
     segments were appended to the file in place (past the ones the state names)."""
-    name: str
-    """The file's name."""
+    path: Path
+    """The file."""
 
 
 @contextmanager
@@ -100,11 +100,7 @@ def written(out: Path, known: Known | None, kept: Kept | None) -> Iterator[tuple
         with suppress(OSError):
             pending.temporary.unlink(missing_ok=True)
         raise
-    try:
-        os.replace(pending.temporary, pending.temporary.with_name(pending.name))
-    except OSError:
-        with suppress(OSError):
-            pending.temporary.unlink(missing_ok=True)
+    records.put_in_place(pending.temporary, pending.path)
 
 
 def _write(path: Path, known: Known, kept: Kept | None) -> _Pending | None:
@@ -113,22 +109,9 @@ def _write(path: Path, known: Known, kept: Kept | None) -> _Pending | None:
         dropped = len(kept.known.articles) - (len(known.articles) - len(new))
         if dropped <= len(known.articles) // 4:
             appended = _append(path, known._replace(articles=new), kept.segments) if new else ()
-            return None if appended is None else _Pending(kept.segments + appended, None, path.name)
-    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # a build killed while writing leaves its temporary; the output folder's lock, held,
-        # says no other build of it is writing one
-        for left in path.parent.glob(f".tmp-*-{path.name}"):
-            left.unlink(missing_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as file:
-            segment = _segment(file, known)
-    except OSError:
-        with suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        return None
-    return _Pending((segment,), temporary, path.name)
+            return None if appended is None else _Pending(kept.segments + appended, None, path)
+    written = records.write_cached(path, lambda file: _segment(file, known))
+    return None if written is None else _Pending((written[1],), written[0], path)
 
 
 def _append(path: Path, known: Known, segments: tuple[Segment, ...]) -> tuple[Segment] | None:

@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache, cached_property, partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 from feedpub.publish.failures import PublishError, failures
 from feedpub.publish.folder import NotAFile, check_name, open_file
@@ -31,6 +31,8 @@ RECORD = ".feedpub-build.json"
 STATE = ".feedpub-state.json"
 """What the next build may reuse (see `state`)."""
 TEMP_PREFIX = ".feedpub-tmp-"
+
+T = TypeVar("T")
 
 _TEMPORARY = re.compile(re.escape(TEMP_PREFIX) + r"[0-9]+-(?:old-)?(.+)", re.DOTALL)
 
@@ -345,6 +347,35 @@ def cached(out: Path, suffix: str) -> Path | None:
     return kept / (hashlib.sha256(os.fsencode(out.absolute())).hexdigest() + suffix)
 
 
+def write_cached(path: Path, write: Callable[[BinaryIO], T]) -> tuple[Path, T] | None:
+    """A new file to put in place of `path`, one of the cache folder's (see `cached`), made
+    by `write`, and what `write` returned; None if it cannot be written (nothing is left
+    then). The folder is its owner's alone and so is the file; temporaries that builds killed
+    while writing one left are removed first (the output folder's lock, held, says no other
+    build of it is writing one)."""
+    temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for left in path.parent.glob(f".tmp-*-{path.name}"):
+            left.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as file:
+            return temporary, write(file)
+    except OSError:
+        with suppress(OSError):  # as when there is no such folder
+            temporary.unlink(missing_ok=True)
+        return None
+
+
+def put_in_place(temporary: Path, path: Path) -> None:
+    """Put what `write_cached` wrote in place of `path`; if that fails, nothing is kept."""
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
 def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
     """Keep the warnings a build of the output folder `out` printed in the cache folder, for
     a run with nothing new to print again; their SHA-256 (none if there are none). Kept or
@@ -353,17 +384,9 @@ def keep_warnings(out: Path, warnings: tuple[str, ...]) -> str:
         return ""
     data = json.dumps(warnings).encode()
     path = cached(out, ".warnings.json")
-    if path is not None:
-        temporary = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            temporary.unlink(missing_ok=True)
-            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except OSError:
-            with suppress(OSError):  # as when there is no such folder
-                temporary.unlink(missing_ok=True)
+    written = None if path is None else write_cached(path, lambda file: file.write(data))
+    if path is not None and written is not None:
+        put_in_place(written[0], path)
     return hashlib.sha256(data).hexdigest()
 
 
